@@ -1,0 +1,123 @@
+/* The policy engine: pure rules over the in-memory state.
+ *
+ * A rule reads the parameters, the person, the household, the year-to-date
+ * totals and the event, and returns decisions (each with its explanation
+ * trace); it never changes state and does no I/O. decision_apply() is the one
+ * place that changes a person. One file per scheme family: dibao.c,
+ * medical.c, education.c, training.c, housing.c, entitlements.c,
+ * stacking.c (exclusions and conflicts shared by the others). */
+#ifndef ASSIST_POLICY_H
+#define ASSIST_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assist.pb-c.h"
+#include "params.h"
+#include "state.h"
+
+#define TRACE_MAX_PARAMS 12
+#define TRACE_MAX_INPUTS 16
+
+/* A parameter as used: the strings point into the parameter set, which
+ * outlives the batch the trace is stored with. */
+struct trace_param {
+	const char *name;
+	int64_t value;
+	ymd_t effective;
+	const char *unit;
+	const char *clause;
+};
+
+struct trace_input {
+	char name[40];
+	char value[80];
+};
+
+struct trace {
+	const char *rule; /* static: "medical.assistance", "dibao.urban", ... */
+	struct trace_param params[TRACE_MAX_PARAMS];
+	int n_params;
+	struct trace_input inputs[TRACE_MAX_INPUTS];
+	int n_inputs;
+	char result[192];
+};
+
+enum decision_type {
+	DEC_LEDGER,       /* add u.ledger; its amount counts in the YTD of its scheme and year */
+	DEC_BILL,         /* a medical bill's total: counts in medical_total of its year */
+	DEC_BENEFIT,      /* set the benefit row of u.benefit.scheme (replacing it) */
+	DEC_ENROLLMENT,   /* add or replace the enrollment with the same scheme and start */
+	DEC_ENTITLEMENTS, /* replace the entitlement list */
+	DEC_ALERT,        /* add u.alert */
+	DEC_ONCE_KEY,     /* record a one-time subsidy as taken */
+};
+
+#define POLICY_MAX_ENTITLEMENTS 12
+
+struct decision {
+	enum decision_type type;
+	struct person *person; /* whom it changes */
+	union {
+		struct ledger_entry ledger;
+		struct {
+			ymd_t date;
+			fen_t total;
+		} bill;
+		struct benefit benefit;
+		struct enrollment enrollment;
+		struct {
+			struct entitlement items[POLICY_MAX_ENTITLEMENTS];
+			int n;
+		} entitlements;
+		struct alert alert;
+		char once_key[64];
+	} u;
+	bool has_trace; /* ledger and benefit decisions carry one */
+	struct trace trace;
+};
+
+struct decisions {
+	struct decision *items;
+	size_t n, cap;
+};
+
+/* Where an event came from, for traces. */
+struct policy_ctx {
+	const struct params *params;
+	const char *source;
+	uint64_t major, minor;
+};
+
+/* A new zeroed decision of type t for p at the end of d; NULL when out of memory. */
+struct decision *decisions_add(struct decisions *d, enum decision_type t, struct person *p);
+/* Forget every decision (keeps the memory). */
+void decisions_clear(struct decisions *d);
+void decisions_free(struct decisions *d);
+/* Apply one decision to its person; true if the person changed (then it is
+ * also marked dirty). Returns false and changes nothing when out of memory
+ * would be the alternative, after logging. */
+bool decision_apply(const struct decision *d);
+
+/* Decide an enrollment, medical_claim, education_aid, training or housing_aid
+ * event. p: the person it names (NULL for housing_aid); hh: p's household or
+ * the housing_aid's (may be NULL). 0 or a negative errno (-ENOMEM). */
+__attribute__((warn_unused_result)) int policy_event(const struct policy_ctx *ctx,
+						     const Assist__Event *ev, struct person *p,
+						     struct household *hh, struct decisions *out);
+/* Recompute what follows from the state of p's household (every member; p
+ * alone if it has none) as of date: dibao amounts, benefits ended by death, a
+ * hukou change or an enrollment's end, and every member's entitlements. */
+__attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *ctx,
+						       struct person *p, ymd_t date,
+						       struct decisions *out);
+/* The annual caps shown on p's record for year. */
+void policy_caps(const struct params *params, const struct person *p, int year,
+		 fen_t *huimin_cap, fen_t *medical_assistance_cap);
+/* Check that params holds every parameter the rules read; 0, or -ENOENT with
+ * the first missing name in err. */
+__attribute__((warn_unused_result)) int policy_check_params(const struct params *params,
+							    char *err, size_t errlen);
+
+#endif

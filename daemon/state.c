@@ -1,0 +1,191 @@
+#include "state.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+void *state_grow(void **items, size_t *n, size_t *cap, size_t elem)
+{
+	char *item;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		void *p = realloc(*items, ncap * elem);
+		if (p == NULL)
+			return NULL;
+		*items = p;
+		*cap = ncap;
+	}
+	item = (char *)*items + (*n)++ * elem;
+	memset(item, 0, elem);
+	return item;
+}
+
+struct person *person_new(const char *id)
+{
+	struct person *p = calloc(1, sizeof(*p));
+
+	if (p != NULL)
+		snprintf(p->id, sizeof(p->id), "%s", id);
+	return p;
+}
+
+static void free_keys(char **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+void person_free(struct person *p)
+{
+	if (p == NULL)
+		return;
+	household_unlink(p);
+	free(p->enrollments);
+	free(p->benefits);
+	free(p->entitlements);
+	free(p->ledger);
+	free(p->alerts);
+	free(p->years);
+	free_keys(p->once_keys, p->n_once_keys);
+	free_keys(p->claim_keys, p->n_claim_keys);
+	free(p);
+}
+
+const struct ytd *person_ytd_find(const struct person *p, int year)
+{
+	for (size_t i = 0; i < p->n_years; i++) {
+		if (p->years[i].year == year)
+			return &p->years[i];
+	}
+	return NULL;
+}
+
+struct ytd *person_ytd(struct person *p, int year)
+{
+	struct ytd *y = (struct ytd *)person_ytd_find(p, year);
+
+	if (y == NULL) {
+		y = state_grow((void **)&p->years, &p->n_years, &p->cap_years, sizeof(*y));
+		if (y != NULL)
+			y->year = year;
+	}
+	return y;
+}
+
+bool person_has(const struct person *p, int c)
+{
+	return c > 0 && c < STATE_CATEGORY_MAX && p->cat[c].active;
+}
+
+struct benefit *person_benefit(struct person *p, Assist__Scheme scheme)
+{
+	for (size_t i = 0; i < p->n_benefits; i++) {
+		if (p->benefits[i].scheme == scheme)
+			return &p->benefits[i];
+	}
+	return NULL;
+}
+
+static bool has_key(char *const *keys, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int add_key(char ***keys, size_t *n, size_t *cap, const char *key)
+{
+	char *copy = strdup(key);
+	char **slot;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	slot = state_grow((void **)keys, n, cap, sizeof(char *));
+	if (slot == NULL) {
+		free(copy);
+		return -ENOMEM;
+	}
+	*slot = copy;
+	return 0;
+}
+
+bool person_has_once_key(const struct person *p, const char *key)
+{
+	return has_key(p->once_keys, p->n_once_keys, key);
+}
+
+bool person_has_claim_key(const struct person *p, const char *key)
+{
+	return has_key(p->claim_keys, p->n_claim_keys, key);
+}
+
+int person_add_once_key(struct person *p, const char *key)
+{
+	return add_key(&p->once_keys, &p->n_once_keys, &p->cap_once_keys, key);
+}
+
+int person_add_claim_key(struct person *p, const char *key)
+{
+	return add_key(&p->claim_keys, &p->n_claim_keys, &p->cap_claim_keys, key);
+}
+
+struct household *household_new(const char *id)
+{
+	struct household *hh = calloc(1, sizeof(*hh));
+
+	if (hh != NULL)
+		snprintf(hh->id, sizeof(hh->id), "%s", id);
+	return hh;
+}
+
+void household_free(struct household *hh)
+{
+	if (hh == NULL)
+		return;
+	for (size_t i = 0; i < hh->n_m; i++)
+		hh->m[i]->hh = NULL;
+	free(hh->m);
+	free(hh);
+}
+
+void household_unlink(struct person *p)
+{
+	struct household *hh = p->hh;
+
+	if (hh == NULL)
+		return;
+	for (size_t i = 0; i < hh->n_m; i++) {
+		if (hh->m[i] == p) {
+			hh->m[i] = hh->m[--hh->n_m];
+			break;
+		}
+	}
+	p->hh = NULL;
+}
+
+int household_link(struct household *hh, struct person *p)
+{
+	struct person **slot;
+
+	if (p->hh == hh)
+		return 0;
+	household_unlink(p);
+	slot = state_grow((void **)&hh->m, &hh->n_m, &hh->cap_m, sizeof(*slot));
+	if (slot == NULL)
+		return -ENOMEM;
+	*slot = p;
+	p->hh = hh;
+	return 0;
+}
+
+int32_t household_size(const struct household *hh)
+{
+	if (hh->has_members && hh->members > 0)
+		return hh->members;
+	return (int32_t)hh->n_m;
+}

@@ -1,0 +1,179 @@
+/* In-memory state: persons and households, the working set the rules read.
+ * Plain structs; the policy rules read them and return decisions, and
+ * decision_apply() (policy/decision.c) is the one place that changes them. */
+#ifndef ASSIST_STATE_H
+#define ASSIST_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assist.pb-c.h"
+#include "idnum.h"
+#include "money.h"
+#include "ymd.h"
+
+/* Category codes are the proto's Assist__Category values (1..16). */
+#define STATE_CATEGORY_MAX 17
+
+struct place {
+	char district[48];
+	char town[48];
+	char community[64];
+};
+
+struct category_state {
+	bool active;
+	ymd_t since;
+	char class_[16]; /* "I"/"II"/"III", "A"/"B", "dispersed"/"centralized" */
+	int32_t months;  /* registered_unemployed: months unemployed, if sent */
+};
+
+struct enrollment {
+	Assist__Scheme scheme;
+	char class_[8];
+	bool has_amount;
+	fen_t amount;
+	ymd_t start;
+	ymd_t end;       /* YMD_NONE: open */
+	bool granted;    /* the rules accepted it */
+	char source[32];
+	uint64_t major, minor;
+};
+
+struct benefit {
+	Assist__Scheme scheme;
+	char class_[8];
+	fen_t monthly;
+	bool active;
+	ymd_t since;
+	ymd_t until;     /* YMD_NONE while active */
+	char reason[192];
+};
+
+struct entitlement {
+	Assist__Scheme scheme;
+	bool eligible;
+	char reason[192];
+};
+
+struct ledger_entry {
+	char ref[64];
+	Assist__Scheme scheme;
+	ymd_t date;
+	fen_t requested;
+	fen_t amount;
+	bool clipped;
+	char reason[192];
+};
+
+struct alert {
+	char code[32];
+	Assist__Scheme scheme;
+	char ref[64];
+	char message[192];
+};
+
+/* Year-to-date totals of one calendar year. */
+struct ytd {
+	int year;
+	fen_t huimin_paid;
+	fen_t ncms_paid;
+	fen_t insurer_paid;  /* every insurer's share: huimin, ncms, workers' */
+	fen_t medical_assistance_paid;
+	fen_t temporary_medical_paid;
+	fen_t chronic_quota_paid;
+	fen_t vagrant_medical_paid;
+	fen_t medical_total; /* sum of bill totals */
+};
+
+struct household;
+
+struct person {
+	char id[IDNUM_BUFLEN];
+	char name[64];
+	char household_id[48];
+	Assist__Hukou hukou;
+	Assist__Area area;
+	struct place place;
+	ymd_t deceased_on;
+	struct category_state cat[STATE_CATEGORY_MAX];
+
+	struct enrollment *enrollments;
+	size_t n_enrollments, cap_enrollments;
+	struct benefit *benefits;
+	size_t n_benefits, cap_benefits;
+	struct entitlement *entitlements;
+	size_t n_entitlements, cap_entitlements;
+	struct ledger_entry *ledger;
+	size_t n_ledger, cap_ledger;
+	struct alert *alerts;
+	size_t n_alerts, cap_alerts;
+	struct ytd *years;
+	size_t n_years, cap_years;
+	char **once_keys;  /* one-time subsidies taken: "training/vocational", ... */
+	size_t n_once_keys, cap_once_keys;
+	char **claim_keys; /* "source/claim_id" seen, for duplicate_claim */
+	size_t n_claim_keys, cap_claim_keys;
+
+	ymd_t latest_date; /* latest date carried by an event applied to this person */
+	uint64_t version;  /* bumped on every change */
+	uint64_t feed_seq; /* sequence of the last feed message of this record */
+	int64_t updated_at_ms;
+
+	struct household *hh; /* borrowed; NULL if no household known */
+	bool dirty;           /* changed in the batch being built */
+	bool stored;          /* a row exists in the database */
+};
+
+struct household {
+	char id[48];
+	bool has_members;
+	int32_t members;     /* declared by civil affairs; else the known members count */
+	bool has_income;
+	fen_t monthly_income;
+	bool has_area;
+	double housing_area_m2;
+	Assist__Area area;
+
+	struct person **m;   /* known member persons (borrowed) */
+	size_t n_m, cap_m;
+	bool dirty;
+	bool stored;
+};
+
+/* Grow an array of elem-sized items so that one more fits; the new item is
+ * zeroed and returned, or NULL when out of memory. */
+void *state_grow(void **items, size_t *n, size_t *cap, size_t elem);
+
+/* New zeroed person with this (validated) ID; NULL when out of memory. */
+struct person *person_new(const char *id);
+/* Free p and everything it owns. */
+void person_free(struct person *p);
+/* The totals of year (created zeroed on first use); NULL when out of memory. */
+struct ytd *person_ytd(struct person *p, int year);
+/* The totals of year, or NULL if nothing was recorded in it. */
+const struct ytd *person_ytd_find(const struct person *p, int year);
+/* Whether p holds category c (an Assist__Category) as active. */
+bool person_has(const struct person *p, int c);
+/* The benefit row of scheme, or NULL. */
+struct benefit *person_benefit(struct person *p, Assist__Scheme scheme);
+/* Whether key is among p's once_keys / claim_keys. */
+bool person_has_once_key(const struct person *p, const char *key);
+bool person_has_claim_key(const struct person *p, const char *key);
+/* Add a key (copied); 0 or -ENOMEM. */
+int person_add_once_key(struct person *p, const char *key);
+int person_add_claim_key(struct person *p, const char *key);
+
+/* New zeroed household; NULL when out of memory. */
+struct household *household_new(const char *id);
+/* Free hh (not its members). */
+void household_free(struct household *hh);
+/* Link p into hh (unlinking it from its previous household); 0 or -ENOMEM. */
+int household_link(struct household *hh, struct person *p);
+/* Remove p from its household, if any. */
+void household_unlink(struct person *p);
+/* The member count the rules use: declared members, else known members. */
+int32_t household_size(const struct household *hh);
+
+#endif

@@ -1,0 +1,35 @@
+/* Resident identity numbers (GB 11643-1999): 6-digit region, 8-digit birth
+ * date, 3-digit sequence, ISO 7064 MOD 11-2 check character. */
+#ifndef ASSIST_IDNUM_H
+#define ASSIST_IDNUM_H
+
+#include "ymd.h"
+
+#define IDNUM_LEN 18
+#define IDNUM_BUFLEN 19
+
+enum idnum_error {
+	IDNUM_OK = 0,
+	IDNUM_ELENGTH = -1,   /* not 18 characters */
+	IDNUM_ECHARS = -2,    /* not 17 digits and a digit or X */
+	IDNUM_EDATE = -3,     /* the birth date is not a real date, or in the future */
+	IDNUM_ECHECKSUM = -4, /* the check character does not match */
+};
+
+/* Check s; on success copy it to out with a lower-case x made upper-case and
+ * store the birth date in *birth (either may be NULL). 0 or an idnum_error. */
+__attribute__((warn_unused_result)) int idnum_validate(const char *s, char out[IDNUM_BUFLEN],
+						       ymd_t *birth);
+/* A short reason for an idnum_error ("bad check character", ...). */
+const char *idnum_strerror(int err);
+/* The check character ('0'-'9' or 'X') for the first 17 digits of s. */
+char idnum_check_char(const char *s17);
+/* The published form: region code and last two characters, the rest '*'
+ * ("420704**********1X"). A string that is not 18 long becomes all '*'. */
+char *idnum_mask(const char *id, char out[IDNUM_BUFLEN]);
+/* Birth date encoded in a valid number. */
+ymd_t idnum_birth(const char *id);
+/* Age in whole years on date d. */
+int idnum_age_on(const char *id, ymd_t d);
+
+#endif
