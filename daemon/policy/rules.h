@@ -1,0 +1,77 @@
+/* Internal to the policy engine: trace helpers, shared predicates and each
+ * scheme family's entry points. Rules are pure: they read their arguments and
+ * append decisions; nothing here changes a person. */
+#ifndef ASSIST_RULES_H
+#define ASSIST_RULES_H
+
+#include "policy.h"
+
+/* ---- trace.c ------------------------------------------------------------ */
+
+/* Start a trace for rule (a static string such as "medical.assistance"). */
+void trace_init(struct trace *t, const char *rule);
+/* The value of parameter name in force on d, recorded in t. Only names listed
+ * in a family's *_param_names are read, and policy_check_params() made sure
+ * they exist; a value not yet in force on d is logged and read as 0. */
+int64_t trace_param(struct trace *t, const struct params *ps, const char *name, ymd_t d);
+/* Record an input ("total_fen", "1000000"). */
+void trace_input(struct trace *t, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Set the one-line result ("granted 319500 of 1019500: cap 800000 reached"). */
+void trace_result(struct trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append an alert decision for p. 0 or -ENOMEM. */
+int rules_alert(struct decisions *out, struct person *p, const char *code,
+		Assist__Scheme scheme, const char *ref, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* ---- stacking.c: who is in what, shared by every family ----------------- */
+
+/* p's enrollment of scheme that is granted and open on d, or NULL. */
+const struct enrollment *rules_enrollment_on(const struct person *p, Assist__Scheme scheme,
+					     ymd_t d);
+/* Some member of p's household (p itself when it has none) holds a granted,
+ * open urban (rural) dibao enrollment on d. */
+bool rules_in_urban_dibao(const struct person *p, ymd_t d);
+bool rules_in_rural_dibao(const struct person *p, ymd_t d);
+/* The class ("I", "II", "III") of the rural dibao enrollment p's household
+ * holds on d, or "" when none. */
+const char *rules_rural_dibao_class(const struct person *p, ymd_t d);
+/* Huimin: in urban dibao on d and not in workers' insurance. */
+bool rules_huimin_eligible(const struct person *p, ymd_t d);
+/* Medical assistance (3.3): in urban or rural dibao, or three_noes,
+ * five_guarantee or entitled_group. */
+bool rules_medical_assistance_eligible(const struct person *p, ymd_t d);
+/* Dead on or before d. */
+bool rules_deceased_on(const struct person *p, ymd_t d);
+/* A dispersed five-guarantee person (class "dispersed", or no class given). */
+bool rules_dispersed_five_guarantee(const struct person *p);
+
+/* ---- family entry points (called by policy.c) ---------------------------- */
+
+int dibao_enrollment(const struct policy_ctx *ctx, const Assist__Enrollment *e, ymd_t date,
+		     struct person *p, struct decisions *out);
+/* Amounts and endings of every member's dibao benefit as of date. */
+int dibao_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
+		  struct decisions *out);
+int entitlements_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
+			 struct decisions *out);
+int medical_claim(const struct policy_ctx *ctx, const Assist__MedicalClaim *c, ymd_t date,
+		  struct person *p, struct decisions *out);
+int education_aid(const struct policy_ctx *ctx, const Assist__EducationAid *a, ymd_t date,
+		  struct person *p, struct decisions *out);
+int training_claim(const struct policy_ctx *ctx, const Assist__Training *t, ymd_t date,
+		   struct person *p, struct decisions *out);
+int housing_aid(const struct policy_ctx *ctx, const Assist__HousingAid *h, ymd_t date,
+		struct household *hh, struct decisions *out);
+
+/* Every parameter each family reads, NULL-terminated; policy_check_params()
+ * walks them all. */
+extern const char *const dibao_param_names[];
+extern const char *const entitlements_param_names[];
+extern const char *const medical_param_names[];
+extern const char *const education_param_names[];
+extern const char *const training_param_names[];
+extern const char *const housing_param_names[];
+
+#endif

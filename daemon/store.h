@@ -1,0 +1,113 @@
+/* The store: assistd's PostgreSQL database through libpq in non-blocking,
+ * pipelined mode, its socket watched by the libuv loop.
+ *
+ * Work is a FIFO of jobs run one at a time, in order. A write job is one
+ * transaction (BEGIN, its statements, the batch number into store_meta,
+ * COMMIT); a read job runs its statements and hands back the results. When
+ * the connection is lost the store reconnects with backoff and runs the job
+ * again; a write job whose COMMIT may have landed before the connection went
+ * (its batch number is already in store_meta) is not run twice. So a job
+ * completes exactly once, in order, or the store reports a fatal error.
+ *
+ * The schema is the caller's: numbered migrations applied at connect (each in
+ * its own transaction, recorded in schema_migrations) and a catalog of named
+ * statements prepared on every connection. */
+#ifndef ASSIST_STORE_H
+#define ASSIST_STORE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct store;
+struct store_job;
+
+struct store_migration {
+	int version;
+	const char *sql; /* may hold several statements */
+};
+
+struct store_statement {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+struct store_catalog {
+	const struct store_migration *migrations;
+	size_t n_migrations;
+	const struct store_statement *statements; /* statement id = index */
+	size_t n_statements;
+};
+
+/* A parameter: data == NULL is SQL NULL; binary for bytea. */
+struct store_val {
+	const void *data;
+	size_t len;
+	bool binary;
+};
+
+enum store_job_type { STORE_WRITE, STORE_READ };
+
+/* status: 0 done (write: committed; read: results[i] holds statement i's
+ * result, owned by the job); negative errno: the job failed for good (an SQL
+ * error, not a lost connection), message in job->error. */
+typedef void (*store_done_cb)(struct store_job *job, int status);
+/* The connection came up (ready) or went down. */
+typedef void (*store_state_cb)(struct store *st, bool up);
+
+struct store_job {
+	enum store_job_type type;
+	uint64_t batch;      /* write: strictly increasing batch number */
+	store_done_cb done;
+	void *data;          /* the caller's */
+	PGresult **results;  /* read: one per statement, after done */
+	size_t n_results;
+	char error[256];
+	/* private */
+	struct store_job_priv *priv;
+	struct store_job *next;
+};
+
+struct store_options {
+	const char *conninfo;
+	unsigned reconnect_min_ms; /* backoff doubles from here ... */
+	unsigned reconnect_max_ms; /* ... up to here */
+};
+
+/* A new store on loop; connects at once, and again whenever the connection is
+ * lost. on_state tells the owner. 0 or a negative errno. */
+__attribute__((warn_unused_result)) int store_open(uv_loop_t *loop,
+						    const struct store_options *opt,
+						    const struct store_catalog *cat,
+						    store_state_cb on_state, void *data,
+						    struct store **out);
+/* The owner's data pointer. */
+void *store_data(struct store *st);
+/* True while connected, migrated and prepared. */
+bool store_up(const struct store *st);
+/* The newest batch number found committed in store_meta at the first connect
+ * (0 for a new database); write jobs must number on from it. */
+uint64_t store_last_batch(const struct store *st);
+/* A new empty job; NULL when out of memory. */
+struct store_job *store_job_new(enum store_job_type type, store_done_cb done, void *data);
+/* Append statement id with its parameters (copied into the job). 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int store_job_add(struct store_job *job, int statement,
+						      const struct store_val *vals, int nvals);
+/* Statements in the job so far. */
+size_t store_job_size(const struct store_job *job);
+/* Free a job (and its results); call it from or after done, or instead of submitting. */
+void store_job_free(struct store_job *job);
+/* Queue a job; it runs after every job queued before it. */
+void store_submit(struct store *st, struct store_job *job);
+/* Jobs queued or running. */
+size_t store_pending(const struct store *st);
+/* Finish the queue if connected, then close every handle; on_closed(data)
+ * runs when the store is gone. Jobs still queued when the connection cannot be
+ * had are dropped without their done callback (the daemon is stopping, and
+ * senders resend what was never acknowledged). */
+void store_close(struct store *st, void (*on_closed)(void *data));
+
+#endif
