@@ -25,6 +25,13 @@ int rules_alert(struct decisions *out, struct person *p, const char *code,
 		Assist__Scheme scheme, const char *ref, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* ---- decision.c --------------------------------------------------------- */
+
+/* Append a DEC_ENROLLMENT for p recording e as asked (start, the end date
+ * parsed, source and position from ctx), granted or not. 0 or -ENOMEM. */
+int rules_enrollment(struct decisions *out, const struct policy_ctx *ctx,
+		     const Assist__Enrollment *e, ymd_t start, bool granted, struct person *p);
+
 /* ---- stacking.c: who is in what, shared by every family ----------------- */
 
 /* p's enrollment of scheme that is granted and open on d, or NULL. */

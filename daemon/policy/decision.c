@@ -1,0 +1,276 @@
+#include "rules.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct decision *decisions_add(struct decisions *d, enum decision_type t, struct person *p)
+{
+	struct decision *dec = state_grow((void **)&d->items, &d->n, &d->cap, sizeof(*dec));
+
+	if (dec != NULL) {
+		dec->type = t;
+		dec->person = p;
+	}
+	return dec;
+}
+
+void decisions_clear(struct decisions *d)
+{
+	d->n = 0;
+}
+
+void decisions_free(struct decisions *d)
+{
+	free(d->items);
+	d->items = NULL;
+	d->n = d->cap = 0;
+}
+
+int rules_enrollment(struct decisions *out, const struct policy_ctx *ctx,
+		     const Assist__Enrollment *e, ymd_t start, bool granted, struct person *p)
+{
+	struct decision *d = decisions_add(out, DEC_ENROLLMENT, p);
+	struct enrollment *en;
+
+	if (d == NULL)
+		return -ENOMEM;
+	en = &d->u.enrollment;
+	en->scheme = e->scheme;
+	snprintf(en->class_, sizeof(en->class_), "%s", e->class_ != NULL ? e->class_ : "");
+	en->has_amount = e->amount_fen != 0;
+	en->amount = e->amount_fen;
+	en->start = start;
+	if (e->end_date == NULL || e->end_date[0] == '\0' || ymd_parse(e->end_date, &en->end) < 0)
+		en->end = YMD_NONE;
+	en->granted = granted;
+	snprintf(en->source, sizeof(en->source), "%s", ctx->source != NULL ? ctx->source : "");
+	en->major = ctx->major;
+	en->minor = ctx->minor;
+	return 0;
+}
+
+/* Add amount to the YTD counters its scheme feeds; false when out of memory. */
+static bool add_ytd(struct person *p, const struct ledger_entry *le)
+{
+	struct ytd *y;
+
+	switch (le->scheme) {
+	case ASSIST__SCHEME__SCHEME_HUIMIN:
+	case ASSIST__SCHEME__SCHEME_NCMS:
+	case ASSIST__SCHEME__SCHEME_WORKER_INSURANCE:
+	case ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE:
+	case ASSIST__SCHEME__SCHEME_TEMPORARY_MEDICAL:
+	case ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA:
+	case ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL:
+		break;
+	default:
+		return true;
+	}
+	y = person_ytd(p, ymd_year(le->date));
+	if (y == NULL)
+		return false;
+	switch (le->scheme) {
+	case ASSIST__SCHEME__SCHEME_HUIMIN:
+		y->huimin_paid += le->amount;
+		y->insurer_paid += le->amount;
+		break;
+	case ASSIST__SCHEME__SCHEME_NCMS:
+		y->ncms_paid += le->amount;
+		y->insurer_paid += le->amount;
+		break;
+	case ASSIST__SCHEME__SCHEME_WORKER_INSURANCE:
+		y->insurer_paid += le->amount;
+		break;
+	case ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE:
+		y->medical_assistance_paid += le->amount;
+		break;
+	case ASSIST__SCHEME__SCHEME_TEMPORARY_MEDICAL:
+		y->temporary_medical_paid += le->amount;
+		break;
+	case ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA:
+		y->chronic_quota_paid += le->amount;
+		break;
+	case ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL:
+		y->vagrant_medical_paid += le->amount;
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+/* The apply_* helpers return 1 (changed), 0 (unchanged) or -ENOMEM. */
+static int apply_ledger(struct person *p, const struct ledger_entry *le)
+{
+	struct ledger_entry *slot;
+
+	slot = state_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger, sizeof(*slot));
+	if (slot == NULL)
+		return -ENOMEM;
+	if (!add_ytd(p, le)) {
+		p->n_ledger--;
+		return -ENOMEM;
+	}
+	*slot = *le;
+	return 1;
+}
+
+static int apply_bill(struct person *p, ymd_t date, fen_t total)
+{
+	struct ytd *y;
+
+	if (total == 0)
+		return 0;
+	y = person_ytd(p, ymd_year(date));
+	if (y == NULL)
+		return -ENOMEM;
+	y->medical_total += total;
+	return 1;
+}
+
+static bool benefit_equal(const struct benefit *a, const struct benefit *b)
+{
+	return a->scheme == b->scheme && strcmp(a->class_, b->class_) == 0 &&
+	       a->monthly == b->monthly && a->active == b->active && a->since == b->since &&
+	       a->until == b->until && strcmp(a->reason, b->reason) == 0;
+}
+
+static int apply_benefit(struct person *p, const struct benefit *b)
+{
+	struct benefit *row = person_benefit(p, b->scheme);
+
+	if (row != NULL && benefit_equal(row, b))
+		return 0;
+	if (row == NULL)
+		row = state_grow((void **)&p->benefits, &p->n_benefits, &p->cap_benefits,
+				 sizeof(*row));
+	if (row == NULL)
+		return -ENOMEM;
+	*row = *b;
+	return 1;
+}
+
+static bool enrollment_equal(const struct enrollment *a, const struct enrollment *b)
+{
+	return a->scheme == b->scheme && strcmp(a->class_, b->class_) == 0 &&
+	       a->has_amount == b->has_amount && a->amount == b->amount && a->start == b->start &&
+	       a->end == b->end && a->granted == b->granted && strcmp(a->source, b->source) == 0 &&
+	       a->major == b->major && a->minor == b->minor;
+}
+
+static int apply_enrollment(struct person *p, const struct enrollment *e)
+{
+	struct enrollment *row = NULL;
+
+	for (size_t i = 0; i < p->n_enrollments; i++) {
+		if (p->enrollments[i].scheme == e->scheme && p->enrollments[i].start == e->start) {
+			row = &p->enrollments[i];
+			break;
+		}
+	}
+	if (row != NULL && enrollment_equal(row, e))
+		return 0;
+	if (row == NULL)
+		row = state_grow((void **)&p->enrollments, &p->n_enrollments, &p->cap_enrollments,
+				 sizeof(*row));
+	if (row == NULL)
+		return -ENOMEM;
+	*row = *e;
+	return 1;
+}
+
+static bool entitlements_equal(const struct person *p, const struct entitlement *items, int n)
+{
+	if (p->n_entitlements != (size_t)n)
+		return false;
+	for (int i = 0; i < n; i++) {
+		const struct entitlement *a = &p->entitlements[i];
+
+		if (a->scheme != items[i].scheme || a->eligible != items[i].eligible ||
+		    strcmp(a->reason, items[i].reason) != 0)
+			return false;
+	}
+	return true;
+}
+
+static int apply_entitlements(struct person *p, const struct entitlement *items, int n)
+{
+	if (n < 0 || entitlements_equal(p, items, n))
+		return 0;
+	if (p->cap_entitlements < (size_t)n) {
+		struct entitlement *list = realloc(p->entitlements, (size_t)n * sizeof(*list));
+
+		if (list == NULL)
+			return -ENOMEM;
+		p->entitlements = list;
+		p->cap_entitlements = (size_t)n;
+	}
+	if (n > 0)
+		memcpy(p->entitlements, items, (size_t)n * sizeof(*items));
+	p->n_entitlements = (size_t)n;
+	return 1;
+}
+
+static int apply_alert(struct person *p, const struct alert *a)
+{
+	struct alert *slot = state_grow((void **)&p->alerts, &p->n_alerts, &p->cap_alerts,
+					sizeof(*slot));
+
+	if (slot == NULL)
+		return -ENOMEM;
+	*slot = *a;
+	return 1;
+}
+
+static int apply_once_key(struct person *p, const char *key)
+{
+	int rc;
+
+	if (person_has_once_key(p, key))
+		return 0;
+	rc = person_add_once_key(p, key);
+	return rc < 0 ? rc : 1;
+}
+
+bool decision_apply(const struct decision *d)
+{
+	struct person *p = d->person;
+	int changed = 0;
+
+	if (p == NULL)
+		return false;
+	switch (d->type) {
+	case DEC_LEDGER:
+		changed = apply_ledger(p, &d->u.ledger);
+		break;
+	case DEC_BILL:
+		changed = apply_bill(p, d->u.bill.date, d->u.bill.total);
+		break;
+	case DEC_BENEFIT:
+		changed = apply_benefit(p, &d->u.benefit);
+		break;
+	case DEC_ENROLLMENT:
+		changed = apply_enrollment(p, &d->u.enrollment);
+		break;
+	case DEC_ENTITLEMENTS:
+		changed = apply_entitlements(p, d->u.entitlements.items, d->u.entitlements.n);
+		break;
+	case DEC_ALERT:
+		changed = apply_alert(p, &d->u.alert);
+		break;
+	case DEC_ONCE_KEY:
+		changed = apply_once_key(p, d->u.once_key);
+		break;
+	}
+	if (changed < 0) {
+		log_error("policy: out of memory applying a decision of type %d", (int)d->type);
+		return false;
+	}
+	if (changed > 0)
+		p->dirty = true;
+	return changed > 0;
+}
