@@ -1,4 +1,4 @@
-/* Dated policy parameters (OpenFisca style), loaded from config/policy/*.yaml.
+/* Dated policy parameters (OpenFisca style), loaded from the YAML files of config/policy.
  * A parameter has a unit, the policy clause it comes from, and values keyed by
  * effective date; a lookup for a date gets the value in force on that date. */
 #ifndef ASSIST_PARAMS_H

@@ -1,0 +1,35 @@
+/* assistd.conf: the daemon's keys, in one table. */
+#ifndef ASSIST_CONFIG_H
+#define ASSIST_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+	char *database;          /* libpq connection string */
+	char *ingest_endpoint;   /* comma-separated ZeroMQ endpoints to bind */
+	char *query_endpoint;
+	char *feed_endpoint;
+	char *policy_dir;
+	char *log_level;
+	int64_t batch_max_events; /* group commit: at most this many events ... */
+	int64_t batch_max_ms;     /* ... or this long after the first one */
+	int64_t max_inflight;     /* batches taken in but not committed before ingest pauses */
+	int64_t max_message_bytes;
+	int64_t reconnect_min_ms;
+	int64_t reconnect_max_ms;
+	int64_t source_freshness_s; /* a source silent longer than this is stale */
+	bool feed_full_ids;       /* publish full ID numbers on the feed (default: masked) */
+};
+
+/* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:
+ * reason" in err. */
+__attribute__((warn_unused_result)) int config_load(const char *path, struct config *cfg,
+						    char *err, size_t errlen);
+/* Free what config_load allocated. */
+void config_free(struct config *cfg);
+/* The first key a reload from old to new may not change, or NULL. */
+const char *config_reload_conflict(const struct config *old, const struct config *new_cfg);
+
+#endif

@@ -1,0 +1,134 @@
+#include "schema.h"
+
+/* Migrations are append-only: never edit one that has shipped, add the next. */
+static const struct store_migration migrations[] = {
+	{1, "CREATE TABLE source_position ("
+	    "  source text PRIMARY KEY,"
+	    "  major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
+	    "  applied bigint NOT NULL DEFAULT 0, rejected bigint NOT NULL DEFAULT 0,"
+	    "  lag_ms bigint NOT NULL DEFAULT 0, last_seen timestamptz);"
+	    /* Append-only and hash-chained: digest = BLAKE2b(prev_digest || event). */
+	    "CREATE TABLE event_journal ("
+	    "  id bigserial PRIMARY KEY,"
+	    "  source text NOT NULL, major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
+	    "  kind text NOT NULL, event bytea NOT NULL,"
+	    "  received_at timestamptz NOT NULL DEFAULT now(),"
+	    "  prev_digest bytea NOT NULL, digest bytea NOT NULL,"
+	    "  UNIQUE (source, major, minor));"
+	    "CREATE TABLE person ("
+	    "  id_number text PRIMARY KEY, household_id text, district text,"
+	    "  state bytea NOT NULL, version bigint NOT NULL, updated_at timestamptz NOT NULL);"
+	    "CREATE INDEX person_household ON person (household_id);"
+	    "CREATE TABLE household ("
+	    "  household_id text PRIMARY KEY, state bytea NOT NULL,"
+	    "  updated_at timestamptz NOT NULL);"
+	    "CREATE TABLE ledger ("
+	    "  id bigserial PRIMARY KEY, id_number text NOT NULL, ref text NOT NULL,"
+	    "  scheme text NOT NULL, date date, requested_fen bigint NOT NULL,"
+	    "  amount_fen bigint NOT NULL, clipped boolean NOT NULL, reason text NOT NULL,"
+	    "  source text NOT NULL, major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
+	    "  created_at timestamptz NOT NULL DEFAULT now());"
+	    "CREATE INDEX ledger_person ON ledger (id_number);"
+	    "CREATE TABLE alert ("
+	    "  id bigserial PRIMARY KEY, id_number text NOT NULL, code text NOT NULL,"
+	    "  scheme text NOT NULL, ref text NOT NULL, message text NOT NULL,"
+	    "  source text NOT NULL, major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
+	    "  created_at timestamptz NOT NULL DEFAULT now());"
+	    "CREATE INDEX alert_person ON alert (id_number);"
+	    "CREATE TABLE explanation ("
+	    "  id bigserial PRIMARY KEY, id_number text NOT NULL, subject text NOT NULL,"
+	    "  trace jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now());"
+	    "CREATE INDEX explanation_person ON explanation (id_number, subject, id);"
+	    "CREATE TABLE feed ("
+	    "  seq bigint PRIMARY KEY, topic text NOT NULL, payload bytea NOT NULL,"
+	    "  created_at timestamptz NOT NULL DEFAULT now());"
+	    "CREATE TABLE dead_letter ("
+	    "  id bigserial PRIMARY KEY,"
+	    "  source text NOT NULL, major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
+	    "  kind text NOT NULL, field text NOT NULL, reason text NOT NULL,"
+	    "  event jsonb, raw text, received_at timestamptz NOT NULL DEFAULT now());"},
+};
+
+static const struct store_statement statements[SQL_N] = {
+	[SQL_JOURNAL_INSERT] = {"journal_insert",
+				"INSERT INTO event_journal (source, major, minor, kind, event, "
+				"prev_digest, digest) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				7},
+	[SQL_POSITION_UPSERT] = {"position_upsert",
+				 "INSERT INTO source_position AS p (source, major, minor, applied, "
+				 "rejected, lag_ms, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+				 "ON CONFLICT (source) DO UPDATE SET major = $2, minor = $3, "
+				 "applied = p.applied + $4, rejected = p.rejected + $5, "
+				 "lag_ms = $6, last_seen = $7",
+				 7},
+	[SQL_PERSON_UPSERT] = {"person_upsert",
+			       "INSERT INTO person (id_number, household_id, district, state, "
+			       "version, updated_at) VALUES ($1, $2, $3, $4, $5, now()) "
+			       "ON CONFLICT (id_number) DO UPDATE SET household_id = $2, "
+			       "district = $3, state = $4, version = $5, updated_at = now()",
+			       5},
+	[SQL_HOUSEHOLD_UPSERT] = {"household_upsert",
+				  "INSERT INTO household (household_id, state, updated_at) "
+				  "VALUES ($1, $2, now()) ON CONFLICT (household_id) DO UPDATE "
+				  "SET state = $2, updated_at = now()",
+				  2},
+	[SQL_LEDGER_INSERT] = {"ledger_insert",
+			       "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
+			       "amount_fen, clipped, reason, source, major, minor) "
+			       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+			       11},
+	[SQL_ALERT_INSERT] = {"alert_insert",
+			      "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
+			      "major, minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			      8},
+	[SQL_EXPLANATION_INSERT] = {"explanation_insert",
+				    "INSERT INTO explanation (id_number, subject, trace) "
+				    "VALUES ($1, $2, $3)",
+				    3},
+	[SQL_FEED_INSERT] = {"feed_insert",
+			     "INSERT INTO feed (seq, topic, payload) VALUES ($1, $2, $3)", 3},
+	[SQL_DEAD_LETTER_INSERT] = {"dead_letter_insert",
+				    "INSERT INTO dead_letter (source, major, minor, kind, field, "
+				    "reason, event, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+				    8},
+	/* A household is loaded whole: rules for one member read the others. */
+	[SQL_LOAD_PERSONS] = {"load_persons",
+			      "SELECT state FROM person WHERE id_number = ANY($1::text[]) "
+			      "OR household_id = ANY($2::text[]) OR household_id IN "
+			      "(SELECT household_id FROM person WHERE id_number = ANY($1::text[]) "
+			      "AND household_id <> '')",
+			      2},
+	[SQL_LOAD_HOUSEHOLDS] = {"load_households",
+				 "SELECT state FROM household WHERE household_id = ANY($1::text[]) "
+				 "OR household_id IN (SELECT household_id FROM person "
+				 "WHERE id_number = ANY($2::text[]))",
+				 2},
+	[SQL_POSITIONS] = {"positions",
+			   "SELECT source, major, minor, applied, rejected, lag_ms, "
+			   "coalesce(extract(epoch FROM last_seen) * 1000, 0)::bigint "
+			   "FROM source_position",
+			   0},
+	[SQL_COUNTERS] = {"counters",
+			  "SELECT (SELECT coalesce(max(seq), 0) FROM feed), "
+			  "(SELECT count(*) FROM dead_letter), (SELECT count(*) FROM person), "
+			  "(SELECT digest FROM event_journal ORDER BY id DESC LIMIT 1)",
+			  0},
+	[SQL_EXPLAIN] = {"explain",
+			 "SELECT trace::text FROM (SELECT DISTINCT ON (subject) id, trace "
+			 "FROM explanation WHERE id_number = $1 ORDER BY subject, id DESC) t "
+			 "ORDER BY id",
+			 1},
+	[SQL_REPLAY] = {"replay",
+			"SELECT seq, payload FROM feed WHERE seq >= $1 AND "
+			"starts_with(topic, $2) ORDER BY seq LIMIT $3",
+			3},
+	[SQL_PERSON_KNOWN] = {"person_known",
+			      "SELECT 1 FROM person WHERE id_number = $1", 1},
+};
+
+const struct store_catalog schema_catalog = {
+	.migrations = migrations,
+	.n_migrations = sizeof(migrations) / sizeof(migrations[0]),
+	.statements = statements,
+	.n_statements = SQL_N,
+};

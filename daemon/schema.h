@@ -1,0 +1,31 @@
+/* assistd's database: numbered migrations and the statements it prepares. */
+#ifndef ASSIST_SCHEMA_H
+#define ASSIST_SCHEMA_H
+
+#include "store.h"
+
+/* Statement ids: indexes into the catalog. */
+enum schema_stmt {
+	SQL_JOURNAL_INSERT,
+	SQL_POSITION_UPSERT,
+	SQL_PERSON_UPSERT,
+	SQL_HOUSEHOLD_UPSERT,
+	SQL_LEDGER_INSERT,
+	SQL_ALERT_INSERT,
+	SQL_EXPLANATION_INSERT,
+	SQL_FEED_INSERT,
+	SQL_DEAD_LETTER_INSERT,
+	SQL_LOAD_PERSONS,
+	SQL_LOAD_HOUSEHOLDS,
+	SQL_POSITIONS,
+	SQL_COUNTERS,
+	SQL_EXPLAIN,
+	SQL_REPLAY,
+	SQL_PERSON_KNOWN,
+	SQL_N
+};
+
+/* The catalog handed to store_open(). */
+extern const struct store_catalog schema_catalog;
+
+#endif

@@ -1,0 +1,24 @@
+/* Event validation: everything that can be checked from the event alone,
+ * before any state is touched. Pure; the reasons are what senders read. */
+#ifndef ASSIST_VALIDATE_H
+#define ASSIST_VALIDATE_H
+
+#include "assist.pb-c.h"
+#include "ymd.h"
+
+struct verdict {
+	char field[64];   /* "medical_claim.total_fen" */
+	char reason[160]; /* "must not be negative" */
+	ymd_t date;       /* the event's date (0 for person, household) */
+};
+
+/* Check ev and normalize it in place (an ID number's lower-case x becomes X).
+ * 0, or -EINVAL with the field and reason in v. */
+__attribute__((warn_unused_result)) int validate_event(Assist__Event *ev, struct verdict *v);
+/* The subject's ID number of a person-level event, or NULL (household,
+ * housing_aid). */
+const char *validate_subject(const Assist__Event *ev);
+/* The lower-case kind name ("medical_claim"). */
+const char *validate_kind_name(const Assist__Event *ev);
+
+#endif
