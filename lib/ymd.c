@@ -68,10 +68,13 @@ bool ymd_valid(ymd_t d)
 
 char *ymd_format(ymd_t d, char buf[YMD_BUFLEN])
 {
+	/* Unsigned and reduced so the text always fits, even for a nonsense d. */
+	uint32_t u = (uint32_t)d;
+
 	if (d == YMD_NONE)
 		buf[0] = '\0';
 	else
-		snprintf(buf, YMD_BUFLEN, "%04d-%02d-%02d", ymd_year(d), ymd_month(d), ymd_day(d));
+		snprintf(buf, YMD_BUFLEN, "%04u-%02u-%02u", u / 10000 % 10000, u / 100 % 100, u % 100);
 	return buf;
 }
 
