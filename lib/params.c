@@ -105,7 +105,6 @@ static int pl_int(const yaml_node_t *node, int64_t *out)
 {
 	const char *s = pl_scalar(node);
 	const char *digits;
-	char *end;
 	long long v;
 
 	if (s == NULL || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
@@ -118,7 +117,7 @@ static int pl_int(const yaml_node_t *node, int64_t *out)
 			return -EINVAL;
 	}
 	errno = 0;
-	v = strtoll(s, &end, 10);
+	v = strtoll(s, NULL, 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	*out = v;
