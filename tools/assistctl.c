@@ -1,0 +1,1378 @@
+/* assistctl: the operator's and the departments' command-line client of
+ * assistd (INTERFACE.md "assistctl"). Short-lived, so it talks to the daemon
+ * with plain blocking zmq_poll loops: one DEALER for requests, one SUB for
+ * the feed. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <zmq.h>
+
+#include "assist.pb-c.h"
+#include "conf.h"
+#include "pbjson.h"
+
+#define EXIT_REJECTED 1
+#define EXIT_UNREACHABLE 2
+#define EXIT_UNKNOWN 3
+#define EXIT_USAGE 64
+#define EXIT_NOINPUT 66
+
+#define DEFAULT_CONFIG "/etc/assist/assistd.conf"
+#define MAX_MSG_SIZE ((int64_t)64 << 20)
+#define QUERY_TIMEOUT_MS 5000
+#define ERR_UNKNOWN_PERSON 3
+#define ERR_BUSY 11
+#define BATCH_MAX_EVENTS 500
+#define BATCH_MAX_BYTES (1u << 20)
+#define WINDOW_BATCHES 8
+#define BUSY_PAUSE_MS 200
+#define REPLAY_PAGE 500
+
+struct opts {
+	const char *config;
+	bool config_given;
+	const char *endpoint;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
+		   "  push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
+		   "  get ID [--year Y]\n"
+		   "  explain ID [--json]\n"
+		   "  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
+		   "  status [--json]\n"
+		   "  keygen\n");
+}
+
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "assistctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Parse a non-negative decimal number; false on anything else. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static void on_signal(int sig)
+{
+	interrupted = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+/* The endpoint named key in the configuration, or --endpoint. */
+static int resolve_endpoint(const struct opts *o, const char *key, char *out, size_t len)
+{
+	char list[1024];
+	int rc;
+
+	if (o->endpoint != NULL) {
+		snprintf(out, len, "%s", o->endpoint);
+		return 0;
+	}
+	rc = conf_lookup(o->config, key, list, sizeof(list));
+	if (rc < 0) {
+		fprintf(stderr, "assistctl: cannot find %s in %s: %s\n", key, o->config,
+			strerror(-rc));
+		return rc;
+	}
+	conf_connect_endpoint(list, out, len);
+	return 0;
+}
+
+/* ---- request/reply client ----------------------------------------------- */
+
+struct client {
+	void *ctx;
+	void *sock;
+	uint64_t next_id;
+	char endpoint[512];
+};
+
+static int set_int(void *sock, int opt, int value)
+{
+	return zmq_setsockopt(sock, opt, &value, sizeof(value));
+}
+
+/* A socket of type with the options every assistctl socket has. */
+static void *open_socket(void *ctx, int type)
+{
+	void *sock = zmq_socket(ctx, type);
+	int64_t max = MAX_MSG_SIZE;
+
+	if (sock == NULL)
+		return NULL;
+	if (set_int(sock, ZMQ_LINGER, 0) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof(max)) != 0 ||
+	    (type == ZMQ_DEALER && set_int(sock, ZMQ_IMMEDIATE, 1) != 0)) {
+		zmq_close(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+static int client_open(struct client *c, void *ctx, const char *endpoint)
+{
+	c->ctx = ctx;
+	c->next_id = 1;
+	snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint);
+	c->sock = open_socket(ctx, ZMQ_DEALER);
+	if (c->sock == NULL || zmq_connect(c->sock, endpoint) != 0) {
+		int err = errno;
+		fprintf(stderr, "assistctl: cannot connect to %s: %s\n", endpoint,
+			zmq_strerror(err));
+		if (c->sock != NULL)
+			zmq_close(c->sock);
+		c->sock = NULL;
+		return -err;
+	}
+	return 0;
+}
+
+static void client_close(struct client *c)
+{
+	if (c->sock != NULL)
+		zmq_close(c->sock);
+	c->sock = NULL;
+}
+
+/* Pack and send req without blocking: 0, -EAGAIN (no peer yet) or -errno. */
+static int client_send(struct client *c, const Assist__Request *req)
+{
+	size_t len = assist__request__get_packed_size(req);
+	uint8_t *buf = malloc(len ? len : 1);
+	int rc = 0;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	assist__request__pack(req, buf);
+	if (zmq_send(c->sock, buf, len, ZMQ_DONTWAIT) < 0)
+		rc = -errno;
+	free(buf);
+	return rc;
+}
+
+/* Receive one reply if one is queued: 0 and *out, -EAGAIN, or -EBADMSG for a
+ * reply that does not unpack (skipped). The payload is the last frame. */
+static int client_recv(struct client *c, Assist__Reply **out)
+{
+	zmq_msg_t msg;
+	int rc = -EAGAIN;
+
+	zmq_msg_init(&msg);
+	for (;;) {
+		if (zmq_msg_recv(&msg, c->sock, ZMQ_DONTWAIT) < 0) {
+			rc = -errno;
+			break;
+		}
+		if (!zmq_msg_more(&msg)) {
+			*out = assist__reply__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+			rc = *out != NULL ? 0 : -EBADMSG;
+			break;
+		}
+	}
+	zmq_msg_close(&msg);
+	return rc;
+}
+
+/* Wait up to timeout_ms for events on one socket: >0 ready, 0 timeout, -EINTR. */
+static int wait_socket(void *sock, short events, int64_t timeout_ms)
+{
+	zmq_pollitem_t item = { .socket = sock, .events = events };
+	int rc = zmq_poll(&item, 1, timeout_ms < 0 ? 0 : (long)timeout_ms);
+
+	if (rc < 0)
+		return -errno;
+	return rc;
+}
+
+/* Send req (a fresh request_id) and wait for its reply: 0 and *out,
+ * -ETIMEDOUT, -EINTR or -errno. */
+static int client_call(struct client *c, Assist__Request *req, int64_t timeout_ms,
+		       Assist__Reply **out)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int rc;
+
+	req->request_id = c->next_id++;
+	for (;;) {
+		rc = client_send(c, req);
+		if (rc == 0)
+			break;
+		if (rc != -EAGAIN)
+			return rc;
+		rc = wait_socket(c->sock, ZMQ_POLLOUT, deadline - now_ms());
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && now_ms() >= deadline)
+			return -ETIMEDOUT;
+	}
+	for (;;) {
+		rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms());
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return -ETIMEDOUT;
+		while ((rc = client_recv(c, out)) == 0 || rc == -EBADMSG) {
+			if (rc == 0 && (*out)->request_id == req->request_id)
+				return 0;
+			if (rc == 0)
+				assist__reply__free_unpacked(*out, NULL);
+		}
+	}
+}
+
+/* One query on the query endpoint with the usual timeout and error reports:
+ * 0 and *out, or an exit code. */
+static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out)
+{
+	char ep[512];
+	struct client c;
+	void *ctx;
+	int rc;
+
+	if (resolve_endpoint(o, "query_endpoint", ep, sizeof(ep)) < 0)
+		return EXIT_UNREACHABLE;
+	ctx = zmq_ctx_new();
+	if (client_open(&c, ctx, ep) < 0) {
+		zmq_ctx_term(ctx);
+		return EXIT_UNREACHABLE;
+	}
+	rc = client_call(&c, req, QUERY_TIMEOUT_MS, out);
+	client_close(&c);
+	zmq_ctx_term(ctx);
+	if (rc == 0 && (*out)->body_case == ASSIST__REPLY__BODY_ERROR) {
+		Assist__Error *e = (*out)->error;
+		if (e->code == ERR_UNKNOWN_PERSON)
+			fprintf(stderr, "unknown person\n");
+		else
+			fprintf(stderr, "assistctl: assistd: %s (code %d)\n", e->message, e->code);
+		rc = e->code == ERR_UNKNOWN_PERSON ? EXIT_UNKNOWN : EXIT_REJECTED;
+		assist__reply__free_unpacked(*out, NULL);
+		return rc;
+	}
+	if (rc == 0)
+		return 0;
+	if (rc == -ETIMEDOUT)
+		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", ep);
+	else if (rc != -EINTR)
+		fprintf(stderr, "assistctl: %s: %s\n", ep, zmq_strerror(-rc));
+	return EXIT_UNREACHABLE;
+}
+
+static int unexpected_reply(void)
+{
+	fprintf(stderr, "assistctl: unexpected reply from assistd\n");
+	return EXIT_REJECTED;
+}
+
+/* Print json on stdout (flags as json_dumps) followed by a newline. */
+static int print_json(json_t *json, size_t flags)
+{
+	char *s = json ? json_dumps(json, flags | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(json);
+	if (s == NULL) {
+		fprintf(stderr, "assistctl: out of memory\n");
+		return EXIT_REJECTED;
+	}
+	puts(s);
+	free(s);
+	return fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
+}
+
+/* ---- push --------------------------------------------------------------- */
+
+struct pos {
+	uint64_t major, minor;
+};
+
+static int pos_cmp(struct pos a, struct pos b)
+{
+	if (a.major != b.major)
+		return a.major < b.major ? -1 : 1;
+	if (a.minor != b.minor)
+		return a.minor < b.minor ? -1 : 1;
+	return 0;
+}
+
+static struct pos pos_of(const Assist__Position *p)
+{
+	return (struct pos){ p->major, p->minor };
+}
+
+static Assist__Position *pb_pos(Assist__Position *out, struct pos p)
+{
+	assist__position__init(out);
+	out->major = p.major;
+	out->minor = p.minor;
+	return out;
+}
+
+struct push_event {
+	Assist__Event *msg;
+	unsigned line;
+	struct pos pos;
+	size_t src;        /* index into push.sources */
+	size_t local;      /* index into that source's events */
+	size_t packed;     /* bytes on the wire */
+	bool rejected;
+};
+
+/* Events of one source, in position order. [0, acked) are acknowledged,
+ * [acked, sent) in flight, [sent, n) still to send after prev. */
+struct push_source {
+	char *name;
+	size_t *ev;
+	size_t n, cap;
+	size_t acked;
+	size_t sent;
+	bool has_prev;
+	struct pos prev;
+	bool has_applied;
+	struct pos applied;
+};
+
+struct push_batch {
+	uint64_t request_id;
+	size_t src;
+};
+
+struct push {
+	struct client cli;
+	struct push_event *events;
+	size_t n_events, cap_events;
+	struct push_source *sources;
+	size_t n_sources, cap_sources;
+	size_t *slots;     /* open-addressing hash of source names -> index + 1 */
+	size_t n_slots;
+	struct push_batch window[WINDOW_BATCHES];
+	size_t n_window;
+	size_t cursor;     /* every event before it has been sent */
+	size_t done;       /* acknowledged events, all sources */
+	unsigned lines;    /* event lines read */
+	unsigned rejected; /* locally and by assistd */
+	int64_t timeout_ms, wait_ms;
+	int64_t last_reply, last_progress, pause_until;
+	bool refused;
+};
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static int push_grow_slots(struct push *p)
+{
+	size_t n = p->n_slots ? p->n_slots * 2 : 64;
+	size_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_sources; i++) {
+		size_t h = hash_name(p->sources[i].name) & (n - 1);
+		while (slots[h] != 0)
+			h = (h + 1) & (n - 1);
+		slots[h] = i + 1;
+	}
+	free(p->slots);
+	p->slots = slots;
+	p->n_slots = n;
+	return 0;
+}
+
+/* Index of source name, or -1. */
+static ssize_t push_find_source(const struct push *p, const char *name)
+{
+	if (p->n_slots == 0)
+		return -1;
+	for (size_t h = hash_name(name) & (p->n_slots - 1); p->slots[h] != 0;
+	     h = (h + 1) & (p->n_slots - 1)) {
+		if (strcmp(p->sources[p->slots[h] - 1].name, name) == 0)
+			return (ssize_t)p->slots[h] - 1;
+	}
+	return -1;
+}
+
+/* Index of source name, added if new; -ENOMEM. */
+static ssize_t push_source(struct push *p, const char *name)
+{
+	ssize_t i = push_find_source(p, name);
+	struct push_source *s;
+
+	if (i >= 0)
+		return i;
+	if ((p->n_sources + 1) * 2 > p->n_slots && push_grow_slots(p) < 0)
+		return -ENOMEM;
+	if (p->n_sources == p->cap_sources) {
+		size_t cap = p->cap_sources ? p->cap_sources * 2 : 8;
+		s = realloc(p->sources, cap * sizeof(*s));
+		if (s == NULL)
+			return -ENOMEM;
+		p->sources = s;
+		p->cap_sources = cap;
+	}
+	s = &p->sources[p->n_sources];
+	*s = (struct push_source){ .name = strdup(name) };
+	if (s->name == NULL)
+		return -ENOMEM;
+	size_t h = hash_name(name) & (p->n_slots - 1);
+	while (p->slots[h] != 0)
+		h = (h + 1) & (p->n_slots - 1);
+	p->slots[h] = ++p->n_sources;
+	return (ssize_t)p->n_sources - 1;
+}
+
+static void push_reject_line(struct push *p, unsigned line, const char *reason)
+{
+	fprintf(stderr, "line %u: %s\n", line, reason);
+	p->rejected++;
+}
+
+/* Check one decoded event and queue it; false (reported) if it is unusable. */
+static int push_add(struct push *p, Assist__Event *msg, unsigned line)
+{
+	struct push_event *e;
+	struct push_source *s;
+	struct pos pos;
+	ssize_t src;
+	char why[256];
+
+	if (msg->source == NULL || msg->source[0] == '\0') {
+		push_reject_line(p, line, "missing source");
+		return -EINVAL;
+	}
+	pos = msg->position ? pos_of(msg->position) : (struct pos){ msg->seq, 0 };
+	if (pos.major == 0 && pos.minor == 0) {
+		push_reject_line(p, line, "missing position (seq or position)");
+		return -EINVAL;
+	}
+	src = push_source(p, msg->source);
+	if (src < 0)
+		return (int)src;
+	s = &p->sources[src];
+	if (s->n > 0 && pos_cmp(pos, p->events[s->ev[s->n - 1]].pos) <= 0) {
+		const struct push_event *last = &p->events[s->ev[s->n - 1]];
+		snprintf(why, sizeof(why),
+			 "position %" PRIu64 "/%" PRIu64 " of %s does not follow %" PRIu64
+			 "/%" PRIu64 " (line %u)",
+			 pos.major, pos.minor, s->name, last->pos.major, last->pos.minor,
+			 last->line);
+		push_reject_line(p, line, why);
+		return -EINVAL;
+	}
+	if (p->n_events == p->cap_events) {
+		size_t cap = p->cap_events ? p->cap_events * 2 : 1024;
+		e = realloc(p->events, cap * sizeof(*e));
+		if (e == NULL)
+			return -ENOMEM;
+		p->events = e;
+		p->cap_events = cap;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		size_t *ev = realloc(s->ev, cap * sizeof(*ev));
+		if (ev == NULL)
+			return -ENOMEM;
+		s->ev = ev;
+		s->cap = cap;
+	}
+	e = &p->events[p->n_events];
+	*e = (struct push_event){ .msg = msg, .line = line, .pos = pos, .src = (size_t)src,
+				  .local = s->n,
+				  .packed = assist__event__get_packed_size(msg) + 8 };
+	s->ev[s->n++] = p->n_events++;
+	return 0;
+}
+
+/* Decode one non-blank line; a bad line is reported and counted. */
+static int push_line(struct push *p, const char *text, unsigned line)
+{
+	ProtobufCMessage *msg = NULL;
+	json_error_t jerr;
+	char err[512];
+	json_t *json;
+	int rc;
+
+	p->lines++;
+	json = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (json == NULL) {
+		snprintf(err, sizeof(err), "invalid JSON: %s", jerr.text);
+		push_reject_line(p, line, err);
+		return 0;
+	}
+	if (!json_is_object(json)) {
+		json_decref(json);
+		push_reject_line(p, line, "not a JSON object");
+		return 0;
+	}
+	err[0] = '\0';
+	rc = pbjson_decode(&assist__event__descriptor, json, &msg, err, sizeof(err));
+	json_decref(json);
+	if (rc < 0) {
+		push_reject_line(p, line, err[0] ? err : "cannot decode event");
+		return 0;
+	}
+	rc = push_add(p, (Assist__Event *)msg, line);
+	if (rc < 0)
+		protobuf_c_message_free_unpacked(msg, NULL);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static int push_read(struct push *p, FILE *f)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned line = 0;
+	int rc = 0;
+
+	while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
+		char *s = buf;
+		line++;
+		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+			buf[--len] = '\0';
+		s += strspn(s, " \t");
+		if (*s == '\0' || *s == '#')
+			continue;
+		rc = push_line(p, s, line);
+	}
+	free(buf);
+	if (rc == 0 && ferror(f))
+		rc = -EIO;
+	return rc;
+}
+
+/* First local index in s at or after from whose position is above pos. */
+static size_t push_after(const struct push *p, const struct push_source *s, size_t from,
+			 struct pos pos)
+{
+	size_t lo = from, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pos_cmp(p->events[s->ev[mid]].pos, pos) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void push_advance_cursor(struct push *p)
+{
+	while (p->cursor < p->n_events) {
+		const struct push_event *e = &p->events[p->cursor];
+		if (e->local < p->sources[e->src].sent)
+			p->cursor++;
+		else
+			break;
+	}
+}
+
+/* Forget the batches of source src still in the window. */
+static void push_drop_window(struct push *p, size_t src)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->n_window; i++) {
+		if (p->window[i].src != src)
+			p->window[j++] = p->window[i];
+	}
+	p->n_window = j;
+}
+
+/* Send s's unacknowledged events from local index k again, after prev. */
+static void push_rewind(struct push *p, size_t src, size_t k, const Assist__Position *prev)
+{
+	struct push_source *s = &p->sources[src];
+
+	push_drop_window(p, src);
+	s->sent = k;
+	s->has_prev = prev != NULL;
+	if (prev != NULL)
+		s->prev = pos_of(prev);
+	if (k < s->n && s->ev[k] < p->cursor)
+		p->cursor = s->ev[k];
+}
+
+/* Build and send the next batch, starting at the earliest unsent event:
+ * 0, -EAGAIN (nothing to send or no peer), or -errno. */
+static int push_send_batch(struct push *p)
+{
+	Assist__Event *evs[BATCH_MAX_EVENTS];
+	Assist__Batch batch = ASSIST__BATCH__INIT;
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__Position prev;
+	struct push_source *s;
+	size_t n = 0, bytes = 0, src;
+	int rc;
+
+	push_advance_cursor(p);
+	if (p->cursor >= p->n_events || p->n_window >= WINDOW_BATCHES)
+		return -EAGAIN;
+	src = p->events[p->cursor].src;
+	s = &p->sources[src];
+	while (s->sent + n < s->n && n < BATCH_MAX_EVENTS) {
+		const struct push_event *e = &p->events[s->ev[s->sent + n]];
+		if (n > 0 && bytes + e->packed > BATCH_MAX_BYTES)
+			break;
+		bytes += e->packed;
+		evs[n++] = e->msg;
+	}
+	batch.source = s->name;
+	if (s->has_prev)
+		batch.prev = pb_pos(&prev, s->prev);
+	batch.n_events = n;
+	batch.events = evs;
+	req.request_id = p->cli.next_id;
+	req.body_case = ASSIST__REQUEST__BODY_BATCH;
+	req.batch = &batch;
+	rc = client_send(&p->cli, &req);
+	if (rc < 0)
+		return rc;
+	p->cli.next_id++;
+	if (p->n_window == 0)
+		p->last_progress = now_ms();
+	p->window[p->n_window++] = (struct push_batch){ req.request_id, src };
+	s->sent += n;
+	s->has_prev = true;
+	s->prev = p->events[s->ev[s->sent - 1]].pos;
+	return 0;
+}
+
+static void push_on_rejection(struct push *p, struct push_source *s, const Assist__Rejection *r)
+{
+	size_t k;
+	struct push_event *e;
+
+	if (r->position == NULL)
+		return;
+	k = push_after(p, s, 0, pos_of(r->position));
+	if (k == 0)
+		return;
+	e = &p->events[s->ev[k - 1]];
+	if (pos_cmp(e->pos, pos_of(r->position)) != 0 || e->rejected)
+		return;
+	e->rejected = true;
+	p->rejected++;
+	if (r->field != NULL && r->field[0] != '\0')
+		fprintf(stderr, "line %u: %s: %s\n", e->line, r->field, r->reason);
+	else
+		fprintf(stderr, "line %u: %s\n", e->line, r->reason);
+}
+
+/* current: the ack answers a batch still in the window (a gap reply to a
+ * batch already given up is stale: the rewind it asks for was done). */
+static void push_on_ack(struct push *p, const Assist__Ack *ack, bool current)
+{
+	ssize_t src = push_find_source(p, ack->source ? ack->source : "");
+	struct push_source *s;
+
+	if (src < 0)
+		return;
+	s = &p->sources[src];
+	for (size_t i = 0; i < ack->n_rejections; i++)
+		push_on_rejection(p, s, ack->rejections[i]);
+	if (ack->applied != NULL) {
+		struct pos applied = pos_of(ack->applied);
+		size_t k = push_after(p, s, s->acked, applied);
+		if (!s->has_applied || pos_cmp(applied, s->applied) > 0) {
+			s->has_applied = true;
+			s->applied = applied;
+		}
+		p->done += k - s->acked;
+		s->acked = k;
+		if (s->sent < s->acked) {
+			s->sent = s->acked;
+			s->has_prev = true;
+			s->prev = applied;
+		}
+	}
+	if (ack->gap && current) {
+		struct pos expected = ack->expected ? pos_of(ack->expected) : (struct pos){ 0, 0 };
+		push_rewind(p, (size_t)src, push_after(p, s, s->acked, expected), ack->expected);
+	}
+}
+
+/* A batch refused with an error: busy means later, anything else is final. */
+static void push_on_error(struct push *p, const struct push_batch *b, const Assist__Error *e)
+{
+	Assist__Position applied;
+	struct push_source *s;
+
+	if (b == NULL)
+		return;
+	s = &p->sources[b->src];
+	if (e->code == ERR_BUSY) {
+		push_rewind(p, b->src, s->acked,
+			    s->has_applied ? pb_pos(&applied, s->applied) : NULL);
+		p->pause_until = now_ms() + BUSY_PAUSE_MS;
+		return;
+	}
+	fprintf(stderr, "assistctl: assistd refused a batch of %s: %s (code %d)\n", s->name,
+		e->message, e->code);
+	p->refused = true;
+}
+
+static void push_on_reply(struct push *p, Assist__Reply *r)
+{
+	struct push_batch batch;
+	bool current = false;
+
+	for (size_t i = 0; i < p->n_window; i++) {
+		if (p->window[i].request_id == r->request_id) {
+			batch = p->window[i];
+			p->window[i] = p->window[--p->n_window];
+			current = true;
+			break;
+		}
+	}
+	p->last_reply = p->last_progress = now_ms();
+	if (r->body_case == ASSIST__REPLY__BODY_ACK)
+		push_on_ack(p, r->ack, current);
+	else if (r->body_case == ASSIST__REPLY__BODY_ERROR)
+		push_on_error(p, current ? &batch : NULL, r->error);
+}
+
+/* Nothing heard for the timeout: resend everything unacknowledged. */
+static void push_resend_all(struct push *p)
+{
+	for (size_t i = 0; i < p->n_sources; i++) {
+		struct push_source *s = &p->sources[i];
+		Assist__Position applied;
+		push_rewind(p, i, s->acked, s->has_applied ? pb_pos(&applied, s->applied) : NULL);
+	}
+	p->last_progress = now_ms();
+}
+
+/* Exchange batches and acks until all are acknowledged: 0, or an exit code. */
+static int push_run(struct push *p)
+{
+	p->last_reply = p->last_progress = now_ms();
+	while (p->done < p->n_events && !p->refused) {
+		int64_t now = now_ms(), wait;
+		short events = ZMQ_POLLIN;
+		Assist__Reply *r;
+		int rc;
+
+		if (now - p->last_reply >= p->wait_ms) {
+			fprintf(stderr, "assistctl: cannot reach assistd at %s\n", p->cli.endpoint);
+			return EXIT_UNREACHABLE;
+		}
+		if (now - p->last_progress >= p->timeout_ms)
+			push_resend_all(p);
+		while (now >= p->pause_until && (rc = push_send_batch(p)) == 0)
+			;
+		push_advance_cursor(p);
+		if (now >= p->pause_until && p->cursor < p->n_events && p->n_window < WINDOW_BATCHES)
+			events |= ZMQ_POLLOUT;
+		wait = p->last_progress + p->timeout_ms - now;
+		if (p->last_reply + p->wait_ms - now < wait)
+			wait = p->last_reply + p->wait_ms - now;
+		if (p->pause_until > now && p->pause_until - now < wait)
+			wait = p->pause_until - now;
+		rc = wait_socket(p->cli.sock, events, wait < 1000 ? wait : 1000);
+		if (rc == -EINTR)
+			continue;
+		if (rc < 0) {
+			fprintf(stderr, "assistctl: %s: %s\n", p->cli.endpoint, zmq_strerror(-rc));
+			return EXIT_UNREACHABLE;
+		}
+		while ((rc = client_recv(&p->cli, &r)) == 0 || rc == -EBADMSG) {
+			if (rc == 0) {
+				push_on_reply(p, r);
+				assist__reply__free_unpacked(r, NULL);
+			}
+		}
+	}
+	return 0;
+}
+
+static void push_free(struct push *p)
+{
+	for (size_t i = 0; i < p->n_events; i++)
+		protobuf_c_message_free_unpacked(&p->events[i].msg->base, NULL);
+	for (size_t i = 0; i < p->n_sources; i++) {
+		free(p->sources[i].name);
+		free(p->sources[i].ev);
+	}
+	free(p->events);
+	free(p->sources);
+	free(p->slots);
+}
+
+static int cmd_push(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct push p = { .timeout_ms = 3000, .wait_ms = 60000 };
+	const char *path = "-";
+	char ep[512];
+	uint64_t v;
+	void *ctx;
+	FILE *f;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 't' && parse_u64(optarg, &v) && v > 0)
+			p.timeout_ms = (int64_t)v;
+		else if (opt == 'w' && parse_u64(optarg, &v))
+			p.wait_ms = (int64_t)v * 1000;
+		else
+			return usage_error("push: bad option");
+	}
+	if (argc - optind > 1)
+		return usage_error("push: unexpected argument %s", argv[optind + 1]);
+	if (optind < argc)
+		path = argv[optind];
+	if (resolve_endpoint(o, "ingest_endpoint", ep, sizeof(ep)) < 0)
+		return EXIT_UNREACHABLE;
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	rc = push_read(&p, f);
+	if (f != stdin)
+		fclose(f);
+	if (rc < 0) {
+		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(-rc));
+		push_free(&p);
+		return EXIT_NOINPUT;
+	}
+	ctx = zmq_ctx_new();
+	rc = client_open(&p.cli, ctx, ep) < 0 ? EXIT_UNREACHABLE : push_run(&p);
+	client_close(&p.cli);
+	zmq_ctx_term(ctx);
+	if (p.refused)
+		p.rejected += (unsigned)(p.n_events - p.done);
+	if (rc == 0) {
+		fprintf(stderr, "pushed %u events: %u applied, %u rejected\n", p.lines,
+			p.lines - p.rejected, p.rejected);
+		rc = p.rejected > 0 ? EXIT_REJECTED : 0;
+	} else {
+		fprintf(stderr, "assistctl: %zu of %u events not acknowledged\n",
+			p.n_events - p.done, p.lines);
+	}
+	push_free(&p);
+	return rc;
+}
+
+/* ---- get, explain, status ----------------------------------------------- */
+
+static int cmd_get(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "year", required_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__GetRequest get = ASSIST__GET_REQUEST__INIT;
+	Assist__Reply *reply;
+	uint64_t year;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt != 'y' || !parse_u64(optarg, &year) || year < 1900 || year > 9999)
+			return usage_error("get: bad option");
+		get.year = (int32_t)year;
+	}
+	if (argc - optind != 1)
+		return usage_error("get: expects one ID");
+	get.id_number = argv[optind];
+	req.body_case = ASSIST__REQUEST__BODY_GET;
+	req.get = &get;
+	rc = query(o, &req, &reply);
+	if (rc != 0)
+		return rc;
+	if (reply->body_case == ASSIST__REPLY__BODY_RECORD)
+		rc = print_json(pbjson_encode(&reply->record->base, PBJSON_EMIT_DEFAULTS),
+				JSON_INDENT(2));
+	else
+		rc = unexpected_reply();
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+static void print_explanation(const Assist__Explanation *x)
+{
+	printf("%s: %s\n", x->subject, x->rule);
+	for (size_t i = 0; i < x->n_params; i++) {
+		const Assist__TraceParam *t = x->params[i];
+		printf("  param %s = %" PRId64 "%s%s", t->name, t->value, t->unit[0] ? " " : "",
+		       t->unit);
+		if (t->effective[0] && t->clause[0])
+			printf(" (since %s; %s)", t->effective, t->clause);
+		else if (t->effective[0])
+			printf(" (since %s)", t->effective);
+		else if (t->clause[0])
+			printf(" (%s)", t->clause);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < x->n_inputs; i++)
+		printf("  input %s = %s\n", x->inputs[i]->name, x->inputs[i]->value);
+	for (size_t i = 0; i < x->n_sources; i++)
+		printf("  from %s@%" PRIu64 "/%" PRIu64 "\n", x->source, x->sources[i]->major,
+		       x->sources[i]->minor);
+	printf("  => %s\n", x->result);
+}
+
+static int cmd_explain(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__ExplainRequest ex = ASSIST__EXPLAIN_REQUEST__INIT;
+	Assist__Reply *reply;
+	bool json = false;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt != 'j')
+			return usage_error("explain: bad option");
+		json = true;
+	}
+	if (argc - optind != 1)
+		return usage_error("explain: expects one ID");
+	ex.id_number = argv[optind];
+	req.body_case = ASSIST__REQUEST__BODY_EXPLAIN;
+	req.explain = &ex;
+	rc = query(o, &req, &reply);
+	if (rc != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_EXPLAIN)
+		rc = unexpected_reply();
+	else if (json) {
+		rc = print_json(pbjson_encode(&reply->explain->base, PBJSON_EMIT_DEFAULTS),
+				JSON_INDENT(2));
+	} else {
+		for (size_t i = 0; i < reply->explain->n_items; i++) {
+			if (i > 0)
+				putchar('\n');
+			print_explanation(reply->explain->items[i]);
+		}
+		if (reply->explain->n_items == 0)
+			printf("no decisions recorded\n");
+	}
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+static json_t *status_json(const Assist__StatusReply *st)
+{
+	json_t *root = json_object(), *sources = json_object();
+
+	json_object_set_new(root, "sources", sources);
+	for (size_t i = 0; i < st->n_sources; i++) {
+		const Assist__SourceStatus *s = st->sources[i];
+		json_t *o = json_object();
+		uint64_t major = s->position ? s->position->major : 0;
+		uint64_t minor = s->position ? s->position->minor : 0;
+		json_object_set_new(o, "position", json_integer((json_int_t)major));
+		json_object_set_new(o, "position_minor", json_integer((json_int_t)minor));
+		json_object_set_new(o, "applied", json_integer((json_int_t)s->applied));
+		json_object_set_new(o, "rejected", json_integer((json_int_t)s->rejected));
+		json_object_set_new(o, "lag_ms", json_integer(s->lag_ms));
+		json_object_set_new(o, "last_seen",
+				    s->last_seen[0] ? json_string(s->last_seen) : json_null());
+		json_object_set_new(sources, s->source, o);
+	}
+	json_object_set_new(root, "feed_seq", json_integer((json_int_t)st->feed_seq));
+	json_object_set_new(root, "dead_letters", json_integer((json_int_t)st->dead_letters));
+	json_object_set_new(root, "recipients", json_integer((json_int_t)st->recipients));
+	return root;
+}
+
+static void status_table(const Assist__StatusReply *st)
+{
+	printf("%-16s %22s %10s %10s %10s  %s\n", "SOURCE", "POSITION", "APPLIED", "REJECTED",
+	       "LAG_MS", "LAST_SEEN");
+	for (size_t i = 0; i < st->n_sources; i++) {
+		const Assist__SourceStatus *s = st->sources[i];
+		char pos[48];
+		snprintf(pos, sizeof(pos), "%" PRIu64 "/%" PRIu64,
+			 s->position ? s->position->major : 0, s->position ? s->position->minor : 0);
+		printf("%-16s %22s %10" PRIu64 " %10" PRIu64 " %10" PRId64 "  %s\n", s->source,
+		       pos, s->applied, s->rejected, s->lag_ms, s->last_seen[0] ? s->last_seen : "-");
+	}
+	printf("feed sequence: %" PRIu64 "\ndead letters:  %" PRIu64 "\nrecipients:    %" PRIu64
+	       "\n", st->feed_seq, st->dead_letters, st->recipients);
+}
+
+static int cmd_status(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__StatusRequest sr = ASSIST__STATUS_REQUEST__INIT;
+	Assist__Reply *reply;
+	bool json = false;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt != 'j')
+			return usage_error("status: bad option");
+		json = true;
+	}
+	if (optind != argc)
+		return usage_error("status: unexpected argument %s", argv[optind]);
+	req.body_case = ASSIST__REQUEST__BODY_STATUS;
+	req.status = &sr;
+	rc = query(o, &req, &reply);
+	if (rc != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_STATUS)
+		rc = unexpected_reply();
+	else if (json)
+		rc = print_json(status_json(reply->status), 0);
+	else
+		status_table(reply->status);
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+static int cmd_keygen(const struct opts *o, int argc, char **argv)
+{
+	char public[41], secret[41];
+
+	if (argc > 1)
+		return usage_error("keygen: unexpected argument %s", argv[1]);
+	if (zmq_curve_keypair(public, secret) != 0) {
+		fprintf(stderr, "assistctl: cannot make a CURVE key pair: %s\n",
+			zmq_strerror(errno));
+		return EXIT_REJECTED;
+	}
+	printf("public-key = %s\nsecret-key = %s\n", public, secret);
+	return 0;
+}
+
+/* ---- watch -------------------------------------------------------------- */
+
+struct watch {
+	struct client query;
+	bool have_query;
+	void *sub;
+	const char *prefix;
+	bool have_last;
+	uint64_t last;
+	uint64_t count;    /* 0: no limit */
+	uint64_t printed;
+};
+
+/* Print m unless it was printed already: 1 when --count is reached, 0, or an
+ * exit code (negative). */
+static int watch_print(struct watch *w, const Assist__FeedMessage *m)
+{
+	if (w->have_last && m->seq <= w->last)
+		return 0;
+	if (print_json(pbjson_encode(&m->base, 0), JSON_COMPACT) != 0)
+		return -EXIT_REJECTED;
+	w->have_last = true;
+	w->last = m->seq;
+	w->printed++;
+	return w->count > 0 && w->printed >= w->count;
+}
+
+/* Replay from the feed table from seq from up to (not including) stop
+ * (0: to the end): as watch_print. */
+static int watch_replay(struct watch *w, uint64_t from, uint64_t stop)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__ReplayRequest rr = ASSIST__REPLAY_REQUEST__INIT;
+
+	if (!w->have_query) {
+		fprintf(stderr, "assistctl: no query endpoint to replay the feed from\n");
+		return -EXIT_UNREACHABLE;
+	}
+	req.body_case = ASSIST__REQUEST__BODY_REPLAY;
+	req.replay = &rr;
+	rr.topic_prefix = (char *)w->prefix;
+	rr.limit = REPLAY_PAGE;
+	for (;;) {
+		const Assist__ReplayReply *page;
+		Assist__Reply *reply;
+		bool more;
+		int rc;
+
+		rr.from_seq = from;
+		rc = client_call(&w->query, &req, QUERY_TIMEOUT_MS, &reply);
+		if (rc == -EINTR)
+			return 1;
+		if (rc < 0) {
+			fprintf(stderr, "assistctl: cannot reach assistd at %s\n", w->query.endpoint);
+			return -EXIT_UNREACHABLE;
+		}
+		if (reply->body_case != ASSIST__REPLY__BODY_REPLAY) {
+			fprintf(stderr, "assistctl: replay from %" PRIu64 " refused: %s\n", from,
+				reply->body_case == ASSIST__REPLY__BODY_ERROR ?
+					reply->error->message : "unexpected reply");
+			assist__reply__free_unpacked(reply, NULL);
+			return -EXIT_UNREACHABLE;
+		}
+		page = reply->replay;
+		for (size_t i = 0; i < page->n_messages && rc == 0; i++) {
+			if (stop == 0 || page->messages[i]->seq < stop)
+				rc = watch_print(w, page->messages[i]);
+		}
+		more = page->more && page->next_seq > from && (stop == 0 || page->next_seq < stop);
+		from = page->next_seq;
+		assist__reply__free_unpacked(reply, NULL);
+		if (rc != 0 || !more)
+			return rc;
+	}
+}
+
+/* Read one feed message from the SUB socket: as watch_print. */
+static int watch_on_feed(struct watch *w)
+{
+	zmq_msg_t frames[2];
+	int n = 0, more = 1, rc = 0;
+	Assist__FeedMessage *m;
+
+	while (more) {
+		zmq_msg_t part;
+		zmq_msg_init(&part);
+		if (zmq_msg_recv(&part, w->sub, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&part);
+			break;
+		}
+		more = zmq_msg_more(&part);
+		if (n < 2)
+			frames[n++] = part;
+		else
+			zmq_msg_close(&part);
+	}
+	m = n == 2 ? assist__feed_message__unpack(NULL, zmq_msg_size(&frames[1]),
+						  zmq_msg_data(&frames[1])) : NULL;
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&frames[i]);
+	if (m == NULL)
+		return 0;
+	if (w->have_last && m->seq > w->last + 1)
+		rc = watch_replay(w, w->last + 1, m->seq);
+	if (rc == 0)
+		rc = watch_print(w, m);
+	assist__feed_message__free_unpacked(m, NULL);
+	return rc;
+}
+
+/* The feed endpoint: from the configuration, else as assistd reports it. */
+static int watch_feed_endpoint(const struct opts *o, struct watch *w, char *out, size_t len)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__StatusRequest sr = ASSIST__STATUS_REQUEST__INIT;
+	Assist__Reply *reply;
+	char list[1024];
+	int rc;
+
+	if ((o->endpoint == NULL || o->config_given) &&
+	    conf_lookup(o->config, "feed_endpoint", list, sizeof(list)) == 0) {
+		conf_connect_endpoint(list, out, len);
+		return 0;
+	}
+	if (!w->have_query) {
+		fprintf(stderr, "assistctl: no feed_endpoint in %s\n", o->config);
+		return -ENOENT;
+	}
+	req.body_case = ASSIST__REQUEST__BODY_STATUS;
+	req.status = &sr;
+	rc = client_call(&w->query, &req, QUERY_TIMEOUT_MS, &reply);
+	if (rc < 0) {
+		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", w->query.endpoint);
+		return rc;
+	}
+	rc = -ENOENT;
+	if (reply->body_case == ASSIST__REPLY__BODY_STATUS && reply->status->feed_endpoint[0]) {
+		conf_connect_endpoint(reply->status->feed_endpoint, out, len);
+		rc = 0;
+	} else {
+		fprintf(stderr, "assistctl: assistd did not name its feed endpoint\n");
+	}
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+static int watch_run(struct watch *w, bool replay, uint64_t from)
+{
+	int rc = replay ? watch_replay(w, from, 0) : 0;
+
+	while (rc == 0 && !interrupted) {
+		rc = wait_socket(w->sub, ZMQ_POLLIN, 1000);
+		if (rc == -EINTR) {
+			rc = 0;
+			continue;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "assistctl: feed: %s\n", zmq_strerror(-rc));
+			return EXIT_UNREACHABLE;
+		}
+		rc = rc > 0 ? watch_on_feed(w) : 0;
+	}
+	return rc < 0 ? -rc : 0;
+}
+
+static int cmd_watch(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct watch w = { .prefix = "" };
+	char query_ep[512], feed_ep[512];
+	bool replay = false;
+	uint64_t from = 0;
+	void *ctx;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'f' && parse_u64(optarg, &from))
+			replay = true;
+		else if (opt == 't')
+			w.prefix = optarg;
+		else if (opt != 'n' || !parse_u64(optarg, &w.count) || w.count == 0)
+			return usage_error("watch: bad option");
+	}
+	if (optind != argc)
+		return usage_error("watch: unexpected argument %s", argv[optind]);
+	catch_signals();
+	ctx = zmq_ctx_new();
+	if (o->endpoint != NULL || conf_lookup(o->config, "query_endpoint", query_ep,
+					       sizeof(query_ep)) == 0) {
+		if (o->endpoint == NULL) {
+			char list[1024];
+			snprintf(list, sizeof(list), "%s", query_ep);
+			conf_connect_endpoint(list, query_ep, sizeof(query_ep));
+		} else {
+			snprintf(query_ep, sizeof(query_ep), "%s", o->endpoint);
+		}
+		w.have_query = client_open(&w.query, ctx, query_ep) == 0;
+	}
+	rc = EXIT_UNREACHABLE;
+	if (watch_feed_endpoint(o, &w, feed_ep, sizeof(feed_ep)) < 0)
+		goto cleanup;
+	w.sub = open_socket(ctx, ZMQ_SUB);
+	if (w.sub == NULL || zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, w.prefix, strlen(w.prefix)) ||
+	    zmq_connect(w.sub, feed_ep) != 0) {
+		fprintf(stderr, "assistctl: cannot subscribe to %s: %s\n", feed_ep,
+			zmq_strerror(errno));
+		goto cleanup;
+	}
+	rc = watch_run(&w, replay, from);
+cleanup:
+	if (w.sub != NULL)
+		zmq_close(w.sub);
+	client_close(&w.query);
+	zmq_ctx_term(ctx);
+	return rc;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int (*run)(const struct opts *o, int argc, char **argv);
+} commands[] = {
+	{ "push", cmd_push },	  { "get", cmd_get },	    { "explain", cmd_explain },
+	{ "watch", cmd_watch },	  { "status", cmd_status }, { "keygen", cmd_keygen },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "endpoint", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .config = DEFAULT_CONFIG };
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o.config = optarg;
+			o.config_given = true;
+			break;
+		case 'e':
+			o.endpoint = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			int sub_argc = argc - optind;
+			char **sub_argv = argv + optind;
+			optind = 0;
+			return commands[i].run(&o, sub_argc, sub_argv);
+		}
+	}
+	return usage_error("unknown command %s", argv[optind]);
+}
