@@ -18,16 +18,18 @@ enum {
 json_t *pbjson_encode(const ProtobufCMessage *msg, int flags);
 /* Build a message of type desc from json (allocated with protobuf-c's default
  * allocator: free it with protobuf_c_message_free_unpacked(msg, NULL)).
- * Unknown keys, wrong types and unknown enum names are errors. On error
- * returns -EINVAL and writes "field.path: reason" into err. */
+ * Unknown keys, wrong types and unknown enum names are errors; null is an
+ * absent key. On error returns -EINVAL (-ENOMEM when out of memory) and
+ * writes "field.path: reason" into err. */
 __attribute__((warn_unused_result)) int pbjson_decode(const ProtobufCMessageDescriptor *desc,
 						      const json_t *json, ProtobufCMessage **out,
 						      char *err, size_t errlen);
 /* The JSON name of an enum value ("huimin") written into buf; returns buf, or
- * NULL if value is not in the enum. */
+ * NULL if value is not in the enum or the name does not fit in len. */
 const char *pbjson_enum_name(const ProtobufCEnumDescriptor *desc, int value, char *buf,
 			     size_t len);
-/* The value of an enum's JSON name; 0 and *value set, or -EINVAL. */
+/* The value of an enum's JSON name, or of its full proto name, in any case;
+ * 0 and *value set, or -EINVAL. */
 int pbjson_enum_value(const ProtobufCEnumDescriptor *desc, const char *name, int *value);
 
 #endif
