@@ -1,0 +1,247 @@
+#include "rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#define P_WATER "entitlements.utilities.water"
+#define P_GAS "entitlements.utilities.gas"
+#define P_ELECTRICITY "entitlements.utilities.electricity"
+#define P_UNEMPLOYED_MONTHS "entitlements.public_welfare_post.unemployed_months"
+
+const char *const entitlements_param_names[] = {
+	P_WATER, P_GAS, P_ELECTRICITY, P_UNEMPLOYED_MONTHS, NULL,
+};
+
+/* The civil-affairs categories that make someone an assistance recipient
+ * (legal aid), with the names the record uses. */
+static const struct {
+	int category;
+	const char *name;
+} recipient_categories[] = {
+	{ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO, "urban_dibao"},
+	{ASSIST__CATEGORY__CATEGORY_RURAL_DIBAO, "rural_dibao"},
+	{ASSIST__CATEGORY__CATEGORY_THREE_NOES, "three_noes"},
+	{ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE, "five_guarantee"},
+	{ASSIST__CATEGORY__CATEGORY_ORPHAN, "orphan"},
+	{ASSIST__CATEGORY__CATEGORY_ENTITLED_GROUP, "entitled_group"},
+	{ASSIST__CATEGORY__CATEGORY_MARGINAL, "marginal"},
+	{ASSIST__CATEGORY__CATEGORY_VAGRANT, "vagrant"},
+	{ASSIST__CATEGORY__CATEGORY_DISABLED, "disabled"},
+};
+
+/* What one member's entitlements are computed from. */
+struct ent_ctx {
+	const struct params *params;
+	const struct person *m;
+	ymd_t date;
+	bool urban; /* the household is in urban dibao on date */
+	bool rural;
+};
+
+static struct entitlement *put(struct decision *d, Assist__Scheme scheme, bool eligible,
+			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static struct entitlement *put(struct decision *d, Assist__Scheme scheme, bool eligible,
+			       const char *fmt, ...)
+{
+	struct entitlement *e = &d->u.entitlements.items[d->u.entitlements.n++];
+	va_list ap;
+
+	e->scheme = scheme;
+	e->eligible = eligible;
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+/* c->m, or another member of its household alive on c->date (as for the
+ * dibao of a household), holds category cat. */
+static bool household_has(const struct ent_ctx *c, int cat)
+{
+	const struct household *hh = c->m->hh;
+
+	if (person_has(c->m, cat))
+		return true;
+	for (size_t i = 0; hh != NULL && i < hh->n_m; i++) {
+		const struct person *o = hh->m[i];
+
+		if (person_has(o, cat) && (o->deceased_on == YMD_NONE || o->deceased_on >= c->date))
+			return true;
+	}
+	return false;
+}
+
+static void huimin(struct decision *d, const struct ent_ctx *c)
+{
+	if (!c->urban)
+		put(d, ASSIST__SCHEME__SCHEME_HUIMIN, false, "not in urban dibao");
+	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_WORKER_INSURANCE))
+		put(d, ASSIST__SCHEME__SCHEME_HUIMIN, false,
+		    "urban dibao, but in workers' basic medical insurance");
+	else
+		put(d, ASSIST__SCHEME__SCHEME_HUIMIN, true,
+		    "urban dibao, not in workers' basic medical insurance");
+}
+
+static void utilities(struct decision *d, const struct ent_ctx *c)
+{
+	if (!c->urban) {
+		put(d, ASSIST__SCHEME__SCHEME_UTILITIES, false, "not an urban dibao household");
+		return;
+	}
+	put(d, ASSIST__SCHEME__SCHEME_UTILITIES, true,
+	    "urban dibao household: water %lld fen a month, %lld m3 gas, %lld kWh without surcharge",
+	    (long long)trace_param(NULL, c->params, P_WATER, c->date),
+	    (long long)trace_param(NULL, c->params, P_GAS, c->date),
+	    (long long)trace_param(NULL, c->params, P_ELECTRICITY, c->date));
+}
+
+static void education(struct decision *d, const struct ent_ctx *c)
+{
+	const char *why = NULL;
+
+	if (c->urban)
+		why = "member of an urban dibao household";
+	else if (c->rural)
+		why = "member of a rural dibao household";
+	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_ORPHAN))
+		why = "orphan";
+	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
+		why = "five guarantees";
+	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_POOR_STUDENT))
+		why = "poor student";
+	if (why != NULL)
+		put(d, ASSIST__SCHEME__SCHEME_EDUCATION, true, "%s", why);
+	else
+		put(d, ASSIST__SCHEME__SCHEME_EDUCATION, false,
+		    "not in a dibao household, not an orphan, five-guarantee or poor student");
+}
+
+/* Registered unemployed for over the threshold on date: since that many
+ * months before it, or more months than that reported. */
+static bool long_unemployed(const struct ent_ctx *c, int64_t months)
+{
+	const struct category_state *s = &c->m->cat[ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED];
+
+	if (!s->active)
+		return false;
+	if (s->since != YMD_NONE && s->since <= ymd_add_months(c->date, -(int)months))
+		return true;
+	return s->months > months;
+}
+
+static void public_welfare_post(struct decision *d, const struct ent_ctx *c)
+{
+	int64_t months = trace_param(NULL, c->params, P_UNEMPLOYED_MONTHS, c->date);
+
+	if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_4050))
+		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true, "4050 card holder");
+	else if (household_has(c, ASSIST__CATEGORY__CATEGORY_ZERO_EMPLOYMENT_FAMILY))
+		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true, "zero-employment family");
+	else if (c->urban && long_unemployed(c, months))
+		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true,
+		    "urban dibao, registered unemployed over %lld months", (long long)months);
+	else
+		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, false,
+		    "not 4050, zero-employment family or urban dibao unemployed over %lld months",
+		    (long long)months);
+}
+
+static void ncms(struct decision *d, const struct ent_ctx *c)
+{
+	if (c->rural)
+		put(d, ASSIST__SCHEME__SCHEME_NCMS, true, "ncms premium paid: rural dibao");
+	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
+		put(d, ASSIST__SCHEME__SCHEME_NCMS, true, "ncms premium paid: five guarantees");
+	else
+		put(d, ASSIST__SCHEME__SCHEME_NCMS, false, "not in rural dibao or five guarantees");
+}
+
+static void central_support(struct decision *d, const struct ent_ctx *c)
+{
+	if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_THREE_NOES))
+		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, true, "three noes");
+	else if (household_has(c, ASSIST__CATEGORY__CATEGORY_THREE_NOES))
+		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, true, "household of a three-noes person");
+	else
+		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, false, "no three-noes member");
+}
+
+static bool active_dibao_benefit(const struct person *m)
+{
+	for (size_t i = 0; i < m->n_benefits; i++) {
+		const struct benefit *b = &m->benefits[i];
+
+		if (b->active && (b->scheme == ASSIST__SCHEME__SCHEME_URBAN_DIBAO ||
+				  b->scheme == ASSIST__SCHEME__SCHEME_RURAL_DIBAO))
+			return true;
+	}
+	return false;
+}
+
+static void legal_aid(struct decision *d, const struct ent_ctx *c)
+{
+	for (size_t i = 0; i < sizeof(recipient_categories) / sizeof(recipient_categories[0]); i++) {
+		if (person_has(c->m, recipient_categories[i].category)) {
+			put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, true, "assistance recipient: %s",
+			    recipient_categories[i].name);
+			return;
+		}
+	}
+	if (c->urban || c->rural || active_dibao_benefit(c->m))
+		put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, true, "assistance recipient: %s dibao",
+		    c->rural && !c->urban ? "rural" : "urban");
+	else
+		put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, false, "not an assistance recipient");
+}
+
+static const Assist__Scheme all_schemes[] = {
+	ASSIST__SCHEME__SCHEME_HUIMIN,		    ASSIST__SCHEME__SCHEME_UTILITIES,
+	ASSIST__SCHEME__SCHEME_EDUCATION,	    ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST,
+	ASSIST__SCHEME__SCHEME_NCMS,		    ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT,
+	ASSIST__SCHEME__SCHEME_LEGAL_AID,
+};
+
+static int member_entitlements(const struct policy_ctx *ctx, struct person *m, ymd_t date,
+			       struct decisions *out)
+{
+	struct decision *d = decisions_add(out, DEC_ENTITLEMENTS, m);
+	struct ent_ctx c = {.params = ctx->params, .m = m, .date = date};
+	char died[YMD_BUFLEN];
+
+	if (d == NULL)
+		return -ENOMEM;
+	/* Death ends everything, whatever date the refresh is for (rule 9). */
+	if (m->deceased_on != YMD_NONE) {
+		ymd_format(m->deceased_on, died);
+		for (size_t i = 0; i < sizeof(all_schemes) / sizeof(all_schemes[0]); i++)
+			put(d, all_schemes[i], false, "deceased on %s", died);
+		return 0;
+	}
+	c.urban = rules_in_urban_dibao(m, date);
+	c.rural = rules_in_rural_dibao(m, date);
+	huimin(d, &c);
+	utilities(d, &c);
+	education(d, &c);
+	public_welfare_post(d, &c);
+	ncms(d, &c);
+	central_support(d, &c);
+	legal_aid(d, &c);
+	return 0;
+}
+
+int entitlements_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
+			 struct decisions *out)
+{
+	size_t n = p->hh != NULL ? p->hh->n_m : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = member_entitlements(ctx, p->hh != NULL ? p->hh->m[i] : p, date, out);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,347 @@
+/* Derived entitlements (POLICY.md "Cross-scheme rules" 7 and 9, and
+ * "Computation: Derived entitlements"): each one on and off, the
+ * twelve-month boundary, death. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/rules.h"
+
+static struct params *params;
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* dibao.yaml and entitlements.yaml as one document. */
+static int group_setup(void **state)
+{
+	const char *src = getenv("ASSIST_SOURCE_DIR");
+	char path[1024], err[256];
+	char *dibao, *ent, *both;
+	int rc = -1;
+
+	if (src == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/config/policy/dibao.yaml", src);
+	dibao = read_file(path);
+	snprintf(path, sizeof(path), "%s/config/policy/entitlements.yaml", src);
+	ent = read_file(path);
+	if (dibao != NULL && ent != NULL) {
+		both = calloc(1, strlen(dibao) + strlen(ent) + 2);
+		if (both != NULL) {
+			sprintf(both, "%s\n%s", dibao, ent);
+			rc = params_load_string(both, "policy", &params, err, sizeof(err));
+			if (rc < 0)
+				print_error("%s\n", err);
+			free(both);
+		}
+	}
+	free(dibao);
+	free(ent);
+	return rc;
+}
+
+static int group_teardown(void **state)
+{
+	params_free(params);
+	return 0;
+}
+
+static ymd_t day(const char *s)
+{
+	ymd_t d = YMD_NONE;
+
+	assert_int_equal(ymd_parse(s, &d), 0);
+	return d;
+}
+
+static int apply_all(const struct decisions *d)
+{
+	int changed = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		changed += decision_apply(&d->items[i]);
+	return changed;
+}
+
+static void enroll(struct person *p, Assist__Scheme scheme, const char *class_, const char *start)
+{
+	struct policy_ctx ctx = {.params = params, .source = "civil_affairs"};
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__Enrollment e = ASSIST__ENROLLMENT__INIT;
+	struct decisions out = {0};
+
+	e.scheme = scheme;
+	e.class_ = (char *)class_;
+	e.start_date = (char *)start;
+	ev.kind = ASSIST__KIND__KIND_ENROLLMENT;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_ENROLLMENT;
+	ev.enrollment = &e;
+	assert_int_equal(policy_event(&ctx, &ev, p, p->hh, &out), 0);
+	apply_all(&out);
+	decisions_free(&out);
+}
+
+/* policy_refresh as of date, applied; the number of persons it changed. */
+static int refresh(struct person *p, const char *date)
+{
+	struct policy_ctx ctx = {.params = params, .source = "civil_affairs"};
+	struct decisions out = {0};
+	int changed;
+
+	assert_int_equal(policy_refresh(&ctx, p, day(date), &out), 0);
+	changed = apply_all(&out);
+	decisions_free(&out);
+	return changed;
+}
+
+static const struct entitlement *ent(const struct person *p, Assist__Scheme s)
+{
+	for (size_t i = 0; i < p->n_entitlements; i++) {
+		if (p->entitlements[i].scheme == s)
+			return &p->entitlements[i];
+	}
+	fail_msg("no entitlement %d", (int)s);
+	return NULL;
+}
+
+enum dibao_kind { NONE, URBAN_SELF, URBAN_OTHER, RURAL_SELF, RURAL_OTHER };
+
+#define MAX_CATS 3
+
+struct ent_case {
+	const char *name;
+	enum dibao_kind dibao;
+	int cats[MAX_CATS];  /* the person's categories (0 ends) */
+	int other_cat;       /* a category of the other household member */
+	const char *unemployed_since;
+	int months;          /* registered_unemployed months, 0: not sent */
+	/* huimin, utilities, education, public_welfare_post, ncms, central_support, legal_aid */
+	bool expect[7];
+};
+
+static const Assist__Scheme order[7] = {
+	ASSIST__SCHEME__SCHEME_HUIMIN,		    ASSIST__SCHEME__SCHEME_UTILITIES,
+	ASSIST__SCHEME__SCHEME_EDUCATION,	    ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST,
+	ASSIST__SCHEME__SCHEME_NCMS,		    ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT,
+	ASSIST__SCHEME__SCHEME_LEGAL_AID,
+};
+
+#define C(x) ASSIST__CATEGORY__CATEGORY_##x
+
+/* Every case is judged on 2010-03-01. */
+static const struct ent_case cases[] = {
+	{"nothing", NONE, {0}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 0}},
+	{"urban dibao", URBAN_SELF, {0}, 0, NULL, 0, {1, 1, 1, 0, 0, 0, 1}},
+	{"urban dibao, workers' insurance", URBAN_SELF, {C(WORKER_INSURANCE)}, 0, NULL, 0,
+	 {0, 1, 1, 0, 0, 0, 1}},
+	{"urban dibao household", URBAN_OTHER, {0}, 0, NULL, 0, {1, 1, 1, 0, 0, 0, 1}},
+	{"rural dibao", RURAL_SELF, {0}, 0, NULL, 0, {0, 0, 1, 0, 1, 0, 1}},
+	{"rural dibao household", RURAL_OTHER, {0}, 0, NULL, 0, {0, 0, 1, 0, 1, 0, 1}},
+	{"orphan", NONE, {C(ORPHAN)}, 0, NULL, 0, {0, 0, 1, 0, 0, 0, 1}},
+	{"five guarantees", NONE, {C(FIVE_GUARANTEE)}, 0, NULL, 0, {0, 0, 1, 0, 1, 0, 1}},
+	{"poor student", NONE, {C(POOR_STUDENT)}, 0, NULL, 0, {0, 0, 1, 0, 0, 0, 0}},
+	{"4050", NONE, {C(4050)}, 0, NULL, 0, {0, 0, 0, 1, 0, 0, 0}},
+	{"zero-employment family", NONE, {C(ZERO_EMPLOYMENT_FAMILY)}, 0, NULL, 0,
+	 {0, 0, 0, 1, 0, 0, 0}},
+	{"zero-employment family member", NONE, {0}, C(ZERO_EMPLOYMENT_FAMILY), NULL, 0,
+	 {0, 0, 0, 1, 0, 0, 0}},
+	{"three noes", NONE, {C(THREE_NOES)}, 0, NULL, 0, {0, 0, 0, 0, 0, 1, 1}},
+	{"three noes in household", NONE, {0}, C(THREE_NOES), NULL, 0, {0, 0, 0, 0, 0, 1, 0}},
+	{"entitled group", NONE, {C(ENTITLED_GROUP)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
+	{"marginal", NONE, {C(MARGINAL)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
+	{"vagrant", NONE, {C(VAGRANT)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
+	{"disabled", NONE, {C(DISABLED)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
+	{"urban_dibao category", NONE, {C(URBAN_DIBAO)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
+	{"workers' insurance only", NONE, {C(WORKER_INSURANCE)}, 0, NULL, 0, {0}},
+	/* public-welfare post: urban dibao and unemployed over 12 months */
+	{"unemployed since 12 months", URBAN_SELF, {C(REGISTERED_UNEMPLOYED)}, 0, "2009-03-01", 0,
+	 {1, 1, 1, 1, 0, 0, 1}},
+	{"unemployed 12 months less a day", URBAN_SELF, {C(REGISTERED_UNEMPLOYED)}, 0,
+	 "2009-03-02", 0, {1, 1, 1, 0, 0, 0, 1}},
+	{"unemployed 13 months reported", URBAN_SELF, {C(REGISTERED_UNEMPLOYED)}, 0, NULL, 13,
+	 {1, 1, 1, 1, 0, 0, 1}},
+	{"unemployed 12 months reported", URBAN_SELF, {C(REGISTERED_UNEMPLOYED)}, 0, NULL, 12,
+	 {1, 1, 1, 0, 0, 0, 1}},
+	{"unemployed long, not dibao", NONE, {C(REGISTERED_UNEMPLOYED)}, 0, "2005-01-01", 60,
+	 {0, 0, 0, 0, 0, 0, 0}},
+	{"unemployed long, rural dibao", RURAL_SELF, {C(REGISTERED_UNEMPLOYED)}, 0, "2005-01-01",
+	 60, {0, 0, 1, 0, 1, 0, 1}},
+};
+
+static void test_each_entitlement(void **state)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ent_case *c = &cases[i];
+		bool rural = c->dibao == RURAL_SELF || c->dibao == RURAL_OTHER;
+		Assist__Hukou hukou = rural ? ASSIST__HUKOU__HUKOU_RURAL : ASSIST__HUKOU__HUKOU_URBAN;
+		Assist__Scheme scheme = rural ? ASSIST__SCHEME__SCHEME_RURAL_DIBAO :
+						ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
+		struct household *hh = household_new("H1");
+		struct person *p = person_new("420704198001010011");
+		struct person *o = person_new("420704198001010021");
+
+		print_message("case %zu: %s\n", i, c->name);
+		assert_non_null(hh);
+		hh->has_members = true;
+		hh->members = 2;
+		hh->has_income = true;
+		hh->area = ASSIST__AREA__AREA_CITY;
+		p->hukou = o->hukou = hukou;
+		assert_int_equal(household_link(hh, p), 0);
+		assert_int_equal(household_link(hh, o), 0);
+		for (int k = 0; k < MAX_CATS && c->cats[k] != 0; k++)
+			p->cat[c->cats[k]].active = true;
+		if (c->other_cat != 0)
+			o->cat[c->other_cat].active = true;
+		if (c->unemployed_since != NULL)
+			p->cat[C(REGISTERED_UNEMPLOYED)].since = day(c->unemployed_since);
+		p->cat[C(REGISTERED_UNEMPLOYED)].months = c->months;
+		if (c->dibao == URBAN_SELF || c->dibao == RURAL_SELF)
+			enroll(p, scheme, rural ? "I" : "", "2009-01-01");
+		else if (c->dibao != NONE)
+			enroll(o, scheme, rural ? "I" : "", "2009-01-01");
+		assert_true(refresh(p, "2010-03-01") >= 1);
+		assert_int_equal(p->n_entitlements, 7);
+		assert_int_equal(o->n_entitlements, 7);
+		for (int k = 0; k < 7; k++) {
+			const struct entitlement *e = &p->entitlements[k];
+
+			assert_int_equal(e->scheme, order[k]);
+			assert_int_equal(e->eligible, c->expect[k]);
+			assert_true(e->reason[0] != '\0');
+		}
+		/* Nothing changed: the second refresh changes nobody. */
+		assert_int_equal(refresh(p, "2010-03-01"), 0);
+		person_free(p);
+		person_free(o);
+		household_free(hh);
+	}
+}
+
+static void test_utilities_reason(void **state)
+{
+	struct person *p = person_new("420704198001010011");
+
+	p->hukou = ASSIST__HUKOU__HUKOU_URBAN;
+	enroll(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO, "", "2009-01-01");
+	refresh(p, "2009-02-01");
+	assert_true(ent(p, ASSIST__SCHEME__SCHEME_UTILITIES)->eligible);
+	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_UTILITIES)->reason,
+			    "urban dibao household: water 100 fen a month, 2 m3 gas, "
+			    "50 kWh without surcharge");
+	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_NCMS)->reason,
+			    "not in rural dibao or five guarantees");
+	person_free(p);
+}
+
+/* Urban dibao eligibility follows the enrollment's dates (rule 9). */
+static void test_enrollment_end(void **state)
+{
+	struct person *p = person_new("420704198001010011");
+	struct policy_ctx ctx = {.params = params, .source = "civil_affairs"};
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__Enrollment e = ASSIST__ENROLLMENT__INIT;
+	struct decisions out = {0};
+
+	p->hukou = ASSIST__HUKOU__HUKOU_URBAN;
+	e.scheme = ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
+	e.start_date = "2009-01-01";
+	e.end_date = "2009-12-31";
+	ev.kind = ASSIST__KIND__KIND_ENROLLMENT;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_ENROLLMENT;
+	ev.enrollment = &e;
+	assert_int_equal(policy_event(&ctx, &ev, p, NULL, &out), 0);
+	apply_all(&out);
+	decisions_free(&out);
+	refresh(p, "2009-12-31");
+	assert_true(ent(p, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	refresh(p, "2010-01-01");
+	assert_false(ent(p, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	assert_false(ent(p, ASSIST__SCHEME__SCHEME_UTILITIES)->eligible);
+	assert_false(person_benefit(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO)->active);
+	person_free(p);
+}
+
+static void test_death(void **state)
+{
+	struct household *hh = household_new("H1");
+	struct person *p = person_new("420704198001010011");
+	struct person *o = person_new("420704198001010021");
+
+	p->hukou = o->hukou = ASSIST__HUKOU__HUKOU_URBAN;
+	assert_int_equal(household_link(hh, p), 0);
+	assert_int_equal(household_link(hh, o), 0);
+	p->cat[C(THREE_NOES)].active = true;
+	enroll(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO, "", "2009-01-01");
+	refresh(p, "2009-02-01");
+	assert_true(ent(p, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	assert_true(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+
+	p->deceased_on = day("2009-03-14");
+	/* p's benefit row and entitlements, o's entitlements */
+	assert_int_equal(refresh(o, "2009-03-20"), 3);
+	assert_int_equal(p->n_entitlements, 7);
+	for (size_t i = 0; i < p->n_entitlements; i++) {
+		assert_false(p->entitlements[i].eligible);
+		assert_string_equal(p->entitlements[i].reason, "deceased on 2009-03-14");
+	}
+	assert_int_equal(person_benefit(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO)->until, 20090331);
+	/* The household's dibao and three-noes member were p: gone for o after the death. */
+	assert_false(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	assert_false(ent(o, ASSIST__SCHEME__SCHEME_UTILITIES)->eligible);
+	assert_false(ent(o, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT)->eligible);
+	/* On the day of death p still counted. */
+	refresh(o, "2009-03-14");
+	assert_true(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	assert_true(ent(o, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT)->eligible);
+	person_free(p);
+	person_free(o);
+	household_free(hh);
+}
+
+static void test_param_names_exist(void **state)
+{
+	struct param_value pv;
+	int n = 0;
+
+	for (const char *const *name = entitlements_param_names; *name != NULL; name++, n++)
+		assert_int_equal(params_get(params, *name, 20080101, &pv), 0);
+	assert_int_equal(n, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_entitlement),
+		cmocka_unit_test(test_utilities_reason),
+		cmocka_unit_test(test_enrollment_end),
+		cmocka_unit_test(test_death),
+		cmocka_unit_test(test_param_names_exist),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
