@@ -25,14 +25,13 @@
 #include "assist.pb-c.h"
 
 #define MAX_SOURCES 4
-#define MAX_TAKEN 4096
-#define MAX_LOG 256
+#define MAX_LOG 1024
 
 struct fake_source {
 	char name[32];
 	uint64_t have;              /* last position major taken in */
-	uint64_t taken[MAX_TAKEN];  /* positions taken, in order */
-	size_t n_taken;
+	uint64_t *taken;            /* positions taken, in order */
+	size_t n_taken, cap_taken;
 };
 
 struct fake_batch {
@@ -61,6 +60,7 @@ struct fake {
 	size_t n_log;
 	size_t n_gets;
 	int32_t last_year;
+	const char *stdin_path;     /* the child's stdin, if set */
 };
 
 struct run {
@@ -145,7 +145,11 @@ static void fake_on_batch(struct fake *f, zmq_msg_t *identity, uint64_t request_
 		uint64_t seq = ev_major(b->events[i]);
 		if (seq <= s->have)
 			continue;
-		assert_true(s->n_taken < MAX_TAKEN);
+		if (s->n_taken == s->cap_taken) {
+			s->cap_taken = s->cap_taken ? 2 * s->cap_taken : 1024;
+			s->taken = realloc(s->taken, s->cap_taken * sizeof(*s->taken));
+			assert_non_null(s->taken);
+		}
 		s->taken[s->n_taken++] = seq;
 		s->have = seq;
 		if (seq == f->reject_seq) {
@@ -242,6 +246,8 @@ static int fake_teardown(void **state)
 
 	zmq_close(f->router);
 	zmq_ctx_term(f->ctx);
+	for (size_t i = 0; i < f->n_sources; i++)
+		free(f->sources[i].taken);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -289,6 +295,8 @@ static struct run run_ctl(struct fake *f, ...)
 	snprintf(out_path, sizeof(out_path), "%s/stdout", f->dir);
 	snprintf(err_path, sizeof(err_path), "%s/stderr", f->dir);
 	posix_spawn_file_actions_init(&fa);
+	if (f->stdin_path != NULL)
+		posix_spawn_file_actions_addopen(&fa, 0, f->stdin_path, O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_int_equal(posix_spawn(&pid, prog, &fa, NULL, argv, environ), 0);
@@ -390,6 +398,33 @@ static void test_push_all_acked(void **state)
 		if (f->log[i].has_prev)
 			assert_int_equal(f->log[i].prev, f->log[i].first - 1);
 	}
+	run_free(&r);
+}
+
+/* 100,000 events from three sources, interleaved. */
+static void test_push_many(void **state)
+{
+	static const char *const names[] = { "health", "education", "housing" };
+	struct fake *f = *state;
+	uint64_t seq[3] = { 0, 0, 0 };
+	char path[128];
+	struct run r;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/events.jsonl", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (unsigned i = 0; i < 100000; i++) {
+		unsigned k = (i * 7 + i / 13) % 3;
+		write_events(fp, names[k], ++seq[k]);
+	}
+	fclose(fp);
+	f->stdin_path = path;
+	r = run_ctl(f, "--endpoint", f->endpoint, "push", "-", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "pushed 100000 events: 100000 applied, 0 rejected"));
+	for (unsigned k = 0; k < 3; k++)
+		assert_taken(fake_source(f, names[k]), 1, seq[k]);
 	run_free(&r);
 }
 
@@ -556,6 +591,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_push_all_acked, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_push_many, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_push_rejected_line, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_push_gap_resends_from_expected, fake_setup,
 						fake_teardown),
