@@ -123,6 +123,7 @@ struct person {
 
 	struct household *hh; /* borrowed; NULL if no household known */
 	bool dirty;           /* changed in the batch being built */
+	bool queued;          /* on the world's list of changed persons */
 	bool stored;          /* a row exists in the database */
 };
 
@@ -139,6 +140,7 @@ struct household {
 	struct person **m;   /* known member persons (borrowed) */
 	size_t n_m, cap_m;
 	bool dirty;
+	bool queued;
 	bool stored;
 };
 

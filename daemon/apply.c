@@ -1,0 +1,421 @@
+#include "apply.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static int queue_person(struct world *w, struct person *p)
+{
+	struct person **slot;
+
+	if (!p->dirty || p->queued)
+		return 0;
+	slot = state_grow((void **)&w->changed_p, &w->n_changed_p, &w->cap_changed_p,
+			  sizeof(*slot));
+	if (slot == NULL)
+		return -ENOMEM;
+	*slot = p;
+	p->queued = true;
+	return 0;
+}
+
+static int queue_household(struct world *w, struct household *hh)
+{
+	struct household **slot;
+
+	if (!hh->dirty || hh->queued)
+		return 0;
+	slot = state_grow((void **)&w->changed_h, &w->n_changed_h, &w->cap_changed_h,
+			  sizeof(*slot));
+	if (slot == NULL)
+		return -ENOMEM;
+	*slot = hh;
+	hh->queued = true;
+	return 0;
+}
+
+void world_take_changes(struct world *w)
+{
+	for (size_t i = 0; i < w->n_changed_p; i++)
+		w->changed_p[i]->dirty = w->changed_p[i]->queued = false;
+	for (size_t i = 0; i < w->n_changed_h; i++)
+		w->changed_h[i]->dirty = w->changed_h[i]->queued = false;
+	w->n_changed_p = w->n_changed_h = 0;
+}
+
+struct person *world_person(struct world *w, const char *id)
+{
+	struct person *p = table_get(&w->persons, id);
+
+	if (p != NULL)
+		return p;
+	p = person_new(id);
+	if (p == NULL)
+		return NULL;
+	if (table_put(&w->persons, p->id, p) < 0) {
+		person_free(p);
+		return NULL;
+	}
+	p->dirty = true;
+	w->created++;
+	return p;
+}
+
+struct household *world_household(struct world *w, const char *id)
+{
+	struct household *hh = table_get(&w->households, id);
+
+	if (hh != NULL)
+		return hh;
+	hh = household_new(id);
+	if (hh == NULL)
+		return NULL;
+	if (table_put(&w->households, hh->id, hh) < 0) {
+		household_free(hh);
+		return NULL;
+	}
+	hh->dirty = true;
+	return hh;
+}
+
+int world_adopt_person(struct world *w, struct person *p)
+{
+	struct household *hh;
+
+	if (table_get(&w->persons, p->id) != NULL) {
+		person_free(p);
+		return 0;
+	}
+	if (table_put(&w->persons, p->id, p) < 0) {
+		person_free(p);
+		return -ENOMEM;
+	}
+	if (p->household_id[0] == '\0')
+		return 0;
+	/* A load brings a person's household with it; none stored means none yet. */
+	hh = world_household(w, p->household_id);
+	return hh != NULL ? household_link(hh, p) : -ENOMEM;
+}
+
+int world_adopt_household(struct world *w, struct household *hh)
+{
+	if (table_get(&w->households, hh->id) != NULL) {
+		household_free(hh);
+		return 0;
+	}
+	if (table_put(&w->households, hh->id, hh) < 0) {
+		household_free(hh);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void world_free(struct world *w)
+{
+	for (size_t i = 0; i < w->households.cap; i++)
+		household_free(w->households.slots[i].value);
+	for (size_t i = 0; i < w->persons.cap; i++)
+		person_free(w->persons.slots[i].value);
+	table_free(&w->persons);
+	table_free(&w->households);
+	free(w->changed_p);
+	free(w->changed_h);
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src);
+}
+
+/* Civil affairs owns these categories: a person event's list replaces them. */
+static bool civil_affairs_category(int c)
+{
+	switch (c) {
+	case ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO:
+	case ASSIST__CATEGORY__CATEGORY_RURAL_DIBAO:
+	case ASSIST__CATEGORY__CATEGORY_THREE_NOES:
+	case ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE:
+	case ASSIST__CATEGORY__CATEGORY_ORPHAN:
+	case ASSIST__CATEGORY__CATEGORY_ENTITLED_GROUP:
+	case ASSIST__CATEGORY__CATEGORY_MARGINAL:
+	case ASSIST__CATEGORY__CATEGORY_VAGRANT:
+	case ASSIST__CATEGORY__CATEGORY_DISABLED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void replace_categories(struct person *p, const Assist__PersonChange *pc, ymd_t today)
+{
+	bool listed[STATE_CATEGORY_MAX] = {false};
+
+	for (size_t i = 0; i < pc->n_categories; i++) {
+		if (pc->categories[i] > 0 && pc->categories[i] < STATE_CATEGORY_MAX)
+			listed[pc->categories[i]] = true;
+	}
+	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
+		if (!civil_affairs_category(c) || p->cat[c].active == listed[c])
+			continue;
+		p->cat[c].active = listed[c];
+		if (listed[c] && p->cat[c].since == YMD_NONE)
+			p->cat[c].since = today;
+	}
+}
+
+static int apply_person(struct world *w, const Assist__PersonChange *pc, struct person *p)
+{
+	if (pc->name[0] != '\0')
+		copy_str(p->name, sizeof(p->name), pc->name);
+	if (pc->hukou != ASSIST__HUKOU__HUKOU_UNSPECIFIED)
+		p->hukou = pc->hukou;
+	if (pc->area != ASSIST__AREA__AREA_UNSPECIFIED)
+		p->area = pc->area;
+	if (pc->place != NULL) {
+		copy_str(p->place.district, sizeof(p->place.district), pc->place->district);
+		copy_str(p->place.town, sizeof(p->place.town), pc->place->town);
+		copy_str(p->place.community, sizeof(p->place.community), pc->place->community);
+	}
+	if (pc->n_categories > 0)
+		replace_categories(p, pc, ymd_today());
+	if (pc->deceased_on[0] != '\0' && ymd_parse(pc->deceased_on, &p->deceased_on) < 0)
+		p->deceased_on = YMD_NONE; /* validated before: cannot happen */
+	if (pc->household_id[0] != '\0' && strcmp(pc->household_id, p->household_id) != 0) {
+		struct household *old = p->hh;
+		struct household *hh = world_household(w, pc->household_id);
+		if (hh == NULL)
+			return -ENOMEM;
+		copy_str(p->household_id, sizeof(p->household_id), pc->household_id);
+		if (household_link(hh, p) < 0)
+			return -ENOMEM;
+		if (old != NULL)
+			old->dirty = true;
+	} else if (pc->household_id[0] != '\0' && p->hh == NULL) {
+		struct household *hh = world_household(w, pc->household_id);
+		if (hh == NULL || household_link(hh, p) < 0)
+			return -ENOMEM;
+	}
+	p->dirty = true;
+	return 0;
+}
+
+static void apply_household(const Assist__HouseholdChange *hc, struct household *hh)
+{
+	if (hc->members > 0) {
+		hh->has_members = true;
+		hh->members = hc->members;
+	}
+	if (hc->monthly_income_fen != NULL) {
+		hh->has_income = true;
+		hh->monthly_income = hc->monthly_income_fen->value;
+	}
+	if (hc->housing_area_m2 != NULL) {
+		hh->has_area = true;
+		hh->housing_area_m2 = hc->housing_area_m2->value;
+	}
+	if (hc->area != ASSIST__AREA__AREA_UNSPECIFIED)
+		hh->area = hc->area;
+	hh->dirty = true;
+}
+
+static void apply_status(const Assist__StatusChange *sc, ymd_t since, struct person *p)
+{
+	struct category_state *cs = &p->cat[sc->category];
+
+	cs->active = sc->active == NULL || sc->active->value;
+	if (since != YMD_NONE)
+		cs->since = since;
+	else if (cs->active && cs->since == YMD_NONE)
+		cs->since = ymd_today();
+	if (sc->class_[0] != '\0')
+		copy_str(cs->class_, sizeof(cs->class_), sc->class_);
+	p->dirty = true;
+}
+
+/* Apply every decision in out from index first on. */
+static void apply_decisions(struct decisions *out, size_t first)
+{
+	for (size_t i = first; i < out->n; i++)
+		decision_apply(&out->items[i]);
+}
+
+static const char *claim_id_of(const Assist__Event *ev)
+{
+	switch (ev->payload_case) {
+	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM: return ev->medical_claim->claim_id;
+	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID: return ev->education_aid->claim_id;
+	case ASSIST__EVENT__PAYLOAD_TRAINING: return ev->training->claim_id;
+	case ASSIST__EVENT__PAYLOAD_HOUSING_AID: return ev->housing_aid->claim_id;
+	default: return NULL;
+	}
+}
+
+static int reject_duplicate(struct verdict *reject, const Assist__Event *ev, const char *claim)
+{
+	memset(reject, 0, sizeof(*reject));
+	snprintf(reject->field, sizeof(reject->field), "%s.claim_id", validate_kind_name(ev));
+	snprintf(reject->reason, sizeof(reject->reason),
+		 "duplicate_claim: claim %s was already applied from %s", claim, ev->source);
+	return -EINVAL;
+}
+
+/* The date rules are refreshed as of: the event's, else the person's latest. */
+static ymd_t refresh_date(const struct person *p, ymd_t event_date)
+{
+	if (event_date != YMD_NONE)
+		return event_date;
+	if (p->latest_date != YMD_NONE)
+		return p->latest_date;
+	return ymd_today();
+}
+
+static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
+		   struct decisions *out)
+{
+	size_t first = out->n;
+	int rc = policy_refresh(ctx, p, refresh_date(p, date), out);
+
+	apply_decisions(out, first);
+	return rc;
+}
+
+static int apply_housing(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+			 const struct verdict *v, struct decisions *out, struct verdict *reject)
+{
+	const Assist__HousingAid *h = ev->housing_aid;
+	struct household *hh = world_household(w, h->household_id);
+	char key[160];
+	size_t first = out->n;
+	int rc;
+
+	if (hh == NULL)
+		return -ENOMEM;
+	/* A household claim is remembered by every member; the first tells. */
+	snprintf(key, sizeof(key), "housing/%s/%s", ev->source, h->claim_id);
+	if (hh->n_m > 0 && person_has_claim_key(hh->m[0], key))
+		return reject_duplicate(reject, ev, h->claim_id);
+	if ((rc = policy_event(ctx, ev, NULL, hh, out)) < 0)
+		return rc;
+	apply_decisions(out, first);
+	for (size_t i = 0; i < hh->n_m; i++) {
+		if ((rc = person_add_claim_key(hh->m[i], key)) < 0)
+			return rc;
+		if (v->date > hh->m[i]->latest_date)
+			hh->m[i]->latest_date = v->date;
+		hh->m[i]->dirty = true;
+	}
+	return 0;
+}
+
+/* enrollment and the person-level claims. */
+static int apply_decided(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+			 const struct verdict *v, struct person *p, struct decisions *out,
+			 struct verdict *reject)
+{
+	const char *claim = claim_id_of(ev);
+	char key[160];
+	size_t first = out->n;
+	int rc;
+
+	if (claim != NULL) {
+		snprintf(key, sizeof(key), "%s/%s", ev->source, claim);
+		if (person_has_claim_key(p, key))
+			return reject_duplicate(reject, ev, claim);
+	}
+	if ((rc = policy_event(ctx, ev, p, p->hh, out)) < 0)
+		return rc;
+	apply_decisions(out, first);
+	if (claim != NULL && (rc = person_add_claim_key(p, key)) < 0)
+		return rc;
+	p->dirty = true;
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_ENROLLMENT)
+		return refresh(ctx, p, v->date, out);
+	return 0;
+}
+
+static int apply_one(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		     const struct verdict *v, struct decisions *out, struct verdict *reject)
+{
+	const char *id = validate_subject(ev);
+	struct person *p = NULL;
+	int rc;
+
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD) {
+		struct household *hh = world_household(w, ev->household->household_id);
+		if (hh == NULL)
+			return -ENOMEM;
+		apply_household(ev->household, hh);
+		/* The household's rules run through any member (all of them). */
+		return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, out) : 0;
+	}
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
+		return apply_housing(w, ctx, ev, v, out, reject);
+	if (id == NULL || (p = world_person(w, id)) == NULL)
+		return -ENOMEM;
+	if (v->date > p->latest_date)
+		p->latest_date = v->date;
+	switch (ev->payload_case) {
+	case ASSIST__EVENT__PAYLOAD_PERSON:
+		if ((rc = apply_person(w, ev->person, p)) < 0)
+			return rc;
+		return refresh(ctx, p, p->deceased_on, out);
+	case ASSIST__EVENT__PAYLOAD_STATUS:
+		apply_status(ev->status, v->date, p);
+		return refresh(ctx, p, v->date, out);
+	default:
+		return apply_decided(w, ctx, ev, v, p, out, reject);
+	}
+}
+
+/* Queue what an event may have changed: its subject, the subject's
+ * household and members, and every person a decision named. */
+static int collect(struct world *w, const Assist__Event *ev, const struct decisions *out,
+		   size_t first)
+{
+	const char *id = validate_subject(ev);
+	struct household *hh = NULL;
+	struct person *p = NULL;
+	int rc;
+
+	if (id != NULL && (p = table_get(&w->persons, id)) != NULL)
+		hh = p->hh;
+	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD)
+		hh = table_get(&w->households, ev->household->household_id);
+	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
+		hh = table_get(&w->households, ev->housing_aid->household_id);
+	if (p != NULL && (rc = queue_person(w, p)) < 0)
+		return rc;
+	if (hh != NULL) {
+		if ((rc = queue_household(w, hh)) < 0)
+			return rc;
+		for (size_t i = 0; i < hh->n_m; i++) {
+			if ((rc = queue_person(w, hh->m[i])) < 0)
+				return rc;
+		}
+	}
+	for (size_t i = first; i < out->n; i++) {
+		if ((rc = queue_person(w, out->items[i].person)) < 0)
+			return rc;
+	}
+	/* A person who moved leaves an old household behind, changed too. */
+	for (size_t i = 0; i < w->n_changed_p; i++) {
+		struct household *old = w->changed_p[i]->hh;
+		if (old != NULL && (rc = queue_household(w, old)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int apply_event(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		const struct verdict *v, struct decisions *out, struct verdict *reject)
+{
+	size_t first = out->n;
+	int rc = apply_one(w, ctx, ev, v, out, reject);
+
+	if (rc < 0)
+		return rc;
+	return collect(w, ev, out, first);
+}

@@ -1,0 +1,1093 @@
+#include "engine.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <time.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "log.h"
+#include "pbjson.h"
+#include "record.h"
+#include "schema.h"
+#include "validate.h"
+
+struct batch_event {
+	Assist__Event *ev;
+	struct engine_source *src;
+	uint64_t major, minor;
+	struct verdict v;
+	bool rejected;
+};
+
+/* What one source gets back when the batch commits. */
+struct batch_ack {
+	struct engine_source *src;
+	uint64_t major, minor; /* its last position in the batch */
+	uint64_t applied, rejected;
+	int64_t lag_ms;
+	Assist__Rejection **rejections;
+	size_t n_rejections, cap_rejections;
+};
+
+struct feed_out {
+	char topic[128];
+	uint8_t *msg;
+	size_t len;
+};
+
+struct batch {
+	struct engine *e;
+	struct batch_event *events;
+	size_t n_events, cap_events;
+	struct batch_ack *acks;
+	size_t n_acks, cap_acks;
+	struct feed_out *feed;
+	size_t n_feed, cap_feed;
+	struct batch *next;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int pos_cmp(uint64_t amaj, uint64_t amin, uint64_t bmaj, uint64_t bmin)
+{
+	if (amaj != bmaj)
+		return amaj < bmaj ? -1 : 1;
+	if (amin != bmin)
+		return amin < bmin ? -1 : 1;
+	return 0;
+}
+
+/* ---- sources --------------------------------------------------------------- */
+
+static bool source_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(((struct engine_source *)0)->name))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static struct engine_source *source_get(struct engine *e, const char *name, bool create)
+{
+	struct engine_source *s;
+
+	for (s = e->sources; s != NULL; s = s->next) {
+		if (strcmp(s->name, name) == 0)
+			return s;
+	}
+	if (!create || (s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->next = e->sources;
+	e->sources = s;
+	return s;
+}
+
+static void source_peer(struct engine_source *s, const uint8_t *peer, size_t len)
+{
+	if (len > sizeof(s->peer))
+		len = sizeof(s->peer);
+	memcpy(s->peer, peer, len);
+	s->peer_len = len;
+	s->last_seen_ms = now_ms();
+}
+
+/* ---- replies ----------------------------------------------------------------- */
+
+static void send_ack(struct engine *e, const struct engine_source *s, const uint8_t *peer,
+		     size_t peer_len, uint64_t request_id, bool gap, Assist__Rejection **rej,
+		     size_t n_rej)
+{
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__Ack ack = ASSIST__ACK__INIT;
+	Assist__Position applied = ASSIST__POSITION__INIT;
+	Assist__Position expected = ASSIST__POSITION__INIT;
+
+	applied.major = s->done_major;
+	applied.minor = s->done_minor;
+	expected.major = s->taken_major;
+	expected.minor = s->taken_minor;
+	ack.source = (char *)s->name;
+	ack.applied = &applied;
+	ack.expected = &expected;
+	ack.gap = gap;
+	ack.rejections = rej;
+	ack.n_rejections = n_rej;
+	r.request_id = request_id;
+	r.body_case = ASSIST__REPLY__BODY_ACK;
+	r.ack = &ack;
+	e->ops->reply(e->data, peer, peer_len, &r);
+}
+
+static void send_error(struct engine *e, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, int code, const char *msg)
+{
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__Error err = ASSIST__ERROR__INIT;
+
+	err.code = code;
+	err.message = (char *)msg;
+	r.request_id = request_id;
+	r.body_case = ASSIST__REPLY__BODY_ERROR;
+	r.error = &err;
+	e->ops->reply(e->data, peer, peer_len, &r);
+}
+
+/* ---- batches ----------------------------------------------------------------- */
+
+static void batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n_events; i++)
+		protobuf_c_message_free_unpacked(&b->events[i].ev->base, NULL);
+	for (size_t i = 0; i < b->n_acks; i++) {
+		for (size_t j = 0; j < b->acks[i].n_rejections; j++)
+			protobuf_c_message_free_unpacked(&b->acks[i].rejections[j]->base, NULL);
+		free(b->acks[i].rejections);
+	}
+	for (size_t i = 0; i < b->n_feed; i++)
+		free(b->feed[i].msg);
+	free(b->events);
+	free(b->acks);
+	free(b->feed);
+	free(b);
+}
+
+static struct batch_ack *batch_ack_for(struct batch *b, struct engine_source *src)
+{
+	struct batch_ack *a;
+
+	for (size_t i = 0; i < b->n_acks; i++) {
+		if (b->acks[i].src == src)
+			return &b->acks[i];
+	}
+	a = state_grow((void **)&b->acks, &b->n_acks, &b->cap_acks, sizeof(*a));
+	if (a != NULL)
+		a->src = src;
+	return a;
+}
+
+static size_t in_flight(const struct engine *e)
+{
+	return e->n_queued + e->n_committing + (e->loading ? 1 : 0);
+}
+
+static void update_pause(struct engine *e)
+{
+	bool full = in_flight(e) >= (size_t)e->cfg->max_inflight;
+
+	if (full != e->paused) {
+		e->paused = full;
+		e->ops->pause(e->data, full);
+	}
+	if (e->draining && e->filling == NULL && e->n_queued == 0 && e->n_committing == 0)
+		e->ops->drained(e->data);
+}
+
+static void fatal(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fatal(struct engine *e, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	e->ops->fatal(e->data, why);
+}
+
+static void pump(struct engine *e);
+
+static void seal(struct engine *e)
+{
+	struct batch *b = e->filling;
+
+	if (b == NULL)
+		return;
+	uv_timer_stop(&e->timer);
+	e->filling = NULL;
+	if (e->queue_tail != NULL)
+		e->queue_tail->next = b;
+	else
+		e->queue_head = b;
+	e->queue_tail = b;
+	e->n_queued++;
+	pump(e);
+	update_pause(e);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	seal(t->data);
+}
+
+/* ---- taking events in -------------------------------------------------------- */
+
+static void event_position(const Assist__Event *ev, uint64_t *major, uint64_t *minor)
+{
+	if (ev->position != NULL) {
+		*major = ev->position->major;
+		*minor = ev->position->minor;
+	} else {
+		*major = ev->seq;
+		*minor = 0;
+	}
+}
+
+static Assist__Rejection *rejection_new(uint64_t major, uint64_t minor, const char *field,
+					const char *reason)
+{
+	Assist__Rejection *r = malloc(sizeof(*r));
+	Assist__Position *p = malloc(sizeof(*p));
+
+	if (r == NULL || p == NULL) {
+		free(r);
+		free(p);
+		return NULL;
+	}
+	assist__rejection__init(r);
+	assist__position__init(p);
+	p->major = major;
+	p->minor = minor;
+	r->position = p;
+	r->field = strdup(field);
+	r->reason = strdup(reason);
+	if (r->field == NULL || r->reason == NULL) {
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+		return NULL;
+	}
+	return r;
+}
+
+static int add_event(struct engine *e, struct engine_source *src, Assist__Event *ev,
+		     uint64_t major, uint64_t minor)
+{
+	struct batch_event *be;
+
+	if (e->filling == NULL) {
+		e->filling = calloc(1, sizeof(*e->filling));
+		if (e->filling == NULL)
+			return -ENOMEM;
+		e->filling->e = e;
+		uv_timer_start(&e->timer, on_timer, (uint64_t)e->cfg->batch_max_ms, 0);
+	}
+	be = state_grow((void **)&e->filling->events, &e->filling->n_events,
+			&e->filling->cap_events, sizeof(*be));
+	if (be == NULL)
+		return -ENOMEM;
+	be->ev = ev;
+	be->src = src;
+	be->major = major;
+	be->minor = minor;
+	be->rejected = validate_event(ev, &be->v) < 0;
+	return 0;
+}
+
+void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_t request_id,
+		 Assist__Batch *b)
+{
+	struct engine_source *src;
+	uint64_t pmaj = 0, pmin = 0;
+	bool prev_known = b->prev != NULL, gap = false, took = false;
+	size_t kept = 0;
+
+	if (!source_name_ok(b->source)) {
+		send_error(e, peer, peer_len, request_id, EINVAL,
+			   "batch.source: must be 1-31 characters of a-z, 0-9, _ or -");
+		return;
+	}
+	if ((src = source_get(e, b->source, true)) == NULL) {
+		send_error(e, peer, peer_len, request_id, ENOMEM, "out of memory");
+		return;
+	}
+	source_peer(src, peer, peer_len);
+	if (prev_known) {
+		pmaj = b->prev->major;
+		pmin = b->prev->minor;
+	}
+	for (size_t i = 0; i < b->n_events; i++) {
+		Assist__Event *ev = b->events[i];
+		uint64_t maj, min;
+
+		event_position(ev, &maj, &min);
+		if (gap || (ev->source[0] != '\0' && strcmp(ev->source, src->name) != 0) ||
+		    (prev_known && pos_cmp(maj, min, pmaj, pmin) <= 0)) {
+			/* Out of order, or another source's event: the sender must resend. */
+			gap = true;
+			b->events[kept++] = ev;
+			continue;
+		}
+		if (pos_cmp(maj, min, src->taken_major, src->taken_minor) <= 0) {
+			b->events[kept++] = ev; /* a duplicate: dropped */
+		} else if (prev_known &&
+			   pos_cmp(pmaj, pmin, src->taken_major, src->taken_minor) != 0) {
+			gap = true;
+			b->events[kept++] = ev;
+			continue;
+		} else if (add_event(e, src, ev, maj, min) < 0) {
+			fatal(e, "out of memory taking events");
+			b->events[kept++] = ev;
+			gap = true;
+			continue;
+		} else {
+			src->taken_major = maj;
+			src->taken_minor = min;
+			took = true;
+		}
+		pmaj = maj;
+		pmin = min;
+		prev_known = true;
+	}
+	b->n_events = kept; /* what is left is freed with the request */
+	if (gap)
+		send_ack(e, src, peer, peer_len, request_id, true, NULL, 0);
+	else if (!took)
+		send_ack(e, src, peer, peer_len, request_id, false, NULL, 0);
+	if (e->filling != NULL && e->filling->n_events >= (size_t)e->cfg->batch_max_events)
+		seal(e);
+}
+
+void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
+		      uint64_t request_id, const Assist__Heartbeat *hb)
+{
+	struct engine_source *src;
+
+	if (!source_name_ok(hb->source)) {
+		send_error(e, peer, peer_len, request_id, EINVAL,
+			   "heartbeat.source: must be 1-31 characters of a-z, 0-9, _ or -");
+		return;
+	}
+	if ((src = source_get(e, hb->source, true)) == NULL)
+		return;
+	source_peer(src, peer, peer_len);
+	send_ack(e, src, peer, peer_len, request_id, false, NULL, 0);
+}
+
+/* ---- loading what a batch names ---------------------------------------------- */
+
+/* A PostgreSQL text[] literal being built: {"a","b"}. */
+struct id_array {
+	char *buf;
+	size_t len, cap;
+	size_t n;
+};
+
+static int id_array_add(struct id_array *a, const char *s)
+{
+	size_t need = a->len + 2 * strlen(s) + 5; /* separator, quotes, "}" and NUL */
+
+	if (need > a->cap) {
+		size_t ncap = need * 2 > 256 ? need * 2 : 256;
+		char *p = realloc(a->buf, ncap);
+		if (p == NULL)
+			return -ENOMEM;
+		a->buf = p;
+		a->cap = ncap;
+	}
+	a->buf[a->len++] = a->n == 0 ? '{' : ',';
+	a->buf[a->len++] = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			a->buf[a->len++] = '\\';
+		a->buf[a->len++] = *s;
+	}
+	a->buf[a->len++] = '"';
+	a->n++;
+	return 0;
+}
+
+static const char *id_array_text(struct id_array *a)
+{
+	if (a->n == 0)
+		return "{}";
+	a->buf[a->len] = '}';
+	a->buf[a->len + 1] = '\0';
+	return a->buf;
+}
+
+/* ids and households the batch names that memory does not have. */
+static int collect_missing(struct engine *e, const struct batch *b, struct id_array *ids,
+			   struct id_array *hhs)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
+		const Assist__Event *ev = b->events[i].ev;
+		const char *id = validate_subject(ev);
+		const char *hh = NULL;
+
+		if (b->events[i].rejected)
+			continue;
+		if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD)
+			hh = ev->household->household_id;
+		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
+			hh = ev->housing_aid->household_id;
+		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_PERSON)
+			hh = ev->person->household_id;
+		if (id != NULL && table_get(&e->world.persons, id) == NULL)
+			rc = id_array_add(ids, id);
+		if (rc == 0 && hh != NULL && *hh != '\0' &&
+		    table_get(&e->world.households, hh) == NULL)
+			rc = id_array_add(hhs, hh);
+	}
+	return rc;
+}
+
+static uint8_t *unescape_bytea(const PGresult *res, int row, int col, size_t *len)
+{
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
+}
+
+/* Put what a load job read into memory: households first, so persons link. */
+static int adopt_loaded(struct engine *e, struct store_job *job)
+{
+	const PGresult *persons = job->results[0], *households = job->results[1];
+	int rc = 0;
+
+	for (int i = 0; i < PQntuples(households) && rc == 0; i++) {
+		size_t len;
+		uint8_t *data = unescape_bytea(households, i, 0, &len);
+		struct household *hh = data ? record_unpack_household(data, len) : NULL;
+		PQfreemem(data);
+		if (hh == NULL) {
+			log_error("a stored household does not decode; skipped");
+			continue;
+		}
+		rc = world_adopt_household(&e->world, hh);
+	}
+	for (int i = 0; i < PQntuples(persons) && rc == 0; i++) {
+		size_t len;
+		uint8_t *data = unescape_bytea(persons, i, 0, &len);
+		struct person *p = data ? record_unpack_person(data, len) : NULL;
+		PQfreemem(data);
+		if (p == NULL) {
+			log_error("a stored person does not decode; skipped");
+			continue;
+		}
+		rc = world_adopt_person(&e->world, p);
+	}
+	return rc;
+}
+
+/* A read of persons by id and households by id, for a batch or a query. */
+static struct store_job *load_job(struct id_array *ids, struct id_array *hhs, store_done_cb done,
+				  void *data)
+{
+	struct store_job *job = store_job_new(STORE_READ, done, data);
+	const char *idt = id_array_text(ids), *hht = id_array_text(hhs);
+	struct store_val pv[2] = {{idt, strlen(idt), false}, {hht, strlen(hht), false}};
+	struct store_val hv[2] = {{hht, strlen(hht), false}, {idt, strlen(idt), false}};
+
+	if (job == NULL)
+		return NULL;
+	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
+	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0) {
+		store_job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+static void apply_batch(struct engine *e, struct batch *b);
+
+static void on_batch_loaded(struct store_job *job, int status)
+{
+	struct engine *e = job->data;
+	struct batch *b = e->queue_head;
+
+	e->loading = false;
+	if (status < 0) {
+		fatal(e, "loading persons: %s", job->error);
+		store_job_free(job);
+		return;
+	}
+	if (adopt_loaded(e, job) < 0) {
+		fatal(e, "out of memory loading persons");
+		store_job_free(job);
+		return;
+	}
+	store_job_free(job);
+	e->queue_head = b->next;
+	if (e->queue_head == NULL)
+		e->queue_tail = NULL;
+	e->n_queued--;
+	apply_batch(e, b);
+	pump(e);
+	update_pause(e);
+}
+
+/* Apply queued batches in order; the head may first need a load. */
+static void pump(struct engine *e)
+{
+	while (e->queue_head != NULL && !e->loading) {
+		struct batch *b = e->queue_head;
+		struct id_array ids = {0}, hhs = {0};
+		struct store_job *job;
+
+		if (collect_missing(e, b, &ids, &hhs) < 0) {
+			fatal(e, "out of memory");
+			return;
+		}
+		if (ids.n == 0 && hhs.n == 0) {
+			e->queue_head = b->next;
+			if (e->queue_head == NULL)
+				e->queue_tail = NULL;
+			e->n_queued--;
+			apply_batch(e, b);
+			continue;
+		}
+		job = load_job(&ids, &hhs, on_batch_loaded, e);
+		free(ids.buf);
+		free(hhs.buf);
+		if (job == NULL) {
+			fatal(e, "out of memory");
+			return;
+		}
+		e->loading = true;
+		store_submit(e->store, job);
+	}
+}
+
+/* ---- writing a batch --------------------------------------------------------- */
+
+static void on_commit(struct store_job *job, int status);
+
+static int add_row(struct store_job *job, int stmt, const struct store_val *vals, int n)
+{
+	return store_job_add(job, stmt, vals, n);
+}
+
+static struct store_val text(const char *s)
+{
+	return (struct store_val){s, strlen(s), false};
+}
+
+static struct store_val bin(const void *data, size_t len)
+{
+	return (struct store_val){data, len, true};
+}
+
+static const char *scheme_name(Assist__Scheme s, char *buf, size_t len)
+{
+	const char *n = pbjson_enum_name(&assist__scheme__descriptor, s, buf, len);
+
+	return n ? n : "unspecified";
+}
+
+static int write_journal(struct engine *e, struct store_job *job, const struct batch_event *be)
+{
+	size_t len = protobuf_c_message_get_packed_size(&be->ev->base);
+	uint8_t *buf = malloc(len ? len : 1);
+	uint8_t prev[crypto_generichash_BYTES];
+	crypto_generichash_state st;
+	char maj[24], min[24];
+	int rc;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	protobuf_c_message_pack(&be->ev->base, buf);
+	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
+	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
+	/* The chain: each digest covers the previous one and this row's content. */
+	memcpy(prev, e->digest, sizeof(prev));
+	crypto_generichash_init(&st, NULL, 0, sizeof(e->digest));
+	crypto_generichash_update(&st, prev, sizeof(prev));
+	crypto_generichash_update(&st, (const uint8_t *)be->src->name, strlen(be->src->name) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)maj, strlen(maj) + 1);
+	crypto_generichash_update(&st, (const uint8_t *)min, strlen(min) + 1);
+	crypto_generichash_update(&st, buf, len);
+	crypto_generichash_final(&st, e->digest, sizeof(e->digest));
+	struct store_val v[7] = {text(be->src->name), text(maj), text(min),
+				 text(validate_kind_name(be->ev)), bin(buf, len),
+				 bin(prev, sizeof(prev)), bin(e->digest, sizeof(e->digest))};
+	rc = add_row(job, SQL_JOURNAL_INSERT, v, 7);
+	free(buf);
+	return rc;
+}
+
+static int write_dead_letter(struct engine *e, struct store_job *job, struct batch *b,
+			     struct batch_event *be)
+{
+	json_t *j = pbjson_encode(&be->ev->base, 0);
+	char *event = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char maj[24], min[24];
+	struct batch_ack *a = batch_ack_for(b, be->src);
+	Assist__Rejection *r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
+	Assist__Rejection **slot = NULL;
+	int rc = -ENOMEM;
+
+	json_decref(j);
+	if (event == NULL || a == NULL || r == NULL)
+		goto cleanup;
+	slot = state_grow((void **)&a->rejections, &a->n_rejections, &a->cap_rejections,
+			  sizeof(*slot));
+	if (slot == NULL)
+		goto cleanup;
+	*slot = r;
+	r = NULL;
+	a->rejected++;
+	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
+	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
+	struct store_val v[8] = {text(be->src->name),
+				 text(maj),
+				 text(min),
+				 text(validate_kind_name(be->ev)),
+				 text(be->v.field),
+				 text(be->v.reason),
+				 text(event),
+				 be->ev->raw[0] ? text(be->ev->raw) : (struct store_val){0}};
+	rc = add_row(job, SQL_DEAD_LETTER_INSERT, v, 8);
+	e->dead_letters++;
+	log_info("rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s", be->src->name, be->major,
+		 be->minor, be->v.field, be->v.reason);
+cleanup:
+	if (r != NULL)
+		protobuf_c_message_free_unpacked(&r->base, NULL);
+	free(event);
+	return rc;
+}
+
+static int write_decision(struct store_job *job, const struct batch_event *be,
+			  const struct decision *d)
+{
+	char scheme[48], subject[160], date[YMD_BUFLEN], req[24], amt[24], maj[24], min[24];
+	char *trace = NULL;
+	int rc = 0;
+
+	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
+	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
+	if (d->type == DEC_LEDGER) {
+		const struct ledger_entry *l = &d->u.ledger;
+		scheme_name(l->scheme, scheme, sizeof(scheme));
+		snprintf(req, sizeof(req), "%" PRId64, l->requested);
+		snprintf(amt, sizeof(amt), "%" PRId64, l->amount);
+		ymd_format(l->date, date);
+		struct store_val v[11] = {text(d->person->id), text(l->ref), text(scheme),
+					  date[0] ? text(date) : (struct store_val){0},
+					  text(req), text(amt), text(l->clipped ? "t" : "f"),
+					  text(l->reason), text(be->src->name), text(maj), text(min)};
+		if ((rc = add_row(job, SQL_LEDGER_INSERT, v, 11)) < 0)
+			return rc;
+		snprintf(subject, sizeof(subject), "ledger %s %s", l->ref, scheme);
+	} else if (d->type == DEC_ALERT) {
+		const struct alert *al = &d->u.alert;
+		scheme_name(al->scheme, scheme, sizeof(scheme));
+		struct store_val v[8] = {text(d->person->id), text(al->code), text(scheme),
+					 text(al->ref), text(al->message), text(be->src->name),
+					 text(maj), text(min)};
+		return add_row(job, SQL_ALERT_INSERT, v, 8);
+	} else if (d->type == DEC_BENEFIT) {
+		snprintf(subject, sizeof(subject), "benefit %s",
+			 scheme_name(d->u.benefit.scheme, scheme, sizeof(scheme)));
+	} else {
+		return 0;
+	}
+	if (!d->has_trace)
+		return 0;
+	trace = record_explanation_json(d, subject, be->src->name, be->major, be->minor);
+	if (trace == NULL)
+		return -ENOMEM;
+	struct store_val v[3] = {text(d->person->id), text(subject), text(trace)};
+	rc = add_row(job, SQL_EXPLANATION_INSERT, v, 3);
+	free(trace);
+	return rc;
+}
+
+static int apply_one(struct engine *e, struct store_job *job, struct batch *b,
+		     struct batch_event *be)
+{
+	struct policy_ctx ctx = {e->params, be->src->name, be->major, be->minor};
+	struct verdict reject;
+	struct batch_ack *a = batch_ack_for(b, be->src);
+	int rc;
+
+	if (a == NULL)
+		return -ENOMEM;
+	a->major = be->major;
+	a->minor = be->minor;
+	if (be->ev->occurred_at[0] != '\0') {
+		struct tm tm = {0};
+		if (strptime(be->ev->occurred_at, "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
+			a->lag_ms = now_ms() - (int64_t)timegm(&tm) * 1000;
+	}
+	if (!be->rejected) {
+		decisions_clear(&e->decisions);
+		rc = apply_event(&e->world, &ctx, be->ev, &be->v, &e->decisions, &reject);
+		if (rc == -EINVAL) {
+			be->rejected = true;
+			be->v = reject;
+		} else if (rc < 0) {
+			return rc;
+		}
+	}
+	if (be->rejected)
+		return write_dead_letter(e, job, b, be);
+	a->applied++;
+	if ((rc = write_journal(e, job, be)) < 0)
+		return rc;
+	for (size_t i = 0; i < e->decisions.n; i++) {
+		if ((rc = write_decision(job, be, &e->decisions.items[i])) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int write_household(struct store_job *job, const struct household *hh)
+{
+	size_t len;
+	uint8_t *state = record_pack_household(hh, &len);
+	int rc;
+
+	if (state == NULL)
+		return -ENOMEM;
+	struct store_val v[2] = {text(hh->id), bin(state, len)};
+	rc = add_row(job, SQL_HOUSEHOLD_UPSERT, v, 2);
+	free(state);
+	return rc;
+}
+
+static int write_feed(struct engine *e, struct store_job *job, struct batch *b,
+		      const struct person *p)
+{
+	struct arena a = {0};
+	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
+	struct feed_out *out = state_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+					  sizeof(*out));
+	char seq[24];
+	int rc = -ENOMEM;
+
+	if (out == NULL)
+		return -ENOMEM;
+	snprintf(out->topic, sizeof(out->topic), "record/%s/%s",
+		 p->place.district[0] ? p->place.district : "-",
+		 p->household_id[0] ? p->household_id : "-");
+	fm.seq = p->feed_seq;
+	fm.topic = out->topic;
+	fm.record = record_build(&a, p, 0, e->params, e->cfg->feed_full_ids);
+	if (fm.record == NULL)
+		goto cleanup;
+	out->len = protobuf_c_message_get_packed_size(&fm.base);
+	if ((out->msg = malloc(out->len ? out->len : 1)) == NULL)
+		goto cleanup;
+	protobuf_c_message_pack(&fm.base, out->msg);
+	snprintf(seq, sizeof(seq), "%" PRIu64, fm.seq);
+	struct store_val v[3] = {text(seq), text(out->topic), bin(out->msg, out->len)};
+	rc = add_row(job, SQL_FEED_INSERT, v, 3);
+cleanup:
+	arena_free(&a);
+	return rc;
+}
+
+static int write_person(struct engine *e, struct store_job *job, struct batch *b,
+			struct person *p, int64_t now)
+{
+	char version[24];
+	size_t len;
+	uint8_t *state;
+	int rc;
+
+	p->version++;
+	p->updated_at_ms = now;
+	p->feed_seq = ++e->feed_seq;
+	state = record_pack_person(p, &len);
+	if (state == NULL)
+		return -ENOMEM;
+	snprintf(version, sizeof(version), "%" PRIu64, p->version);
+	struct store_val v[5] = {text(p->id), text(p->household_id), text(p->place.district),
+				 bin(state, len), text(version)};
+	rc = add_row(job, SQL_PERSON_UPSERT, v, 5);
+	free(state);
+	if (rc == 0)
+		rc = write_feed(e, job, b, p);
+	p->stored = true;
+	return rc;
+}
+
+static int write_positions(struct store_job *job, const struct batch *b, int64_t now)
+{
+	char when[40];
+
+	record_time(now, when, sizeof(when));
+	for (size_t i = 0; i < b->n_acks; i++) {
+		const struct batch_ack *a = &b->acks[i];
+		char maj[24], min[24], app[24], rej[24], lag[24];
+		int rc;
+
+		snprintf(maj, sizeof(maj), "%" PRIu64, a->major);
+		snprintf(min, sizeof(min), "%" PRIu64, a->minor);
+		snprintf(app, sizeof(app), "%" PRIu64, a->applied);
+		snprintf(rej, sizeof(rej), "%" PRIu64, a->rejected);
+		snprintf(lag, sizeof(lag), "%" PRId64, a->lag_ms > 0 ? a->lag_ms : 0);
+		struct store_val v[7] = {text(a->src->name), text(maj), text(min), text(app),
+					 text(rej), text(lag), text(when)};
+		if ((rc = add_row(job, SQL_POSITION_UPSERT, v, 7)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Apply b to memory and hand its transaction to the store. */
+static void apply_batch(struct engine *e, struct batch *b)
+{
+	struct store_job *job = store_job_new(STORE_WRITE, on_commit, b);
+	int64_t now = now_ms();
+	int rc = job ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < b->n_events && rc == 0; i++)
+		rc = apply_one(e, job, b, &b->events[i]);
+	for (size_t i = 0; i < e->world.n_changed_h && rc == 0; i++)
+		rc = write_household(job, e->world.changed_h[i]);
+	for (size_t i = 0; i < e->world.n_changed_p && rc == 0; i++)
+		rc = write_person(e, job, b, e->world.changed_p[i], now);
+	if (rc == 0)
+		rc = write_positions(job, b, now);
+	world_take_changes(&e->world);
+	if (rc < 0) {
+		store_job_free(job);
+		batch_free(b);
+		fatal(e, "building a transaction: %s", strerror(-rc));
+		return;
+	}
+	job->batch = ++e->batch_no;
+	if (e->commit_tail != NULL)
+		e->commit_tail->next = b;
+	else
+		e->commit_head = b;
+	e->commit_tail = b;
+	b->next = NULL;
+	e->n_committing++;
+	store_submit(e->store, job);
+}
+
+static void on_commit(struct store_job *job, int status)
+{
+	struct batch *b = job->data;
+	struct engine *e = b->e;
+
+	if (status < 0) {
+		fatal(e, "committing batch %" PRIu64 ": %s", job->batch, job->error);
+		store_job_free(job);
+		return;
+	}
+	store_job_free(job);
+	e->commit_head = b->next;
+	if (e->commit_head == NULL)
+		e->commit_tail = NULL;
+	e->n_committing--;
+	for (size_t i = 0; i < b->n_acks; i++) {
+		struct batch_ack *a = &b->acks[i];
+		struct engine_source *s = a->src;
+		s->done_major = a->major;
+		s->done_minor = a->minor;
+		s->applied += a->applied;
+		s->rejected += a->rejected;
+		s->lag_ms = a->lag_ms > 0 ? a->lag_ms : 0;
+		send_ack(e, s, s->peer, s->peer_len, 0, false, a->rejections, a->n_rejections);
+	}
+	for (size_t i = 0; i < b->n_feed; i++)
+		e->ops->publish(e->data, b->feed[i].topic, b->feed[i].msg, b->feed[i].len);
+	batch_free(b);
+	update_pause(e);
+}
+
+/* ---- start, queries, stop ------------------------------------------------------ */
+
+struct start_ctx {
+	struct engine *e;
+	void (*on_ready)(void *data, int status);
+};
+
+static uint64_t col_u64(const PGresult *r, int row, int col)
+{
+	return strtoull(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void on_started(struct store_job *job, int status)
+{
+	struct start_ctx *sc = job->data;
+	struct engine *e = sc->e;
+	const PGresult *pos, *cnt;
+
+	if (status < 0) {
+		log_error("reading positions: %s", job->error);
+		goto cleanup;
+	}
+	pos = job->results[0];
+	cnt = job->results[1];
+	for (int i = 0; i < PQntuples(pos); i++) {
+		struct engine_source *s = source_get(e, PQgetvalue(pos, i, 0), true);
+		if (s == NULL) {
+			status = -ENOMEM;
+			goto cleanup;
+		}
+		s->taken_major = s->done_major = col_u64(pos, i, 1);
+		s->taken_minor = s->done_minor = col_u64(pos, i, 2);
+		s->applied = col_u64(pos, i, 3);
+		s->rejected = col_u64(pos, i, 4);
+		s->lag_ms = (int64_t)col_u64(pos, i, 5);
+		s->last_seen_ms = (int64_t)col_u64(pos, i, 6);
+	}
+	e->feed_seq = col_u64(cnt, 0, 0);
+	e->dead_letters = col_u64(cnt, 0, 1);
+	e->persons_at_start = col_u64(cnt, 0, 2);
+	if (!PQgetisnull(cnt, 0, 3)) {
+		size_t len;
+		uint8_t *d = unescape_bytea(cnt, 0, 3, &len);
+		if (d != NULL && len == sizeof(e->digest))
+			memcpy(e->digest, d, len);
+		PQfreemem(d);
+	}
+	e->batch_no = store_last_batch(e->store);
+	log_info("store holds %" PRIu64 " recipients, feed at %" PRIu64 ", %" PRIu64
+		 " dead letters", e->persons_at_start, e->feed_seq, e->dead_letters);
+cleanup:
+	sc->on_ready(e->data, status);
+	store_job_free(job);
+	free(sc);
+}
+
+void engine_start(struct engine *e, void (*on_ready)(void *data, int status))
+{
+	struct start_ctx *sc = malloc(sizeof(*sc));
+	struct store_job *job = sc ? store_job_new(STORE_READ, on_started, sc) : NULL;
+
+	if (job == NULL || store_job_add(job, SQL_POSITIONS, NULL, 0) < 0 ||
+	    store_job_add(job, SQL_COUNTERS, NULL, 0) < 0) {
+		store_job_free(job);
+		free(sc);
+		on_ready(e->data, -ENOMEM);
+		return;
+	}
+	sc->e = e;
+	sc->on_ready = on_ready;
+	store_submit(e->store, job);
+}
+
+struct find_ctx {
+	struct engine *e;
+	char id[IDNUM_BUFLEN];
+	void (*cb)(void *arg, struct person *p);
+	void *arg;
+};
+
+static void on_found(struct store_job *job, int status)
+{
+	struct find_ctx *fc = job->data;
+	struct engine *e = fc->e;
+
+	if (status < 0)
+		log_error("loading a person: %s", job->error);
+	else if (adopt_loaded(e, job) < 0)
+		log_error("out of memory loading a person");
+	store_job_free(job);
+	fc->cb(fc->arg, table_get(&e->world.persons, fc->id));
+	free(fc);
+}
+
+void engine_find_person(struct engine *e, const char *id,
+			void (*cb)(void *arg, struct person *p), void *arg)
+{
+	struct person *p = table_get(&e->world.persons, id);
+	struct id_array ids = {0}, none = {0};
+	struct find_ctx *fc;
+	struct store_job *job;
+
+	if (p != NULL) {
+		cb(arg, p);
+		return;
+	}
+	fc = calloc(1, sizeof(*fc));
+	if (fc == NULL || id_array_add(&ids, id) < 0 ||
+	    (job = load_job(&ids, &none, on_found, fc)) == NULL) {
+		free(ids.buf);
+		free(fc);
+		cb(arg, NULL);
+		return;
+	}
+	free(ids.buf);
+	fc->e = e;
+	snprintf(fc->id, sizeof(fc->id), "%s", id);
+	fc->cb = cb;
+	fc->arg = arg;
+	store_submit(e->store, job);
+}
+
+uint64_t engine_recipients(const struct engine *e)
+{
+	return e->persons_at_start + e->world.created;
+}
+
+int engine_init(struct engine *e, uv_loop_t *loop, struct store *st,
+		const struct engine_ops *ops, void *data)
+{
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	e->loop = loop;
+	e->store = st;
+	e->ops = ops;
+	e->data = data;
+	if ((rc = uv_timer_init(loop, &e->timer)) < 0)
+		return rc;
+	e->timer.data = e;
+	return 0;
+}
+
+void engine_drain(struct engine *e)
+{
+	e->draining = true;
+	seal(e);
+	update_pause(e);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct engine *e = h->data;
+
+	e->on_closed(e->data);
+}
+
+void engine_close(struct engine *e, void (*on_closed)(void *data))
+{
+	e->on_closed = on_closed;
+	uv_close((uv_handle_t *)&e->timer, on_timer_closed);
+}
+
+void engine_free(struct engine *e)
+{
+	struct batch *lists[] = {e->filling, e->queue_head, e->commit_head};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		while (lists[i] != NULL) {
+			struct batch *next = i == 0 ? NULL : lists[i]->next;
+			batch_free(lists[i]);
+			lists[i] = next;
+		}
+	}
+	while (e->sources != NULL) {
+		struct engine_source *next = e->sources->next;
+		free(e->sources);
+		e->sources = next;
+	}
+	decisions_free(&e->decisions);
+	world_free(&e->world);
+}

@@ -1,0 +1,60 @@
+/* assistd: the daemon of the urban-rural integrated social assistance system. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+
+#define DEFAULT_CONFIG "/etc/assist/assistd.conf"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: assistd [-c CONFIG] [--check]\n"
+		   "  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
+		   "  --check               load the configuration and policy, then exit\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"check", no_argument, NULL, 'k'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *config = DEFAULT_CONFIG;
+	bool check = false;
+	struct server srv;
+	int c, rc;
+
+	log_set_ident("assistd");
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 64;
+	}
+	if (server_init(&srv, config) < 0) {
+		server_free(&srv);
+		return 1;
+	}
+	rc = check ? 0 : server_run(&srv);
+	if (check)
+		uv_loop_close(&srv.loop);
+	server_free(&srv);
+	return rc;
+}

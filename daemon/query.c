@@ -1,0 +1,353 @@
+/* The query endpoint: records, explanations, feed replay, status. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "idnum.h"
+#include "log.h"
+#include "pbjson.h"
+#include "record.h"
+#include "schema.h"
+#include "server.h"
+
+#define REPLAY_DEFAULT 500
+#define REPLAY_MAX 5000
+
+/* Who asked, kept until an asynchronous answer is ready. */
+struct pending {
+	struct server *srv;
+	uint8_t peer[ENGINE_PEER_MAX];
+	size_t peer_len;
+	uint64_t request_id;
+	int year;
+	uint64_t from_seq;
+	uint32_t limit;
+	char id[IDNUM_BUFLEN];
+};
+
+static void reply_error(struct server *srv, const uint8_t *peer, size_t peer_len,
+			uint64_t request_id, int code, const char *msg)
+{
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__Error err = ASSIST__ERROR__INIT;
+
+	err.code = code;
+	err.message = (char *)msg;
+	r.request_id = request_id;
+	r.body_case = ASSIST__REPLY__BODY_ERROR;
+	r.error = &err;
+	server_reply(&srv->query, peer, peer_len, &r);
+}
+
+static struct pending *pending_new(struct server *srv, const uint8_t *peer, size_t peer_len,
+				   uint64_t request_id)
+{
+	struct pending *pq = calloc(1, sizeof(*pq));
+
+	if (pq == NULL)
+		return NULL;
+	pq->srv = srv;
+	pq->peer_len = peer_len < sizeof(pq->peer) ? peer_len : sizeof(pq->peer);
+	memcpy(pq->peer, peer, pq->peer_len);
+	pq->request_id = request_id;
+	return pq;
+}
+
+static void pending_error(struct pending *pq, int code, const char *msg)
+{
+	/* The socket is gone when the answer comes after a stop began. */
+	if (pq->srv->query.zs != NULL)
+		reply_error(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
+}
+
+static void pending_reply(struct pending *pq, Assist__Reply *r)
+{
+	r->request_id = pq->request_id;
+	if (pq->srv->query.zs != NULL)
+		server_reply(&pq->srv->query, pq->peer, pq->peer_len, r);
+}
+
+/* ---- get --------------------------------------------------------------------- */
+
+static void on_get(void *arg, struct person *p)
+{
+	struct pending *pq = arg;
+	struct arena a = {0};
+	Assist__Reply r = ASSIST__REPLY__INIT;
+
+	if (p == NULL) {
+		pending_error(pq, 3, "unknown person");
+		goto cleanup;
+	}
+	r.body_case = ASSIST__REPLY__BODY_RECORD;
+	r.record = record_build(&a, p, pq->year, pq->srv->params, true);
+	if (r.record == NULL)
+		pending_error(pq, ENOMEM, "out of memory");
+	else
+		pending_reply(pq, &r);
+cleanup:
+	arena_free(&a);
+	free(pq);
+}
+
+/* Check and normalize the ID of a query; false after answering the error. */
+static bool query_id(struct server *srv, const uint8_t *peer, size_t peer_len,
+		     uint64_t request_id, const char *id, char out[IDNUM_BUFLEN])
+{
+	char msg[128];
+	int rc = idnum_validate(id, out, NULL);
+
+	if (rc == IDNUM_OK)
+		return true;
+	snprintf(msg, sizeof(msg), "id_number: %s", idnum_strerror(rc));
+	reply_error(srv, peer, peer_len, request_id, EINVAL, msg);
+	return false;
+}
+
+static void handle_get(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       const Assist__Request *req)
+{
+	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
+
+	if (pq == NULL)
+		return;
+	if (!query_id(srv, peer, peer_len, req->request_id, req->get->id_number, pq->id)) {
+		free(pq);
+		return;
+	}
+	pq->year = req->get->year;
+	engine_find_person(&srv->engine, pq->id, on_get, pq);
+}
+
+/* ---- explain ------------------------------------------------------------------ */
+
+static void on_explained(struct store_job *job, int status)
+{
+	struct pending *pq = job->data;
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__ExplainReply ex = ASSIST__EXPLAIN_REPLY__INIT;
+	const PGresult *res = status == 0 ? job->results[0] : NULL;
+	int n = res ? PQntuples(res) : 0;
+	size_t kept = 0;
+
+	if (status < 0) {
+		log_error("explain: %s", job->error);
+		pending_error(pq, EIO, "the store failed to answer");
+		goto cleanup;
+	}
+	ex.id_number = pq->id;
+	ex.items = calloc(n ? (size_t)n : 1, sizeof(*ex.items));
+	if (ex.items == NULL) {
+		pending_error(pq, ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (int i = 0; i < n; i++) {
+		json_t *j = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+		ProtobufCMessage *m = NULL;
+		char err[128];
+		if (j != NULL && pbjson_decode(&assist__explanation__descriptor, j, &m, err,
+					       sizeof(err)) == 0)
+			ex.items[kept++] = (Assist__Explanation *)m;
+		json_decref(j);
+	}
+	ex.n_items = kept;
+	r.body_case = ASSIST__REPLY__BODY_EXPLAIN;
+	r.explain = &ex;
+	pending_reply(pq, &r);
+	for (size_t i = 0; i < kept; i++)
+		protobuf_c_message_free_unpacked(&ex.items[i]->base, NULL);
+cleanup:
+	free(ex.items);
+	store_job_free(job);
+	free(pq);
+}
+
+static void on_explain_person(void *arg, struct person *p)
+{
+	struct pending *pq = arg;
+	struct store_job *job;
+	struct store_val v = {pq->id, strlen(pq->id), false};
+
+	if (p == NULL) {
+		pending_error(pq, 3, "unknown person");
+		free(pq);
+		return;
+	}
+	job = store_job_new(STORE_READ, on_explained, pq);
+	if (job == NULL || store_job_add(job, SQL_EXPLAIN, &v, 1) < 0) {
+		store_job_free(job);
+		pending_error(pq, ENOMEM, "out of memory");
+		free(pq);
+		return;
+	}
+	store_submit(pq->srv->store, job);
+}
+
+static void handle_explain(struct server *srv, const uint8_t *peer, size_t peer_len,
+			   const Assist__Request *req)
+{
+	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
+
+	if (pq == NULL)
+		return;
+	if (!query_id(srv, peer, peer_len, req->request_id, req->explain->id_number, pq->id)) {
+		free(pq);
+		return;
+	}
+	engine_find_person(&srv->engine, pq->id, on_explain_person, pq);
+}
+
+/* ---- replay ------------------------------------------------------------------- */
+
+static void on_replayed(struct store_job *job, int status)
+{
+	struct pending *pq = job->data;
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__ReplayReply rr = ASSIST__REPLAY_REPLY__INIT;
+	const PGresult *res = status == 0 ? job->results[0] : NULL;
+	int n = res ? PQntuples(res) : 0;
+	size_t kept = 0;
+
+	if (status < 0) {
+		log_error("replay: %s", job->error);
+		pending_error(pq, EIO, "the store failed to answer");
+		goto cleanup;
+	}
+	rr.messages = calloc(n ? (size_t)n : 1, sizeof(*rr.messages));
+	if (rr.messages == NULL) {
+		pending_error(pq, ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	rr.next_seq = pq->from_seq;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		Assist__FeedMessage *fm = data ? assist__feed_message__unpack(NULL, len, data) : NULL;
+		PQfreemem(data);
+		rr.next_seq = strtoull(PQgetvalue(res, i, 0), NULL, 10) + 1;
+		if (fm != NULL)
+			rr.messages[kept++] = fm;
+	}
+	rr.n_messages = kept;
+	rr.more = (uint32_t)n == pq->limit;
+	r.body_case = ASSIST__REPLY__BODY_REPLAY;
+	r.replay = &rr;
+	pending_reply(pq, &r);
+	for (size_t i = 0; i < kept; i++)
+		assist__feed_message__free_unpacked(rr.messages[i], NULL);
+cleanup:
+	free(rr.messages);
+	store_job_free(job);
+	free(pq);
+}
+
+static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_len,
+			  const Assist__Request *req)
+{
+	const Assist__ReplayRequest *rq = req->replay;
+	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
+	struct store_job *job;
+	char from[24], limit[16];
+
+	if (pq == NULL)
+		return;
+	pq->from_seq = rq->from_seq;
+	pq->limit = rq->limit == 0 ? REPLAY_DEFAULT : rq->limit;
+	if (pq->limit > REPLAY_MAX)
+		pq->limit = REPLAY_MAX;
+	snprintf(from, sizeof(from), "%" PRIu64, rq->from_seq);
+	snprintf(limit, sizeof(limit), "%" PRIu32, pq->limit);
+	struct store_val v[3] = {{from, strlen(from), false},
+				 {rq->topic_prefix, strlen(rq->topic_prefix), false},
+				 {limit, strlen(limit), false}};
+	job = store_job_new(STORE_READ, on_replayed, pq);
+	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
+		store_job_free(job);
+		reply_error(srv, peer, peer_len, req->request_id, ENOMEM, "out of memory");
+		free(pq);
+		return;
+	}
+	store_submit(srv->store, job);
+}
+
+/* ---- status ------------------------------------------------------------------- */
+
+static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_len,
+			  const Assist__Request *req)
+{
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__StatusReply st = ASSIST__STATUS_REPLY__INIT;
+	size_t n = 0, i = 0;
+	char feed[512];
+	struct engine_source *s;
+	Assist__SourceStatus *items;
+	Assist__SourceStatus **ptrs;
+	Assist__Position *pos;
+	char (*seen)[40];
+
+	for (s = srv->engine.sources; s != NULL; s = s->next)
+		n++;
+	items = calloc(n ? n : 1, sizeof(*items));
+	ptrs = calloc(n ? n : 1, sizeof(*ptrs));
+	pos = calloc(n ? n : 1, sizeof(*pos));
+	seen = calloc(n ? n : 1, sizeof(*seen));
+	if (items == NULL || ptrs == NULL || pos == NULL || seen == NULL) {
+		reply_error(srv, peer, peer_len, req->request_id, ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (s = srv->engine.sources; s != NULL; s = s->next, i++) {
+		assist__source_status__init(&items[i]);
+		assist__position__init(&pos[i]);
+		pos[i].major = s->done_major;
+		pos[i].minor = s->done_minor;
+		items[i].source = s->name;
+		items[i].position = &pos[i];
+		items[i].applied = s->applied;
+		items[i].rejected = s->rejected;
+		items[i].lag_ms = s->lag_ms;
+		items[i].last_seen = s->last_seen_ms ? record_time(s->last_seen_ms, seen[i], 40) : "";
+		ptrs[i] = &items[i];
+	}
+	st.sources = ptrs;
+	st.n_sources = n;
+	st.feed_seq = srv->engine.feed_seq;
+	st.dead_letters = srv->engine.dead_letters;
+	st.recipients = engine_recipients(&srv->engine);
+	conf_connect_endpoint(srv->cfg.feed_endpoint, feed, sizeof(feed));
+	st.feed_endpoint = feed;
+	r.request_id = req->request_id;
+	r.body_case = ASSIST__REPLY__BODY_STATUS;
+	r.status = &st;
+	server_reply(&srv->query, peer, peer_len, &r);
+cleanup:
+	free(items);
+	free(ptrs);
+	free(pos);
+	free(seen);
+}
+
+void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
+		  const Assist__Request *req)
+{
+	switch (req->body_case) {
+	case ASSIST__REQUEST__BODY_GET:
+		handle_get(srv, peer, peer_len, req);
+		break;
+	case ASSIST__REQUEST__BODY_EXPLAIN:
+		handle_explain(srv, peer, peer_len, req);
+		break;
+	case ASSIST__REQUEST__BODY_REPLAY:
+		handle_replay(srv, peer, peer_len, req);
+		break;
+	case ASSIST__REQUEST__BODY_STATUS:
+		handle_status(srv, peer, peer_len, req);
+		break;
+	default:
+		reply_error(srv, peer, peer_len, req->request_id, EINVAL,
+			    "the query endpoint takes get, explain, replay and status");
+	}
+}

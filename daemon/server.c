@@ -1,0 +1,502 @@
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "policy/policy.h"
+#include "schema.h"
+
+#define STOP_TIMEOUT_MS 15000
+
+static int load_policy(const char *dir, struct params **out)
+{
+	char err[512];
+	int rc = params_load_dir(dir, out, err, sizeof(err));
+
+	if (rc < 0) {
+		log_error("policy: %s", err);
+		return rc;
+	}
+	if ((rc = policy_check_params(*out, err, sizeof(err))) < 0) {
+		log_error("policy %s: %s", dir, err);
+		params_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	log_info("policy: %zu parameters from %s", params_count(*out), dir);
+	return 0;
+}
+
+static void apply_log_level(const struct config *cfg)
+{
+	enum log_level level;
+
+	if (log_parse_level(cfg->log_level, &level) == 0)
+		log_set_level(level);
+	else
+		log_warn("log_level \"%s\" unknown; keeping the current one", cfg->log_level);
+}
+
+int server_init(struct server *srv, const char *config_path)
+{
+	char err[512];
+	int rc;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->config_path = strdup(config_path);
+	if (srv->config_path == NULL)
+		return -ENOMEM;
+	if ((rc = config_load(config_path, &srv->cfg, err, sizeof(err))) < 0) {
+		log_error("config: %s", err);
+		return rc;
+	}
+	apply_log_level(&srv->cfg);
+	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
+		return rc;
+	if ((rc = uv_loop_init(&srv->loop)) < 0) {
+		log_error("uv_loop_init: %s", uv_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- replies and the feed ------------------------------------------------------ */
+
+void server_reply(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
+		  const Assist__Reply *r)
+{
+	size_t len = assist__reply__get_packed_size(r);
+	uint8_t stackbuf[4096];
+	uint8_t *buf = len <= sizeof(stackbuf) ? stackbuf : malloc(len);
+	const void *bufs[2] = {peer, buf};
+	size_t lens[2] = {peer_len, len};
+	int rc;
+
+	if (buf == NULL) {
+		log_error("out of memory sending a reply");
+		return;
+	}
+	assist__reply__pack(r, buf);
+	/* A peer gone or full will ask again; nothing is lost by dropping. */
+	if ((rc = zl_sendv(s, bufs, lens, 2)) < 0)
+		log_debug("reply not sent: %s", zmq_strerror(-rc));
+	if (buf != stackbuf)
+		free(buf);
+}
+
+static void on_engine_reply(void *data, const uint8_t *peer, size_t peer_len,
+			    const Assist__Reply *r)
+{
+	struct server *srv = data;
+
+	if (srv->ingest.zs != NULL)
+		server_reply(&srv->ingest, peer, peer_len, r);
+}
+
+static void on_engine_publish(void *data, const char *topic, const uint8_t *msg, size_t len)
+{
+	struct server *srv = data;
+	const void *bufs[2] = {topic, msg};
+	size_t lens[2] = {strlen(topic), len};
+
+	if (srv->feed.zs != NULL)
+		zl_sendv(&srv->feed, bufs, lens, 2); /* PUB drops under load: replay fills gaps */
+}
+
+static void on_engine_pause(void *data, bool paused)
+{
+	struct server *srv = data;
+
+	if (srv->ingest.zs != NULL && !srv->stopping)
+		zl_sock_pause(&srv->ingest, paused);
+}
+
+static void server_stop(struct server *srv, int exit_code);
+
+static void on_engine_fatal(void *data, const char *why)
+{
+	struct server *srv = data;
+
+	log_error("%s; stopping (what was not acknowledged will be sent again)", why);
+	server_stop(srv, 1);
+}
+
+static void close_all(struct server *srv);
+
+static void on_engine_drained(void *data)
+{
+	close_all(data);
+}
+
+static const struct engine_ops engine_ops = {
+	.reply = on_engine_reply,
+	.publish = on_engine_publish,
+	.pause = on_engine_pause,
+	.fatal = on_engine_fatal,
+	.drained = on_engine_drained,
+};
+
+/* ---- sockets ------------------------------------------------------------------- */
+
+static Assist__Request *unpack_request(zmq_msg_t *frames, int n, const uint8_t **peer,
+				       size_t *peer_len)
+{
+	zmq_msg_t *body;
+
+	/* [peer][body], or [peer][empty][body] from a REQ socket. */
+	if (n == 2)
+		body = &frames[1];
+	else if (n == 3 && zmq_msg_size(&frames[1]) == 0)
+		body = &frames[2];
+	else
+		return NULL;
+	*peer = zmq_msg_data(&frames[0]);
+	*peer_len = zmq_msg_size(&frames[0]);
+	return assist__request__unpack(NULL, zmq_msg_size(body), zmq_msg_data(body));
+}
+
+static void reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
+			uint64_t request_id, int code, const char *msg)
+{
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__Error err = ASSIST__ERROR__INIT;
+
+	err.code = code;
+	err.message = (char *)msg;
+	r.request_id = request_id;
+	r.body_case = ASSIST__REPLY__BODY_ERROR;
+	r.error = &err;
+	server_reply(s, peer, peer_len, &r);
+}
+
+static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
+{
+	struct server *srv = s->data;
+	const uint8_t *peer;
+	size_t peer_len;
+	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
+
+	if (req == NULL) {
+		log_warn("ingest: a message that is not a Request; dropped");
+		if (n >= 2)
+			reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
+				    EINVAL, "not an assist.Request");
+		return;
+	}
+	switch (req->body_case) {
+	case ASSIST__REQUEST__BODY_BATCH:
+		engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
+		break;
+	case ASSIST__REQUEST__BODY_HEARTBEAT:
+		engine_heartbeat(&srv->engine, peer, peer_len, req->request_id, req->heartbeat);
+		break;
+	default:
+		reply_error(s, peer, peer_len, req->request_id, EINVAL,
+			    "the ingest endpoint takes batches and heartbeats");
+	}
+	assist__request__free_unpacked(req, NULL);
+}
+
+static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
+{
+	struct server *srv = s->data;
+	const uint8_t *peer;
+	size_t peer_len;
+	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
+
+	if (req == NULL) {
+		if (n >= 2)
+			reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
+				    EINVAL, "not an assist.Request");
+		return;
+	}
+	query_handle(srv, peer, peer_len, req);
+	assist__request__free_unpacked(req, NULL);
+}
+
+/* Bind a socket of type to every endpoint of the comma-separated list. */
+static int bind_socket(struct server *srv, struct zl_sock *s, int type, const char *list,
+		       zl_msg_cb cb)
+{
+	int64_t maxmsg = srv->cfg.max_message_bytes;
+	int zero = 0, hwm = 100000;
+	char *copy = strdup(list), *save = NULL;
+	void *zs = zmq_socket(srv->zctx, type);
+	int rc = 0;
+
+	if (zs == NULL || copy == NULL) {
+		rc = zs == NULL ? -errno : -ENOMEM;
+		goto cleanup;
+	}
+	zmq_setsockopt(zs, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(zs, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	if (type == ZMQ_PUB)
+		zmq_setsockopt(zs, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	for (char *ep = strtok_r(copy, ", ", &save); ep != NULL; ep = strtok_r(NULL, ", ", &save)) {
+		if (zmq_bind(zs, ep) != 0) {
+			rc = -errno;
+			log_error("bind %s: %s", ep, zmq_strerror(errno));
+			goto cleanup;
+		}
+		log_info("listening on %s", ep);
+	}
+	s->data = srv;
+	if ((rc = zl_sock_start(&srv->zl, s, zs, cb)) < 0)
+		goto cleanup;
+	srv->open_socks++;
+	zs = NULL;
+cleanup:
+	if (zs != NULL)
+		zmq_close(zs);
+	free(copy);
+	return rc;
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+
+	/* Healthy: the loop turns (we are here) and the store is connected. */
+	if (store_up(srv->store))
+		sd_notify(0, "WATCHDOG=1");
+}
+
+static void start_watchdog(struct server *srv)
+{
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return;
+	uv_timer_start(&srv->watchdog, on_watchdog, 0, usec / 2000);
+}
+
+static void on_engine_ready(void *data, int status)
+{
+	struct server *srv = data;
+	int rc;
+
+	if (status < 0) {
+		server_stop(srv, 1);
+		return;
+	}
+	srv->engine_ready = true;
+	if (srv->stopping)
+		return;
+	if ((rc = zl_init(&srv->zl, &srv->loop)) < 0) {
+		log_error("zloop: %s", uv_strerror(rc));
+		server_stop(srv, 1);
+		return;
+	}
+	srv->zl_up = true;
+	if (bind_socket(srv, &srv->ingest, ZMQ_ROUTER, srv->cfg.ingest_endpoint, on_ingest) < 0 ||
+	    bind_socket(srv, &srv->query, ZMQ_ROUTER, srv->cfg.query_endpoint, on_query) < 0 ||
+	    bind_socket(srv, &srv->feed, ZMQ_PUB, srv->cfg.feed_endpoint, NULL) < 0) {
+		server_stop(srv, 1);
+		return;
+	}
+	start_watchdog(srv);
+	sd_notify(0, "READY=1\nSTATUS=taking events");
+	log_info("ready");
+}
+
+static void on_store_state(struct store *st, bool up)
+{
+	struct server *srv = store_data(st);
+
+	if (up && !srv->engine_ready && !srv->stopping)
+		engine_start(&srv->engine, on_engine_ready);
+	sd_notifyf(0, "STATUS=%s", up ? "store connected" : "store unreachable, reconnecting");
+}
+
+/* ---- signals, reload, stop ------------------------------------------------------ */
+
+static void reload(struct server *srv)
+{
+	struct config next;
+	struct params *params = NULL;
+	const char *conflict;
+	char err[512];
+
+	sd_notify(0, "RELOADING=1");
+	if (config_load(srv->config_path, &next, err, sizeof(err)) < 0) {
+		log_error("reload: %s; keeping the running configuration", err);
+		goto done;
+	}
+	if ((conflict = config_reload_conflict(&srv->cfg, &next)) != NULL) {
+		log_error("reload: %s cannot change without a restart; keeping the running "
+			  "configuration", conflict);
+		config_free(&next);
+		goto done;
+	}
+	if (load_policy(next.policy_dir, &params) < 0) {
+		log_error("reload: keeping the running policy set");
+		config_free(&next);
+		goto done;
+	}
+	/* Traces and records of applied batches are already serialized, so the
+	 * old set can go now. */
+	params_free(srv->params);
+	srv->params = params;
+	srv->engine.params = params;
+	config_free(&srv->cfg);
+	srv->cfg = next;
+	apply_log_level(&srv->cfg);
+	log_info("reloaded %s", srv->config_path);
+done:
+	sd_notify(0, "READY=1");
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct server *srv = h->data;
+
+	if (signum == SIGHUP)
+		reload(srv);
+	else
+		server_stop(srv, 0);
+}
+
+static void on_stop_timeout(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+
+	log_warn("stop: the store did not finish in %d ms; closing anyway (unacknowledged "
+		 "events will be sent again)", STOP_TIMEOUT_MS);
+	close_all(srv);
+}
+
+static void server_stop(struct server *srv, int exit_code)
+{
+	if (exit_code != 0)
+		srv->exit_code = exit_code;
+	if (srv->stopping)
+		return;
+	srv->stopping = true;
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping");
+	if (srv->ingest.zs != NULL)
+		zl_sock_pause(&srv->ingest, true);
+	uv_timer_start(&srv->stop_timer, on_stop_timeout, STOP_TIMEOUT_MS, 0);
+	if (exit_code == 0 && srv->engine_ready)
+		engine_drain(&srv->engine); /* finishes the batch in flight, then close_all */
+	else
+		close_all(srv);
+}
+
+static void on_sock_closed(struct zl_sock *s)
+{
+	struct server *srv = s->data;
+
+	/* ZeroMQ owns the fd: close the socket only once libuv let go of it. */
+	zmq_close(s->zs);
+	s->zs = NULL;
+	if (--srv->open_socks == 0 && srv->zl_up) {
+		srv->zl_up = false;
+		zl_close(&srv->zl, NULL);
+	}
+}
+
+static void on_store_closed(void *data)
+{
+	struct server *srv = data;
+
+	srv->store = NULL;
+}
+
+static void on_engine_closed(void *data)
+{
+}
+
+static void close_all(struct server *srv)
+{
+	struct zl_sock *socks[] = {&srv->ingest, &srv->query, &srv->feed};
+	uv_handle_t *handles[] = {(uv_handle_t *)&srv->sigterm, (uv_handle_t *)&srv->sigint,
+				  (uv_handle_t *)&srv->sighup, (uv_handle_t *)&srv->stop_timer,
+				  (uv_handle_t *)&srv->watchdog};
+
+	if (srv->closed)
+		return;
+	srv->closed = true;
+	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+		if (socks[i]->zs != NULL)
+			zl_sock_close(socks[i], on_sock_closed);
+	}
+	if (srv->open_socks == 0 && srv->zl_up) {
+		srv->zl_up = false;
+		zl_close(&srv->zl, NULL);
+	}
+	for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
+		uv_close(handles[i], NULL);
+	engine_close(&srv->engine, on_engine_closed);
+	if (srv->store != NULL)
+		store_close(srv->store, on_store_closed);
+}
+
+/* ---- run ------------------------------------------------------------------------ */
+
+static int start_signal(struct server *srv, uv_signal_t *h, int signum)
+{
+	int rc = uv_signal_init(&srv->loop, h);
+
+	if (rc < 0)
+		return rc;
+	h->data = srv;
+	return uv_signal_start(h, on_signal, signum);
+}
+
+int server_run(struct server *srv)
+{
+	struct store_options opt = {
+		.conninfo = srv->cfg.database,
+		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
+		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
+	};
+	int rc;
+
+	if ((rc = start_signal(srv, &srv->sigterm, SIGTERM)) < 0 ||
+	    (rc = start_signal(srv, &srv->sigint, SIGINT)) < 0 ||
+	    (rc = start_signal(srv, &srv->sighup, SIGHUP)) < 0 ||
+	    (rc = uv_timer_init(&srv->loop, &srv->stop_timer)) < 0 ||
+	    (rc = uv_timer_init(&srv->loop, &srv->watchdog)) < 0) {
+		log_error("setting up the loop: %s", uv_strerror(rc));
+		return 1;
+	}
+	srv->stop_timer.data = srv->watchdog.data = srv;
+	if ((srv->zctx = zmq_ctx_new()) == NULL) {
+		log_error("zmq_ctx_new: %s", zmq_strerror(errno));
+		return 1;
+	}
+	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, &engine_ops, srv)) < 0) {
+		log_error("engine: %s", uv_strerror(rc));
+		return 1;
+	}
+	srv->engine.cfg = &srv->cfg;
+	srv->engine.params = srv->params;
+	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_store_state, srv,
+			     &srv->store)) < 0) {
+		log_error("store: %s", strerror(-rc));
+		return 1;
+	}
+	srv->engine.store = srv->store;
+	uv_run(&srv->loop, UV_RUN_DEFAULT);
+	if ((rc = uv_loop_close(&srv->loop)) != 0) {
+		log_error("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
+		return 1;
+	}
+	zmq_ctx_term(srv->zctx);
+	srv->zctx = NULL;
+	log_info("stopped");
+	return srv->exit_code;
+}
+
+void server_free(struct server *srv)
+{
+	engine_free(&srv->engine);
+	params_free(srv->params);
+	config_free(&srv->cfg);
+	free(srv->config_path);
+}

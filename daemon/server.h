@@ -1,0 +1,54 @@
+/* assistd as a whole: configuration, policy set, store, engine and the
+ * ZeroMQ sockets (ingest ROUTER, query ROUTER, feed PUB), signals and
+ * systemd notification. main() only parses arguments and runs it. */
+#ifndef ASSIST_SERVER_H
+#define ASSIST_SERVER_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "config.h"
+#include "engine.h"
+#include "params.h"
+#include "store.h"
+#include "zloop.h"
+
+struct server {
+	uv_loop_t loop;
+	char *config_path;
+	struct config cfg;
+	struct params *params;
+	struct store *store;
+	struct engine engine;
+	bool engine_ready;
+
+	void *zctx;
+	struct zl zl;
+	bool zl_up;
+	struct zl_sock ingest, query, feed;
+	int open_socks;
+
+	uv_signal_t sigterm, sigint, sighup;
+	uv_timer_t stop_timer;  /* bounds how long a stop waits for the store */
+	uv_timer_t watchdog;
+	bool stopping;
+	int exit_code;
+	bool closed;            /* every handle asked to close */
+};
+
+/* Load the configuration and the policy set, and open the loop; nothing runs
+ * yet. 0, or a negative errno after logging why. */
+__attribute__((warn_unused_result)) int server_init(struct server *srv, const char *config_path);
+/* Run until stopped; returns the process exit code. */
+int server_run(struct server *srv);
+/* Free what server_init set up (after server_run). */
+void server_free(struct server *srv);
+
+/* Send a reply to peer on a ROUTER socket (query.c, engine hooks). */
+void server_reply(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
+		  const Assist__Reply *r);
+/* Handle one query request (query.c). */
+void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
+		  const Assist__Request *req);
+
+#endif
