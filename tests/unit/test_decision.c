@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/rules.h"
@@ -352,6 +353,31 @@ static void test_check_params(void **state)
 	params_free(ps);
 }
 
+/* The shipped configuration holds every parameter the rules read. */
+static void test_shipped_params(void **state)
+{
+	const char *src = getenv("ASSIST_SOURCE_DIR");
+	struct person *p = person_new("420704198001010011");
+	struct params *ps = NULL;
+	char dir[1024], err[256] = "";
+	fen_t huimin, ma;
+
+	assert_non_null(src);
+	snprintf(dir, sizeof(dir), "%s/config/policy", src);
+	if (params_load_dir(dir, &ps, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	if (policy_check_params(ps, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	policy_caps(ps, p, 2009, &huimin, &ma);
+	assert_int_equal(huimin, 2000000);
+	assert_int_equal(ma, 800000);
+	p->cat[ASSIST__CATEGORY__CATEGORY_THREE_NOES].active = true;
+	policy_caps(ps, p, 2009, &huimin, &ma);
+	assert_int_equal(ma, 1000000);
+	person_free(p);
+	params_free(ps);
+}
+
 struct deceased_case {
 	Assist__Event__PayloadCase kind;
 	const char *date;
@@ -499,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_trace_full),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_check_params),
+		cmocka_unit_test(test_shipped_params),
 		cmocka_unit_test(test_deceased_claims),
 		cmocka_unit_test(test_other_enrollment),
 		cmocka_unit_test(test_dispersed_five_guarantee),
