@@ -53,7 +53,12 @@ enum store_job_type { STORE_WRITE, STORE_READ };
 
 /* status: 0 done (write: committed; read: results[i] holds statement i's
  * result, owned by the job); negative errno: the job failed for good (an SQL
- * error, not a lost connection), message in job->error. */
+ * error, not a lost connection), message in job->error. -EIO: a statement
+ * failed (a write is rolled back; a read keeps the results it got, the
+ * failed statement's and those after it with their error status); -EINVAL:
+ * an unknown statement id or a parameter count other than the catalog's
+ * nparams; -ENOMEM. job->error is libpq's terse message (no DETAIL), which
+ * may still quote a value: never log it unmasked. */
 typedef void (*store_done_cb)(struct store_job *job, int status);
 /* The connection came up (ready) or went down. */
 typedef void (*store_state_cb)(struct store *st, bool up);
@@ -73,8 +78,8 @@ struct store_job {
 
 struct store_options {
 	const char *conninfo;
-	unsigned reconnect_min_ms; /* backoff doubles from here ... */
-	unsigned reconnect_max_ms; /* ... up to here */
+	unsigned reconnect_min_ms; /* backoff doubles from here (0: 100) ... */
+	unsigned reconnect_max_ms; /* ... up to here (0: 10000) */
 };
 
 /* A new store on loop; connects at once, and again whenever the connection is
@@ -93,21 +98,24 @@ bool store_up(const struct store *st);
 uint64_t store_last_batch(const struct store *st);
 /* A new empty job; NULL when out of memory. */
 struct store_job *store_job_new(enum store_job_type type, store_done_cb done, void *data);
-/* Append statement id with its parameters (copied into the job). 0 or -ENOMEM. */
+/* Append statement id with its parameters (copied into the job). 0, -ENOMEM,
+ * or -EINVAL (negative id or count, a value of 2 GiB or more). */
 __attribute__((warn_unused_result)) int store_job_add(struct store_job *job, int statement,
 						      const struct store_val *vals, int nvals);
 /* Statements in the job so far. */
 size_t store_job_size(const struct store_job *job);
 /* Free a job (and its results); call it from or after done, or instead of submitting. */
 void store_job_free(struct store_job *job);
-/* Queue a job; it runs after every job queued before it. */
+/* Queue a job; it runs after every job queued before it. done() is never
+ * called from inside store_submit(); a job submitted after store_close() is
+ * freed without it. */
 void store_submit(struct store *st, struct store_job *job);
 /* Jobs queued or running. */
 size_t store_pending(const struct store *st);
 /* Finish the queue if connected, then close every handle; on_closed(data)
  * runs when the store is gone. Jobs still queued when the connection cannot be
  * had are dropped without their done callback (the daemon is stopping, and
- * senders resend what was never acknowledged). */
+ * senders resend what was never acknowledged); the store frees them. */
 void store_close(struct store *st, void (*on_closed)(void *data));
 
 #endif
