@@ -1,0 +1,581 @@
+#include "maputil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ymd.h"
+
+void map_row_init(struct map_row *r, const struct row_change *rc, const char *const *values,
+		  struct mapping_out *out, char *err, size_t errlen)
+{
+	r->rc = rc;
+	r->values = values;
+	r->out = out;
+	r->err = err;
+	r->errlen = errlen;
+	r->status = 0;
+}
+
+int map_fail(struct map_row *r, const char *col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->status != 0)
+		return r->status;
+	r->status = -EINVAL;
+	if (r->errlen == 0)
+		return r->status;
+	n = snprintf(r->err, r->errlen, "%s.%s: ", r->rc->table, col);
+	if (n >= 0 && (size_t)n < r->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(r->err + n, r->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return r->status;
+}
+
+int map_nomem(struct map_row *r)
+{
+	if (r->status == 0) {
+		r->status = -ENOMEM;
+		if (r->errlen > 0)
+			snprintf(r->err, r->errlen, "%s: out of memory", r->rc->table);
+	}
+	return r->status;
+}
+
+const char *map_text(struct map_row *r, const char *col, bool required)
+{
+	const char *v = row_get(r->rc, r->values, col);
+	const char *p = v;
+
+	while (p != NULL && *p == ' ')
+		p++;
+	if (p == NULL || *p == '\0') {
+		if (required)
+			map_fail(r, col, "missing");
+		return NULL;
+	}
+	return v;
+}
+
+char *map_strdup(struct map_row *r, const char *s)
+{
+	char *copy;
+
+	if (s == NULL || *s == '\0')
+		return (char *)protobuf_c_empty_string;
+	copy = strdup(s);
+	if (copy == NULL) {
+		map_nomem(r);
+		return (char *)protobuf_c_empty_string;
+	}
+	return copy;
+}
+
+char *map_str(struct map_row *r, const char *col, bool required)
+{
+	const char *v = map_text(r, col, required);
+	char *copy;
+	size_t n;
+
+	if (v == NULL)
+		return (char *)protobuf_c_empty_string;
+	copy = map_strdup(r, v);
+	/* char(n) columns come padded with blanks. */
+	n = strlen(copy);
+	while (n > 0 && copy[n - 1] == ' ')
+		copy[--n] = '\0';
+	return copy;
+}
+
+ymd_t map_ymd(struct map_row *r, const char *col, bool required)
+{
+	const char *v = map_text(r, col, required);
+	char buf[YMD_BUFLEN];
+	ymd_t d;
+
+	if (v == NULL)
+		return YMD_NONE;
+	/* A date, or the date part of a timestamp ("2024-03-01 08:00:00+08"). */
+	if (strlen(v) < 10 || (v[10] != '\0' && v[10] != ' ' && v[10] != 'T')) {
+		map_fail(r, col, "bad date '%s'", v);
+		return YMD_NONE;
+	}
+	memcpy(buf, v, 10);
+	buf[10] = '\0';
+	if (ymd_parse(buf, &d) < 0) {
+		map_fail(r, col, "bad date '%s'", v);
+		return YMD_NONE;
+	}
+	return d;
+}
+
+char *map_ymd_str(struct map_row *r, ymd_t d)
+{
+	char buf[YMD_BUFLEN];
+
+	return map_strdup(r, ymd_format(d, buf));
+}
+
+char *map_date(struct map_row *r, const char *col, bool required)
+{
+	return map_ymd_str(r, map_ymd(r, col, required));
+}
+
+/* "123", "123.4", "123.45", "123.450" (extra zeros only) into hundredths. */
+static int map_parse_hundredths(const char *s, int64_t *out)
+{
+	int64_t whole = 0, frac = 0;
+	int ndigits = 0, nfrac = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (++ndigits > 15)
+			return -ERANGE;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (ndigits == 0)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
+			if (nfrac < 2)
+				frac = frac * 10 + (*p - '0');
+			else if (*p != '0')
+				return -EDOM;
+		}
+		if (nfrac == 0)
+			return -EINVAL;
+	}
+	if (*p != '\0')
+		return -EINVAL;
+	if (nfrac == 1)
+		frac *= 10;
+	*out = whole * 100 + frac;
+	return 0;
+}
+
+int64_t map_hundredths(struct map_row *r, const char *col, bool required)
+{
+	const char *v = map_text(r, col, required);
+	int64_t h;
+	int rc;
+
+	if (v == NULL)
+		return -1;
+	rc = map_parse_hundredths(v, &h);
+	if (rc == 0)
+		return h;
+	if (v[0] == '-')
+		map_fail(r, col, "negative amount '%s'", v);
+	else if (rc == -EDOM)
+		map_fail(r, col, "more than two decimals in '%s'", v);
+	else if (rc == -ERANGE)
+		map_fail(r, col, "amount '%s' too large", v);
+	else
+		map_fail(r, col, "not a number '%s'", v);
+	return -1;
+}
+
+fen_t map_yuan(struct map_row *r, const char *col, bool required, bool *present)
+{
+	int64_t h = map_hundredths(r, col, required);
+
+	if (present != NULL)
+		*present = h >= 0;
+	return h < 0 ? 0 : h;
+}
+
+double map_decimal(struct map_row *r, const char *col, bool required)
+{
+	int64_t h = map_hundredths(r, col, required);
+
+	return h < 0 ? -1 : (double)h / 100;
+}
+
+int64_t map_int(struct map_row *r, const char *col, int64_t lo, int64_t hi, bool required,
+		int64_t def)
+{
+	const char *v = map_text(r, col, required);
+	long long n;
+	char *end;
+
+	if (v == NULL)
+		return def;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || !isdigit((unsigned char)v[v[0] == '-'])) {
+		map_fail(r, col, "not an integer '%s'", v);
+		return def;
+	}
+	if (n < lo || n > hi) {
+		map_fail(r, col, "%lld outside %lld..%lld", n, (long long)lo, (long long)hi);
+		return def;
+	}
+	return n;
+}
+
+bool map_bool(struct map_row *r, const char *col, bool def)
+{
+	const char *v = map_text(r, col, false);
+
+	if (v == NULL)
+		return def;
+	if (strcmp(v, "t") == 0 || strcmp(v, "true") == 0)
+		return true;
+	if (strcmp(v, "f") == 0 || strcmp(v, "false") == 0)
+		return false;
+	map_fail(r, col, "not a boolean '%s'", v);
+	return def;
+}
+
+int map_code(struct map_row *r, const char *col, const struct map_code *codes, bool required)
+{
+	const char *v = map_text(r, col, required);
+	size_t n;
+
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == ' ')
+		n--;
+	for (const struct map_code *c = codes; c->code != NULL; c++) {
+		if (strlen(c->code) == n && strncmp(c->code, v, n) == 0)
+			return c->value;
+	}
+	map_fail(r, col, "unknown code '%.*s'", (int)n, v);
+	return 0;
+}
+
+Assist__Event *map_event(struct map_row *r, Assist__Event__PayloadCase pcase, Assist__Kind kind)
+{
+	Assist__Event *ev;
+
+	if (r->out->n >= MAPPING_MAX_EVENTS) {
+		map_nomem(r);
+		return NULL;
+	}
+	ev = malloc(sizeof(*ev));
+	if (ev == NULL) {
+		map_nomem(r);
+		return NULL;
+	}
+	assist__event__init(ev);
+	ev->kind = kind;
+	ev->payload_case = pcase;
+	r->out->events[r->out->n++] = ev;
+	return ev;
+}
+
+/* A new event in r->out for payload (freed on failure); NULL on failure. */
+static Assist__Event *map_new_event(struct map_row *r, void *payload,
+				    Assist__Event__PayloadCase pcase, Assist__Kind kind)
+{
+	Assist__Event *ev = payload == NULL ? NULL : map_event(r, pcase, kind);
+
+	if (ev == NULL) {
+		free(payload);
+		map_nomem(r);
+	}
+	return ev;
+}
+
+Assist__PersonChange *map_person(struct map_row *r)
+{
+	Assist__PersonChange *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_PERSON, ASSIST__KIND__KIND_PERSON);
+
+	if (ev == NULL)
+		return NULL;
+	assist__person_change__init(p);
+	ev->person = p;
+	return p;
+}
+
+Assist__HouseholdChange *map_household(struct map_row *r)
+{
+	Assist__HouseholdChange *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_HOUSEHOLD, ASSIST__KIND__KIND_HOUSEHOLD);
+
+	if (ev == NULL)
+		return NULL;
+	assist__household_change__init(p);
+	ev->household = p;
+	return p;
+}
+
+Assist__StatusChange *map_status(struct map_row *r, Assist__Category category, bool active)
+{
+	Assist__StatusChange *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_STATUS, ASSIST__KIND__KIND_STATUS);
+
+	if (ev == NULL)
+		return NULL;
+	assist__status_change__init(p);
+	ev->status = p;
+	p->category = category;
+	/* Carried even when true: an explicit value reads better in dead letters. */
+	p->active = malloc(sizeof(*p->active));
+	if (p->active == NULL) {
+		map_nomem(r);
+		return NULL;
+	}
+	assist__bool_value__init(p->active);
+	p->active->value = active;
+	return p;
+}
+
+Assist__Enrollment *map_enrollment(struct map_row *r, Assist__Scheme scheme)
+{
+	Assist__Enrollment *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_ENROLLMENT, ASSIST__KIND__KIND_ENROLLMENT);
+
+	if (ev == NULL)
+		return NULL;
+	assist__enrollment__init(p);
+	ev->enrollment = p;
+	p->scheme = scheme;
+	return p;
+}
+
+Assist__MedicalClaim *map_medical_claim(struct map_row *r)
+{
+	Assist__MedicalClaim *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM, ASSIST__KIND__KIND_MEDICAL_CLAIM);
+
+	if (ev == NULL)
+		return NULL;
+	assist__medical_claim__init(p);
+	ev->medical_claim = p;
+	return p;
+}
+
+Assist__EducationAid *map_education_aid(struct map_row *r)
+{
+	Assist__EducationAid *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_EDUCATION_AID, ASSIST__KIND__KIND_EDUCATION_AID);
+
+	if (ev == NULL)
+		return NULL;
+	assist__education_aid__init(p);
+	ev->education_aid = p;
+	return p;
+}
+
+Assist__Training *map_training(struct map_row *r)
+{
+	Assist__Training *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_TRAINING, ASSIST__KIND__KIND_TRAINING);
+
+	if (ev == NULL)
+		return NULL;
+	assist__training__init(p);
+	ev->training = p;
+	return p;
+}
+
+Assist__HousingAid *map_housing_aid(struct map_row *r)
+{
+	Assist__HousingAid *p = malloc(sizeof(*p));
+	Assist__Event *ev =
+		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_HOUSING_AID, ASSIST__KIND__KIND_HOUSING_AID);
+
+	if (ev == NULL)
+		return NULL;
+	assist__housing_aid__init(p);
+	ev->housing_aid = p;
+	return p;
+}
+
+Assist__Int64Value *map_int64_value(struct map_row *r, int64_t v)
+{
+	Assist__Int64Value *w = malloc(sizeof(*w));
+
+	if (w == NULL) {
+		map_nomem(r);
+		return NULL;
+	}
+	assist__int64_value__init(w);
+	w->value = v;
+	return w;
+}
+
+int map_nothing(struct map_row *r)
+{
+	return 0;
+}
+
+/* Free the events of out from index from on. */
+static void map_drop(struct mapping_out *out, int from)
+{
+	while (out->n > from) {
+		out->n--;
+		protobuf_c_message_free_unpacked(&out->events[out->n]->base, NULL);
+		out->events[out->n] = NULL;
+	}
+}
+
+int map_dispatch(const struct map_table *tables, const struct row_change *rc,
+		 struct mapping_out *out, char *err, size_t errlen)
+{
+	int ret;
+
+	out->n = 0;
+	for (const struct map_table *t = tables; t->name != NULL; t++) {
+		if (strcmp(t->name, rc->table) != 0)
+			continue;
+		if (rc->op != 'I' && rc->op != 'U' && rc->op != 'D' && rc->op != 'S') {
+			snprintf(err, errlen, "%s: unknown operation '%c'", rc->table, rc->op);
+			return -EINVAL;
+		}
+		ret = t->map(rc, out, err, errlen);
+		if (ret < 0)
+			map_drop(out, 0);
+		return ret < 0 ? ret : 0;
+	}
+	snprintf(err, errlen, "%s: table not mapped by this department", rc->table);
+	return -EINVAL;
+}
+
+/* Build values with build into out; the events built are dropped on error. */
+static int map_build(const struct row_change *rc, const char *const *values,
+		     struct mapping_out *out, char *err, size_t errlen, map_build_fn build)
+{
+	struct map_row r;
+	int mark = out->n;
+	int ret;
+
+	map_row_init(&r, rc, values, out, err, errlen);
+	ret = build(&r);
+	if (ret >= 0 && r.status < 0)
+		ret = r.status;
+	if (ret <= 0)
+		map_drop(out, mark);
+	return ret;
+}
+
+/* The events of out from index from, packed back to back; NULL on failure. */
+static uint8_t *map_pack(const struct mapping_out *out, int from, size_t *len)
+{
+	uint8_t *buf;
+	size_t n = 0;
+
+	for (int i = from; i < out->n; i++)
+		n += protobuf_c_message_get_packed_size(&out->events[i]->base);
+	buf = malloc(n + 1);
+	if (buf == NULL)
+		return NULL;
+	*len = 0;
+	for (int i = from; i < out->n; i++)
+		*len += protobuf_c_message_pack(&out->events[i]->base, buf + *len);
+	return buf;
+}
+
+int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *err,
+		  size_t errlen, map_build_fn build, const char *key)
+{
+	const char *keyval;
+	uint8_t *sent = NULL, *now = NULL;
+	size_t sent_len = 0, now_len = 0;
+	int old = 0, ret;
+
+	if (rc->op == 'U' || rc->op == 'D')
+		old = rc->old_values == NULL ? 0 : map_build(rc, rc->old_values, out, err, errlen, build);
+	if (old == 1) {
+		sent = map_pack(out, 0, &sent_len);
+		map_drop(out, 0);
+		if (sent == NULL)
+			return -ENOMEM;
+	}
+	keyval = row_get(rc, rc->old_values, key);
+	if (rc->op == 'D') {
+		free(sent);
+		if (old != 1)
+			return 0;
+		snprintf(err, errlen,
+			 "%s.%s: %s was sent and cannot be deleted (corrections are not supported)",
+			 rc->table, key, keyval);
+		return -EINVAL;
+	}
+	ret = map_build(rc, rc->values, out, err, errlen, build);
+	if (old != 1 || ret < 0)
+		goto cleanup;
+	if (ret == 0) {
+		snprintf(err, errlen,
+			 "%s.%s: %s was sent and cannot be withdrawn (corrections are not supported)",
+			 rc->table, key, keyval);
+		ret = -EINVAL;
+		goto cleanup;
+	}
+	now = map_pack(out, 0, &now_len);
+	map_drop(out, 0);
+	if (now == NULL) {
+		ret = -ENOMEM;
+	} else if (now_len != sent_len || memcmp(now, sent, now_len) != 0) {
+		snprintf(err, errlen,
+			 "%s.%s: %s was sent and cannot be changed (corrections are not supported)",
+			 rc->table, key, keyval);
+		ret = -EINVAL;
+	} else {
+		ret = 0; /* nothing it sent changed */
+	}
+cleanup:
+	free(sent);
+	free(now);
+	return ret < 0 ? ret : 0;
+}
+
+/* True if any subject column differs between the old and the new row. */
+static bool map_subject_moved(const struct row_change *rc, const char *const *subject)
+{
+	for (const char *const *col = subject; *col != NULL; col++) {
+		const char *a = row_get(rc, rc->old_values, *col);
+		const char *b = row_get(rc, rc->values, *col);
+
+		if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
+			return true;
+	}
+	return false;
+}
+
+/* End what the old row meant; an old row that could not be mapped was never
+ * sent, so there is nothing to end. */
+static int map_end_old(const struct row_change *rc, struct mapping_out *out, char *err,
+		       size_t errlen, map_build_fn end)
+{
+	int ret = map_build(rc, rc->old_values, out, err, errlen, end);
+
+	return ret == -EINVAL ? 0 : ret;
+}
+
+int map_state_row(const struct row_change *rc, struct mapping_out *out, char *err,
+		  size_t errlen, map_build_fn build, map_build_fn end, const char *const *subject)
+{
+	bool update = rc->op == 'U' && rc->old_values != NULL;
+	bool moved = update && map_subject_moved(rc, subject);
+	int ret = 0;
+
+	if (rc->op == 'D')
+		return rc->old_values == NULL ? 0 : map_build(rc, rc->old_values, out, err, errlen, end);
+	if (moved)
+		ret = map_end_old(rc, out, err, errlen, end);
+	if (ret >= 0)
+		ret = map_build(rc, rc->values, out, err, errlen, build);
+	if (ret == 0 && update && !moved)
+		ret = map_end_old(rc, out, err, errlen, end);
+	if (ret < 0)
+		map_drop(out, 0);
+	return ret < 0 ? ret : 0;
+}
