@@ -39,11 +39,8 @@ struct ent_ctx {
 	bool rural;
 };
 
-static struct entitlement *put(struct decision *d, Assist__Scheme scheme, bool eligible,
-			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static struct entitlement *put(struct decision *d, Assist__Scheme scheme, bool eligible,
-			       const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void put(struct decision *d, Assist__Scheme scheme,
+							bool eligible, const char *fmt, ...)
 {
 	struct entitlement *e = &d->u.entitlements.items[d->u.entitlements.n++];
 	va_list ap;
@@ -53,7 +50,6 @@ static struct entitlement *put(struct decision *d, Assist__Scheme scheme, bool e
 	va_start(ap, fmt);
 	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
 	va_end(ap);
-	return e;
 }
 
 /* c->m, or another member of its household alive on c->date (as for the

@@ -10,9 +10,10 @@
 
 /* Start a trace for rule (a static string such as "medical.assistance"). */
 void trace_init(struct trace *t, const char *rule);
-/* The value of parameter name in force on d, recorded in t. Only names listed
- * in a family's *_param_names are read, and policy_check_params() made sure
- * they exist; a value not yet in force on d is logged and read as 0. */
+/* The value of parameter name in force on d, recorded in t (unless t is
+ * NULL, for figures that only go into a reason text). Only names listed in a
+ * family's *_param_names are read, and policy_check_params() made sure they
+ * exist; a value not yet in force on d is logged and read as 0. */
 int64_t trace_param(struct trace *t, const struct params *ps, const char *name, ymd_t d);
 /* Record an input ("total_fen", "1000000"). */
 void trace_input(struct trace *t, const char *name, const char *fmt, ...)
