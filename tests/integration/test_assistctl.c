@@ -61,6 +61,16 @@ struct fake {
 	size_t n_gets;
 	int32_t last_year;
 	const char *stdin_path;     /* the child's stdin, if set */
+	/* feed: the table holds 1..feed_last; live seqs are published again and
+	 * again (a PUB drops what a subscriber is not yet connected for) */
+	void *pub;
+	uint64_t feed_last;         /* grows to feed_final once a replay reaches the end */
+	uint64_t feed_final;
+	bool live_on;
+	const uint64_t *live;
+	size_t n_live;
+	size_t n_replays;
+	uint64_t max_replay_from;
 };
 
 struct run {
@@ -191,6 +201,67 @@ static void fake_on_get(struct fake *f, zmq_msg_t *identity, uint64_t request_id
 	fake_send(f, identity, &reply);
 }
 
+static void feed_message(Assist__FeedMessage *m, Assist__RecipientRecord *rec, uint64_t seq)
+{
+	static char household[32];
+
+	assist__feed_message__init(m);
+	assist__recipient_record__init(rec);
+	snprintf(household, sizeof(household), "H%03lu", (unsigned long)seq);
+	m->seq = seq;
+	m->topic = "record/west/H1";
+	m->record = rec;
+	rec->household_id = household;
+	rec->feed_seq = seq;
+}
+
+/* Pages of two, to make the client follow next_seq. */
+static void fake_on_replay(struct fake *f, zmq_msg_t *identity, uint64_t request_id,
+			   const Assist__ReplayRequest *rr)
+{
+	Assist__Reply reply = ASSIST__REPLY__INIT;
+	Assist__ReplayReply page = ASSIST__REPLAY_REPLY__INIT;
+	Assist__FeedMessage msgs[2], *pmsgs[2] = { &msgs[0], &msgs[1] };
+	Assist__RecipientRecord recs[2];
+
+	f->n_replays++;
+	assert_int_equal(rr->limit, 500);
+	assert_string_equal(rr->topic_prefix, "record/");
+	assert_true(rr->from_seq >= 1);
+	reply.request_id = request_id;
+	reply.body_case = ASSIST__REPLY__BODY_REPLAY;
+	reply.replay = &page;
+	page.messages = pmsgs;
+	for (uint64_t seq = rr->from_seq; seq <= f->feed_last && page.n_messages < 2; seq++) {
+		feed_message(&msgs[page.n_messages], &recs[page.n_messages], seq);
+		page.n_messages++;
+	}
+	page.next_seq = rr->from_seq + page.n_messages;
+	page.more = page.next_seq <= f->feed_last;
+	if (rr->from_seq > f->max_replay_from)
+		f->max_replay_from = rr->from_seq;
+	fake_send(f, identity, &reply);
+	if (!page.more && !f->live_on) {
+		f->feed_last = f->feed_final;
+		f->live_on = true;
+	}
+}
+
+static void fake_publish(struct fake *f)
+{
+	for (size_t i = 0; i < f->n_live; i++) {
+		Assist__FeedMessage m;
+		Assist__RecipientRecord rec;
+		uint8_t buf[512];
+		size_t len;
+
+		feed_message(&m, &rec, f->live[i]);
+		len = assist__feed_message__pack(&m, buf);
+		assert_true(zmq_send(f->pub, m.topic, strlen(m.topic), ZMQ_SNDMORE) >= 0);
+		assert_true(zmq_send(f->pub, buf, len, 0) >= 0);
+	}
+}
+
 /* Handle every request waiting on the ROUTER. */
 static void fake_drain(struct fake *f)
 {
@@ -213,6 +284,8 @@ static void fake_drain(struct fake *f)
 			fake_on_batch(f, &identity, req->request_id, req->batch);
 		else if (req->body_case == ASSIST__REQUEST__BODY_GET)
 			fake_on_get(f, &identity, req->request_id, req->get);
+		else if (req->body_case == ASSIST__REQUEST__BODY_REPLAY)
+			fake_on_replay(f, &identity, req->request_id, req->replay);
 		else
 			fail_msg("unexpected request %d", req->body_case);
 		assist__request__free_unpacked(req, NULL);
@@ -245,6 +318,8 @@ static int fake_teardown(void **state)
 	char cmd[128];
 
 	zmq_close(f->router);
+	if (f->pub != NULL)
+		zmq_close(f->pub);
 	zmq_ctx_term(f->ctx);
 	for (size_t i = 0; i < f->n_sources; i++)
 		free(f->sources[i].taken);
@@ -281,6 +356,7 @@ static struct run run_ctl(struct fake *f, ...)
 	posix_spawn_file_actions_t fa;
 	struct run r = { .status = -1 };
 	time_t deadline = time(NULL) + 120;
+	unsigned rounds = 0;
 	va_list ap;
 	pid_t pid;
 	int st;
@@ -305,6 +381,8 @@ static struct run run_ctl(struct fake *f, ...)
 		zmq_pollitem_t item = { .socket = f->router, .events = ZMQ_POLLIN };
 		if (zmq_poll(&item, 1, 20) > 0)
 			fake_drain(f);
+		if (f->live_on && ++rounds % 5 == 0)
+			fake_publish(f);
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			break;
 		if (time(NULL) > deadline) {
@@ -576,6 +654,49 @@ static void test_get_unknown_person(void **state)
 	run_free(&r);
 }
 
+/* Replay from --from in pages (the table then holds 1..5), then live: 6..9
+ * are committed meanwhile but only 5 (a repeat), 6 and 9 are published, so
+ * 7 and 8 must come from the feed table when 9 shows the gap. */
+static void test_watch_replay_and_gap(void **state)
+{
+	static const uint64_t live[] = { 5, 6, 9 };
+	struct fake *f = *state;
+	char feed[160], qlist[200], flist[200], *conf, *line;
+	int zero = 0;
+	struct run r;
+
+	snprintf(feed, sizeof(feed), "ipc://%s/feed.sock", f->dir);
+	f->pub = zmq_socket(f->ctx, ZMQ_PUB);
+	assert_int_equal(zmq_setsockopt(f->pub, ZMQ_LINGER, &zero, sizeof(zero)), 0);
+	assert_int_equal(zmq_bind(f->pub, feed), 0);
+	f->feed_last = 5;
+	f->feed_final = 9;
+	f->live = live;
+	f->n_live = 3;
+	snprintf(qlist, sizeof(qlist), "query_endpoint = %s", f->endpoint);
+	snprintf(flist, sizeof(flist), "feed_endpoint = %s, tcp://*:7777", feed);
+	conf = write_file(f, "assistd.conf", "# test", qlist, flist, NULL);
+	r = run_ctl(f, "-c", conf, "watch", "--from", "2", "--topic", "record/", "--count", "8",
+		    NULL);
+	assert_int_equal(r.status, 0);
+	/* Two pages up to 5, then at least one to fill the gap before 9. */
+	assert_true(f->n_replays >= 3);
+	assert_true(f->max_replay_from >= 6);
+	line = r.out;
+	for (uint64_t seq = 2; seq <= 9; seq++) {
+		char want[32];
+		char *nl = strchr(line, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		snprintf(want, sizeof(want), "{\"seq\":%lu,", (unsigned long)seq);
+		assert_true(strncmp(line, want, strlen(want)) == 0);
+		assert_non_null(strstr(line, "\"topic\":\"record/west/H1\""));
+		line = nl + 1;
+	}
+	assert_string_equal(line, "");
+	run_free(&r);
+}
+
 static void test_usage_error(void **state)
 {
 	struct fake *f = *state;
@@ -601,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_push_bad_lines, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_get_record, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_get_unknown_person, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_replay_and_gap, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_usage_error, fake_setup, fake_teardown),
 	};
 
