@@ -951,7 +951,10 @@ static int cmd_get(const struct opts *o, int argc, char **argv)
 
 static void print_explanation(const Assist__Explanation *x)
 {
-	printf("%s: %s\n", x->subject, x->rule);
+	if (x->rule[0])
+		printf("%s: %s\n", x->subject, x->rule);
+	else
+		printf("%s\n", x->subject);
 	for (size_t i = 0; i < x->n_params; i++) {
 		const Assist__TraceParam *t = x->params[i];
 		printf("  param %s = %" PRId64 "%s%s", t->name, t->value, t->unit[0] ? " " : "",
