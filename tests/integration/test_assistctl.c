@@ -262,6 +262,53 @@ static void fake_publish(struct fake *f)
 	}
 }
 
+static void fake_on_explain(struct fake *f, zmq_msg_t *identity, uint64_t request_id,
+			    const Assist__ExplainRequest *ex)
+{
+	Assist__Reply reply = ASSIST__REPLY__INIT;
+	Assist__ExplainReply er = ASSIST__EXPLAIN_REPLY__INIT;
+	Assist__Explanation item = ASSIST__EXPLANATION__INIT, *items[1] = { &item };
+	Assist__TraceParam param = ASSIST__TRACE_PARAM__INIT, *params[1] = { &param };
+	Assist__TraceInput input = ASSIST__TRACE_INPUT__INIT, *inputs[1] = { &input };
+	Assist__Position pos = ASSIST__POSITION__INIT, *positions[1] = { &pos };
+	Assist__Error error = ASSIST__ERROR__INIT;
+
+	reply.request_id = request_id;
+	if (strcmp(ex->id_number, "420704199001010012") != 0) {
+		reply.body_case = ASSIST__REPLY__BODY_ERROR;
+		reply.error = &error;
+		error.code = 3;
+		error.message = "unknown person";
+		fake_send(f, identity, &reply);
+		return;
+	}
+	reply.body_case = ASSIST__REPLY__BODY_EXPLAIN;
+	reply.explain = &er;
+	er.id_number = ex->id_number;
+	er.n_items = 1;
+	er.items = items;
+	item.subject = "benefit urban_dibao";
+	item.rule = "dibao.gap";
+	item.n_params = 1;
+	item.params = params;
+	param.name = "urban_dibao_line";
+	param.value = 72000;
+	param.unit = "fen";
+	param.effective = "2024-01-01";
+	param.clause = "POLICY 3.1";
+	item.n_inputs = 1;
+	item.inputs = inputs;
+	input.name = "monthly_income_fen";
+	input.value = "30000";
+	item.n_sources = 1;
+	item.sources = positions;
+	pos.major = 12;
+	pos.minor = 1;
+	item.source = "civil_affairs";
+	item.result = "monthly 42000 fen";
+	fake_send(f, identity, &reply);
+}
+
 /* Handle every request waiting on the ROUTER. */
 static void fake_drain(struct fake *f)
 {
@@ -284,6 +331,8 @@ static void fake_drain(struct fake *f)
 			fake_on_batch(f, &identity, req->request_id, req->batch);
 		else if (req->body_case == ASSIST__REQUEST__BODY_GET)
 			fake_on_get(f, &identity, req->request_id, req->get);
+		else if (req->body_case == ASSIST__REQUEST__BODY_EXPLAIN)
+			fake_on_explain(f, &identity, req->request_id, req->explain);
 		else if (req->body_case == ASSIST__REQUEST__BODY_REPLAY)
 			fake_on_replay(f, &identity, req->request_id, req->replay);
 		else
@@ -654,6 +703,25 @@ static void test_get_unknown_person(void **state)
 	run_free(&r);
 }
 
+static void test_explain(void **state)
+{
+	struct fake *f = *state;
+	struct run r;
+
+	r = run_ctl(f, "--endpoint", f->endpoint, "explain", "420704199001010012", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "benefit urban_dibao: dibao.gap\n"
+				   "  param urban_dibao_line = 72000 fen (since 2024-01-01; POLICY 3.1)\n"
+				   "  input monthly_income_fen = 30000\n"
+				   "  from civil_affairs@12/1\n"
+				   "  => monthly 42000 fen\n");
+	run_free(&r);
+	r = run_ctl(f, "--endpoint", f->endpoint, "explain", "110101199003074514", NULL);
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.err, "unknown person"));
+	run_free(&r);
+}
+
 /* Replay from --from in pages (the table then holds 1..5), then live: 6..9
  * are committed meanwhile but only 5 (a repeat), 6 and 9 are published, so
  * 7 and 8 must come from the feed table when 9 shows the gap. */
@@ -722,6 +790,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_push_bad_lines, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_get_record, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_get_unknown_person, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_explain, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_replay_and_gap, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_usage_error, fake_setup, fake_teardown),
 	};
