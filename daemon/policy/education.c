@@ -205,12 +205,12 @@ static int edu_once_key(struct edu_claim *ec)
 	return 0;
 }
 
-/* The date of the claim: the one the dispatcher found, else the person's
- * latest dated event, else today. */
+/* The date of the claim: the one the dispatcher took from the event (term,
+ * occurred_at), else the person's latest dated event, else today. */
 static ymd_t edu_date(ymd_t date, const struct person *p, const char **how)
 {
 	if (date != YMD_NONE) {
-		*how = "given with the event";
+		*how = "from the event";
 		return date;
 	}
 	if (p->latest_date != YMD_NONE) {
@@ -245,7 +245,8 @@ int education_aid(const struct policy_ctx *ctx, const Assist__EducationAid *a, y
 	trace_input(&ec.t, "eligible_as", "%s", basis ? basis : "none");
 	if (basis == NULL)
 		return edu_refuse(&ec, "not_eligible",
-				  "not in a dibao household, orphan, five_guarantee or poor_student");
+				  "not in a dibao household, not orphan, five_guarantee or "
+				  "poor_student");
 	if (ec.es->once_ever)
 		snprintf(ec.key, sizeof(ec.key), "education/%s", ec.es->name);
 	else

@@ -94,6 +94,7 @@ static void hs_rural(struct hs_claim *hc)
 	const struct params *ps = hc->ps;
 	int64_t small, medium, area, price;
 	const char *name;
+	bool dibao;
 
 	if (hs_any(hc, rules_dispersed_five_guarantee)) {
 		trace_input(&hc->t, "dispersed_five_guarantee", "yes");
@@ -101,13 +102,15 @@ static void hs_rural(struct hs_claim *hc)
 			  "a dispersed five_guarantee member goes to the welfare home instead");
 		return;
 	}
-	trace_input(&hc->t, "rural_dibao", "%s", rules_in_rural_dibao(hc->m0, hc->date) ? "yes" : "no");
-	if (!rules_in_rural_dibao(hc->m0, hc->date)) {
+	dibao = rules_in_rural_dibao(hc->m0, hc->date);
+	trace_input(&hc->t, "rural_dibao", "%s", dibao ? "yes" : "no");
+	if (!dibao) {
 		hs_refuse(hc, "not_eligible", "not a rural dibao household");
 		return;
 	}
 	if (hc->h->scheme == ASSIST__SCHEME__SCHEME_RURAL_REPAIR) {
-		hc->amount = hc->requested = trace_param(&hc->t, ps, "housing.rural.repair", hc->date);
+		hc->amount = trace_param(&hc->t, ps, "housing.rural.repair", hc->date);
+		hc->requested = hc->amount;
 		snprintf(hc->reason, sizeof(hc->reason), "rural repair");
 		trace_result(&hc->t, "repair %" PRId64 " a household", hc->amount);
 		return;
@@ -122,7 +125,8 @@ static void hs_rural(struct hs_claim *hc)
 		name = "housing.rural.area_large";
 	area = trace_param(&hc->t, ps, name, hc->date);
 	price = trace_param(&hc->t, ps, "housing.rural.price_per_m2", hc->date);
-	hc->amount = hc->requested = area * price;
+	hc->amount = area * price;
+	hc->requested = hc->amount;
 	snprintf(hc->reason, sizeof(hc->reason), "new build, %" PRId64 " m2", area);
 	trace_result(&hc->t, "%d members: %" PRId64 " m2 x %" PRId64 " = %" PRId64, hc->size, area,
 		     price, hc->amount);
@@ -136,16 +140,18 @@ static void hs_urban(struct hs_claim *hc)
 	int64_t per, rate;
 	double limit;
 	char why[128];
+	bool dibao;
 
 	if (hs_any(hc, is_three_noes)) {
 		trace_input(&hc->t, "three_noes_member", "yes");
 		hs_refuse(hc, "excluded", "a three_noes member: central support instead");
 		return;
 	}
-	trace_input(&hc->t, "urban_dibao", "%s", rules_in_urban_dibao(hc->m0, hc->date) ? "yes" : "no");
+	dibao = rules_in_urban_dibao(hc->m0, hc->date);
+	trace_input(&hc->t, "urban_dibao", "%s", dibao ? "yes" : "no");
 	per = trace_param(&hc->t, hc->ps, "housing.urban.area_per_member", hc->date);
 	limit = (double)(per * hc->size);
-	if (!rules_in_urban_dibao(hc->m0, hc->date)) {
+	if (!dibao) {
 		hs_refuse(hc, "not_eligible", "not an urban dibao household");
 		return;
 	}
@@ -154,7 +160,8 @@ static void hs_urban(struct hs_claim *hc)
 		return;
 	}
 	if (hc->hh->housing_area_m2 >= limit) {
-		snprintf(why, sizeof(why), "housing %.2f m2, not below %.0f m2 (%" PRId64 " a member)",
+		snprintf(why, sizeof(why),
+			 "housing %.2f m2, not below %.0f m2 (%" PRId64 " a member)",
 			 hc->hh->housing_area_m2, limit, per);
 		hs_refuse(hc, "not_eligible", why);
 		return;
@@ -195,7 +202,8 @@ static void hs_affordable(struct hs_claim *hc)
 		return;
 	}
 	if (hh->housing_area_m2 >= (double)(per_area * hc->size)) {
-		snprintf(why, sizeof(why), "not eligible: housing %.2f m2, not below %" PRId64 " m2",
+		snprintf(why, sizeof(why),
+			 "not eligible: housing %.2f m2, not below %" PRId64 " m2",
 			 hh->housing_area_m2, per_area * hc->size);
 		hs_refuse(hc, "not_eligible", why);
 		return;

@@ -165,7 +165,8 @@ struct edu_case {
 
 static const struct edu_case cases[] = {
 	{"misc-fee exemption 85 / 135", URBAN,
-	 {{MISC, PRIMARY, "2009-spring", 0, 8500, 8500, "", "education/misc_fee_exemption/2009-spring"},
+	 {{MISC, PRIMARY, "2009-spring", 0, 8500, 8500, "",
+	   "education/misc_fee_exemption/2009-spring"},
 	  {MISC, JUNIOR, "2009-autumn", 0, 13500, 13500, "",
 	   "education/misc_fee_exemption/2009-autumn"}}},
 	{"textbook exemption 35 / 70", RURAL,
@@ -216,7 +217,8 @@ static const struct edu_case cases[] = {
 	   "education/university_monthly/2009-11"},
 	  {UNI_MONTHLY, UNIVERSITY, "2009-10", 12000, 12000, 0, "duplicate_one_time", ""}}},
 	{"the same scheme twice for one term: duplicate_one_time", URBAN,
-	 {{MISC, PRIMARY, "2009-spring", 0, 8500, 8500, "", "education/misc_fee_exemption/2009-spring"},
+	 {{MISC, PRIMARY, "2009-spring", 0, 8500, 8500, "",
+	   "education/misc_fee_exemption/2009-spring"},
 	  {MISC, PRIMARY, "2009-spring", 0, 0, 0, "duplicate_one_time", ""},
 	  {TEXTBOOK, PRIMARY, "2009-spring", 0, 3500, 3500, "",
 	   "education/textbook_exemption/2009-spring"},
@@ -229,7 +231,8 @@ static const struct edu_case cases[] = {
 	 {{KEY_HIGH, SENIOR, "2009", 0, 0, 0, "not_eligible", ""}}},
 	{"not eligible: urban dibao ended before the claim", URBAN_ENDED,
 	 {{MISC, PRIMARY, "2009-spring", 0, 0, 0, "not_eligible", ""}}},
-	{"not an education scheme", URBAN, {{HUIMIN, PRIMARY, "2009", 0, 0, 0, "not_eligible", ""}}},
+	{"not an education scheme", URBAN,
+	 {{HUIMIN, PRIMARY, "2009", 0, 0, 0, "not_eligible", ""}}},
 };
 
 static void run_claim(struct person *p, const struct claim_case *cc, ymd_t date, int i,
@@ -357,7 +360,7 @@ static void test_date(void **state)
 	enroll(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO, "", YMD_NONE);
 	run_claim(p, &misc, 20090301, 0, &out);
 	d = ledger_of(&out);
-	assert_string_equal(input_of(&d->trace, "date"), "2009-03-01 (given with the event)");
+	assert_string_equal(input_of(&d->trace, "date"), "2009-03-01 (from the event)");
 	assert_int_equal(d->u.ledger.date, 20090301);
 
 	p->latest_date = 20100415;
@@ -398,7 +401,8 @@ static void test_trace(void **state)
 	assert_string_equal(d->trace.params[1].unit, "fen");
 	assert_string_equal(input_of(&d->trace, "eligible_as"), "orphan");
 	assert_string_equal(input_of(&d->trace, "amount_fen"), "40000");
-	assert_string_equal(d->trace.result, "requested 40000 outside 15000-30000: clipped to 30000");
+	assert_string_equal(d->trace.result,
+			    "requested 40000 outside 15000-30000: clipped to 30000");
 	assert_true(d->u.ledger.clipped);
 
 	run_claim(p, &boarding, 20090301, 1, &out);

@@ -222,7 +222,8 @@ static void check_member(const struct hs_case *c, const struct person *p,
 			if (le->requested != c->requested || le->amount != c->amount)
 				fail_msg("%s: %" PRId64 "/%" PRId64 ", want %" PRId64 "/%" PRId64
 					 " (%s)",
-					 c->name, le->requested, le->amount, c->requested, c->amount,
+					 c->name, le->requested, le->amount, c->requested,
+					 c->amount,
 					 d->trace.result);
 			if (strstr(le->reason, c->reason) == NULL)
 				fail_msg("%s: reason \"%s\" lacks \"%s\"", c->name, le->reason,

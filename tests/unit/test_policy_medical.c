@@ -446,7 +446,8 @@ static void check_bill(const char *name, int i, const struct bill_case *bc,
 		fail_msg("%s, bill %d: missing ledger scheme %d", name, i + 1,
 			 bc->ledger[nl].scheme);
 	if (strcmp(alerts, bc->alerts) != 0)
-		fail_msg("%s, bill %d: alerts \"%s\", want \"%s\"", name, i + 1, alerts, bc->alerts);
+		fail_msg("%s, bill %d: alerts \"%s\", want \"%s\"", name, i + 1, alerts,
+			 bc->alerts);
 	assert_int_equal(nbill, 1);
 }
 
