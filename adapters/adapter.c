@@ -1,0 +1,305 @@
+#include "adapter.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "conf.h"
+#include "log.h"
+
+#define KEY(name, type, def, reload)                                                    \
+	{#name, type, def, reload, offsetof(struct adapter_config, name)}
+
+static const struct conf_key adapter_keys[] = {
+	KEY(database, CONF_STRING, NULL, false),
+	KEY(ingest_endpoint, CONF_STRING, NULL, false),
+	KEY(window, CONF_INT, "1000", false),
+	KEY(heartbeat_ms, CONF_INT, "1000", false),
+	KEY(resend_ms, CONF_INT, "3000", false),
+	KEY(log_level, CONF_STRING, "info", true),
+};
+
+#define N_KEYS (sizeof(adapter_keys) / sizeof(adapter_keys[0]))
+
+int adapter_config_load(struct adapter_config *cfg, const char *path, char *err, size_t errlen)
+{
+	int rc;
+
+	*cfg = (struct adapter_config){0};
+	if ((rc = conf_load(path, adapter_keys, N_KEYS, cfg, err, errlen)) < 0)
+		return rc;
+	if (cfg->window < 1 || cfg->window > 1000000 || cfg->heartbeat_ms < 10 ||
+	    cfg->resend_ms < 10) {
+		snprintf(err, errlen, "%s: window must be 1..1000000, heartbeat_ms and resend_ms "
+			 "at least 10", path);
+		conf_free(adapter_keys, N_KEYS, cfg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void adapter_config_free(struct adapter_config *cfg)
+{
+	conf_free(adapter_keys, N_KEYS, cfg);
+}
+
+static struct adapter *adapter_of_repl(struct repl *r)
+{
+	return r->data;
+}
+
+/* The row as a JSON object of column -> text (null for SQL NULL). */
+static char *row_json(const struct row_change *rc)
+{
+	const char *const *values = rc->values != NULL ? rc->values : rc->old_values;
+	json_t *obj = json_object();
+	char *text;
+
+	if (obj == NULL)
+		return NULL;
+	for (int i = 0; i < rc->ncols; i++) {
+		json_t *v = values == NULL || values[i] == NULL ? json_null()
+								 : json_string(values[i]);
+		if (v == NULL)
+			v = json_string("(not UTF-8)");
+		json_object_set_new(obj, rc->names[i], v);
+	}
+	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	return text;
+}
+
+static Assist__Event *invalid_event(const struct row_change *rc, const char *reason)
+{
+	Assist__Event *ev = malloc(sizeof(*ev));
+
+	if (ev == NULL)
+		return NULL;
+	assist__event__init(ev);
+	if ((ev->invalid_reason = strdup(reason)) == NULL) {
+		ev->invalid_reason = (char *)protobuf_c_empty_string;
+		goto fail;
+	}
+	if ((ev->raw = row_json(rc)) == NULL) {
+		ev->raw = (char *)protobuf_c_empty_string;
+		goto fail;
+	}
+	return ev;
+fail:
+	protobuf_c_message_free_unpacked(&ev->base, NULL);
+	return NULL;
+}
+
+static int set_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	if (*field != NULL && *field != protobuf_c_empty_string)
+		free(*field);
+	*field = copy;
+	return 0;
+}
+
+/* Give ev the next position of the transaction and take it into the window,
+ * unless assistd has it already. Takes ev in every case. */
+static void adapter_take(struct adapter *a, Assist__Event *ev)
+{
+	struct link_pos pos = {a->major, ++a->minor};
+	Assist__Position *p;
+	int rc;
+
+	if (link_is_applied(&a->link, pos) ||
+	    (a->have_last && link_pos_cmp(pos, a->last) <= 0))
+		goto drop;
+	if ((p = malloc(sizeof(*p))) == NULL)
+		goto nomem;
+	assist__position__init(p);
+	p->major = pos.major;
+	p->minor = pos.minor;
+	if (ev->position != NULL)
+		protobuf_c_message_free_unpacked(&ev->position->base, NULL);
+	ev->position = p;
+	ev->seq = 0;
+	if (set_string(&ev->source, a->dept->name) < 0 ||
+	    set_string(&ev->occurred_at, a->occurred_at) < 0)
+		goto nomem;
+	if ((rc = link_queue(&a->link, ev, pos, !a->snapshot)) < 0) {
+		log_error("adapter: window overrun at %llu/%llu", (unsigned long long)pos.major,
+			  (unsigned long long)pos.minor);
+		goto drop;
+	}
+	a->last = pos;
+	a->have_last = true;
+	return;
+nomem:
+	log_error("adapter: out of memory at %llu/%llu", (unsigned long long)pos.major,
+		  (unsigned long long)pos.minor);
+drop:
+	protobuf_c_message_free_unpacked(&ev->base, NULL);
+}
+
+static void adapter_on_begin(struct repl *r, uint64_t major, int64_t time_us)
+{
+	struct adapter *a = adapter_of_repl(r);
+	time_t secs = (time_t)(time_us / 1000000);
+	struct tm tm;
+
+	a->major = major;
+	a->minor = 0;
+	a->snapshot = r->state != REPL_STREAMING;
+	gmtime_r(&secs, &tm);
+	strftime(a->occurred_at, sizeof(a->occurred_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void adapter_on_change(struct repl *r, const struct row_change *rc)
+{
+	struct adapter *a = adapter_of_repl(r);
+	struct mapping_out out = {.n = 0};
+	char err[256] = "";
+	int ret = a->dept->map(rc, &out, err, sizeof(err));
+
+	if (ret < 0) {
+		Assist__Event *ev;
+		for (int i = 0; i < out.n; i++)
+			protobuf_c_message_free_unpacked(&out.events[i]->base, NULL);
+		if (err[0] == '\0')
+			snprintf(err, sizeof(err), "%s: %s", rc->table, strerror(-ret));
+		log_info("adapter: unmappable row, sent as invalid: %s", err);
+		if ((ev = invalid_event(rc, err)) == NULL)
+			log_error("adapter: out of memory for an invalid row of %s", rc->table);
+		else
+			adapter_take(a, ev);
+	} else {
+		for (int i = 0; i < out.n; i++)
+			adapter_take(a, out.events[i]);
+	}
+	if (!link_has_room(&a->link))
+		repl_pause(r, true);
+}
+
+static void adapter_on_commit(struct repl *r, uint64_t lsn, bool snapshot)
+{
+	struct adapter *a = adapter_of_repl(r);
+
+	if (snapshot) {
+		a->snapshot_waiting = link_last_queued(&a->link, &a->snapshot_last);
+		if (!a->snapshot_waiting)
+			repl_snapshot_acked(r);
+		return;
+	}
+	link_commit(&a->link, lsn);
+	repl_confirm(r, link_done_lsn(&a->link));
+}
+
+static void adapter_on_streaming(struct repl *r)
+{
+	struct adapter *a = adapter_of_repl(r);
+
+	if (a->ready)
+		return;
+	a->ready = true;
+	sd_notify(0, "READY=1\nSTATUS=streaming");
+}
+
+static const struct repl_ops adapter_repl_ops = {
+	.begin = adapter_on_begin,
+	.change = adapter_on_change,
+	.commit = adapter_on_commit,
+	.streaming = adapter_on_streaming,
+};
+
+static void adapter_on_ack(struct link *l, struct link_pos applied)
+{
+	struct adapter *a = l->data;
+
+	if (a->closing)
+		return;
+	if (!a->repl_started) {
+		log_info("adapter: %s: assistd holds up to %llu/%llu, starting replication",
+			 a->dept->name, (unsigned long long)applied.major,
+			 (unsigned long long)applied.minor);
+		a->repl_started = true;
+		repl_start(&a->repl);
+	}
+	repl_confirm(&a->repl, link_done_lsn(l));
+	if (a->snapshot_waiting && link_is_applied(l, a->snapshot_last)) {
+		a->snapshot_waiting = false;
+		repl_snapshot_acked(&a->repl);
+	}
+	if (link_has_room(l))
+		repl_pause(&a->repl, false);
+}
+
+int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *dept,
+		  const struct adapter_config *cfg)
+{
+	int rc;
+
+	*a = (struct adapter){.loop = loop, .dept = dept, .cfg = cfg};
+	if ((a->zctx = zmq_ctx_new()) == NULL)
+		return -errno;
+	if ((rc = zl_init(&a->zl, loop)) < 0)
+		goto fail_ctx;
+	if ((rc = repl_init(&a->repl, loop, dept, cfg->database, &adapter_repl_ops)) < 0)
+		goto fail_zl;
+	a->repl.data = a;
+	if ((rc = link_init(&a->link, &a->zl, a->zctx, cfg->ingest_endpoint, dept->name,
+			    (size_t)cfg->window, (uint64_t)cfg->heartbeat_ms,
+			    (uint64_t)cfg->resend_ms, adapter_on_ack)) < 0)
+		goto fail_repl;
+	a->link.data = a;
+	return 0;
+fail_repl:
+	/* Nothing has run yet: closing the handles is all there is to undo. */
+	repl_close(&a->repl, NULL);
+fail_zl:
+	zl_close(&a->zl, NULL);
+	uv_run(loop, UV_RUN_NOWAIT);
+fail_ctx:
+	zmq_ctx_term(a->zctx);
+	return rc;
+}
+
+static void adapter_on_zl_closed(struct zl *zl)
+{
+	struct adapter *a = (struct adapter *)((char *)zl - offsetof(struct adapter, zl));
+
+	zmq_ctx_term(a->zctx);
+	a->zctx = NULL;
+	if (a->on_close != NULL)
+		a->on_close(a);
+}
+
+static void adapter_part_closed(struct adapter *a)
+{
+	if (--a->closing == 0)
+		zl_close(&a->zl, adapter_on_zl_closed);
+}
+
+static void adapter_on_repl_closed(struct repl *r)
+{
+	adapter_part_closed(r->data);
+}
+
+static void adapter_on_link_closed(struct link *l)
+{
+	adapter_part_closed(l->data);
+}
+
+void adapter_stop(struct adapter *a, void (*on_close)(struct adapter *a))
+{
+	sd_notify(0, "STOPPING=1");
+	log_info("adapter: %s: stopping with %zu events unacknowledged", a->dept->name,
+		 link_pending(&a->link));
+	a->on_close = on_close;
+	a->closing = 2;
+	repl_close(&a->repl, adapter_on_repl_closed);
+	link_close(&a->link, adapter_on_link_closed);
+}

@@ -1,0 +1,97 @@
+/* The adapter's link to assistd: a ZeroMQ DEALER (one frame per message, an
+ * Assist__Request out, an Assist__Reply with an Ack back) inside the libuv
+ * loop. It owns the window of events not yet acknowledged: sends them in
+ * batches in position order, drops them when an Ack's applied position covers
+ * them, rewinds on a gap or after resend_ms without progress, and sends a
+ * Heartbeat every heartbeat_ms so a quiet department still looks alive. */
+#ifndef ASSIST_LINK_H
+#define ASSIST_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "assist.pb-c.h"
+#include "zloop.h"
+
+struct link_pos {
+	uint64_t major;
+	uint64_t minor;
+};
+
+struct link_slot {
+	Assist__Event *ev;
+	struct link_pos pos;
+	bool streamed;     /* from the replication stream (major is a commit LSN) */
+};
+
+struct link;
+/* An Ack came in: applied is assistd's stored position for this source. */
+typedef void (*link_ack_cb)(struct link *l, struct link_pos applied);
+typedef void (*link_close_cb)(struct link *l);
+
+struct link {
+	struct zl_sock sock;
+	uv_timer_t timer;          /* heartbeats and the resend check */
+	uv_check_t check;          /* sends what was queued during the iteration */
+	char *source;
+	size_t window;
+	uint64_t heartbeat_ms;
+	uint64_t resend_ms;
+
+	struct link_slot *ring;    /* unacknowledged events, oldest first */
+	size_t cap;
+	size_t head;
+	size_t count;
+	size_t sent;               /* how many of them are in flight (the rest unsent) */
+
+	bool have_prev;            /* prev: position of the last event sent */
+	struct link_pos prev;
+	bool have_applied;         /* assistd's stored position, once an Ack told it */
+	struct link_pos applied;
+	uint64_t last_commit;      /* last commit LSN the stream finished */
+	uint64_t done_lsn;         /* highest commit LSN whose events are all acknowledged */
+
+	uint64_t next_request_id;
+	uint64_t rewind_request_id; /* gap answers to requests before it are stale */
+	uint64_t progress_ms;      /* last send or progress; the resend clock */
+	uint64_t last_heartbeat_ms; /* 0: none got out yet */
+
+	link_ack_cb on_ack;
+	link_close_cb on_close;
+	int open_handles;
+	void *data;
+};
+
+/* Connect a DEALER (ZMQ_IMMEDIATE, linger 0) to endpoint and start the
+ * timers; send the first Heartbeat at once. window bounds the events kept.
+ * 0 or -errno. */
+__attribute__((warn_unused_result)) int link_init(struct link *l, struct zl *zl, void *zctx,
+						  const char *endpoint, const char *source,
+						  size_t window, uint64_t heartbeat_ms,
+						  uint64_t resend_ms, link_ack_cb on_ack);
+/* Whether the window has room for the events of one more row change. */
+bool link_has_room(const struct link *l);
+/* Whether an event at pos is already stored by assistd (skip it). */
+bool link_is_applied(const struct link *l, struct link_pos pos);
+/* Take ev (sent at the end of this loop iteration, freed once acknowledged).
+ * Positions must increase. 0 or -ENOBUFS (window overrun: a caller bug). */
+__attribute__((warn_unused_result)) int link_queue(struct link *l, Assist__Event *ev,
+						   struct link_pos pos, bool streamed);
+/* The stream finished the transaction committed at lsn. */
+void link_commit(struct link *l, uint64_t lsn);
+/* The highest commit LSN whose events assistd has all acknowledged: what the
+ * replication slot may confirm. 0 while none. */
+uint64_t link_done_lsn(const struct link *l);
+/* Position of the last event taken, or false when the window is empty. */
+bool link_last_queued(const struct link *l, struct link_pos *out);
+/* Unacknowledged events, sent or not. */
+size_t link_pending(const struct link *l);
+/* Stop and free everything; on_close runs once every handle is closed (the
+ * ZeroMQ socket is closed then). */
+void link_close(struct link *l, link_close_cb on_close);
+/* A position compared like assistd does: -1, 0 or 1. */
+int link_pos_cmp(struct link_pos a, struct link_pos b);
+
+#endif

@@ -1,0 +1,115 @@
+/* assist-adapter --department NAME -c CONFIG */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "adapter.h"
+#include "log.h"
+
+struct main_ctx {
+	uv_signal_t sigterm;
+	uv_signal_t sigint;
+	struct adapter adapter;
+	bool stopping;
+};
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct main_ctx *m = h->data;
+
+	if (m->stopping)
+		return;
+	m->stopping = true;
+	log_info("signal %d: stopping", signum);
+	uv_close((uv_handle_t *)&m->sigterm, NULL);
+	uv_close((uv_handle_t *)&m->sigint, NULL);
+	adapter_stop(&m->adapter, NULL);
+}
+
+static int usage(int rc)
+{
+	fprintf(rc ? stderr : stdout, "usage: assist-adapter --department NAME -c CONFIG\n");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"department", required_argument, NULL, 'd'},
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dept_name = NULL, *config = NULL;
+	const struct department *dept;
+	struct adapter_config cfg;
+	struct main_ctx m = {0};
+	enum log_level level;
+	uv_loop_t loop;
+	char err[512];
+	int opt, rc, ret = 1;
+
+	log_set_ident("assist-adapter");
+	while ((opt = getopt_long(argc, argv, "d:c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			dept_name = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			return usage(0);
+		default:
+			return usage(2);
+		}
+	}
+	if (dept_name == NULL || config == NULL || optind != argc)
+		return usage(2);
+	if ((dept = department_find(dept_name)) == NULL) {
+		log_error("unknown department %s", dept_name);
+		return 2;
+	}
+	if ((rc = adapter_config_load(&cfg, config, err, sizeof(err))) < 0) {
+		log_error("%s", rc == -EINVAL ? err : strerror(-rc));
+		return 2;
+	}
+	if (log_parse_level(cfg.log_level, &level) < 0) {
+		log_error("%s: bad log_level %s", config, cfg.log_level);
+		ret = 2;
+		goto out_config;
+	}
+	log_set_level(level);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = uv_loop_init(&loop)) < 0) {
+		log_error("loop: %s", uv_strerror(rc));
+		goto out_config;
+	}
+	uv_signal_init(&loop, &m.sigterm);
+	uv_signal_init(&loop, &m.sigint);
+	m.sigterm.data = m.sigint.data = &m;
+	uv_signal_start(&m.sigterm, on_signal, SIGTERM);
+	uv_signal_start(&m.sigint, on_signal, SIGINT);
+	if ((rc = adapter_start(&m.adapter, &loop, dept, &cfg)) < 0) {
+		log_error("start: %s", strerror(-rc));
+		uv_close((uv_handle_t *)&m.sigterm, NULL);
+		uv_close((uv_handle_t *)&m.sigint, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		goto out_loop;
+	}
+	log_info("department %s, assistd at %s", dept->name, cfg.ingest_endpoint);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ret = 0;
+out_loop:
+	if ((rc = uv_loop_close(&loop)) != 0) {
+		log_error("loop: %s", uv_strerror(rc));
+		ret = 1;
+	}
+out_config:
+	adapter_config_free(&cfg);
+	return ret;
+}
