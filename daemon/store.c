@@ -264,7 +264,9 @@ static void store_lost(struct store *st, const char *why)
 	store_msg_copy(msg, sizeof(msg),
 		       why != NULL ? why : st->conn != NULL ? PQerrorMessage(st->conn) : "");
 	store_disconnect(st);
-	if (!st->closing) {
+	if (st->closing) {
+		log_warn("store: %s: %s", was_up ? "connection lost" : "cannot connect", msg);
+	} else {
 		log_warn("store: %s: %s; reconnecting in %u ms",
 			 was_up ? "connection lost" : "cannot connect", msg, st->backoff);
 		uv_timer_start(&st->timer, store_on_timer, st->backoff, 0);
@@ -522,6 +524,27 @@ static int store_setup_read(struct store *st)
 	return 0;
 }
 
+/* Room for n parameters in the arrays handed to PQsendQueryPrepared. */
+static int store_scratch_grow(struct store *st, int n)
+{
+	const char **values;
+	int *lengths, *formats;
+
+	if (n <= st->scratch_cap)
+		return 0;
+	if ((values = realloc(st->values, n * sizeof(*values))) == NULL)
+		return -ENOMEM;
+	st->values = values;
+	if ((lengths = realloc(st->lengths, n * sizeof(*lengths))) == NULL)
+		return -ENOMEM;
+	st->lengths = lengths;
+	if ((formats = realloc(st->formats, n * sizeof(*formats))) == NULL)
+		return -ENOMEM;
+	st->formats = formats;
+	st->scratch_cap = n;
+	return 0;
+}
+
 /* The job's statements all exist and have the parameters they were prepared
  * with (a count mismatch would be a protocol error). */
 static int store_job_check(struct store *st, struct store_job *job)
@@ -541,20 +564,8 @@ static int store_job_check(struct store *st, struct store_job *job)
 		if (s->nvals > most)
 			most = s->nvals;
 	}
-	if (most > st->scratch_cap) {
-		const char **values = realloc(st->values, most * sizeof(*values));
-		if (values != NULL)
-			st->values = values;
-		int *lengths = realloc(st->lengths, most * sizeof(*lengths));
-		if (lengths != NULL)
-			st->lengths = lengths;
-		int *formats = realloc(st->formats, most * sizeof(*formats));
-		if (formats != NULL)
-			st->formats = formats;
-		if (values == NULL || lengths == NULL || formats == NULL)
-			goto nomem;
-		st->scratch_cap = most;
-	}
+	if (store_scratch_grow(st, most) < 0)
+		goto nomem;
 	if (job->type == STORE_READ && p->n > 0) {
 		job->results = calloc(p->n, sizeof(*job->results));
 		if (job->results == NULL)

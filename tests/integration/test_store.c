@@ -350,6 +350,29 @@ static void test_big_jobs(void **state)
 	fix_fini();
 }
 
+/* One parameter bigger than the socket buffers: the server answers nothing
+ * until it has all of it, so only a writable socket moves it on. */
+static void test_big_value(void **state)
+{
+	enum { BIG = 8 << 20 };
+	char *v = malloc(BIG);
+	struct store_val vals[4] = {{"7", 1, false}, {v, BIG, false}, {NULL, 0, true}, {NULL, 0, false}};
+	struct store_job *j;
+
+	assert_non_null(v);
+	memset(v, 'x', BIG);
+	fix_init("t_big_value");
+	store_start(&catalog2);
+	j = job_new(STORE_WRITE, 0);
+	assert_int_equal(store_job_add(j, S_INSERT, vals, 4), 0);
+	free(v); /* copied into the job */
+	store_submit(F.st, j);
+	assert_true(run_until(&F.n_done, 1));
+	assert_int_equal(F.done[0].status, 0);
+	assert_int_equal(peek_int("SELECT length(v) FROM item WHERE k = 7 AND b IS NULL AND n IS NULL"), BIG);
+	fix_fini();
+}
+
 static void test_sql_errors(void **state)
 {
 	struct store_job *j;
@@ -625,15 +648,39 @@ static void test_close_while_down(void **state)
 	fix_fini();
 }
 
+/* A migration that fails keeps the store down (it retries) and records nothing. */
+static void test_bad_migration(void **state)
+{
+	static const struct store_migration bad[] = {
+		{1, "CREATE TABLE good (x int)"},
+		{2, "CREATE TABLE oops (x int); SELECT * FROM no_such_table"},
+	};
+	static const struct store_catalog cat = {bad, 2, statements, S_N};
+	struct store_options opt = {.reconnect_min_ms = 10, .reconnect_max_ms = 40};
+
+	fix_init("t_bad_migration");
+	opt.conninfo = F.conninfo;
+	assert_int_equal(store_open(&F.loop, &opt, &cat, on_state, &F, &F.st), 0);
+	uv_timer_start(&F.poke, tick, 300, 0);
+	assert_true(run_until(&F.ticks, 1));
+	assert_false(store_up(F.st));
+	assert_int_equal(F.ups, 0);
+	assert_int_equal(peek_int("SELECT count(*) FROM schema_migrations"), 1);
+	assert_int_equal(peek_int("SELECT count(*) FROM pg_tables WHERE tablename = 'oops'"), 0);
+	fix_fini();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_big_jobs),
+		cmocka_unit_test(test_big_value),
 		cmocka_unit_test(test_sql_errors),
 		cmocka_unit_test(test_batch_committed),
 		cmocka_unit_test(test_close_drains_queue),
 		cmocka_unit_test(test_close_while_down),
+		cmocka_unit_test(test_bad_migration),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_crash),
 		cmocka_unit_test(test_ambiguous_commit),
