@@ -48,6 +48,8 @@ struct batch {
 	size_t n_acks, cap_acks;
 	struct feed_out *feed;
 	size_t n_feed, cap_feed;
+	size_t n_statements;
+	int64_t written_ms; /* when its transaction went to the store */
 	struct batch *next;
 };
 
@@ -358,6 +360,9 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 		prev_known = true;
 	}
 	b->n_events = kept; /* what is left is freed with the request */
+	if (gap)
+		log_debug("%s: gap after %" PRIu64 "/%" PRIu64 "; asking the sender to resend",
+			  src->name, src->taken_major, src->taken_minor);
 	if (gap)
 		send_ack(e, src, peer, peer_len, request_id, true, NULL, 0);
 	else if (!took)
@@ -868,6 +873,8 @@ static void apply_batch(struct engine *e, struct batch *b)
 		return;
 	}
 	job->batch = ++e->batch_no;
+	b->n_statements = store_job_size(job);
+	b->written_ms = now_ms();
 	if (e->commit_tail != NULL)
 		e->commit_tail->next = b;
 	else
@@ -888,6 +895,8 @@ static void on_commit(struct store_job *job, int status)
 		store_job_free(job);
 		return;
 	}
+	log_debug("batch %" PRIu64 ": %zu events, %zu statements, committed in %" PRId64 " ms",
+		  job->batch, b->n_events, b->n_statements, now_ms() - b->written_ms);
 	store_job_free(job);
 	e->commit_head = b->next;
 	if (e->commit_head == NULL)

@@ -91,16 +91,19 @@ static const struct store_statement statements[SQL_N] = {
 				    "INSERT INTO dead_letter (source, major, minor, kind, field, "
 				    "reason, event, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 				    8},
-	/* A household is loaded whole: rules for one member read the others. */
+	/* A household is loaded whole: rules for one member read the others.
+	 * UNIONs, not ORs, so each part uses its index. */
 	[SQL_LOAD_PERSONS] = {"load_persons",
-			      "SELECT state FROM person WHERE id_number = ANY($1::text[]) "
-			      "OR household_id = ANY($2::text[]) OR household_id IN "
-			      "(SELECT household_id FROM person WHERE id_number = ANY($1::text[]) "
-			      "AND household_id <> '')",
+			      "SELECT state FROM person WHERE id_number IN ("
+			      "SELECT id_number FROM person WHERE id_number = ANY($1::text[]) "
+			      "UNION SELECT id_number FROM person WHERE household_id = ANY($2::text[]) "
+			      "UNION SELECT p.id_number FROM person p JOIN person q "
+			      "ON p.household_id = q.household_id "
+			      "WHERE q.id_number = ANY($1::text[]) AND q.household_id <> '')",
 			      2},
 	[SQL_LOAD_HOUSEHOLDS] = {"load_households",
-				 "SELECT state FROM household WHERE household_id = ANY($1::text[]) "
-				 "OR household_id IN (SELECT household_id FROM person "
+				 "SELECT state FROM household WHERE household_id IN ("
+				 "SELECT unnest($1::text[]) UNION SELECT household_id FROM person "
 				 "WHERE id_number = ANY($2::text[]))",
 				 2},
 	[SQL_POSITIONS] = {"positions",

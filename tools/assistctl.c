@@ -383,6 +383,7 @@ struct push_source {
 struct push_batch {
 	uint64_t request_id;
 	size_t src;
+	size_t end; /* the source's local index just past the batch's last event */
 };
 
 struct push {
@@ -633,6 +634,20 @@ static void push_drop_window(struct push *p, size_t src)
 	p->n_window = j;
 }
 
+/* Forget the batches of source src that acknowledgements now cover. Acks are
+ * cumulative per source and the one after a commit answers no request in
+ * particular, so the window is freed by position, not by request id. */
+static void push_release_window(struct push *p, size_t src)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->n_window; i++) {
+		if (p->window[i].src != src || p->window[i].end > p->sources[src].acked)
+			p->window[j++] = p->window[i];
+	}
+	p->n_window = j;
+}
+
 /* Send s's unacknowledged events from local index k again, after prev. */
 static void push_rewind(struct push *p, size_t src, size_t k, const Assist__Position *prev)
 {
@@ -685,7 +700,7 @@ static int push_send_batch(struct push *p)
 	p->cli.next_id++;
 	if (p->n_window == 0)
 		p->last_progress = now_ms();
-	p->window[p->n_window++] = (struct push_batch){ req.request_id, src };
+	p->window[p->n_window++] = (struct push_batch){ req.request_id, src, s->sent + n };
 	s->sent += n;
 	s->has_prev = true;
 	s->prev = p->events[s->ev[s->sent - 1]].pos;
@@ -734,6 +749,7 @@ static void push_on_ack(struct push *p, const Assist__Ack *ack, bool current)
 		}
 		p->done += k - s->acked;
 		s->acked = k;
+		push_release_window(p, (size_t)src);
 		if (s->sent < s->acked) {
 			s->sent = s->acked;
 			s->has_prev = true;

@@ -1,0 +1,356 @@
+#include "fixture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "idnum.h"
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL) {
+		size_t got = fread(buf, 1, (size_t)n, f);
+		buf[got] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+static int run_shell(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int fixture_pg(struct fixture *fx, const char *cmd)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), "ASSIST_PG_FSYNC=off %s/scripts/pg %s %s >>%s/pg-cmd.log 2>&1",
+		 fx->src, cmd, fx->dir, fx->dir);
+	return run_shell(line);
+}
+
+char *fixture_sql(struct fixture *fx, const char *sql)
+{
+	char line[4096], out[320];
+	char *text;
+	size_t n;
+
+	snprintf(out, sizeof(out), "%s/sql.out", fx->dir);
+	snprintf(line, sizeof(line), "psql \"$(%s/scripts/pg conninfo %s)\" -Atc \"%s\" >%s 2>&1",
+		 fx->src, fx->dir, sql, out);
+	if (run_shell(line) != 0)
+		return NULL;
+	text = slurp(out);
+	n = strcspn(text, "\n");
+	text[n] = '\0';
+	return text;
+}
+
+static int notify_listen(struct fixture *fx)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+
+	snprintf(fx->notify_path, sizeof(fx->notify_path), "%s/notify.sock", fx->dir);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", fx->notify_path);
+	unlink(fx->notify_path);
+	fx->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fx->notify_fd < 0 || bind(fx->notify_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return -1;
+	return 0;
+}
+
+int fixture_setup(struct fixture *fx, const char *name, const char *extra_conf)
+{
+	char path[320], conninfo[512], cmd[1024];
+	FILE *f;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->notify_fd = -1;
+	snprintf(fx->src, sizeof(fx->src), "%s", env_or("ASSIST_SOURCE_DIR", "."));
+	snprintf(fx->bin, sizeof(fx->bin), "%s", env_or("ASSIST_BUILD_DIR", "build"));
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/assist-%s-XXXXXX", name);
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	chmod(fx->dir, 0755);
+	if (fixture_pg(fx, "start") != 0) {
+		fprintf(stderr, "fixture: PostgreSQL did not start; see %s/pg.log\n", fx->dir);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/conninfo", fx->dir);
+	snprintf(cmd, sizeof(cmd), "%s/scripts/pg conninfo %s > %s", fx->src, fx->dir, path);
+	if (run_shell(cmd) != 0)
+		return -1;
+	char *ci = slurp(path);
+	snprintf(conninfo, sizeof(conninfo), "%.*s", (int)strcspn(ci, "\n"), ci);
+	free(ci);
+	snprintf(fx->conf, sizeof(fx->conf), "%s/assistd.conf", fx->dir);
+	f = fopen(fx->conf, "w");
+	if (f == NULL)
+		return -1;
+	fprintf(f,
+		"database = %s\n"
+		"ingest_endpoint = ipc://%s/ingest.sock\n"
+		"query_endpoint = ipc://%s/query.sock\n"
+		"feed_endpoint = ipc://%s/feed.sock\n"
+		"policy_dir = %s/config/policy\n"
+		"log_level = info\n"
+		"reconnect_max_ms = 1000\n"
+		"%s",
+		conninfo, fx->dir, fx->dir, fx->dir, fx->src, extra_conf ? extra_conf : "");
+	fclose(f);
+	return notify_listen(fx);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int fixture_assistd_start(struct fixture *fx)
+{
+	char exe[600], log[320];
+	double deadline = now_s() + 30;
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/assistd", fx->bin);
+	snprintf(log, sizeof(log), "%s/assistd.log", fx->dir);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("NOTIFY_SOCKET", fx->notify_path, 1);
+		execl(exe, exe, "-c", fx->conf, (char *)NULL);
+		_exit(127);
+	}
+	fx->assistd = pid;
+	while (now_s() < deadline) {
+		struct pollfd p = {.fd = fx->notify_fd, .events = POLLIN};
+		char buf[512];
+		ssize_t n;
+		int st;
+
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			fx->assistd = 0;
+			fprintf(stderr, "fixture: assistd exited during start; see %s\n", log);
+			return -1;
+		}
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recv(fx->notify_fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strstr(buf, "READY=1") != NULL)
+			return 0;
+	}
+	fprintf(stderr, "fixture: assistd not ready in 30 s; see %s\n", log);
+	return -1;
+}
+
+int fixture_wait(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+int fixture_assistd_stop(struct fixture *fx, int sig)
+{
+	int st;
+
+	if (fx->assistd == 0)
+		return 0;
+	kill(fx->assistd, sig);
+	st = fixture_wait(fx->assistd);
+	fx->assistd = 0;
+	return st;
+}
+
+static pid_t spawn(struct fixture *fx, const char *const *argv, const char *out,
+		   const char *err)
+{
+	char exe[600];
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/%s", fx->bin, argv[0]);
+	pid = fork();
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int in = open("/dev/null", O_RDONLY);
+		dup2(in, 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+pid_t fixture_spawn(struct fixture *fx, const char *const *argv)
+{
+	char out[400], err[400];
+
+	snprintf(out, sizeof(out), "%s/%s.out", fx->dir, argv[0]);
+	snprintf(err, sizeof(err), "%s/%s.err", fx->dir, argv[0]);
+	return spawn(fx, argv, out, err);
+}
+
+int fixture_run(struct fixture *fx, char **out, char **err, const char *const *argv)
+{
+	char outp[400], errp[400];
+	pid_t pid;
+	int st;
+
+	snprintf(outp, sizeof(outp), "%s/run.out", fx->dir);
+	snprintf(errp, sizeof(errp), "%s/run.err", fx->dir);
+	pid = spawn(fx, argv, outp, errp);
+	if (pid < 0)
+		return -1;
+	st = fixture_wait(pid);
+	if (out != NULL)
+		*out = slurp(outp);
+	if (err != NULL)
+		*err = slurp(errp);
+	return st;
+}
+
+json_t *fixture_get(struct fixture *fx, const char *id, int year, int *code)
+{
+	char ystr[16];
+	const char *argv[] = {"assistctl", "-c", fx->conf, "get", id, "--year", ystr, NULL};
+	char *out = NULL;
+	json_t *j = NULL;
+	int st;
+
+	snprintf(ystr, sizeof(ystr), "%d", year);
+	if (year == 0)
+		argv[5] = NULL;
+	st = fixture_run(fx, &out, NULL, argv);
+	if (code != NULL)
+		*code = st;
+	if (st == 0)
+		j = json_loads(out, 0, NULL);
+	free(out);
+	return j;
+}
+
+json_t *fixture_status(struct fixture *fx)
+{
+	const char *argv[] = {"assistctl", "-c", fx->conf, "status", "--json", NULL};
+	char *out = NULL;
+	json_t *j = NULL;
+
+	if (fixture_run(fx, &out, NULL, argv) == 0)
+		j = json_loads(out, 0, NULL);
+	free(out);
+	return j;
+}
+
+const char *fixture_write(struct fixture *fx, const char *name, const char *text)
+{
+	static char path[8][400];
+	static int next;
+	char *p = path[next++ % 8];
+	FILE *f;
+
+	snprintf(p, 400, "%s/%s", fx->dir, name);
+	f = fopen(p, "w");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return p;
+}
+
+void fixture_teardown(struct fixture *fx)
+{
+	char cmd[400];
+
+	fixture_assistd_stop(fx, SIGTERM);
+	if (fx->notify_fd >= 0)
+		close(fx->notify_fd);
+	fixture_pg(fx, "stop");
+	/* Keep the directory of a failed run for a look: ASSIST_KEEP=1. */
+	if (getenv("ASSIST_KEEP") == NULL && fx->dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
+		run_shell(cmd);
+	}
+}
+
+void fixture_id(char out[19], const char *region, const char *birth, int seq)
+{
+	snprintf(out, 19, "%.6s%.8s%03d", region, birth, seq % 1000);
+	out[17] = idnum_check_char(out);
+	out[18] = '\0';
+}
+
+static const json_t *at_path(const json_t *j, const char *path)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *part = strtok_r(buf, ".", &save); part && j; part = strtok_r(NULL, ".", &save)) {
+		if (json_is_array(j))
+			j = json_array_get(j, strtoul(part, NULL, 10));
+		else
+			j = json_object_get(j, part);
+	}
+	return j;
+}
+
+long long fixture_int(const json_t *j, const char *path)
+{
+	const json_t *v = at_path(j, path);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+const char *fixture_str(const json_t *j, const char *path)
+{
+	const json_t *v = at_path(j, path);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}

@@ -1,0 +1,59 @@
+/* Integration test fixture: a throwaway PostgreSQL (scripts/pg), an assistd
+ * configuration under a temporary directory, assistd itself as a child
+ * process (readiness through a NOTIFY_SOCKET the fixture listens on), and
+ * helpers to run assistctl and read what it prints. */
+#ifndef ASSIST_FIXTURE_H
+#define ASSIST_FIXTURE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct fixture {
+	char dir[256];     /* temporary directory holding everything */
+	char conf[320];    /* dir/assistd.conf */
+	char src[512];     /* ASSIST_SOURCE_DIR */
+	char bin[512];     /* ASSIST_BUILD_DIR */
+	pid_t assistd;     /* 0 when not running */
+	int notify_fd;     /* the NOTIFY_SOCKET assistd reports to */
+	char notify_path[320];
+};
+
+/* Make the directory, start PostgreSQL, write assistd.conf (extra lines
+ * appended verbatim, may be NULL). 0 or -1 (the test fails). */
+int fixture_setup(struct fixture *fx, const char *name, const char *extra_conf);
+/* Stop assistd and PostgreSQL, remove the directory. */
+void fixture_teardown(struct fixture *fx);
+/* Start assistd and wait (up to 30 s) for READY=1. 0 or -1. */
+int fixture_assistd_start(struct fixture *fx);
+/* Send sig to assistd and wait for it to exit; returns its exit status
+ * (128+signal if it was killed). */
+int fixture_assistd_stop(struct fixture *fx, int sig);
+/* Run a program of the build directory (argv[0] is its name) with args; stdout
+ * and stderr go to malloc'ed strings (either may be NULL). Returns the exit
+ * status, or -1. */
+int fixture_run(struct fixture *fx, char **out, char **err, const char *const *argv);
+/* Start the same in the background; its pid. Output goes to dir/NAME.out/.err. */
+pid_t fixture_spawn(struct fixture *fx, const char *const *argv);
+/* Wait for a child; its exit status (128+signal when killed). */
+int fixture_wait(pid_t pid);
+/* `assistctl -c conf get ID [--year Y]` parsed, or NULL (exit code in *code). */
+json_t *fixture_get(struct fixture *fx, const char *id, int year, int *code);
+/* `assistctl -c conf status --json` parsed, or NULL. */
+json_t *fixture_status(struct fixture *fx);
+/* Write text to dir/name; returns the path (static buffer per call site use). */
+const char *fixture_write(struct fixture *fx, const char *name, const char *text);
+/* Run scripts/pg CMD on the fixture's directory (stop, start, restart, kill). */
+int fixture_pg(struct fixture *fx, const char *cmd);
+/* Run an SQL query with psql on the fixture's database; first row, first
+ * column, malloc'ed (NULL on error). */
+char *fixture_sql(struct fixture *fx, const char *sql);
+/* A valid ID number for region, birth date (YYYYMMDD) and sequence. */
+void fixture_id(char out[19], const char *region, const char *birth, int seq);
+/* The integer at a JSON path like "ytd.huimin_paid_fen" or "benefits.0.monthly_fen";
+ * -1 if missing. */
+long long fixture_int(const json_t *j, const char *path);
+/* The string at a path, or "" if missing. */
+const char *fixture_str(const json_t *j, const char *path);
+
+#endif
