@@ -360,7 +360,7 @@ static void make_means(struct gen *g, struct household *h)
 	}
 	h->income = pc * h->members;
 	if (h->dibao == 'C')
-		h->area = h->members * rnd_range(g, 500, 2000);
+		h->area = h->members * rnd_range(g, 400, 1400);
 	else
 		h->area = h->members * (h->urban ? rnd_range(g, 800, 4000) : rnd_range(g, 2000, 6000));
 }
