@@ -257,11 +257,11 @@ int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *d
 	a->link.data = a;
 	return 0;
 fail_repl:
-	/* Nothing has run yet: closing the handles is all there is to undo. */
+	/* Nothing has run yet: closing the handles (the caller runs the loop to
+	 * finish that) is all there is to undo. */
 	repl_close(&a->repl, NULL);
 fail_zl:
 	zl_close(&a->zl, NULL);
-	uv_run(loop, UV_RUN_NOWAIT);
 fail_ctx:
 	zmq_ctx_term(a->zctx);
 	return rc;

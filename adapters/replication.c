@@ -366,9 +366,10 @@ static void repl_snap_deliver(struct repl *r)
 	while (r->page_row < PQntuples(res) && !r->paused && r->state == REPL_SNAP_ROWS) {
 		struct row_change rc = {.table = r->dept->tables[r->table], .op = 'S',
 					.ncols = ncols, .names = names, .values = values};
-		for (int i = 0; i < ncols; i++)
-			values[i] = PQgetisnull(res, r->page_row, i) ? NULL
-								    : PQgetvalue(res, r->page_row, i);
+		for (int i = 0; i < ncols; i++) {
+			bool null = PQgetisnull(res, r->page_row, i);
+			values[i] = null ? NULL : PQgetvalue(res, r->page_row, i);
+		}
 		r->page_row++;
 		r->ops->change(r, &rc);
 	}
@@ -675,10 +676,10 @@ static void repl_query_io(struct repl *r, struct repl_conn *c, int events)
 			repl_streaming(r);
 			return;
 		}
-		if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
+		if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE) {
 			if (!c->failed)
 				log_warn("replication: %s: %s", r->name, PQresultErrorMessage(res));
-			c->failed = c->failed || st != PGRES_NONFATAL_ERROR;
+			c->failed = true;
 			PQclear(res);
 			continue;
 		}
@@ -871,8 +872,10 @@ void repl_pause(struct repl *r, bool paused)
 	if (r->paused == paused)
 		return;
 	r->paused = paused;
-	if (r->state == REPL_STREAMING)
-		(void)conn_watch(&r->rep, (paused ? 0 : UV_READABLE) | (r->rep.events & UV_WRITABLE));
+	if (r->state == REPL_STREAMING) {
+		int writable = r->rep.events & UV_WRITABLE;
+		(void)conn_watch(&r->rep, (paused ? 0 : UV_READABLE) | writable);
+	}
 	if (!paused)
 		repl_kick(r);
 }

@@ -154,7 +154,8 @@ static void fake_reply(struct fake *f, zmq_msg_t *ident, uint64_t request_id, bo
 	reply.body_case = ASSIST__REPLY__BODY_ACK;
 	reply.ack = &ack;
 	len = assist__reply__pack(&reply, buf);
-	assert_true(zmq_send(f->router, zmq_msg_data(ident), zmq_msg_size(ident), ZMQ_SNDMORE) >= 0);
+	assert_true(zmq_send(f->router, zmq_msg_data(ident), zmq_msg_size(ident),
+			     ZMQ_SNDMORE) >= 0);
 	assert_true(zmq_send(f->router, buf, len, 0) >= 0);
 }
 
@@ -378,11 +379,10 @@ struct txn {
 /* The transactions the check slot saw (those with row changes), in order. */
 static size_t check_slot_txns(struct txn *out, size_t max)
 {
-	PGresult *res = PQexecParams(t.db,
-				     "SELECT data FROM pg_logical_slot_peek_binary_changes('check', "
-				     "NULL, NULL, 'proto_version', '1', 'publication_names', "
-				     "'check_pub')",
-				     0, NULL, NULL, NULL, NULL, 1);
+	static const char q[] = "SELECT data FROM pg_logical_slot_peek_binary_changes('check', "
+				"NULL, NULL, 'proto_version', '1', "
+				"'publication_names', 'check_pub')";
+	PGresult *res = PQexecParams(t.db, q, 0, NULL, NULL, NULL, NULL, 1);
 	struct pgo_cache cache;
 	size_t n = 0;
 
@@ -501,17 +501,17 @@ static void test_snapshot_then_stream(void **state)
 	size_t ntxn, first_streamed;
 	char id[19];
 
-	for (int k = 0; k < 5; k++)
+	/* More rows than the window: the snapshot pauses and resumes too. */
+	for (int k = 0; k < 120; k++)
 		insert_person(t.db, k);
 	sql(t.db, "CREATE PUBLICATION check_pub FOR ALL TABLES");
 	sql(t.db, "SELECT pg_create_logical_replication_slot('check', 'pgoutput')");
 
 	adapter_spawn();
-	id_of(4, id);
-	pump_until_person(4);
-	/* The snapshot: one major (consistent point - 1), minors 1..5. */
-	assert_int_equal(t.fake.n, 5);
-	for (size_t i = 0; i < 5; i++) {
+	pump_until_person(119);
+	/* The snapshot: one major (consistent point - 1), minors 1..120. */
+	assert_int_equal(t.fake.n, 120);
+	for (size_t i = 0; i < 120; i++) {
 		assert_int_equal(t.fake.recs[i].pos.major, t.fake.recs[0].pos.major);
 		assert_int_equal(t.fake.recs[i].pos.minor, i + 1);
 		assert_false(t.fake.recs[i].invalid);
@@ -523,15 +523,15 @@ static void test_snapshot_then_stream(void **state)
 	 * insert to know when everything arrived. */
 	first_streamed = t.fake.n;
 	sql(t.db, "BEGIN");
-	insert_person(t.db, 10);
-	insert_person(t.db, 11);
+	insert_person(t.db, 500);
+	insert_person(t.db, 501);
 	sql(t.db, "COMMIT");
-	id_of(10, id);
+	id_of(500, id);
 	sql(t.db, "UPDATE persons SET name = 'Renamed' WHERE id_card_no = '%s'", id);
-	id_of(11, id);
+	id_of(501, id);
 	sql(t.db, "DELETE FROM persons WHERE id_card_no = '%s'", id);
-	insert_person(t.db, 12);
-	pump_until_person(12);
+	insert_person(t.db, 502);
+	pump_until_person(502);
 
 	ntxn = check_slot_txns(txns, 16);
 	assert_int_equal(ntxn, 4);
@@ -544,9 +544,9 @@ static void test_snapshot_then_stream(void **state)
 			assert_int_equal(t.fake.recs[i].pos.minor, row);
 		}
 	}
-	id_of(10, id);
+	id_of(500, id);
 	assert_int_equal(count_id(first_streamed, id), 2);
-	id_of(11, id);
+	id_of(501, id);
 	assert_int_equal(count_id(first_streamed, id), 2);
 	assert_true(t.fake.recs[first_streamed + 3].invalid);
 	sql(t.db, "SELECT pg_drop_replication_slot('check')");
