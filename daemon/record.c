@@ -252,6 +252,7 @@ uint8_t *record_pack_person(const struct person *p, size_t *len)
 	st.claim_keys = p->claim_keys;
 	st.n_claim_keys = p->n_claim_keys;
 	st.latest_date = p->latest_date;
+	st.updated_at_ms = p->updated_at_ms;
 	out = pack(&st.base, len);
 cleanup:
 	arena_free(&a);
@@ -393,6 +394,7 @@ static bool unpack_state(struct person *p, const Assist__PersonState *st)
 			return false;
 	}
 	p->latest_date = st->latest_date;
+	p->updated_at_ms = st->updated_at_ms;
 	return unpack_lists(p, r);
 }
 
