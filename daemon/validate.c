@@ -297,7 +297,8 @@ int validate_event(Assist__Event *ev, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (ev->invalid_reason != NULL && *ev->invalid_reason != '\0')
-		return fail(v, validate_kind_name(ev), "", "%s", ev->invalid_reason);
+		return fail(v, ev->kind ? validate_kind_name(ev) : "event", "", "%s",
+			    ev->invalid_reason);
 	if (ev->kind == ASSIST__KIND__KIND_UNSPECIFIED)
 		return fail(v, "event", "kind", "is required");
 	if (payload_of(ev->kind) == ASSIST__EVENT__PAYLOAD__NOT_SET)
