@@ -327,13 +327,22 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 		pmin = b->prev->minor;
 	}
 	for (size_t i = 0; i < b->n_events; i++) {
+		if (b->events[i]->source[0] != '\0' && strcmp(b->events[i]->source, src->name) != 0) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "batch.events[%zu].source: \"%s\" differs from "
+				 "batch.source; a batch holds one source's events", i,
+				 b->events[i]->source);
+			send_error(e, peer, peer_len, request_id, EINVAL, msg);
+			return;
+		}
+	}
+	for (size_t i = 0; i < b->n_events; i++) {
 		Assist__Event *ev = b->events[i];
 		uint64_t maj, min;
 
 		event_position(ev, &maj, &min);
-		if (gap || (ev->source[0] != '\0' && strcmp(ev->source, src->name) != 0) ||
-		    (prev_known && pos_cmp(maj, min, pmaj, pmin) <= 0)) {
-			/* Out of order, or another source's event: the sender must resend. */
+		if (gap || (prev_known && pos_cmp(maj, min, pmaj, pmin) <= 0)) {
+			/* Out of order: the sender must resend from what assistd has. */
 			gap = true;
 			b->events[kept++] = ev;
 			continue;
@@ -1038,6 +1047,23 @@ void engine_find_person(struct engine *e, const char *id,
 	fc->cb = cb;
 	fc->arg = arg;
 	store_submit(e->store, job);
+}
+
+void engine_check_freshness(struct engine *e, int64_t freshness_ms)
+{
+	int64_t now = now_ms();
+
+	for (struct engine_source *s = e->sources; s != NULL; s = s->next) {
+		bool stale = s->last_seen_ms != 0 && now - s->last_seen_ms > freshness_ms;
+		if (stale == s->stale)
+			continue;
+		s->stale = stale;
+		if (stale)
+			log_warn("source %s: nothing heard for %" PRId64 " s (stale_feed)", s->name,
+				 (now - s->last_seen_ms) / 1000);
+		else
+			log_info("source %s: heard again", s->name);
+	}
 }
 
 uint64_t engine_recipients(const struct engine *e)

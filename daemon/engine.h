@@ -32,6 +32,7 @@ struct engine_source {
 	uint64_t applied, rejected;        /* committed */
 	int64_t lag_ms;                    /* apply time minus occurred_at, last event */
 	int64_t last_seen_ms;              /* last batch or heartbeat */
+	bool stale;                        /* silent longer than source_freshness_s */
 	uint8_t peer[ENGINE_PEER_MAX];     /* the ROUTER id of its latest sender */
 	size_t peer_len;
 	struct engine_source *next;
@@ -100,6 +101,9 @@ void engine_drain(struct engine *e);
  * NULL if nobody has that ID. */
 void engine_find_person(struct engine *e, const char *id,
 			void (*cb)(void *arg, struct person *p), void *arg);
+/* Mark sources silent for longer than freshness_ms stale (logging each
+ * change either way). */
+void engine_check_freshness(struct engine *e, int64_t freshness_ms);
 /* Recipients known (stored or created since start). */
 uint64_t engine_recipients(const struct engine *e);
 /* Close the timer; on_closed(data) when it is closed. Free with engine_free. */

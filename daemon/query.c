@@ -310,6 +310,7 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 		items[i].rejected = s->rejected;
 		items[i].lag_ms = s->lag_ms;
 		items[i].last_seen = s->last_seen_ms ? record_time(s->last_seen_ms, seen[i], 40) : "";
+		items[i].stale = s->stale;
 		ptrs[i] = &items[i];
 	}
 	st.sources = ptrs;

@@ -11,6 +11,7 @@
 #include "schema.h"
 
 #define STOP_TIMEOUT_MS 15000
+#define FRESHNESS_CHECK_MS 5000
 
 static int load_policy(const char *dir, struct params **out)
 {
@@ -256,6 +257,13 @@ cleanup:
 	return rc;
 }
 
+static void on_freshness(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+
+	engine_check_freshness(&srv->engine, srv->cfg.source_freshness_s * 1000);
+}
+
 static void on_watchdog(uv_timer_t *t)
 {
 	struct server *srv = t->data;
@@ -299,6 +307,7 @@ static void on_engine_ready(void *data, int status)
 		return;
 	}
 	start_watchdog(srv);
+	uv_timer_start(&srv->freshness, on_freshness, FRESHNESS_CHECK_MS, FRESHNESS_CHECK_MS);
 	sd_notify(0, "READY=1\nSTATUS=taking events");
 	log_info("ready");
 }
@@ -416,7 +425,7 @@ static void close_all(struct server *srv)
 	struct zl_sock *socks[] = {&srv->ingest, &srv->query, &srv->feed};
 	uv_handle_t *handles[] = {(uv_handle_t *)&srv->sigterm, (uv_handle_t *)&srv->sigint,
 				  (uv_handle_t *)&srv->sighup, (uv_handle_t *)&srv->stop_timer,
-				  (uv_handle_t *)&srv->watchdog};
+				  (uv_handle_t *)&srv->watchdog, (uv_handle_t *)&srv->freshness};
 
 	if (srv->closed)
 		return;
@@ -461,11 +470,12 @@ int server_run(struct server *srv)
 	    (rc = start_signal(srv, &srv->sigint, SIGINT)) < 0 ||
 	    (rc = start_signal(srv, &srv->sighup, SIGHUP)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->stop_timer)) < 0 ||
-	    (rc = uv_timer_init(&srv->loop, &srv->watchdog)) < 0) {
+	    (rc = uv_timer_init(&srv->loop, &srv->watchdog)) < 0 ||
+	    (rc = uv_timer_init(&srv->loop, &srv->freshness)) < 0) {
 		log_error("setting up the loop: %s", uv_strerror(rc));
 		return 1;
 	}
-	srv->stop_timer.data = srv->watchdog.data = srv;
+	srv->stop_timer.data = srv->watchdog.data = srv->freshness.data = srv;
 	if ((srv->zctx = zmq_ctx_new()) == NULL) {
 		log_error("zmq_ctx_new: %s", zmq_strerror(errno));
 		return 1;

@@ -31,6 +31,7 @@ struct server {
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t stop_timer;  /* bounds how long a stop waits for the store */
 	uv_timer_t watchdog;
+	uv_timer_t freshness;   /* marks silent sources stale */
 	bool stopping;
 	int exit_code;
 	bool closed;            /* every handle asked to close */
