@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "journal.h"
 #include "log.h"
 #include "pbjson.h"
 #include "record.h"
@@ -611,8 +612,7 @@ static int write_journal(struct engine *e, struct store_job *job, const struct b
 {
 	size_t len = protobuf_c_message_get_packed_size(&be->ev->base);
 	uint8_t *buf = malloc(len ? len : 1);
-	uint8_t prev[crypto_generichash_BYTES];
-	crypto_generichash_state st;
+	uint8_t prev[JOURNAL_DIGEST_BYTES];
 	char maj[24], min[24];
 	int rc;
 
@@ -621,15 +621,8 @@ static int write_journal(struct engine *e, struct store_job *job, const struct b
 	protobuf_c_message_pack(&be->ev->base, buf);
 	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
 	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
-	/* The chain: each digest covers the previous one and this row's content. */
 	memcpy(prev, e->digest, sizeof(prev));
-	crypto_generichash_init(&st, NULL, 0, sizeof(e->digest));
-	crypto_generichash_update(&st, prev, sizeof(prev));
-	crypto_generichash_update(&st, (const uint8_t *)be->src->name, strlen(be->src->name) + 1);
-	crypto_generichash_update(&st, (const uint8_t *)maj, strlen(maj) + 1);
-	crypto_generichash_update(&st, (const uint8_t *)min, strlen(min) + 1);
-	crypto_generichash_update(&st, buf, len);
-	crypto_generichash_final(&st, e->digest, sizeof(e->digest));
+	journal_digest(prev, be->src->name, maj, min, buf, len, e->digest);
 	struct store_val v[7] = {text(be->src->name), text(maj), text(min),
 				 text(validate_kind_name(be->ev)), bin(buf, len),
 				 bin(prev, sizeof(prev)), bin(e->digest, sizeof(e->digest))};

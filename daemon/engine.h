@@ -11,7 +11,6 @@
 #ifndef ASSIST_ENGINE_H
 #define ASSIST_ENGINE_H
 
-#include <sodium.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +19,7 @@
 #include "apply.h"
 #include "assist.pb-c.h"
 #include "config.h"
+#include "journal.h"
 #include "params.h"
 #include "store.h"
 
@@ -78,7 +78,7 @@ struct engine {
 	uint64_t feed_seq;
 	uint64_t dead_letters;
 	uint64_t persons_at_start;
-	uint8_t digest[crypto_generichash_BYTES]; /* the journal's last */
+	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
 	struct decisions decisions;               /* scratch, per event */
 };
 

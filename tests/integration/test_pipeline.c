@@ -470,6 +470,30 @@ static void test_postgres_restart_mid_push(void **state)
 	assert_exactly_once("pgr", "420722", n);
 }
 
+/* Last: it alters the database behind assistd's back, as a forger would. */
+static void test_audit_finds_tampering(void **state)
+{
+	const char *argv[] = {"assist-audit", "-c", fx.conf, NULL};
+	char *out = NULL, *v;
+
+	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 0);
+	assert_non_null(strstr(out, ", 0 broken"));
+	assert_non_null(strstr(out, ", 0 totals that do not match"));
+	free(out);
+	v = fixture_sql(&fx, "UPDATE event_journal SET event = event || '\\x00'::bytea WHERE id = 3 RETURNING id");
+	assert_string_equal(v, "3");
+	free(v);
+	v = fixture_sql(&fx, "UPDATE ledger SET amount_fen = amount_fen + 1 WHERE id = (SELECT min(id) FROM ledger WHERE scheme = 'huimin') RETURNING scheme");
+	assert_string_equal(v, "huimin");
+	free(v);
+	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 1);
+	assert_non_null(strstr(out, "journal row 3 "));
+	assert_non_null(strstr(out, ", 1 broken"));
+	assert_non_null(strstr(out, "huimin_paid_fen is "));
+	assert_null(strstr(out, "198001010015")); /* ID numbers masked */
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_restart_keeps_records),
 		cmocka_unit_test(test_sigkill_mid_push),
 		cmocka_unit_test(test_postgres_restart_mid_push),
+		cmocka_unit_test(test_audit_finds_tampering),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

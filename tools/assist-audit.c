@@ -1,0 +1,271 @@
+/* assist-audit: check assistd's database the way an auditor would.
+ *
+ * 1. The event journal's hash chain, row by row: nothing altered, removed or
+ *    reordered since it was written.
+ * 2. The money: every person's year-to-date totals equal the sums of the
+ *    ledger rows they are made of, payer by payer and year by year.
+ *
+ * Prints what it checked and every discrepancy; exits 0 when all holds, 1
+ * when something does not, 2 when the database cannot be read. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assist.pb-c.h"
+#include "conf.h"
+#include "idnum.h"
+#include "journal.h"
+
+#define PAGE 5000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
+		   "  checks the journal's hash chain and that year-to-date totals match the ledger\n");
+}
+
+static PGresult *query(PGconn *db, const char *sql, int n, const char *const *params)
+{
+	PGresult *r = PQexecParams(db, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "assist-audit: %s", PQerrorMessage(db));
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+static uint8_t *bytea(const PGresult *r, int row, int col, size_t *len)
+{
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), len);
+}
+
+/* The chain, in pages by id. Returns the number of broken rows, or -1. */
+static long check_journal(PGconn *db, uint64_t *rows)
+{
+	uint8_t prev[JOURNAL_DIGEST_BYTES] = {0};
+	char after[24] = "0";
+	long bad = 0;
+
+	*rows = 0;
+	for (;;) {
+		const char *params[1] = {after};
+		PGresult *r = query(db,
+				    "SELECT id, source, major::text, minor::text, event, prev_digest, "
+				    "digest FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT 5000",
+				    1, params);
+		int n;
+
+		if (r == NULL)
+			return -1;
+		n = PQntuples(r);
+		for (int i = 0; i < n; i++) {
+			size_t elen, plen, dlen;
+			uint8_t *event = bytea(r, i, 4, &elen);
+			uint8_t *stored_prev = bytea(r, i, 5, &plen);
+			uint8_t *digest = bytea(r, i, 6, &dlen);
+			uint8_t want[JOURNAL_DIGEST_BYTES];
+
+			journal_digest(prev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+				       PQgetvalue(r, i, 3), event, elen, want);
+			if (plen != sizeof(prev) || memcmp(stored_prev, prev, sizeof(prev)) != 0 ||
+			    dlen != sizeof(want) || memcmp(digest, want, sizeof(want)) != 0) {
+				printf("journal row %s (%s@%s/%s): digest does not match its content "
+				       "and the row before\n",
+				       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+				       PQgetvalue(r, i, 3));
+				bad++;
+			}
+			/* Go on from the stored digest, so one bad row is reported once. */
+			if (dlen == sizeof(prev))
+				memcpy(prev, digest, sizeof(prev));
+			PQfreemem(event);
+			PQfreemem(stored_prev);
+			PQfreemem(digest);
+			snprintf(after, sizeof(after), "%s", PQgetvalue(r, i, 0));
+			(*rows)++;
+		}
+		PQclear(r);
+		if (n < PAGE)
+			return bad;
+	}
+}
+
+/* Ledger sums of one person and year, by payer. */
+struct sums {
+	int64_t huimin, ncms, worker, assistance, temporary, chronic, vagrant;
+};
+
+static void add_sum(struct sums *s, const char *scheme, int64_t amount)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} payers[] = {
+		{"huimin", offsetof(struct sums, huimin)},
+		{"ncms", offsetof(struct sums, ncms)},
+		{"worker_insurance", offsetof(struct sums, worker)},
+		{"medical_assistance", offsetof(struct sums, assistance)},
+		{"temporary_medical", offsetof(struct sums, temporary)},
+		{"chronic_quota", offsetof(struct sums, chronic)},
+		{"vagrant_medical", offsetof(struct sums, vagrant)},
+	};
+
+	for (size_t i = 0; i < sizeof(payers) / sizeof(payers[0]); i++) {
+		if (strcmp(scheme, payers[i].name) == 0)
+			*(int64_t *)((char *)s + payers[i].offset) += amount;
+	}
+}
+
+static long compare(const char *id, int year, const Assist__Ytd *y, const struct sums *s)
+{
+	const struct {
+		const char *name;
+		int64_t stored, ledger;
+	} rows[] = {
+		{"huimin_paid_fen", y->huimin_paid_fen, s->huimin},
+		{"ncms_paid_fen", y->ncms_paid_fen, s->ncms},
+		{"insurer_paid_fen", y->insurer_paid_fen, s->huimin + s->ncms + s->worker},
+		{"medical_assistance_paid_fen", y->medical_assistance_paid_fen, s->assistance},
+		{"temporary_medical_paid_fen", y->temporary_medical_paid_fen, s->temporary},
+		{"chronic_quota_paid_fen", y->chronic_quota_paid_fen, s->chronic},
+		{"vagrant_medical_paid_fen", y->vagrant_medical_paid_fen, s->vagrant},
+	};
+	char masked[IDNUM_BUFLEN];
+	long bad = 0;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (rows[i].stored == rows[i].ledger)
+			continue;
+		printf("%s %d: %s is %" PRId64 " but its ledger rows add up to %" PRId64 "\n",
+		       idnum_mask(id, masked), year, rows[i].name, rows[i].stored, rows[i].ledger);
+		bad++;
+	}
+	return bad;
+}
+
+/* One person's stored totals against the ledger. */
+static long check_person(PGconn *db, const char *id, const uint8_t *state, size_t len)
+{
+	const char *params[1] = {id};
+	Assist__PersonState *st = assist__person_state__unpack(NULL, len, state);
+	PGresult *r;
+	long bad = 0;
+
+	if (st == NULL) {
+		char masked[IDNUM_BUFLEN];
+		printf("%s: stored state does not decode\n", idnum_mask(id, masked));
+		return 1;
+	}
+	r = query(db,
+		  "SELECT extract(year FROM date)::int, scheme, sum(amount_fen)::bigint FROM ledger "
+		  "WHERE id_number = $1 AND date IS NOT NULL GROUP BY 1, 2",
+		  1, params);
+	if (r == NULL) {
+		assist__person_state__free_unpacked(st, NULL);
+		return -1;
+	}
+	for (size_t y = 0; y < st->n_years; y++) {
+		struct sums s = {0};
+		for (int i = 0; i < PQntuples(r); i++) {
+			if (atoi(PQgetvalue(r, i, 0)) == st->years[y]->year)
+				add_sum(&s, PQgetvalue(r, i, 1), strtoll(PQgetvalue(r, i, 2), NULL, 10));
+		}
+		if (st->years[y]->ytd != NULL)
+			bad += compare(id, st->years[y]->year, st->years[y]->ytd, &s);
+	}
+	PQclear(r);
+	assist__person_state__free_unpacked(st, NULL);
+	return bad;
+}
+
+static long check_money(PGconn *db, uint64_t *persons)
+{
+	char after[64] = "";
+	long bad = 0;
+
+	*persons = 0;
+	for (;;) {
+		const char *params[1] = {after};
+		PGresult *r = query(db,
+				    "SELECT id_number, state FROM person WHERE id_number > $1 "
+				    "ORDER BY id_number LIMIT 5000",
+				    1, params);
+		int n;
+
+		if (r == NULL)
+			return -1;
+		n = PQntuples(r);
+		for (int i = 0; i < n; i++) {
+			size_t len;
+			uint8_t *state = bytea(r, i, 1, &len);
+			long b = check_person(db, PQgetvalue(r, i, 0), state, len);
+			PQfreemem(state);
+			if (b < 0) {
+				PQclear(r);
+				return -1;
+			}
+			bad += b;
+			snprintf(after, sizeof(after), "%s", PQgetvalue(r, i, 0));
+			(*persons)++;
+		}
+		PQclear(r);
+		if (n < PAGE)
+			return bad;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *config = "/etc/assist/assistd.conf";
+	char conninfo[1024] = "";
+	uint64_t rows, persons;
+	long jbad, mbad;
+	PGconn *db;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			snprintf(conninfo, sizeof(conninfo), "%s", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 64;
+		}
+	}
+	if (conninfo[0] == '\0' && conf_lookup(config, "database", conninfo, sizeof(conninfo)) < 0) {
+		fprintf(stderr, "assist-audit: no \"database\" in %s\n", config);
+		return 2;
+	}
+	db = PQconnectdb(conninfo);
+	if (PQstatus(db) != CONNECTION_OK) {
+		fprintf(stderr, "assist-audit: %s", PQerrorMessage(db));
+		PQfinish(db);
+		return 2;
+	}
+	/* One snapshot for both checks, so they agree with each other. */
+	PQclear(PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	jbad = check_journal(db, &rows);
+	mbad = jbad < 0 ? -1 : check_money(db, &persons);
+	PQclear(PQexec(db, "COMMIT"));
+	PQfinish(db);
+	if (jbad < 0 || mbad < 0)
+		return 2;
+	printf("journal: %" PRIu64 " rows, %ld broken\n", rows, jbad);
+	printf("money: %" PRIu64 " persons, %ld totals that do not match the ledger\n", persons, mbad);
+	return jbad == 0 && mbad == 0 ? 0 : 1;
+}
