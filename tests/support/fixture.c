@@ -320,6 +320,102 @@ void fixture_teardown(struct fixture *fx)
 	}
 }
 
+/* The libpq connection string of database name (pg.sh conninfo). */
+static int conninfo_of(struct fixture *fx, const char *name, char *out, size_t len)
+{
+	char cmd[1024], path[320];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/conninfo-%s", fx->dir, name);
+	snprintf(cmd, sizeof(cmd), "%s/scripts/pg conninfo %s %s > %s", fx->src, fx->dir, name,
+		 path);
+	if (run_shell(cmd) != 0)
+		return -1;
+	text = slurp(path);
+	snprintf(out, len, "%.*s", (int)strcspn(text, "\n"), text);
+	free(text);
+	return 0;
+}
+
+int fixture_createdb(struct fixture *fx, const char *name, const char *schema)
+{
+	char cmd[2048], conninfo[512];
+
+	snprintf(cmd, sizeof(cmd), "%s/scripts/pg createdb %s %s >>%s/pg-cmd.log 2>&1", fx->src,
+		 fx->dir, name, fx->dir);
+	if (run_shell(cmd) != 0 || conninfo_of(fx, name, conninfo, sizeof(conninfo)) < 0)
+		return -1;
+	if (schema == NULL)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "psql \"%s\" -qX -v ON_ERROR_STOP=1 -f %s >>%s/pg-cmd.log 2>&1",
+		 conninfo, schema, fx->dir);
+	return run_shell(cmd) == 0 ? 0 : -1;
+}
+
+PGconn *fixture_connect(struct fixture *fx, const char *name)
+{
+	char conninfo[512];
+	PGconn *db;
+
+	if (conninfo_of(fx, name, conninfo, sizeof(conninfo)) < 0)
+		return NULL;
+	db = PQconnectdb(conninfo);
+	if (PQstatus(db) != CONNECTION_OK) {
+		fprintf(stderr, "fixture: %s: %s", name, PQerrorMessage(db));
+		PQfinish(db);
+		return NULL;
+	}
+	return db;
+}
+
+char *fixture_query(PGconn *db, const char *sql)
+{
+	PGresult *res = PQexec(db, sql);
+	ExecStatusType st = PQresultStatus(res);
+	char *text = NULL;
+
+	if (st == PGRES_TUPLES_OK)
+		text = strdup(PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
+	else if (st == PGRES_COMMAND_OK)
+		text = strdup("");
+	else
+		fprintf(stderr, "fixture: %s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+	return text;
+}
+
+pid_t fixture_adapter_start(struct fixture *fx, const char *dept, const char *extra_conf)
+{
+	char conninfo[512], name[64], text[2048], exe[600], log[400];
+	const char *conf;
+	pid_t pid;
+
+	if (conninfo_of(fx, dept, conninfo, sizeof(conninfo)) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "adapter-%s.conf", dept);
+	snprintf(text, sizeof(text),
+		 "database = %s\n"
+		 "ingest_endpoint = ipc://%s/ingest.sock\n"
+		 "log_level = info\n"
+		 "%s",
+		 conninfo, fx->dir, extra_conf ? extra_conf : "");
+	conf = fixture_write(fx, name, text);
+	snprintf(exe, sizeof(exe), "%s/assist-adapter", fx->bin);
+	snprintf(log, sizeof(log), "%s/adapter-%s.log", fx->dir, dept);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int in = open("/dev/null", O_RDONLY);
+
+		dup2(in, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(exe, exe, "--department", dept, "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 void fixture_id(char out[19], const char *region, const char *birth, int seq)
 {
 	snprintf(out, 19, "%.6s%.8s%03d", region, birth, seq % 1000);
@@ -353,4 +449,97 @@ const char *fixture_str(const json_t *j, const char *path)
 	const json_t *v = at_path(j, path);
 
 	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+int fixture_push(struct fixture *fx, const char *name, const char *text, char **err)
+{
+	const char *argv[] = {"assistctl", "-c", fx->conf, "push", fixture_write(fx, name, text),
+			      NULL};
+
+	return fixture_run(fx, NULL, err, argv);
+}
+
+char *fixture_explain(struct fixture *fx, const char *id, int *code)
+{
+	const char *argv[] = {"assistctl", "-c", fx->conf, "explain", id, NULL};
+	char *out = NULL;
+	int st = fixture_run(fx, &out, NULL, argv);
+
+	if (code != NULL)
+		*code = st;
+	return out;
+}
+
+static bool str_is(const json_t *obj, const char *key, const char *value)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) && strcmp(json_string_value(v), value) == 0;
+}
+
+const json_t *fixture_find(const json_t *rec, const char *array, const char *key,
+			   const char *value, const char *key2, const char *value2)
+{
+	const json_t *arr = json_object_get(rec, array);
+	const json_t *el;
+	size_t i;
+
+	json_array_foreach(arr, i, el) {
+		if (str_is(el, key, value) && (key2 == NULL || str_is(el, key2, value2)))
+			return el;
+	}
+	return NULL;
+}
+
+char *fixture_read(struct fixture *fx, const char *name)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
+	return slurp(path);
+}
+
+int fixture_conf_append(struct fixture *fx, const char *line)
+{
+	FILE *f = fopen(fx->conf, "a");
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	rc = fprintf(f, "%s\n", line) < 0 ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+const char *fixture_policy_copy(struct fixture *fx, const char *name)
+{
+	static char path[4][400];
+	static int next;
+	char *p = path[next++ % 4], cmd[1400];
+
+	snprintf(p, 400, "%s/%s", fx->dir, name);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -r '%s/config/policy' '%s'", p, fx->src, p);
+	return run_shell(cmd) == 0 ? p : NULL;
+}
+
+int fixture_notify_wait(struct fixture *fx, const char *what, int timeout_ms)
+{
+	double deadline = now_s() + timeout_ms / 1000.0;
+
+	while (now_s() < deadline) {
+		struct pollfd p = {.fd = fx->notify_fd, .events = POLLIN};
+		char buf[512];
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recv(fx->notify_fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strstr(buf, what) != NULL)
+			return 0;
+	}
+	return -1;
 }

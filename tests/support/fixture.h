@@ -6,6 +6,7 @@
 #define ASSIST_FIXTURE_H
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -48,6 +49,19 @@ int fixture_pg(struct fixture *fx, const char *cmd);
 /* Run an SQL query with psql on the fixture's database; first row, first
  * column, malloc'ed (NULL on error). */
 char *fixture_sql(struct fixture *fx, const char *sql);
+/* Create database name on the fixture's PostgreSQL (if missing) and load the
+ * SQL file schema into it (NULL: none). 0 or -1. */
+int fixture_createdb(struct fixture *fx, const char *name, const char *schema);
+/* A libpq connection to database name of the fixture's PostgreSQL, or NULL;
+ * the caller closes it with PQfinish. */
+PGconn *fixture_connect(struct fixture *fx, const char *name);
+/* Run sql on db; first row, first column, malloc'ed ("" when no row), or
+ * NULL on error (the error goes to stderr). */
+char *fixture_query(PGconn *db, const char *sql);
+/* Write dir/adapter-DEPT.conf (the department's database, assistd's ingest
+ * endpoint, extra lines verbatim, may be NULL) and start assist-adapter for
+ * it; output is appended to dir/adapter-DEPT.log. Its pid, or -1. */
+pid_t fixture_adapter_start(struct fixture *fx, const char *dept, const char *extra_conf);
 /* A valid ID number for region, birth date (YYYYMMDD) and sequence. */
 void fixture_id(char out[19], const char *region, const char *birth, int seq);
 /* The integer at a JSON path like "ytd.huimin_paid_fen" or "benefits.0.monthly_fen";
@@ -55,5 +69,25 @@ void fixture_id(char out[19], const char *region, const char *birth, int seq);
 long long fixture_int(const json_t *j, const char *path);
 /* The string at a path, or "" if missing. */
 const char *fixture_str(const json_t *j, const char *path);
+
+/* Write text to dir/name and `assistctl push` it; its exit status (stderr in
+ * *err if err is not NULL). */
+int fixture_push(struct fixture *fx, const char *name, const char *text, char **err);
+/* `assistctl -c conf explain ID`: its stdout, malloc'ed (exit code in *code). */
+char *fixture_explain(struct fixture *fx, const char *id, int *code);
+/* The first element of rec's array (e.g. "alerts") whose string key equals
+ * value and, when key2 is not NULL, whose key2 equals value2; NULL if none. */
+const json_t *fixture_find(const json_t *rec, const char *array, const char *key,
+			   const char *value, const char *key2, const char *value2);
+/* The contents of dir/name (e.g. "assistd.log"), malloc'ed; "" if unreadable. */
+char *fixture_read(struct fixture *fx, const char *name);
+/* Append a line to assistd.conf (a later key overrides an earlier one). 0 or -1. */
+int fixture_conf_append(struct fixture *fx, const char *line);
+/* Copy the source tree's config/policy to dir/name; its path (static buffer
+ * per call site use), or NULL. */
+const char *fixture_policy_copy(struct fixture *fx, const char *name);
+/* Wait (up to timeout_ms) for a NOTIFY_SOCKET datagram containing what,
+ * dropping the ones before it. 0, or -1 on timeout. */
+int fixture_notify_wait(struct fixture *fx, const char *what, int timeout_ms);
 
 #endif
