@@ -358,10 +358,16 @@ static int apply_one(struct world *w, const struct policy_ctx *ctx, const Assist
 	if (v->date > p->latest_date)
 		p->latest_date = v->date;
 	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_PERSON:
+	case ASSIST__EVENT__PAYLOAD_PERSON: {
+		struct household *old = p->hh;
 		if ((rc = apply_person(w, ev->person, p)) < 0)
 			return rc;
+		/* A member who moved out changes the household left behind too. */
+		if (old != NULL && old != p->hh && old->n_m > 0 &&
+		    (rc = refresh(ctx, old->m[0], YMD_NONE, out)) < 0)
+			return rc;
 		return refresh(ctx, p, p->deceased_on, out);
+	}
 	case ASSIST__EVENT__PAYLOAD_STATUS:
 		apply_status(ev->status, v->date, p);
 		return refresh(ctx, p, v->date, out);

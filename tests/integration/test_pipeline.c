@@ -111,6 +111,35 @@ static void test_household_change_recomputes(void **state)
 	}
 }
 
+static void test_moving_out_recomputes_household_left(void **state)
+{
+	char a[19], b[19], buf[2048];
+	json_t *rec;
+
+	fixture_id(a, "420704", "19700707", 41);
+	fixture_id(b, "420704", "19720808", 42);
+	/* No declared member count: the household's size is its known members. */
+	snprintf(buf, sizeof(buf),
+		 "{\"source\":\"civil_affairs\",\"seq\":20,\"kind\":\"household\",\"household\":{\"household_id\":\"M-1\",\"monthly_income_fen\":10000,\"area\":\"city\"}}\n"
+		 "{\"source\":\"civil_affairs\",\"seq\":21,\"kind\":\"person\",\"person\":{\"id_number\":\"%s\",\"household_id\":\"M-1\",\"hukou\":\"urban\"}}\n"
+		 "{\"source\":\"civil_affairs\",\"seq\":22,\"kind\":\"person\",\"person\":{\"id_number\":\"%s\",\"household_id\":\"M-1\",\"hukou\":\"urban\"}}\n"
+		 "{\"source\":\"civil_affairs\",\"seq\":23,\"kind\":\"enrollment\",\"enrollment\":{\"id_number\":\"%s\",\"scheme\":\"urban_dibao\",\"start_date\":\"2026-01-01\"}}\n",
+		 a, b, a);
+	assert_int_equal(push(fixture_write(&fx, "move1.jsonl", buf), NULL), 0);
+	/* 2 x 18,500 - 10,000 = 27,000: 13,500 a member. */
+	rec = fixture_get(&fx, a, 0, NULL);
+	assert_int_equal(fixture_int(rec, "benefits.0.monthly_fen"), 13500);
+	json_decref(rec);
+	snprintf(buf, sizeof(buf),
+		 "{\"source\":\"civil_affairs\",\"seq\":24,\"kind\":\"person\",\"person\":{\"id_number\":\"%s\",\"household_id\":\"M-2\"}}\n", b);
+	assert_int_equal(push(fixture_write(&fx, "move2.jsonl", buf), NULL), 0);
+	/* Alone now: 18,500 - 10,000 = 8,500. */
+	rec = fixture_get(&fx, a, 0, NULL);
+	assert_int_equal(fixture_int(rec, "benefits.0.monthly_fen"), 8500);
+	assert_int_equal(fixture_int(rec, "household.members"), 1);
+	json_decref(rec);
+}
+
 static void test_rural_dibao_and_conflicts(void **state)
 {
 	char rural[19], orphan[19], urban[19], buf[2048];
@@ -500,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_urban_dibao_figures),
 		cmocka_unit_test(test_household_change_recomputes),
 		cmocka_unit_test(test_rural_dibao_and_conflicts),
+		cmocka_unit_test(test_moving_out_recomputes_household_left),
 		cmocka_unit_test(test_push_twice_changes_nothing),
 		cmocka_unit_test(test_bad_events_beside_good),
 		cmocka_unit_test(test_gap_is_answered_and_healed),
