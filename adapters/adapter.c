@@ -145,17 +145,22 @@ drop:
 	protobuf_c_message_free_unpacked(&ev->base, NULL);
 }
 
+/* The commit time to the millisecond: assistd's lag is measured from it, and
+ * whole seconds would add up to a second that is not there. */
 static void adapter_on_begin(struct repl *r, uint64_t major, int64_t time_us)
 {
 	struct adapter *a = adapter_of_repl(r);
 	time_t secs = (time_t)(time_us / 1000000);
+	char whole[32];
 	struct tm tm;
 
 	a->major = major;
 	a->minor = 0;
 	a->snapshot = r->state != REPL_STREAMING;
 	gmtime_r(&secs, &tm);
-	strftime(a->occurred_at, sizeof(a->occurred_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(a->occurred_at, sizeof(a->occurred_at), "%s.%03dZ", whole,
+		 (int)(time_us % 1000000 / 1000));
 }
 
 static void adapter_on_change(struct repl *r, const struct row_change *rc)

@@ -1297,13 +1297,61 @@ static int live_grant(struct gen *g, ymd_t today)
 		    yuan(rnd_range(g, 150, 300) * 100), date(today));
 }
 
+/* Approve one submitted rental subsidy application: 1, 0 if none waits, or -EIO. */
+static int approve_rental(struct gen *g, ymd_t today)
+{
+	char sql[512];
+	PGresult *res;
+	int ret;
+
+	snprintf(sql, sizeof(sql),
+		 "UPDATE rental_subsidy_app SET status = '02', approved_on = '%s', monthly_fen = "
+		 "(subsidised_m2 * %d)::bigint WHERE app_no = (SELECT app_no FROM "
+		 "rental_subsidy_app WHERE status = '01' LIMIT 1)",
+		 date(today), MARKET_RENT_FEN - LOW_RENT_FEN);
+	res = PQexec(g->db[HOUSING], sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "assist-gen: housing: %s", PQerrorMessage(g->db[HOUSING]));
+		ret = -EIO;
+	} else {
+		ret = strcmp(PQcmdTuples(res), "0") != 0;
+	}
+	PQclear(res);
+	return ret;
+}
+
+/* An urban dibao household short of space (hundredths of m2 in *short_h),
+ * picked at random; NULL if none turns up. */
+static struct household *live_short_household(struct gen *g, int64_t *short_h)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		struct household *h = &g->hh[rnd_range(g, 0, g->nhh - 1)];
+
+		*short_h = h->members * 1000 - h->area;
+		if (h->dibao == 'C' && *short_h > 0 && !(g->pp[h->first].flags & P_THREE_NOES))
+			return h;
+	}
+	return NULL;
+}
+
+/* A submitted rental subsidy application is approved; with none waiting, an
+ * urban dibao household short of space that has not applied yet applies (so
+ * housing keeps changing after the few applications of the fill). */
 static int live_housing(struct gen *g, ymd_t today)
 {
+	int approved = approve_rental(g, today);
+	struct household *h;
+	int64_t short_h;
+
+	if (approved != 0)
+		return approved < 0 ? approved : 0;
+	if ((h = live_short_household(g, &short_h)) == NULL)
+		return 0;
 	return exec(g, HOUSING,
-		    "UPDATE rental_subsidy_app SET status = '02', approved_on = '%s', "
-		    "monthly_fen = (subsidised_m2 * %d)::bigint WHERE app_no = (SELECT app_no FROM "
-		    "rental_subsidy_app WHERE status = '01' LIMIT 1)",
-		    date(today), MARKET_RENT_FEN - LOW_RENT_FEN);
+		    "INSERT INTO rental_subsidy_app (app_no, hh_code, applicant_id, status, "
+		    "subsidised_m2, submitted_on) SELECT '%s', '%s', '%s', '01', %s, '%s' "
+		    "WHERE NOT EXISTS (SELECT 1 FROM rental_subsidy_app WHERE hh_code = '%s')",
+		    live_key(g, "ZL"), h->no, g->pp[h->first].id, yuan(short_h), date(today), h->no);
 }
 
 static int live_change(struct gen *g, ymd_t today)
