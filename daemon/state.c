@@ -10,7 +10,8 @@ void *state_grow(void **items, size_t *n, size_t *cap, size_t elem)
 	char *item;
 
 	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
+		/* Most persons hold one or two of each: start small. */
+		size_t ncap = *cap ? *cap * 2 : 1;
 		void *p = realloc(*items, ncap * elem);
 		if (p == NULL)
 			return NULL;
