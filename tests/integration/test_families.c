@@ -242,13 +242,14 @@ static void test_dibao_rural_class_ii_clipped(void **state)
 	assert_string_equal(fixture_str(rec, "benefits.0.scheme"), "rural_dibao");
 	assert_string_equal(fixture_str(rec, "benefits.0.class"), "II");
 	assert_int_equal(fixture_int(rec, "benefits.0.monthly_fen"), 6000);
-	assert_non_null(fixture_find(rec, "alerts", "code", "out_of_range", NULL, NULL));
+	assert_alert(rec, "out_of_range", "rural_dibao 2026-02-01");
 	json_decref(rec);
 	assert_explain(r, "benefit rural_dibao: dibao.rural",
 		       (const char *const[]){
 			       "param dibao.rural.class_ii.min = 3500 fen (since 2008-01-01;",
 			       "param dibao.rural.class_ii.max = 6000 fen (since 2008-01-01;",
-			       "input class = II", "input amount_fen = 6500", "=> ", "6000", NULL});
+			       "input class = II", "input amount_fen = 6500",
+			       "=> class II amount 6500 outside 3500-6000: clipped to 6000", NULL});
 }
 
 /* ---- medical ------------------------------------------------------------------ */
@@ -409,8 +410,9 @@ static void test_education_dibao_child(void **state)
 			       "input term = 2026-spring", "input eligible_as = urban dibao household",
 			       "=> misc_fee_exemption for primary 8500 a term", NULL});
 	assert_explain(child, "ledger FE-1-b misc_fee_exemption: education",
-		       (const char *const[]){"input term = 2026-spring", "=> already paid", ": 0",
-					     NULL});
+		       (const char *const[]){
+			       "input term = 2026-spring",
+			       "=> already paid (education/misc_fee_exemption/2026-spring): 0", NULL});
 }
 
 /* ---- training ----------------------------------------------------------------- */
@@ -518,8 +520,9 @@ static void test_housing(void **state)
 	assert_entitled(rec, "central_support", true, "three noes");
 	json_decref(rec);
 	assert_explain(t, "ledger FH-2-a urban_rental: housing",
-		       (const char *const[]){"input three_noes_member = yes", "=> ",
-					     "central support", NULL});
+		       (const char *const[]){"input three_noes_member = yes",
+					     "=> a three_noes member: central support instead: 0",
+					     NULL});
 }
 
 /* ---- derived entitlements ----------------------------------------------------- */
