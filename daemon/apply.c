@@ -262,13 +262,15 @@ static int reject_duplicate(struct verdict *reject, const Assist__Event *ev, con
 	return -EINVAL;
 }
 
-/* The date rules are refreshed as of: the event's, else the person's latest. */
+/* The date rules are refreshed as of: the latest date the person's events
+ * carry (an event may be dated back, a registration "since 2007": the record
+ * still shows the person as of the newest news), else the event's, else today. */
 static ymd_t refresh_date(const struct person *p, ymd_t event_date)
 {
+	if (p->latest_date > event_date)
+		return p->latest_date;
 	if (event_date != YMD_NONE)
 		return event_date;
-	if (p->latest_date != YMD_NONE)
-		return p->latest_date;
 	return ymd_today();
 }
 

@@ -127,6 +127,72 @@ static const struct store_statement statements[SQL_N] = {
 			3},
 	[SQL_PERSON_KNOWN] = {"person_known",
 			      "SELECT 1 FROM person WHERE id_number = $1", 1},
+	/* A batch writes each table with one statement over column arrays
+	 * (daemon/rows.c). WITH ORDINALITY keeps the rows' order, which the
+	 * journal's ids and hash chain follow. */
+	[SQL_JOURNAL_ROWS] = {"journal_rows",
+			      "INSERT INTO event_journal (source, major, minor, kind, event, "
+			      "prev_digest, digest) SELECT s, ma, mi, k, e, p, d FROM "
+			      "unnest($1::text[], $2::numeric[], $3::numeric[], $4::text[], "
+			      "$5::bytea[], $6::bytea[], $7::bytea[]) WITH ORDINALITY "
+			      "AS t(s, ma, mi, k, e, p, d, o) ORDER BY o",
+			      7},
+	[SQL_DEAD_LETTER_ROWS] = {"dead_letter_rows",
+				  "INSERT INTO dead_letter (source, major, minor, kind, field, "
+				  "reason, event, raw) SELECT s, ma, mi, k, f, r, e::jsonb, w FROM "
+				  "unnest($1::text[], $2::numeric[], $3::numeric[], $4::text[], "
+				  "$5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY "
+				  "AS t(s, ma, mi, k, f, r, e, w, o) ORDER BY o",
+				  8},
+	[SQL_LEDGER_ROWS] = {"ledger_rows",
+			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
+			     "amount_fen, clipped, reason, source, major, minor) "
+			     "SELECT i, r, s, d, q, a, c, w, src, ma, mi FROM "
+			     "unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[], "
+			     "$6::bigint[], $7::boolean[], $8::text[], $9::text[], $10::numeric[], "
+			     "$11::numeric[]) WITH ORDINALITY "
+			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, o) ORDER BY o",
+			     11},
+	[SQL_ALERT_ROWS] = {"alert_rows",
+			    "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
+			    "major, minor) SELECT i, c, s, r, m, src, ma, mi FROM "
+			    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+			    "$6::text[], $7::numeric[], $8::numeric[]) WITH ORDINALITY "
+			    "AS t(i, c, s, r, m, src, ma, mi, o) ORDER BY o",
+			    8},
+	[SQL_EXPLANATION_ROWS] = {"explanation_rows",
+				  "INSERT INTO explanation (id_number, subject, trace) "
+				  "SELECT i, s, x::jsonb FROM unnest($1::text[], $2::text[], "
+				  "$3::text[]) WITH ORDINALITY AS t(i, s, x, o) ORDER BY o",
+				  3},
+	[SQL_HOUSEHOLD_ROWS] = {"household_rows",
+				"INSERT INTO household (household_id, state, updated_at) "
+				"SELECT * , now() FROM unnest($1::text[], $2::bytea[]) "
+				"ON CONFLICT (household_id) DO UPDATE SET state = excluded.state, "
+				"updated_at = now()",
+				2},
+	[SQL_PERSON_ROWS] = {"person_rows",
+			     "INSERT INTO person (id_number, household_id, district, state, "
+			     "version, updated_at) SELECT *, now() FROM unnest($1::text[], "
+			     "$2::text[], $3::text[], $4::bytea[], $5::bigint[]) "
+			     "ON CONFLICT (id_number) DO UPDATE SET household_id = "
+			     "excluded.household_id, district = excluded.district, state = "
+			     "excluded.state, version = excluded.version, updated_at = now()",
+			     5},
+	[SQL_FEED_ROWS] = {"feed_rows",
+			   "INSERT INTO feed (seq, topic, payload) SELECT * FROM "
+			   "unnest($1::bigint[], $2::text[], $3::bytea[])",
+			   3},
+	[SQL_POSITION_ROWS] = {"position_rows",
+			       "INSERT INTO source_position AS p (source, major, minor, applied, "
+			       "rejected, lag_ms, last_seen) SELECT * FROM unnest($1::text[], "
+			       "$2::numeric[], $3::numeric[], $4::bigint[], $5::bigint[], "
+			       "$6::bigint[], $7::timestamptz[]) ON CONFLICT (source) DO UPDATE SET "
+			       "major = excluded.major, minor = excluded.minor, "
+			       "applied = p.applied + excluded.applied, "
+			       "rejected = p.rejected + excluded.rejected, "
+			       "lag_ms = excluded.lag_ms, last_seen = excluded.last_seen",
+			       7},
 };
 
 const struct store_catalog schema_catalog = {

@@ -266,6 +266,20 @@ static int check_housing(Assist__HousingAid *h, struct verdict *v)
 	return 0;
 }
 
+/* A sender's own rejection: "table.column: reason" keeps its field apart. */
+static int fail_sender(const Assist__Event *ev, struct verdict *v)
+{
+	const char *r = ev->invalid_reason, *colon = strstr(r, ": ");
+	size_t n = colon ? (size_t)(colon - r) : 0;
+
+	if (n > 0 && n < sizeof(v->field) && memchr(r, ' ', n) == NULL) {
+		snprintf(v->field, sizeof(v->field), "%.*s", (int)n, r);
+		snprintf(v->reason, sizeof(v->reason), "%s", colon + 2);
+		return -EINVAL;
+	}
+	return fail(v, ev->kind ? validate_kind_name(ev) : "event", "", "%s", r);
+}
+
 /* The payload case that goes with each kind. */
 static Assist__Event__PayloadCase payload_of(Assist__Kind kind)
 {
@@ -297,8 +311,7 @@ int validate_event(Assist__Event *ev, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (ev->invalid_reason != NULL && *ev->invalid_reason != '\0')
-		return fail(v, ev->kind ? validate_kind_name(ev) : "event", "", "%s",
-			    ev->invalid_reason);
+		return fail_sender(ev, v);
 	if (ev->kind == ASSIST__KIND__KIND_UNSPECIFIED)
 		return fail(v, "event", "kind", "is required");
 	if (payload_of(ev->kind) == ASSIST__EVENT__PAYLOAD__NOT_SET)

@@ -383,8 +383,8 @@ static void test_unmappable_row(void **state)
 	expect_record(mother, probe_category, "marginal", 1, "marginal status");
 	assert_int_equal(status_int("sources.civil_affairs.rejected"), rejected + 1);
 	assert_int_equal(status_int("dead_letters"), dead + 1);
-	reason = fixture_query(assist_db, "SELECT reason FROM dead_letter WHERE source = "
-					  "'civil_affairs' ORDER BY id DESC LIMIT 1");
+	reason = fixture_query(assist_db, "SELECT field || ': ' || reason FROM dead_letter "
+					  "WHERE source = 'civil_affairs' ORDER BY id DESC LIMIT 1");
 	assert_non_null(reason);
 	assert_non_null(strstr(reason, "category_registrations.category_code: unknown code '99'"));
 	free(reason);

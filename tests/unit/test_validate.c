@@ -81,10 +81,12 @@ static const struct row rows[] = {
 	 "housing_aid.scheme", "is not a housing scheme", 0},
 	{"{\"kind\":\"housing_aid\",\"housing_aid\":{\"claim_id\":\"HA1\",\"household_id\":\"H1\",\"scheme\":\"rent_reduction\",\"date\":\"2026-05-01\",\"rent_fen\":-100}}",
 	 "housing_aid.rent_fen", "must not be negative", 0},
-	{"{\"invalid_reason\":\"hosp_bill.grade: unknown code 9\"}", "event",
-	 "hosp_bill.grade: unknown code 9", 0},
-	{"{\"kind\":\"medical_claim\",\"invalid_reason\":\"hosp_bill.grade: unknown code 9\"}",
-	 "medical_claim", "hosp_bill.grade: unknown code 9", 0},
+	{"{\"invalid_reason\":\"hosp_bill.grade: unknown code 9\"}", "hosp_bill.grade",
+	 "unknown code 9", 0},
+	{"{\"kind\":\"medical_claim\",\"invalid_reason\":\"the row has no key\"}",
+	 "medical_claim", "the row has no key", 0},
+	{"{\"invalid_reason\":\"a reason: with words before\"}", "event",
+	 "a reason: with words before", 0},
 };
 
 static Assist__Event *decode(const char *text)
