@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "curve.h"
 #include "log.h"
 
 #define KEY(name, type, def, reload)                                                    \
@@ -22,9 +23,37 @@ static const struct conf_key adapter_keys[] = {
 	KEY(heartbeat_ms, CONF_INT, "1000", false),
 	KEY(resend_ms, CONF_INT, "3000", false),
 	KEY(log_level, CONF_STRING, "info", true),
+	KEY(curve_server_key, CONF_STRING, "", false),
+	KEY(curve_client_public_key, CONF_STRING, "", false),
+	KEY(curve_client_secret_key, CONF_STRING, "", false),
 };
 
 #define N_KEYS (sizeof(adapter_keys) / sizeof(adapter_keys[0]))
+
+/* The three CURVE keys are all given and well formed, or none is. */
+static int check_keys(const struct adapter_config *cfg, const char *path, char *err,
+		      size_t errlen)
+{
+	const char *keys[] = {cfg->curve_server_key, cfg->curve_client_public_key,
+			      cfg->curve_client_secret_key};
+	uint8_t k[CURVE_KEY_BYTES];
+	size_t given = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		if (keys[i][0] != '\0' && !curve_key_decode(keys[i], k)) {
+			snprintf(err, errlen, "%s: %s: not a 40-character Z85 key", path,
+				 adapter_keys[N_KEYS - 3 + i].name);
+			return -EINVAL;
+		}
+		given += keys[i][0] != '\0';
+	}
+	if (given != 0 && given != 3) {
+		snprintf(err, errlen, "%s: curve_server_key, curve_client_public_key and "
+			 "curve_client_secret_key go together", path);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 int adapter_config_load(struct adapter_config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -39,6 +68,10 @@ int adapter_config_load(struct adapter_config *cfg, const char *path, char *err,
 			 "at least 10", path);
 		conf_free(adapter_keys, N_KEYS, cfg);
 		return -EINVAL;
+	}
+	if ((rc = check_keys(cfg, path, err, errlen)) < 0) {
+		conf_free(adapter_keys, N_KEYS, cfg);
+		return rc;
 	}
 	return 0;
 }
@@ -245,6 +278,8 @@ static void adapter_on_ack(struct link *l, struct link_pos applied)
 int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *dept,
 		  const struct adapter_config *cfg)
 {
+	const struct link_keys keys = {cfg->curve_server_key, cfg->curve_client_public_key,
+				       cfg->curve_client_secret_key};
 	int rc;
 
 	*a = (struct adapter){.loop = loop, .dept = dept, .cfg = cfg};
@@ -255,7 +290,7 @@ int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *d
 	if ((rc = repl_init(&a->repl, loop, dept, cfg->database, &adapter_repl_ops)) < 0)
 		goto fail_zl;
 	a->repl.data = a;
-	if ((rc = link_init(&a->link, &a->zl, a->zctx, cfg->ingest_endpoint, dept->name,
+	if ((rc = link_init(&a->link, &a->zl, a->zctx, cfg->ingest_endpoint, &keys, dept->name,
 			    (size_t)cfg->window, (uint64_t)cfg->heartbeat_ms,
 			    (uint64_t)cfg->resend_ms, adapter_on_ack)) < 0)
 		goto fail_repl;

@@ -26,6 +26,9 @@ struct adapter_config {
 	int64_t heartbeat_ms;
 	int64_t resend_ms;
 	char *log_level;
+	char *curve_server_key;        /* Z85, for a tcp:// ingest_endpoint; "": plaintext */
+	char *curve_client_public_key;
+	char *curve_client_secret_key;
 };
 
 struct adapter {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "curve.h"
 #include "log.h"
 #include "mapping.h"
 
@@ -246,9 +247,10 @@ static int set_int(void *zs, int opt, int value)
 }
 
 int link_init(struct link *l, struct zl *zl, void *zctx, const char *endpoint,
-	      const char *source, size_t window, uint64_t heartbeat_ms, uint64_t resend_ms,
-	      link_ack_cb on_ack)
+	      const struct link_keys *keys, const char *source, size_t window,
+	      uint64_t heartbeat_ms, uint64_t resend_ms, link_ack_cb on_ack)
 {
+	bool curve = keys->server[0] != '\0' && curve_endpoint_networked(endpoint);
 	int64_t maxmsg = LINK_MAX_MSG;
 	void *zs;
 	int rc;
@@ -267,6 +269,8 @@ int link_init(struct link *l, struct zl *zl, void *zctx, const char *endpoint,
 	}
 	if ((rc = set_int(zs, ZMQ_IMMEDIATE, 1)) < 0 || (rc = set_int(zs, ZMQ_LINGER, 0)) < 0 ||
 	    (zmq_setsockopt(zs, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 && (rc = -errno)) ||
+	    (curve && (rc = curve_client_setup(zs, keys->server, keys->public_key,
+					       keys->secret)) < 0) ||
 	    (zmq_connect(zs, endpoint) != 0 && (rc = -errno)) ||
 	    (rc = zl_sock_start(zl, &l->sock, zs, link_on_msg)) < 0) {
 		zmq_close(zs);

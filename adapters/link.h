@@ -26,6 +26,14 @@ struct link_slot {
 	bool streamed;     /* from the replication stream (major is a commit LSN) */
 };
 
+/* CURVE client keys (Z85) for a networked endpoint; server "" means none
+ * (plaintext, for an assistd with allow_plain_tcp). */
+struct link_keys {
+	const char *server;
+	const char *public_key;
+	const char *secret;
+};
+
 struct link;
 /* An Ack came in: applied is assistd's stored position for this source. */
 typedef void (*link_ack_cb)(struct link *l, struct link_pos applied);
@@ -64,13 +72,15 @@ struct link {
 	void *data;
 };
 
-/* Connect a DEALER (ZMQ_IMMEDIATE, linger 0) to endpoint and start the
- * timers; send the first Heartbeat at once. window bounds the events kept.
- * 0 or -errno. */
+/* Connect a DEALER (ZMQ_IMMEDIATE, linger 0; a CURVE client with keys when
+ * endpoint is networked) to endpoint and start the timers; send the first
+ * Heartbeat at once. window bounds the events kept. 0 or -errno. */
 __attribute__((warn_unused_result)) int link_init(struct link *l, struct zl *zl, void *zctx,
-						  const char *endpoint, const char *source,
-						  size_t window, uint64_t heartbeat_ms,
-						  uint64_t resend_ms, link_ack_cb on_ack);
+						  const char *endpoint,
+						  const struct link_keys *keys,
+						  const char *source, size_t window,
+						  uint64_t heartbeat_ms, uint64_t resend_ms,
+						  link_ack_cb on_ack);
 /* Whether the window has room for the events of one more row change. */
 bool link_has_room(const struct link *l);
 /* Whether an event at pos is already stored by assistd (skip it). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "curve.h"
 
 #define KEY(name, type, def, reload) {#name, type, def, reload, offsetof(struct config, name)}
 
@@ -24,9 +25,62 @@ static const struct conf_key config_keys[] = {
 	KEY(reconnect_max_ms, CONF_INT, "5000", false),
 	KEY(source_freshness_s, CONF_INT, "300", true),
 	KEY(feed_full_ids, CONF_BOOL, "false", true),
+	KEY(curve_secret_key, CONF_STRING, "", false),
+	KEY(clients_file, CONF_STRING, "", true),
+	KEY(allow_plain_tcp, CONF_BOOL, "false", false),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* The first networked endpoint of list (copied to out), or false. */
+static bool first_networked(const char *list, char *out, size_t len)
+{
+	size_t n;
+
+	for (const char *p = list; *p != '\0'; p += n) {
+		p += strspn(p, ", ");
+		n = strcspn(p, ", ");
+		if (n > 0 && strncmp(p, "ipc://", 6) != 0) {
+			snprintf(out, len, "%.*s", (int)n, p);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* CURVE keys well formed, and no plaintext TCP unless asked for. */
+static int check_security(const char *path, const struct config *cfg, char *err,
+			  size_t errlen)
+{
+	const char *lists[][2] = {{"ingest_endpoint", cfg->ingest_endpoint},
+				  {"query_endpoint", cfg->query_endpoint},
+				  {"feed_endpoint", cfg->feed_endpoint}};
+	uint8_t key[CURVE_KEY_BYTES];
+	char ep[256];
+
+	if (cfg->curve_secret_key[0] != '\0') {
+		if (!curve_key_decode(cfg->curve_secret_key, key)) {
+			snprintf(err, errlen, "%s: curve_secret_key: not a 40-character Z85 key "
+				 "(assistctl keygen prints one)", path);
+			return -EINVAL;
+		}
+		if (cfg->clients_file[0] == '\0') {
+			snprintf(err, errlen, "%s: curve_secret_key needs clients_file (the "
+				 "allow-list of client keys)", path);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && !cfg->allow_plain_tcp; i++) {
+		if (first_networked(lists[i][1], ep, sizeof(ep))) {
+			snprintf(err, errlen, "%s: %s: %s would be plaintext: set curve_secret_key "
+				 "and clients_file to serve it with CURVE (allow_plain_tcp = true "
+				 "only for tests on loopback)", path, lists[i][0], ep);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
@@ -43,6 +97,10 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 			 "batch_max_ms >= 0", path);
 		config_free(cfg);
 		return -EINVAL;
+	}
+	if ((rc = check_security(path, cfg, err, errlen)) < 0) {
+		config_free(cfg);
+		return rc;
 	}
 	return 0;
 }

@@ -21,6 +21,9 @@ struct config {
 	int64_t reconnect_max_ms;
 	int64_t source_freshness_s; /* a source silent longer than this is stale */
 	bool feed_full_ids;       /* publish full ID numbers on the feed (default: masked) */
+	char *curve_secret_key;   /* Z85; "" when no endpoint is networked */
+	char *clients_file;       /* the CURVE allow-list (zap.h) */
+	bool allow_plain_tcp;     /* tests on loopback only: TCP without CURVE */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "curve.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "schema.h"
@@ -29,6 +30,23 @@ static int load_policy(const char *dir, struct params **out)
 		return rc;
 	}
 	log_info("policy: %zu parameters from %s", params_count(*out), dir);
+	return 0;
+}
+
+/* The allow-list of clients_file, or NULL when none is configured. */
+static int load_clients(const struct config *cfg, struct zap_list **out)
+{
+	char err[512];
+	int rc;
+
+	*out = NULL;
+	if (cfg->clients_file[0] == '\0')
+		return 0;
+	if ((rc = zap_list_load(cfg->clients_file, out, err, sizeof(err))) < 0) {
+		log_error("clients_file: %s", err);
+		return rc;
+	}
+	log_info("clients: %zu keys from %s", (*out)->n, cfg->clients_file);
 	return 0;
 }
 
@@ -56,6 +74,8 @@ int server_init(struct server *srv, const char *config_path)
 		return rc;
 	}
 	apply_log_level(&srv->cfg);
+	if ((rc = load_clients(&srv->cfg, &srv->clients)) < 0)
+		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
 	if ((rc = uv_loop_init(&srv->loop)) < 0) {
@@ -174,12 +194,38 @@ static void reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
 	server_reply(s, peer, peer_len, &r);
 }
 
+/* Whether the sender of msg may send for source: NULL, or why not. ipc
+ * peers carry no User-Id and are trusted; over CURVE a department sends
+ * only its own source and a consumer sends nothing. */
+static const char *ingest_denied(zmq_msg_t *msg, const char *field, const char *source,
+				 char *why, size_t len)
+{
+	const char *uid = zmq_msg_gets(msg, "User-Id");
+	enum zap_role role;
+	const char *name;
+
+	if (uid == NULL)
+		return NULL;
+	if (!zap_user_id_parse(uid, &role, &name))
+		snprintf(why, len, "%s: this connection has no role", field);
+	else if (role == ZAP_CONSUMER)
+		snprintf(why, len, "%s: a consumer key may not send events", field);
+	else if (strcmp(name, source) != 0)
+		snprintf(why, len, "%s: this key may only send %s", field, name);
+	else
+		return NULL;
+	log_warn("ingest: refused %s sending for \"%.31s\": %s", uid, source, why);
+	return why;
+}
+
 static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 {
 	struct server *srv = s->data;
 	const uint8_t *peer;
 	size_t peer_len;
 	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
+	const char *denied;
+	char why[128];
 
 	if (req == NULL) {
 		log_warn("ingest: a message that is not a Request; dropped");
@@ -190,10 +236,19 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	}
 	switch (req->body_case) {
 	case ASSIST__REQUEST__BODY_BATCH:
-		engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
+		if ((denied = ingest_denied(&frames[n - 1], "batch.source", req->batch->source,
+					    why, sizeof(why))) != NULL)
+			reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
+		else
+			engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
 		break;
 	case ASSIST__REQUEST__BODY_HEARTBEAT:
-		engine_heartbeat(&srv->engine, peer, peer_len, req->request_id, req->heartbeat);
+		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
+					    req->heartbeat->source, why, sizeof(why))) != NULL)
+			reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
+		else
+			engine_heartbeat(&srv->engine, peer, peer_len, req->request_id,
+					 req->heartbeat);
 		break;
 	default:
 		reply_error(s, peer, peer_len, req->request_id, EINVAL,
@@ -219,32 +274,55 @@ static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 	assist__request__free_unpacked(req, NULL);
 }
 
-/* Bind a socket of type to every endpoint of the comma-separated list. */
+/* Bind zs to the endpoints of list that are networked (or not). */
+static int bind_list(struct server *srv, void *zs, const char *list, bool networked)
+{
+	const char *how = !networked ? "" : srv->cfg.curve_secret_key[0] != '\0' ?
+		" (CURVE)" : " (plaintext: allow_plain_tcp)";
+	char *copy = strdup(list), *save = NULL;
+	int rc = 0;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	for (char *ep = strtok_r(copy, ", ", &save); ep != NULL; ep = strtok_r(NULL, ", ", &save)) {
+		if (curve_endpoint_networked(ep) != networked)
+			continue;
+		if (zmq_bind(zs, ep) != 0) {
+			rc = -errno;
+			log_error("bind %s: %s", ep, zmq_strerror(errno));
+			break;
+		}
+		log_info("listening on %s%s", ep, how);
+	}
+	free(copy);
+	return rc;
+}
+
+/* Bind a socket of type to every endpoint of the comma-separated list: ipc
+ * first, then, as a CURVE server when a key is set, the networked ones. */
 static int bind_socket(struct server *srv, struct zl_sock *s, int type, const char *list,
 		       zl_msg_cb cb)
 {
 	int64_t maxmsg = srv->cfg.max_message_bytes;
 	int zero = 0, hwm = 100000;
-	char *copy = strdup(list), *save = NULL;
 	void *zs = zmq_socket(srv->zctx, type);
 	int rc = 0;
 
-	if (zs == NULL || copy == NULL) {
-		rc = zs == NULL ? -errno : -ENOMEM;
-		goto cleanup;
-	}
+	if (zs == NULL)
+		return -errno;
 	zmq_setsockopt(zs, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(zs, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
 	if (type == ZMQ_PUB)
 		zmq_setsockopt(zs, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	for (char *ep = strtok_r(copy, ", ", &save); ep != NULL; ep = strtok_r(NULL, ", ", &save)) {
-		if (zmq_bind(zs, ep) != 0) {
-			rc = -errno;
-			log_error("bind %s: %s", ep, zmq_strerror(errno));
-			goto cleanup;
-		}
-		log_info("listening on %s", ep);
+	if ((rc = bind_list(srv, zs, list, false)) < 0)
+		goto cleanup;
+	if (srv->cfg.curve_secret_key[0] != '\0' &&
+	    (rc = curve_server_setup(zs, srv->cfg.curve_secret_key)) < 0) {
+		log_error("CURVE server options: %s", zmq_strerror(-rc));
+		goto cleanup;
 	}
+	if ((rc = bind_list(srv, zs, list, true)) < 0)
+		goto cleanup;
 	s->data = srv;
 	if ((rc = zl_sock_start(&srv->zl, s, zs, cb)) < 0)
 		goto cleanup;
@@ -253,8 +331,27 @@ static int bind_socket(struct server *srv, struct zl_sock *s, int type, const ch
 cleanup:
 	if (zs != NULL)
 		zmq_close(zs);
-	free(copy);
 	return rc;
+}
+
+/* The ZAP handler, before any CURVE socket binds (none without it). */
+static int start_zap(struct server *srv)
+{
+	char public[CURVE_Z85_LEN + 1];
+	int rc;
+
+	if (srv->cfg.curve_secret_key[0] == '\0')
+		return 0;
+	if ((rc = zap_start(&srv->zap, &srv->zl, srv->zctx, srv->clients)) < 0) {
+		log_error("zap: %s", zmq_strerror(-rc));
+		return rc;
+	}
+	srv->zap.data = srv;
+	srv->zap_up = true;
+	srv->open_socks++;
+	if (zmq_curve_public(public, srv->cfg.curve_secret_key) == 0)
+		log_info("CURVE on networked endpoints; server public key %s", public);
+	return 0;
 }
 
 static void on_freshness(uv_timer_t *t)
@@ -300,7 +397,8 @@ static void on_engine_ready(void *data, int status)
 		return;
 	}
 	srv->zl_up = true;
-	if (bind_socket(srv, &srv->ingest, ZMQ_ROUTER, srv->cfg.ingest_endpoint, on_ingest) < 0 ||
+	if (start_zap(srv) < 0 ||
+	    bind_socket(srv, &srv->ingest, ZMQ_ROUTER, srv->cfg.ingest_endpoint, on_ingest) < 0 ||
 	    bind_socket(srv, &srv->query, ZMQ_ROUTER, srv->cfg.query_endpoint, on_query) < 0 ||
 	    bind_socket(srv, &srv->feed, ZMQ_PUB, srv->cfg.feed_endpoint, NULL) < 0) {
 		server_stop(srv, 1);
@@ -327,6 +425,7 @@ static void reload(struct server *srv)
 {
 	struct config next;
 	struct params *params = NULL;
+	struct zap_list *clients = NULL;
 	const char *conflict;
 	char err[512];
 
@@ -346,6 +445,16 @@ static void reload(struct server *srv)
 		config_free(&next);
 		goto done;
 	}
+	if (load_clients(&next, &clients) < 0) {
+		log_error("reload: keeping the running configuration and client keys");
+		params_free(params);
+		config_free(&next);
+		goto done;
+	}
+	if (srv->zap_up)
+		zap_set_list(&srv->zap, clients);
+	zap_list_free(srv->clients);
+	srv->clients = clients;
 	/* Traces and records of applied batches are already serialized, so the
 	 * old set can go now. */
 	params_free(srv->params);
@@ -396,6 +505,14 @@ static void server_stop(struct server *srv, int exit_code)
 		close_all(srv);
 }
 
+static void sock_gone(struct server *srv)
+{
+	if (--srv->open_socks == 0 && srv->zl_up) {
+		srv->zl_up = false;
+		zl_close(&srv->zl, NULL);
+	}
+}
+
 static void on_sock_closed(struct zl_sock *s)
 {
 	struct server *srv = s->data;
@@ -403,10 +520,12 @@ static void on_sock_closed(struct zl_sock *s)
 	/* ZeroMQ owns the fd: close the socket only once libuv let go of it. */
 	zmq_close(s->zs);
 	s->zs = NULL;
-	if (--srv->open_socks == 0 && srv->zl_up) {
-		srv->zl_up = false;
-		zl_close(&srv->zl, NULL);
-	}
+	sock_gone(srv);
+}
+
+static void on_zap_closed(struct zap *z)
+{
+	sock_gone(z->data);
 }
 
 static void on_store_closed(void *data)
@@ -433,6 +552,10 @@ static void close_all(struct server *srv)
 	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
 		if (socks[i]->zs != NULL)
 			zl_sock_close(socks[i], on_sock_closed);
+	}
+	if (srv->zap_up) {
+		srv->zap_up = false;
+		zap_close(&srv->zap, on_zap_closed);
 	}
 	if (srv->open_socks == 0 && srv->zl_up) {
 		srv->zl_up = false;
@@ -507,6 +630,7 @@ void server_free(struct server *srv)
 {
 	engine_free(&srv->engine);
 	params_free(srv->params);
+	zap_list_free(srv->clients);
 	config_free(&srv->cfg);
 	free(srv->config_path);
 }

@@ -1,6 +1,12 @@
 /* assistd as a whole: configuration, policy set, store, engine and the
  * ZeroMQ sockets (ingest ROUTER, query ROUTER, feed PUB), signals and
- * systemd notification. main() only parses arguments and runs it. */
+ * systemd notification. main() only parses arguments and runs it.
+ *
+ * Each socket binds its ipc endpoints plain (file permissions guard them)
+ * and its networked ones as a CURVE server behind the ZAP handler (zap.h):
+ * libzmq applies security options to the binds made after them, so one
+ * socket serves both and a reply always finds its peer. Messages over CURVE
+ * carry the sender's role; ipc ones carry none and are trusted. */
 #ifndef ASSIST_SERVER_H
 #define ASSIST_SERVER_H
 
@@ -11,6 +17,7 @@
 #include "engine.h"
 #include "params.h"
 #include "store.h"
+#include "zap.h"
 #include "zloop.h"
 
 struct server {
@@ -27,6 +34,9 @@ struct server {
 	bool zl_up;
 	struct zl_sock ingest, query, feed;
 	int open_socks;
+	struct zap_list *clients; /* CURVE allow-list (clients_file), or NULL */
+	struct zap zap;           /* its handler, running when curve_secret_key is set */
+	bool zap_up;
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t stop_timer;  /* bounds how long a stop waits for the store */

@@ -15,7 +15,7 @@
 #include <uv.h>
 #include <zmq.h>
 
-#define ZL_MAX_FRAMES 4
+#define ZL_MAX_FRAMES 8
 
 struct zl;
 struct zl_sock;

@@ -20,6 +20,7 @@
 
 #include "assist.pb-c.h"
 #include "conf.h"
+#include "curve.h"
 #include "pbjson.h"
 
 #define EXIT_REJECTED 1
@@ -55,7 +56,10 @@ static void usage(FILE *f)
 		   "  explain ID [--json]\n"
 		   "  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
 		   "  status [--json]\n"
-		   "  keygen\n");
+		   "  keygen\n"
+		   "tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
+		   "ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
+		   "curve_client_secret_key in CONFIG\n");
 }
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -158,13 +162,57 @@ static void *open_socket(void *ctx, int type)
 	return sock;
 }
 
-static int client_open(struct client *c, void *ctx, const char *endpoint)
+/* One CURVE key: environment variable env, else key in the configuration. */
+static void curve_key(const struct opts *o, const char *env, const char *key, char *out,
+		      size_t len)
+{
+	const char *v = getenv(env);
+
+	if (v != NULL && v[0] != '\0')
+		snprintf(out, len, "%s", v);
+	else if (conf_lookup(o->config, key, out, len) < 0)
+		out[0] = '\0';
+}
+
+/* Make sock a CURVE client when endpoint is networked and keys are given
+ * (none: plaintext, for a daemon with allow_plain_tcp). 0 or -EINVAL. */
+static int curve_setup(const struct opts *o, void *sock, const char *endpoint)
+{
+	char server[128], public[128], secret[128];
+
+	if (!curve_endpoint_networked(endpoint))
+		return 0;
+	curve_key(o, "ASSIST_SERVER_KEY", "curve_server_key", server, sizeof(server));
+	curve_key(o, "ASSIST_CLIENT_PUBLIC", "curve_client_public_key", public, sizeof(public));
+	curve_key(o, "ASSIST_CLIENT_SECRET", "curve_client_secret_key", secret, sizeof(secret));
+	if (server[0] == '\0' && public[0] == '\0' && secret[0] == '\0')
+		return 0;
+	if (curve_client_setup(sock, server, public, secret) < 0) {
+		fprintf(stderr, "assistctl: CURVE needs three 40-character Z85 keys: "
+			"ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and ASSIST_CLIENT_SECRET (or "
+			"curve_server_key, curve_client_public_key and curve_client_secret_key "
+			"in %s)\n", o->config);
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Connect sock to endpoint, over CURVE if it is networked. 0 or -1 (errno). */
+static int connect_socket(const struct opts *o, void *sock, const char *endpoint)
+{
+	if (curve_setup(o, sock, endpoint) < 0)
+		return -1;
+	return zmq_connect(sock, endpoint);
+}
+
+static int client_open(const struct opts *o, struct client *c, void *ctx, const char *endpoint)
 {
 	c->ctx = ctx;
 	c->next_id = 1;
 	snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint);
 	c->sock = open_socket(ctx, ZMQ_DEALER);
-	if (c->sock == NULL || zmq_connect(c->sock, endpoint) != 0) {
+	if (c->sock == NULL || connect_socket(o, c->sock, endpoint) != 0) {
 		int err = errno;
 		fprintf(stderr, "assistctl: cannot connect to %s: %s\n", endpoint,
 			zmq_strerror(err));
@@ -281,7 +329,7 @@ static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out
 	if (resolve_endpoint(o, "query_endpoint", ep, sizeof(ep)) < 0)
 		return EXIT_UNREACHABLE;
 	ctx = zmq_ctx_new();
-	if (client_open(&c, ctx, ep) < 0) {
+	if (client_open(o, &c, ctx, ep) < 0) {
 		zmq_ctx_term(ctx);
 		return EXIT_UNREACHABLE;
 	}
@@ -912,7 +960,7 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 		return EXIT_NOINPUT;
 	}
 	ctx = zmq_ctx_new();
-	rc = client_open(&p.cli, ctx, ep) < 0 ? EXIT_UNREACHABLE : push_run(&p);
+	rc = client_open(o, &p.cli, ctx, ep) < 0 ? EXIT_UNREACHABLE : push_run(&p);
 	client_close(&p.cli);
 	zmq_ctx_term(ctx);
 	if (p.refused)
@@ -1327,14 +1375,14 @@ static int cmd_watch(const struct opts *o, int argc, char **argv)
 		} else {
 			snprintf(query_ep, sizeof(query_ep), "%s", o->endpoint);
 		}
-		w.have_query = client_open(&w.query, ctx, query_ep) == 0;
+		w.have_query = client_open(o, &w.query, ctx, query_ep) == 0;
 	}
 	rc = EXIT_UNREACHABLE;
 	if (watch_feed_endpoint(o, &w, feed_ep, sizeof(feed_ep)) < 0)
 		goto cleanup;
 	w.sub = open_socket(ctx, ZMQ_SUB);
 	if (w.sub == NULL || zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, w.prefix, strlen(w.prefix)) ||
-	    zmq_connect(w.sub, feed_ep) != 0) {
+	    connect_socket(o, w.sub, feed_ep) != 0) {
 		fprintf(stderr, "assistctl: cannot subscribe to %s: %s\n", feed_ep,
 			zmq_strerror(errno));
 		goto cleanup;
