@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 struct param {
 	char *name;
 	const char *unit; /* points into param_units */
+	int64_t max;      /* the unit's largest value */
 	char *clause;
 	bool local_default;
 	size_t nvalues;
@@ -35,8 +37,16 @@ struct pl {
 	size_t errlen;
 };
 
-static const char *const param_units[] = {"fen",   "bp",    "m2",  "days", "months",
-					  "years", "count", "kwh", "m3"};
+/* Every unit counts or measures something, so no value is negative; a rate
+ * is at most the whole. */
+static const struct {
+	const char *name;
+	int64_t max;
+} param_units[] = {
+	{"fen", INT64_MAX},   {"bp", 10000},       {"m2", INT64_MAX},
+	{"days", INT64_MAX},  {"months", INT64_MAX}, {"years", INT64_MAX},
+	{"count", INT64_MAX}, {"kwh", INT64_MAX},    {"m3", INT64_MAX},
+};
 #define PARAM_NUNITS (sizeof(param_units) / sizeof(param_units[0]))
 #define PARAM_UNIT_LIST "fen, bp, m2, days, months, years, count, kwh, m3"
 
@@ -129,8 +139,9 @@ static int pl_unit(struct pl *pl, struct param *p, const yaml_node_t *node)
 	const char *s = pl_scalar(node);
 
 	for (size_t i = 0; s != NULL && i < PARAM_NUNITS; i++) {
-		if (strcmp(s, param_units[i]) == 0) {
-			p->unit = param_units[i];
+		if (strcmp(s, param_units[i].name) == 0) {
+			p->unit = param_units[i].name;
+			p->max = param_units[i].max;
 			return 0;
 		}
 	}
@@ -221,6 +232,26 @@ static int pl_values(struct pl *pl, struct param *p, const yaml_node_t *node)
 	return 0;
 }
 
+/* Each value within its unit's range; checked once the unit is known, which
+ * may come after the values. */
+static int pl_range(struct pl *pl, const struct param *p, const yaml_node_t *node)
+{
+	size_t i = 0;
+
+	for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++, i++) {
+		const yaml_node_t *vnode = yaml_document_get_node(pl->doc, pair->value);
+
+		if (p->values[i] < 0)
+			return pl_error(pl, vnode, "%s: value %" PRId64 " must not be negative",
+					p->name, p->values[i]);
+		if (p->values[i] > p->max)
+			return pl_error(pl, vnode, "%s: value %" PRId64 " %s above %" PRId64,
+					p->name, p->values[i], p->unit, p->max);
+	}
+	return 0;
+}
+
 static int pl_field(struct pl *pl, struct param *p, enum pl_key key, const yaml_node_t *node)
 {
 	switch (key) {
@@ -240,6 +271,7 @@ static int pl_field(struct pl *pl, struct param *p, enum pl_key key, const yaml_
 static int pl_fields(struct pl *pl, struct param *p, const yaml_node_t *body)
 {
 	bool seen[PL_NKEYS] = {false};
+	const yaml_node_t *values = NULL;
 	int rc;
 
 	for (yaml_node_pair_t *pair = body->data.mapping.pairs.start;
@@ -257,6 +289,8 @@ static int pl_fields(struct pl *pl, struct param *p, const yaml_node_t *body)
 		if (seen[key])
 			return pl_error(pl, knode, "%s: duplicate key \"%s\"", p->name, k);
 		seen[key] = true;
+		if (key == PL_VALUES)
+			values = yaml_document_get_node(pl->doc, pair->value);
 		rc = pl_field(pl, p, key, yaml_document_get_node(pl->doc, pair->value));
 		if (rc != 0)
 			return rc;
@@ -264,7 +298,7 @@ static int pl_fields(struct pl *pl, struct param *p, const yaml_node_t *body)
 	if (!seen[PL_UNIT] || !seen[PL_CLAUSE] || !seen[PL_VALUES])
 		return pl_error_at(pl, p->line, "%s: missing %s", p->name,
 				   !seen[PL_UNIT] ? "unit" : !seen[PL_CLAUSE] ? "clause" : "values");
-	return 0;
+	return pl_range(pl, p, values);
 }
 
 static void param_clear(struct param *p)

@@ -37,7 +37,7 @@ static const char good_yaml[] =
 	"  values:\n"
 	"    2008-01-01: 10000\n"
 	"    2010-07-01: 0\n"
-	"    2012-01-01: -1\n"
+	"    2012-01-01: 1\n"
 	"    2015-03-15: 12000\n"
 	"housing.rural.area.small:\n"
 	"  unit: m2\n"
@@ -76,8 +76,8 @@ static void test_lookup(void **state)
 		{"medical.huimin.deductible", 20100630, 0, 10000, 20080101},
 		{"medical.huimin.deductible", 20100701, 0, 0, 20100701},
 		{"medical.huimin.deductible", 20111231, 0, 0, 20100701},
-		{"medical.huimin.deductible", 20120101, 0, -1, 20120101},
-		{"medical.huimin.deductible", 20150314, 0, -1, 20120101},
+		{"medical.huimin.deductible", 20120101, 0, 1, 20120101},
+		{"medical.huimin.deductible", 20150314, 0, 1, 20120101},
 		{"medical.huimin.deductible", 20150315, 0, 12000, 20150315},
 		{"medical.huimin.deductible", 20300101, 0, 12000, 20150315},
 		{"housing.rural.area.small", 20080101, 0, 40, 20080101},
@@ -190,6 +190,13 @@ static void test_errors(void **state)
 		 "t.yaml:5: a.b: value \"\" is not an integer"},
 		{HEAD "  values:\n    2008-01-01: [1]\n",
 		 "t.yaml:5: a.b: value for 2008-01-01 is not an integer"},
+		{HEAD "  values:\n    2008-01-01: -6000\n",
+		 "t.yaml:5: a.b: value -6000 must not be negative"},
+		{HEAD "  values:\n    2008-01-01: 1\n    2009-01-01: 0\n    2010-01-01: -1\n",
+		 "t.yaml:7: a.b: value -1 must not be negative"},
+		{"a.b:\n  clause: x\n  values:\n    2008-01-01: 10000\n    2009-01-01: 10001\n"
+		 "  unit: bp\n",
+		 "t.yaml:5: a.b: value 10001 bp above 10000"},
 		{HEAD "  values:\n    2008-01-01: 99999999999999999999\n",
 		 "t.yaml:5: a.b: value \"99999999999999999999\" is out of range"},
 		{HEAD "  values:\n    2008-02-30: 1\n",
@@ -246,6 +253,59 @@ static void test_errors(void **state)
 			fail_msg("case %zu: rc %d, error\n  \"%s\", want\n  \"%s\"", i, rc, err,
 				 cases[i].err);
 		assert_ptr_equal(p, (struct params *)&p);
+	}
+}
+
+/* No unit takes a negative value; a rate in bp is at most 10000. */
+static void test_ranges(void **state)
+{
+	static const struct {
+		const char *unit;
+		const char *value;
+		const char *err; /* NULL: accepted */
+	} cases[] = {
+		{"fen", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"bp", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"m2", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"days", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"months", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"years", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"count", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"kwh", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"m3", "-1", "t.yaml:5: a.b: value -1 must not be negative"},
+		{"fen", "-9223372036854775808",
+		 "t.yaml:5: a.b: value -9223372036854775808 must not be negative"},
+		{"bp", "10001", "t.yaml:5: a.b: value 10001 bp above 10000"},
+		{"bp", "20000", "t.yaml:5: a.b: value 20000 bp above 10000"},
+		{"fen", "0", NULL},
+		{"bp", "0", NULL},
+		{"bp", "10000", NULL},
+		{"count", "0", NULL},
+		{"fen", "9223372036854775807", NULL},
+		{"m2", "10001", NULL},
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		struct params *p = NULL;
+		struct param_value v;
+		char yaml[256], err[256] = "";
+		int rc;
+
+		snprintf(yaml, sizeof(yaml), "a.b:\n  unit: %s\n  clause: x\n  values:\n"
+			 "    2008-01-01: %s\n", cases[i].unit, cases[i].value);
+		rc = params_load_string(yaml, "t.yaml", &p, err, sizeof(err));
+		if (cases[i].err == NULL) {
+			if (rc != 0)
+				fail_msg("case %zu (%s %s): %s", i, cases[i].unit, cases[i].value,
+					 err);
+			assert_int_equal(params_get(p, "a.b", 20080101, &v), 0);
+			assert_int_equal(v.value, strtoll(cases[i].value, NULL, 10));
+			params_free(p);
+			continue;
+		}
+		if (rc != -EINVAL || strcmp(err, cases[i].err) != 0)
+			fail_msg("case %zu: rc %d, error\n  \"%s\", want\n  \"%s\"", i, rc, err,
+				 cases[i].err);
+		assert_null(p);
 	}
 }
 
@@ -457,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_short_error_buffer),
 		cmocka_unit_test_setup_teardown(test_dir, tmp_setup, tmp_teardown),
