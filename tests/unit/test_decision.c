@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policy/rules.h"
+#include "policytest.h"
 
 static struct params *load(const char *yaml)
 {
@@ -356,16 +357,12 @@ static void test_check_params(void **state)
 /* The shipped configuration holds every parameter the rules read. */
 static void test_shipped_params(void **state)
 {
-	const char *src = getenv("ASSIST_SOURCE_DIR");
 	struct person *p = person_new("420704198001010011");
 	struct params *ps = NULL;
-	char dir[1024], err[256] = "";
+	char err[256] = "";
 	fen_t huimin, ma;
 
-	assert_non_null(src);
-	snprintf(dir, sizeof(dir), "%s/config/policy", src);
-	if (params_load_dir(dir, &ps, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
+	assert_int_equal(policytest_params(NULL, &ps), 0);
 	if (policy_check_params(ps, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	policy_caps(ps, p, 2009, &huimin, &ma);
@@ -375,6 +372,35 @@ static void test_shipped_params(void **state)
 	policy_caps(ps, p, 2009, &huimin, &ma);
 	assert_int_equal(ma, 1000000);
 	person_free(p);
+	params_free(ps);
+}
+
+/* No shipped parameter goes unread: every name in config/policy is one a
+ * rule lists, and no rule lists a name twice. */
+static void test_shipped_params_all_read(void **state)
+{
+	static const char *const *const lists[] = {
+		dibao_param_names,     entitlements_param_names, medical_param_names,
+		education_param_names, training_param_names,     housing_param_names,
+	};
+	struct params *ps = NULL;
+	struct param_value pv;
+	size_t n = 0;
+
+	assert_int_equal(policytest_params(NULL, &ps), 0);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		for (const char *const *name = lists[i]; *name != NULL; name++, n++) {
+			if (params_get(ps, *name, 20080101, &pv) != 0)
+				fail_msg("%s: not in force on 2008-01-01", *name);
+			for (size_t j = 0; j <= i; j++) {
+				for (const char *const *o = lists[j]; *o != NULL && o != name; o++) {
+					if (strcmp(*o, *name) == 0)
+						fail_msg("%s listed twice", *name);
+				}
+			}
+		}
+	}
+	assert_int_equal(params_count(ps), n);
 	params_free(ps);
 }
 
@@ -526,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_check_params),
 		cmocka_unit_test(test_shipped_params),
+		cmocka_unit_test(test_shipped_params_all_read),
 		cmocka_unit_test(test_deceased_claims),
 		cmocka_unit_test(test_other_enrollment),
 		cmocka_unit_test(test_dispersed_five_guarantee),

@@ -11,29 +11,10 @@
 #include <string.h>
 
 #include "policy/rules.h"
+#include "policytest.h"
 
 static char *dibao_yaml;
 static struct params *params;
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
 
 static struct params *load(const char *yaml)
 {
@@ -47,17 +28,10 @@ static struct params *load(const char *yaml)
 
 static int group_setup(void **state)
 {
-	const char *src = getenv("ASSIST_SOURCE_DIR");
-	char path[1024];
-
-	if (src == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/config/policy/dibao.yaml", src);
-	dibao_yaml = read_file(path);
+	dibao_yaml = policytest_yaml("dibao.yaml");
 	if (dibao_yaml == NULL)
 		return -1;
-	params = load(dibao_yaml);
-	return 0;
+	return policytest_params("dibao.yaml", &params);
 }
 
 static int group_teardown(void **state)

@@ -12,56 +12,14 @@
 #include <string.h>
 
 #include "policy/rules.h"
+#include "policytest.h"
 
 static struct params *params;
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* dibao.yaml and entitlements.yaml as one document. */
+/* Every policy file: entitlements follow the dibao rules too. */
 static int group_setup(void **state)
 {
-	const char *src = getenv("ASSIST_SOURCE_DIR");
-	char path[1024], err[256];
-	char *dibao, *ent, *both;
-	int rc = -1;
-
-	if (src == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/config/policy/dibao.yaml", src);
-	dibao = read_file(path);
-	snprintf(path, sizeof(path), "%s/config/policy/entitlements.yaml", src);
-	ent = read_file(path);
-	if (dibao != NULL && ent != NULL) {
-		both = calloc(1, strlen(dibao) + strlen(ent) + 2);
-		if (both != NULL) {
-			sprintf(both, "%s\n%s", dibao, ent);
-			rc = params_load_string(both, "policy", &params, err, sizeof(err));
-			if (rc < 0)
-				print_error("%s\n", err);
-			free(both);
-		}
-	}
-	free(dibao);
-	free(ent);
-	return rc;
+	return policytest_params(NULL, &params);
 }
 
 static int group_teardown(void **state)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "policy/rules.h"
+#include "policytest.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -21,34 +22,7 @@ static struct params *params;
 
 static int load_params(void **state)
 {
-	const char *dir = getenv("ASSIST_SOURCE_DIR");
-	char path[512], err[256] = "", *text;
-	FILE *f;
-	long len;
-
-	if (dir == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "%s/config/policy/training.yaml", dir);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)len + 1);
-	if (text == NULL || fread(text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		free(text);
-		return -1;
-	}
-	fclose(f);
-	if (params_load_string(text, path, &params, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		free(text);
-		return -1;
-	}
-	free(text);
-	return 0;
+	return policytest_params("training.yaml", &params);
 }
 
 static int free_params(void **state)
