@@ -17,8 +17,13 @@ const char *const housing_param_names[] = {
 	"housing.rural.repair",
 	"housing.urban.area_per_member",
 	"housing.urban.rent_reduction_rate",
+	"housing.urban.rental.market_rent_per_m2",
+	"housing.urban.rental.low_rent_per_m2",
+	"housing.urban.rental.area_per_member",
 	"housing.affordable.area_per_member",
 	"housing.affordable.income_per_member",
+	"housing.affordable.flat_area",
+	"housing.affordable.price_rate",
 	NULL,
 };
 
@@ -132,6 +137,29 @@ static void hs_rural(struct hs_claim *hc)
 		     price, hc->amount);
 }
 
+/* Urban rental subsidy housing did not report: (average market rent - low
+ * rent) a m2 x the subsidised area, the area standard a member times the
+ * members. */
+static void hs_rental_computed(struct hs_claim *hc, double limit)
+{
+	int64_t market, low, per, area;
+
+	trace_input(&hc->t, "amount_fen", "not reported: computed");
+	market = trace_param(&hc->t, hc->ps, "housing.urban.rental.market_rent_per_m2", hc->date);
+	low = trace_param(&hc->t, hc->ps, "housing.urban.rental.low_rent_per_m2", hc->date);
+	per = trace_param(&hc->t, hc->ps, "housing.urban.rental.area_per_member", hc->date);
+	area = per * hc->size;
+	hc->amount = hc->requested = money_max(market - low, 0) * area;
+	snprintf(hc->reason, sizeof(hc->reason),
+		 "urban rental subsidy: (market rent %" PRId64 " - low rent %" PRId64
+		 ") a m2 x %" PRId64 " m2",
+		 market, low, area);
+	trace_result(&hc->t,
+		     "housing %.2f m2 below %.0f m2: (%" PRId64 " - %" PRId64 ") a m2 x %" PRId64
+		     " m2 (%" PRId64 " a member x %d) = %" PRId64,
+		     hc->hh->housing_area_m2, limit, market, low, area, per, hc->size, hc->amount);
+}
+
 /* Urban rental subsidy or rent reduction: an urban dibao household with
  * less than 10 m2 a member, no three_noes member. */
 static void hs_urban(struct hs_claim *hc)
@@ -166,6 +194,10 @@ static void hs_urban(struct hs_claim *hc)
 		hs_refuse(hc, "not_eligible", why);
 		return;
 	}
+	if (h->scheme == ASSIST__SCHEME__SCHEME_URBAN_RENTAL && h->amount_fen == 0) {
+		hs_rental_computed(hc, limit);
+		return;
+	}
 	if (h->scheme == ASSIST__SCHEME__SCHEME_URBAN_RENTAL) {
 		hc->amount = hc->requested = money_max(h->amount_fen, 0);
 		snprintf(hc->reason, sizeof(hc->reason), "urban rental subsidy as reported");
@@ -183,11 +215,12 @@ static void hs_urban(struct hs_claim *hc)
 		     hc->hh->housing_area_m2, limit, hc->requested, rate, hc->amount);
 }
 
-/* Affordable housing: eligibility only, recorded as a line of 0. */
+/* Affordable housing: eligibility, recorded as a line of 0 that states the
+ * flat and price ceiling the household may buy at. */
 static void hs_affordable(struct hs_claim *hc)
 {
 	const struct household *hh = hc->hh;
-	int64_t per_area, per_income;
+	int64_t per_area, per_income, flat, rate;
 	char why[128];
 
 	per_area = trace_param(&hc->t, hc->ps, "housing.affordable.area_per_member", hc->date);
@@ -220,12 +253,18 @@ static void hs_affordable(struct hs_claim *hc)
 		hs_refuse(hc, "not_eligible", why);
 		return;
 	}
-	snprintf(hc->reason, sizeof(hc->reason), "eligible for affordable housing");
+	flat = trace_param(&hc->t, hc->ps, "housing.affordable.flat_area", hc->date);
+	rate = trace_param(&hc->t, hc->ps, "housing.affordable.price_rate", hc->date);
+	snprintf(hc->reason, sizeof(hc->reason),
+		 "eligible for affordable housing: one flat of %" PRId64
+		 " m2 at no more than %" PRId64 " bp of the commercial price",
+		 flat, rate);
 	trace_result(&hc->t,
 		     "eligible: urban hukou, %.2f m2 below %" PRId64 ", yearly income %" PRId64
-		     " below %" PRId64 " for %d members",
+		     " below %" PRId64 " for %d members; one flat of %" PRId64
+		     " m2 at no more than %" PRId64 " bp of the commercial price",
 		     hh->housing_area_m2, per_area * hc->size, hh->monthly_income * 12,
-		     per_income * hc->size, hc->size);
+		     per_income * hc->size, hc->size, flat, rate);
 }
 
 static int hs_ledger(const struct hs_claim *hc, struct person *m, struct decisions *out)

@@ -96,6 +96,21 @@ static const struct hs_case cases[] = {
 	 12345, 6173, "", "rent reduction"},
 	{"rent reduction: a three noes member, excluded", RENT_RED, "U3", 0, URBAN_DIBAO, 5.0, 0, 0,
 	 12345, 0, 0, "excluded", "central support"},
+	/* Rental subsidy housing did not report: (800 - 100) a m2 x 12 m2 a member. */
+	{"rental computed: 3 members, 36 m2", RENTAL, "U U U", 0, URBAN_DIBAO, 25.0, 50000, 0, 0,
+	 25200, 25200, "", "urban rental subsidy: (market rent 800 - low rent 100) a m2 x 36 m2"},
+	{"rental computed: 1 member, 12 m2", RENTAL, "U", 0, URBAN_DIBAO, 9.99, 0, 0, 0, 8400, 8400,
+	 "", "a m2 x 12 m2"},
+	{"rental computed: 5 declared, 2 known, 60 m2", RENTAL, "U U", 5, URBAN_DIBAO, 49.5, 0, 0,
+	 0, 42000, 42000, "", "a m2 x 60 m2"},
+	{"rental computed: 20 m2 for 2 is not below 20", RENTAL, "U U", 0, URBAN_DIBAO, 20.0, 0, 0,
+	 0, 0, 0, "not_eligible", "not below 20 m2"},
+	{"rental computed: not urban dibao", RENTAL, "U U", 0, NO_DIBAO, 5.0, 0, 0, 0, 0, 0,
+	 "not_eligible", "not an urban dibao household"},
+	{"rental computed: a three noes member, excluded", RENTAL, "U U3", 0, URBAN_DIBAO, 5.0, 0, 0,
+	 0, 0, 0, "excluded", "central support"},
+	{"rental reported as 1 fen: the report stands", RENTAL, "U U", 0, URBAN_DIBAO, 5.0, 0, 1, 0,
+	 1, 1, "", "as reported"},
 	/* Affordable housing: eligibility only. */
 	{"affordable: eligible", AFFORDABLE, "U U U", 0, NO_DIBAO, 50.9, 179999, 0, 0, 0, 0, "",
 	 "eligible for affordable housing"},
@@ -107,6 +122,12 @@ static const struct hs_case cases[] = {
 	 "not_eligible", "urban hukou"},
 	{"affordable: income unknown", AFFORDABLE, "U", 0, NO_DIBAO, 10.0, -1, 0, 0, 0, 0,
 	 "not_eligible", "income unknown"},
+	{"affordable: the flat and the price ceiling", AFFORDABLE, "U", 0, NO_DIBAO, 16.99, 59999, 0,
+	 0, 0, 0, "",
+	 "eligible for affordable housing: one flat of 60 m2 at no more than 7000 bp of the "
+	 "commercial price"},
+	{"affordable: not eligible, no flat", AFFORDABLE, "U", 0, NO_DIBAO, 17.0, 59999, 0, 0, 0, 0,
+	 "not_eligible", "not below 17 m2"},
 };
 
 #define CLAIM_DATE 20090501
@@ -288,6 +309,77 @@ static void test_trace(void **state)
 	decisions_free(&out);
 }
 
+/* The case named name, or fail. */
+static const struct hs_case *case_named(const char *name)
+{
+	for (size_t i = 0; i < N(cases); i++) {
+		if (strcmp(cases[i].name, name) == 0)
+			return &cases[i];
+	}
+	fail_msg("no case %s", name);
+	return NULL;
+}
+
+static void assert_trace_param(const struct trace *t, int i, const char *name, int64_t value,
+			       const char *unit)
+{
+	assert_true(i < t->n_params);
+	assert_string_equal(t->params[i].name, name);
+	assert_int_equal(t->params[i].value, value);
+	assert_string_equal(t->params[i].unit, unit);
+	assert_int_equal(t->params[i].effective, 20080101);
+	assert_true(t->params[i].clause[0] != '\0');
+}
+
+/* The trace of the first decision of case name. */
+static void trace_of(const char *name, struct decisions *out, struct trace *t)
+{
+	const struct hs_case *c = case_named(name);
+	struct household *hh = household_new("HH-5");
+	struct person *m[MAX_MEMBERS];
+	size_t n = make_household(c, hh, m);
+
+	run_claim(c, hh, out);
+	assert_true(out->n > 0);
+	*t = out->items[0].trace;
+	for (size_t k = 0; k < n; k++)
+		person_free(m[k]);
+	household_free(hh);
+}
+
+static void test_trace_figures(void **state)
+{
+	struct decisions out = {0};
+	struct trace t;
+
+	trace_of("rental computed: 3 members, 36 m2", &out, &t);
+	assert_int_equal(t.n_params, 4);
+	assert_trace_param(&t, 0, "housing.urban.area_per_member", 10, "m2");
+	assert_trace_param(&t, 1, "housing.urban.rental.market_rent_per_m2", 800, "fen");
+	assert_trace_param(&t, 2, "housing.urban.rental.low_rent_per_m2", 100, "fen");
+	assert_trace_param(&t, 3, "housing.urban.rental.area_per_member", 12, "m2");
+	assert_string_equal(t.result, "housing 25.00 m2 below 30 m2: (800 - 100) a m2 x 36 m2 "
+				      "(12 a member x 3) = 25200");
+
+	trace_of("rental: 29.9 m2 for 3, below 30", &out, &t);
+	assert_int_equal(t.n_params, 1);
+	assert_string_equal(t.result, "housing 29.90 m2 below 30 m2: rental subsidy 30000 as "
+				      "reported");
+
+	trace_of("affordable: the flat and the price ceiling", &out, &t);
+	assert_int_equal(t.n_params, 4);
+	assert_trace_param(&t, 2, "housing.affordable.flat_area", 60, "m2");
+	assert_trace_param(&t, 3, "housing.affordable.price_rate", 7000, "bp");
+	assert_string_equal(t.result, "eligible: urban hukou, 16.99 m2 below 17, yearly income "
+				      "719988 below 720000 for 1 members; one flat of 60 m2 at "
+				      "no more than 7000 bp of the commercial price");
+
+	trace_of("affordable: not eligible, no flat", &out, &t);
+	assert_int_equal(t.n_params, 2);
+	assert_null(strstr(t.result, "flat"));
+	decisions_free(&out);
+}
+
 static void test_param_names(void **state)
 {
 	struct param_value pv;
@@ -298,13 +390,39 @@ static void test_param_names(void **state)
 	assert_int_equal(params_count(params), n);
 }
 
+/* The figures the text leaves to local measures are labelled as defaults;
+ * the ones it gives are not. */
+static void test_local_defaults(void **state)
+{
+	static const struct {
+		const char *name;
+		bool local_default;
+	} labels[] = {
+		{"housing.urban.rental.market_rent_per_m2", true},
+		{"housing.urban.rental.low_rent_per_m2", true},
+		{"housing.urban.rental.area_per_member", true},
+		{"housing.affordable.flat_area", false},
+		{"housing.affordable.price_rate", false},
+		{"housing.urban.area_per_member", false},
+	};
+	struct param_value pv;
+
+	for (size_t i = 0; i < N(labels); i++) {
+		assert_int_equal(params_get(params, labels[i].name, 20080101, &pv), 0);
+		if (pv.local_default != labels[i].local_default)
+			fail_msg("%s: local_default %d", labels[i].name, pv.local_default);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_no_members),
 		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_trace_figures),
 		cmocka_unit_test(test_param_names),
+		cmocka_unit_test(test_local_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, load_params, free_params);
