@@ -273,6 +273,46 @@ static void test_consumer_watches_feed(void **state)
 	free(out);
 }
 
+/* assist-adapter sends its department's changes over CURVE. */
+static void test_adapter_over_curve(void **state)
+{
+	char schema[700], extra[512], id[19], sql[512];
+	json_t *rec = NULL;
+	PGconn *db;
+	PGresult *res;
+	pid_t pid;
+
+	snprintf(schema, sizeof(schema), "%s/adapters/civil_affairs/schema.sql", fx.src);
+	assert_int_equal(fixture_createdb(&fx, "civil_affairs", schema), 0);
+	snprintf(extra, sizeof(extra),
+		 "ingest_endpoint = %s\ncurve_server_key = %s\ncurve_client_public_key = %s\n"
+		 "curve_client_secret_key = %s\n",
+		 ingest_tcp, server.public, department.public, department.secret);
+	pid = fixture_adapter_start(&fx, "civil_affairs", extra);
+	assert_true(pid > 0);
+	fixture_id(id, "420704", "19660606", 61);
+	db = fixture_connect(&fx, "civil_affairs");
+	assert_non_null(db);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO persons (id_card_no, name, gender, hukou_type, district_code, town, "
+		 "village) VALUES ('%s', 'Chen Jing', '2', '1', '420704', 'Gulou Street', 'Minxin')",
+		 id);
+	res = PQexec(db, sql);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(db);
+	for (int i = 0; i < 100 && rec == NULL; i++) {
+		rec = fixture_get(&fx, id, 0, NULL);
+		if (rec == NULL)
+			usleep(200 * 1000);
+	}
+	kill(pid, SIGTERM);
+	assert_int_equal(fixture_wait(pid), 0);
+	assert_non_null(rec);
+	assert_string_equal(fixture_str(rec, "name"), "Chen Jing");
+	json_decref(rec);
+}
+
 /* A new client key works after SIGHUP; a broken file then keeps the old list. */
 static void test_reload_clients(void **state)
 {
@@ -350,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_department_other_source_refused),
 		cmocka_unit_test(test_consumer_reads_but_does_not_push),
 		cmocka_unit_test(test_consumer_watches_feed),
+		cmocka_unit_test(test_adapter_over_curve),
 		cmocka_unit_test(test_reload_clients),
 		cmocka_unit_test(test_plain_tcp_refused),
 		cmocka_unit_test(test_broken_clients_file_refused),
