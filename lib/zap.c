@@ -149,7 +149,8 @@ int zap_list_load(const char *path, struct zap_list **out, char *err, size_t err
 	len = fread(text, 1, ZAP_FILE_MAX + 1, f);
 	if (ferror(f) || len > ZAP_FILE_MAX) {
 		rc = ferror(f) ? -EIO : -EFBIG;
-		snprintf(err, errlen, "%s: %s", path, ferror(f) ? "read error" : "larger than 1 MiB");
+		snprintf(err, errlen, "%s: %s", path,
+			 ferror(f) ? "read error" : "larger than 1 MiB");
 		goto cleanup;
 	}
 	text[len] = '\0';

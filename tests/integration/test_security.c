@@ -295,7 +295,8 @@ static void test_adapter_over_curve(void **state)
 	assert_non_null(db);
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO persons (id_card_no, name, gender, hukou_type, district_code, town, "
-		 "village) VALUES ('%s', 'Chen Jing', '2', '1', '420704', 'Gulou Street', 'Minxin')",
+		 "village) VALUES ('%s', 'Chen Jing', '2', '1', '420704', 'Gulou Street', "
+		 "'Minxin')",
 		 id);
 	res = PQexec(db, sql);
 	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
