@@ -19,7 +19,10 @@ const char *const medical_param_names[] = {
 	"medical.huimin.chronic.dialysis",
 	"medical.huimin.cap",
 	"medical.huimin.mismatch_tolerance",
+	"medical.huimin.halving_rate",
 	"medical.ncms.cap",
+	"medical.ncms.deductible",
+	"medical.ncms.rate",
 	"medical.assistance.rate",
 	"medical.assistance.cap",
 	"medical.assistance.cap_special",
@@ -237,6 +240,38 @@ static int step_emit(struct step *s, struct bill *b, const char *what)
 	return 0;
 }
 
+/* The bill's eligible expense: as reported, else its total. */
+static fen_t bill_eligible(struct step *s, const struct bill *b)
+{
+	const Assist__MedicalClaim *c = b->c;
+	fen_t eligible = c->eligible_fen ? money_max(c->eligible_fen->value, 0) : b->total;
+
+	trace_input(&s->t, "eligible_fen", "%" PRId64 "%s", eligible,
+		    c->eligible_fen ? "" : " (total)");
+	return eligible;
+}
+
+/* An outpatient bill: no Huimin share. At a Huimin hospital the ten
+ * exemptions and ten halvings are already in the bill's total, which the
+ * trace says with the halving rate. */
+static fen_t huimin_outpatient(struct step *s, const struct bill *b)
+{
+	int64_t rate;
+
+	if (b->c->hospital != ASSIST__HOSPITAL__HOSPITAL_HUIMIN) {
+		snprintf(s->formula, sizeof(s->formula), "no Huimin share for %s bills = 0",
+			 setting_name(b->c->setting));
+		return 0;
+	}
+	trace_input(&s->t, "hospital", "%s", hospital_name(b->c->hospital));
+	rate = trace_param(&s->t, b->ps, "medical.huimin.halving_rate", b->date);
+	snprintf(s->formula, sizeof(s->formula),
+		 "ten halvings (%" PRId64 " bp) and ten exemptions are in the Huimin hospital's "
+		 "bill; no Huimin share for %s bills = 0",
+		 rate, setting_name(b->c->setting));
+	return 0;
+}
+
 /* The Huimin share the system computes for the bill. */
 static fen_t huimin_computed(struct step *s, const struct bill *b)
 {
@@ -247,9 +282,7 @@ static fen_t huimin_computed(struct step *s, const struct bill *b)
 
 	switch (c->setting) {
 	case ASSIST__SETTING__SETTING_INPATIENT:
-		eligible = c->eligible_fen ? money_max(c->eligible_fen->value, 0) : b->total;
-		trace_input(&s->t, "eligible_fen", "%" PRId64 "%s", eligible,
-			    c->eligible_fen ? "" : " (total)");
+		eligible = bill_eligible(s, b);
 		deductible = trace_param(&s->t, b->ps, "medical.huimin.deductible", b->date);
 		if (person_has(b->p, ASSIST__CATEGORY__CATEGORY_THREE_NOES)) {
 			trace_input(&s->t, "deductible", "0: three_noes");
@@ -305,9 +338,7 @@ static fen_t huimin_computed(struct step *s, const struct bill *b)
 			 disease_name(c->disease), rate, months, amount);
 		return amount;
 	default:
-		snprintf(s->formula, sizeof(s->formula), "no Huimin share for %s bills = 0",
-			 setting_name(c->setting));
-		return 0;
+		return huimin_outpatient(s, b);
 	}
 }
 
@@ -352,30 +383,64 @@ static int step_huimin(struct bill *b, fen_t *share)
 	return step_emit(&s, b, "Huimin share");
 }
 
-/* NCMS and workers' insurance: the share health or labor reports. */
-static int step_reported(struct bill *b, fen_t *share)
+/* The NCMS share for a hospital stay health reports none for:
+ * (eligible expense - deductible) x rate. */
+static fen_t ncms_computed(struct step *s, const struct bill *b)
+{
+	fen_t eligible = bill_eligible(s, b);
+	fen_t deductible = trace_param(&s->t, b->ps, "medical.ncms.deductible", b->date);
+	int64_t rate = trace_param(&s->t, b->ps, "medical.ncms.rate", b->date);
+	fen_t amount = money_mul_bp(money_max(eligible - deductible, 0), rate);
+
+	snprintf(s->formula, sizeof(s->formula),
+		 "(eligible %" PRId64 " - deductible %" PRId64 ") x %" PRId64 " bp = %" PRId64,
+		 eligible, deductible, rate, amount);
+	return amount;
+}
+
+/* NCMS (hospitalization compensation): the share health reports, else for a
+ * hospital stay the computed one; within the annual cap either way. */
+static int step_ncms(struct bill *b, fen_t *share)
 {
 	const Assist__MedicalClaim *c = b->c;
-	bool ncms = c->insurer == ASSIST__INSURER__INSURER_NCMS;
 	struct step s;
-	fen_t cap = -1;
+	fen_t cap;
+
+	*share = 0;
+	if (c->insurer_paid_fen == NULL && c->setting != ASSIST__SETTING__SETTING_INPATIENT)
+		return 0;
+	step_init(&s, b, ASSIST__SCHEME__SCHEME_NCMS, "medical.ncms");
+	if (c->insurer_paid_fen != NULL) {
+		s.requested = money_max(c->insurer_paid_fen->value, 0);
+		trace_input(&s.t, "insurer_paid_fen", "%" PRId64 " (reported)", s.requested);
+		snprintf(s.formula, sizeof(s.formula), "reported share %" PRId64, s.requested);
+	} else {
+		trace_input(&s.t, "insurer_paid_fen", "not reported: computed");
+		s.requested = ncms_computed(&s, b);
+	}
+	cap = trace_param(&s.t, b->ps, "medical.ncms.cap", b->date);
+	trace_input(&s.t, "ncms_paid_ytd", "%" PRId64, b->ytd.ncms_paid);
+	step_clip(&s, b, -1, b->ytd.ncms_paid, cap);
+	*share = s.amount;
+	return step_emit(&s, b, "NCMS share");
+}
+
+/* Workers' insurance: the share labor reports, if any; no cap of ours. */
+static int step_worker(struct bill *b, fen_t *share)
+{
+	const Assist__MedicalClaim *c = b->c;
+	struct step s;
 
 	*share = 0;
 	if (c->insurer_paid_fen == NULL)
 		return 0;
-	step_init(&s, b,
-		  ncms ? ASSIST__SCHEME__SCHEME_NCMS : ASSIST__SCHEME__SCHEME_WORKER_INSURANCE,
-		  ncms ? "medical.ncms" : "medical.worker_insurance");
+	step_init(&s, b, ASSIST__SCHEME__SCHEME_WORKER_INSURANCE, "medical.worker_insurance");
 	s.requested = money_max(c->insurer_paid_fen->value, 0);
 	trace_input(&s.t, "insurer_paid_fen", "%" PRId64 " (reported)", s.requested);
 	snprintf(s.formula, sizeof(s.formula), "reported share %" PRId64, s.requested);
-	if (ncms) {
-		cap = trace_param(&s.t, b->ps, "medical.ncms.cap", b->date);
-		trace_input(&s.t, "ncms_paid_ytd", "%" PRId64, b->ytd.ncms_paid);
-	}
-	step_clip(&s, b, -1, b->ytd.ncms_paid, cap);
+	step_clip(&s, b, -1, 0, -1);
 	*share = s.amount;
-	return step_emit(&s, b, ncms ? "NCMS share" : "workers' insurance share");
+	return step_emit(&s, b, "workers' insurance share");
 }
 
 static int step_insurer(struct bill *b, fen_t *share)
@@ -387,8 +452,10 @@ static int step_insurer(struct bill *b, fen_t *share)
 		rc = step_huimin(b, share);
 		break;
 	case ASSIST__INSURER__INSURER_NCMS:
+		rc = step_ncms(b, share);
+		break;
 	case ASSIST__INSURER__INSURER_WORKER:
-		rc = step_reported(b, share);
+		rc = step_worker(b, share);
 		break;
 	default:
 		*share = 0;

@@ -197,6 +197,9 @@ static const struct scenario scenarios[] = {
 	{"outpatient: no Huimin share", URBAN,
 	 {{D1, OUTPATIENT, H_HUIMIN, D_COMMON, 30000, I_HUIMIN, NONE, NONE, 0, false,
 	   {{S_HUIMIN, 0, 0}}, ""}}},
+	{"outpatient at a central hospital: no Huimin share", URBAN,
+	 {{D1, OUTPATIENT, H_CENTRAL, D_COMMON, 30000, I_HUIMIN, NONE, NONE, 0, false,
+	   {{S_HUIMIN, 0, 0}}, ""}}},
 	/* The Huimin cap: reached exactly, then exceeded. */
 	{"huimin YTD reaches 20,000 exactly, the next bill is clipped to 0", URBAN_3NOES,
 	 {{D1, INPATIENT, H_HUIMIN, D_COMMON, 2000000, I_HUIMIN, NONE, NONE, 0, false,
@@ -243,6 +246,28 @@ static const struct scenario scenarios[] = {
 	   {{S_NCMS, 1500000, 1500000}, {S_MA, 750000, 750000}}, ""},
 	  {D2, INPATIENT, H_OTHER, D_COMMON, 1000000, I_NCMS, 600000, NONE, 0, false,
 	   {{S_NCMS, 600000, 500000}, {S_MA, 250000, 50000}}, "cap_reached cap_reached"}}},
+	/* NCMS not reported: (eligible - 200 yuan) x 50% [local defaults], within the cap. */
+	{"ncms computed: (total 10,000 - 200) x 50%, then MA 50%", RURAL_I,
+	 {{D1, INPATIENT, H_OTHER, D_COMMON, 1000000, I_NCMS, NONE, NONE, 0, false,
+	   {{S_NCMS, 490000, 490000}, {S_MA, 255000, 255000}}, ""}}},
+	{"ncms computed on the eligible expense", RURAL_II,
+	 {{D1, INPATIENT, H_CENTRAL, D_MAJOR, 1000000, I_NCMS, NONE, 500000, 0, false,
+	   {{S_NCMS, 240000, 240000}, {S_MA, 380000, 380000}}, ""}}},
+	{"ncms computed: below the deductible 0, one fen above rounds half up", RURAL_I,
+	 {{D1, INPATIENT, H_OTHER, D_COMMON, 15000, I_NCMS, NONE, NONE, 0, false,
+	   {{S_NCMS, 0, 0}, {S_MA, 7500, 7500}}, ""},
+	  {D2, INPATIENT, H_OTHER, D_COMMON, 20000, I_NCMS, NONE, NONE, 0, false,
+	   {{S_NCMS, 0, 0}, {S_MA, 10000, 10000}}, ""},
+	  {D3, INPATIENT, H_OTHER, D_COMMON, 20001, I_NCMS, NONE, NONE, 0, false,
+	   {{S_NCMS, 1, 1}, {S_MA, 10000, 10000}}, ""}}},
+	{"ncms computed after a reported share: clipped by the 20,000 cap", RURAL_I,
+	 {{D1, INPATIENT, H_OTHER, D_COMMON, 3000000, I_NCMS, 1900000, NONE, 0, false,
+	   {{S_NCMS, 1900000, 1900000}, {S_MA, 550000, 550000}}, ""},
+	  {D2, INPATIENT, H_OTHER, D_COMMON, 1000000, I_NCMS, NONE, NONE, 0, false,
+	   {{S_NCMS, 490000, 100000}, {S_MA, 450000, 250000}}, "cap_reached cap_reached"}}},
+	{"ncms not reported for an outpatient bill: no ncms share", RURAL_I,
+	 {{D1, OUTPATIENT, H_OTHER, D_MAJOR, 10000, I_NCMS, NONE, NONE, 0, false,
+	   {{S_MA, 5000, 5000}}, ""}}},
 	{"workers' insurance share: no cap; no insurer ledger for insurer none", URBAN_WORKER,
 	 {{D1, INPATIENT, H_OTHER, D_COMMON, 5000000, I_WORKER, 4000000, NONE, 0, false,
 	   {{S_WORKER, 4000000, 4000000}, {S_MA, 500000, 500000}}, ""},
@@ -613,6 +638,86 @@ static void test_trace_others(void **state)
 	decisions_free(&out);
 }
 
+static bool has_param(const struct trace *t, const char *name)
+{
+	for (int i = 0; i < t->n_params; i++) {
+		if (strcmp(t->params[i].name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void test_trace_ncms_computed(void **state)
+{
+	struct decisions out = {0};
+	struct person *p = run_scenario("ncms computed: (total 10,000 - 200) x 50%, then MA 50%", 0,
+					&out);
+	const struct decision *d = ledger_of(&out, S_NCMS);
+
+	assert_string_equal(d->trace.rule, "medical.ncms");
+	assert_param(&d->trace, "medical.ncms.deductible", 20000, "fen");
+	assert_param(&d->trace, "medical.ncms.rate", 5000, "bp");
+	assert_param(&d->trace, "medical.ncms.cap", 2000000, "fen");
+	assert_string_equal(input_of(&d->trace, "insurer_paid_fen"), "not reported: computed");
+	assert_string_equal(input_of(&d->trace, "eligible_fen"), "1000000 (total)");
+	assert_string_equal(d->trace.result, "(eligible 1000000 - deductible 20000) x 5000 bp = "
+					     "490000; YTD 0 of cap 2000000 leaves 2000000: paid "
+					     "490000");
+	assert_string_equal(d->u.ledger.reason, "NCMS share");
+	assert_int_equal(person_ytd_find(p, 2009)->ncms_paid, 490000);
+	assert_int_equal(person_ytd_find(p, 2009)->insurer_paid, 490000);
+	person_free(p);
+
+	p = run_scenario("ncms computed after a reported share: clipped by the 20,000 cap", 0,
+			 &out);
+	d = ledger_of(&out, S_NCMS);
+	assert_contains(d->trace.result, "= 490000; YTD 1900000 of cap 2000000 leaves 100000: "
+					 "clipped to 100000");
+	assert_contains(d->u.ledger.reason, "annual cap");
+	assert_int_equal(person_ytd_find(p, 2009)->ncms_paid, 2000000);
+	person_free(p);
+
+	/* A reported share is taken as it is: no deductible or rate read. */
+	p = run_scenario("ncms share capped at 20,000 a year; MA cap 8,000 follows", 1, &out);
+	d = ledger_of(&out, S_NCMS);
+	assert_false(has_param(&d->trace, "medical.ncms.deductible"));
+	assert_false(has_param(&d->trace, "medical.ncms.rate"));
+	assert_string_equal(d->trace.result, "reported share 1500000; YTD 0 of cap 2000000 leaves "
+					     "2000000: paid 1500000");
+	person_free(p);
+	decisions_free(&out);
+}
+
+/* An outpatient bill at a Huimin hospital: the ten halvings are in the bill. */
+static void test_trace_huimin_halvings(void **state)
+{
+	struct decisions out = {0};
+	struct person *p = run_scenario("outpatient: no Huimin share", 0, &out);
+	const struct decision *d = ledger_of(&out, S_HUIMIN);
+
+	assert_param(&d->trace, "medical.huimin.halving_rate", 5000, "bp");
+	assert_string_equal(input_of(&d->trace, "hospital"), "huimin");
+	assert_string_equal(d->trace.result,
+			    "ten halvings (5000 bp) and ten exemptions are in the Huimin hospital's "
+			    "bill; no Huimin share for outpatient bills = 0; YTD 0 of cap 2000000 "
+			    "leaves 2000000: paid 0");
+	person_free(p);
+
+	p = run_scenario("outpatient at a central hospital: no Huimin share", 0, &out);
+	d = ledger_of(&out, S_HUIMIN);
+	assert_false(has_param(&d->trace, "medical.huimin.halving_rate"));
+	assert_string_equal(d->trace.result, "no Huimin share for outpatient bills = 0; YTD 0 of "
+					     "cap 2000000 leaves 2000000: paid 0");
+	person_free(p);
+
+	/* Inpatient stays at a Huimin hospital are reimbursed as before. */
+	p = run_scenario("three noes: no deductible", 0, &out);
+	d = ledger_of(&out, S_HUIMIN);
+	assert_false(has_param(&d->trace, "medical.huimin.halving_rate"));
+	person_free(p);
+	decisions_free(&out);
+}
+
 /* Every parameter the rule reads is in medical.yaml and in force from 2008. */
 static void test_param_names(void **state)
 {
@@ -626,6 +731,15 @@ static void test_param_names(void **state)
 	assert_int_equal(pv.value, 2000000);
 	assert_int_equal(params_get(params, "medical.assistance.rate", 20080101, &pv), 0);
 	assert_true(pv.local_default);
+	/* [local]: the text leaves NCMS deductible and rate to separate measures. */
+	assert_int_equal(params_get(params, "medical.ncms.deductible", 20080101, &pv), 0);
+	assert_true(pv.local_default);
+	assert_int_equal(params_get(params, "medical.ncms.rate", 20080101, &pv), 0);
+	assert_true(pv.local_default);
+	assert_int_equal(params_get(params, "medical.ncms.cap", 20080101, &pv), 0);
+	assert_false(pv.local_default);
+	assert_int_equal(params_get(params, "medical.huimin.halving_rate", 20080101, &pv), 0);
+	assert_false(pv.local_default);
 }
 
 int main(void)
@@ -635,6 +749,8 @@ int main(void)
 		cmocka_unit_test(test_trace_assistance_clipped),
 		cmocka_unit_test(test_trace_huimin),
 		cmocka_unit_test(test_trace_others),
+		cmocka_unit_test(test_trace_ncms_computed),
+		cmocka_unit_test(test_trace_huimin_halvings),
 		cmocka_unit_test(test_param_names),
 	};
 
