@@ -8,9 +8,21 @@
 #define P_GAS "entitlements.utilities.gas"
 #define P_ELECTRICITY "entitlements.utilities.electricity"
 #define P_UNEMPLOYED_MONTHS "entitlements.public_welfare_post.unemployed_months"
+#define P_MINIMUM_WAGE "entitlements.public_welfare_post.minimum_wage"
+#define P_POST_SUBSIDY_RATE "entitlements.public_welfare_post.subsidy_rate"
+#define P_HUIMIN_PREMIUM "entitlements.huimin.premium"
+#define P_NCMS_PREMIUM "entitlements.ncms.premium"
 
 const char *const entitlements_param_names[] = {
-	P_WATER, P_GAS, P_ELECTRICITY, P_UNEMPLOYED_MONTHS, NULL,
+	P_WATER,
+	P_GAS,
+	P_ELECTRICITY,
+	P_UNEMPLOYED_MONTHS,
+	P_MINIMUM_WAGE,
+	P_POST_SUBSIDY_RATE,
+	P_HUIMIN_PREMIUM,
+	P_NCMS_PREMIUM,
+	NULL,
 };
 
 /* The civil-affairs categories that make someone an assistance recipient
@@ -69,6 +81,12 @@ static bool household_has(const struct ent_ctx *c, int cat)
 	return false;
 }
 
+/* The yearly premium of param, paid by the medical assistance fund (3.3). */
+static long long premium(const struct ent_ctx *c, const char *param)
+{
+	return (long long)trace_param(NULL, c->params, param, c->date);
+}
+
 static void huimin(struct decision *d, const struct ent_ctx *c)
 {
 	if (!c->urban)
@@ -78,7 +96,9 @@ static void huimin(struct decision *d, const struct ent_ctx *c)
 		    "urban dibao, but in workers' basic medical insurance");
 	else
 		put(d, ASSIST__SCHEME__SCHEME_HUIMIN, true,
-		    "urban dibao, not in workers' basic medical insurance");
+		    "urban dibao, not in workers' basic medical insurance; premium %lld fen a "
+		    "year paid by the medical assistance fund",
+		    premium(c, P_HUIMIN_PREMIUM));
 }
 
 static void utilities(struct decision *d, const struct ent_ctx *c)
@@ -128,29 +148,50 @@ static bool long_unemployed(const struct ent_ctx *c, int64_t months)
 	return s->months > months;
 }
 
+/* Priority for a public-welfare post, for why; the post's subsidy is at
+ * least the rate of the local minimum wage. */
+static void post_priority(struct decision *d, const struct ent_ctx *c, const char *why)
+{
+	fen_t wage = trace_param(NULL, c->params, P_MINIMUM_WAGE, c->date);
+	int64_t rate = trace_param(NULL, c->params, P_POST_SUBSIDY_RATE, c->date);
+
+	put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true,
+	    "%s; post subsidy at least %lld fen a month (minimum wage %lld x %lld bp)", why,
+	    (long long)money_mul_bp(wage, rate), (long long)wage, (long long)rate);
+}
+
 static void public_welfare_post(struct decision *d, const struct ent_ctx *c)
 {
 	int64_t months = trace_param(NULL, c->params, P_UNEMPLOYED_MONTHS, c->date);
+	char why[64];
 
-	if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_4050))
-		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true, "4050 card holder");
-	else if (household_has(c, ASSIST__CATEGORY__CATEGORY_ZERO_EMPLOYMENT_FAMILY))
-		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true, "zero-employment family");
-	else if (c->urban && long_unemployed(c, months))
-		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, true,
-		    "urban dibao, registered unemployed over %lld months", (long long)months);
-	else
+	if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_4050)) {
+		post_priority(d, c, "4050 card holder");
+	} else if (household_has(c, ASSIST__CATEGORY__CATEGORY_ZERO_EMPLOYMENT_FAMILY)) {
+		post_priority(d, c, "zero-employment family");
+	} else if (c->urban && long_unemployed(c, months)) {
+		snprintf(why, sizeof(why), "urban dibao, registered unemployed over %lld months",
+			 (long long)months);
+		post_priority(d, c, why);
+	} else {
 		put(d, ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST, false,
 		    "not 4050, zero-employment family or urban dibao unemployed over %lld months",
 		    (long long)months);
+	}
 }
 
 static void ncms(struct decision *d, const struct ent_ctx *c)
 {
+	const char *why = NULL;
+
 	if (c->rural)
-		put(d, ASSIST__SCHEME__SCHEME_NCMS, true, "ncms premium paid: rural dibao");
+		why = "rural dibao";
 	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
-		put(d, ASSIST__SCHEME__SCHEME_NCMS, true, "ncms premium paid: five guarantees");
+		why = "five guarantees";
+	if (why != NULL)
+		put(d, ASSIST__SCHEME__SCHEME_NCMS, true,
+		    "ncms premium paid: %s; %lld fen a year by the medical assistance fund", why,
+		    premium(c, P_NCMS_PREMIUM));
 	else
 		put(d, ASSIST__SCHEME__SCHEME_NCMS, false, "not in rural dibao or five guarantees");
 }

@@ -150,38 +150,51 @@ static const struct ent_case cases[] = {
 	 60, {0, 0, 1, 0, 1, 0, 1}},
 };
 
+/* The household of case c: p (the person judged) and o (another member). */
+static struct household *make_case(const struct ent_case *c, struct person **pp,
+				   struct person **op)
+{
+	bool rural = c->dibao == RURAL_SELF || c->dibao == RURAL_OTHER;
+	Assist__Hukou hukou = rural ? ASSIST__HUKOU__HUKOU_RURAL : ASSIST__HUKOU__HUKOU_URBAN;
+	Assist__Scheme scheme = rural ? ASSIST__SCHEME__SCHEME_RURAL_DIBAO :
+					ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
+	struct household *hh = household_new("H1");
+	struct person *p = person_new("420704198001010011");
+	struct person *o = person_new("420704198001010021");
+
+	assert_non_null(hh);
+	hh->has_members = true;
+	hh->members = 2;
+	hh->has_income = true;
+	hh->area = ASSIST__AREA__AREA_CITY;
+	p->hukou = o->hukou = hukou;
+	assert_int_equal(household_link(hh, p), 0);
+	assert_int_equal(household_link(hh, o), 0);
+	for (int k = 0; k < MAX_CATS && c->cats[k] != 0; k++)
+		p->cat[c->cats[k]].active = true;
+	if (c->other_cat != 0)
+		o->cat[c->other_cat].active = true;
+	if (c->unemployed_since != NULL)
+		p->cat[C(REGISTERED_UNEMPLOYED)].since = day(c->unemployed_since);
+	p->cat[C(REGISTERED_UNEMPLOYED)].months = c->months;
+	if (c->dibao == URBAN_SELF || c->dibao == RURAL_SELF)
+		enroll(p, scheme, rural ? "I" : "", "2009-01-01");
+	else if (c->dibao != NONE)
+		enroll(o, scheme, rural ? "I" : "", "2009-01-01");
+	*pp = p;
+	*op = o;
+	return hh;
+}
+
 static void test_each_entitlement(void **state)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct ent_case *c = &cases[i];
-		bool rural = c->dibao == RURAL_SELF || c->dibao == RURAL_OTHER;
-		Assist__Hukou hukou = rural ? ASSIST__HUKOU__HUKOU_RURAL : ASSIST__HUKOU__HUKOU_URBAN;
-		Assist__Scheme scheme = rural ? ASSIST__SCHEME__SCHEME_RURAL_DIBAO :
-						ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
-		struct household *hh = household_new("H1");
-		struct person *p = person_new("420704198001010011");
-		struct person *o = person_new("420704198001010021");
+		struct person *p, *o;
+		struct household *hh;
 
 		print_message("case %zu: %s\n", i, c->name);
-		assert_non_null(hh);
-		hh->has_members = true;
-		hh->members = 2;
-		hh->has_income = true;
-		hh->area = ASSIST__AREA__AREA_CITY;
-		p->hukou = o->hukou = hukou;
-		assert_int_equal(household_link(hh, p), 0);
-		assert_int_equal(household_link(hh, o), 0);
-		for (int k = 0; k < MAX_CATS && c->cats[k] != 0; k++)
-			p->cat[c->cats[k]].active = true;
-		if (c->other_cat != 0)
-			o->cat[c->other_cat].active = true;
-		if (c->unemployed_since != NULL)
-			p->cat[C(REGISTERED_UNEMPLOYED)].since = day(c->unemployed_since);
-		p->cat[C(REGISTERED_UNEMPLOYED)].months = c->months;
-		if (c->dibao == URBAN_SELF || c->dibao == RURAL_SELF)
-			enroll(p, scheme, rural ? "I" : "", "2009-01-01");
-		else if (c->dibao != NONE)
-			enroll(o, scheme, rural ? "I" : "", "2009-01-01");
+		hh = make_case(c, &p, &o);
 		assert_true(refresh(p, "2010-03-01") >= 1);
 		assert_int_equal(p->n_entitlements, 7);
 		assert_int_equal(o->n_entitlements, 7);
@@ -214,6 +227,110 @@ static void test_utilities_reason(void **state)
 	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_NCMS)->reason,
 			    "not in rural dibao or five guarantees");
 	person_free(p);
+}
+
+static const struct ent_case *case_named(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (strcmp(cases[i].name, name) == 0)
+			return &cases[i];
+	}
+	fail_msg("no case %s", name);
+	return NULL;
+}
+
+/* The figures an entitlement states: the premiums the medical assistance
+ * fund pays (3.3, [local] defaults) and the public-welfare post subsidy
+ * (6: 50% of the [local] minimum wage). */
+static void test_figure_reasons(void **state)
+{
+	static const struct {
+		const char *ent_case;
+		Assist__Scheme scheme;
+		const char *reason;
+	} reasons[] = {
+		{"urban dibao", ASSIST__SCHEME__SCHEME_HUIMIN,
+		 "urban dibao, not in workers' basic medical insurance; premium 5000 fen a year "
+		 "paid by the medical assistance fund"},
+		{"urban dibao household", ASSIST__SCHEME__SCHEME_HUIMIN,
+		 "urban dibao, not in workers' basic medical insurance; premium 5000 fen a year "
+		 "paid by the medical assistance fund"},
+		{"urban dibao, workers' insurance", ASSIST__SCHEME__SCHEME_HUIMIN,
+		 "urban dibao, but in workers' basic medical insurance"},
+		{"rural dibao", ASSIST__SCHEME__SCHEME_NCMS,
+		 "ncms premium paid: rural dibao; 3000 fen a year by the medical assistance fund"},
+		{"rural dibao household", ASSIST__SCHEME__SCHEME_NCMS,
+		 "ncms premium paid: rural dibao; 3000 fen a year by the medical assistance fund"},
+		{"five guarantees", ASSIST__SCHEME__SCHEME_NCMS,
+		 "ncms premium paid: five guarantees; 3000 fen a year by the medical assistance "
+		 "fund"},
+		{"orphan", ASSIST__SCHEME__SCHEME_NCMS, "not in rural dibao or five guarantees"},
+		{"4050", ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST,
+		 "4050 card holder; post subsidy at least 45000 fen a month (minimum wage 90000 x "
+		 "5000 bp)"},
+		{"zero-employment family member", ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST,
+		 "zero-employment family; post subsidy at least 45000 fen a month (minimum wage "
+		 "90000 x 5000 bp)"},
+		{"unemployed 13 months reported", ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST,
+		 "urban dibao, registered unemployed over 12 months; post subsidy at least 45000 "
+		 "fen a month (minimum wage 90000 x 5000 bp)"},
+		{"unemployed 12 months reported", ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST,
+		 "not 4050, zero-employment family or urban dibao unemployed over 12 months"},
+	};
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		struct person *p, *o;
+		struct household *hh = make_case(case_named(reasons[i].ent_case), &p, &o);
+
+		print_message("case %zu: %s\n", i, reasons[i].ent_case);
+		assert_true(refresh(p, "2010-03-01") >= 1);
+		assert_string_equal(ent(p, reasons[i].scheme)->reason, reasons[i].reason);
+		person_free(p);
+		person_free(o);
+		household_free(hh);
+	}
+}
+
+/* The subsidy is the minimum wage times the rate, rounded half up, with the
+ * values in force on the day. */
+static void test_post_subsidy_dated(void **state)
+{
+	static const char yaml[] =
+		"entitlements.public_welfare_post.minimum_wage:\n"
+		"  unit: fen\n  clause: x\n  local_default: true\n"
+		"  values:\n    2008-01-01: 90000\n    2010-01-01: 90001\n"
+		"entitlements.public_welfare_post.subsidy_rate:\n"
+		"  unit: bp\n  clause: x\n  values:\n    2008-01-01: 5000\n"
+		"entitlements.public_welfare_post.unemployed_months:\n"
+		"  unit: months\n  clause: x\n  values:\n    2008-01-01: 12\n";
+	static const struct {
+		const char *date, *reason;
+	} days[] = {
+		{"2009-12-31", "4050 card holder; post subsidy at least 45000 fen a month "
+			       "(minimum wage 90000 x 5000 bp)"},
+		{"2010-01-01", "4050 card holder; post subsidy at least 45001 fen a month "
+			       "(minimum wage 90001 x 5000 bp)"},
+	};
+	struct params *ps = NULL;
+	struct person *p = person_new("420704198001010011");
+	char err[256] = "";
+
+	assert_int_equal(params_load_string(yaml, "t.yaml", &ps, err, sizeof(err)), 0);
+	p->cat[C(4050)].active = true;
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		struct policy_ctx ctx = {.params = ps, .source = "labor"};
+		struct decisions out = {0};
+		const struct decision *d;
+
+		assert_int_equal(entitlements_refresh(&ctx, p, day(days[i].date), &out), 0);
+		assert_int_equal(out.n, 1);
+		d = &out.items[0];
+		assert_int_equal(d->u.entitlements.items[3].scheme,
+				 ASSIST__SCHEME__SCHEME_PUBLIC_WELFARE_POST);
+		assert_string_equal(d->u.entitlements.items[3].reason, days[i].reason);
+		decisions_free(&out);
+	}
+	person_free(p);
+	params_free(ps);
 }
 
 /* Urban dibao eligibility follows the enrollment's dates (rule 9). */
@@ -288,7 +405,18 @@ static void test_param_names_exist(void **state)
 
 	for (const char *const *name = entitlements_param_names; *name != NULL; name++, n++)
 		assert_int_equal(params_get(params, *name, 20080101, &pv), 0);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 8);
+	/* The figures the text leaves to local measures are labelled defaults. */
+	assert_int_equal(params_get(params, "entitlements.public_welfare_post.minimum_wage",
+				    20080101, &pv), 0);
+	assert_true(pv.local_default);
+	assert_int_equal(params_get(params, "entitlements.public_welfare_post.subsidy_rate",
+				    20080101, &pv), 0);
+	assert_false(pv.local_default);
+	assert_int_equal(params_get(params, "entitlements.huimin.premium", 20080101, &pv), 0);
+	assert_true(pv.local_default);
+	assert_int_equal(params_get(params, "entitlements.ncms.premium", 20080101, &pv), 0);
+	assert_true(pv.local_default);
 }
 
 int main(void)
@@ -296,6 +424,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_entitlement),
 		cmocka_unit_test(test_utilities_reason),
+		cmocka_unit_test(test_figure_reasons),
+		cmocka_unit_test(test_post_subsidy_dated),
 		cmocka_unit_test(test_enrollment_end),
 		cmocka_unit_test(test_death),
 		cmocka_unit_test(test_param_names_exist),
