@@ -586,21 +586,6 @@ static void pump(struct engine *e)
 
 static void on_commit(struct store_job *job, int status);
 
-static int add_row(struct store_job *job, int stmt, const struct store_val *vals, int n)
-{
-	return store_job_add(job, stmt, vals, n);
-}
-
-static struct store_val text(const char *s)
-{
-	return (struct store_val){s, strlen(s), false};
-}
-
-static struct store_val bin(const void *data, size_t len)
-{
-	return (struct store_val){data, len, true};
-}
-
 static const char *scheme_name(Assist__Scheme s, char *buf, size_t len)
 {
 	const char *n = pbjson_enum_name(&assist__scheme__descriptor, s, buf, len);
@@ -608,13 +593,18 @@ static const char *scheme_name(Assist__Scheme s, char *buf, size_t len)
 	return n ? n : "unspecified";
 }
 
-static int write_journal(struct engine *e, struct store_job *job, const struct batch_event *be)
+static struct writer_origin origin_of(const struct batch_event *be)
+{
+	return (struct writer_origin){be->src->name, be->major, be->minor};
+}
+
+static int write_journal(struct engine *e, const struct batch_event *be)
 {
 	size_t len = protobuf_c_message_get_packed_size(&be->ev->base);
 	uint8_t *buf = malloc(len ? len : 1);
 	uint8_t prev[JOURNAL_DIGEST_BYTES];
+	struct writer_origin o = origin_of(be);
 	char maj[24], min[24];
-	int rc;
 
 	if (buf == NULL)
 		return -ENOMEM;
@@ -623,23 +613,20 @@ static int write_journal(struct engine *e, struct store_job *job, const struct b
 	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
 	memcpy(prev, e->digest, sizeof(prev));
 	journal_digest(prev, be->src->name, maj, min, buf, len, e->digest);
-	struct store_val v[7] = {text(be->src->name), text(maj), text(min),
-				 text(validate_kind_name(be->ev)), bin(buf, len),
-				 bin(prev, sizeof(prev)), bin(e->digest, sizeof(e->digest))};
-	rc = add_row(job, SQL_JOURNAL_INSERT, v, 7);
+	writer_journal(&e->writer, &o, validate_kind_name(be->ev), buf, len, prev, e->digest,
+		       sizeof(prev));
 	free(buf);
-	return rc;
+	return 0;
 }
 
-static int write_dead_letter(struct engine *e, struct store_job *job, struct batch *b,
-			     struct batch_event *be)
+static int write_dead_letter(struct engine *e, struct batch *b, struct batch_event *be)
 {
 	json_t *j = pbjson_encode(&be->ev->base, 0);
 	char *event = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	char maj[24], min[24];
 	struct batch_ack *a = batch_ack_for(b, be->src);
 	Assist__Rejection *r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
 	Assist__Rejection **slot = NULL;
+	struct writer_origin o = origin_of(be);
 	int rc = -ENOMEM;
 
 	json_decref(j);
@@ -652,18 +639,10 @@ static int write_dead_letter(struct engine *e, struct store_job *job, struct bat
 	*slot = r;
 	r = NULL;
 	a->rejected++;
-	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
-	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
-	struct store_val v[8] = {text(be->src->name),
-				 text(maj),
-				 text(min),
-				 text(validate_kind_name(be->ev)),
-				 text(be->v.field),
-				 text(be->v.reason),
-				 text(event),
-				 be->ev->raw[0] ? text(be->ev->raw) : (struct store_val){0}};
-	rc = add_row(job, SQL_DEAD_LETTER_INSERT, v, 8);
+	writer_dead_letter(&e->writer, &o, validate_kind_name(be->ev), be->v.field, be->v.reason,
+			   event, be->ev->raw[0] ? be->ev->raw : NULL);
 	e->dead_letters++;
+	rc = 0;
 	log_info("rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s", be->src->name, be->major,
 		 be->minor, be->v.field, be->v.reason);
 cleanup:
@@ -673,35 +652,21 @@ cleanup:
 	return rc;
 }
 
-static int write_decision(struct store_job *job, const struct batch_event *be,
+static int write_decision(struct engine *e, const struct batch_event *be,
 			  const struct decision *d)
 {
-	char scheme[48], subject[160], date[YMD_BUFLEN], req[24], amt[24], maj[24], min[24];
-	char *trace = NULL;
-	int rc = 0;
+	struct writer_origin o = origin_of(be);
+	char scheme[48], subject[160];
+	char *trace;
 
-	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
-	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
 	if (d->type == DEC_LEDGER) {
-		const struct ledger_entry *l = &d->u.ledger;
-		scheme_name(l->scheme, scheme, sizeof(scheme));
-		snprintf(req, sizeof(req), "%" PRId64, l->requested);
-		snprintf(amt, sizeof(amt), "%" PRId64, l->amount);
-		ymd_format(l->date, date);
-		struct store_val v[11] = {text(d->person->id), text(l->ref), text(scheme),
-					  date[0] ? text(date) : (struct store_val){0},
-					  text(req), text(amt), text(l->clipped ? "t" : "f"),
-					  text(l->reason), text(be->src->name), text(maj), text(min)};
-		if ((rc = add_row(job, SQL_LEDGER_INSERT, v, 11)) < 0)
-			return rc;
-		snprintf(subject, sizeof(subject), "ledger %s %s", l->ref, scheme);
+		scheme_name(d->u.ledger.scheme, scheme, sizeof(scheme));
+		writer_ledger(&e->writer, &o, d->person->id, &d->u.ledger, scheme);
+		snprintf(subject, sizeof(subject), "ledger %s %s", d->u.ledger.ref, scheme);
 	} else if (d->type == DEC_ALERT) {
-		const struct alert *al = &d->u.alert;
-		scheme_name(al->scheme, scheme, sizeof(scheme));
-		struct store_val v[8] = {text(d->person->id), text(al->code), text(scheme),
-					 text(al->ref), text(al->message), text(be->src->name),
-					 text(maj), text(min)};
-		return add_row(job, SQL_ALERT_INSERT, v, 8);
+		scheme_name(d->u.alert.scheme, scheme, sizeof(scheme));
+		writer_alert(&e->writer, &o, d->person->id, &d->u.alert, scheme);
+		return 0;
 	} else if (d->type == DEC_BENEFIT) {
 		snprintf(subject, sizeof(subject), "benefit %s",
 			 scheme_name(d->u.benefit.scheme, scheme, sizeof(scheme)));
@@ -713,29 +678,42 @@ static int write_decision(struct store_job *job, const struct batch_event *be,
 	trace = record_explanation_json(d, subject, be->src->name, be->major, be->minor);
 	if (trace == NULL)
 		return -ENOMEM;
-	struct store_val v[3] = {text(d->person->id), text(subject), text(trace)};
-	rc = add_row(job, SQL_EXPLANATION_INSERT, v, 3);
+	writer_explanation(&e->writer, d->person->id, subject, trace);
 	free(trace);
-	return rc;
+	return 0;
 }
 
-static int apply_one(struct engine *e, struct store_job *job, struct batch *b,
-		     struct batch_event *be)
+/* Milliseconds since the epoch of an RFC 3339 UTC time (fraction optional),
+ * or -1. */
+static int64_t parse_time_ms(const char *s)
+{
+	struct tm tm = {0};
+	const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	int64_t ms = 0, scale = 100;
+
+	if (rest == NULL)
+		return -1;
+	if (*rest == '.') {
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			ms += (*rest - '0') * scale;
+	}
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 {
 	struct policy_ctx ctx = {e->params, be->src->name, be->major, be->minor};
 	struct verdict reject;
 	struct batch_ack *a = batch_ack_for(b, be->src);
+	int64_t occurred;
 	int rc;
 
 	if (a == NULL)
 		return -ENOMEM;
 	a->major = be->major;
 	a->minor = be->minor;
-	if (be->ev->occurred_at[0] != '\0') {
-		struct tm tm = {0};
-		if (strptime(be->ev->occurred_at, "%Y-%m-%dT%H:%M:%S", &tm) != NULL)
-			a->lag_ms = now_ms() - (int64_t)timegm(&tm) * 1000;
-	}
+	if (be->ev->occurred_at[0] != '\0' && (occurred = parse_time_ms(be->ev->occurred_at)) >= 0)
+		a->lag_ms = now_ms() - occurred;
 	if (!be->rejected) {
 		decisions_clear(&e->decisions);
 		rc = apply_event(&e->world, &ctx, be->ev, &be->v, &e->decisions, &reject);
@@ -747,39 +725,35 @@ static int apply_one(struct engine *e, struct store_job *job, struct batch *b,
 		}
 	}
 	if (be->rejected)
-		return write_dead_letter(e, job, b, be);
+		return write_dead_letter(e, b, be);
 	a->applied++;
-	if ((rc = write_journal(e, job, be)) < 0)
+	if ((rc = write_journal(e, be)) < 0)
 		return rc;
 	for (size_t i = 0; i < e->decisions.n; i++) {
-		if ((rc = write_decision(job, be, &e->decisions.items[i])) < 0)
+		if ((rc = write_decision(e, be, &e->decisions.items[i])) < 0)
 			return rc;
 	}
 	return 0;
 }
 
-static int write_household(struct store_job *job, const struct household *hh)
+static int write_household(struct engine *e, const struct household *hh)
 {
 	size_t len;
 	uint8_t *state = record_pack_household(hh, &len);
-	int rc;
 
 	if (state == NULL)
 		return -ENOMEM;
-	struct store_val v[2] = {text(hh->id), bin(state, len)};
-	rc = add_row(job, SQL_HOUSEHOLD_UPSERT, v, 2);
+	writer_household(&e->writer, hh->id, state, len);
 	free(state);
-	return rc;
+	return 0;
 }
 
-static int write_feed(struct engine *e, struct store_job *job, struct batch *b,
-		      const struct person *p)
+static int write_feed(struct engine *e, struct batch *b, const struct person *p)
 {
 	struct arena a = {0};
 	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
 	struct feed_out *out = state_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
 					  sizeof(*out));
-	char seq[24];
 	int rc = -ENOMEM;
 
 	if (out == NULL)
@@ -796,21 +770,17 @@ static int write_feed(struct engine *e, struct store_job *job, struct batch *b,
 	if ((out->msg = malloc(out->len ? out->len : 1)) == NULL)
 		goto cleanup;
 	protobuf_c_message_pack(&fm.base, out->msg);
-	snprintf(seq, sizeof(seq), "%" PRIu64, fm.seq);
-	struct store_val v[3] = {text(seq), text(out->topic), bin(out->msg, out->len)};
-	rc = add_row(job, SQL_FEED_INSERT, v, 3);
+	writer_feed(&e->writer, fm.seq, out->topic, out->msg, out->len);
+	rc = 0;
 cleanup:
 	arena_free(&a);
 	return rc;
 }
 
-static int write_person(struct engine *e, struct store_job *job, struct batch *b,
-			struct person *p, int64_t now)
+static int write_person(struct engine *e, struct batch *b, struct person *p, int64_t now)
 {
-	char version[24];
 	size_t len;
 	uint8_t *state;
-	int rc;
 
 	p->version++;
 	p->updated_at_ms = now;
@@ -818,38 +788,22 @@ static int write_person(struct engine *e, struct store_job *job, struct batch *b
 	state = record_pack_person(p, &len);
 	if (state == NULL)
 		return -ENOMEM;
-	snprintf(version, sizeof(version), "%" PRIu64, p->version);
-	struct store_val v[5] = {text(p->id), text(p->household_id), text(p->place.district),
-				 bin(state, len), text(version)};
-	rc = add_row(job, SQL_PERSON_UPSERT, v, 5);
+	writer_person(&e->writer, p, state, len);
 	free(state);
-	if (rc == 0)
-		rc = write_feed(e, job, b, p);
 	p->stored = true;
-	return rc;
+	return write_feed(e, b, p);
 }
 
-static int write_positions(struct store_job *job, const struct batch *b, int64_t now)
+static void write_positions(struct engine *e, const struct batch *b, int64_t now)
 {
 	char when[40];
 
 	record_time(now, when, sizeof(when));
 	for (size_t i = 0; i < b->n_acks; i++) {
 		const struct batch_ack *a = &b->acks[i];
-		char maj[24], min[24], app[24], rej[24], lag[24];
-		int rc;
-
-		snprintf(maj, sizeof(maj), "%" PRIu64, a->major);
-		snprintf(min, sizeof(min), "%" PRIu64, a->minor);
-		snprintf(app, sizeof(app), "%" PRIu64, a->applied);
-		snprintf(rej, sizeof(rej), "%" PRIu64, a->rejected);
-		snprintf(lag, sizeof(lag), "%" PRId64, a->lag_ms > 0 ? a->lag_ms : 0);
-		struct store_val v[7] = {text(a->src->name), text(maj), text(min), text(app),
-					 text(rej), text(lag), text(when)};
-		if ((rc = add_row(job, SQL_POSITION_UPSERT, v, 7)) < 0)
-			return rc;
+		writer_position(&e->writer, a->src->name, a->major, a->minor, a->applied,
+				a->rejected, a->lag_ms > 0 ? a->lag_ms : 0, when);
 	}
-	return 0;
 }
 
 /* Apply b to memory and hand its transaction to the store. */
@@ -860,13 +814,14 @@ static void apply_batch(struct engine *e, struct batch *b)
 	int rc = job ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < b->n_events && rc == 0; i++)
-		rc = apply_one(e, job, b, &b->events[i]);
+		rc = apply_one(e, b, &b->events[i]);
 	for (size_t i = 0; i < e->world.n_changed_h && rc == 0; i++)
-		rc = write_household(job, e->world.changed_h[i]);
+		rc = write_household(e, e->world.changed_h[i]);
 	for (size_t i = 0; i < e->world.n_changed_p && rc == 0; i++)
-		rc = write_person(e, job, b, e->world.changed_p[i], now);
+		rc = write_person(e, b, e->world.changed_p[i], now);
+	write_positions(e, b, now);
 	if (rc == 0)
-		rc = write_positions(job, b, now);
+		rc = writer_flush(&e->writer, job);
 	world_take_changes(&e->world);
 	if (rc < 0) {
 		store_job_free(job);
@@ -1074,6 +1029,7 @@ int engine_init(struct engine *e, uv_loop_t *loop, struct store *st,
 	e->store = st;
 	e->ops = ops;
 	e->data = data;
+	writer_init(&e->writer);
 	if ((rc = uv_timer_init(loop, &e->timer)) < 0)
 		return rc;
 	e->timer.data = e;
@@ -1117,5 +1073,6 @@ void engine_free(struct engine *e)
 		e->sources = next;
 	}
 	decisions_free(&e->decisions);
+	writer_free(&e->writer);
 	world_free(&e->world);
 }

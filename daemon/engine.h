@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "params.h"
 #include "store.h"
+#include "writer.h"
 
 #define ENGINE_PEER_MAX 256
 
@@ -80,6 +81,7 @@ struct engine {
 	uint64_t persons_at_start;
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
 	struct decisions decisions;               /* scratch, per event */
+	struct writer writer;                     /* the transaction being built */
 };
 
 /* Set up; the timer is the engine's only handle. 0 or a negative errno. */

@@ -50,47 +50,6 @@ static const struct store_migration migrations[] = {
 };
 
 static const struct store_statement statements[SQL_N] = {
-	[SQL_JOURNAL_INSERT] = {"journal_insert",
-				"INSERT INTO event_journal (source, major, minor, kind, event, "
-				"prev_digest, digest) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-				7},
-	[SQL_POSITION_UPSERT] = {"position_upsert",
-				 "INSERT INTO source_position AS p (source, major, minor, applied, "
-				 "rejected, lag_ms, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-				 "ON CONFLICT (source) DO UPDATE SET major = $2, minor = $3, "
-				 "applied = p.applied + $4, rejected = p.rejected + $5, "
-				 "lag_ms = $6, last_seen = $7",
-				 7},
-	[SQL_PERSON_UPSERT] = {"person_upsert",
-			       "INSERT INTO person (id_number, household_id, district, state, "
-			       "version, updated_at) VALUES ($1, $2, $3, $4, $5, now()) "
-			       "ON CONFLICT (id_number) DO UPDATE SET household_id = $2, "
-			       "district = $3, state = $4, version = $5, updated_at = now()",
-			       5},
-	[SQL_HOUSEHOLD_UPSERT] = {"household_upsert",
-				  "INSERT INTO household (household_id, state, updated_at) "
-				  "VALUES ($1, $2, now()) ON CONFLICT (household_id) DO UPDATE "
-				  "SET state = $2, updated_at = now()",
-				  2},
-	[SQL_LEDGER_INSERT] = {"ledger_insert",
-			       "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
-			       "amount_fen, clipped, reason, source, major, minor) "
-			       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-			       11},
-	[SQL_ALERT_INSERT] = {"alert_insert",
-			      "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
-			      "major, minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			      8},
-	[SQL_EXPLANATION_INSERT] = {"explanation_insert",
-				    "INSERT INTO explanation (id_number, subject, trace) "
-				    "VALUES ($1, $2, $3)",
-				    3},
-	[SQL_FEED_INSERT] = {"feed_insert",
-			     "INSERT INTO feed (seq, topic, payload) VALUES ($1, $2, $3)", 3},
-	[SQL_DEAD_LETTER_INSERT] = {"dead_letter_insert",
-				    "INSERT INTO dead_letter (source, major, minor, kind, field, "
-				    "reason, event, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-				    8},
 	/* A household is loaded whole: rules for one member read the others.
 	 * UNIONs, not ORs, so each part uses its index. */
 	[SQL_LOAD_PERSONS] = {"load_persons",
@@ -125,8 +84,6 @@ static const struct store_statement statements[SQL_N] = {
 			"SELECT seq, payload FROM feed WHERE seq >= $1 AND "
 			"starts_with(topic, $2) ORDER BY seq LIMIT $3",
 			3},
-	[SQL_PERSON_KNOWN] = {"person_known",
-			      "SELECT 1 FROM person WHERE id_number = $1", 1},
 	/* A batch writes each table with one statement over column arrays
 	 * (daemon/rows.c). WITH ORDINALITY keeps the rows' order, which the
 	 * journal's ids and hash chain follow. */
