@@ -206,16 +206,18 @@ static void central_support(struct decision *d, const struct ent_ctx *c)
 		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, false, "no three-noes member");
 }
 
-static bool active_dibao_benefit(const struct person *m)
+/* "urban" or "rural" for the dibao benefit m holds as active, or NULL. */
+static const char *active_dibao_benefit(const struct person *m)
 {
 	for (size_t i = 0; i < m->n_benefits; i++) {
 		const struct benefit *b = &m->benefits[i];
 
-		if (b->active && (b->scheme == ASSIST__SCHEME__SCHEME_URBAN_DIBAO ||
-				  b->scheme == ASSIST__SCHEME__SCHEME_RURAL_DIBAO))
-			return true;
+		if (b->active && b->scheme == ASSIST__SCHEME__SCHEME_URBAN_DIBAO)
+			return "urban";
+		if (b->active && b->scheme == ASSIST__SCHEME__SCHEME_RURAL_DIBAO)
+			return "rural";
 	}
-	return false;
+	return NULL;
 }
 
 static void legal_aid(struct decision *d, const struct ent_ctx *c)
@@ -227,9 +229,11 @@ static void legal_aid(struct decision *d, const struct ent_ctx *c)
 			return;
 		}
 	}
-	if (c->urban || c->rural || active_dibao_benefit(c->m))
+	const char *held = active_dibao_benefit(c->m);
+
+	if (c->urban || c->rural || held != NULL)
 		put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, true, "assistance recipient: %s dibao",
-		    c->rural && !c->urban ? "rural" : "urban");
+		    c->urban ? "urban" : c->rural ? "rural" : held);
 	else
 		put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, false, "not an assistance recipient");
 }

@@ -229,6 +229,24 @@ static void test_utilities_reason(void **state)
 	person_free(p);
 }
 
+/* A rural dibao benefit still active, read as of a date before its
+ * enrollment's start: legal aid names the benefit's own scheme. */
+static void test_legal_aid_names_the_benefit_held(void **state)
+{
+	struct person *p = person_new("420702196001010014");
+
+	p->hukou = ASSIST__HUKOU__HUKOU_RURAL;
+	enroll(p, ASSIST__SCHEME__SCHEME_RURAL_DIBAO, "I", "2026-03-27");
+	refresh(p, "2026-04-01");
+	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->reason,
+			    "assistance recipient: rural dibao");
+	refresh(p, "2025-01-01");
+	assert_true(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->eligible);
+	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->reason,
+			    "assistance recipient: rural dibao");
+	person_free(p);
+}
+
 static const struct ent_case *case_named(const char *name)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -424,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_entitlement),
 		cmocka_unit_test(test_utilities_reason),
+		cmocka_unit_test(test_legal_aid_names_the_benefit_held),
 		cmocka_unit_test(test_figure_reasons),
 		cmocka_unit_test(test_post_subsidy_dated),
 		cmocka_unit_test(test_enrollment_end),
