@@ -29,20 +29,6 @@ struct pending {
 	char id[IDNUM_BUFLEN];
 };
 
-static void reply_error(struct server *srv, const uint8_t *peer, size_t peer_len,
-			uint64_t request_id, int code, const char *msg)
-{
-	Assist__Reply r = ASSIST__REPLY__INIT;
-	Assist__Error err = ASSIST__ERROR__INIT;
-
-	err.code = code;
-	err.message = (char *)msg;
-	r.request_id = request_id;
-	r.body_case = ASSIST__REPLY__BODY_ERROR;
-	r.error = &err;
-	server_reply(&srv->query, peer, peer_len, &r);
-}
-
 static struct pending *pending_new(struct server *srv, const uint8_t *peer, size_t peer_len,
 				   uint64_t request_id)
 {
@@ -61,7 +47,8 @@ static void pending_error(struct pending *pq, int code, const char *msg)
 {
 	/* The socket is gone when the answer comes after a stop began. */
 	if (pq->srv->query.zs != NULL)
-		reply_error(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
+		server_reply_error(&pq->srv->query, pq->peer, pq->peer_len, pq->request_id, code,
+				   msg);
 }
 
 static void pending_reply(struct pending *pq, Assist__Reply *r)
@@ -104,7 +91,7 @@ static bool query_id(struct server *srv, const uint8_t *peer, size_t peer_len,
 	if (rc == IDNUM_OK)
 		return true;
 	snprintf(msg, sizeof(msg), "id_number: %s", idnum_strerror(rc));
-	reply_error(srv, peer, peer_len, request_id, EINVAL, msg);
+	server_reply_error(&srv->query, peer, peer_len, request_id, EINVAL, msg);
 	return false;
 }
 
@@ -267,7 +254,8 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	job = store_job_new(STORE_READ, on_replayed, pq);
 	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
 		store_job_free(job);
-		reply_error(srv, peer, peer_len, req->request_id, ENOMEM, "out of memory");
+		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
+				   "out of memory");
 		free(pq);
 		return;
 	}
@@ -296,7 +284,8 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 	pos = calloc(n ? n : 1, sizeof(*pos));
 	seen = calloc(n ? n : 1, sizeof(*seen));
 	if (items == NULL || ptrs == NULL || pos == NULL || seen == NULL) {
-		reply_error(srv, peer, peer_len, req->request_id, ENOMEM, "out of memory");
+		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
+				   "out of memory");
 		goto cleanup;
 	}
 	for (s = srv->engine.sources; s != NULL; s = s->next, i++) {
@@ -348,7 +337,7 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 		handle_status(srv, peer, peer_len, req);
 		break;
 	default:
-		reply_error(srv, peer, peer_len, req->request_id, EINVAL,
+		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
 			    "the query endpoint takes get, explain, replay and status");
 	}
 }

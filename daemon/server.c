@@ -180,7 +180,7 @@ static Assist__Request *unpack_request(zmq_msg_t *frames, int n, const uint8_t *
 	return assist__request__unpack(NULL, zmq_msg_size(body), zmq_msg_data(body));
 }
 
-static void reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
+void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
 			uint64_t request_id, int code, const char *msg)
 {
 	Assist__Reply r = ASSIST__REPLY__INIT;
@@ -230,7 +230,7 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	if (req == NULL) {
 		log_warn("ingest: a message that is not a Request; dropped");
 		if (n >= 2)
-			reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
+			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
 				    EINVAL, "not an assist.Request");
 		return;
 	}
@@ -238,20 +238,20 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	case ASSIST__REQUEST__BODY_BATCH:
 		if ((denied = ingest_denied(&frames[n - 1], "batch.source", req->batch->source,
 					    why, sizeof(why))) != NULL)
-			reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
+			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
 		else
 			engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
 		break;
 	case ASSIST__REQUEST__BODY_HEARTBEAT:
 		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
 					    req->heartbeat->source, why, sizeof(why))) != NULL)
-			reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
+			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
 		else
 			engine_heartbeat(&srv->engine, peer, peer_len, req->request_id,
 					 req->heartbeat);
 		break;
 	default:
-		reply_error(s, peer, peer_len, req->request_id, EINVAL,
+		server_reply_error(s, peer, peer_len, req->request_id, EINVAL,
 			    "the ingest endpoint takes batches and heartbeats");
 	}
 	assist__request__free_unpacked(req, NULL);
@@ -266,7 +266,7 @@ static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 
 	if (req == NULL) {
 		if (n >= 2)
-			reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
+			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
 				    EINVAL, "not an assist.Request");
 		return;
 	}
