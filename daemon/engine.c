@@ -622,7 +622,7 @@ static int write_journal(struct engine *e, const struct batch_event *be)
 static int write_dead_letter(struct engine *e, struct batch *b, struct batch_event *be)
 {
 	json_t *j = pbjson_encode(&be->ev->base, 0);
-	char *event = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *event = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	struct batch_ack *a = batch_ack_for(b, be->src);
 	Assist__Rejection *r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
 	Assist__Rejection **slot = NULL;

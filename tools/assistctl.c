@@ -364,7 +364,9 @@ static int unexpected_reply(void)
 /* Print json on stdout (flags as json_dumps) followed by a newline. */
 static int print_json(json_t *json, size_t flags)
 {
-	char *s = json ? json_dumps(json, flags | JSON_PRESERVE_ORDER) : NULL;
+	/* 15 significant digits: 23.64 prints as 23.64, not 23.640000000000001. */
+	char *s = json ? json_dumps(json, flags | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+		       : NULL;
 
 	json_decref(json);
 	if (s == NULL) {
