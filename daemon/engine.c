@@ -1,13 +1,13 @@
 #include "engine.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <time.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "journal.h"
