@@ -54,7 +54,8 @@ enum pl_key { PL_UNIT, PL_CLAUSE, PL_LOCAL_DEFAULT, PL_DESCRIPTION, PL_VALUES, P
 static const char *const pl_keys[PL_NKEYS] = {"unit", "clause", "local_default", "description",
 					      "values"};
 
-static void pl_verror(struct pl *pl, size_t line, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void pl_verror(struct pl *pl, size_t line,
+							   const char *fmt, va_list ap)
 {
 	int n;
 
