@@ -515,7 +515,9 @@ static int repl_xlogdata(struct repl *r, const uint8_t *buf, size_t len)
 	case PGO_BEGIN:
 		r->in_txn = true;
 		r->txn_lsn = m.lsn;
-		r->ops->begin(r, m.lsn, m.time + PGO_EPOCH_OFFSET * 1000000);
+		/* Unsigned: a bogus timestamp from the server must not overflow. */
+		r->ops->begin(r, m.lsn,
+			      (int64_t)((uint64_t)m.time + (uint64_t)PGO_EPOCH_OFFSET * 1000000));
 		break;
 	case PGO_COMMIT:
 		if (r->in_txn)
