@@ -54,14 +54,6 @@ struct batch {
 	struct batch *next;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int pos_cmp(uint64_t amaj, uint64_t amin, uint64_t bmaj, uint64_t bmin)
 {
 	if (amaj != bmaj)
@@ -109,7 +101,7 @@ static void source_peer(struct engine_source *s, const uint8_t *peer, size_t len
 		len = sizeof(s->peer);
 	memcpy(s->peer, peer, len);
 	s->peer_len = len;
-	s->last_seen_ms = now_ms();
+	s->last_seen_ms = record_now_ms();
 }
 
 /* ---- replies ----------------------------------------------------------------- */
@@ -713,7 +705,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 	a->major = be->major;
 	a->minor = be->minor;
 	if (be->ev->occurred_at[0] != '\0' && (occurred = parse_time_ms(be->ev->occurred_at)) >= 0)
-		a->lag_ms = now_ms() - occurred;
+		a->lag_ms = record_now_ms() - occurred;
 	if (!be->rejected) {
 		decisions_clear(&e->decisions);
 		rc = apply_event(&e->world, &ctx, be->ev, &be->v, &e->decisions, &reject);
@@ -810,7 +802,7 @@ static void write_positions(struct engine *e, const struct batch *b, int64_t now
 static void apply_batch(struct engine *e, struct batch *b)
 {
 	struct store_job *job = store_job_new(STORE_WRITE, on_commit, b);
-	int64_t now = now_ms();
+	int64_t now = record_now_ms();
 	int rc = job ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < b->n_events && rc == 0; i++)
@@ -831,7 +823,7 @@ static void apply_batch(struct engine *e, struct batch *b)
 	}
 	job->batch = ++e->batch_no;
 	b->n_statements = store_job_size(job);
-	b->written_ms = now_ms();
+	b->written_ms = record_now_ms();
 	if (e->commit_tail != NULL)
 		e->commit_tail->next = b;
 	else
@@ -853,7 +845,7 @@ static void on_commit(struct store_job *job, int status)
 		return;
 	}
 	log_debug("batch %" PRIu64 ": %zu events, %zu statements, committed in %" PRId64 " ms",
-		  job->batch, b->n_events, b->n_statements, now_ms() - b->written_ms);
+		  job->batch, b->n_events, b->n_statements, record_now_ms() - b->written_ms);
 	store_job_free(job);
 	e->commit_head = b->next;
 	if (e->commit_head == NULL)
@@ -997,20 +989,81 @@ void engine_find_person(struct engine *e, const char *id,
 	store_submit(e->store, job);
 }
 
+struct alert_out {
+	struct engine *e;
+	struct feed_out feed;
+};
+
+static void on_alert_committed(struct store_job *job, int status)
+{
+	struct alert_out *ao = job->data;
+	struct engine *e = ao->e;
+
+	if (status < 0)
+		fatal(e, "storing an alert: %s", job->error);
+	else
+		e->ops->publish(e->data, ao->feed.topic, ao->feed.msg, ao->feed.len);
+	store_job_free(job);
+	free(ao->feed.msg);
+	free(ao);
+}
+
+/* An alert about a source rather than a record: stored in the feed (so a
+ * consumer replaying finds it) in a transaction of its own, published after. */
+static void publish_source_alert(struct engine *e, const char *code, const char *source,
+				 const char *message)
+{
+	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
+	Assist__Alert alert = ASSIST__ALERT__INIT;
+	struct alert_out *ao = calloc(1, sizeof(*ao));
+	struct store_job *job = ao ? store_job_new(STORE_WRITE, on_alert_committed, ao) : NULL;
+
+	if (job == NULL)
+		goto fail;
+	ao->e = e;
+	snprintf(ao->feed.topic, sizeof(ao->feed.topic), "alert/%s/%s", code, source);
+	alert.code = (char *)code;
+	alert.ref = (char *)source;
+	alert.message = (char *)message;
+	fm.seq = ++e->feed_seq;
+	fm.topic = ao->feed.topic;
+	fm.alert = &alert;
+	ao->feed.len = protobuf_c_message_get_packed_size(&fm.base);
+	if ((ao->feed.msg = malloc(ao->feed.len)) == NULL)
+		goto fail;
+	protobuf_c_message_pack(&fm.base, ao->feed.msg);
+	writer_feed(&e->writer, fm.seq, ao->feed.topic, ao->feed.msg, ao->feed.len);
+	if (writer_flush(&e->writer, job) < 0)
+		goto fail;
+	job->batch = ++e->batch_no;
+	store_submit(e->store, job);
+	return;
+fail:
+	store_job_free(job);
+	if (ao != NULL)
+		free(ao->feed.msg);
+	free(ao);
+	log_error("out of memory publishing a %s alert for %s", code, source);
+}
+
 void engine_check_freshness(struct engine *e, int64_t freshness_ms)
 {
-	int64_t now = now_ms();
+	int64_t now = record_now_ms();
 
 	for (struct engine_source *s = e->sources; s != NULL; s = s->next) {
 		bool stale = s->last_seen_ms != 0 && now - s->last_seen_ms > freshness_ms;
 		if (stale == s->stale)
 			continue;
 		s->stale = stale;
-		if (stale)
-			log_warn("source %s: nothing heard for %" PRId64 " s (stale_feed)", s->name,
-				 (now - s->last_seen_ms) / 1000);
-		else
+		if (stale) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "nothing heard from %s for %" PRId64 " s",
+				 s->name, (now - s->last_seen_ms) / 1000);
+			log_warn("source %s: %s (stale_feed)", s->name, msg);
+			publish_source_alert(e, "stale_feed", s->name, msg);
+		} else {
 			log_info("source %s: heard again", s->name);
+		}
 	}
 }
 

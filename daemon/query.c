@@ -276,9 +276,11 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 	Assist__SourceStatus **ptrs;
 	Assist__Position *pos;
 	char (*seen)[40];
+	int64_t now;
 
 	for (s = srv->engine.sources; s != NULL; s = s->next)
 		n++;
+	now = record_now_ms();
 	items = calloc(n ? n : 1, sizeof(*items));
 	ptrs = calloc(n ? n : 1, sizeof(*ptrs));
 	pos = calloc(n ? n : 1, sizeof(*pos));
@@ -299,7 +301,9 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 		items[i].rejected = s->rejected;
 		items[i].lag_ms = s->lag_ms;
 		items[i].last_seen = s->last_seen_ms ? record_time(s->last_seen_ms, seen[i], 40) : "";
-		items[i].stale = s->stale;
+		/* As of now, not of the last periodic check. */
+		items[i].stale = s->last_seen_ms != 0 &&
+				 now - s->last_seen_ms > srv->cfg.source_freshness_s * 1000;
 		ptrs[i] = &items[i];
 	}
 	st.sources = ptrs;

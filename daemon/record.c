@@ -8,6 +8,14 @@
 
 #include "pbjson.h"
 
+int64_t record_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 char *record_time(int64_t ms, char *buf, size_t len)
 {
 	time_t s = (time_t)(ms / 1000);

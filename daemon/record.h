@@ -30,6 +30,8 @@ struct household *record_unpack_household(const uint8_t *data, size_t len);
 /* The explanation of one decision as JSON text (malloc'ed), for the store. */
 char *record_explanation_json(const struct decision *d, const char *subject, const char *source,
 			      uint64_t major, uint64_t minor);
+/* Milliseconds since the epoch, now (wall clock: records carry it). */
+int64_t record_now_ms(void);
 /* RFC 3339 UTC time of ms since the epoch into buf (at least 32 bytes). */
 char *record_time(int64_t ms, char *buf, size_t len);
 
