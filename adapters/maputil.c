@@ -273,54 +273,47 @@ Assist__Event *map_event(struct map_row *r, Assist__Event__PayloadCase pcase, As
 }
 
 /* A new event in r->out for payload (freed on failure); NULL on failure. */
-static Assist__Event *map_new_event(struct map_row *r, void *payload,
-				    Assist__Event__PayloadCase pcase, Assist__Kind kind)
+/* A new event of kind for r holding a zeroed payload of type desc in the oneof
+ * member pcase (the case value is the member's field number); the payload, or
+ * NULL when out of memory. */
+static void *map_payload(struct map_row *r, const ProtobufCMessageDescriptor *desc,
+			 Assist__Event__PayloadCase pcase, Assist__Kind kind)
 {
-	Assist__Event *ev = payload == NULL ? NULL : map_event(r, pcase, kind);
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(&assist__event__descriptor, pcase);
+	ProtobufCMessage *p = malloc(desc->sizeof_message);
+	Assist__Event *ev = p == NULL ? NULL : map_event(r, pcase, kind);
 
 	if (ev == NULL) {
-		free(payload);
+		free(p);
 		map_nomem(r);
+		return NULL;
 	}
-	return ev;
+	protobuf_c_message_init(desc, p);
+	*(ProtobufCMessage **)((char *)ev + f->offset) = p;
+	return p;
 }
 
 Assist__PersonChange *map_person(struct map_row *r)
 {
-	Assist__PersonChange *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_PERSON, ASSIST__KIND__KIND_PERSON);
-
-	if (ev == NULL)
-		return NULL;
-	assist__person_change__init(p);
-	ev->person = p;
-	return p;
+	return map_payload(r, &assist__person_change__descriptor, ASSIST__EVENT__PAYLOAD_PERSON,
+			   ASSIST__KIND__KIND_PERSON);
 }
 
 Assist__HouseholdChange *map_household(struct map_row *r)
 {
-	Assist__HouseholdChange *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_HOUSEHOLD, ASSIST__KIND__KIND_HOUSEHOLD);
-
-	if (ev == NULL)
-		return NULL;
-	assist__household_change__init(p);
-	ev->household = p;
-	return p;
+	return map_payload(r, &assist__household_change__descriptor,
+			   ASSIST__EVENT__PAYLOAD_HOUSEHOLD, ASSIST__KIND__KIND_HOUSEHOLD);
 }
 
 Assist__StatusChange *map_status(struct map_row *r, Assist__Category category, bool active)
 {
-	Assist__StatusChange *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_STATUS, ASSIST__KIND__KIND_STATUS);
+	Assist__StatusChange *p = map_payload(r, &assist__status_change__descriptor,
+					      ASSIST__EVENT__PAYLOAD_STATUS,
+					      ASSIST__KIND__KIND_STATUS);
 
-	if (ev == NULL)
+	if (p == NULL)
 		return NULL;
-	assist__status_change__init(p);
-	ev->status = p;
 	p->category = category;
 	/* Carried even when true: an explicit value reads better in dead letters. */
 	p->active = malloc(sizeof(*p->active));
@@ -335,68 +328,37 @@ Assist__StatusChange *map_status(struct map_row *r, Assist__Category category, b
 
 Assist__Enrollment *map_enrollment(struct map_row *r, Assist__Scheme scheme)
 {
-	Assist__Enrollment *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_ENROLLMENT, ASSIST__KIND__KIND_ENROLLMENT);
+	Assist__Enrollment *p = map_payload(r, &assist__enrollment__descriptor,
+					    ASSIST__EVENT__PAYLOAD_ENROLLMENT,
+					    ASSIST__KIND__KIND_ENROLLMENT);
 
-	if (ev == NULL)
-		return NULL;
-	assist__enrollment__init(p);
-	ev->enrollment = p;
-	p->scheme = scheme;
+	if (p != NULL)
+		p->scheme = scheme;
 	return p;
 }
 
 Assist__MedicalClaim *map_medical_claim(struct map_row *r)
 {
-	Assist__MedicalClaim *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM, ASSIST__KIND__KIND_MEDICAL_CLAIM);
-
-	if (ev == NULL)
-		return NULL;
-	assist__medical_claim__init(p);
-	ev->medical_claim = p;
-	return p;
+	return map_payload(r, &assist__medical_claim__descriptor,
+			   ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM, ASSIST__KIND__KIND_MEDICAL_CLAIM);
 }
 
 Assist__EducationAid *map_education_aid(struct map_row *r)
 {
-	Assist__EducationAid *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_EDUCATION_AID, ASSIST__KIND__KIND_EDUCATION_AID);
-
-	if (ev == NULL)
-		return NULL;
-	assist__education_aid__init(p);
-	ev->education_aid = p;
-	return p;
+	return map_payload(r, &assist__education_aid__descriptor,
+			   ASSIST__EVENT__PAYLOAD_EDUCATION_AID, ASSIST__KIND__KIND_EDUCATION_AID);
 }
 
 Assist__Training *map_training(struct map_row *r)
 {
-	Assist__Training *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_TRAINING, ASSIST__KIND__KIND_TRAINING);
-
-	if (ev == NULL)
-		return NULL;
-	assist__training__init(p);
-	ev->training = p;
-	return p;
+	return map_payload(r, &assist__training__descriptor, ASSIST__EVENT__PAYLOAD_TRAINING,
+			   ASSIST__KIND__KIND_TRAINING);
 }
 
 Assist__HousingAid *map_housing_aid(struct map_row *r)
 {
-	Assist__HousingAid *p = malloc(sizeof(*p));
-	Assist__Event *ev =
-		map_new_event(r, p, ASSIST__EVENT__PAYLOAD_HOUSING_AID, ASSIST__KIND__KIND_HOUSING_AID);
-
-	if (ev == NULL)
-		return NULL;
-	assist__housing_aid__init(p);
-	ev->housing_aid = p;
-	return p;
+	return map_payload(r, &assist__housing_aid__descriptor,
+			   ASSIST__EVENT__PAYLOAD_HOUSING_AID, ASSIST__KIND__KIND_HOUSING_AID);
 }
 
 Assist__Int64Value *map_int64_value(struct map_row *r, int64_t v)
