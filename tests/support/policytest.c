@@ -1,3 +1,8 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include "policytest.h"
 
 #include <errno.h>
@@ -70,4 +75,16 @@ int policytest_params(const char *file, struct params **out)
 		return -1;
 	}
 	return 0;
+}
+
+size_t policytest_names_in_force(const struct params *p, const char *const *names, ymd_t day)
+{
+	struct param_value pv;
+	size_t n = 0;
+
+	for (; names[n] != NULL; n++) {
+		if (params_get(p, names[n], day, &pv) != 0)
+			fail_msg("parameter %s has no value on %d", names[n], (int)day);
+	}
+	return n;
 }

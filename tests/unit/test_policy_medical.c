@@ -722,10 +722,7 @@ static void test_trace_huimin_halvings(void **state)
 static void test_param_names(void **state)
 {
 	struct param_value pv;
-	size_t n = 0;
-
-	for (const char *const *name = medical_param_names; *name != NULL; name++, n++)
-		assert_int_equal(params_get(params, *name, 20080101, &pv), 0);
+	size_t n = policytest_names_in_force(params, medical_param_names, 20080101);
 	assert_int_equal(params_count(params), n);
 	assert_int_equal(params_get(params, "medical.huimin.cap", 20080101, &pv), 0);
 	assert_int_equal(pv.value, 2000000);
