@@ -1,6 +1,6 @@
 /* Department mappings: one file per department (civil_affairs.c, health.c,
  * education.c, labor.c, housing.c) turns a row change decoded from the
- * department's logical replication stream into events of INTERFACE.md. */
+ * department's logical replication stream into the events of docs/interface.md. */
 #ifndef ASSIST_MAPPING_H
 #define ASSIST_MAPPING_H
 

@@ -1,5 +1,5 @@
 /* assistctl: the operator's and the departments' command-line client of
- * assistd (INTERFACE.md "assistctl"). Short-lived, so it talks to the daemon
+ * assistd (docs/interface.md "assistctl"). Short-lived, so it talks to the daemon
  * with plain blocking zmq_poll loops: one DEALER for requests, one SUB for
  * the feed. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* Education assistance (POLICY.md (4), "Computation", Education): fixed
+/* Education assistance (docs/policy.md (4)): fixed
  * per-term exemptions by stage, yearly grants, ranged amounts clipped into
  * their range, once per scheme and term (university entry once ever). */
 #include <errno.h>

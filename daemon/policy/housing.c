@@ -1,4 +1,4 @@
-/* Housing assistance (POLICY.md (5), "Computation", Housing): a household's
+/* Housing assistance (docs/policy.md (5)): a household's
  * claim, decided once and recorded on every living member's record. */
 #include <errno.h>
 #include <inttypes.h>

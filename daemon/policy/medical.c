@@ -1,6 +1,7 @@
-/* A medical bill through its payers, in the order of POLICY.md "A medical
- * bill": insurer, medical assistance, temporary assistance, vagrant aid,
- * chronic-disease quota, never more together than the bill's total. */
+/* A medical bill through its payers, in the order of docs/policy.md "A
+ * medical bill, step by step": insurer, medical assistance, temporary
+ * assistance, vagrant aid, chronic-disease quota, never more together than
+ * the bill's total. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Training subsidies (POLICY.md (6)-(8), "Computation", Training): one-time
+/* Training subsidies (docs/policy.md (6)-(8)): one-time
  * amounts per program, each once per person. */
 #include <errno.h>
 #include <inttypes.h>

@@ -2,7 +2,7 @@
  * assistd's database and the five department databases (their sample
  * schemas), a real assistd, and a real assist-adapter per department reading
  * logical replication. Rows are written with SQL; the test waits (bounded)
- * until `assistctl get` shows what POLICY.md says. Then the faults: an
+ * until `assistctl get` shows what docs/policy.md says. Then the faults: an
  * adapter killed mid-burst, assistd stopped while rows keep coming. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* One scenario per scheme family, pushed through assistctl as a department
  * would send it, then read back as a caseworker would: the record on `get`
- * (figures from POLICY.md) and the reasons on `explain` (the rule, its
+ * (figures from docs/policy.md) and the reasons on `explain` (the rule, its
  * parameters with their values and effective dates, the result line). */
 #include <stdarg.h>
 #include <stddef.h>

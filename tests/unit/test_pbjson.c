@@ -86,7 +86,7 @@ static void check_roundtrip(const ProtobufCMessageDescriptor *desc, const char *
 	json_decref(j);
 }
 
-/* One line per event kind, as the departments write them (INTERFACE.md). */
+/* One line per event kind, as the departments write them (docs/interface.md). */
 static const struct {
 	const char *json;
 	Assist__Kind kind;

@@ -1,5 +1,5 @@
-/* Urban and rural dibao (POLICY.md (1), (2) and "Computation: Urban dibao /
- * Rural dibao"): amounts, edges, conflicts, refresh and dated parameters. */
+/* Urban and rural dibao (docs/policy.md (1) and (2)): amounts, edges,
+ * conflicts, refresh and dated parameters. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

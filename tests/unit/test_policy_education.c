@@ -1,5 +1,5 @@
 /* education_aid: the amounts, ranges, eligibility and once-only rules of
- * POLICY.md "Computation", Education. */
+ * docs/policy.md (4). */
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* Derived entitlements (POLICY.md "Cross-scheme rules" 7 and 9, and
- * "Computation: Derived entitlements"): each one on and off, the
+/* Derived entitlements (docs/policy.md "Derived entitlements"
+ * and cross-scheme rules 7 and 9): each one on and off, the
  * twelve-month boundary, death. */
 #include <stdarg.h>
 #include <stddef.h>

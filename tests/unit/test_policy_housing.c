@@ -1,4 +1,4 @@
-/* housing_aid: POLICY.md "Computation", Housing, decided for the household
+/* housing_aid: docs/policy.md (5), decided for the household
  * and recorded on every living member. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,4 +1,4 @@
-/* medical_claim: the payer order of POLICY.md "A medical bill", with every
+/* medical_claim: the payer order of docs/policy.md "A medical bill", with every
  * figure and boundary it names, over sequences of bills of one person. */
 #include <errno.h>
 #include <inttypes.h>

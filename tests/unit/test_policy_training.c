@@ -1,4 +1,4 @@
-/* training_claim: the programs of POLICY.md "Computation", Training, at
+/* training_claim: the programs of docs/policy.md (6)-(8), at
  * every boundary: the 6-month window, 90 days, ages 16 and 45, the Sunshine
  * day bands, once per person and program. */
 #include <errno.h>
