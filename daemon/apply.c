@@ -125,6 +125,15 @@ void world_free(struct world *w)
 	free(w->changed_h);
 }
 
+void world_clear(struct world *w)
+{
+	uint64_t created = w->created;
+
+	world_free(w);
+	memset(w, 0, sizeof(*w));
+	w->created = created;
+}
+
 static void copy_str(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src);

@@ -40,6 +40,9 @@ __attribute__((warn_unused_result)) int world_adopt_household(struct world *w,
 void world_take_changes(struct world *w);
 /* Free everything. */
 void world_free(struct world *w);
+/* Forget every person and household (they are loaded again from the store
+ * when next named); the counter of created persons is kept. */
+void world_clear(struct world *w);
 
 /* Apply ev (validated; v holds its date). Decisions the rules took are
  * appended to out (already applied to the persons they name). Returns 0,

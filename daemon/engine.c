@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "idnum.h"
 #include "journal.h"
 #include "log.h"
 #include "pbjson.h"
@@ -23,6 +24,8 @@ struct batch_event {
 	uint64_t major, minor;
 	struct verdict v;
 	bool rejected;
+	bool isolate;      /* it was in a batch the store refused: it goes alone */
+	unsigned refusals; /* batches of it alone that the store refused */
 };
 
 /* What one source gets back when the batch commits. */
@@ -41,8 +44,16 @@ struct feed_out {
 	size_t len;
 };
 
+/* The engine's counters as a batch found them, to go back to if the store
+ * refuses it. */
+struct engine_mark {
+	uint64_t feed_seq, dead_letters, created;
+	uint8_t digest[JOURNAL_DIGEST_BYTES];
+};
+
 struct batch {
 	struct engine *e;
+	struct engine_mark before;
 	struct batch_event *events;
 	size_t n_events, cap_events;
 	struct batch_ack *acks;
@@ -51,6 +62,7 @@ struct batch {
 	size_t n_feed, cap_feed;
 	size_t n_statements;
 	int64_t written_ms; /* when its transaction went to the store */
+	bool loaded;        /* what it names that the store has is in memory */
 	struct batch *next;
 };
 
@@ -151,8 +163,10 @@ static void batch_free(struct batch *b)
 {
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->n_events; i++)
-		protobuf_c_message_free_unpacked(&b->events[i].ev->base, NULL);
+	for (size_t i = 0; i < b->n_events; i++) {
+		if (b->events[i].ev != NULL) /* NULL: taken back after a refusal */
+			protobuf_c_message_free_unpacked(&b->events[i].ev->base, NULL);
+	}
 	for (size_t i = 0; i < b->n_acks; i++) {
 		for (size_t j = 0; j < b->acks[i].n_rejections; j++)
 			protobuf_c_message_free_unpacked(&b->acks[i].rejections[j]->base, NULL);
@@ -164,6 +178,14 @@ static void batch_free(struct batch *b)
 	free(b->acks);
 	free(b->feed);
 	free(b);
+}
+
+static struct engine_mark mark_of(const struct engine *e)
+{
+	struct engine_mark m = {e->feed_seq, e->dead_letters, e->world.created, {0}};
+
+	memcpy(m.digest, e->digest, sizeof(m.digest));
+	return m;
 }
 
 static struct batch_ack *batch_ack_for(struct batch *b, struct engine_source *src)
@@ -294,6 +316,8 @@ static int add_event(struct engine *e, struct engine_source *src, Assist__Event 
 	be->major = major;
 	be->minor = minor;
 	be->rejected = validate_event(ev, &be->v) < 0;
+	be->isolate = false;
+	be->refusals = 0;
 	return 0;
 }
 
@@ -519,7 +543,6 @@ static void apply_batch(struct engine *e, struct batch *b);
 static void on_batch_loaded(struct store_job *job, int status)
 {
 	struct engine *e = job->data;
-	struct batch *b = e->queue_head;
 
 	e->loading = false;
 	if (status < 0) {
@@ -533,11 +556,11 @@ static void on_batch_loaded(struct store_job *job, int status)
 		return;
 	}
 	store_job_free(job);
-	e->queue_head = b->next;
-	if (e->queue_head == NULL)
-		e->queue_tail = NULL;
-	e->n_queued--;
-	apply_batch(e, b);
+	/* A refused batch rebuilds the queue: a load begun before is of no batch
+	 * now, and pump looks again at what the new head names. */
+	if (!e->load_stale)
+		e->queue_head->loaded = true;
+	e->load_stale = false;
 	pump(e);
 	update_pause(e);
 }
@@ -550,7 +573,9 @@ static void pump(struct engine *e)
 		struct id_array ids = {0}, hhs = {0};
 		struct store_job *job;
 
-		if (collect_missing(e, b, &ids, &hhs) < 0) {
+		if (!b->loaded && collect_missing(e, b, &ids, &hhs) < 0) {
+			free(ids.buf);
+			free(hhs.buf);
 			fatal(e, "out of memory");
 			return;
 		}
@@ -611,9 +636,13 @@ static int write_journal(struct engine *e, const struct batch_event *be)
 	return 0;
 }
 
+/* A dead letter keeps the event, unless the store refused that too: then only
+ * its origin, kind and reason (the event is still in the sender's hands and
+ * in the log's position). */
 static int write_dead_letter(struct engine *e, struct batch *b, struct batch_event *be)
 {
-	json_t *j = pbjson_encode(&be->ev->base, 0);
+	bool keep_event = be->refusals < 2;
+	json_t *j = keep_event ? pbjson_encode(&be->ev->base, 0) : NULL;
 	char *event = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	struct batch_ack *a = batch_ack_for(b, be->src);
 	Assist__Rejection *r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
@@ -622,7 +651,7 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	int rc = -ENOMEM;
 
 	json_decref(j);
-	if (event == NULL || a == NULL || r == NULL)
+	if ((keep_event && event == NULL) || a == NULL || r == NULL)
 		goto cleanup;
 	slot = state_grow((void **)&a->rejections, &a->n_rejections, &a->cap_rejections,
 			  sizeof(*slot));
@@ -632,7 +661,7 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	r = NULL;
 	a->rejected++;
 	writer_dead_letter(&e->writer, &o, validate_kind_name(be->ev), be->v.field, be->v.reason,
-			   event, be->ev->raw[0] ? be->ev->raw : NULL);
+			   event, keep_event && be->ev->raw[0] ? be->ev->raw : NULL);
 	e->dead_letters++;
 	rc = 0;
 	log_info("rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s", be->src->name, be->major,
@@ -805,6 +834,8 @@ static void apply_batch(struct engine *e, struct batch *b)
 	int64_t now = record_now_ms();
 	int rc = job ? 0 : -ENOMEM;
 
+	b->before = mark_of(e);
+
 	for (size_t i = 0; i < b->n_events && rc == 0; i++)
 		rc = apply_one(e, b, &b->events[i]);
 	for (size_t i = 0; i < e->world.n_changed_h && rc == 0; i++)
@@ -834,11 +865,172 @@ static void apply_batch(struct engine *e, struct batch *b)
 	store_submit(e->store, job);
 }
 
+/* ---- a batch the store refuses ------------------------------------------------
+ *
+ * Validation keeps out what the store is known to refuse, but a batch may
+ * still hold a value it will not take. Such a batch must not stop assistd (the
+ * sender would resend it and stop it again), nor hold back the rest: the
+ * engine goes back to the state the store has — every later batch's write is
+ * taken back, the counters return to what they were before the refused batch,
+ * the persons and households in memory are forgotten and loaded again — and
+ * takes the same events again in the same order, those of the refused batch
+ * one per batch. An event the store refuses alone is rejected with the
+ * store's message; if even its dead letter is refused, a dead letter without
+ * the event is written. */
+
+/* Errors in what was written (SQLSTATE classes 22 data exception, 23
+ * integrity constraint, 54 program limit), as opposed to the server's own
+ * trouble, which stays fatal. */
+static bool store_refused_data(const struct store_job *job)
+{
+	const char *st = job->sqlstate;
+
+	return strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 || strncmp(st, "54", 2) == 0;
+}
+
+struct taken {
+	struct batch_event *events;
+	size_t n, cap;
+};
+
+/* Move b's events to t (b is freed). */
+static int take_back(struct taken *t, struct batch *b)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
+		struct batch_event *be = state_grow((void **)&t->events, &t->n, &t->cap, sizeof(*be));
+		if (be == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		*be = b->events[i];
+		b->events[i].ev = NULL;
+	}
+	batch_free(b);
+	return rc;
+}
+
+/* Every batch not committed, oldest first, emptied into t. */
+static int take_back_all(struct engine *e, struct taken *t)
+{
+	struct batch *lists[] = {e->commit_head, e->queue_head, e->filling};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		for (struct batch *b = lists[i], *next; b != NULL; b = next) {
+			next = i == 2 ? NULL : b->next;
+			if (rc == 0)
+				rc = take_back(t, b);
+			else
+				batch_free(b);
+		}
+	}
+	uv_timer_stop(&e->timer);
+	e->commit_head = e->commit_tail = e->queue_head = e->queue_tail = e->filling = NULL;
+	e->n_committing = e->n_queued = 0;
+	return rc;
+}
+
+/* Take be in again, alone in a batch of its own when isolated. */
+static int take_again(struct engine *e, const struct batch_event *old)
+{
+	struct batch_event *be;
+	bool alone = old->isolate || old->refusals > 0;
+
+	if (alone)
+		seal(e);
+	if (add_event(e, old->src, old->ev, old->major, old->minor) < 0)
+		return -ENOMEM;
+	be = &e->filling->events[e->filling->n_events - 1];
+	be->isolate = old->isolate;
+	be->refusals = old->refusals;
+	if (be->refusals > 0) {
+		be->rejected = true;
+		be->v = old->v;
+	}
+	old->src->taken_major = old->major;
+	old->src->taken_minor = old->minor;
+	if (alone || e->filling->n_events >= (size_t)e->cfg->batch_max_events)
+		seal(e);
+	return 0;
+}
+
+/* What the refused batch b tells about its events: one alone is rejected with
+ * the store's message; several are each tried alone. */
+static void blame(struct batch *b, const struct store_job *job)
+{
+	char masked[sizeof(job->error)];
+
+	if (b->n_events != 1) {
+		for (size_t i = 0; i < b->n_events; i++)
+			b->events[i].isolate = true;
+		return;
+	}
+	struct batch_event *be = &b->events[0];
+	idnum_mask_text(job->error, masked, sizeof(masked));
+	be->refusals++;
+	snprintf(be->v.field, sizeof(be->v.field), "event");
+	snprintf(be->v.reason, sizeof(be->v.reason), "the store refused it (SQLSTATE %s): %s",
+		 job->sqlstate, masked);
+}
+
+static void refused(struct engine *e, struct batch *b, const struct store_job *job)
+{
+	struct taken t = {0};
+	char masked[sizeof(job->error)];
+	int rc;
+
+	idnum_mask_text(job->error, masked, sizeof(masked));
+	log_warn("batch %" PRIu64 " (%zu events) refused by the store (SQLSTATE %s): %s; "
+		 "taking its events again one by one", job->batch, b->n_events, job->sqlstate,
+		 masked);
+	if (b->n_events == 1 && b->events[0].refusals >= 2) {
+		fatal(e, "a dead letter without its event was refused: %s", masked);
+		return;
+	}
+	blame(b, job);
+	store_cancel_writes(e->store);
+	e->load_stale = e->loading;
+	e->feed_seq = b->before.feed_seq;
+	e->dead_letters = b->before.dead_letters;
+	memcpy(e->digest, b->before.digest, sizeof(e->digest));
+	world_clear(&e->world);
+	e->world.created = b->before.created;
+	for (struct engine_source *s = e->sources; s != NULL; s = s->next) {
+		s->taken_major = s->done_major;
+		s->taken_minor = s->done_minor;
+	}
+	rc = take_back_all(e, &t);
+	for (size_t i = 0; i < t.n && rc == 0; i++)
+		rc = take_again(e, &t.events[i]);
+	if (rc < 0) {
+		for (size_t i = 0; i < t.n; i++)
+			protobuf_c_message_free_unpacked(&t.events[i].ev->base, NULL);
+		free(t.events);
+		fatal(e, "out of memory taking a refused batch's events again");
+		return;
+	}
+	free(t.events);
+	seal(e);
+	pump(e);
+	update_pause(e);
+}
+
 static void on_commit(struct store_job *job, int status)
 {
 	struct batch *b = job->data;
 	struct engine *e = b->e;
 
+	if (status == -ECANCELED) {
+		store_job_free(job); /* an earlier batch was refused: b is taken again */
+		return;
+	}
+	if (status < 0 && store_refused_data(job)) {
+		refused(e, b, job);
+		store_job_free(job);
+		return;
+	}
 	if (status < 0) {
 		fatal(e, "committing batch %" PRIu64 ": %s", job->batch, job->error);
 		store_job_free(job);
@@ -991,6 +1183,7 @@ void engine_find_person(struct engine *e, const char *id,
 
 struct alert_out {
 	struct engine *e;
+	char code[32], source[32];
 	struct feed_out feed;
 };
 
@@ -999,7 +1192,13 @@ static void on_alert_committed(struct store_job *job, int status)
 	struct alert_out *ao = job->data;
 	struct engine *e = ao->e;
 
-	if (status < 0)
+	if (status == -ECANCELED) {
+		struct engine_source *s = source_get(e, ao->source, false);
+		log_info("a %s alert for %s went back with a refused batch; it is raised again",
+			 ao->code, ao->source);
+		if (s != NULL)
+			s->stale = false;
+	} else if (status < 0)
 		fatal(e, "storing an alert: %s", job->error);
 	else
 		e->ops->publish(e->data, ao->feed.topic, ao->feed.msg, ao->feed.len);
@@ -1021,6 +1220,8 @@ static void publish_source_alert(struct engine *e, const char *code, const char 
 	if (job == NULL)
 		goto fail;
 	ao->e = e;
+	snprintf(ao->code, sizeof(ao->code), "%s", code);
+	snprintf(ao->source, sizeof(ao->source), "%s", source);
 	snprintf(ao->feed.topic, sizeof(ao->feed.topic), "alert/%s/%s", code, source);
 	alert.code = (char *)code;
 	alert.ref = (char *)source;

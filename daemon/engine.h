@@ -70,6 +70,7 @@ struct engine {
 	struct batch *commit_head, *commit_tail; /* written, not committed */
 	size_t n_queued, n_committing;
 	bool loading;     /* the queue's head is loading persons */
+	bool load_stale;  /* ... for a batch a refusal took back */
 	bool paused;
 	bool draining;
 	uv_timer_t timer; /* seals the filling batch after batch_max_ms */

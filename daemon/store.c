@@ -638,6 +638,7 @@ static int store_job_start(struct store *st)
 	st->skipped = false;
 	st->rolling_back = false;
 	job->error[0] = '\0';
+	job->sqlstate[0] = '\0';
 	st->status = store_job_check(st, job);
 	if (st->status == 0 && job->type == STORE_WRITE && job->batch <= st->committed) {
 		st->skipped = true;
@@ -678,6 +679,7 @@ static void store_job_error(struct store *st, PGresult *r)
 	}
 	st->status = -EIO;
 	store_msg_copy(job->error, sizeof(job->error), PQresultErrorMessage(r));
+	snprintf(job->sqlstate, sizeof(job->sqlstate), "%s", state ? state : "");
 }
 
 static int store_job_finish(struct store *st)
@@ -987,6 +989,36 @@ void store_submit(struct store *st, struct store_job *job)
 	st->tail = job;
 	st->pending++;
 	store_run(st);
+}
+
+void store_cancel_writes(struct store *st)
+{
+	struct store_job **at = &st->head, *cancelled = NULL, **ctail = &cancelled;
+
+	if (st->running && *at != NULL)
+		at = &(*at)->next;
+	while (*at != NULL) {
+		struct store_job *job = *at;
+		if (job->type != STORE_WRITE) {
+			at = &job->next;
+			continue;
+		}
+		*at = job->next;
+		job->next = NULL;
+		*ctail = job;
+		ctail = &job->next;
+		st->pending--;
+	}
+	st->tail = NULL;
+	for (struct store_job *j = st->head; j != NULL; j = j->next)
+		st->tail = j;
+	while (cancelled != NULL) {
+		struct store_job *job = cancelled;
+		cancelled = job->next;
+		job->next = NULL;
+		snprintf(job->error, sizeof(job->error), "cancelled");
+		job->done(job, -ECANCELED);
+	}
 }
 
 size_t store_pending(const struct store *st)

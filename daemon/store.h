@@ -71,6 +71,7 @@ struct store_job {
 	PGresult **results;  /* read: one per statement, after done */
 	size_t n_results;
 	char error[256];
+	char sqlstate[6];    /* the failed statement's SQLSTATE ("" if none) */
 	/* private */
 	struct store_job_priv *priv;
 	struct store_job *next;
@@ -110,6 +111,10 @@ void store_job_free(struct store_job *job);
  * called from inside store_submit(); a job submitted after store_close() is
  * freed without it. */
 void store_submit(struct store *st, struct store_job *job);
+/* Take back every write job queued and not yet sent (call it from a done
+ * callback, when nothing is sent): each one's done gets -ECANCELED, from
+ * inside this call. Read jobs stay queued. */
+void store_cancel_writes(struct store *st);
 /* Jobs queued or running. */
 size_t store_pending(const struct store *st);
 /* Finish the queue if connected, then close every handle; on_closed(data)

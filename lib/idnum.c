@@ -93,6 +93,31 @@ char *idnum_mask(const char *id, char out[IDNUM_BUFLEN])
 	return out;
 }
 
+char *idnum_mask_text(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return out;
+	while (*text != '\0' && n + 1 < size) {
+		size_t run = strspn(text, "0123456789");
+		if (run >= 15 && (text[run] == 'X' || text[run] == 'x'))
+			run++;
+		if (run < 15) {
+			size_t k = run > 0 ? run : 1;
+			for (size_t i = 0; i < k && n + 1 < size; i++)
+				out[n++] = text[i];
+			text += k;
+			continue;
+		}
+		for (size_t i = 0; i < run && n + 1 < size; i++)
+			out[n++] = i < IDNUM_MASK_HEAD || i >= run - IDNUM_MASK_TAIL ? text[i] : '*';
+		text += run;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 ymd_t idnum_birth(const char *id)
 {
 	if (id == NULL || strnlen(id, IDNUM_LEN + 1) != IDNUM_LEN)

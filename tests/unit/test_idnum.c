@@ -200,6 +200,31 @@ static void test_mask(void **state)
 	}
 }
 
+static void test_mask_text(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"", ""},
+		{"no number here", "no number here"},
+		{"status.since: \"420704199001010015\" is not a date",
+		 "status.since: \"420704**********15\" is not a date"},
+		{"42070419900101001X and 42070419900101001x",
+		 "420704**********1X and 420704**********1x"},
+		{"old 420704900101001 id", "old 420704*******01 id"}, /* 15 digits */
+		{"phone 13912345678 keeps", "phone 13912345678 keeps"}, /* 11 digits */
+		{"12345678901234567890123", "123456***************23"},
+		{"(420704199001010015)", "(420704**********15)"},
+	};
+	char out[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(idnum_mask_text(cases[i].in, out, sizeof(out)), cases[i].out);
+	/* Truncated, never overrun, always terminated. */
+	assert_string_equal(idnum_mask_text("abc420704199001010015", out, 8), "abc4207");
+	assert_string_equal(idnum_mask_text("abc", out, 1), "");
+}
+
 static void test_age(void **state)
 {
 	static const struct {
@@ -237,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_every_check_char), cmocka_unit_test(test_lower_x),
 		cmocka_unit_test(test_bad),		 cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_mask),		 cmocka_unit_test(test_age),
+		cmocka_unit_test(test_mask_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
