@@ -77,6 +77,7 @@ struct fake {
 	size_t n_live;
 	size_t n_replays;
 	uint64_t max_replay_from;
+	bool beat;                  /* publish heartbeats with latest_seq feed_last */
 };
 
 struct run {
@@ -280,8 +281,23 @@ static void fake_on_replay(struct fake *f, zmq_msg_t *identity, uint64_t request
 	}
 }
 
+static void fake_beat(struct fake *f)
+{
+	Assist__FeedMessage m = ASSIST__FEED_MESSAGE__INIT;
+	uint8_t buf[64];
+	size_t len;
+
+	m.topic = "heartbeat";
+	m.latest_seq = f->feed_last;
+	len = assist__feed_message__pack(&m, buf);
+	assert_true(zmq_send(f->pub, m.topic, strlen(m.topic), ZMQ_SNDMORE) >= 0);
+	assert_true(zmq_send(f->pub, buf, len, 0) >= 0);
+}
+
 static void fake_publish(struct fake *f)
 {
+	if (f->beat)
+		fake_beat(f);
 	for (size_t i = 0; i < f->n_live; i++) {
 		Assist__FeedMessage m;
 		Assist__RecipientRecord rec;
@@ -870,6 +886,45 @@ static void test_watch_replay_and_gap(void **state)
 	run_free(&r);
 }
 
+/* The tail is lost: 6..8 are committed after the replay but none of them is
+ * published (dropped past the high-water mark), and nothing follows. Only
+ * the heartbeat tells; watch replays 6..8 from it, each once. */
+static void test_watch_tail_from_heartbeat(void **state)
+{
+	struct fake *f = *state;
+	char feed[160], qlist[200], flist[200], *conf, *line;
+	int zero = 0;
+	struct run r;
+
+	snprintf(feed, sizeof(feed), "ipc://%s/feed.sock", f->dir);
+	f->pub = zmq_socket(f->ctx, ZMQ_PUB);
+	assert_int_equal(zmq_setsockopt(f->pub, ZMQ_LINGER, &zero, sizeof(zero)), 0);
+	assert_int_equal(zmq_bind(f->pub, feed), 0);
+	f->feed_last = 5;
+	f->feed_final = 8;
+	f->beat = true;
+	snprintf(qlist, sizeof(qlist), "query_endpoint = %s", f->endpoint);
+	snprintf(flist, sizeof(flist), "feed_endpoint = %s", feed);
+	conf = write_file(f, "assistd.conf", qlist, flist, NULL);
+	r = run_ctl(f, "-c", conf, "watch", "--from", "2", "--topic", "record/", "--count", "7",
+		    NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(f->max_replay_from >= 6);
+	line = r.out;
+	for (uint64_t seq = 2; seq <= 8; seq++) {
+		char want[32];
+		char *nl = strchr(line, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		snprintf(want, sizeof(want), "{\"seq\":%lu,", (unsigned long)seq);
+		assert_true(strncmp(line, want, strlen(want)) == 0);
+		line = nl + 1;
+	}
+	/* Heartbeats are not printed. */
+	assert_string_equal(line, "");
+	run_free(&r);
+}
+
 static void test_usage_error(void **state)
 {
 	struct fake *f = *state;
@@ -901,6 +956,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_get_unknown_person, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_explain, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_replay_and_gap, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_tail_from_heartbeat, fake_setup,
+						fake_teardown),
 		cmocka_unit_test_setup_teardown(test_usage_error, fake_setup, fake_teardown),
 	};
 
