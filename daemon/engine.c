@@ -39,6 +39,7 @@ struct batch_ack {
 };
 
 struct feed_out {
+	uint64_t seq;
 	char topic[128];
 	uint8_t *msg;
 	size_t len;
@@ -782,7 +783,7 @@ static int write_feed(struct engine *e, struct batch *b, const struct person *p)
 	snprintf(out->topic, sizeof(out->topic), "record/%s/%s",
 		 p->place.district[0] ? p->place.district : "-",
 		 p->household_id[0] ? p->household_id : "-");
-	fm.seq = p->feed_seq;
+	fm.seq = out->seq = p->feed_seq;
 	fm.topic = out->topic;
 	fm.record = record_build(&a, p, 0, e->params, e->cfg->feed_full_ids);
 	if (fm.record == NULL)
@@ -1053,8 +1054,10 @@ static void on_commit(struct store_job *job, int status)
 		s->lag_ms = a->lag_ms > 0 ? a->lag_ms : 0;
 		send_ack(e, s, s->peer, s->peer_len, 0, false, a->rejections, a->n_rejections);
 	}
-	for (size_t i = 0; i < b->n_feed; i++)
+	for (size_t i = 0; i < b->n_feed; i++) {
+		e->feed_committed = b->feed[i].seq;
 		e->ops->publish(e->data, b->feed[i].topic, b->feed[i].msg, b->feed[i].len);
+	}
 	batch_free(b);
 	update_pause(e);
 }
@@ -1096,7 +1099,7 @@ static void on_started(struct store_job *job, int status)
 		s->lag_ms = (int64_t)col_u64(pos, i, 5);
 		s->last_seen_ms = (int64_t)col_u64(pos, i, 6);
 	}
-	e->feed_seq = col_u64(cnt, 0, 0);
+	e->feed_seq = e->feed_committed = col_u64(cnt, 0, 0);
 	e->dead_letters = col_u64(cnt, 0, 1);
 	e->persons_at_start = col_u64(cnt, 0, 2);
 	if (!PQgetisnull(cnt, 0, 3)) {
@@ -1198,10 +1201,12 @@ static void on_alert_committed(struct store_job *job, int status)
 			 ao->code, ao->source);
 		if (s != NULL)
 			s->stale = false;
-	} else if (status < 0)
+	} else if (status < 0) {
 		fatal(e, "storing an alert: %s", job->error);
-	else
+	} else {
+		e->feed_committed = ao->feed.seq;
 		e->ops->publish(e->data, ao->feed.topic, ao->feed.msg, ao->feed.len);
+	}
 	store_job_free(job);
 	free(ao->feed.msg);
 	free(ao);
@@ -1226,7 +1231,7 @@ static void publish_source_alert(struct engine *e, const char *code, const char 
 	alert.code = (char *)code;
 	alert.ref = (char *)source;
 	alert.message = (char *)message;
-	fm.seq = ++e->feed_seq;
+	fm.seq = ao->feed.seq = ++e->feed_seq;
 	fm.topic = ao->feed.topic;
 	fm.alert = &alert;
 	ao->feed.len = protobuf_c_message_get_packed_size(&fm.base);

@@ -78,6 +78,7 @@ struct engine {
 
 	uint64_t batch_no;
 	uint64_t feed_seq;
+	uint64_t feed_committed; /* the last feed sequence committed (and published) */
 	uint64_t dead_letters;
 	uint64_t persons_at_start;
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */

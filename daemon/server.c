@@ -13,6 +13,8 @@
 
 #define STOP_TIMEOUT_MS 15000
 #define FRESHNESS_CHECK_MS 5000
+#define FEED_BEAT_MS 1000
+#define FEED_BEAT_CHECK_MS 250
 
 static int load_policy(const char *dir, struct params **out)
 {
@@ -126,6 +128,22 @@ static void on_engine_publish(void *data, const char *topic, const uint8_t *msg,
 
 	if (srv->feed.zs != NULL)
 		zl_sendv(&srv->feed, bufs, lens, 2); /* PUB drops under load: replay fills gaps */
+	srv->feed_sent_ms = uv_now(&srv->loop);
+}
+
+/* The feed heartbeat: a subscriber whose last records were dropped learns
+ * from latest_seq that they exist, without waiting for another record. */
+static void on_feed_beat(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
+	uint8_t buf[64];
+
+	if (srv->feed.zs == NULL || uv_now(&srv->loop) - srv->feed_sent_ms < FEED_BEAT_MS)
+		return;
+	fm.topic = "heartbeat";
+	fm.latest_seq = srv->engine.feed_committed;
+	on_engine_publish(srv, fm.topic, buf, assist__feed_message__pack(&fm, buf));
 }
 
 static void on_engine_pause(void *data, bool paused)
@@ -406,6 +424,7 @@ static void on_engine_ready(void *data, int status)
 	}
 	start_watchdog(srv);
 	uv_timer_start(&srv->freshness, on_freshness, FRESHNESS_CHECK_MS, FRESHNESS_CHECK_MS);
+	uv_timer_start(&srv->feed_beat, on_feed_beat, FEED_BEAT_CHECK_MS, FEED_BEAT_CHECK_MS);
 	sd_notify(0, "READY=1\nSTATUS=taking events");
 	log_info("ready");
 }
@@ -544,7 +563,8 @@ static void close_all(struct server *srv)
 	struct zl_sock *socks[] = {&srv->ingest, &srv->query, &srv->feed};
 	uv_handle_t *handles[] = {(uv_handle_t *)&srv->sigterm, (uv_handle_t *)&srv->sigint,
 				  (uv_handle_t *)&srv->sighup, (uv_handle_t *)&srv->stop_timer,
-				  (uv_handle_t *)&srv->watchdog, (uv_handle_t *)&srv->freshness};
+				  (uv_handle_t *)&srv->watchdog, (uv_handle_t *)&srv->freshness,
+				  (uv_handle_t *)&srv->feed_beat};
 
 	if (srv->closed)
 		return;
@@ -594,11 +614,13 @@ int server_run(struct server *srv)
 	    (rc = start_signal(srv, &srv->sighup, SIGHUP)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->stop_timer)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->watchdog)) < 0 ||
-	    (rc = uv_timer_init(&srv->loop, &srv->freshness)) < 0) {
+	    (rc = uv_timer_init(&srv->loop, &srv->freshness)) < 0 ||
+	    (rc = uv_timer_init(&srv->loop, &srv->feed_beat)) < 0) {
 		log_error("setting up the loop: %s", uv_strerror(rc));
 		return 1;
 	}
 	srv->stop_timer.data = srv->watchdog.data = srv->freshness.data = srv;
+	srv->feed_beat.data = srv;
 	if ((srv->zctx = zmq_ctx_new()) == NULL) {
 		log_error("zmq_ctx_new: %s", zmq_strerror(errno));
 		return 1;

@@ -42,6 +42,8 @@ struct server {
 	uv_timer_t stop_timer;  /* bounds how long a stop waits for the store */
 	uv_timer_t watchdog;
 	uv_timer_t freshness;   /* marks silent sources stale */
+	uv_timer_t feed_beat;   /* the feed heartbeat, when nothing else was published */
+	uint64_t feed_sent_ms;  /* loop time of the last message on the feed */
 	bool stopping;
 	int exit_code;
 	bool closed;            /* every handle asked to close */

@@ -39,6 +39,11 @@
 #define WINDOW_BATCHES 8
 #define BUSY_PAUSE_MS 200
 #define REPLAY_PAGE 500
+#define FEED_HEARTBEAT "heartbeat"
+#define NOTICE_FIRST_MS 2000
+#define NOTICE_EVERY_MS 5000
+#define RAW_MAX_BYTES (64u << 10)
+#define SOURCE_NAME_MAX 31
 
 struct opts {
 	const char *config;
@@ -428,6 +433,11 @@ struct push_source {
 	struct pos prev;
 	bool has_applied;
 	struct pos applied;
+	/* The position assistd had before this push (a Heartbeat's answer):
+	 * events at or below it were applied before, not by this push. */
+	bool has_base;
+	struct pos base;
+	uint64_t base_request; /* the Heartbeat asking for it; 0: not asked */
 };
 
 struct push_batch {
@@ -448,10 +458,13 @@ struct push {
 	size_t n_window;
 	size_t cursor;     /* every event before it has been sent */
 	size_t done;       /* acknowledged events, all sources */
+	size_t n_asked;    /* sources whose base is asked for or known */
+	size_t n_based;    /* sources whose base is known */
 	unsigned lines;    /* event lines read */
 	unsigned rejected; /* locally and by assistd */
 	int64_t timeout_ms, wait_ms;
 	int64_t last_reply, last_progress, pause_until;
+	int64_t notice_ms; /* silence after which to say so again */
 	bool refused;
 };
 
@@ -531,8 +544,30 @@ static void push_reject_line(struct push *p, unsigned line, const char *reason)
 	p->rejected++;
 }
 
-/* Check one decoded event and queue it; false (reported) if it is unusable. */
-static int push_add(struct push *p, Assist__Event *msg, unsigned line)
+/* A line that cannot be sent at all: reported with why, counted rejected.
+ * invalid: what was wrong with the line itself, or NULL. */
+static int push_unsendable(struct push *p, unsigned line, const char *invalid, const char *why)
+{
+	char msg[1024];
+
+	if (invalid != NULL)
+		snprintf(msg, sizeof(msg), "%s (not sent to assistd: %s)", invalid, why);
+	push_reject_line(p, line, invalid != NULL ? msg : why);
+	return -EINVAL;
+}
+
+/* assistd's rule for source names. */
+static bool source_name_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n > 0 && n <= SOURCE_NAME_MAX && s[n] == '\0';
+}
+
+/* Check one event and queue it; -EINVAL (reported) if it cannot be sent.
+ * invalid: the reason assistctl could not read the line, which goes to
+ * assistd as the event's invalid_reason (reported here, counted rejected). */
+static int push_add(struct push *p, Assist__Event *msg, unsigned line, const char *invalid)
 {
 	struct push_event *e;
 	struct push_source *s;
@@ -540,15 +575,14 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line)
 	ssize_t src;
 	char why[256];
 
-	if (msg->source == NULL || msg->source[0] == '\0') {
-		push_reject_line(p, line, "missing source");
-		return -EINVAL;
-	}
+	if (msg->source == NULL || msg->source[0] == '\0')
+		return push_unsendable(p, line, invalid, "missing source");
+	if (!source_name_ok(msg->source))
+		return push_unsendable(p, line, invalid,
+				       "source: must be 1-31 characters of a-z, 0-9, _ or -");
 	pos = msg->position ? pos_of(msg->position) : (struct pos){ msg->seq, 0 };
-	if (pos.major == 0 && pos.minor == 0) {
-		push_reject_line(p, line, "missing position (seq or position)");
-		return -EINVAL;
-	}
+	if (pos.major == 0 && pos.minor == 0)
+		return push_unsendable(p, line, invalid, "missing position (seq or position)");
 	src = push_source(p, msg->source);
 	if (src < 0)
 		return (int)src;
@@ -560,8 +594,7 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line)
 			 "/%" PRIu64 " (line %u)",
 			 pos.major, pos.minor, s->name, last->pos.major, last->pos.minor,
 			 last->line);
-		push_reject_line(p, line, why);
-		return -EINVAL;
+		return push_unsendable(p, line, invalid, why);
 	}
 	if (p->n_events == p->cap_events) {
 		size_t cap = p->cap_events ? p->cap_events * 2 : 1024;
@@ -584,10 +617,162 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line)
 				  .local = s->n,
 				  .packed = assist__event__get_packed_size(msg) + 8 };
 	s->ev[s->n++] = p->n_events++;
+	if (invalid != NULL) {
+		/* assistd's rejection of it names the same line: printed once. */
+		e->rejected = true;
+		push_reject_line(p, line, invalid);
+	}
 	return 0;
 }
 
-/* Decode one non-blank line; a bad line is reported and counted. */
+/* The value after "key": in text (a line that is not valid JSON), past
+ * blanks and the colon; NULL if the key is not there. */
+static const char *scan_key(const char *text, const char *key)
+{
+	const char *at = strstr(text, key);
+
+	if (at == NULL)
+		return NULL;
+	at += strlen(key);
+	at += strspn(at, " \t");
+	if (*at != ':')
+		return NULL;
+	return at + 1 + strspn(at + 1, " \t");
+}
+
+static bool scan_u64(const char *text, const char *key, uint64_t *out)
+{
+	const char *v = scan_key(text, key);
+	char *end;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	return errno == 0;
+}
+
+/* Source and position of a line that is not valid JSON, as far as it still
+ * shows them plainly ("source": "x", "seq": N or "major"/"minor"). */
+static void scan_place(const char *text, Assist__Event *ev)
+{
+	const char *v = scan_key(text, "\"source\"");
+	uint64_t major, minor = 0;
+
+	if (v != NULL && *v == '"') {
+		size_t n = strcspn(v + 1, "\"\\");
+		if (v[1 + n] == '"')
+			ev->source = strndup(v + 1, n);
+	}
+	if (scan_u64(text, "\"seq\"", &ev->seq))
+		return;
+	if (scan_u64(text, "\"major\"", &major)) {
+		scan_u64(text, "\"minor\"", &minor);
+		if ((ev->position = malloc(sizeof(*ev->position))) != NULL)
+			pb_pos(ev->position, (struct pos){ major, minor });
+	}
+}
+
+/* Source and position of a JSON object that is not a valid event. */
+static void json_place(json_t *json, Assist__Event *ev)
+{
+	json_t *source = json_object_get(json, "source"), *seq = json_object_get(json, "seq");
+	json_t *pos = json_object_get(json, "position");
+	json_t *major = json_object_get(pos, "major"), *minor = json_object_get(pos, "minor");
+
+	if (json_is_string(source))
+		ev->source = strdup(json_string_value(source));
+	if (json_is_integer(seq) && json_integer_value(seq) > 0) {
+		ev->seq = (uint64_t)json_integer_value(seq);
+	} else if (json_is_integer(major) && json_integer_value(major) >= 0 &&
+		   (minor == NULL || (json_is_integer(minor) && json_integer_value(minor) >= 0))) {
+		if ((ev->position = malloc(sizeof(*ev->position))) != NULL)
+			pb_pos(ev->position, (struct pos){ (uint64_t)json_integer_value(major),
+							   minor ? (uint64_t)json_integer_value(minor)
+								 : 0 });
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80 ||
+		    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* The line as raw text for assistd's dead letters: valid UTF-8 (other bytes
+ * written as \xNN), at most RAW_MAX_BYTES with a note of the full size. */
+static char *raw_text(const char *line)
+{
+	const unsigned char *s = (const unsigned char *)line;
+	char *out = malloc(RAW_MAX_BYTES + 64);
+	size_t n = 0;
+
+	if (out == NULL)
+		return NULL;
+	while (*s != '\0' && n < RAW_MAX_BYTES) {
+		size_t k = utf8_len(s);
+		if (k == 0) {
+			n += (size_t)snprintf(out + n, 5, "\\x%02x", *s++);
+			continue;
+		}
+		if (n + k > RAW_MAX_BYTES)
+			break;
+		memcpy(out + n, s, k);
+		n += k;
+		s += k;
+	}
+	out[n] = '\0';
+	if (*s != '\0')
+		snprintf(out + n, 64, " [truncated; %zu bytes in all]", strlen(line));
+	return out;
+}
+
+/* A line assistctl cannot read still goes to assistd, as an event at its
+ * position carrying the reason and the line, so it is counted and kept like
+ * any other rejection. json: the line parsed, if it is JSON at all. */
+static int push_invalid(struct push *p, const char *text, json_t *json, unsigned line,
+			const char *reason)
+{
+	Assist__Event *ev = malloc(sizeof(*ev));
+	int rc;
+
+	if (ev == NULL)
+		return -ENOMEM;
+	assist__event__init(ev);
+	if (json_is_object(json))
+		json_place(json, ev);
+	else
+		scan_place(text, ev);
+	ev->invalid_reason = strdup(reason);
+	ev->raw = raw_text(text);
+	if (ev->invalid_reason == NULL || ev->raw == NULL) {
+		protobuf_c_message_free_unpacked(&ev->base, NULL);
+		return -ENOMEM;
+	}
+	rc = push_add(p, ev, line, reason);
+	if (rc < 0)
+		protobuf_c_message_free_unpacked(&ev->base, NULL);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+/* Decode one non-blank line; a bad line is reported, counted and sent on as
+ * an invalid event where its position can be told. */
 static int push_line(struct push *p, const char *text, unsigned line)
 {
 	ProtobufCMessage *msg = NULL;
@@ -600,22 +785,21 @@ static int push_line(struct push *p, const char *text, unsigned line)
 	json = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (json == NULL) {
 		snprintf(err, sizeof(err), "invalid JSON: %s", jerr.text);
-		push_reject_line(p, line, err);
-		return 0;
+		return push_invalid(p, text, NULL, line, err);
 	}
 	if (!json_is_object(json)) {
 		json_decref(json);
-		push_reject_line(p, line, "not a JSON object");
-		return 0;
+		return push_invalid(p, text, NULL, line, "not a JSON object");
 	}
 	err[0] = '\0';
 	rc = pbjson_decode(&assist__event__descriptor, json, &msg, err, sizeof(err));
-	json_decref(json);
 	if (rc < 0) {
-		push_reject_line(p, line, err[0] ? err : "cannot decode event");
-		return 0;
+		rc = push_invalid(p, text, json, line, err[0] ? err : "cannot decode event");
+		json_decref(json);
+		return rc;
 	}
-	rc = push_add(p, (Assist__Event *)msg, line);
+	json_decref(json);
+	rc = push_add(p, (Assist__Event *)msg, line, NULL);
 	if (rc < 0)
 		protobuf_c_message_free_unpacked(msg, NULL);
 	return rc == -ENOMEM ? rc : 0;
@@ -712,6 +896,72 @@ static void push_rewind(struct push *p, size_t src, size_t k, const Assist__Posi
 		p->cursor = s->ev[k];
 }
 
+/* Whether the earliest unsent event can go now: the window has room and its
+ * source's base is known. */
+static bool push_can_send(struct push *p)
+{
+	push_advance_cursor(p);
+	return p->cursor < p->n_events && p->n_window < WINDOW_BATCHES &&
+	       p->sources[p->events[p->cursor].src].has_base;
+}
+
+/* Ask assistd where each source stands before sending it anything (a
+ * Heartbeat): 0, or -EAGAIN/-errno when a request could not go yet. */
+static int push_ask_bases(struct push *p)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__Heartbeat hb = ASSIST__HEARTBEAT__INIT;
+	int rc;
+
+	req.body_case = ASSIST__REQUEST__BODY_HEARTBEAT;
+	req.heartbeat = &hb;
+	for (size_t i = 0; i < p->n_sources && p->n_asked < p->n_sources; i++) {
+		struct push_source *s = &p->sources[i];
+		if (s->has_base || s->base_request != 0)
+			continue;
+		hb.source = s->name;
+		req.request_id = p->cli.next_id;
+		if ((rc = client_send(&p->cli, &req)) < 0)
+			return rc;
+		s->base_request = p->cli.next_id++;
+		p->n_asked++;
+	}
+	return 0;
+}
+
+/* The answer to a base Heartbeat, if r is one: true. An Error (a source
+ * assistd does not take) leaves the base at 0; the batches will say why. */
+static bool push_on_base(struct push *p, const Assist__Reply *r)
+{
+	struct push_source *s = NULL;
+
+	for (size_t i = 0; i < p->n_sources && s == NULL; i++) {
+		if (p->sources[i].base_request == r->request_id && !p->sources[i].has_base)
+			s = &p->sources[i];
+	}
+	if (s == NULL)
+		return false;
+	s->has_base = true;
+	p->n_based++;
+	if (r->body_case == ASSIST__REPLY__BODY_ACK && r->ack->applied != NULL)
+		s->base = pos_of(r->ack->applied);
+	return true;
+}
+
+/* Events at or below their source's base: applied before this push. */
+static unsigned push_count_already(const struct push *p)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->n_events; i++) {
+		const struct push_event *e = &p->events[i];
+		const struct push_source *s = &p->sources[e->src];
+		if (!e->rejected && s->has_base && pos_cmp(e->pos, s->base) <= 0)
+			n++;
+	}
+	return n;
+}
+
 /* Build and send the next batch, starting at the earliest unsent event:
  * 0, -EAGAIN (nothing to send or no peer), or -errno. */
 static int push_send_batch(struct push *p)
@@ -724,8 +974,7 @@ static int push_send_batch(struct push *p)
 	size_t n = 0, bytes = 0, src;
 	int rc;
 
-	push_advance_cursor(p);
-	if (p->cursor >= p->n_events || p->n_window >= WINDOW_BATCHES)
+	if (!push_can_send(p))
 		return -EAGAIN;
 	src = p->events[p->cursor].src;
 	s = &p->sources[src];
@@ -790,7 +1039,8 @@ static void push_on_ack(struct push *p, const Assist__Ack *ack, bool current)
 	s = &p->sources[src];
 	for (size_t i = 0; i < ack->n_rejections; i++)
 		push_on_rejection(p, s, ack->rejections[i]);
-	if (ack->applied != NULL) {
+	/* 0/0 (a source assistd has nothing of yet) acknowledges nothing. */
+	if (ack->applied != NULL && (ack->applied->major != 0 || ack->applied->minor != 0)) {
 		struct pos applied = pos_of(ack->applied);
 		size_t k = push_after(p, s, s->acked, applied);
 		if (!s->has_applied || pos_cmp(applied, s->applied) > 0) {
@@ -845,7 +1095,12 @@ static void push_on_reply(struct push *p, Assist__Reply *r)
 			break;
 		}
 	}
+	if (p->notice_ms > NOTICE_FIRST_MS)
+		fprintf(stderr, "assistctl: %s answers again\n", p->cli.endpoint);
+	p->notice_ms = NOTICE_FIRST_MS;
 	p->last_reply = p->last_progress = now_ms();
+	if (!current && p->n_based < p->n_sources)
+		push_on_base(p, r);
 	if (r->body_case == ASSIST__REPLY__BODY_ACK)
 		push_on_ack(p, r->ack, current);
 	else if (r->body_case == ASSIST__REPLY__BODY_ERROR)
@@ -859,7 +1114,10 @@ static void push_resend_all(struct push *p)
 		struct push_source *s = &p->sources[i];
 		Assist__Position applied;
 		push_rewind(p, i, s->acked, s->has_applied ? pb_pos(&applied, s->applied) : NULL);
+		if (!s->has_base)
+			s->base_request = 0;
 	}
+	p->n_asked = p->n_based;
 	p->last_progress = now_ms();
 }
 
@@ -867,6 +1125,7 @@ static void push_resend_all(struct push *p)
 static int push_run(struct push *p)
 {
 	p->last_reply = p->last_progress = now_ms();
+	p->notice_ms = NOTICE_FIRST_MS;
 	while (p->done < p->n_events && !p->refused) {
 		int64_t now = now_ms(), wait;
 		short events = ZMQ_POLLIN;
@@ -877,16 +1136,23 @@ static int push_run(struct push *p)
 			fprintf(stderr, "assistctl: cannot reach assistd at %s\n", p->cli.endpoint);
 			return EXIT_UNREACHABLE;
 		}
+		if (now - p->last_reply >= p->notice_ms) {
+			fprintf(stderr, "assistctl: no answer from %s for %" PRId64 " s; still trying\n",
+				p->cli.endpoint, (now - p->last_reply) / 1000);
+			p->notice_ms += NOTICE_EVERY_MS;
+		}
 		if (now - p->last_progress >= p->timeout_ms)
 			push_resend_all(p);
-		while (now >= p->pause_until && (rc = push_send_batch(p)) == 0)
+		rc = push_ask_bases(p);
+		while (rc == 0 && now >= p->pause_until && (rc = push_send_batch(p)) == 0)
 			;
-		push_advance_cursor(p);
-		if (now >= p->pause_until && p->cursor < p->n_events && p->n_window < WINDOW_BATCHES)
+		if (now >= p->pause_until && (push_can_send(p) || p->n_asked < p->n_sources))
 			events |= ZMQ_POLLOUT;
 		wait = p->last_progress + p->timeout_ms - now;
 		if (p->last_reply + p->wait_ms - now < wait)
 			wait = p->last_reply + p->wait_ms - now;
+		if (p->last_reply + p->notice_ms - now < wait)
+			wait = p->last_reply + p->notice_ms - now;
 		if (p->pause_until > now && p->pause_until - now < wait)
 			wait = p->pause_until - now;
 		rc = wait_socket(p->cli.sock, events, wait < 1000 ? wait : 1000);
@@ -968,8 +1234,9 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 	if (p.refused)
 		p.rejected += (unsigned)(p.n_events - p.done);
 	if (rc == 0) {
-		fprintf(stderr, "pushed %u events: %u applied, %u rejected\n", p.lines,
-			p.lines - p.rejected, p.rejected);
+		unsigned already = push_count_already(&p);
+		fprintf(stderr, "pushed %u events: %u applied, %u already applied, %u rejected\n",
+			p.lines, p.lines - p.rejected - already, already, p.rejected);
 		rc = p.rejected > 0 ? EXIT_REJECTED : 0;
 	} else {
 		fprintf(stderr, "assistctl: %zu of %u events not acknowledged\n",
@@ -1183,8 +1450,8 @@ struct watch {
 	bool have_query;
 	void *sub;
 	const char *prefix;
-	bool have_last;
-	uint64_t last;
+	bool have_next;
+	uint64_t next;     /* every message before it is printed or known not to match */
 	uint64_t count;    /* 0: no limit */
 	uint64_t printed;
 };
@@ -1193,14 +1460,22 @@ struct watch {
  * exit code (negative). */
 static int watch_print(struct watch *w, const Assist__FeedMessage *m)
 {
-	if (w->have_last && m->seq <= w->last)
+	if (w->have_next && m->seq < w->next)
 		return 0;
 	if (print_json(pbjson_encode(&m->base, 0), JSON_COMPACT) != 0)
 		return -EXIT_REJECTED;
-	w->have_last = true;
-	w->last = m->seq;
+	w->have_next = true;
+	w->next = m->seq + 1;
 	w->printed++;
 	return w->count > 0 && w->printed >= w->count;
+}
+
+/* The whole of [from, stop) is printed: nothing before stop is missing. */
+static void watch_covered(struct watch *w, uint64_t stop)
+{
+	if (!w->have_next || stop > w->next)
+		w->next = stop;
+	w->have_next = true;
 }
 
 /* Replay from the feed table from seq from up to (not including) stop
@@ -1247,9 +1522,22 @@ static int watch_replay(struct watch *w, uint64_t from, uint64_t stop)
 		more = page->more && page->next_seq > from && (stop == 0 || page->next_seq < stop);
 		from = page->next_seq;
 		assist__reply__free_unpacked(reply, NULL);
+		if (rc == 0 && !more)
+			watch_covered(w, stop != 0 ? stop : from);
 		if (rc != 0 || !more)
 			return rc;
 	}
+}
+
+/* A feed heartbeat: records up to latest were committed; replay the ones
+ * not seen (the PUB dropped them) before going on. As watch_print. */
+static int watch_on_heartbeat(struct watch *w, uint64_t latest)
+{
+	if (!w->have_next) {
+		watch_covered(w, latest + 1); /* live only: start from what comes next */
+		return 0;
+	}
+	return latest >= w->next ? watch_replay(w, w->next, latest + 1) : 0;
 }
 
 /* Read one feed message from the SUB socket: as watch_print. */
@@ -1278,10 +1566,14 @@ static int watch_on_feed(struct watch *w)
 		zmq_msg_close(&frames[i]);
 	if (m == NULL)
 		return 0;
-	if (w->have_last && m->seq > w->last + 1)
-		rc = watch_replay(w, w->last + 1, m->seq);
-	if (rc == 0)
-		rc = watch_print(w, m);
+	if (strcmp(m->topic, FEED_HEARTBEAT) == 0) {
+		rc = watch_on_heartbeat(w, m->latest_seq);
+	} else {
+		if (w->have_next && m->seq > w->next)
+			rc = watch_replay(w, w->next, m->seq);
+		if (rc == 0)
+			rc = watch_print(w, m);
+	}
 	assist__feed_message__free_unpacked(m, NULL);
 	return rc;
 }
@@ -1384,6 +1676,8 @@ static int cmd_watch(const struct opts *o, int argc, char **argv)
 		goto cleanup;
 	w.sub = open_socket(ctx, ZMQ_SUB);
 	if (w.sub == NULL || zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, w.prefix, strlen(w.prefix)) ||
+	    (w.prefix[0] != '\0' && zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, FEED_HEARTBEAT,
+						     strlen(FEED_HEARTBEAT))) ||
 	    connect_socket(o, w.sub, feed_ep) != 0) {
 		fprintf(stderr, "assistctl: cannot subscribe to %s: %s\n", feed_ep,
 			zmq_strerror(errno));

@@ -2,7 +2,8 @@
  * dir, driven here with zmq_poll, while the real assistctl runs as a child
  * process. The fake models the daemon's ingest rules (dedupe by position, a
  * prev mismatch answered with gap and the expected position) plus scripted
- * faults: a rejection, a gap, a batch dropped without answer. */
+ * faults: a rejection, a gap, a batch dropped without answer, silence. Like
+ * assistd it rejects an event carrying invalid_reason, with that reason. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -53,6 +54,8 @@ struct fake {
 	const char *reject_field, *reject_reason;
 	uint64_t gap_first_at;      /* answer the first batch with gap, expected this */
 	bool drop_first;            /* leave the first batch unanswered */
+	time_t silent_until;        /* read and drop every request until then */
+	uint64_t have_before;       /* position every source has before the push */
 	/* what it saw */
 	struct fake_source sources[MAX_SOURCES];
 	size_t n_sources;
@@ -61,6 +64,9 @@ struct fake {
 	size_t n_gets;
 	int32_t last_year;
 	const char *stdin_path;     /* the child's stdin, if set */
+	size_t n_heartbeats;
+	char raws[4][256];          /* raw of the first invalid events taken */
+	size_t n_raws;
 	/* feed: the table holds 1..feed_last; live seqs are published again and
 	 * again (a PUB drops what a subscriber is not yet connected for) */
 	void *pub;
@@ -71,6 +77,7 @@ struct fake {
 	size_t n_live;
 	size_t n_replays;
 	uint64_t max_replay_from;
+	bool beat;                  /* publish heartbeats with latest_seq feed_last */
 };
 
 struct run {
@@ -86,6 +93,7 @@ static struct fake_source *fake_source(struct fake *f, const char *name)
 	}
 	assert_true(f->n_sources < MAX_SOURCES);
 	snprintf(f->sources[f->n_sources].name, sizeof(f->sources[0].name), "%s", name);
+	f->sources[f->n_sources].have = f->have_before;
 	return &f->sources[f->n_sources++];
 }
 
@@ -114,9 +122,8 @@ static void fake_on_batch(struct fake *f, zmq_msg_t *identity, uint64_t request_
 	Assist__Reply reply = ASSIST__REPLY__INIT;
 	Assist__Ack ack = ASSIST__ACK__INIT;
 	Assist__Position applied = ASSIST__POSITION__INIT, expected = ASSIST__POSITION__INIT;
-	Assist__Rejection rej = ASSIST__REJECTION__INIT;
-	Assist__Position rej_pos = ASSIST__POSITION__INIT;
-	Assist__Rejection *rejs[1] = { &rej };
+	Assist__Rejection rej[500], *rejs[500];
+	Assist__Position rej_pos[500];
 	struct fake_source *s = fake_source(f, b->source);
 	struct fake_batch *l;
 
@@ -162,15 +169,42 @@ static void fake_on_batch(struct fake *f, zmq_msg_t *identity, uint64_t request_
 		}
 		s->taken[s->n_taken++] = seq;
 		s->have = seq;
-		if (seq == f->reject_seq) {
-			rej_pos.major = seq;
-			rej.position = &rej_pos;
-			rej.field = (char *)f->reject_field;
-			rej.reason = (char *)f->reject_reason;
-			ack.n_rejections = 1;
+		if (seq == f->reject_seq || b->events[i]->invalid_reason[0] != '\0') {
+			size_t k = ack.n_rejections++;
+			bool own = b->events[i]->invalid_reason[0] != '\0';
+			assist__rejection__init(&rej[k]);
+			assist__position__init(&rej_pos[k]);
+			rej_pos[k].major = seq;
+			rej[k].position = &rej_pos[k];
+			rej[k].field = own ? "event" : (char *)f->reject_field;
+			rej[k].reason = own ? b->events[i]->invalid_reason : (char *)f->reject_reason;
+			rejs[k] = &rej[k];
 			ack.rejections = rejs;
 		}
+		if (b->events[i]->raw[0] != '\0' && f->n_raws < 4)
+			snprintf(f->raws[f->n_raws++], sizeof(f->raws[0]), "%s",
+				 b->events[i]->raw);
 	}
+	applied.major = s->have;
+	fake_send(f, identity, &reply);
+}
+
+/* Answered with the source's position, as assistd does. */
+static void fake_on_heartbeat(struct fake *f, zmq_msg_t *identity, uint64_t request_id,
+			      const Assist__Heartbeat *hb)
+{
+	Assist__Reply reply = ASSIST__REPLY__INIT;
+	Assist__Ack ack = ASSIST__ACK__INIT;
+	Assist__Position applied = ASSIST__POSITION__INIT;
+	struct fake_source *s = fake_source(f, hb->source);
+
+	f->n_heartbeats++;
+	reply.request_id = request_id;
+	reply.body_case = ASSIST__REPLY__BODY_ACK;
+	reply.ack = &ack;
+	ack.source = hb->source;
+	ack.applied = &applied;
+	ack.expected = &applied;
 	applied.major = s->have;
 	fake_send(f, identity, &reply);
 }
@@ -247,8 +281,23 @@ static void fake_on_replay(struct fake *f, zmq_msg_t *identity, uint64_t request
 	}
 }
 
+static void fake_beat(struct fake *f)
+{
+	Assist__FeedMessage m = ASSIST__FEED_MESSAGE__INIT;
+	uint8_t buf[64];
+	size_t len;
+
+	m.topic = "heartbeat";
+	m.latest_seq = f->feed_last;
+	len = assist__feed_message__pack(&m, buf);
+	assert_true(zmq_send(f->pub, m.topic, strlen(m.topic), ZMQ_SNDMORE) >= 0);
+	assert_true(zmq_send(f->pub, buf, len, 0) >= 0);
+}
+
 static void fake_publish(struct fake *f)
 {
+	if (f->beat)
+		fake_beat(f);
 	for (size_t i = 0; i < f->n_live; i++) {
 		Assist__FeedMessage m;
 		Assist__RecipientRecord rec;
@@ -327,8 +376,12 @@ static void fake_drain(struct fake *f)
 		assert_false(zmq_msg_more(&body));
 		req = assist__request__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
 		assert_non_null(req);
-		if (req->body_case == ASSIST__REQUEST__BODY_BATCH)
+		if (time(NULL) < f->silent_until)
+			; /* as if assistd were down */
+		else if (req->body_case == ASSIST__REQUEST__BODY_BATCH)
 			fake_on_batch(f, &identity, req->request_id, req->batch);
+		else if (req->body_case == ASSIST__REQUEST__BODY_HEARTBEAT)
+			fake_on_heartbeat(f, &identity, req->request_id, req->heartbeat);
 		else if (req->body_case == ASSIST__REQUEST__BODY_GET)
 			fake_on_get(f, &identity, req->request_id, req->get);
 		else if (req->body_case == ASSIST__REQUEST__BODY_EXPLAIN)
@@ -514,7 +567,7 @@ static void test_push_all_acked(void **state)
 	fclose(fp);
 	r = run_ctl(f, "--endpoint", f->endpoint, "push", path, NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "pushed 1200 events: 1200 applied, 0 rejected"));
+	assert_non_null(strstr(r.err, "pushed 1200 events: 1200 applied, 0 already applied, 0 rejected"));
 	assert_int_equal(f->n_sources, 2);
 	assert_taken(fake_source(f, "health"), 1, 600);
 	assert_taken(fake_source(f, "labor"), 1, 600);
@@ -549,7 +602,7 @@ static void test_push_many(void **state)
 	f->stdin_path = path;
 	r = run_ctl(f, "--endpoint", f->endpoint, "push", "-", NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "pushed 100000 events: 100000 applied, 0 rejected"));
+	assert_non_null(strstr(r.err, "pushed 100000 events: 100000 applied, 0 already applied, 0 rejected"));
 	for (unsigned k = 0; k < 3; k++)
 		assert_taken(fake_source(f, names[k]), 1, seq[k]);
 	run_free(&r);
@@ -577,7 +630,7 @@ static void test_push_rejected_line(void **state)
 	/* seq 7 is on line 9, after the comment and the blank line. */
 	assert_non_null(strstr(r.err, "line 9: person.id_number: checksum mismatch\n"));
 	assert_null(strstr(r.err, "line 8:"));
-	assert_non_null(strstr(r.err, "pushed 10 events: 9 applied, 1 rejected"));
+	assert_non_null(strstr(r.err, "pushed 10 events: 9 applied, 0 already applied, 1 rejected"));
 	assert_taken(fake_source(f, "health"), 1, 10);
 	run_free(&r);
 }
@@ -592,7 +645,7 @@ static void test_push_gap_resends_from_expected(void **state)
 	f->gap_first_at = 200;
 	r = run_ctl(f, "--endpoint", f->endpoint, "push", path, NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "pushed 1000 events: 1000 applied, 0 rejected"));
+	assert_non_null(strstr(r.err, "pushed 1000 events: 1000 applied, 0 already applied, 0 rejected"));
 	assert_true(f->log[0].answered_gap);
 	for (size_t i = 1; i < f->n_log && resent == NULL; i++) {
 		if (!f->log[i].answered_gap)
@@ -616,7 +669,7 @@ static void test_push_timeout_resends(void **state)
 	f->drop_first = true;
 	r = run_ctl(f, "--endpoint", f->endpoint, "push", "--timeout", "300", path, NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.err, "pushed 10 events: 10 applied, 0 rejected"));
+	assert_non_null(strstr(r.err, "pushed 10 events: 10 applied, 0 already applied, 0 rejected"));
 	assert_true(f->n_log >= 2);
 	assert_true(f->log[0].dropped);
 	/* Nothing was acknowledged, so the resend starts over without prev. */
@@ -631,17 +684,73 @@ static void test_push_nothing_listening(void **state)
 {
 	struct fake *f = *state;
 	char *path = write_source_file(f, "health", 3);
-	char ep[160];
+	char ep[160], want[256];
 	struct run r;
 
 	snprintf(ep, sizeof(ep), "ipc://%s/nobody.sock", f->dir);
-	r = run_ctl(f, "--endpoint", ep, "push", "--wait", "2", path, NULL);
+	r = run_ctl(f, "--endpoint", ep, "push", "--wait", "8", path, NULL);
 	assert_int_equal(r.status, 2);
+	/* Said at 2 s and again every 5 s, before giving up at --wait. */
+	snprintf(want, sizeof(want), "assistctl: no answer from %s for 2 s; still trying\n", ep);
+	assert_non_null(strstr(r.err, want));
+	snprintf(want, sizeof(want), "assistctl: no answer from %s for 7 s; still trying\n", ep);
+	assert_non_null(strstr(r.err, want));
 	assert_non_null(strstr(r.err, "cannot reach assistd at"));
 	assert_int_equal(f->n_log, 0);
 	run_free(&r);
 }
 
+/* assistd silent for a while: push says so, keeps trying, and finishes. */
+static void test_push_says_when_silent(void **state)
+{
+	struct fake *f = *state;
+	char *path = write_source_file(f, "health", 3);
+	char want[256];
+	struct run r;
+
+	f->silent_until = time(NULL) + 4;
+	r = run_ctl(f, "--endpoint", f->endpoint, "push", "--timeout", "1000", path, NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "assistctl: no answer from %s for 2 s; still trying\n",
+		 f->endpoint);
+	assert_non_null(strstr(r.err, want));
+	snprintf(want, sizeof(want), "assistctl: %s answers again\n", f->endpoint);
+	assert_non_null(strstr(r.err, want));
+	assert_non_null(strstr(r.err, "pushed 3 events: 3 applied, 0 already applied, 0 rejected"));
+	assert_taken(fake_source(f, "health"), 1, 3);
+	run_free(&r);
+}
+
+/* What assistd had before the push is told apart from what the push applied. */
+static void test_push_already_applied(void **state)
+{
+	struct fake *f = *state;
+	char *path = write_source_file(f, "health", 13);
+	struct run r;
+
+	f->have_before = 13;
+	r = run_ctl(f, "--endpoint", f->endpoint, "push", path, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "pushed 13 events: 0 applied, 13 already applied, 0 rejected"));
+	assert_int_equal(f->n_heartbeats, 1);
+	/* Nothing needed sending. */
+	assert_int_equal(f->n_log, 0);
+	run_free(&r);
+	f->have_before = 5;
+	f->n_sources = 0;
+	r = run_ctl(f, "--endpoint", f->endpoint, "push", path, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "pushed 13 events: 8 applied, 5 already applied, 0 rejected"));
+	assert_taken(fake_source(f, "health"), 6, 13);
+	/* The first batch follows on from what assistd has. */
+	assert_true(f->log[0].has_prev);
+	assert_int_equal(f->log[0].prev, 5);
+	run_free(&r);
+}
+
+/* Lines assistctl cannot read go to assistd as invalid events at their
+ * position (with the reason and the line), so they are counted and kept;
+ * lines without a usable position are reported only. */
 static void test_push_bad_lines(void **state)
 {
 	struct fake *f = *state;
@@ -652,24 +761,36 @@ static void test_push_bad_lines(void **state)
 		"{\"source\": \"labor\", \"seq\": 2, \"kind\": \"training\", \"training\": {}}",
 		"{\"seq\": 3, \"kind\": \"training\"}",
 		"{\"source\": \"labor\", \"seq\": 3, \"kind\": \"no_such_kind\"}",
-		"{\"source\": \"labor\", \"position\": {\"major\": 4, \"minor\": 0}}", NULL);
+		"{\"source\": \"labor\", \"position\": {\"major\": 4, \"minor\": 0}}",
+		"{\"source\":\"labor\",\"seq\":5,\"kind\":\"person\",\"person\":{\"name\":\"\xff\"}}",
+		"{\"source\":\"labor\",\"seq\":6,\"kind\":\"person\",\"person\":{\"nick\":\"a\"}}",
+		"{\"source\": \"Labor!\", \"seq\": 7, \"kind\": \"bogus\"}", NULL);
+	struct fake_source *s;
 	struct run r;
 
 	r = run_ctl(f, "--endpoint", f->endpoint, "push", path, NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "line 2: invalid JSON"));
-	assert_non_null(strstr(r.err, "line 4: missing source"));
-	assert_non_null(strstr(r.err, "line 5: "));
+	assert_non_null(strstr(r.err, "line 3: position 2/0 of labor does not follow 2/0 (line 2)"));
+	assert_non_null(strstr(r.err, "line 4: missing source\n"));
+	assert_non_null(strstr(r.err, "line 5: kind: "));
+	assert_non_null(strstr(r.err, "line 7: invalid JSON"));
+	assert_non_null(strstr(r.err, "line 8: unknown field \"nick\" in person"));
+	assert_non_null(strstr(r.err, "line 9: kind: "));
+	assert_non_null(strstr(r.err, "(not sent to assistd: source: must be 1-31 characters"));
 	assert_null(strstr(r.err, "line 1:"));
-	assert_null(strstr(r.err, "line 3:"));
 	assert_null(strstr(r.err, "line 6:"));
-	assert_non_null(strstr(r.err, "pushed 6 events: 3 applied, 3 rejected"));
-	/* The good lines still went out. */
-	struct fake_source *s = fake_source(f, "labor");
-	assert_int_equal(s->n_taken, 3);
-	assert_int_equal(s->taken[0], 1);
-	assert_int_equal(s->taken[1], 2);
-	assert_int_equal(s->taken[2], 4);
+	/* Reported once each, though the fake rejects the invalid events too. */
+	assert_null(strstr(strstr(r.err, "line 2:") + 1, "line 2:"));
+	assert_non_null(strstr(r.err, "pushed 9 events: 2 applied, 0 already applied, 7 rejected"));
+	s = fake_source(f, "labor");
+	assert_int_equal(s->n_taken, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(s->taken[i], i + 1);
+	/* raw is the line, as valid UTF-8. */
+	assert_int_equal(f->n_raws, 4);
+	assert_string_equal(f->raws[0], "{\"source\": \"labor\", \"seq\": 2, \"kind\": \"training\"");
+	assert_non_null(strstr(f->raws[2], "\"name\":\"\\xff\""));
 	run_free(&r);
 }
 
@@ -765,6 +886,45 @@ static void test_watch_replay_and_gap(void **state)
 	run_free(&r);
 }
 
+/* The tail is lost: 6..8 are committed after the replay but none of them is
+ * published (dropped past the high-water mark), and nothing follows. Only
+ * the heartbeat tells; watch replays 6..8 from it, each once. */
+static void test_watch_tail_from_heartbeat(void **state)
+{
+	struct fake *f = *state;
+	char feed[160], qlist[200], flist[200], *conf, *line;
+	int zero = 0;
+	struct run r;
+
+	snprintf(feed, sizeof(feed), "ipc://%s/feed.sock", f->dir);
+	f->pub = zmq_socket(f->ctx, ZMQ_PUB);
+	assert_int_equal(zmq_setsockopt(f->pub, ZMQ_LINGER, &zero, sizeof(zero)), 0);
+	assert_int_equal(zmq_bind(f->pub, feed), 0);
+	f->feed_last = 5;
+	f->feed_final = 8;
+	f->beat = true;
+	snprintf(qlist, sizeof(qlist), "query_endpoint = %s", f->endpoint);
+	snprintf(flist, sizeof(flist), "feed_endpoint = %s", feed);
+	conf = write_file(f, "assistd.conf", qlist, flist, NULL);
+	r = run_ctl(f, "-c", conf, "watch", "--from", "2", "--topic", "record/", "--count", "7",
+		    NULL);
+	assert_int_equal(r.status, 0);
+	assert_true(f->max_replay_from >= 6);
+	line = r.out;
+	for (uint64_t seq = 2; seq <= 8; seq++) {
+		char want[32];
+		char *nl = strchr(line, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		snprintf(want, sizeof(want), "{\"seq\":%lu,", (unsigned long)seq);
+		assert_true(strncmp(line, want, strlen(want)) == 0);
+		line = nl + 1;
+	}
+	/* Heartbeats are not printed. */
+	assert_string_equal(line, "");
+	run_free(&r);
+}
+
 static void test_usage_error(void **state)
 {
 	struct fake *f = *state;
@@ -787,11 +947,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_push_timeout_resends, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_push_nothing_listening, fake_setup,
 						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_push_says_when_silent, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_push_already_applied, fake_setup,
+						fake_teardown),
 		cmocka_unit_test_setup_teardown(test_push_bad_lines, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_get_record, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_get_unknown_person, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_explain, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_replay_and_gap, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_tail_from_heartbeat, fake_setup,
+						fake_teardown),
 		cmocka_unit_test_setup_teardown(test_usage_error, fake_setup, fake_teardown),
 	};
 
