@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -9,7 +10,9 @@
 #include "curve.h"
 #include "log.h"
 #include "policy/policy.h"
+#include "record.h"
 #include "schema.h"
+#include "subject.h"
 
 #define STOP_TIMEOUT_MS 15000
 #define FRESHNESS_CHECK_MS 5000
@@ -50,6 +53,27 @@ static int load_clients(const struct config *cfg, struct zap_list **out)
 	return 0;
 }
 
+/* The key of subject_key; without one, records carry none (logged). */
+static int load_subject_key(const struct config *cfg)
+{
+	uint8_t key[SUBJECT_KEY_BYTES];
+	char err[512];
+	int rc;
+
+	if (cfg->subject_key_file[0] == '\0') {
+		log_warn("subject_key_file is not set: records carry no subject_key");
+		record_set_subject_key(NULL);
+		return 0;
+	}
+	if ((rc = subject_key_load(cfg->subject_key_file, key, err, sizeof(err))) < 0) {
+		log_error("subject_key_file: %s", err);
+		return rc;
+	}
+	record_set_subject_key(key);
+	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
 static void apply_log_level(const struct config *cfg)
 {
 	enum log_level level;
@@ -66,6 +90,7 @@ int server_init(struct server *srv, const char *config_path)
 	int rc;
 
 	memset(srv, 0, sizeof(*srv));
+	srv->instance.fd = -1;
 	srv->config_path = strdup(config_path);
 	if (srv->config_path == NULL)
 		return -ENOMEM;
@@ -75,6 +100,8 @@ int server_init(struct server *srv, const char *config_path)
 	}
 	apply_log_level(&srv->cfg);
 	if ((rc = load_clients(&srv->cfg, &srv->clients)) < 0)
+		return rc;
+	if ((rc = load_subject_key(&srv->cfg)) < 0)
 		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
@@ -419,6 +446,15 @@ static void on_store_state(struct store *st, bool up)
 	sd_notifyf(0, "STATUS=%s", up ? "store connected" : "store unreachable, reconnecting");
 }
 
+static void on_store_locked(struct store *st, const char *why)
+{
+	struct server *srv = store_data(st);
+
+	log_error("another assistd uses the database; %s (exit %d)",
+		  srv->engine_ready ? "stopping" : "refusing to start", INSTANCE_EXIT_LOCKED);
+	server_stop(srv, INSTANCE_EXIT_LOCKED);
+}
+
 /* ---- signals, reload, stop ------------------------------------------------------ */
 
 static void reload(struct server *srv)
@@ -580,15 +616,44 @@ static int start_signal(struct server *srv, uv_signal_t *h, int signum)
 	return uv_signal_start(h, on_signal, signum);
 }
 
+/* The pidfile lock, before the store and any socket; refused when another
+ * assistd holds it. 0, or the exit code. */
+static int take_instance_lock(struct server *srv)
+{
+	char dir[400];
+	pid_t holder;
+	int rc = instance_lock(&srv->instance,
+			       instance_runtime_dir(srv->cfg.runtime_dir, dir, sizeof(dir)), &holder);
+
+	if (rc == -EWOULDBLOCK) {
+		if (holder > 0)
+			log_error("another assistd (pid %ld) holds %s; refusing to start (exit %d)",
+				  (long)holder, srv->instance.path, INSTANCE_EXIT_LOCKED);
+		else
+			log_error("another assistd holds %s; refusing to start (exit %d)",
+				  srv->instance.path, INSTANCE_EXIT_LOCKED);
+		return INSTANCE_EXIT_LOCKED;
+	}
+	if (rc < 0) {
+		log_error("pidfile %s: %s", srv->instance.path, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
 int server_run(struct server *srv)
 {
 	struct store_options opt = {
 		.conninfo = srv->cfg.database,
 		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
 		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
+		.lock_key = INSTANCE_DB_LOCK_KEY,
+		.on_locked = on_store_locked,
 	};
 	int rc;
 
+	if ((rc = take_instance_lock(srv)) != 0)
+		return rc;
 	if ((rc = start_signal(srv, &srv->sigterm, SIGTERM)) < 0 ||
 	    (rc = start_signal(srv, &srv->sigint, SIGINT)) < 0 ||
 	    (rc = start_signal(srv, &srv->sighup, SIGHUP)) < 0 ||
@@ -628,6 +693,7 @@ int server_run(struct server *srv)
 
 void server_free(struct server *srv)
 {
+	instance_unlock(&srv->instance);
 	engine_free(&srv->engine);
 	params_free(srv->params);
 	zap_list_free(srv->clients);

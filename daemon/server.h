@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "instance.h"
 #include "params.h"
 #include "store.h"
 #include "zap.h"
@@ -23,6 +24,7 @@
 struct server {
 	uv_loop_t loop;
 	char *config_path;
+	struct instance instance; /* the pidfile lock, held while running */
 	struct config cfg;
 	struct params *params;
 	struct store *store;
