@@ -29,6 +29,7 @@ static const struct conf_key config_keys[] = {
 	KEY(clients_file, CONF_STRING, "", true),
 	KEY(allow_plain_tcp, CONF_BOOL, "false", false),
 	KEY(subject_key_file, CONF_STRING, "", false),
+	KEY(roles_file, CONF_STRING, "", true),
 	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
 };
 

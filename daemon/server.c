@@ -53,6 +53,21 @@ static int load_clients(const struct config *cfg, struct zap_list **out)
 	return 0;
 }
 
+/* The configured sources and their roles. */
+static int load_roles(const struct config *cfg, struct roles **out)
+{
+	char err[512];
+	int rc;
+
+	if ((rc = roles_load(cfg->roles_file, out, err, sizeof(err))) < 0) {
+		log_error("roles_file: %s", err);
+		return rc;
+	}
+	log_info("roles: %zu sources%s%s", (*out)->n, cfg->roles_file[0] ? " from " : " (built-in)",
+		 cfg->roles_file);
+	return 0;
+}
+
 /* The key of subject_key; without one, records carry none (logged). */
 static int load_subject_key(const struct config *cfg)
 {
@@ -102,6 +117,8 @@ int server_init(struct server *srv, const char *config_path)
 	if ((rc = load_clients(&srv->cfg, &srv->clients)) < 0)
 		return rc;
 	if ((rc = load_subject_key(&srv->cfg)) < 0)
+		return rc;
+	if ((rc = load_roles(&srv->cfg, &srv->roles)) < 0)
 		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
@@ -245,6 +262,18 @@ static const char *ingest_denied(zmq_msg_t *msg, const char *field, const char *
 	return why;
 }
 
+/* A source that is not configured is refused whole: nothing of it is taken,
+ * so it never shows in status. NULL, or why. */
+static const char *source_unknown(const struct server *srv, const char *field,
+				  const char *source, char *why, size_t len)
+{
+	if (roles_find(srv->roles, source) != NULL)
+		return NULL;
+	snprintf(why, len, "%s: not a configured source (roles_file)", field);
+	log_warn("ingest: refused a request for source \"%.31s\": not configured", source);
+	return why;
+}
+
 static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 {
 	struct server *srv = s->data;
@@ -264,14 +293,18 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	switch (req->body_case) {
 	case ASSIST__REQUEST__BODY_BATCH:
 		if ((denied = ingest_denied(&frames[n - 1], "batch.source", req->batch->source,
-					    why, sizeof(why))) != NULL)
+					    why, sizeof(why))) != NULL ||
+		    (denied = source_unknown(srv, "batch.source", req->batch->source, why,
+					     sizeof(why))) != NULL)
 			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
 		else
 			engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
 		break;
 	case ASSIST__REQUEST__BODY_HEARTBEAT:
 		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
-					    req->heartbeat->source, why, sizeof(why))) != NULL)
+					    req->heartbeat->source, why, sizeof(why))) != NULL ||
+		    (denied = source_unknown(srv, "heartbeat.source", req->heartbeat->source,
+					     why, sizeof(why))) != NULL)
 			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
 		else
 			engine_heartbeat(&srv->engine, peer, peer_len, req->request_id,
@@ -462,6 +495,7 @@ static void reload(struct server *srv)
 	struct config next;
 	struct params *params = NULL;
 	struct zap_list *clients = NULL;
+	struct roles *roles = NULL;
 	const char *conflict;
 	char err[512];
 
@@ -487,6 +521,16 @@ static void reload(struct server *srv)
 		config_free(&next);
 		goto done;
 	}
+	if (load_roles(&next, &roles) < 0) {
+		log_error("reload: keeping the running configuration and roles");
+		zap_list_free(clients);
+		params_free(params);
+		config_free(&next);
+		goto done;
+	}
+	roles_free(srv->roles);
+	srv->roles = roles;
+	srv->engine.roles = roles;
 	if (srv->zap_up)
 		zap_set_list(&srv->zap, clients);
 	zap_list_free(srv->clients);
@@ -674,6 +718,7 @@ int server_run(struct server *srv)
 	}
 	srv->engine.cfg = &srv->cfg;
 	srv->engine.params = srv->params;
+	srv->engine.roles = srv->roles;
 	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_store_state, srv,
 			     &srv->store)) < 0) {
 		log_error("store: %s", strerror(-rc));
@@ -697,6 +742,7 @@ void server_free(struct server *srv)
 	engine_free(&srv->engine);
 	params_free(srv->params);
 	zap_list_free(srv->clients);
+	roles_free(srv->roles);
 	config_free(&srv->cfg);
 	free(srv->config_path);
 }
