@@ -120,12 +120,43 @@ static void test_lock_released_when_holder_dies(void **state)
 	assert_first_answers();
 }
 
+/* The lock is taken again after a reconnect: another session that took it
+ * meanwhile makes the running assistd stop with INSTANCE_EXIT_LOCKED. */
+static void test_lock_lost_on_reconnect_is_fatal(void **state)
+{
+	PGconn *db = fixture_connect(&fx, "assist");
+	char *got;
+
+	assert_non_null(db);
+	/* The terminated backend lets the lock go as it exits; this session waits
+	 * for it and has it before assistd is back. */
+	got = fixture_query(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+				"WHERE application_name = 'assistd'");
+	assert_string_equal(got, "t");
+	free(got);
+	got = fixture_query(db, "SELECT pg_advisory_lock(107148485423988)");
+	assert_non_null(got);
+	free(got);
+	/* Not a timing assertion: fixture_wait blocks until assistd gives up. */
+	assert_int_equal(fixture_wait(fx.assistd), INSTANCE_EXIT_LOCKED);
+	fx.assistd = 0;
+	got = fixture_read(&fx, "assistd.log");
+	assert_says(got, "is in use by another assistd");
+	assert_says(got, "stopping (exit 73)");
+	free(got);
+	PQfinish(db);
+	/* With the other session gone, assistd starts again. */
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	assert_first_answers();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_conf_refused_by_pidfile),
 		cmocka_unit_test(test_same_database_refused_by_advisory_lock),
 		cmocka_unit_test(test_lock_released_when_holder_dies),
+		cmocka_unit_test(test_lock_lost_on_reconnect_is_fatal),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
