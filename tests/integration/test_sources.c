@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,12 +141,46 @@ static void test_health_may_not_rename(void **state)
 	free(dead);
 }
 
+/* SIGHUP and wait for the reload to be over. */
+static void sighup(void)
+{
+	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "RELOADING=1", 30000), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
+}
+
+/* roles_file is read again on SIGHUP; a broken one keeps the running roles. */
+static void test_reload_roles(void **state)
+{
+	char line[400], *log;
+	const char *roles = fixture_write(&fx, "roles", "water = person, category:disabled\n");
+
+	snprintf(line, sizeof(line), "roles_file = %s", roles);
+	assert_int_equal(fixture_conf_append(&fx, line), 0);
+	sighup();
+	snprintf(line, sizeof(line), "{\"source\":\"water\",\"seq\":1,\"kind\":\"person\","
+		 "\"person\":{\"id_number\":\"%s\",\"categories\":[\"disabled\"]}}\n", id);
+	assert_int_equal(fixture_push(&fx, "water2.jsonl", line, NULL), 0);
+	assert_true(status_has("water"));
+	fixture_write(&fx, "roles", "water = person, category:nobody\n");
+	sighup();
+	log = fixture_read(&fx, "assistd.log");
+	if (strstr(log, "roles:1: \"category:nobody\" is not") == NULL ||
+	    strstr(log, "reload: keeping the running configuration and roles") == NULL)
+		fail_msg("assistd.log lacks the refused roles_file:\n%s", log);
+	free(log);
+	snprintf(line, sizeof(line), "{\"source\":\"water\",\"seq\":2,\"kind\":\"person\","
+		 "\"person\":{\"id_number\":\"%s\",\"categories\":[\"disabled\"]}}\n", id);
+	assert_int_equal(fixture_push(&fx, "water3.jsonl", line, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unknown_source_refused),
 		cmocka_unit_test(test_unknown_heartbeat_creates_nothing),
 		cmocka_unit_test(test_health_may_not_rename),
+		cmocka_unit_test(test_reload_roles),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
