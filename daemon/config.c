@@ -28,6 +28,9 @@ static const struct conf_key config_keys[] = {
 	KEY(curve_secret_key, CONF_STRING, "", false),
 	KEY(clients_file, CONF_STRING, "", true),
 	KEY(allow_plain_tcp, CONF_BOOL, "false", false),
+	KEY(subject_key_file, CONF_STRING, "", false),
+	KEY(roles_file, CONF_STRING, "", true),
+	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

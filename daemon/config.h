@@ -24,6 +24,9 @@ struct config {
 	char *curve_secret_key;   /* Z85; "" when no endpoint is networked */
 	char *clients_file;       /* the CURVE allow-list (zap.h) */
 	bool allow_plain_tcp;     /* tests on loopback only: TCP without CURVE */
+	char *subject_key_file;   /* the key of subject_key (subject.h); "": none */
+	char *runtime_dir;        /* the pidfile's; $RUNTIME_DIRECTORY wins */
+	char *roles_file;         /* sources and their roles (roles.h); "": the built-in */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

@@ -316,7 +316,8 @@ static int add_event(struct engine *e, struct engine_source *src, Assist__Event 
 	be->src = src;
 	be->major = major;
 	be->minor = minor;
-	be->rejected = validate_event(ev, &be->v) < 0;
+	be->rejected = validate_event(ev, &be->v) < 0 ||
+		       roles_check(roles_find(e->roles, src->name), src->name, ev, &be->v) < 0;
 	be->isolate = false;
 	be->refusals = 0;
 	return 0;

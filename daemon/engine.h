@@ -21,6 +21,7 @@
 #include "config.h"
 #include "journal.h"
 #include "params.h"
+#include "roles.h"
 #include "store.h"
 #include "writer.h"
 
@@ -60,6 +61,7 @@ struct engine {
 	struct store *store;
 	const struct config *cfg;    /* the server's current one */
 	const struct params *params; /* the server's current set */
+	const struct roles *roles;   /* the server's current sources and roles */
 	const struct engine_ops *ops;
 	void *data;
 

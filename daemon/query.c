@@ -119,6 +119,7 @@ static void on_explained(struct store_job *job, int status)
 	Assist__ExplainReply ex = ASSIST__EXPLAIN_REPLY__INIT;
 	const PGresult *res = status == 0 ? job->results[0] : NULL;
 	int n = res ? PQntuples(res) : 0;
+	char subject[SUBJECT_HEX_LEN + 1];
 	size_t kept = 0;
 
 	if (status < 0) {
@@ -127,6 +128,8 @@ static void on_explained(struct store_job *job, int status)
 		goto cleanup;
 	}
 	ex.id_number = pq->id;
+	if (record_subject_key(pq->id, subject) != NULL)
+		ex.subject_key = subject;
 	ex.items = calloc(n ? (size_t)n : 1, sizeof(*ex.items));
 	if (ex.items == NULL) {
 		pending_error(pq, ENOMEM, "out of memory");

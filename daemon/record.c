@@ -8,6 +8,25 @@
 
 #include "pbjson.h"
 
+/* One key for the life of the process: a pseudonym that changed while assistd
+ * runs would split a person in two for every consumer. */
+static uint8_t subject_key[SUBJECT_KEY_BYTES];
+static bool have_subject_key;
+
+void record_set_subject_key(const uint8_t key[SUBJECT_KEY_BYTES])
+{
+	have_subject_key = key != NULL;
+	if (key != NULL)
+		memcpy(subject_key, key, SUBJECT_KEY_BYTES);
+	else
+		memset(subject_key, 0, SUBJECT_KEY_BYTES);
+}
+
+const char *record_subject_key(const char *id, char out[SUBJECT_HEX_LEN + 1])
+{
+	return have_subject_key ? subject_of(subject_key, id, out) : NULL;
+}
+
 int64_t record_now_ms(void)
 {
 	struct timespec ts;
@@ -169,9 +188,13 @@ Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, i
 	Assist__RecipientRecord *r = build_base(a, p, full_id);
 	Assist__HouseholdSummary *hs = arena_alloc(a, sizeof(*hs));
 	Assist__Ytd *ytd = arena_alloc(a, sizeof(*ytd));
+	char subject[SUBJECT_HEX_LEN + 1];
 	const struct ytd *y;
 
 	if (r == NULL || hs == NULL || ytd == NULL)
+		return NULL;
+	if (record_subject_key(p->id, subject) != NULL &&
+	    (r->subject_key = arena_strdup(a, subject)) == NULL)
 		return NULL;
 	assist__household_summary__init(hs);
 	if (p->hh != NULL) {

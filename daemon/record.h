@@ -12,11 +12,17 @@
 #include "params.h"
 #include "policy/policy.h"
 #include "state.h"
+#include "subject.h"
 
 /* The record of p for year (0: the year of p's latest dated event, or this
- * year), with the ID number masked unless full_id. NULL when out of memory. */
+ * year), with the ID number masked unless full_id, and its subject_key when a
+ * key is set. NULL when out of memory. */
 Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, int year,
 				      const struct params *params, bool full_id);
+/* The key of subject_key for every record from now on (NULL: none). */
+void record_set_subject_key(const uint8_t key[SUBJECT_KEY_BYTES]);
+/* The subject_key of id into out, or NULL when no key is set. */
+const char *record_subject_key(const char *id, char out[SUBJECT_HEX_LEN + 1]);
 /* The year a record shows by default. */
 int record_default_year(const struct person *p);
 /* p's stored form, packed into a malloc'ed buffer (*len bytes); NULL when out

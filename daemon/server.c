@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -9,7 +10,9 @@
 #include "curve.h"
 #include "log.h"
 #include "policy/policy.h"
+#include "record.h"
 #include "schema.h"
+#include "subject.h"
 
 #define STOP_TIMEOUT_MS 15000
 #define FRESHNESS_CHECK_MS 5000
@@ -52,6 +55,42 @@ static int load_clients(const struct config *cfg, struct zap_list **out)
 	return 0;
 }
 
+/* The configured sources and their roles. */
+static int load_roles(const struct config *cfg, struct roles **out)
+{
+	char err[512];
+	int rc;
+
+	if ((rc = roles_load(cfg->roles_file, out, err, sizeof(err))) < 0) {
+		log_error("roles_file: %s", err);
+		return rc;
+	}
+	log_info("roles: %zu sources%s%s", (*out)->n, cfg->roles_file[0] ? " from " : " (built-in)",
+		 cfg->roles_file);
+	return 0;
+}
+
+/* The key of subject_key; without one, records carry none (logged). */
+static int load_subject_key(const struct config *cfg)
+{
+	uint8_t key[SUBJECT_KEY_BYTES];
+	char err[512];
+	int rc;
+
+	if (cfg->subject_key_file[0] == '\0') {
+		log_warn("subject_key_file is not set: records carry no subject_key");
+		record_set_subject_key(NULL);
+		return 0;
+	}
+	if ((rc = subject_key_load(cfg->subject_key_file, key, err, sizeof(err))) < 0) {
+		log_error("subject_key_file: %s", err);
+		return rc;
+	}
+	record_set_subject_key(key);
+	sodium_memzero(key, sizeof(key));
+	return 0;
+}
+
 static void apply_log_level(const struct config *cfg)
 {
 	enum log_level level;
@@ -68,6 +107,7 @@ int server_init(struct server *srv, const char *config_path)
 	int rc;
 
 	memset(srv, 0, sizeof(*srv));
+	srv->instance.fd = -1;
 	srv->config_path = strdup(config_path);
 	if (srv->config_path == NULL)
 		return -ENOMEM;
@@ -77,6 +117,10 @@ int server_init(struct server *srv, const char *config_path)
 	}
 	apply_log_level(&srv->cfg);
 	if ((rc = load_clients(&srv->cfg, &srv->clients)) < 0)
+		return rc;
+	if ((rc = load_subject_key(&srv->cfg)) < 0)
+		return rc;
+	if ((rc = load_roles(&srv->cfg, &srv->roles)) < 0)
 		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
@@ -236,6 +280,18 @@ static const char *ingest_denied(zmq_msg_t *msg, const char *field, const char *
 	return why;
 }
 
+/* A source that is not configured is refused whole: nothing of it is taken,
+ * so it never shows in status. NULL, or why. */
+static const char *source_unknown(const struct server *srv, const char *field,
+				  const char *source, char *why, size_t len)
+{
+	if (roles_find(srv->roles, source) != NULL)
+		return NULL;
+	snprintf(why, len, "%s: not a configured source (roles_file)", field);
+	log_warn("ingest: refused a request for source \"%.31s\": not configured", source);
+	return why;
+}
+
 static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 {
 	struct server *srv = s->data;
@@ -255,14 +311,18 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	switch (req->body_case) {
 	case ASSIST__REQUEST__BODY_BATCH:
 		if ((denied = ingest_denied(&frames[n - 1], "batch.source", req->batch->source,
-					    why, sizeof(why))) != NULL)
+					    why, sizeof(why))) != NULL ||
+		    (denied = source_unknown(srv, "batch.source", req->batch->source, why,
+					     sizeof(why))) != NULL)
 			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
 		else
 			engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
 		break;
 	case ASSIST__REQUEST__BODY_HEARTBEAT:
 		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
-					    req->heartbeat->source, why, sizeof(why))) != NULL)
+					    req->heartbeat->source, why, sizeof(why))) != NULL ||
+		    (denied = source_unknown(srv, "heartbeat.source", req->heartbeat->source,
+					     why, sizeof(why))) != NULL)
 			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
 		else
 			engine_heartbeat(&srv->engine, peer, peer_len, req->request_id,
@@ -438,6 +498,15 @@ static void on_store_state(struct store *st, bool up)
 	sd_notifyf(0, "STATUS=%s", up ? "store connected" : "store unreachable, reconnecting");
 }
 
+static void on_store_locked(struct store *st, const char *why)
+{
+	struct server *srv = store_data(st);
+
+	log_error("another assistd uses the database; %s (exit %d)",
+		  srv->engine_ready ? "stopping" : "refusing to start", INSTANCE_EXIT_LOCKED);
+	server_stop(srv, INSTANCE_EXIT_LOCKED);
+}
+
 /* ---- signals, reload, stop ------------------------------------------------------ */
 
 static void reload(struct server *srv)
@@ -445,6 +514,7 @@ static void reload(struct server *srv)
 	struct config next;
 	struct params *params = NULL;
 	struct zap_list *clients = NULL;
+	struct roles *roles = NULL;
 	const char *conflict;
 	char err[512];
 
@@ -470,6 +540,16 @@ static void reload(struct server *srv)
 		config_free(&next);
 		goto done;
 	}
+	if (load_roles(&next, &roles) < 0) {
+		log_error("reload: keeping the running configuration and roles");
+		zap_list_free(clients);
+		params_free(params);
+		config_free(&next);
+		goto done;
+	}
+	roles_free(srv->roles);
+	srv->roles = roles;
+	srv->engine.roles = roles;
 	if (srv->zap_up)
 		zap_set_list(&srv->zap, clients);
 	zap_list_free(srv->clients);
@@ -600,15 +680,44 @@ static int start_signal(struct server *srv, uv_signal_t *h, int signum)
 	return uv_signal_start(h, on_signal, signum);
 }
 
+/* The pidfile lock, before the store and any socket; refused when another
+ * assistd holds it. 0, or the exit code. */
+static int take_instance_lock(struct server *srv)
+{
+	char dir[400];
+	pid_t holder;
+	int rc = instance_lock(&srv->instance,
+			       instance_runtime_dir(srv->cfg.runtime_dir, dir, sizeof(dir)), &holder);
+
+	if (rc == -EWOULDBLOCK) {
+		if (holder > 0)
+			log_error("another assistd (pid %ld) holds %s; refusing to start (exit %d)",
+				  (long)holder, srv->instance.path, INSTANCE_EXIT_LOCKED);
+		else
+			log_error("another assistd holds %s; refusing to start (exit %d)",
+				  srv->instance.path, INSTANCE_EXIT_LOCKED);
+		return INSTANCE_EXIT_LOCKED;
+	}
+	if (rc < 0) {
+		log_error("pidfile %s: %s", srv->instance.path, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
 int server_run(struct server *srv)
 {
 	struct store_options opt = {
 		.conninfo = srv->cfg.database,
 		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
 		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
+		.lock_key = INSTANCE_DB_LOCK_KEY,
+		.on_locked = on_store_locked,
 	};
 	int rc;
 
+	if ((rc = take_instance_lock(srv)) != 0)
+		return rc;
 	if ((rc = start_signal(srv, &srv->sigterm, SIGTERM)) < 0 ||
 	    (rc = start_signal(srv, &srv->sigint, SIGINT)) < 0 ||
 	    (rc = start_signal(srv, &srv->sighup, SIGHUP)) < 0 ||
@@ -631,6 +740,7 @@ int server_run(struct server *srv)
 	}
 	srv->engine.cfg = &srv->cfg;
 	srv->engine.params = srv->params;
+	srv->engine.roles = srv->roles;
 	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_store_state, srv,
 			     &srv->store)) < 0) {
 		log_error("store: %s", strerror(-rc));
@@ -650,9 +760,11 @@ int server_run(struct server *srv)
 
 void server_free(struct server *srv)
 {
+	instance_unlock(&srv->instance);
 	engine_free(&srv->engine);
 	params_free(srv->params);
 	zap_list_free(srv->clients);
+	roles_free(srv->roles);
 	config_free(&srv->cfg);
 	free(srv->config_path);
 }

@@ -15,7 +15,9 @@
 
 #include "config.h"
 #include "engine.h"
+#include "instance.h"
 #include "params.h"
+#include "roles.h"
 #include "store.h"
 #include "zap.h"
 #include "zloop.h"
@@ -23,6 +25,7 @@
 struct server {
 	uv_loop_t loop;
 	char *config_path;
+	struct instance instance; /* the pidfile lock, held while running */
 	struct config cfg;
 	struct params *params;
 	struct store *store;
@@ -35,6 +38,7 @@ struct server {
 	struct zl_sock ingest, query, feed;
 	int open_socks;
 	struct zap_list *clients; /* CURVE allow-list (clients_file), or NULL */
+	struct roles *roles;      /* the sources that may send, and what (roles_file) */
 	struct zap zap;           /* its handler, running when curve_secret_key is set */
 	bool zap_up;
 

@@ -9,6 +9,9 @@
 
 #include "log.h"
 
+/* A lock held by a session of a process that just died goes with that
+ * session; until this long after the first refusal, keep trying. */
+#define STORE_LOCK_GRACE_MS 5000
 #define STORE_MIN_MS_DEFAULT 100
 #define STORE_MAX_MS_DEFAULT 10000
 
@@ -34,6 +37,17 @@ static const char store_schema_sql[] =
 	"SELECT version FROM schema_migrations;"
 	"SELECT value FROM store_meta WHERE key = 'last_batch'";
 enum { SCHEMA_RES_VERSIONS = 2, SCHEMA_RES_META = 3 };
+
+/* The advisory lock, and who holds it when we do not get it (another
+ * session's pid and what pg_stat_activity says of it). */
+#define STORE_LOCK_SQL                                                              \
+	"SET application_name = 'assistd';"                                            \
+	"SELECT pg_try_advisory_lock(%" PRId64 "), "                                   \
+	"(SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "  \
+	"AND l.pid <> pg_backend_pid() AND l.classid::bigint = %" PRId64 " >> 32 "     \
+	"AND l.objid::bigint = %" PRId64 " & 4294967295 AND l.objsubid = 1 LIMIT 1) h, " \
+	"current_database()"
+enum { LOCK_RES_TRY = 1 };
 
 /* A parameter in the job's arena: this header, then len bytes and a NUL
  * (libpq reads text parameters as C strings). len < 0 is SQL NULL. */
@@ -68,7 +82,7 @@ enum store_phase {
 	STORE_GONE,       /* closed; handles closing */
 };
 
-enum store_step { STEP_SCHEMA, STEP_MIGRATE, STEP_PREPARE };
+enum store_step { STEP_LOCK, STEP_SCHEMA, STEP_MIGRATE, STEP_PREPARE };
 
 /* A poll handle lives in its own block: a new socket needs a new handle while
  * the old one may still be waiting for its close callback. */
@@ -84,6 +98,14 @@ struct store {
 	const struct store_catalog *cat;
 	store_state_cb on_state;
 	void *data;
+	int64_t lock_key;
+	store_locked_cb on_locked;
+	bool locked_out;    /* another session holds the lock: given up */
+	bool lock_got;      /* this connection's try */
+	int lock_holder;    /* the holder's pid when not got (0: unknown) */
+	char lock_db[64];
+	int backend_pid;    /* of the last connection that went up */
+	uint64_t lock_refused_ms; /* loop time of the first refusal in a row (0: none) */
 	uv_timer_t timer;
 	PGconn *conn;
 	struct store_poll *poll;
@@ -327,6 +349,46 @@ static int store_send_schema(struct store *st)
 	return store_flush(st);
 }
 
+static int store_send_lock(struct store *st)
+{
+	char sql[sizeof(STORE_LOCK_SQL) + 64];
+
+	snprintf(sql, sizeof(sql), STORE_LOCK_SQL, st->lock_key, st->lock_key, st->lock_key);
+	st->lock_got = false;
+	st->lock_holder = 0;
+	st->lock_db[0] = '\0';
+	if (!PQsendQuery(st->conn, sql)) {
+		store_lost(st, NULL);
+		return -1;
+	}
+	return store_flush(st);
+}
+
+static void store_read_lock(struct store *st, const PGresult *r)
+{
+	if (PQntuples(r) != 1)
+		return;
+	st->lock_got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	st->lock_holder = atoi(PQgetvalue(r, 0, 1));
+	snprintf(st->lock_db, sizeof(st->lock_db), "%s", PQgetvalue(r, 0, 2));
+}
+
+/* The lock is another's: give the connection up for good and tell the owner. */
+static void store_locked_out(struct store *st)
+{
+	char why[320];
+	const char *host = PQhost(st->conn);
+
+	snprintf(why, sizeof(why), "database \"%s\" (host %s) is in use by another assistd: "
+		 "backend pid %d holds advisory lock %" PRId64, st->lock_db,
+		 host != NULL && *host != '\0' ? host : "local", st->lock_holder, st->lock_key);
+	store_disconnect(st);
+	st->locked_out = true;
+	log_error("store: %s", why);
+	if (st->on_locked != NULL)
+		st->on_locked(st, why);
+}
+
 static void store_connected(struct store *st)
 {
 	if (PQsetnonblocking(st->conn, 1) != 0) {
@@ -338,10 +400,13 @@ static void store_connected(struct store *st)
 	PQsetErrorVerbosity(st->conn, PQERRORS_TERSE);
 	memset(st->applied, 0, st->cat->n_migrations * sizeof(*st->applied));
 	st->phase = STORE_SETUP;
-	st->step = STEP_SCHEMA;
+	st->step = st->lock_key != 0 ? STEP_LOCK : STEP_SCHEMA;
 	st->step_i = 0;
 	st->step_result = 0;
-	store_send_schema(st);
+	if (st->step == STEP_LOCK)
+		store_send_lock(st);
+	else
+		store_send_schema(st);
 }
 
 /* The socket is re-watched after every PQconnectPoll with a new handle: libpq
@@ -417,9 +482,37 @@ static void store_went_up(struct store *st)
 	st->phase = STORE_UP;
 	st->up = true;
 	st->backoff = st->backoff_min;
+	st->backend_pid = PQbackendPID(st->conn);
 	log_info("store: up, last committed batch %" PRIu64, st->committed);
 	if (st->on_state != NULL)
 		st->on_state(st, true);
+}
+
+/* The lock step's outcome: go on, wait for a holder that is going away
+ * (our own previous session; or any, for a grace period), or give up. */
+static void store_lock_done(struct store *st)
+{
+	uint64_t now = uv_now(st->loop);
+	char why[200];
+
+	if (st->lock_got) {
+		st->lock_refused_ms = 0;
+		st->step = STEP_SCHEMA;
+		st->step_result = 0;
+		store_send_schema(st);
+		return;
+	}
+	if (st->lock_refused_ms == 0)
+		st->lock_refused_ms = now;
+	if ((st->lock_holder != 0 && st->lock_holder == st->backend_pid) ||
+	    now - st->lock_refused_ms < STORE_LOCK_GRACE_MS) {
+		snprintf(why, sizeof(why), "advisory lock %" PRId64 " is held by backend pid %d "
+			 "(another assistd, or the session of one that has just ended)",
+			 st->lock_key, st->lock_holder);
+		store_lost(st, why);
+		return;
+	}
+	store_locked_out(st);
 }
 
 /* The current setup step is complete: send the next one, or go up. */
@@ -427,6 +520,10 @@ static void store_setup_next(struct store *st)
 {
 	const struct store_catalog *cat = st->cat;
 
+	if (st->step == STEP_LOCK) {
+		store_lock_done(st);
+		return;
+	}
 	if (st->step == STEP_SCHEMA) {
 		st->step = STEP_MIGRATE;
 		st->step_i = 0;
@@ -474,6 +571,8 @@ static void store_read_meta(struct store *st, const PGresult *r)
 
 static const char *store_step_name(const struct store *st, char *buf, size_t size)
 {
+	if (st->step == STEP_LOCK)
+		return "advisory lock";
 	if (st->step == STEP_SCHEMA)
 		return "store schema";
 	if (st->step == STEP_MIGRATE)
@@ -493,7 +592,9 @@ static bool store_setup_result(struct store *st, PGresult *r)
 	char msg[256];
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
-		if (st->step == STEP_SCHEMA && st->step_result == SCHEMA_RES_VERSIONS)
+		if (st->step == STEP_LOCK && st->step_result == LOCK_RES_TRY)
+			store_read_lock(st, r);
+		else if (st->step == STEP_SCHEMA && st->step_result == SCHEMA_RES_VERSIONS)
 			store_read_versions(st, r);
 		else if (st->step == STEP_SCHEMA && st->step_result == SCHEMA_RES_META)
 			store_read_meta(st, r);
@@ -855,6 +956,8 @@ int store_open(uv_loop_t *loop, const struct store_options *opt, const struct st
 	st->cat = cat;
 	st->on_state = on_state;
 	st->data = data;
+	st->lock_key = opt->lock_key;
+	st->on_locked = opt->on_locked;
 	st->backoff_min = opt->reconnect_min_ms > 0 ? opt->reconnect_min_ms : STORE_MIN_MS_DEFAULT;
 	st->backoff_max = opt->reconnect_max_ms > 0 ? opt->reconnect_max_ms : STORE_MAX_MS_DEFAULT;
 	if (st->backoff_max < st->backoff_min)

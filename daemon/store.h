@@ -9,6 +9,11 @@
  * (its batch number is already in store_meta) is not run twice. So a job
  * completes exactly once, in order, or the store reports a fatal error.
  *
+ * With a lock key, each connection takes a session-level advisory lock
+ * before anything else and holds it while it lives; a lock another session
+ * holds is the owner's to act on (on_locked), except when that session is
+ * this store's own previous one, still ending, which is waited out.
+ *
  * The schema is the caller's: numbered migrations applied at connect (each in
  * its own transaction, recorded in schema_migrations) and a catalog of named
  * statements prepared on every connection. */
@@ -62,6 +67,9 @@ enum store_job_type { STORE_WRITE, STORE_READ };
 typedef void (*store_done_cb)(struct store_job *job, int status);
 /* The connection came up (ready) or went down. */
 typedef void (*store_state_cb)(struct store *st, bool up);
+/* Another session holds the store's advisory lock: the store has given up its
+ * connection and does not reconnect; why names the database and the holder. */
+typedef void (*store_locked_cb)(struct store *st, const char *why);
 
 struct store_job {
 	enum store_job_type type;
@@ -81,6 +89,11 @@ struct store_options {
 	const char *conninfo;
 	unsigned reconnect_min_ms; /* backoff doubles from here (0: 100) ... */
 	unsigned reconnect_max_ms; /* ... up to here (0: 10000) */
+	/* Not 0: every connection first takes this session-level advisory lock
+	 * (pg_try_advisory_lock), so one owner at a time uses the database; held
+	 * by another session, on_locked is called instead of going up. */
+	int64_t lock_key;
+	store_locked_cb on_locked;
 };
 
 /* A new store on loop; connects at once, and again whenever the connection is

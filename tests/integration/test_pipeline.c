@@ -54,7 +54,15 @@ static int push(const char *path, char **err)
 
 static int setup(void **state)
 {
-	if (fixture_setup(&fx, "pipeline", NULL) < 0 || fixture_assistd_start(&fx) < 0)
+	char line[400];
+
+	if (fixture_setup(&fx, "pipeline", NULL) < 0)
+		return -1;
+	/* The crash tests' own sources, with the roles of the departments they play. */
+	snprintf(line, sizeof(line), "roles_file = %s",
+		 fixture_write(&fx, "roles", "kill_ca = civil_affairs\nkill_h = health\n"
+					     "pgr_ca = civil_affairs\npgr_h = health\n"));
+	if (fixture_conf_append(&fx, line) < 0 || fixture_assistd_start(&fx) < 0)
 		return -1;
 	return 0;
 }
@@ -259,7 +267,7 @@ static Assist__Ack *raw_batch(const char *source, int has_prev, uint64_t prev, u
 		assist__event__init(&ev[i]);
 		assist__status_change__init(&sc[i]);
 		sc[i].id_number = (char *)id;
-		sc[i].category = ASSIST__CATEGORY__CATEGORY_DISABLED;
+		sc[i].category = ASSIST__CATEGORY__CATEGORY_LOWEST_INCOME_HOUSING;
 		sc[i].since = "2026-01-01";
 		ev[i].source = (char *)source;
 		ev[i].seq = first + (uint64_t)i;

@@ -214,6 +214,25 @@ static void test_department_other_source_refused(void **state)
 	json_decref(st);
 }
 
+/* (c') Over CURVE as over ipc, an event outside the department's role is
+ * rejected not_authorized (its position consumed). */
+static void test_department_role_over_tcp(void **state)
+{
+	char id[19], text[512], *err = NULL;
+
+	fixture_id(id, "420704", "19750505", 14);
+	snprintf(text, sizeof(text),
+		 "{\"source\":\"civil_affairs\",\"seq\":5,\"kind\":\"medical_claim\","
+		 "\"medical_claim\":{\"claim_id\":\"X-1\",\"id_number\":\"%s\",\"date\":"
+		 "\"2026-03-01\",\"setting\":\"outpatient\",\"disease\":\"common\","
+		 "\"total_fen\":100,\"insurer\":\"none\"}}\n", id);
+	assert_int_equal(push_tcp(&department, "c2.jsonl", text, &err), 1);
+	if (strstr(err, "not_authorized: civil_affairs may not send medical_claim events") == NULL)
+		fail_msg("push stderr: %s", err);
+	free(err);
+	assert_null(fixture_get(&fx, id, 0, NULL));
+}
+
 /* (d) A consumer's key reads (get, status) but does not push. */
 static void test_consumer_reads_but_does_not_push(void **state)
 {
@@ -389,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_department_pushes_over_tcp),
 		cmocka_unit_test(test_unknown_key_refused),
 		cmocka_unit_test(test_department_other_source_refused),
+		cmocka_unit_test(test_department_role_over_tcp),
 		cmocka_unit_test(test_consumer_reads_but_does_not_push),
 		cmocka_unit_test(test_consumer_watches_feed),
 		cmocka_unit_test(test_adapter_over_curve),

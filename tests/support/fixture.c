@@ -125,9 +125,13 @@ int fixture_setup(struct fixture *fx, const char *name, const char *extra_conf)
 		"policy_dir = %s/config/policy\n"
 		"log_level = info\n"
 		"reconnect_max_ms = 1000\n"
+		"runtime_dir = %s\n"
+		"subject_key_file = %s/subject.key\n"
 		"%s",
-		conninfo, fx->dir, fx->dir, fx->dir, fx->src, extra_conf ? extra_conf : "");
+		conninfo, fx->dir, fx->dir, fx->dir, fx->src, fx->dir, fx->dir,
+		extra_conf ? extra_conf : "");
 	fclose(f);
+	fixture_write(fx, "subject.key", FIXTURE_SUBJECT_KEY "\n");
 	return notify_listen(fx);
 }
 

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* The key of subject_key in every fixture's assistd.conf (subject_key_file). */
+#define FIXTURE_SUBJECT_KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
 struct fixture {
 	char dir[256];     /* temporary directory holding everything */
 	char conf[320];    /* dir/assistd.conf */
@@ -21,7 +24,8 @@ struct fixture {
 };
 
 /* Make the directory, start PostgreSQL, write assistd.conf (extra lines
- * appended verbatim, may be NULL). 0 or -1 (the test fails). */
+ * appended verbatim, may be NULL; runtime_dir is the directory, the
+ * subject key FIXTURE_SUBJECT_KEY). 0 or -1 (the test fails). */
 int fixture_setup(struct fixture *fx, const char *name, const char *extra_conf);
 /* Stop assistd and PostgreSQL, remove the directory. */
 void fixture_teardown(struct fixture *fx);

@@ -1,0 +1,345 @@
+#include "roles.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pbjson.h"
+
+#define ROLES_FILE_MAX (1 << 20)
+
+#define K(x) (UINT32_C(1) << ASSIST__KIND__KIND_##x)
+#define C(x) (UINT32_C(1) << ASSIST__CATEGORY__CATEGORY_##x)
+#define S(x) (UINT64_C(1) << ASSIST__SCHEME__SCHEME_##x)
+
+/* The departments and their default roles: the kinds INTERFACE's table gives
+ * each, the categories it sets and the schemes it runs (POLICY's owners).
+ * Adding a department is a line here. */
+static const struct roles_source departments[] = {
+	{"civil_affairs",
+	 {K(PERSON) | K(HOUSEHOLD) | K(STATUS) | K(ENROLLMENT),
+	  C(URBAN_DIBAO) | C(RURAL_DIBAO) | C(THREE_NOES) | C(FIVE_GUARANTEE) | C(ORPHAN) |
+		  C(ENTITLED_GROUP) | C(MARGINAL) | C(VAGRANT) | C(DISABLED),
+	  S(URBAN_DIBAO) | S(RURAL_DIBAO) | S(MEDICAL_ASSISTANCE) | S(CHRONIC_QUOTA) |
+		  S(TEMPORARY_MEDICAL) | S(VAGRANT_MEDICAL) | S(RURAL_NEW_BUILD) |
+		  S(RURAL_REPAIR) | S(DISASTER_RELIEF)}},
+	{"health",
+	 {K(MEDICAL_CLAIM) | K(ENROLLMENT), 0, S(HUIMIN) | S(NCMS) | S(DISASTER_RELIEF)}},
+	{"education",
+	 {K(EDUCATION_AID) | K(STATUS) | K(ENROLLMENT), C(POOR_STUDENT),
+	  S(MISC_FEE_EXEMPTION) | S(TEXTBOOK_EXEMPTION) | S(TUITION_EXEMPTION) |
+		  S(BOARDING_ALLOWANCE) | S(KEY_HIGH_SCHOOL) | S(UNIVERSITY_ENTRY) |
+		  S(UNIVERSITY_MONTHLY) | S(VOCATIONAL)}},
+	{"labor",
+	 {K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM),
+	  C(WORKER_INSURANCE) | C(REEMPLOYMENT_CARD) | C(4050) | C(ZERO_EMPLOYMENT_FAMILY) |
+		  C(REGISTERED_UNEMPLOYED),
+	  S(HUIMIN) | S(VOCATIONAL_TRAINING) | S(ENTREPRENEURSHIP_TRAINING) |
+		  S(POVERTY_TRAINING) | S(SUNSHINE_TRAINING) | S(PUBLIC_WELFARE_POST)}},
+	{"housing",
+	 {K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT), C(LOWEST_INCOME_HOUSING),
+	  S(URBAN_RENTAL) | S(RENT_REDUCTION) | S(RURAL_NEW_BUILD) | S(RURAL_REPAIR) |
+		  S(AFFORDABLE)}},
+};
+
+#define N_DEPARTMENTS (sizeof(departments) / sizeof(departments[0]))
+
+static bool name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n >= ROLES_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static const struct role *department_role(const char *name)
+{
+	for (size_t i = 0; i < N_DEPARTMENTS; i++) {
+		if (strcmp(departments[i].name, name) == 0)
+			return &departments[i].role;
+	}
+	return NULL;
+}
+
+/* The enum value of "prefix:name" (or of a bare name without prefix). */
+static bool grant_value(const char *tok, const char *prefix, const ProtobufCEnumDescriptor *d,
+			int *value)
+{
+	size_t n = strlen(prefix);
+
+	if (prefix[0] != '\0' && (strncmp(tok, prefix, n) != 0 || tok[n] != ':'))
+		return false;
+	return pbjson_enum_value(d, prefix[0] != '\0' ? tok + n + 1 : tok, value) == 0 &&
+	       *value > 0;
+}
+
+/* Add one grant to role; false when tok is none. */
+static bool grant_add(struct role *role, const char *tok)
+{
+	const struct role *dept = department_role(tok);
+	int v;
+
+	if (dept != NULL) {
+		role->kinds |= dept->kinds;
+		role->categories |= dept->categories;
+		role->schemes |= dept->schemes;
+	} else if (grant_value(tok, "category", &assist__category__descriptor, &v) && v < 32) {
+		role->categories |= UINT32_C(1) << v;
+	} else if (grant_value(tok, "scheme", &assist__scheme__descriptor, &v) && v < 64) {
+		role->schemes |= UINT64_C(1) << v;
+	} else if (strchr(tok, ':') == NULL &&
+		   grant_value(tok, "", &assist__kind__descriptor, &v) && v < 32) {
+		role->kinds |= UINT32_C(1) << v;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static struct roles_source *source_slot(struct roles *r, const char *name, size_t *cap)
+{
+	struct roles_source *s;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->sources[i].name, name) == 0)
+			return &r->sources[i];
+	}
+	if (r->n == *cap) {
+		size_t ncap = *cap * 2;
+		if ((s = realloc(r->sources, ncap * sizeof(*s))) == NULL)
+			return NULL;
+		r->sources = s;
+		*cap = ncap;
+	}
+	s = &r->sources[r->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return s;
+}
+
+static void source_remove(struct roles *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->sources[i].name, name) == 0) {
+			r->sources[i] = r->sources[--r->n];
+			return;
+		}
+	}
+}
+
+/* One "source = grants" line: NULL, or why it is wrong (why may be used). */
+static const char *parse_line(struct roles *r, char *line, size_t *cap, char *why,
+			      size_t whylen)
+{
+	char *eq = strchr(line, '='), *save = NULL, *name, *tok;
+	struct role role = {0};
+	struct roles_source *s;
+
+	if (eq == NULL)
+		return "expected \"<source> = <grant>, ...\" or \"<source> = none\"";
+	*eq = '\0';
+	name = strtok_r(line, " \t", &save);
+	if (name == NULL || strtok_r(NULL, " \t", &save) != NULL || !name_ok(name)) {
+		snprintf(why, whylen, "the source must be 1-%d characters of a-z, 0-9, _ or -",
+			 ROLES_NAME_MAX - 1);
+		return why;
+	}
+	save = NULL;
+	tok = strtok_r(eq + 1, ", \t", &save);
+	if (tok != NULL && strcmp(tok, "none") == 0 && strtok_r(NULL, ", \t", &save) == NULL) {
+		source_remove(r, name);
+		return NULL;
+	}
+	if (tok == NULL)
+		return "no grant: list kinds, category:NAME, scheme:NAME or a department, or none";
+	for (; tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+		if (!grant_add(&role, tok)) {
+			snprintf(why, whylen, "\"%.40s\" is not a department, event kind, "
+				 "category:NAME or scheme:NAME", tok);
+			return why;
+		}
+	}
+	if ((s = source_slot(r, name, cap)) == NULL)
+		return "out of memory";
+	s->role = role;
+	return NULL;
+}
+
+int roles_parse(const char *text, const char *file, struct roles **out, char *err,
+		size_t errlen)
+{
+	struct roles *r = calloc(1, sizeof(*r));
+	size_t cap = N_DEPARTMENTS * 2;
+	char *copy = NULL, *rest, why[160];
+	unsigned lineno = 0;
+	int rc = -ENOMEM;
+
+	if (r == NULL || (r->sources = calloc(cap, sizeof(*r->sources))) == NULL ||
+	    (text != NULL && (copy = strdup(text)) == NULL)) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		goto fail;
+	}
+	memcpy(r->sources, departments, sizeof(departments));
+	r->n = N_DEPARTMENTS;
+	for (rest = copy; rest != NULL;) {
+		char *line = strsep(&rest, "\n");
+		const char *bad;
+
+		lineno++;
+		line += strspn(line, " \t\r");
+		line[strcspn(line, "\r")] = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((bad = parse_line(r, line, &cap, why, sizeof(why))) != NULL) {
+			snprintf(err, errlen, "%s:%u: %s", file, lineno, bad);
+			rc = strcmp(bad, "out of memory") == 0 ? -ENOMEM : -EINVAL;
+			goto fail;
+		}
+	}
+	free(copy);
+	*out = r;
+	return 0;
+fail:
+	free(copy);
+	roles_free(r);
+	return rc;
+}
+
+int roles_load(const char *path, struct roles **out, char *err, size_t errlen)
+{
+	FILE *f;
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	if (path[0] == '\0')
+		return roles_parse(NULL, "roles", out, err, errlen);
+	if ((f = fopen(path, "r")) == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	if ((text = malloc(ROLES_FILE_MAX + 1)) == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto cleanup;
+	}
+	len = fread(text, 1, ROLES_FILE_MAX + 1, f);
+	if (ferror(f) || len > ROLES_FILE_MAX || memchr(text, '\0', len) != NULL) {
+		rc = ferror(f) ? -EIO : -EINVAL;
+		snprintf(err, errlen, "%s: %s", path,
+			 ferror(f) ? "read error" : "not a text file of at most 1 MiB");
+		goto cleanup;
+	}
+	text[len] = '\0';
+	rc = roles_parse(text, path, out, err, errlen);
+cleanup:
+	free(text);
+	fclose(f);
+	return rc;
+}
+
+void roles_free(struct roles *r)
+{
+	if (r == NULL)
+		return;
+	free(r->sources);
+	free(r);
+}
+
+const struct role *roles_find(const struct roles *r, const char *source)
+{
+	for (size_t i = 0; r != NULL && i < r->n; i++) {
+		if (strcmp(r->sources[i].name, source) == 0)
+			return &r->sources[i].role;
+	}
+	return NULL;
+}
+
+static int deny(struct verdict *v, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int deny(struct verdict *v, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	snprintf(v->field, sizeof(v->field), "%s", field);
+	n = snprintf(v->reason, sizeof(v->reason), "not_authorized: ");
+	va_start(ap, fmt);
+	vsnprintf(v->reason + n, sizeof(v->reason) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EACCES;
+}
+
+static int need_category(const struct role *role, const char *source, const char *field,
+			 int c, struct verdict *v)
+{
+	char name[40];
+
+	if (c > 0 && c < 32 && (role->categories & (UINT32_C(1) << c)))
+		return 0;
+	if (pbjson_enum_name(&assist__category__descriptor, c, name, sizeof(name)) == NULL)
+		snprintf(name, sizeof(name), "%d", c);
+	return deny(v, field, "%s may not send category %s", source, name);
+}
+
+static int need_scheme(const struct role *role, const char *source, const char *field, int s,
+		       struct verdict *v)
+{
+	char name[40];
+
+	if (s > 0 && s < 64 && (role->schemes & (UINT64_C(1) << s)))
+		return 0;
+	if (pbjson_enum_name(&assist__scheme__descriptor, s, name, sizeof(name)) == NULL)
+		snprintf(name, sizeof(name), "%d", s);
+	return deny(v, field, "%s may not send scheme %s", source, name);
+}
+
+static int check_person(const struct role *role, const char *source,
+			const Assist__PersonChange *p, struct verdict *v)
+{
+	char field[40];
+	int rc;
+
+	for (size_t i = 0; i < p->n_categories; i++) {
+		snprintf(field, sizeof(field), "person.categories[%zu]", i);
+		if ((rc = need_category(role, source, field, p->categories[i], v)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int roles_check(const struct role *role, const char *source, const Assist__Event *ev,
+		struct verdict *v)
+{
+	if (role == NULL)
+		return deny(v, "event.source", "%s is not a configured source", source);
+	if (ev->kind <= 0 || ev->kind >= 32 || !(role->kinds & (UINT32_C(1) << ev->kind)))
+		return deny(v, "event.kind", "%s may not send %s events", source,
+			    validate_kind_name(ev));
+	switch (ev->payload_case) {
+	case ASSIST__EVENT__PAYLOAD_PERSON:
+		return check_person(role, source, ev->person, v);
+	case ASSIST__EVENT__PAYLOAD_STATUS:
+		return need_category(role, source, "status.category", ev->status->category, v);
+	case ASSIST__EVENT__PAYLOAD_ENROLLMENT:
+		return need_scheme(role, source, "enrollment.scheme", ev->enrollment->scheme, v);
+	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID:
+		return need_scheme(role, source, "education_aid.scheme", ev->education_aid->scheme,
+				   v);
+	case ASSIST__EVENT__PAYLOAD_HOUSING_AID:
+		return need_scheme(role, source, "housing_aid.scheme", ev->housing_aid->scheme, v);
+	default:
+		return 0;
+	}
+}
