@@ -85,7 +85,7 @@ static void test_duplicates_reported_apart(void **state)
 	fixture_id(id, "420704", "19850505", 7);
 	for (int seq = 1; seq <= 13; seq++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-					"{\"source\":\"housing\",\"seq\":%d,\"kind\":\"person\","
+					"{\"source\":\"civil_affairs\",\"seq\":%d,\"kind\":\"person\","
 					"\"person\":{\"id_number\":\"%s\",\"name\":\"Wang %d\"}}\n",
 					seq, id, seq);
 	assert_int_equal(fixture_push(&fx, "thirteen.jsonl", buf, &err), 0);
