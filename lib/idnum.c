@@ -93,6 +93,22 @@ char *idnum_mask(const char *id, char out[IDNUM_BUFLEN])
 	return out;
 }
 
+char *idnum_mask_text(char *s)
+{
+	size_t i = 0, run;
+
+	while (s[i] != '\0') {
+		for (run = 0; idnum_digit(s[i + run]); run++)
+			;
+		if (run >= IDNUM_LEN - 1 && (s[i + run] == 'X' || s[i + run] == 'x'))
+			run++;
+		if (run >= IDNUM_LEN)
+			memset(s + i + IDNUM_MASK_HEAD, '*', run - IDNUM_MASK_HEAD - IDNUM_MASK_TAIL);
+		i += run ? run : 1;
+	}
+	return s;
+}
+
 ymd_t idnum_birth(const char *id)
 {
 	if (id == NULL || strnlen(id, IDNUM_LEN + 1) != IDNUM_LEN)

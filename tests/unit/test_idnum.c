@@ -200,6 +200,33 @@ static void test_mask(void **state)
 	}
 }
 
+/* Anything that looks like an ID number in free text (a reason quoting the
+ * sender's value) is masked; other numbers are left alone. */
+static void test_mask_text(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"status.since: \"420704199001011234\" is not a date",
+		 "status.since: \"420704**********34\" is not a date"},
+		{"11010519491231002x", "110105**********2x"},
+		{"id 11010519491231002X and 420704198001010015.",
+		 "id 110105**********2X and 420704**********15."},
+		{"a4207041980010100150b", "a420704***********50b"}, /* 19 digits, inside a word */
+		{"12345678901234567", "12345678901234567"},   /* 17 digits: not an ID */
+		{"1234567890123456X", "1234567890123456X"},   /* 16 digits and X */
+		{"total 1000000 fen", "total 1000000 fen"},
+		{"420704**********15", "420704**********15"}, /* already masked */
+		{"", ""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		if (strcmp(idnum_mask_text(buf), cases[i].want) != 0)
+			fail_msg("case %zu: got \"%s\"", i, buf);
+	}
+}
+
 static void test_age(void **state)
 {
 	static const struct {
@@ -237,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_every_check_char), cmocka_unit_test(test_lower_x),
 		cmocka_unit_test(test_bad),		 cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_mask),		 cmocka_unit_test(test_age),
+		cmocka_unit_test(test_mask_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
