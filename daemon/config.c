@@ -28,6 +28,7 @@ static const struct conf_key config_keys[] = {
 	KEY(curve_secret_key, CONF_STRING, "", false),
 	KEY(clients_file, CONF_STRING, "", true),
 	KEY(allow_plain_tcp, CONF_BOOL, "false", false),
+	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -95,6 +96,11 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 	if (cfg->batch_max_events < 1 || cfg->batch_max_ms < 0 || cfg->max_inflight < 1) {
 		snprintf(err, errlen, "%s: batch_max_events and max_inflight must be >= 1, "
 			 "batch_max_ms >= 0", path);
+		config_free(cfg);
+		return -EINVAL;
+	}
+	if (cfg->dead_letter_max_bytes < 1024) {
+		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024", path);
 		config_free(cfg);
 		return -EINVAL;
 	}

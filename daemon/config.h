@@ -24,6 +24,7 @@ struct config {
 	char *curve_secret_key;   /* Z85; "" when no endpoint is networked */
 	char *clients_file;       /* the CURVE allow-list (zap.h) */
 	bool allow_plain_tcp;     /* tests on loopback only: TCP without CURVE */
+	int64_t dead_letter_max_bytes; /* a dead letter's event JSON and raw are cut past this */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:
