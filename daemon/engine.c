@@ -237,7 +237,7 @@ static void log_limited(struct engine *e, const char *who, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_info("%s: %s", source_label(who), line);
+	log_info("%s", line);
 }
 
 static void pump(struct engine *e);
@@ -416,7 +416,7 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 		return;
 	}
 	if (batch_refused(b, b->source, msg, sizeof(msg))) {
-		log_limited(e, b->source, "refused a batch: %s", msg);
+		log_limited(e, b->source, "refused a batch of %s: %s", source_label(b->source), msg);
 		send_error(e, peer, peer_len, request_id, EINVAL, msg);
 		return;
 	}
@@ -770,8 +770,8 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 			   event, raw);
 	e->dead_letters++;
 	rc = 0;
-	log_limited(e, be->src->name, "rejected %" PRIu64 "/%" PRIu64 ": %s: %s", be->major,
-		    be->minor, be->v.field, be->v.reason);
+	log_limited(e, be->src->name, "rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s",
+		    be->src->name, be->major, be->minor, be->v.field, be->v.reason);
 cleanup:
 	if (r != NULL)
 		protobuf_c_message_free_unpacked(&r->base, NULL);

@@ -494,6 +494,7 @@ static void test_rejection_lines_rate_limited(void **state)
 	lines = count(log, "flood of bad rows");
 	if (lines > 2 * 20 + 1)
 		fail_msg("%d lines for 301 rejections", lines);
+	assert_non_null(strstr(log, "rejected " SOURCE "@"));
 	assert_non_null(strstr(log, SOURCE ": "));
 	assert_non_null(strstr(log, " similar lines suppressed"));
 	free(log);
