@@ -315,9 +315,9 @@ static const char *quoted(const char *s, char *out, size_t len)
 	return idnum_mask_text(out);
 }
 
-/* The store keeps positions exactly up to here (numeric(20) columns, but
- * bigint counters and JSON readers with 64-bit signed integers): beyond it a
- * source could never send again. */
+/* The store's numeric(20) columns hold any 64-bit position, but readers
+ * with 64-bit signed integers (jansson: status showed 2^64-1 as -1) do not,
+ * and a source at the very top could never send again. */
 #define POSITION_MAX ((uint64_t)INT64_MAX)
 
 static void position_text(uint64_t major, uint64_t minor, char *out, size_t len)
