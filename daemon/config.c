@@ -31,6 +31,7 @@ static const struct conf_key config_keys[] = {
 	KEY(subject_key_file, CONF_STRING, "", false),
 	KEY(roles_file, CONF_STRING, "", true),
 	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
+	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -98,6 +99,11 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 	if (cfg->batch_max_events < 1 || cfg->batch_max_ms < 0 || cfg->max_inflight < 1) {
 		snprintf(err, errlen, "%s: batch_max_events and max_inflight must be >= 1, "
 			 "batch_max_ms >= 0", path);
+		config_free(cfg);
+		return -EINVAL;
+	}
+	if (cfg->dead_letter_max_bytes < 1024) {
+		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024", path);
 		config_free(cfg);
 		return -EINVAL;
 	}

@@ -27,6 +27,7 @@ struct config {
 	char *subject_key_file;   /* the key of subject_key (subject.h); "": none */
 	char *runtime_dir;        /* the pidfile's; $RUNTIME_DIRECTORY wins */
 	char *roles_file;         /* sources and their roles (roles.h); "": the built-in */
+	int64_t dead_letter_max_bytes; /* a dead letter's event JSON and raw are cut past this */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

@@ -16,6 +16,7 @@
 #include "pbjson.h"
 #include "record.h"
 #include "schema.h"
+#include "utf8.h"
 #include "validate.h"
 
 struct batch_event {
@@ -27,6 +28,11 @@ struct batch_event {
 	bool isolate;      /* it was in a batch the store refused: it goes alone */
 	unsigned refusals; /* batches of it alone that the store refused */
 };
+
+static const char *source_label(const char *name)
+{
+	return name[0] != '\0' ? name : "-";
+}
 
 /* What one source gets back when the batch commits. */
 struct batch_ack {
@@ -233,6 +239,29 @@ static void fatal(struct engine *e, const char *fmt, ...)
 	e->ops->fatal(e->data, why);
 }
 
+/* An info line about malformed input from who, at most LOG_LIMIT_PER_S a
+ * second per limiter; what is held back is counted in the next line. */
+static void log_limited(struct engine *e, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void log_limited(struct engine *e, const char *who, const char *fmt, ...)
+{
+	struct engine_source *s = source_get(e, who, false);
+	struct log_limit *l = s != NULL ? &s->reject_log : &e->input_log;
+	char line[1024];
+	unsigned held;
+	va_list ap;
+
+	if (!log_limit(l, record_now_ms(), &held))
+		return;
+	if (held > 0)
+		log_info("%s: %u similar lines suppressed", source_label(who), held);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_info("%s", line);
+}
+
 static void pump(struct engine *e);
 
 static void seal(struct engine *e)
@@ -296,6 +325,80 @@ static Assist__Rejection *rejection_new(uint64_t major, uint64_t minor, const ch
 	return r;
 }
 
+/* A sender's value quoted in a message: bad bytes escaped, cut, ID numbers
+ * masked. */
+static const char *quoted(const char *s, char *out, size_t len)
+{
+	char *clean = utf8_clean(s, strlen(s), len > 1 ? len - 1 : 0);
+
+	snprintf(out, len, "%s", clean ? clean : "?");
+	free(clean);
+	utf8_trim(out);
+	return idnum_mask_text(out);
+}
+
+/* The store's numeric(20) columns hold any 64-bit position, but readers
+ * with 64-bit signed integers (jansson: status showed 2^64-1 as -1) do not,
+ * and a source at the very top could never send again. */
+#define POSITION_MAX ((uint64_t)INT64_MAX)
+
+static void position_text(uint64_t major, uint64_t minor, char *out, size_t len)
+{
+	if (minor == 0)
+		snprintf(out, len, "%" PRIu64, major);
+	else
+		snprintf(out, len, "%" PRIu64 "/%" PRIu64, major, minor);
+}
+
+/* Why the whole batch must be refused (into msg), or false: an event of
+ * another source, a position the store cannot keep, events out of order.
+ * Nothing of a refused batch is taken, so nothing is lost in silence. */
+static bool batch_refused(const Assist__Batch *b, const char *source, char *msg, size_t len)
+{
+	uint64_t lmaj = 0, lmin = 0, maj, min;
+	char q[48], a[48], c[48];
+
+	if (b->prev != NULL && (b->prev->major > POSITION_MAX || b->prev->minor > POSITION_MAX)) {
+		snprintf(msg, len, "batch.prev.%s: must not be above %" PRIu64,
+			 b->prev->major > POSITION_MAX ? "major" : "minor", POSITION_MAX);
+		return true;
+	}
+	for (size_t i = 0; i < b->n_events; i++) {
+		const Assist__Event *ev = b->events[i];
+		const char *field = ev->position != NULL ? "position" : "seq";
+
+		if (ev->source[0] != '\0' && strcmp(ev->source, source) != 0) {
+			snprintf(msg, len, "batch.events[%zu].source: \"%s\" differs from "
+				 "batch.source; a batch holds one source's events", i,
+				 quoted(ev->source, q, sizeof(q)));
+			return true;
+		}
+		event_position(ev, &maj, &min);
+		if (maj > POSITION_MAX || min > POSITION_MAX) {
+			snprintf(msg, len, "batch.events[%zu].%s: must not be above %" PRIu64, i,
+				 ev->position == NULL ? "seq" : maj > POSITION_MAX ? "position.major"
+										   : "position.minor",
+				 POSITION_MAX);
+			return true;
+		}
+		if (maj == 0 && min == 0) {
+			snprintf(msg, len, "batch.events[%zu].%s: is required (positions start at "
+				 "1)", i, field);
+			return true;
+		}
+		if (i > 0 && pos_cmp(maj, min, lmaj, lmin) <= 0) {
+			position_text(maj, min, a, sizeof(a));
+			position_text(lmaj, lmin, c, sizeof(c));
+			snprintf(msg, len, "batch.events[%zu].%s: %s is not after %s (events of a "
+				 "batch go in strictly increasing position order)", i, field, a, c);
+			return true;
+		}
+		lmaj = maj;
+		lmin = min;
+	}
+	return false;
+}
+
 static int add_event(struct engine *e, struct engine_source *src, Assist__Event *ev,
 		     uint64_t major, uint64_t minor)
 {
@@ -330,10 +433,16 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 	uint64_t pmaj = 0, pmin = 0;
 	bool prev_known = b->prev != NULL, gap = false, took = false;
 	size_t kept = 0;
+	char msg[256];
 
 	if (!source_name_ok(b->source)) {
 		send_error(e, peer, peer_len, request_id, EINVAL,
 			   "batch.source: must be 1-31 characters of a-z, 0-9, _ or -");
+		return;
+	}
+	if (batch_refused(b, b->source, msg, sizeof(msg))) {
+		log_limited(e, b->source, "refused a batch of %s: %s", source_label(b->source), msg);
+		send_error(e, peer, peer_len, request_id, EINVAL, msg);
 		return;
 	}
 	if ((src = source_get(e, b->source, true)) == NULL) {
@@ -344,16 +453,6 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 	if (prev_known) {
 		pmaj = b->prev->major;
 		pmin = b->prev->minor;
-	}
-	for (size_t i = 0; i < b->n_events; i++) {
-		if (b->events[i]->source[0] != '\0' && strcmp(b->events[i]->source, src->name) != 0) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "batch.events[%zu].source: \"%s\" differs from "
-				 "batch.source; a batch holds one source's events", i,
-				 b->events[i]->source);
-			send_error(e, peer, peer_len, request_id, EINVAL, msg);
-			return;
-		}
 	}
 	for (size_t i = 0; i < b->n_events; i++) {
 		Assist__Event *ev = b->events[i];
@@ -382,6 +481,9 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 			src->taken_major = maj;
 			src->taken_minor = min;
 			took = true;
+			/* A large request goes in slices: one transaction each. */
+			if (e->filling->n_events >= (size_t)e->cfg->batch_max_events)
+				seal(e);
 		}
 		pmaj = maj;
 		pmin = min;
@@ -395,8 +497,6 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 		send_ack(e, src, peer, peer_len, request_id, true, NULL, 0);
 	else if (!took)
 		send_ack(e, src, peer, peer_len, request_id, false, NULL, 0);
-	if (e->filling != NULL && e->filling->n_events >= (size_t)e->cfg->batch_max_events)
-		seal(e);
 }
 
 void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
@@ -638,22 +738,57 @@ static int write_journal(struct engine *e, const struct batch_event *be)
 	return 0;
 }
 
+/* The event as JSON for its dead letter: invalid UTF-8 escaped by pbjson;
+ * past max bytes, {"truncated_bytes": N, "prefix": "<its first bytes>…"}
+ * so that it stays a valid jsonb value of bounded size. */
+static char *dead_letter_event(const Assist__Event *ev, size_t max)
+{
+	json_t *j = pbjson_encode(&ev->base, 0);
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	char *prefix = NULL, *out = NULL;
+	size_t len;
+
+	json_decref(j);
+	if (text == NULL || (len = strlen(text)) <= max)
+		return text;
+	prefix = utf8_clean(text, len, max / 2); /* escaping may double it in JSON */
+	j = prefix ? json_pack("{sIss}", "truncated_bytes", (json_int_t)len, "prefix", prefix)
+		   : NULL;
+	out = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	free(prefix);
+	free(text);
+	return out;
+}
+
 /* A dead letter keeps the event, unless the store refused that too: then only
- * its origin, kind and reason (the event is still in the sender's hands and
- * in the log's position). */
+ * its origin, kind and reason (the event is still in the sender's hands). */
 static int write_dead_letter(struct engine *e, struct batch *b, struct batch_event *be)
 {
+	size_t max = (size_t)e->cfg->dead_letter_max_bytes;
 	bool keep_event = be->refusals < 2;
-	json_t *j = keep_event ? pbjson_encode(&be->ev->base, 0) : NULL;
-	char *event = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	char *event = keep_event ? dead_letter_event(be->ev, max) : NULL;
+	char *raw = keep_event && be->ev->raw[0] ? utf8_clean(be->ev->raw, strlen(be->ev->raw), max)
+						 : NULL;
 	struct batch_ack *a = batch_ack_for(b, be->src);
-	Assist__Rejection *r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
+	Assist__Rejection *r = NULL;
 	Assist__Rejection **slot = NULL;
 	struct writer_origin o = origin_of(be);
 	int rc = -ENOMEM;
 
-	json_decref(j);
-	if ((keep_event && event == NULL) || a == NULL || r == NULL)
+	/* The reason may quote the sender's value: what is logged, answered and
+	 * kept as the reason is masked and valid UTF-8 (the raw event is kept
+	 * as it came, in the event and raw columns). */
+	idnum_mask_text(be->v.field);
+	idnum_mask_text(be->v.reason);
+	utf8_trim(be->v.reason);
+	if (!utf8_valid(be->v.reason, strlen(be->v.reason)))
+		snprintf(be->v.reason, sizeof(be->v.reason), "not valid UTF-8");
+	if (!utf8_valid(be->v.field, strlen(be->v.field)))
+		snprintf(be->v.field, sizeof(be->v.field), "event");
+	r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
+	if ((keep_event && (event == NULL || (be->ev->raw[0] && raw == NULL))) || a == NULL ||
+	    r == NULL)
 		goto cleanup;
 	slot = state_grow((void **)&a->rejections, &a->n_rejections, &a->cap_rejections,
 			  sizeof(*slot));
@@ -663,15 +798,16 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	r = NULL;
 	a->rejected++;
 	writer_dead_letter(&e->writer, &o, validate_kind_name(be->ev), be->v.field, be->v.reason,
-			   event, keep_event && be->ev->raw[0] ? be->ev->raw : NULL);
+			   event, raw);
 	e->dead_letters++;
 	rc = 0;
-	log_info("rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s", be->src->name, be->major,
-		 be->minor, be->v.field, be->v.reason);
+	log_limited(e, be->src->name, "rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s",
+		    be->src->name, be->major, be->minor, be->v.field, be->v.reason);
 cleanup:
 	if (r != NULL)
 		protobuf_c_message_free_unpacked(&r->base, NULL);
 	free(event);
+	free(raw);
 	return rc;
 }
 
@@ -970,7 +1106,8 @@ static void blame(struct batch *b, const struct store_job *job)
 		return;
 	}
 	struct batch_event *be = &b->events[0];
-	idnum_mask_text(job->error, masked, sizeof(masked));
+	snprintf(masked, sizeof(masked), "%s", job->error);
+	idnum_mask_text(masked);
 	be->refusals++;
 	snprintf(be->v.field, sizeof(be->v.field), "event");
 	snprintf(be->v.reason, sizeof(be->v.reason), "the store refused it (SQLSTATE %s): %s",
@@ -983,7 +1120,8 @@ static void refused(struct engine *e, struct batch *b, const struct store_job *j
 	char masked[sizeof(job->error)];
 	int rc;
 
-	idnum_mask_text(job->error, masked, sizeof(masked));
+	snprintf(masked, sizeof(masked), "%s", job->error);
+	idnum_mask_text(masked);
 	log_warn("batch %" PRIu64 " (%zu events) refused by the store (SQLSTATE %s): %s; "
 		 "taking its events again one by one", job->batch, b->n_events, job->sqlstate,
 		 masked);

@@ -20,6 +20,7 @@
 #include "assist.pb-c.h"
 #include "config.h"
 #include "journal.h"
+#include "log.h"
 #include "params.h"
 #include "roles.h"
 #include "store.h"
@@ -35,6 +36,7 @@ struct engine_source {
 	int64_t lag_ms;                    /* apply time minus occurred_at, last event */
 	int64_t last_seen_ms;              /* last batch or heartbeat */
 	bool stale;                        /* silent longer than source_freshness_s */
+	struct log_limit reject_log;       /* lines about its rejected events */
 	uint8_t peer[ENGINE_PEER_MAX];     /* the ROUTER id of its latest sender */
 	size_t peer_len;
 	struct engine_source *next;
@@ -78,6 +80,7 @@ struct engine {
 	uv_timer_t timer; /* seals the filling batch after batch_max_ms */
 	void (*on_closed)(void *data);
 
+	struct log_limit input_log; /* lines about input from no known source */
 	uint64_t batch_no;
 	uint64_t feed_seq;
 	uint64_t feed_committed; /* the last feed sequence committed (and published) */

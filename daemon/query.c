@@ -13,6 +13,7 @@
 #include "record.h"
 #include "schema.h"
 #include "server.h"
+#include "utf8.h"
 
 #define REPLAY_DEFAULT 500
 #define REPLAY_MAX 5000
@@ -245,6 +246,16 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 
 	if (pq == NULL)
 		return;
+	/* feed.seq is a bigint: past it there is nothing, and PostgreSQL would
+	 * refuse the number. */
+	if (rq->from_seq > INT64_MAX || !utf8_valid(rq->topic_prefix, strlen(rq->topic_prefix))) {
+		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
+				   rq->from_seq > INT64_MAX ?
+				   "replay.from_seq: must not be above 9223372036854775807" :
+				   "replay.topic_prefix: not valid UTF-8");
+		free(pq);
+		return;
+	}
 	pq->from_seq = rq->from_seq;
 	pq->limit = rq->limit == 0 ? REPLAY_DEFAULT : rq->limit;
 	if (pq->limit > REPLAY_MAX)

@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
 #include "curve.h"
 #include "log.h"
+#include "pbcheck.h"
 #include "policy/policy.h"
 #include "record.h"
 #include "schema.h"
@@ -242,6 +244,52 @@ static Assist__Request *unpack_request(zmq_msg_t *frames, int n, const uint8_t *
 	return assist__request__unpack(NULL, zmq_msg_size(body), zmq_msg_data(body));
 }
 
+/* Where a request's strings held NUL bytes, which protobuf-c cuts them at. */
+struct nul_check {
+	Assist__Request *req;
+	char refused[192]; /* the first one outside an event: the request is refused */
+};
+
+/* An event's string: the event is rejected with that field (through
+ * invalid_reason, so the rest of its batch goes on); anywhere else the
+ * whole request is refused. */
+static void on_nul(void *arg, const char *path)
+{
+	struct nul_check *c = arg;
+	Assist__Batch *b = c->req->body_case == ASSIST__REQUEST__BODY_BATCH ? c->req->batch : NULL;
+	char reason[192];
+	size_t i;
+	int n = 0;
+
+	if (b != NULL && sscanf(path, "batch.events[%zu].%n", &i, &n) == 1 && n > 0 &&
+	    i < b->n_events) {
+		Assist__Event *ev = b->events[i];
+		const char *rest = path + n;
+		char *copy;
+		snprintf(reason, sizeof(reason), "%s%s: contains a NUL byte", strchr(rest, '.') ?
+			 "" : "event.", rest);
+		if ((copy = strdup(reason)) == NULL)
+			return;
+		if (ev->invalid_reason != protobuf_c_empty_string)
+			free(ev->invalid_reason);
+		ev->invalid_reason = copy;
+	} else if (c->refused[0] == '\0') {
+		snprintf(c->refused, sizeof(c->refused), "%s: contains a NUL byte", path);
+	}
+}
+
+/* Why req (decoded from the last frame) must be refused, or NULL. */
+static const char *check_nul(Assist__Request *req, zmq_msg_t *body, char *why, size_t len)
+{
+	struct nul_check c = {req, ""};
+
+	if (pbcheck_nul(&assist__request__descriptor, zmq_msg_data(body), zmq_msg_size(body),
+			on_nul, &c) < 0)
+		return "not an assist.Request";
+	snprintf(why, len, "%s", c.refused);
+	return why[0] != '\0' ? why : NULL;
+}
+
 void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
 			uint64_t request_id, int code, const char *msg)
 {
@@ -299,13 +347,28 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	size_t peer_len;
 	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
 	const char *denied;
-	char why[128];
+	char why[192];
+	unsigned held;
 
 	if (req == NULL) {
-		log_warn("ingest: a message that is not a Request; dropped");
+		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
+			if (held > 0)
+				log_warn("ingest: %u similar lines suppressed", held);
+			log_warn("ingest: a message that is not a Request; dropped");
+		}
 		if (n >= 2)
 			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
 				    EINVAL, "not an assist.Request");
+		return;
+	}
+	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL) {
+		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
+			if (held > 0)
+				log_warn("ingest: %u similar lines suppressed", held);
+			log_warn("ingest: refused a request: %s", denied);
+		}
+		server_reply_error(s, peer, peer_len, req->request_id, EINVAL, denied);
+		assist__request__free_unpacked(req, NULL);
 		return;
 	}
 	switch (req->body_case) {
@@ -341,6 +404,8 @@ static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 	const uint8_t *peer;
 	size_t peer_len;
 	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
+	const char *denied;
+	char why[192];
 
 	if (req == NULL) {
 		if (n >= 2)
@@ -348,7 +413,10 @@ static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 				    EINVAL, "not an assist.Request");
 		return;
 	}
-	query_handle(srv, peer, peer_len, req);
+	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL)
+		server_reply_error(s, peer, peer_len, req->request_id, EINVAL, denied);
+	else
+		query_handle(srv, peer, peer_len, req);
 	assist__request__free_unpacked(req, NULL);
 }
 

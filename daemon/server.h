@@ -51,6 +51,7 @@ struct server {
 	bool stopping;
 	int exit_code;
 	bool closed;            /* every handle asked to close */
+	struct log_limit malformed_log; /* lines about malformed ingest messages */
 };
 
 /* Load the configuration and the policy set, and open the loop; nothing runs

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "idnum.h"
+#include "pbcheck.h"
+#include "utf8.h"
 
 static int fail(struct verdict *v, const char *kind, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -22,6 +24,7 @@ static int fail(struct verdict *v, const char *kind, const char *field, const ch
 	va_start(ap, fmt);
 	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
 	va_end(ap);
+	utf8_trim(v->reason); /* a quoted value may have been cut inside a character */
 	return -EINVAL;
 }
 
@@ -275,6 +278,7 @@ static int fail_sender(const Assist__Event *ev, struct verdict *v)
 	if (n > 0 && n < sizeof(v->field) && memchr(r, ' ', n) == NULL) {
 		snprintf(v->field, sizeof(v->field), "%.*s", (int)n, r);
 		snprintf(v->reason, sizeof(v->reason), "%s", colon + 2);
+		utf8_trim(v->reason);
 		return -EINVAL;
 	}
 	return fail(v, ev->kind ? validate_kind_name(ev) : "event", "", "%s", r);
@@ -307,9 +311,24 @@ const char *validate_kind_name(const Assist__Event *ev)
 	return names[ev->kind];
 }
 
+/* Every text field, whatever its kind: PostgreSQL and the feed's readers
+ * take UTF-8 only. */
+static int check_utf8(const Assist__Event *ev, struct verdict *v)
+{
+	char path[128];
+
+	if (!pbcheck_utf8(&ev->base, path, sizeof(path)))
+		return 0;
+	if (strchr(path, '.') != NULL)
+		return fail(v, path, "", "not valid UTF-8"); /* "person.name" */
+	return fail(v, "event", path, "not valid UTF-8");  /* "event.raw" */
+}
+
 int validate_event(Assist__Event *ev, struct verdict *v)
 {
 	memset(v, 0, sizeof(*v));
+	if (check_utf8(ev, v) < 0)
+		return -EINVAL;
 	if (ev->invalid_reason != NULL && *ev->invalid_reason != '\0')
 		return fail_sender(ev, v);
 	if (ev->kind == ASSIST__KIND__KIND_UNSPECIFIED)

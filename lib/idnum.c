@@ -93,29 +93,20 @@ char *idnum_mask(const char *id, char out[IDNUM_BUFLEN])
 	return out;
 }
 
-char *idnum_mask_text(const char *text, char *out, size_t size)
+char *idnum_mask_text(char *s)
 {
-	size_t n = 0;
+	size_t i = 0, run;
 
-	if (size == 0)
-		return out;
-	while (*text != '\0' && n + 1 < size) {
-		size_t run = strspn(text, "0123456789");
-		if (run >= 15 && (text[run] == 'X' || text[run] == 'x'))
+	while (s[i] != '\0') {
+		for (run = 0; idnum_digit(s[i + run]); run++)
+			;
+		if (run >= IDNUM_LEN - 1 && (s[i + run] == 'X' || s[i + run] == 'x'))
 			run++;
-		if (run < 15) {
-			size_t k = run > 0 ? run : 1;
-			for (size_t i = 0; i < k && n + 1 < size; i++)
-				out[n++] = text[i];
-			text += k;
-			continue;
-		}
-		for (size_t i = 0; i < run && n + 1 < size; i++)
-			out[n++] = i < IDNUM_MASK_HEAD || i >= run - IDNUM_MASK_TAIL ? text[i] : '*';
-		text += run;
+		if (run >= IDNUM_LEN)
+			memset(s + i + IDNUM_MASK_HEAD, '*', run - IDNUM_MASK_HEAD - IDNUM_MASK_TAIL);
+		i += run ? run : 1;
 	}
-	out[n] = '\0';
-	return out;
+	return s;
 }
 
 ymd_t idnum_birth(const char *id)

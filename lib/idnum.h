@@ -3,8 +3,6 @@
 #ifndef ASSIST_IDNUM_H
 #define ASSIST_IDNUM_H
 
-#include <stddef.h>
-
 #include "ymd.h"
 
 #define IDNUM_LEN 18
@@ -29,10 +27,10 @@ char idnum_check_char(const char *s17);
 /* The published form: region code and last two characters, the rest '*'
  * ("420704**********1X"). A string that is not 18 long becomes all '*'. */
 char *idnum_mask(const char *id, char out[IDNUM_BUFLEN]);
-/* Copy text to out (size bytes, always terminated), masking like idnum_mask
- * every run of 15 or more digits (an ID number, old or new, possibly ending
- * in X): what a log line or a reason may quote from a sender. Returns out. */
-char *idnum_mask_text(const char *text, char *out, size_t size);
+/* Mask in place, in any text, each run that looks like an ID number: 17 or
+ * more digits followed by a digit or X (either case), kept to its region
+ * code and last two characters as idnum_mask does. Returns s. */
+char *idnum_mask_text(char *s);
 /* Birth date encoded in a valid number. */
 ymd_t idnum_birth(const char *id);
 /* Age in whole years on date d. */

@@ -60,3 +60,20 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s\n", line);
 }
+
+bool log_limit(struct log_limit *l, long long now_ms, unsigned *held)
+{
+	*held = 0;
+	if (now_ms - l->window_ms >= 1000 || now_ms < l->window_ms) {
+		l->window_ms = now_ms;
+		l->n = 0;
+	}
+	if (l->n >= LOG_LIMIT_PER_S) {
+		l->held++;
+		return false;
+	}
+	l->n++;
+	*held = l->held;
+	l->held = 0;
+	return true;
+}

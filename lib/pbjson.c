@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 #define PBJSON_PATH_MAX 256
 #define PBJSON_NAME_MAX 128
 #define PBJSON_REASON_MAX 256
@@ -190,8 +192,8 @@ static json_t *pbjson_encode_enum(const ProtobufCEnumDescriptor *desc, int v)
 }
 
 /* protobuf-c does not check UTF-8 when unpacking, jansson refuses invalid
- * UTF-8: such a string is written with its non-ASCII bytes as '?' rather than
- * failing the whole record. */
+ * UTF-8: such a string is written with each bad byte as the text "\\xNN"
+ * (utf8_clean) rather than failing the whole record. */
 static json_t *pbjson_encode_string(const char *s)
 {
 	json_t *j;
@@ -201,12 +203,8 @@ static json_t *pbjson_encode_string(const char *s)
 		return json_string("");
 	if ((j = json_string(s)) != NULL)
 		return j;
-	if ((copy = strdup(s)) == NULL)
+	if ((copy = utf8_clean(s, strlen(s), SIZE_MAX)) == NULL)
 		return NULL;
-	for (char *p = copy; *p != '\0'; p++) {
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	}
 	j = json_string(copy);
 	free(copy);
 	return j;

@@ -37,6 +37,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.batch_max_ms, 5);
 	assert_true(c.feed_full_ids);
 	assert_string_equal(c.log_level, "info");
+	assert_int_equal(c.dead_letter_max_bytes, 65536);
 	config_free(&c);
 }
 
@@ -52,6 +53,7 @@ static void test_errors(void **state)
 		{"ingest_endpoint = x\nquery_endpoint = y\nfeed_endpoint = z\n",
 		 ": required key \"database\" is missing"},
 		{BASE "batch_max_events = 0\n", ": batch_max_events and max_inflight must be >= 1"},
+		{BASE "dead_letter_max_bytes = 100\n", ": dead_letter_max_bytes must be >= 1024"},
 	};
 	struct config c;
 	char err[256];

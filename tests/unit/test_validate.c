@@ -9,6 +9,7 @@
 
 #include "assist.pb-c.h"
 #include "pbjson.h"
+#include "utf8.h"
 #include "validate.h"
 
 struct row {
@@ -141,11 +142,92 @@ static void test_lower_case_x_normalized(void **state)
 	protobuf_c_message_free_unpacked(&ev->base, NULL);
 }
 
+/* An event whose text field holding "@BAD@" gets invalid UTF-8 there,
+ * whatever the field: replaced in the packed bytes, then unpacked. */
+static Assist__Event *decode_poisoned(const char *text)
+{
+	Assist__Event *ev = decode(text);
+	uint8_t buf[4096];
+	size_t len;
+	uint8_t *at;
+
+	if (ev == NULL)
+		return NULL;
+	len = protobuf_c_message_pack(&ev->base, buf);
+	protobuf_c_message_free_unpacked(&ev->base, NULL);
+	while ((at = memmem(buf, len, "@BAD@", 5)) != NULL)
+		memcpy(at, "Li\xff\xc3(", 5); /* a stray byte, then a broken sequence */
+	return assist__event__unpack(NULL, len, buf);
+}
+
+#define CLAIM "\"id_number\":\"" ID "\",\"date\":\"2026-03-01\",\"setting\":\"outpatient\",\"disease\":\"chronic\",\"total_fen\":1000,\"insurer\":\"none\""
+
+static void test_invalid_utf8_in_any_field(void **state)
+{
+	static const struct {
+		const char *json, *field;
+	} cases[] = {
+		{"{\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\",\"name\":\"@BAD@\"}}", "person.name"},
+		{"{\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\",\"household_id\":\"@BAD@\"}}", "person.household_id"},
+		{"{\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\",\"place\":{\"district\":\"@BAD@\"}}}", "person.place.district"},
+		{"{\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\",\"place\":{\"community\":\"C @BAD@\"}}}", "person.place.community"},
+		{"{\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\",\"deceased_on\":\"@BAD@\"}}", "person.deceased_on"},
+		{"{\"kind\":\"household\",\"household\":{\"household_id\":\"@BAD@\"}}", "household.household_id"},
+		{"{\"kind\":\"status\",\"status\":{\"id_number\":\"" ID "\",\"category\":\"marginal\",\"class\":\"@BAD@\"}}", "status.class"},
+		{"{\"kind\":\"medical_claim\",\"medical_claim\":{\"claim_id\":\"@BAD@\"," CLAIM "}}", "medical_claim.claim_id"},
+		{"{\"kind\":\"training\",\"training\":{\"claim_id\":\"T1\",\"id_number\":\"" ID "\",\"program\":\"sunshine\",\"started_on\":\"2026-01-01\",\"completed_on\":\"2026-02-01\",\"employed_on\":\"x@BAD@\"}}", "training.employed_on"},
+		{"{\"kind\":\"housing_aid\",\"housing_aid\":{\"claim_id\":\"@BAD@\",\"household_id\":\"H1\",\"scheme\":\"urban_rental\",\"date\":\"2026-01-01\"}}", "housing_aid.claim_id"},
+		{"{\"kind\":\"person\",\"invalid_reason\":\"person.name: @BAD@\",\"raw\":\"a row\"}", "event.invalid_reason"},
+		{"{\"kind\":\"person\",\"invalid_reason\":\"person.name: too long\",\"raw\":\"@BAD@\"}", "event.raw"},
+		{"{\"source\":\"@BAD@\",\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\"}}", "event.source"},
+		{"{\"occurred_at\":\"@BAD@\",\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\"}}", "event.occurred_at"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *want = cases[i].field;
+		Assist__Event *ev = decode_poisoned(cases[i].json);
+		struct verdict v;
+
+		if (ev == NULL)
+			fail_msg("case %zu does not decode", i);
+		assert_int_equal(validate_event(ev, &v), -22);
+		if (strcmp(v.field, want) != 0 || strcmp(v.reason, "not valid UTF-8") != 0)
+			fail_msg("case %zu: got %s: %s", i, v.field, v.reason);
+		protobuf_c_message_free_unpacked(&ev->base, NULL);
+	}
+}
+
+/* Valid multi-byte text passes; a quoted value cut at the reason's size
+ * never leaves half a character behind. */
+static void test_utf8_text_kept_whole(void **state)
+{
+	char json[2048], date[700] = "";
+	Assist__Event *ev;
+	struct verdict v;
+
+	ev = decode("{\"kind\":\"person\",\"person\":{\"id_number\":\"" ID "\",\"name\":\"\u5f20\u4f1f\"}}");
+	assert_non_null(ev);
+	assert_int_equal(validate_event(ev, &v), 0);
+	protobuf_c_message_free_unpacked(&ev->base, NULL);
+	for (int i = 0; i < 200; i++)
+		strcat(date, "\u5f20");
+	snprintf(json, sizeof(json), "{\"kind\":\"status\",\"status\":{\"id_number\":\"" ID "\",\"category\":\"marginal\",\"since\":\"x%s\"}}", date);
+	ev = decode(json);
+	assert_non_null(ev);
+	assert_int_equal(validate_event(ev, &v), -22);
+	assert_string_equal(v.field, "status.since");
+	assert_true(utf8_valid(v.reason, strlen(v.reason)));
+	assert_true(strlen(v.reason) > 150);
+	protobuf_c_message_free_unpacked(&ev->base, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_lower_case_x_normalized),
+		cmocka_unit_test(test_invalid_utf8_in_any_field),
+		cmocka_unit_test(test_utf8_text_kept_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
