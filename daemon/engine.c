@@ -738,6 +738,37 @@ static int write_journal(struct engine *e, const struct batch_event *be)
 	return 0;
 }
 
+/* A source's event outside its role also raises an alert on the feed
+ * (alert/not_authorized/<source>), in the batch's transaction, published with
+ * its records: a department overstepping is for the operators to see, not
+ * only its sender. */
+static int write_not_authorized(struct engine *e, struct batch *b, const struct batch_event *be)
+{
+	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
+	Assist__Alert alert = ASSIST__ALERT__INIT;
+	struct feed_out *out = state_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+					  sizeof(*out));
+	char message[sizeof(be->v.field) + sizeof(be->v.reason) + 64];
+
+	if (out == NULL)
+		return -ENOMEM;
+	snprintf(out->topic, sizeof(out->topic), "alert/not_authorized/%s", be->src->name);
+	snprintf(message, sizeof(message), "%" PRIu64 "/%" PRIu64 " %s: %s", be->major, be->minor,
+		 be->v.field, be->v.reason);
+	alert.code = "not_authorized";
+	alert.ref = (char *)be->src->name;
+	alert.message = message;
+	fm.seq = out->seq = ++e->feed_seq;
+	fm.topic = out->topic;
+	fm.alert = &alert;
+	out->len = protobuf_c_message_get_packed_size(&fm.base);
+	if ((out->msg = malloc(out->len)) == NULL)
+		return -ENOMEM;
+	protobuf_c_message_pack(&fm.base, out->msg);
+	writer_feed(&e->writer, fm.seq, out->topic, out->msg, out->len);
+	return 0;
+}
+
 /* The event as JSON for its dead letter: invalid UTF-8 escaped by pbjson;
  * past max bytes, {"truncated_bytes": N, "prefix": "<its first bytes>…"}
  * so that it stays a valid jsonb value of bounded size. */
@@ -800,7 +831,7 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	writer_dead_letter(&e->writer, &o, validate_kind_name(be->ev), be->v.field, be->v.reason,
 			   event, raw);
 	e->dead_letters++;
-	rc = 0;
+	rc = strncmp(be->v.reason, "not_authorized:", 15) == 0 ? write_not_authorized(e, b, be) : 0;
 	log_limited(e, be->src->name, "rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s",
 		    be->src->name, be->major, be->minor, be->v.field, be->v.reason);
 cleanup:

@@ -196,7 +196,7 @@ int roles_parse(const char *text, const char *file, struct roles **out, char *er
 
 		lineno++;
 		line += strspn(line, " \t\r");
-		line[strcspn(line, "\r")] = '\0';
+		line[strcspn(line, "\r#")] = '\0'; /* a comment may end a line */
 		if (*line == '\0' || *line == '#')
 			continue;
 		if ((bad = parse_line(r, line, &cap, why, sizeof(why))) != NULL) {

@@ -5,7 +5,7 @@
  *
  * One table holds the built-in departments and their default roles; with no
  * roles_file they are the configured sources. roles_file changes them, one
- * source a line, "#" comments:
+ * source a line, "#" starts a comment:
  *   <source> = <grant>, <grant>, ...      the source's role (new or replaced)
  *   <source> = none                       the source is not configured
  * A grant is a built-in department's name (its whole default role), an event

@@ -1,7 +1,8 @@
 /* Sources and roles: a source that is not configured is refused whole (its
  * batch and its heartbeat; nothing appears in status), and an event outside
  * its source's role is rejected not_authorized, consuming its position and
- * kept as a dead letter, while the rest of the batch is applied. */
+ * kept as a dead letter and raised as an alert on the feed, while the rest
+ * of the batch is applied. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -107,8 +108,10 @@ static void test_unknown_heartbeat_creates_nothing(void **state)
 
 static void test_health_may_not_rename(void **state)
 {
-	char text[2048], *err = NULL, *dead;
-	json_t *rec, *st;
+	char text[2048], *err = NULL, *dead, *out = NULL;
+	const char *watch[] = {"assistctl", "-c", fx.conf, "watch", "--from", "1",
+			       "--topic", "alert/", "--count", "1", NULL};
+	json_t *rec, *st, *msg;
 
 	snprintf(text, sizeof(text),
 		 "{\"source\":\"civil_affairs\",\"seq\":1,\"kind\":\"person\",\"person\":"
@@ -139,6 +142,17 @@ static void test_health_may_not_rename(void **state)
 	dead = fixture_sql(&fx, "SELECT field || ' ' || reason FROM dead_letter WHERE source = 'health'");
 	assert_string_equal(dead, "event.kind not_authorized: health may not send person events");
 	free(dead);
+	/* And the feed carries a not_authorized alert about the source. */
+	assert_int_equal(fixture_run(&fx, &out, NULL, watch), 0);
+	msg = json_loads(out, 0, NULL);
+	assert_non_null(msg);
+	assert_string_equal(fixture_str(msg, "topic"), "alert/not_authorized/health");
+	assert_string_equal(fixture_str(msg, "alert.code"), "not_authorized");
+	assert_string_equal(fixture_str(msg, "alert.ref"), "health");
+	assert_string_equal(fixture_str(msg, "alert.message"),
+			    "1/0 event.kind: not_authorized: health may not send person events");
+	json_decref(msg);
+	free(out);
 }
 
 /* SIGHUP and wait for the reload to be over. */

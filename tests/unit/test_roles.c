@@ -22,6 +22,8 @@ static const struct {
 	{"water = person, category:disabled, scheme:utilities\n", NULL},
 	{"kill_ca = civil_affairs\nhealth = health, scheme:medical_assistance\n", NULL},
 	{"housing = none\n", NULL},
+	{"water = scheme:utilities, enrollment   # a new source\nhousing = none # gone\n", NULL},
+	{"water = # nothing granted\n", "roles:1: no grant"},
 	{"health\n", "roles:1: expected \"<source> = <grant>, ...\""},
 	{"Health = person\n", "roles:1: the source must be 1-31 characters"},
 	{"a b = person\n", "roles:1: the source must be 1-31 characters"},
@@ -70,6 +72,18 @@ static void test_sources(void **state)
 				     sizeof(err)), 0);
 	assert_int_equal(r->n, 5);
 	assert_non_null(roles_find(r, "water"));
+	assert_null(roles_find(r, "housing"));
+	roles_free(r);
+	/* The example of docs/operations.md, trailing comments and all. */
+	assert_int_equal(roles_parse("# /etc/assist/roles\n"
+				     "water_company = scheme:utilities, enrollment   # new\n"
+				     "health = health, scheme:medical_assistance     # extended\n"
+				     "labor_push = labor                             # a second\n"
+				     "housing = none                                 # gone\n",
+				     "roles", &r, err, sizeof(err)), 0);
+	assert_int_equal(r->n, 6);
+	assert_non_null(roles_find(r, "water_company"));
+	assert_true(roles_find(r, "labor_push")->kinds == roles_find(r, "labor")->kinds);
 	assert_null(roles_find(r, "housing"));
 	roles_free(r);
 }
