@@ -646,10 +646,30 @@ static void lose_slot(const char *slot)
 	exec_in(dept_db[CIVIL], "SELECT pg_reload_conf()");
 }
 
+/* assist-adapter for dept with --resnapshot, its output to its log. */
+static pid_t resnapshot_start(const char *dept)
+{
+	char exe[600], conf[400], log[400];
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/assist-adapter", fx.bin);
+	snprintf(conf, sizeof(conf), "%s/adapter-%s.conf", fx.dir, dept);
+	snprintf(log, sizeof(log), "%s/adapter-%s.log", fx.dir, dept);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(exe, exe, "--department", dept, "-c", conf, "--resnapshot", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 static void test_lost_slot(void **state)
 {
-	char exe[600], conf[400], log[400], id[19];
-	pid_t pid;
+	char id[19];
 
 	kill(adapter[CIVIL], SIGTERM);
 	assert_int_equal(fixture_wait(adapter[CIVIL]), 0);
@@ -662,24 +682,36 @@ static void test_lost_slot(void **state)
 	await_status_str("sources.civil_affairs.problem", "is lost");
 
 	/* The operator's re-snapshot. */
-	snprintf(exe, sizeof(exe), "%s/assist-adapter", fx.bin);
-	snprintf(conf, sizeof(conf), "%s/adapter-civil_affairs.conf", fx.dir);
-	snprintf(log, sizeof(log), "%s/adapter-civil_affairs.log", fx.dir);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl(exe, exe, "--department", "civil_affairs", "-c", conf, "--resnapshot",
-		      (char *)NULL);
-		_exit(127);
-	}
-	adapter[CIVIL] = pid;
+	adapter[CIVIL] = resnapshot_start("civil_affairs");
 	fixture_id(id, "420703", "19700101", 5);
 	insert_person(id, "'After the re-snapshot'", "town");
 	expect_record(id, probe_found, NULL, 1, "person after the re-snapshot");
 	await_status_str("sources.civil_affairs.problem", "");
+}
+
+/* Health read anew: its 242 bills come again, each the claim already
+ * applied: acknowledged, not 242 duplicate_claim dead letters. */
+static void test_resnapshot_claims(void **state)
+{
+	const struct ledger_key last = {"KL-0999", "huimin"};
+	long long dead = assist_count("SELECT count(*) FROM dead_letter WHERE source = 'health'");
+	long long rejected = status_int("sources.health.rejected");
+
+	kill(adapter[HEALTH], SIGTERM);
+	fixture_wait(adapter[HEALTH]); /* 0, or 3 if its slot was lost too */
+	adapter[HEALTH] = resnapshot_start("health");
+	exec_in(dept_db[HEALTH],
+		"INSERT INTO hosp_bill (bill_no, patient_idno, hospital_code, hosp_level, "
+		"settle_type, diag_group, service_date, total_yuan, insurer) VALUES "
+		"('KL-0999', '%s', 'H0001', 'HM', '21', 'ZB', '2026-04-01', 200.00, 'H')",
+		mother);
+	expect_record(mother, probe_ledger, &last, 6000, "the bill after the re-snapshot");
+	assert_int_equal(assist_count("SELECT count(*) FROM dead_letter WHERE source = 'health'"),
+			 dead);
+	assert_int_equal(status_int("sources.health.rejected"), rejected);
+	assert_int_equal(assist_count("SELECT count(*) FROM dead_letter WHERE reason LIKE "
+				      "'duplicate_claim%%'"),
+			 0);
 }
 
 int main(void)
@@ -698,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_renamed_column),
 		cmocka_unit_test(test_huge_row),
 		cmocka_unit_test(test_lost_slot),
+		cmocka_unit_test(test_resnapshot_claims),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
