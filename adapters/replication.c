@@ -267,12 +267,20 @@ static int repl_fix_sql(struct repl *r, const PGresult *res, int col, bool add, 
 	if (!names_ok(missing) || !names_ok(nonfull) || !names_ok(unowned))
 		return -EBADMSG;
 	if (unowned[0] != '\0') {
-		snprintf(why, sizeof(why),
-			 "table(s) %s of %s have a REPLICA IDENTITY other than FULL (updates and "
-			 "deletes would come without the old row) and this role may not change "
-			 "it: as their owner run ALTER TABLE <table> REPLICA IDENTITY FULL for "
-			 "each",
-			 unowned, r->name);
+		/* The statements first: status keeps only the start of it. */
+		const char *t = unowned;
+		n = (size_t)snprintf(why, sizeof(why), "as the tables' owner run:");
+		while (*t != '\0' && n < sizeof(why)) {
+			size_t k = strcspn(t, ",");
+			n += (size_t)snprintf(why + n, sizeof(why) - n,
+					      " ALTER TABLE %.*s REPLICA IDENTITY FULL;", (int)k, t);
+			t += k + (t[k] == ',');
+		}
+		if (n < sizeof(why))
+			snprintf(why + n, sizeof(why) - n,
+				 " (REPLICA IDENTITY is not FULL on %s of %s, so updates and deletes "
+				 "would come without the old row, and this role may not set it)",
+				 unowned, r->name);
 		repl_give_up(r, REPL_REFUSED, why);
 		return -EPERM;
 	}

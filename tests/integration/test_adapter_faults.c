@@ -11,7 +11,10 @@
  *   lost slot       with the slot's WAL removed (max_slot_wal_keep_size) the
  *                   adapter exits 3 and status shows the source failed; only
  *                   --resnapshot reads the tables anew, the row written while
- *                   the slot was lost comes through and the problem clears. */
+ *                   the slot was lost comes through and the problem clears;
+ *   identity        a table at REPLICA IDENTITY DEFAULT the adapter's role may
+ *                   not alter: it exits 4, status and log give the SQL to
+ *                   run; once run, the adapter streams again. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -305,12 +308,44 @@ static void test_lost_slot(void **state)
 	adapter = 0;
 }
 
+/* A table back at REPLICA IDENTITY DEFAULT that the adapter's role does not
+ * own: the adapter refuses (exit 4) saying the SQL to run; run, it streams. */
+static void test_replica_identity_refused(void **state)
+{
+	char *conninfo, extra[1024];
+
+	assert_int_equal(adapter, 0); /* test_lost_slot stopped it */
+	exec_in(db, "ALTER TABLE households REPLICA IDENTITY DEFAULT");
+	exec_in(db, "CREATE ROLE clerk LOGIN REPLICATION");
+	exec_in(db, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO clerk");
+	conninfo = fixture_read(&fx, "conninfo-civil_affairs");
+	conninfo[strcspn(conninfo, "\n")] = '\0';
+	snprintf(extra, sizeof(extra), "max_message_bytes = " MAX_MESSAGE "\n"
+		 "database = %s user=clerk\n", conninfo);
+	free(conninfo);
+	adapter = fixture_adapter_start(&fx, "civil_affairs", extra);
+	assert_true(adapter > 0);
+	assert_int_equal(fixture_wait(adapter), 4);
+	adapter = 0;
+	await_problem("ALTER TABLE households REPLICA IDENTITY FULL");
+	assert_true(log_has("ALTER TABLE households REPLICA IDENTITY FULL"));
+
+	exec_in(db, "ALTER TABLE households REPLICA IDENTITY FULL");
+	adapter = fixture_adapter_start(&fx, "civil_affairs",
+					"heartbeat_ms = 200\nmax_message_bytes = " MAX_MESSAGE "\n");
+	assert_true(adapter > 0);
+	insert_person(300, "'Village'");
+	await_person(300);
+	await_problem("");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_big_rows),
 		cmocka_unit_test(test_lost_slot),
+		cmocka_unit_test(test_replica_identity_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
