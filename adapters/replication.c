@@ -383,7 +383,6 @@ static void repl_inspected(struct repl *r, PGresult *res)
 	}
 	r->mark_pending = !r->slot_exists;
 	r->snapshot_acked = false;
-	r->resnapshot = false;
 	repl_next_setup(r);
 	return;
 nomem:
@@ -443,6 +442,7 @@ static void repl_slot_created(struct repl *r, PGresult *res)
 		return;
 	}
 	strcpy(r->snapshot_name, snap);
+	r->resnapshot = false; /* done: a reconnect from here on keeps this slot */
 	log_info("replication: created slot %s at %X/%X, reading the initial snapshot", r->name,
 		 (unsigned)(r->consistent_point >> 32), (unsigned)r->consistent_point);
 	r->slot_floor = r->consistent_point;
