@@ -1,6 +1,8 @@
 /* A department database changed or broken under its adapter, with a real
  * assistd (max_message_bytes at the adapter's least, 262144) and a real
  * assist-adapter for civil_affairs:
+ *   db heartbeat    the adapter writes its logical message into the
+ *                   department's database (an idle slot has WAL to confirm);
  *   missing column  a mapped column renamed away is the source's problem in
  *                   `assistctl status` and the adapter's log; renamed back,
  *                   the problem clears;
@@ -32,6 +34,7 @@
 
 #define WAIT_S 30 /* a bound on every wait: reaching it fails the test */
 #define MAX_MESSAGE "262144"
+#define ADAPTER_CONF "heartbeat_ms = 200\ndb_heartbeat_ms = 300\nmax_message_bytes = " MAX_MESSAGE "\n"
 
 static struct fixture fx;
 static pid_t adapter;
@@ -180,8 +183,7 @@ static int setup(void **state)
 		return -1;
 	if (fixture_assistd_start(&fx) < 0 || (assist_db = fixture_connect(&fx, "assist")) == NULL)
 		return -1;
-	adapter = fixture_adapter_start(&fx, "civil_affairs",
-					"heartbeat_ms = 200\nmax_message_bytes = " MAX_MESSAGE "\n");
+	adapter = fixture_adapter_start(&fx, "civil_affairs", ADAPTER_CONF);
 	return adapter > 0 ? 0 : -1;
 }
 
@@ -195,6 +197,23 @@ static int teardown(void **state)
 	PQfinish(assist_db);
 	fixture_teardown(&fx);
 	return 0;
+}
+
+/* The logical message the adapter writes every db_heartbeat_ms (300 here),
+ * seen through a slot of the server's own test_decoding plugin. */
+static void test_db_heartbeat(void **state)
+{
+	double deadline = now_s() + WAIT_S;
+
+	exec_in(db, "SELECT pg_create_logical_replication_slot('beats', 'test_decoding')");
+	while (count_in(db, "SELECT count(*) FROM pg_logical_slot_peek_changes('beats', NULL, "
+			    "NULL) WHERE data LIKE 'message: transactional: 0 prefix: "
+			    "assist_heartbeat%'") < 2) {
+		if (now_s() > deadline)
+			fail_msg("no heartbeat message in civil_affairs within %d s", WAIT_S);
+		sleep_ms(100);
+	}
+	exec_in(db, "SELECT pg_drop_replication_slot('beats')");
 }
 
 static void test_missing_column(void **state)
@@ -288,8 +307,7 @@ static void test_lost_slot(void **state)
 	insert_person(200, "'Village'"); /* its change goes with the WAL */
 	lose_slot();
 
-	adapter = fixture_adapter_start(&fx, "civil_affairs",
-					"heartbeat_ms = 200\nmax_message_bytes = " MAX_MESSAGE "\n");
+	adapter = fixture_adapter_start(&fx, "civil_affairs", ADAPTER_CONF);
 	assert_true(adapter > 0);
 	assert_int_equal(fixture_wait(adapter), 3);
 	adapter = 0;
@@ -331,8 +349,7 @@ static void test_replica_identity_refused(void **state)
 	assert_true(log_has("ALTER TABLE households REPLICA IDENTITY FULL"));
 
 	exec_in(db, "ALTER TABLE households REPLICA IDENTITY FULL");
-	adapter = fixture_adapter_start(&fx, "civil_affairs",
-					"heartbeat_ms = 200\nmax_message_bytes = " MAX_MESSAGE "\n");
+	adapter = fixture_adapter_start(&fx, "civil_affairs", ADAPTER_CONF);
 	assert_true(adapter > 0);
 	insert_person(300, "'Village'");
 	await_person(300);
@@ -342,6 +359,7 @@ static void test_replica_identity_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_db_heartbeat),
 		cmocka_unit_test(test_missing_column),
 		cmocka_unit_test(test_big_rows),
 		cmocka_unit_test(test_lost_slot),
