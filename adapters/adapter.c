@@ -22,6 +22,8 @@ static const struct conf_key adapter_keys[] = {
 	KEY(window, CONF_INT, "1000", false),
 	KEY(heartbeat_ms, CONF_INT, "1000", false),
 	KEY(resend_ms, CONF_INT, "3000", false),
+	KEY(db_heartbeat_ms, CONF_INT, "10000", false),
+	KEY(max_message_bytes, CONF_INT, "16777216", false),
 	KEY(log_level, CONF_STRING, "info", true),
 	KEY(curve_server_key, CONF_STRING, "", false),
 	KEY(curve_client_public_key, CONF_STRING, "", false),
@@ -63,9 +65,11 @@ int adapter_config_load(struct adapter_config *cfg, const char *path, char *err,
 	if ((rc = conf_load(path, adapter_keys, N_KEYS, cfg, err, errlen)) < 0)
 		return rc;
 	if (cfg->window < 1 || cfg->window > 1000000 || cfg->heartbeat_ms < 10 ||
-	    cfg->resend_ms < 10) {
+	    cfg->resend_ms < 10 || cfg->db_heartbeat_ms < 0 ||
+	    cfg->max_message_bytes < 4 * ADAPTER_RAW_MAX) {
 		snprintf(err, errlen, "%s: window must be 1..1000000, heartbeat_ms and resend_ms "
-			 "at least 10", path);
+			 "at least 10, db_heartbeat_ms at least 0, max_message_bytes at least %d",
+			 path, 4 * ADAPTER_RAW_MAX);
 		conf_free(adapter_keys, N_KEYS, cfg);
 		return -EINVAL;
 	}
@@ -86,7 +90,27 @@ static struct adapter *adapter_of_repl(struct repl *r)
 	return r->data;
 }
 
-/* The row as a JSON object of column -> text (null for SQL NULL). */
+/* text cut to ADAPTER_RAW_MAX bytes (on a UTF-8 boundary) with a marker
+ * giving its whole size; text itself when short enough. */
+static char *cut_raw(char *text)
+{
+	size_t len = strlen(text), keep = ADAPTER_RAW_MAX - 64;
+	char *cut;
+
+	if (len <= ADAPTER_RAW_MAX)
+		return text;
+	while (keep > 0 && ((unsigned char)text[keep] & 0xc0) == 0x80)
+		keep--;
+	if ((cut = malloc(keep + 64)) != NULL) {
+		memcpy(cut, text, keep);
+		snprintf(cut + keep, 64, "... [truncated: %zu bytes in all]", len);
+	}
+	free(text);
+	return cut;
+}
+
+/* The row as a JSON object of column -> text (null for SQL NULL), cut to
+ * ADAPTER_RAW_MAX bytes. */
 static char *row_json(const struct row_change *rc)
 {
 	const char *const *values = rc->values != NULL ? rc->values : rc->old_values;
@@ -104,7 +128,7 @@ static char *row_json(const struct row_change *rc)
 	}
 	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
-	return text;
+	return text != NULL ? cut_raw(text) : NULL;
 }
 
 static Assist__Event *invalid_event(const struct row_change *rc, const char *reason)
@@ -196,6 +220,36 @@ static void adapter_on_begin(struct repl *r, uint64_t major, int64_t time_us)
 		 (int)(time_us % 1000000 / 1000));
 }
 
+/* The room an event has in a batch of max_message_bytes. */
+static size_t adapter_event_room(const struct adapter *a)
+{
+	return (size_t)a->cfg->max_message_bytes - 1024;
+}
+
+/* Mapped events too big to send: given up for an invalid event (-E2BIG,
+ * the reason in err). */
+static int adapter_check_size(const struct adapter *a, const struct row_change *rc,
+			      const struct mapping_out *out, char *err, size_t errlen)
+{
+	for (int i = 0; i < out->n; i++) {
+		size_t size = assist__event__get_packed_size(out->events[i]);
+		if (size > adapter_event_room(a)) {
+			snprintf(err, errlen, "%s: the row makes an event of %zu bytes, more than "
+				 "max_message_bytes allows", rc->table, size);
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+static void adapter_set_problem(struct adapter *a, const char *table, const char *problem)
+{
+	if (strcmp(problem, a->link.problem) != 0 && problem[0] != '\0')
+		log_error("adapter: %s: %s", a->dept->name, problem);
+	snprintf(a->problem_table, sizeof(a->problem_table), "%s", table);
+	link_set_problem(&a->link, problem);
+}
+
 static void adapter_on_change(struct repl *r, const struct row_change *rc)
 {
 	struct adapter *a = adapter_of_repl(r);
@@ -203,6 +257,10 @@ static void adapter_on_change(struct repl *r, const struct row_change *rc)
 	char err[256] = "";
 	int ret = a->dept->map(rc, &out, err, sizeof(err));
 
+	if (ret >= 0)
+		ret = adapter_check_size(a, rc, &out, err, sizeof(err));
+	if (ret < 0 && strstr(err, MAPPING_NO_COLUMN) != NULL)
+		adapter_set_problem(a, rc->table, err);
 	if (ret < 0) {
 		Assist__Event *ev;
 		for (int i = 0; i < out.n; i++)
@@ -246,19 +304,76 @@ static void adapter_on_streaming(struct repl *r)
 	sd_notify(0, "READY=1\nSTATUS=streaming");
 }
 
+static bool adapter_idle(struct repl *r)
+{
+	struct adapter *a = adapter_of_repl(r);
+
+	return link_pending(&a->link) == 0 && link_alerts_pending(&a->link) == 0;
+}
+
+/* A new description of the table the problem is about: see whether its
+ * rows map again. */
+static void adapter_on_relation(struct repl *r, const char *table)
+{
+	struct adapter *a = adapter_of_repl(r);
+
+	if (a->problem_table[0] != '\0' && strcmp(a->problem_table, table) == 0) {
+		log_info("adapter: %s: table %s changed: its rows are mapped again",
+			 a->dept->name, table);
+		adapter_set_problem(a, "", "");
+	}
+}
+
+static void adapter_on_truncate(struct repl *r, const char *table)
+{
+	struct adapter *a = adapter_of_repl(r);
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "table %s of %s was truncated (no claim is voided)", table,
+		 a->dept->name);
+	log_warn("adapter: %s", msg);
+	if (link_alert(&a->link, "truncated", msg, a->major) < 0)
+		log_error("adapter: too many alerts unacknowledged: dropped: %s", msg);
+}
+
+static void adapter_on_quit(uv_timer_t *t)
+{
+	adapter_stop(t->data, NULL);
+}
+
+static void adapter_on_failed(struct repl *r, int code, const char *why)
+{
+	struct adapter *a = adapter_of_repl(r);
+
+	a->exit_code = code == REPL_LOST ? ADAPTER_EXIT_SLOT_LOST : ADAPTER_EXIT_REFUSED;
+	adapter_set_problem(a, "", why);
+	sd_notifyf(0, "STATUS=failed: %s", why);
+	/* Stop once assistd has heard (adapter_on_ack), or without it. */
+	uv_timer_start(&a->quit, adapter_on_quit, (uint64_t)a->cfg->resend_ms, 0);
+}
+
 static const struct repl_ops adapter_repl_ops = {
 	.begin = adapter_on_begin,
 	.change = adapter_on_change,
 	.commit = adapter_on_commit,
 	.streaming = adapter_on_streaming,
+	.idle = adapter_idle,
+	.relation = adapter_on_relation,
+	.truncate = adapter_on_truncate,
+	.failed = adapter_on_failed,
 };
 
 static void adapter_on_ack(struct link *l, struct link_pos applied)
 {
 	struct adapter *a = l->data;
 
-	if (a->closing)
+	if (a->stopping)
 		return;
+	if (a->exit_code != 0) {
+		if (l->problem_acked)
+			adapter_stop(a, NULL);
+		return;
+	}
 	if (!a->repl_started) {
 		log_info("adapter: %s: assistd holds up to %llu/%llu, starting replication",
 			 a->dept->name, (unsigned long long)applied.major,
@@ -276,7 +391,7 @@ static void adapter_on_ack(struct link *l, struct link_pos applied)
 }
 
 int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *dept,
-		  const struct adapter_config *cfg)
+		  const struct adapter_config *cfg, bool resnapshot)
 {
 	const struct link_keys keys = {cfg->curve_server_key, cfg->curve_client_public_key,
 				       cfg->curve_client_secret_key};
@@ -287,14 +402,18 @@ int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *d
 		return -errno;
 	if ((rc = zl_init(&a->zl, loop)) < 0)
 		goto fail_ctx;
-	if ((rc = repl_init(&a->repl, loop, dept, cfg->database, &adapter_repl_ops)) < 0)
+	if ((rc = repl_init(&a->repl, loop, dept, cfg->database, &adapter_repl_ops,
+			    (uint64_t)cfg->db_heartbeat_ms, resnapshot)) < 0)
 		goto fail_zl;
 	a->repl.data = a;
 	if ((rc = link_init(&a->link, &a->zl, a->zctx, cfg->ingest_endpoint, &keys, dept->name,
 			    (size_t)cfg->window, (uint64_t)cfg->heartbeat_ms,
-			    (uint64_t)cfg->resend_ms, adapter_on_ack)) < 0)
+			    (uint64_t)cfg->resend_ms, (size_t)cfg->max_message_bytes,
+			    adapter_on_ack)) < 0)
 		goto fail_repl;
 	a->link.data = a;
+	uv_timer_init(loop, &a->quit);
+	a->quit.data = a;
 	return 0;
 fail_repl:
 	/* Nothing has run yet: closing the handles (the caller runs the loop to
@@ -333,13 +452,23 @@ static void adapter_on_link_closed(struct link *l)
 	adapter_part_closed(l->data);
 }
 
+static void adapter_on_quit_closed(uv_handle_t *h)
+{
+	adapter_part_closed(h->data);
+}
+
 void adapter_stop(struct adapter *a, void (*on_close)(struct adapter *a))
 {
+	if (on_close != NULL)
+		a->on_close = on_close;
+	if (a->stopping)
+		return;
+	a->stopping = true;
 	sd_notify(0, "STOPPING=1");
 	log_info("adapter: %s: stopping with %zu events unacknowledged", a->dept->name,
 		 link_pending(&a->link));
-	a->on_close = on_close;
-	a->closing = 2;
+	a->closing = 3;
 	repl_close(&a->repl, adapter_on_repl_closed);
 	link_close(&a->link, adapter_on_link_closed);
+	uv_close((uv_handle_t *)&a->quit, adapter_on_quit_closed);
 }

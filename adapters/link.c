@@ -12,6 +12,10 @@
 #define LINK_BATCH_MAX 256
 #define LINK_TICK_MS 100
 #define LINK_MAX_MSG (16 * 1024 * 1024)
+/* Bytes a batch adds around its events (request id, source, prev) and each
+ * event adds (its tag and length), generously. */
+#define LINK_BATCH_OVERHEAD 256
+#define LINK_EVENT_OVERHEAD 16
 
 int link_pos_cmp(struct link_pos a, struct link_pos b)
 {
@@ -60,16 +64,53 @@ static void link_heartbeat(struct link *l)
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__Heartbeat hb = ASSIST__HEARTBEAT__INIT;
+	Assist__SourceAlert alerts[LINK_ALERTS_MAX];
+	Assist__SourceAlert *ptrs[LINK_ALERTS_MAX];
+	uint64_t id = l->next_request_id;
 
 	hb.source = l->source;
 	hb.sent_at_ms = wall_ms();
-	req.request_id = l->next_request_id;
+	hb.problem = l->problem;
+	for (size_t i = 0; i < l->nalerts; i++) {
+		assist__source_alert__init(&alerts[i]);
+		alerts[i].code = l->alerts[i].code;
+		alerts[i].message = l->alerts[i].message;
+		ptrs[i] = &alerts[i];
+	}
+	hb.n_alerts = l->nalerts;
+	hb.alerts = ptrs;
+	req.request_id = id;
 	req.body_case = ASSIST__REQUEST__BODY_HEARTBEAT;
 	req.heartbeat = &hb;
-	if (link_send(l, &req) == 0) {
-		l->next_request_id++;
-		l->last_heartbeat_ms = link_now(l);
+	if (link_send(l, &req) < 0)
+		return;
+	l->next_request_id++;
+	l->last_heartbeat_ms = link_now(l);
+	for (size_t i = 0; i < l->nalerts; i++) {
+		if (l->alerts[i].first_beat == 0)
+			l->alerts[i].first_beat = id;
 	}
+	if (l->nalerts > 0)
+		l->alert_beat = id;
+	if (l->problem_beat == 0)
+		l->problem_beat = id;
+}
+
+/* The Ack of request_id came: drop the alerts a heartbeat carrying them got
+ * through with (only the latest such heartbeat is tracked). */
+static void link_beat_acked(struct link *l, uint64_t request_id)
+{
+	size_t kept = 0;
+
+	if (request_id == l->problem_beat)
+		l->problem_acked = true;
+	if (l->nalerts == 0 || request_id != l->alert_beat)
+		return;
+	for (size_t i = 0; i < l->nalerts; i++) {
+		if (l->alerts[i].first_beat == 0 || l->alerts[i].first_beat > request_id)
+			l->alerts[kept++] = l->alerts[i];
+	}
+	l->nalerts = kept;
 }
 
 /* Send one batch of the unsent events; false when there is none or the
@@ -80,12 +121,16 @@ static bool link_send_batch(struct link *l)
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__Batch batch = ASSIST__BATCH__INIT;
 	Assist__Position prev = ASSIST__POSITION__INIT;
-	size_t n = 0;
+	size_t n = 0, bytes = LINK_BATCH_OVERHEAD;
 	int rc;
 
 	while (l->sent + n < l->count && n < LINK_BATCH_MAX) {
-		events[n] = link_at(l, l->sent + n)->ev;
-		n++;
+		Assist__Event *ev = link_at(l, l->sent + n)->ev;
+		size_t size = assist__event__get_packed_size(ev) + LINK_EVENT_OVERHEAD;
+		if (n > 0 && bytes + size > l->max_message_bytes)
+			break;
+		bytes += size;
+		events[n++] = ev;
 	}
 	if (n == 0)
 		return false;
@@ -174,6 +219,7 @@ static void link_on_ack(struct link *l, uint64_t request_id, const Assist__Ack *
 {
 	struct link_pos applied = pos_of(ack->applied);
 
+	link_beat_acked(l, request_id);
 	for (size_t i = 0; i < ack->n_rejections; i++) {
 		const Assist__Rejection *rj = ack->rejections[i];
 		struct link_pos p = pos_of(rj->position);
@@ -248,7 +294,8 @@ static int set_int(void *zs, int opt, int value)
 
 int link_init(struct link *l, struct zl *zl, void *zctx, const char *endpoint,
 	      const struct link_keys *keys, const char *source, size_t window,
-	      uint64_t heartbeat_ms, uint64_t resend_ms, link_ack_cb on_ack)
+	      uint64_t heartbeat_ms, uint64_t resend_ms, size_t max_message_bytes,
+	      link_ack_cb on_ack)
 {
 	bool curve = keys->server[0] != '\0' && curve_endpoint_networked(endpoint);
 	int64_t maxmsg = LINK_MAX_MSG;
@@ -256,7 +303,8 @@ int link_init(struct link *l, struct zl *zl, void *zctx, const char *endpoint,
 	int rc;
 
 	*l = (struct link){.window = window, .heartbeat_ms = heartbeat_ms,
-			   .resend_ms = resend_ms, .on_ack = on_ack, .next_request_id = 1};
+			   .resend_ms = resend_ms, .max_message_bytes = max_message_bytes,
+			   .on_ack = on_ack, .next_request_id = 1};
 	l->cap = window + MAPPING_MAX_EVENTS;
 	if ((l->source = strdup(source)) == NULL ||
 	    (l->ring = calloc(l->cap, sizeof(*l->ring))) == NULL) {
@@ -319,7 +367,44 @@ void link_commit(struct link *l, uint64_t lsn)
 
 uint64_t link_done_lsn(const struct link *l)
 {
-	return l->done_lsn;
+	uint64_t done = l->done_lsn;
+
+	/* Below a transaction whose alert is not through: it is streamed again
+	 * after a crash (the server resends commits at or above the slot's). */
+	for (size_t i = 0; i < l->nalerts; i++) {
+		if (l->alerts[i].lsn <= done)
+			done = l->alerts[i].lsn - 1;
+	}
+	return done;
+}
+
+void link_set_problem(struct link *l, const char *problem)
+{
+	if (strcmp(problem, l->problem) == 0)
+		return;
+	snprintf(l->problem, sizeof(l->problem), "%s", problem);
+	l->problem_beat = 0;
+	l->problem_acked = false;
+	link_heartbeat(l);
+}
+
+int link_alert(struct link *l, const char *code, const char *message, uint64_t lsn)
+{
+	struct link_alert *a;
+
+	if (l->nalerts == LINK_ALERTS_MAX)
+		return -ENOBUFS;
+	a = &l->alerts[l->nalerts++];
+	*a = (struct link_alert){.lsn = lsn};
+	snprintf(a->code, sizeof(a->code), "%s", code);
+	snprintf(a->message, sizeof(a->message), "%s", message);
+	link_heartbeat(l);
+	return 0;
+}
+
+size_t link_alerts_pending(const struct link *l)
+{
+	return l->nalerts;
 }
 
 bool link_last_queued(const struct link *l, struct link_pos *out)

@@ -3,7 +3,12 @@
  * loop. It owns the window of events not yet acknowledged: sends them in
  * batches in position order, drops them when an Ack's applied position covers
  * them, rewinds on a gap or after resend_ms without progress, and sends a
- * Heartbeat every heartbeat_ms so a quiet department still looks alive. */
+ * Heartbeat every heartbeat_ms so a quiet department still looks alive.
+ * A batch is cut at max_message_bytes as well as at a count (an event is
+ * never bigger: the adapter sees to that). Heartbeats carry the sender's
+ * standing problem and its pending alerts; an alert is pending until the
+ * Ack of a heartbeat carrying it came, and until then the slot may not
+ * confirm the transaction that raised it. */
 #ifndef ASSIST_LINK_H
 #define ASSIST_LINK_H
 
@@ -34,6 +39,16 @@ struct link_keys {
 	const char *secret;
 };
 
+/* A one-off alert (Heartbeat.alerts) raised by the transaction at lsn. */
+struct link_alert {
+	char code[32];
+	char message[256];
+	uint64_t lsn;
+	uint64_t first_beat;  /* request id of the first heartbeat carrying it; 0: none */
+};
+
+#define LINK_ALERTS_MAX 64
+
 struct link;
 /* An Ack came in: applied is assistd's stored position for this source. */
 typedef void (*link_ack_cb)(struct link *l, struct link_pos applied);
@@ -47,6 +62,13 @@ struct link {
 	size_t window;
 	uint64_t heartbeat_ms;
 	uint64_t resend_ms;
+	size_t max_message_bytes;
+	char problem[256];         /* the standing problem heartbeats carry; "" none */
+	struct link_alert alerts[LINK_ALERTS_MAX];
+	size_t nalerts;
+	uint64_t alert_beat;       /* request id of the last heartbeat carrying alerts */
+	uint64_t problem_beat;     /* the first heartbeat carrying the current problem */
+	bool problem_acked;        /* assistd acknowledged a heartbeat carrying it */
 
 	struct link_slot *ring;    /* unacknowledged events, oldest first */
 	size_t cap;
@@ -80,7 +102,7 @@ __attribute__((warn_unused_result)) int link_init(struct link *l, struct zl *zl,
 						  const struct link_keys *keys,
 						  const char *source, size_t window,
 						  uint64_t heartbeat_ms, uint64_t resend_ms,
-						  link_ack_cb on_ack);
+						  size_t max_message_bytes, link_ack_cb on_ack);
 /* Whether the window has room for the events of one more row change. */
 bool link_has_room(const struct link *l);
 /* Whether an event at pos is already stored by assistd (skip it). */
@@ -98,6 +120,14 @@ uint64_t link_done_lsn(const struct link *l);
 bool link_last_queued(const struct link *l, struct link_pos *out);
 /* Unacknowledged events, sent or not. */
 size_t link_pending(const struct link *l);
+/* Set the standing problem ("" clears it) and tell assistd at once. */
+void link_set_problem(struct link *l, const char *problem);
+/* Raise an alert for the transaction committing at lsn and send it at once.
+ * 0 or -ENOBUFS (too many unacknowledged). */
+__attribute__((warn_unused_result)) int link_alert(struct link *l, const char *code,
+						   const char *message, uint64_t lsn);
+/* Alerts not yet acknowledged. */
+size_t link_alerts_pending(const struct link *l);
 /* Stop and free everything; on_close runs once every handle is closed (the
  * ZeroMQ socket is closed then). */
 void link_close(struct link *l, link_close_cb on_close);

@@ -1,6 +1,10 @@
-/* assist-adapter --department NAME -c CONFIG */
+/* assist-adapter --department NAME -c CONFIG [--resnapshot]
+ * Exit status: 0 stopped by a signal; 1 failed; 2 bad usage or configuration;
+ * 3 (ADAPTER_EXIT_SLOT_LOST) the replication slot is lost; 4
+ * (ADAPTER_EXIT_REFUSED) a table's replica identity the role may not set. */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +21,36 @@ struct main_ctx {
 	bool stopping;
 };
 
+static void close_signals(struct main_ctx *m)
+{
+	if (m->stopping)
+		return;
+	m->stopping = true;
+	uv_close((uv_handle_t *)&m->sigterm, NULL);
+	uv_close((uv_handle_t *)&m->sigint, NULL);
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct main_ctx *m = h->data;
 
 	if (m->stopping)
 		return;
-	m->stopping = true;
 	log_info("signal %d: stopping", signum);
-	uv_close((uv_handle_t *)&m->sigterm, NULL);
-	uv_close((uv_handle_t *)&m->sigint, NULL);
+	close_signals(m);
 	adapter_stop(&m->adapter, NULL);
+}
+
+/* The adapter stopped, by a signal or by itself. */
+static void on_adapter_closed(struct adapter *a)
+{
+	close_signals((struct main_ctx *)((char *)a - offsetof(struct main_ctx, adapter)));
 }
 
 static int usage(int rc)
 {
-	fprintf(rc ? stderr : stdout, "usage: assist-adapter --department NAME -c CONFIG\n");
+	fprintf(rc ? stderr : stdout,
+		"usage: assist-adapter --department NAME -c CONFIG [--resnapshot]\n");
 	return rc;
 }
 
@@ -41,6 +59,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"department", required_argument, NULL, 'd'},
 		{"config", required_argument, NULL, 'c'},
+		{"resnapshot", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -51,6 +70,7 @@ int main(int argc, char **argv)
 	enum log_level level;
 	uv_loop_t loop;
 	char err[512];
+	bool resnapshot = false;
 	int opt, rc, ret = 1;
 
 	log_set_ident("assist-adapter");
@@ -61,6 +81,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			config = optarg;
+			break;
+		case 'R':
+			resnapshot = true;
 			break;
 		case 'h':
 			return usage(0);
@@ -94,16 +117,18 @@ int main(int argc, char **argv)
 	m.sigterm.data = m.sigint.data = &m;
 	uv_signal_start(&m.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&m.sigint, on_signal, SIGINT);
-	if ((rc = adapter_start(&m.adapter, &loop, dept, &cfg)) < 0) {
+	if ((rc = adapter_start(&m.adapter, &loop, dept, &cfg, resnapshot)) < 0) {
 		log_error("start: %s", strerror(-rc));
 		uv_close((uv_handle_t *)&m.sigterm, NULL);
 		uv_close((uv_handle_t *)&m.sigint, NULL);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		goto out_loop;
 	}
-	log_info("department %s, assistd at %s", dept->name, cfg.ingest_endpoint);
+	m.adapter.on_close = on_adapter_closed;
+	log_info("department %s, assistd at %s%s", dept->name, cfg.ingest_endpoint,
+		 resnapshot ? ", re-snapshot asked for" : "");
 	uv_run(&loop, UV_RUN_DEFAULT);
-	ret = 0;
+	ret = m.adapter.exit_code;
 out_loop:
 	if ((rc = uv_loop_close(&loop)) != 0) {
 		log_error("loop: %s", uv_strerror(rc));

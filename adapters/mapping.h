@@ -28,6 +28,10 @@ struct mapping_out {
 	int n;
 };
 
+/* What err says of a column the mapping reads that the row does not have:
+ * the table was changed under the adapter (the source's status says so). */
+#define MAPPING_NO_COLUMN "no such column"
+
 /* Map rc into out (0 events is fine: a change of no interest). On a row it
  * cannot map returns -EINVAL with "table.column: reason" in err; the adapter
  * then forwards it as an invalid event so assistd keeps it as a dead letter.

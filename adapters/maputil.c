@@ -49,10 +49,26 @@ int map_nomem(struct map_row *r)
 	return r->status;
 }
 
+/* Whether the row has the column at all (NULL or not). */
+static bool map_has_column(const struct row_change *rc, const char *col)
+{
+	for (int i = 0; i < rc->ncols; i++) {
+		if (strcmp(rc->names[i], col) == 0)
+			return true;
+	}
+	return false;
+}
+
 const char *map_text(struct map_row *r, const char *col, bool required)
 {
 	const char *v = row_get(r->rc, r->values, col);
 	const char *p = v;
+
+	/* A renamed or dropped column must not pass for a NULL one. */
+	if (r->values != NULL && !map_has_column(r->rc, col)) {
+		map_fail(r, col, MAPPING_NO_COLUMN " (renamed or dropped?)");
+		return NULL;
+	}
 
 	while (p != NULL && *p == ' ')
 		p++;

@@ -145,6 +145,7 @@ static void pgo_tuple_clear(struct pgo_tuple *t)
 
 void pgo_msg_clear(struct pgo_msg *m)
 {
+	free(m->truncated);
 	pgo_tuple_clear(&m->old_tuple);
 	pgo_tuple_clear(&m->new_tuple);
 	*m = (struct pgo_msg){0};
@@ -263,6 +264,28 @@ static int pgo_read_change(struct pgo_cache *c, struct rd *r, struct pgo_msg *ou
 	return r->left == 0 ? 0 : -EBADMSG;
 }
 
+/* Truncate: count, options, relation ids (each announced before). */
+static int pgo_read_truncate(struct pgo_cache *c, struct rd *r, struct pgo_msg *out)
+{
+	uint32_t n, id;
+	int rc;
+
+	if ((rc = rd_u32(r, &n)) < 0 || (rc = rd_skip(r, 1)) < 0)
+		return rc;
+	if (n == 0 || n > r->left / 4)
+		return -EBADMSG;
+	if ((out->truncated = calloc(n, sizeof(*out->truncated))) == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		if ((rc = rd_u32(r, &id)) < 0)
+			return rc;
+		if ((out->truncated[i] = pgo_cache_find(c, id)) == NULL)
+			return -ENOENT;
+		out->ntruncated++;
+	}
+	return r->left == 0 ? 0 : -EBADMSG;
+}
+
 /* Messages that change nothing here, checked for shape all the same. */
 static int pgo_read_other(struct rd *r, char tag)
 {
@@ -278,14 +301,6 @@ static int pgo_read_other(struct rd *r, char tag)
 	case 'Y': /* type: oid, namespace, name */
 		if ((rc = rd_u32(r, &n)) < 0 || (rc = rd_str(r, NULL)) < 0 ||
 		    (rc = rd_str(r, NULL)) < 0)
-			return rc;
-		break;
-	case 'T': /* truncate: count, options, relation ids */
-		if ((rc = rd_u32(r, &n)) < 0 || (rc = rd_skip(r, 1)) < 0)
-			return rc;
-		if (n > r->left / 4)
-			return -EBADMSG;
-		if ((rc = rd_skip(r, (size_t)n * 4)) < 0)
 			return rc;
 		break;
 	case 'M': /* logical message: flags, LSN, prefix, length, content */
@@ -338,6 +353,9 @@ int pgo_decode(struct pgo_cache *c, const uint8_t *buf, size_t len, struct pgo_m
 	case 'D':
 		out->type = PGO_DELETE;
 		return pgo_read_change(c, &r, out);
+	case 'T':
+		out->type = PGO_TRUNCATE;
+		return pgo_read_truncate(c, &r, out);
 	default:
 		out->type = PGO_OTHER;
 		return pgo_read_other(&r, (char)tag);

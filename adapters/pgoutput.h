@@ -19,7 +19,8 @@ enum pgo_type {
 	PGO_INSERT,
 	PGO_UPDATE,
 	PGO_DELETE,
-	PGO_OTHER, /* origin, type, truncate, logical message: nothing to apply */
+	PGO_TRUNCATE,
+	PGO_OTHER, /* origin, type, logical message: nothing to apply */
 };
 
 struct pgo_column {
@@ -61,6 +62,8 @@ struct pgo_msg {
 	struct pgo_tuple old_tuple;
 	bool has_new;                   /* insert, update */
 	struct pgo_tuple new_tuple;
+	int ntruncated;                 /* truncate: the relations emptied */
+	const struct pgo_relation **truncated;
 };
 
 void pgo_cache_init(struct pgo_cache *c);
@@ -73,8 +76,8 @@ const struct pgo_relation *pgo_cache_find(const struct pgo_cache *c, uint32_t id
  * result). A Relation message replaces the cache's entry for its id, so a
  * relation pointer from an earlier message is valid only until the next
  * pgo_decode. 0; -EBADMSG (malformed, truncated, unknown tag, tuple not
- * matching its relation); -ENOENT (row change for a relation never
- * announced); -ENOMEM. */
+ * matching its relation); -ENOENT (row change or truncate of a relation
+ * never announced); -ENOMEM. */
 __attribute__((warn_unused_result)) int pgo_decode(struct pgo_cache *c, const uint8_t *buf,
 						   size_t len, struct pgo_msg *out);
 /* Free what pgo_decode allocated in m and zero it. */

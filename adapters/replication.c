@@ -16,8 +16,11 @@
 #define REPL_READ_BUDGET 512
 #define REPL_FETCH "FETCH 500 FROM assist_snapshot"
 #define REPL_MARK "assist: snapshot acknowledged"
+#define REPL_BEAT "SELECT pg_logical_emit_message(false, 'assist_heartbeat', now()::text); "
 
 static void repl_fail(struct repl *r, const char *what, const char *detail);
+static void repl_give_up(struct repl *r, int code, const char *why);
+static void repl_side_next(struct repl *r);
 static void repl_handle_closed(struct repl *r);
 static void repl_on_kick(uv_timer_t *t);
 
@@ -198,6 +201,115 @@ static char *create_publication_sql(struct repl *r)
 	return sql;
 }
 
+/* Whether list is empty or table names of a-z, 0-9 and _ separated by
+ * commas (what the tables' check returns: names of dept->tables). */
+static bool names_ok(const char *list)
+{
+	for (const char *p = list; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == ','))
+			return false;
+	}
+	return true;
+}
+
+/* The check's three columns, all comma-separated table lists: mapped tables
+ * that exist but are not in the publication; those whose replica identity
+ * is not FULL; and of these, those the role may not alter. */
+static char *repl_tables_sql(const struct repl *r)
+{
+	size_t len = 1024 + strlen(r->name), n = 0;
+	char *list, *sql;
+
+	for (const char *const *t = r->dept->tables; *t != NULL; t++)
+		len += strlen(*t) + 1;
+	if ((list = malloc(len)) == NULL)
+		return NULL;
+	for (const char *const *t = r->dept->tables; *t != NULL; t++)
+		n += (size_t)snprintf(list + n, len - n, "%s%s", n ? "," : "", *t);
+	if ((sql = malloc(4 * len)) == NULL) {
+		free(list);
+		return NULL;
+	}
+	snprintf(sql, 4 * len,
+		 "(SELECT string_agg(t, ',') FROM unnest('{%1$s}'::text[]) t "
+		 "WHERE to_regclass(quote_ident(t)) IS NOT NULL AND to_regclass(quote_ident(t)) "
+		 "NOT IN (SELECT pr.prrelid FROM pg_publication_rel pr JOIN pg_publication p "
+		 "ON p.oid = pr.prpubid WHERE p.pubname = '%2$s')), "
+		 "(SELECT string_agg(c.relname, ',') FROM pg_class c WHERE c.oid IN "
+		 "(SELECT to_regclass(quote_ident(t)) FROM unnest('{%1$s}'::text[]) t) "
+		 "AND c.relreplident <> 'f'), "
+		 "(SELECT string_agg(c.relname, ',') FROM pg_class c WHERE c.oid IN "
+		 "(SELECT to_regclass(quote_ident(t)) FROM unnest('{%1$s}'::text[]) t) "
+		 "AND c.relreplident <> 'f' AND NOT pg_has_role(c.relowner, 'USAGE'))",
+		 list, r->name);
+	free(list);
+	return sql;
+}
+
+static const char *value_or_empty(const PGresult *res, int col)
+{
+	return PQgetisnull(res, 0, col) ? "" : PQgetvalue(res, 0, col);
+}
+
+/* From the check's columns at col: the statements that put the missing
+ * tables back into the publication and set REPLICA IDENTITY FULL, in *out
+ * (NULL: nothing to do). -EPERM (given up: a table the role cannot alter),
+ * -EBADMSG or -ENOMEM. */
+static int repl_fix_sql(struct repl *r, const PGresult *res, int col, bool add, char **out)
+{
+	const char *missing = add ? value_or_empty(res, col) : "";
+	const char *nonfull = value_or_empty(res, col + 1);
+	const char *unowned = value_or_empty(res, col + 2);
+	size_t len, n = 0;
+	char why[512], *sql, *copy, *name, *save;
+
+	*out = NULL;
+	if (!names_ok(missing) || !names_ok(nonfull) || !names_ok(unowned))
+		return -EBADMSG;
+	if (unowned[0] != '\0') {
+		/* The statements first: status keeps only the start of it. */
+		const char *t = unowned;
+		n = (size_t)snprintf(why, sizeof(why), "as the tables' owner run:");
+		while (*t != '\0' && n < sizeof(why)) {
+			size_t k = strcspn(t, ",");
+			n += (size_t)snprintf(why + n, sizeof(why) - n,
+					      " ALTER TABLE %.*s REPLICA IDENTITY FULL;", (int)k, t);
+			t += k + (t[k] == ',');
+		}
+		if (n < sizeof(why))
+			snprintf(why + n, sizeof(why) - n,
+				 " (REPLICA IDENTITY is not FULL on %s of %s, so updates and deletes "
+				 "would come without the old row, and this role may not set it)",
+				 unowned, r->name);
+		repl_give_up(r, REPL_REFUSED, why);
+		return -EPERM;
+	}
+	if (missing[0] == '\0' && nonfull[0] == '\0')
+		return 0;
+	len = 64 + strlen(r->name) + strlen(missing) + 2 * strlen(nonfull) * 20;
+	if ((sql = malloc(len)) == NULL || (copy = strdup(nonfull)) == NULL) {
+		free(sql);
+		return -ENOMEM;
+	}
+	sql[0] = '\0';
+	if (missing[0] != '\0') {
+		log_warn("replication: %s: table(s) %s were not in the publication (dropped and "
+			 "made anew?): adding them; their changes before now were not captured",
+			 r->name, missing);
+		n += (size_t)snprintf(sql, len, "ALTER PUBLICATION %s ADD TABLE %s; ", r->name,
+				      missing);
+	}
+	if (nonfull[0] != '\0')
+		log_warn("replication: %s: table(s) %s had a REPLICA IDENTITY other than FULL: "
+			 "setting FULL", r->name, nonfull);
+	for (name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save))
+		n += (size_t)snprintf(sql + n, len - n, "ALTER TABLE %s REPLICA IDENTITY FULL; ",
+				      name);
+	free(copy);
+	*out = sql;
+	return 0;
+}
+
 static void repl_connect_rep(struct repl *r);
 
 static void repl_next_setup(struct repl *r)
@@ -213,10 +325,11 @@ static void repl_next_setup(struct repl *r)
 
 static void repl_inspected(struct repl *r, PGresult *res)
 {
-	bool pub, marked, mark_set;
-	char buf[160];
+	bool pub, marked, mark_set, lost;
+	char buf[400], *fix;
+	int rc;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 8) {
 		repl_fail(r, "inspect", "unexpected result");
 		return;
 	}
@@ -224,13 +337,38 @@ static void repl_inspected(struct repl *r, PGresult *res)
 	mark_set = !PQgetisnull(res, 0, 1);
 	marked = mark_set && strcmp(PQgetvalue(res, 0, 1), REPL_MARK) == 0;
 	r->slot_exists = strcmp(PQgetvalue(res, 0, 3), "0") != 0;
+	lost = r->slot_exists && strcmp(value_or_empty(res, 4), "lost") == 0;
 	r->slot_floor = 0;
 	if (r->slot_exists && !PQgetisnull(res, 0, 2))
 		(void)parse_lsn(PQgetvalue(res, 0, 2), &r->slot_floor);
+	if (lost && !r->resnapshot) {
+		snprintf(buf, sizeof(buf),
+			 "replication slot %s is lost (wal_status 'lost': the server removed WAL "
+			 "it still needed, so changes are gone); assist-adapter --resnapshot "
+			 "reads the tables anew",
+			 r->name);
+		repl_give_up(r, REPL_LOST, buf);
+		return;
+	}
 	repl_free_setup(r);
+	if ((rc = repl_fix_sql(r, res, 5, pub, &fix)) == -EPERM)
+		return;
+	if (rc < 0) {
+		repl_fail(r, "inspect", rc == -ENOMEM ? "out of memory" : "unexpected table names");
+		return;
+	}
+	if (fix != NULL)
+		r->setup[r->nsetup++] = fix;
 	if (!pub && (r->setup[r->nsetup++] = create_publication_sql(r)) == NULL)
 		goto nomem;
-	if (r->slot_exists && !marked) {
+	if (r->slot_exists && r->resnapshot) {
+		log_warn("replication: re-snapshot asked for: dropping slot %s and reading the "
+			 "tables anew", r->name);
+		snprintf(buf, sizeof(buf), "SELECT pg_drop_replication_slot('%s')", r->name);
+		if ((r->setup[r->nsetup++] = strdup(buf)) == NULL)
+			goto nomem;
+		r->slot_exists = false;
+	} else if (r->slot_exists && !marked) {
 		log_warn("replication: slot %s has no acknowledged snapshot: making it anew",
 			 r->name);
 		snprintf(buf, sizeof(buf), "SELECT pg_drop_replication_slot('%s')", r->name);
@@ -304,6 +442,7 @@ static void repl_slot_created(struct repl *r, PGresult *res)
 		return;
 	}
 	strcpy(r->snapshot_name, snap);
+	r->resnapshot = false; /* done: a reconnect from here on keeps this slot */
 	log_info("replication: created slot %s at %X/%X, reading the initial snapshot", r->name,
 		 (unsigned)(r->consistent_point >> 32), (unsigned)r->consistent_point);
 	r->slot_floor = r->consistent_point;
@@ -403,33 +542,105 @@ static void repl_snap_fetched(struct repl *r, PGresult **resp)
 	repl_snap_deliver(r);
 }
 
-static void repl_try_mark(struct repl *r)
+static void repl_side_query(struct repl *r, enum repl_side side, const char *sql)
 {
-	char sql[160];
-
-	if (r->state != REPL_STREAMING || !r->mark_pending || !r->snapshot_acked ||
-	    r->mark_running || r->sql.pg == NULL)
-		return;
-	r->mark_running = true;
-	snprintf(sql, sizeof(sql), "COMMENT ON PUBLICATION %s IS '%s'", r->name, REPL_MARK);
+	r->side = side;
 	if (conn_query(&r->sql, sql) < 0)
-		repl_fail(r, "mark snapshot", PQerrorMessage(r->sql.pg));
+		repl_fail(r, "query", PQerrorMessage(r->sql.pg));
 }
 
-static void repl_marked(struct repl *r)
+/* Give the normal connection its next job while streaming, if it is free:
+ * the snapshot mark first, then a due heartbeat message or tables' check. */
+static void repl_side_next(struct repl *r)
 {
-	log_info("replication: initial snapshot of %s acknowledged", r->name);
-	r->mark_pending = false;
-	r->mark_running = false;
-	conn_close(&r->sql);
+	uint64_t now = uv_now(r->loop);
+	bool beat = r->db_heartbeat_ms > 0 && now - r->beat_ms >= r->db_heartbeat_ms;
+	char *sql;
+	size_t len;
+
+	if (r->state != REPL_STREAMING || r->sql.pg == NULL || r->sql.busy ||
+	    r->side != SIDE_NONE)
+		return;
+	if (r->mark_pending && r->snapshot_acked) {
+		char mark[160];
+		snprintf(mark, sizeof(mark), "COMMENT ON PUBLICATION %s IS '%s'", r->name,
+			 REPL_MARK);
+		repl_side_query(r, SIDE_MARK, mark);
+		return;
+	}
+	if (!beat && !r->check_due)
+		return;
+	len = strlen(REPL_BEAT) + strlen(r->tables_sql) + 16;
+	if ((sql = malloc(len)) == NULL) {
+		repl_fail(r, "check", "out of memory");
+		return;
+	}
+	snprintf(sql, len, "%sSELECT %s", beat ? REPL_BEAT : "", r->tables_sql);
+	if (beat)
+		r->beat_ms = now;
+	r->check_due = false;
+	repl_side_query(r, SIDE_CHECK, sql);
+	free(sql);
+}
+
+static void repl_side_done(struct repl *r, const PGresult *res)
+{
+	enum repl_side side = r->side;
+	char *fix = NULL;
+	int rc;
+
+	r->side = SIDE_NONE;
+	switch (side) {
+	case SIDE_MARK:
+		log_info("replication: initial snapshot of %s acknowledged", r->name);
+		r->mark_pending = false;
+		break;
+	case SIDE_CHECK:
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+		    PQnfields(res) != 3) {
+			repl_fail(r, "check", "unexpected result");
+			return;
+		}
+		if ((rc = repl_fix_sql(r, res, 0, true, &fix)) == -EPERM)
+			return;
+		if (rc < 0) {
+			repl_fail(r, "check", "unexpected result");
+			return;
+		}
+		if (fix != NULL) {
+			repl_side_query(r, SIDE_FIX, fix);
+			free(fix);
+			return;
+		}
+		break;
+	case SIDE_FIX:
+	case SIDE_NONE:
+		break;
+	}
+	repl_side_next(r);
 }
 
 /* ---- streaming --------------------------------------------------------- */
 
+/* What the slot may confirm: the owner's confirmed LSN; the server's
+ * position when nothing is held (no transaction open, every event
+ * acknowledged); never less than was reported before (a later transaction
+ * commits above it). 0 while below where the slot started. */
+static uint64_t repl_flush_pos(struct repl *r)
+{
+	uint64_t flush = r->confirmed_lsn;
+
+	if (!r->in_txn && r->received_lsn > flush && r->ops->idle(r))
+		flush = r->received_lsn;
+	if (r->sent_lsn > flush)
+		flush = r->sent_lsn;
+	return flush >= r->slot_floor ? flush : 0;
+}
+
 static void repl_send_status(struct repl *r, bool reply)
 {
 	uint8_t msg[34];
-	uint64_t flush = r->confirmed_lsn >= r->slot_floor ? r->confirmed_lsn : 0;
+	uint64_t flush = repl_flush_pos(r);
 	int rc;
 
 	if (r->state != REPL_STREAMING || r->rep.pg == NULL)
@@ -445,8 +656,11 @@ static void repl_send_status(struct repl *r, bool reply)
 		repl_fail(r, "standby status", PQerrorMessage(r->rep.pg));
 		return;
 	}
-	r->sent_lsn = flush;
+	if (flush != 0)
+		r->sent_lsn = flush;
+	r->sent_write = r->received_lsn;
 	r->sent_ms = uv_now(r->loop);
+	r->reply_due = false;
 	log_debug("replication: status write %" PRIX64 " flush %" PRIX64, r->received_lsn, flush);
 	if (rc > 0)
 		(void)conn_watch(&r->rep, (r->paused ? 0 : UV_READABLE) | UV_WRITABLE);
@@ -497,6 +711,29 @@ static int repl_row(struct repl *r, const struct pgo_msg *m)
 	return 0;
 }
 
+static bool repl_table_mapped(const struct repl *r, const char *table)
+{
+	for (const char *const *t = r->dept->tables; *t != NULL; t++) {
+		if (strcmp(*t, table) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A table's description came: its columns or identity may have changed, and
+ * the publication may have lost another table; check them. */
+static void repl_relation(struct repl *r, const struct pgo_relation *rel)
+{
+	if (!repl_table_mapped(r, rel->relname))
+		return;
+	if (rel->replident != 'f')
+		log_warn("replication: %s: table %s streams with REPLICA IDENTITY '%c', not FULL",
+			 r->name, rel->relname, rel->replident);
+	r->ops->relation(r, rel->relname);
+	r->check_due = true;
+	repl_side_next(r);
+}
+
 static int repl_xlogdata(struct repl *r, const uint8_t *buf, size_t len)
 {
 	struct pgo_msg m;
@@ -530,6 +767,14 @@ static int repl_xlogdata(struct repl *r, const uint8_t *buf, size_t len)
 		rc = repl_row(r, &m);
 		break;
 	case PGO_RELATION:
+		repl_relation(r, m.rel);
+		break;
+	case PGO_TRUNCATE:
+		for (int i = 0; i < m.ntruncated; i++) {
+			if (repl_table_mapped(r, m.truncated[i]->relname))
+				r->ops->truncate(r, m.truncated[i]->relname);
+		}
+		break;
 	case PGO_OTHER:
 		break;
 	}
@@ -568,8 +813,13 @@ static void repl_stream_read(struct repl *r)
 			 * with acknowledged commits. */
 			if (!r->in_txn && end > r->received_lsn)
 				r->received_lsn = end;
-			if (buf[17])
+			/* Answer at once only with news: a server shutting down
+			 * asks again as soon as it is answered. */
+			if (buf[17] && (repl_flush_pos(r) != r->sent_lsn ||
+					r->received_lsn != r->sent_write))
 				repl_send_status(r, false);
+			else if (buf[17])
+				r->reply_due = true;
 		}
 		PQfreemem(buf);
 		if (rc < 0) {
@@ -587,11 +837,11 @@ static void repl_streaming(struct repl *r)
 	repl_set_state(r, REPL_STREAMING);
 	r->backoff_ms = REPL_BACKOFF_MIN_MS;
 	r->in_txn = false;
-	if (!r->mark_pending && r->sql.pg != NULL)
-		conn_close(&r->sql);
+	r->side = SIDE_NONE;
+	r->check_due = true;
 	(void)conn_watch(&r->rep, r->paused ? 0 : UV_READABLE);
 	r->ops->streaming(r);
-	repl_try_mark(r);
+	repl_side_next(r);
 	repl_stream_read(r);
 }
 
@@ -603,7 +853,7 @@ static void repl_query_done(struct repl *r, struct repl_conn *c, PGresult **resp
 	PGresult *res = *resp;
 
 	if (c == &r->sql && r->state == REPL_STREAMING) {
-		repl_marked(r);
+		repl_side_done(r, res);
 		return;
 	}
 	switch (r->state) {
@@ -662,7 +912,12 @@ static void repl_query_io(struct repl *r, struct repl_conn *c, int events)
 			c->result = NULL;
 			c->failed = false;
 			c->busy = false;
-			if (failed)
+			if (failed && r->slot_lost)
+				repl_give_up(r, REPL_LOST,
+					     "the server can no longer stream from the replication "
+					     "slot (it is lost: changes are gone); assist-adapter "
+					     "--resnapshot reads the tables anew");
+			else if (failed)
 				repl_fail(r, "query", NULL);
 			else
 				repl_query_done(r, c, &last);
@@ -679,6 +934,11 @@ static void repl_query_io(struct repl *r, struct repl_conn *c, int events)
 			return;
 		}
 		if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE) {
+			const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			/* "can no longer get changes from replication slot": lost. */
+			if (r->state == REPL_START && code != NULL && strcmp(code, "55000") == 0 &&
+			    strstr(PQresultErrorMessage(res), "no longer") != NULL)
+				r->slot_lost = true;
 			if (!c->failed)
 				log_warn("replication: %s: %s", r->name, PQresultErrorMessage(res));
 			c->failed = true;
@@ -692,7 +952,8 @@ static void repl_query_io(struct repl *r, struct repl_conn *c, int events)
 
 static void repl_connected(struct repl *r, struct repl_conn *c)
 {
-	char sql[512];
+	size_t len = 1024 + strlen(r->tables_sql);
+	char *sql;
 
 	if (PQsetnonblocking(c->pg, 1) != 0) {
 		repl_fail(r, "connect", PQerrorMessage(c->pg));
@@ -702,14 +963,20 @@ static void repl_connected(struct repl *r, struct repl_conn *c)
 		repl_rep_connected(r);
 		return;
 	}
-	snprintf(sql, sizeof(sql),
+	if ((sql = malloc(len)) == NULL) {
+		repl_fail(r, "inspect", "out of memory");
+		return;
+	}
+	snprintf(sql, len,
 		 "SELECT (SELECT count(*) FROM pg_publication WHERE pubname = '%1$s'), "
 		 "(SELECT obj_description(oid, 'pg_publication') FROM pg_publication "
 		 "WHERE pubname = '%1$s'), "
 		 "(SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '%1$s'), "
-		 "(SELECT count(*) FROM pg_replication_slots WHERE slot_name = '%1$s')",
-		 r->name);
+		 "(SELECT count(*) FROM pg_replication_slots WHERE slot_name = '%1$s'), "
+		 "(SELECT wal_status FROM pg_replication_slots WHERE slot_name = '%1$s'), %2$s",
+		 r->name, r->tables_sql);
 	repl_sql(r, c, REPL_INSPECT, sql);
+	free(sql);
 }
 
 static void repl_connect_poll(struct repl *r, struct repl_conn *c)
@@ -807,7 +1074,7 @@ static void repl_fail(struct repl *r, const char *what, const char *detail)
 	repl_free_setup(r);
 	pgo_cache_free(&r->rels);
 	r->in_txn = false;
-	r->mark_running = false;
+	r->side = SIDE_NONE;
 	repl_set_state(r, REPL_IDLE);
 	if (r->closing)
 		return;
@@ -819,13 +1086,25 @@ static void repl_fail(struct repl *r, const char *what, const char *detail)
 		r->backoff_ms = REPL_BACKOFF_MAX_MS;
 }
 
+/* Replication cannot go on without the operator: stop for good. */
+static void repl_give_up(struct repl *r, int code, const char *why)
+{
+	log_error("replication: %s: %s", r->name, why);
+	r->closing = true; /* no reconnect */
+	repl_fail(r, "gave up", NULL);
+	r->closing = false;
+	r->ops->failed(r, code, why);
+}
+
 static void repl_on_status(uv_timer_t *t)
 {
 	struct repl *r = t->data;
 	uint64_t now = uv_now(r->loop);
 
-	if (r->confirmed_lsn != r->sent_lsn || now - r->sent_ms >= REPL_STATUS_IDLE_MS)
+	if (repl_flush_pos(r) != r->sent_lsn || r->received_lsn != r->sent_write ||
+	    r->reply_due || now - r->sent_ms >= REPL_STATUS_IDLE_MS)
 		repl_send_status(r, false);
+	repl_side_next(r);
 }
 
 static void repl_on_kick(uv_timer_t *t)
@@ -839,18 +1118,28 @@ static void repl_on_kick(uv_timer_t *t)
 }
 
 int repl_init(struct repl *r, uv_loop_t *loop, const struct department *dept,
-	      const char *conninfo, const struct repl_ops *ops)
+	      const char *conninfo, const struct repl_ops *ops, uint64_t db_heartbeat_ms,
+	      bool resnapshot)
 {
 	*r = (struct repl){.loop = loop, .dept = dept, .ops = ops, .state = REPL_STOPPED,
-			   .backoff_ms = REPL_BACKOFF_MIN_MS};
+			   .backoff_ms = REPL_BACKOFF_MIN_MS, .db_heartbeat_ms = db_heartbeat_ms,
+			   .resnapshot = resnapshot};
 	for (const char *p = dept->name; *p; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return -EINVAL;
 	}
 	if (snprintf(r->name, sizeof(r->name), "assist_%s", dept->name) >= (int)sizeof(r->name))
 		return -ENAMETOOLONG;
+	for (const char *const *t = dept->tables; *t != NULL; t++) {
+		if (!names_ok(*t) || strchr(*t, ',') != NULL)
+			return -EINVAL;
+	}
 	if ((r->conninfo = strdup(conninfo)) == NULL)
 		return -ENOMEM;
+	if ((r->tables_sql = repl_tables_sql(r)) == NULL) {
+		free(r->conninfo);
+		return -ENOMEM;
+	}
 	r->sql = (struct repl_conn){.fd = -1, .r = r};
 	r->rep = (struct repl_conn){.fd = -1, .r = r};
 	pgo_cache_init(&r->rels);
@@ -891,7 +1180,7 @@ void repl_confirm(struct repl *r, uint64_t lsn)
 void repl_snapshot_acked(struct repl *r)
 {
 	r->snapshot_acked = true;
-	repl_try_mark(r);
+	repl_side_next(r);
 }
 
 static void repl_handle_closed(struct repl *r)
@@ -899,7 +1188,9 @@ static void repl_handle_closed(struct repl *r)
 	if (--r->open_handles > 0 || !r->closing)
 		return;
 	free(r->conninfo);
+	free(r->tables_sql);
 	r->conninfo = NULL;
+	r->tables_sql = NULL;
 	if (r->on_close != NULL)
 		r->on_close(r);
 }

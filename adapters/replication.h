@@ -18,9 +18,23 @@
  * snapshot, so every snapshot position is below every streamed one; the
  * index is the caller's (it counts events, in order, from 1).
  *
+ * Every mapped table must be in the publication (a table dropped and made
+ * anew drops out of it: it is added back, at start and whenever a Relation
+ * message or the periodic check finds it missing) and have REPLICA IDENTITY
+ * FULL (set when the adapter's role owns the table; otherwise the adapter
+ * gives up saying what to run). A lost slot (wal_status 'lost', or the
+ * server refusing to stream from it) is given up too: changes are gone, and
+ * only an operator's re-snapshot (resnapshot) makes the slot anew.
+ *
  * On connection loss: reconnect with backoff (1 s doubling to 30 s) and start
- * over from the slot. Standby status updates every few seconds and when the
- * server asks report the confirmed LSN the owner sets (never beyond). */
+ * over from the slot. Standby status updates: write is what was received;
+ * flush and apply are the confirmed LSN the owner sets, or the server's
+ * position itself when the owner holds nothing unacknowledged and no
+ * transaction is open (an idle slot moves on, and a server shutting down
+ * sees everything flushed). Sent when the position changes, when the server
+ * asks (at most once a tick when nothing changed) and every 10 s. A normal
+ * connection writes a logical message every db_heartbeat_ms so that a
+ * department with no changes of its own still produces WAL to confirm. */
 #ifndef ASSIST_REPLICATION_H
 #define ASSIST_REPLICATION_H
 
@@ -44,6 +58,27 @@ struct repl_ops {
 	void (*commit)(struct repl *r, uint64_t lsn, bool snapshot);
 	/* Streaming has started (after any snapshot). */
 	void (*streaming)(struct repl *r);
+	/* Whether the owner holds no event unacknowledged. */
+	bool (*idle)(struct repl *r);
+	/* A Relation message for a mapped table came: its columns may have changed. */
+	void (*relation)(struct repl *r, const char *table);
+	/* A transaction (the current one) truncated table. */
+	void (*truncate)(struct repl *r, const char *table);
+	/* Replication gave up for good (code: REPL_LOST or REPL_REFUSED); why
+	 * was logged. */
+	void (*failed)(struct repl *r, int code, const char *why);
+};
+
+/* Why replication gave up. */
+#define REPL_LOST 1    /* the slot is lost: a re-snapshot is needed */
+#define REPL_REFUSED 2 /* a table's setup the adapter may not fix */
+
+/* What the normal connection runs while streaming. */
+enum repl_side {
+	SIDE_NONE,
+	SIDE_MARK,     /* write the snapshot mark */
+	SIDE_CHECK,    /* heartbeat message and the tables' check */
+	SIDE_FIX,      /* add missing tables, set REPLICA IDENTITY FULL */
 };
 
 /* One libpq connection and the poll handle on its socket. */
@@ -92,13 +127,19 @@ struct repl {
 	bool paused;              /* the owner's window is full */
 	bool closing;
 
-	char *setup[3];           /* statements REPL_SETUP runs in order */
+	char *setup[4];           /* statements REPL_SETUP runs in order */
 	int nsetup;
 	int isetup;
 	bool slot_exists;
 	bool mark_pending;        /* the snapshot is read, its mark not yet written */
 	bool snapshot_acked;
-	bool mark_running;
+	enum repl_side side;      /* what the normal connection runs while streaming */
+	bool check_due;           /* check the tables at the next chance */
+	bool resnapshot;          /* make the slot anew, even a lost one */
+	bool slot_lost;           /* the server refused to stream from the slot */
+	uint64_t db_heartbeat_ms; /* 0: none */
+	uint64_t beat_ms;         /* last heartbeat message */
+	char *tables_sql;         /* the tables' check: three columns, see repl_tables_sql */
 	uint64_t consistent_point;
 	char snapshot_name[64];
 	int table;                /* snapshot: index into dept->tables */
@@ -110,7 +151,9 @@ struct repl {
 	uint64_t confirmed_lsn;   /* what the owner lets the slot confirm */
 	uint64_t slot_floor;      /* the slot's confirmed position at start */
 	uint64_t sent_lsn;        /* flush position of the last status update */
+	uint64_t sent_write;      /* write position of it */
 	uint64_t sent_ms;
+	bool reply_due;           /* the server asked for a status not yet sent */
 	bool in_txn;
 	uint64_t txn_lsn;
 
@@ -120,10 +163,13 @@ struct repl {
 };
 
 /* Prepare; nothing runs until repl_start. conninfo is the department's
- * database (without replication=...). 0 or -errno. */
+ * database (without replication=...); a heartbeat message goes into it every
+ * db_heartbeat_ms (0: never); resnapshot drops any slot and reads the
+ * tables anew. 0 or -errno. */
 __attribute__((warn_unused_result)) int repl_init(struct repl *r, uv_loop_t *loop,
 						  const struct department *dept,
-						  const char *conninfo, const struct repl_ops *ops);
+						  const char *conninfo, const struct repl_ops *ops,
+						  uint64_t db_heartbeat_ms, bool resnapshot);
 /* Connect and run (and reconnect whenever the connection is lost). */
 void repl_start(struct repl *r);
 /* Stop or resume reading changes (backpressure). */

@@ -1,6 +1,7 @@
 #include "apply.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +263,35 @@ static const char *claim_id_of(const Assist__Event *ev)
 	}
 }
 
+/* key with a digest (FNV-1a of the packed claim) appended: remembered next to
+ * the claim's key, it tells a claim sent again unchanged (an adapter's
+ * re-snapshot) from a second claim under the same id. 0 or -ENOMEM. */
+static int claim_digest_key(const Assist__Event *ev, const char *key, char *out, size_t n)
+{
+	const ProtobufCMessage *m = NULL;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint8_t *buf;
+	size_t len;
+
+	switch (ev->payload_case) {
+	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM: m = &ev->medical_claim->base; break;
+	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID: m = &ev->education_aid->base; break;
+	case ASSIST__EVENT__PAYLOAD_TRAINING: m = &ev->training->base; break;
+	case ASSIST__EVENT__PAYLOAD_HOUSING_AID: m = &ev->housing_aid->base; break;
+	default: break;
+	}
+	len = m != NULL ? protobuf_c_message_get_packed_size(m) : 0;
+	if ((buf = malloc(len ? len : 1)) == NULL)
+		return -ENOMEM;
+	if (m != NULL)
+		protobuf_c_message_pack(m, buf);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 0x100000001b3ULL;
+	free(buf);
+	snprintf(out, n, "%s#%016" PRIx64, key, h);
+	return 0;
+}
+
 static int reject_duplicate(struct verdict *reject, const Assist__Event *ev, const char *claim)
 {
 	memset(reject, 0, sizeof(*reject));
@@ -269,6 +299,16 @@ static int reject_duplicate(struct verdict *reject, const Assist__Event *ev, con
 	snprintf(reject->reason, sizeof(reject->reason),
 		 "duplicate_claim: claim %s was already applied from %s", claim, ev->source);
 	return -EINVAL;
+}
+
+/* A claim id already applied: the same claim again is acknowledged with no
+ * effect (1); another under its id is a duplicate_claim (-EINVAL). */
+static int claim_seen(const struct person *p, const Assist__Event *ev, const char *digest_key,
+		      const char *claim, struct verdict *reject)
+{
+	if (person_has_claim_key(p, digest_key))
+		return 1;
+	return reject_duplicate(reject, ev, claim);
 }
 
 /* The date rules are refreshed as of: the latest date the person's events
@@ -298,7 +338,7 @@ static int apply_housing(struct world *w, const struct policy_ctx *ctx, const As
 {
 	const Assist__HousingAid *h = ev->housing_aid;
 	struct household *hh = world_household(w, h->household_id);
-	char key[160];
+	char key[160], dkey[180];
 	size_t first = out->n;
 	int rc;
 
@@ -306,13 +346,16 @@ static int apply_housing(struct world *w, const struct policy_ctx *ctx, const As
 		return -ENOMEM;
 	/* A household claim is remembered by every member; the first tells. */
 	snprintf(key, sizeof(key), "housing/%s/%s", ev->source, h->claim_id);
+	if ((rc = claim_digest_key(ev, key, dkey, sizeof(dkey))) < 0)
+		return rc;
 	if (hh->n_m > 0 && person_has_claim_key(hh->m[0], key))
-		return reject_duplicate(reject, ev, h->claim_id);
+		return (rc = claim_seen(hh->m[0], ev, dkey, h->claim_id, reject)) < 0 ? rc : 0;
 	if ((rc = policy_event(ctx, ev, NULL, hh, out)) < 0)
 		return rc;
 	apply_decisions(out, first);
 	for (size_t i = 0; i < hh->n_m; i++) {
-		if ((rc = person_add_claim_key(hh->m[i], key)) < 0)
+		if ((rc = person_add_claim_key(hh->m[i], key)) < 0 ||
+		    (rc = person_add_claim_key(hh->m[i], dkey)) < 0)
 			return rc;
 		if (v->date > hh->m[i]->latest_date)
 			hh->m[i]->latest_date = v->date;
@@ -327,19 +370,22 @@ static int apply_decided(struct world *w, const struct policy_ctx *ctx, const As
 			 struct verdict *reject)
 {
 	const char *claim = claim_id_of(ev);
-	char key[160];
+	char key[160], dkey[180];
 	size_t first = out->n;
 	int rc;
 
 	if (claim != NULL) {
 		snprintf(key, sizeof(key), "%s/%s", ev->source, claim);
+		if ((rc = claim_digest_key(ev, key, dkey, sizeof(dkey))) < 0)
+			return rc;
 		if (person_has_claim_key(p, key))
-			return reject_duplicate(reject, ev, claim);
+			return (rc = claim_seen(p, ev, dkey, claim, reject)) < 0 ? rc : 0;
 	}
 	if ((rc = policy_event(ctx, ev, p, p->hh, out)) < 0)
 		return rc;
 	apply_decisions(out, first);
-	if (claim != NULL && (rc = person_add_claim_key(p, key)) < 0)
+	if (claim != NULL && ((rc = person_add_claim_key(p, key)) < 0 ||
+			      (rc = person_add_claim_key(p, dkey)) < 0))
 		return rc;
 	p->dirty = true;
 	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_ENROLLMENT)

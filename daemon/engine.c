@@ -499,6 +499,57 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 		send_ack(e, src, peer, peer_len, request_id, false, NULL, 0);
 }
 
+static void publish_source_alert(struct engine *e, const char *code, const char *source,
+				 const char *message);
+
+/* A sender's text, cut to n - 1 bytes, every byte outside printable ASCII
+ * replaced: it goes to the log, status and the feed as it is. */
+static void copy_printable(char *dst, size_t n, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && src[i] != '\0'; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static bool alert_code_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 31)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* What a heartbeat says about its sender: a standing problem (kept for
+ * status, logged when it changes) and one-off alerts (published). */
+static void heartbeat_news(struct engine *e, struct engine_source *src,
+			   const Assist__Heartbeat *hb)
+{
+	char problem[sizeof(src->problem)], msg[256];
+
+	copy_printable(problem, sizeof(problem), hb->problem);
+	if (strcmp(problem, src->problem) != 0) {
+		if (problem[0] != '\0')
+			log_error("source %s: failed: %s", src->name, problem);
+		else
+			log_info("source %s: recovered", src->name);
+		memcpy(src->problem, problem, sizeof(problem));
+	}
+	for (size_t i = 0; i < hb->n_alerts; i++) {
+		if (!alert_code_ok(hb->alerts[i]->code))
+			continue;
+		copy_printable(msg, sizeof(msg), hb->alerts[i]->message);
+		log_warn("source %s: %s (%s)", src->name, msg, hb->alerts[i]->code);
+		publish_source_alert(e, hb->alerts[i]->code, src->name, msg);
+	}
+}
+
 void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
 		      uint64_t request_id, const Assist__Heartbeat *hb)
 {
@@ -512,6 +563,7 @@ void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
 	if ((src = source_get(e, hb->source, true)) == NULL)
 		return;
 	source_peer(src, peer, peer_len);
+	heartbeat_news(e, src, hb);
 	send_ack(e, src, peer, peer_len, request_id, false, NULL, 0);
 }
 

@@ -37,6 +37,7 @@ struct engine_source {
 	int64_t last_seen_ms;              /* last batch or heartbeat */
 	bool stale;                        /* silent longer than source_freshness_s */
 	struct log_limit reject_log;       /* lines about its rejected events */
+	char problem[256];                 /* the sender's standing failure (heartbeats) */
 	uint8_t peer[ENGINE_PEER_MAX];     /* the ROUTER id of its latest sender */
 	size_t peer_len;
 	struct engine_source *next;

@@ -318,6 +318,7 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 		/* As of now, not of the last periodic check. */
 		items[i].stale = s->last_seen_ms != 0 &&
 				 now - s->last_seen_ms > srv->cfg.source_freshness_s * 1000;
+		items[i].problem = s->problem;
 		ptrs[i] = &items[i];
 	}
 	st.sources = ptrs;

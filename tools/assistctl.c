@@ -1369,6 +1369,8 @@ static json_t *status_json(const Assist__StatusReply *st)
 		json_object_set_new(o, "last_seen",
 				    s->last_seen[0] ? json_string(s->last_seen) : json_null());
 		json_object_set_new(o, "stale", json_boolean(s->stale));
+		json_object_set_new(o, "problem",
+				    s->problem[0] ? json_string(s->problem) : json_null());
 		json_object_set_new(sources, s->source, o);
 	}
 	json_object_set_new(root, "feed_seq", json_integer((json_int_t)st->feed_seq));
@@ -1389,6 +1391,8 @@ static void status_table(const Assist__StatusReply *st)
 		printf("%-16s %22s %10" PRIu64 " %10" PRIu64 " %10" PRId64 "  %s%s\n", s->source,
 		       pos, s->applied, s->rejected, s->lag_ms, s->last_seen[0] ? s->last_seen : "-",
 		       s->stale ? "  (stale)" : "");
+		if (s->problem[0])
+			printf("%-16s failed: %s\n", "", s->problem);
 	}
 	printf("feed sequence: %" PRIu64 "\ndead letters:  %" PRIu64 "\nrecipients:    %" PRIu64
 	       "\n", st->feed_seq, st->dead_letters, st->recipients);

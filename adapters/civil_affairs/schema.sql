@@ -1,7 +1,8 @@
 -- Civil affairs bureau: population register, households, assistance categories,
 -- minimum living allowance (dibao) and deaths. Sample schema for assist-adapter.
 -- Codes follow the bureau's own tables (hukou 1/2, category 11..51, scheme C/N).
--- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row.
+-- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row (the
+-- adapter sets it when its role owns the table, and refuses to start otherwise).
 
 CREATE TABLE IF NOT EXISTS persons (
 	id_card_no      char(18)     PRIMARY KEY,

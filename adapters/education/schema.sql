@@ -1,6 +1,7 @@
 -- Education bureau: student register (national student number = 'G' + resident ID
 -- number), school terms and student aid grants. Sample schema for assist-adapter.
--- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row.
+-- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row (the
+-- adapter sets it when its role owns the table, and refuses to start otherwise).
 
 CREATE TABLE IF NOT EXISTS student (
 	student_no       varchar(19)  PRIMARY KEY, -- G + ID number; L + local number without an ID

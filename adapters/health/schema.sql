@@ -2,7 +2,8 @@
 -- settlement bills and fixed chronic-disease outpatient subsidies. Sample schema
 -- for assist-adapter. Settlement types follow the national medical insurance
 -- codes (11 common outpatient, 14 chronic outpatient, 21 inpatient).
--- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row.
+-- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row (the
+-- adapter sets it when its role owns the table, and refuses to start otherwise).
 
 CREATE TABLE IF NOT EXISTS ncms_enrollment (
 	family_card_no  varchar(16)  NOT NULL, -- one NCMS card per rural household

@@ -2,7 +2,8 @@
 -- urban rental subsidies, public-housing rent reductions and rural building and
 -- repair projects. Sample schema for assist-adapter. Money is kept in fen.
 -- hh_code is the civil affairs household number.
--- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row.
+-- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row (the
+-- adapter sets it when its role owns the table, and refuses to start otherwise).
 
 CREATE TABLE IF NOT EXISTS housing_area_record (
 	record_no        varchar(20)   PRIMARY KEY,

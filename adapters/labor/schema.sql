@@ -2,7 +2,8 @@
 -- concession cards, unemployment registrations, training and Huimin medical
 -- insurance. Sample schema for assist-adapter. Insurance types follow the
 -- social insurance codes (110 pension, 210 unemployment, 310 basic medical).
--- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row.
+-- Every table has REPLICA IDENTITY FULL: a delete carries the whole old row (the
+-- adapter sets it when its role owns the table, and refuses to start otherwise).
 
 CREATE TABLE IF NOT EXISTS insurance_enrolment (
 	insured_no      varchar(20)  NOT NULL,

@@ -3,7 +3,12 @@
  * schemas), a real assistd, and a real assist-adapter per department reading
  * logical replication. Rows are written with SQL; the test waits (bounded)
  * until `assistctl get` shows what docs/policy.md says. Then the faults: an
- * adapter killed mid-burst, assistd stopped while rows keep coming. */
+ * adapter killed mid-burst, assistd stopped while rows keep coming; and what
+ * must not pass in silence: a TRUNCATE (an alert on the feed), a renamed
+ * column (the source's problem in status), a row too big for a message (a
+ * dead letter, and the rows after it flow), a lost slot (the adapter exits 3
+ * with the problem in status; --resnapshot streams again). assistd and the
+ * civil affairs adapter take messages of at most 1 MiB. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,11 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
+
+#define MAX_MSG "max_message_bytes = 1048576\n"
 
 #define WAIT_S 20 /* a bound on every wait: reaching it fails the test */
 
@@ -116,6 +124,12 @@ static long long probe_ledger(const json_t *rec, const void *arg)
 	return -1;
 }
 
+/* 1: the record is there. */
+static long long probe_found(const json_t *rec, const void *arg)
+{
+	return 1;
+}
+
 /* 1 when the record lists the category, else 0. */
 static long long probe_category(const json_t *rec, const void *arg)
 {
@@ -210,7 +224,7 @@ static int setup(void **state)
 	fixture_id(father, "420701", "19800101", 1);
 	fixture_id(mother, "420701", "19820202", 2);
 	fixture_id(child, "420701", "20160303", 3);
-	if (fixture_setup(&fx, "cdc", NULL) < 0)
+	if (fixture_setup(&fx, "cdc", MAX_MSG) < 0)
 		return -1;
 	for (int d = 0; d < N_DEPTS; d++) {
 		snprintf(schema, sizeof(schema), "%s/adapters/%s/schema.sql", fx.src, depts[d]);
@@ -221,7 +235,8 @@ static int setup(void **state)
 	if (fixture_assistd_start(&fx) < 0 || (assist_db = fixture_connect(&fx, "assist")) == NULL)
 		return -1;
 	for (int d = 0; d < N_DEPTS; d++) {
-		if ((adapter[d] = fixture_adapter_start(&fx, depts[d], NULL)) < 0)
+		if ((adapter[d] = fixture_adapter_start(&fx, depts[d], d == CIVIL ? MAX_MSG : NULL)) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -497,6 +512,208 @@ static void test_assistd_down(void **state)
 	expect_record(id, probe_category, "registered_unemployed", 1, "registered unemployed");
 }
 
+/* A string of `assistctl status --json`, "" when absent or null. */
+static char *status_str(const char *path)
+{
+	json_t *st = fixture_status(&fx);
+	char *v = strdup(fixture_str(st, path));
+
+	json_decref(st);
+	assert_non_null(v);
+	return v;
+}
+
+/* Poll status until the string at path contains want ("" : is empty). */
+static void await_status_str(const char *path, const char *want)
+{
+	double deadline = now_s() + WAIT_S;
+
+	for (;;) {
+		char *v = status_str(path);
+		bool ok = want[0] == '\0' ? v[0] == '\0' : strstr(v, want) != NULL;
+		if (ok) {
+			free(v);
+			return;
+		}
+		if (now_s() > deadline)
+			fail_msg("status %s: \"%s\", not \"%s\" within %d s", path, v, want, WAIT_S);
+		free(v);
+		sleep_ms(50);
+	}
+}
+
+static void test_truncate_alert(void **state)
+{
+	double deadline = now_s() + WAIT_S;
+
+	exec_in(dept_db[CIVIL], "TRUNCATE category_registrations");
+	while (assist_count("SELECT count(*) FROM feed WHERE topic = "
+			    "'alert/truncated/civil_affairs'") < 1) {
+		if (now_s() > deadline)
+			fail_msg("no truncated alert in the feed within %d s", WAIT_S);
+		sleep_ms(50);
+	}
+	/* Nothing was voided: the dibao benefit stands. */
+	expect_record(father, probe_int, "benefits.0.monthly_fen", 3500, "dibao after truncate");
+}
+
+static void insert_person(const char *id, const char *name_sql, const char *town_col)
+{
+	exec_in(dept_db[CIVIL],
+		"INSERT INTO persons (id_card_no, name, gender, hukou_type, district_code, %s, "
+		"village) VALUES ('%s', %s, '1', '1', '420701', 'Town', 'Village')",
+		town_col, id, name_sql);
+}
+
+static void test_renamed_column(void **state)
+{
+	long long dead = status_int("dead_letters");
+	char a[19], b[19];
+
+	fixture_id(a, "420703", "19700101", 1);
+	fixture_id(b, "420703", "19700101", 2);
+	exec_in(dept_db[CIVIL], "ALTER TABLE persons RENAME COLUMN town TO township");
+	insert_person(a, "'Renamed'", "township");
+	await_status_str("sources.civil_affairs.problem", "persons.town: no such column");
+	await_status("dead_letters", dead + 1);
+	/* Put back: the next Relation message clears the problem, rows map again. */
+	exec_in(dept_db[CIVIL], "ALTER TABLE persons RENAME COLUMN township TO town");
+	insert_person(b, "'Restored'", "town");
+	expect_record(b, probe_found, NULL, 1, "person after the rename back");
+	await_status_str("sources.civil_affairs.problem", "");
+}
+
+static void test_huge_row(void **state)
+{
+	long long dead = status_int("dead_letters");
+	char big[19], after[19], *v;
+
+	fixture_id(big, "420703", "19700101", 3);
+	fixture_id(after, "420703", "19700101", 4);
+	exec_in(dept_db[CIVIL], "ALTER TABLE persons ALTER COLUMN name TYPE text");
+	/* A mapped event of 5 MB, more than a message may be. */
+	insert_person(big, "repeat('x', 5 * 1024 * 1024)", "town");
+	/* An unmappable row of 5 MB: its raw JSON is cut. */
+	exec_in(dept_db[CIVIL], "ALTER TABLE category_registrations ALTER COLUMN approved_by "
+				"TYPE text");
+	exec_in(dept_db[CIVIL],
+		"INSERT INTO category_registrations (id_card_no, category_code, valid_from, "
+		"approved_by) VALUES ('%s', '99', '2026-02-01', repeat('y', 5 * 1024 * 1024))",
+		big);
+	insert_person(after, "'After'", "town");
+	expect_record(after, probe_found, NULL, 1, "the row after the big ones");
+	await_status("dead_letters", dead + 2);
+	v = fixture_query(assist_db, "SELECT string_agg(reason || ' ' || length(raw), '; ' "
+				     "ORDER BY id) FROM (SELECT * FROM dead_letter WHERE source = "
+				     "'civil_affairs' ORDER BY id DESC LIMIT 2) d");
+	assert_non_null(v);
+	print_message("dead letters: %s\n", v);
+	assert_non_null(strstr(v, "more than max_message_bytes allows"));
+	assert_non_null(strstr(v, "unknown code '99'"));
+	free(v);
+	assert_int_equal(assist_count("SELECT count(*) FROM dead_letter WHERE source = "
+				      "'civil_affairs' AND length(raw) > 65536"),
+			 0);
+}
+
+/* WAL written and switched, and a checkpoint, until the slot is lost. */
+static void lose_slot(const char *slot)
+{
+	double deadline = now_s() + WAIT_S;
+	char sql[200], *st;
+
+	exec_in(dept_db[CIVIL], "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
+	exec_in(dept_db[CIVIL], "SELECT pg_reload_conf()");
+	snprintf(sql, sizeof(sql),
+		 "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '%s'", slot);
+	for (;;) {
+		for (int i = 0; i < 3; i++) {
+			exec_in(dept_db[CIVIL], "SELECT pg_logical_emit_message(false, 'noise', "
+						"repeat('z', 100000))");
+			exec_in(dept_db[CIVIL], "SELECT pg_switch_wal()");
+		}
+		exec_in(dept_db[CIVIL], "CHECKPOINT");
+		st = fixture_query(dept_db[CIVIL], sql);
+		assert_non_null(st);
+		bool lost = strcmp(st, "lost") == 0;
+		free(st);
+		if (lost)
+			break;
+		if (now_s() > deadline)
+			fail_msg("slot %s not lost within %d s", slot, WAIT_S);
+	}
+	exec_in(dept_db[CIVIL], "ALTER SYSTEM RESET max_slot_wal_keep_size");
+	exec_in(dept_db[CIVIL], "SELECT pg_reload_conf()");
+}
+
+/* assist-adapter for dept with --resnapshot, its output to its log. */
+static pid_t resnapshot_start(const char *dept)
+{
+	char exe[600], conf[400], log[400];
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/assist-adapter", fx.bin);
+	snprintf(conf, sizeof(conf), "%s/adapter-%s.conf", fx.dir, dept);
+	snprintf(log, sizeof(log), "%s/adapter-%s.log", fx.dir, dept);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(exe, exe, "--department", dept, "-c", conf, "--resnapshot", (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void test_lost_slot(void **state)
+{
+	char id[19];
+
+	kill(adapter[CIVIL], SIGTERM);
+	assert_int_equal(fixture_wait(adapter[CIVIL]), 0);
+	adapter[CIVIL] = 0;
+	lose_slot("assist_civil_affairs");
+	adapter[CIVIL] = fixture_adapter_start(&fx, "civil_affairs", MAX_MSG);
+	assert_true(adapter[CIVIL] > 0);
+	assert_int_equal(fixture_wait(adapter[CIVIL]), 3);
+	adapter[CIVIL] = 0;
+	await_status_str("sources.civil_affairs.problem", "is lost");
+
+	/* The operator's re-snapshot. */
+	adapter[CIVIL] = resnapshot_start("civil_affairs");
+	fixture_id(id, "420703", "19700101", 5);
+	insert_person(id, "'After the re-snapshot'", "town");
+	expect_record(id, probe_found, NULL, 1, "person after the re-snapshot");
+	await_status_str("sources.civil_affairs.problem", "");
+}
+
+/* Health read anew: its 242 bills come again, each the claim already
+ * applied: acknowledged, not 242 duplicate_claim dead letters. */
+static void test_resnapshot_claims(void **state)
+{
+	const struct ledger_key last = {"KL-0999", "huimin"};
+	long long dead = assist_count("SELECT count(*) FROM dead_letter WHERE source = 'health'");
+	long long rejected = status_int("sources.health.rejected");
+
+	kill(adapter[HEALTH], SIGTERM);
+	fixture_wait(adapter[HEALTH]); /* 0, or 3 if its slot was lost too */
+	adapter[HEALTH] = resnapshot_start("health");
+	exec_in(dept_db[HEALTH],
+		"INSERT INTO hosp_bill (bill_no, patient_idno, hospital_code, hosp_level, "
+		"settle_type, diag_group, service_date, total_yuan, insurer) VALUES "
+		"('KL-0999', '%s', 'H0001', 'HM', '21', 'ZB', '2026-04-01', 200.00, 'H')",
+		mother);
+	expect_record(mother, probe_ledger, &last, 6000, "the bill after the re-snapshot");
+	assert_int_equal(assist_count("SELECT count(*) FROM dead_letter WHERE source = 'health'"),
+			 dead);
+	assert_int_equal(status_int("sources.health.rejected"), rejected);
+	assert_int_equal(assist_count("SELECT count(*) FROM dead_letter WHERE reason LIKE "
+				      "'duplicate_claim%%'"),
+			 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +726,11 @@ int main(void)
 		cmocka_unit_test(test_unmappable_row),
 		cmocka_unit_test(test_adapter_sigkill_mid_burst),
 		cmocka_unit_test(test_assistd_down),
+		cmocka_unit_test(test_truncate_alert),
+		cmocka_unit_test(test_renamed_column),
+		cmocka_unit_test(test_huge_row),
+		cmocka_unit_test(test_lost_slot),
+		cmocka_unit_test(test_resnapshot_claims),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -216,6 +216,12 @@ static void test_civil_affairs(void **state)
 		 "\"community\":\"Wenxing Community\"}}}]"},
 		{"civil_affairs", "persons", 'D', CA_PERSON, NULL, NULL, -EINVAL,
 		 "persons.id_card_no: deleting a person is not supported (register a death instead)"},
+		/* an optional column renamed (town -> township): an error, not a field lost */
+		{"civil_affairs", "persons", 'I',
+		 "id_card_no=42070419580312001X|name=Zhang Guiying|gender=2|nation_code=01|"
+		 "hukou_type=1|district_code=420704|township=Gulou Street|village=Wenxing Community|"
+		 "household_no=H4207040001|death_date=~|phone=~|updated_at=2024-03-01 08:00:00+08",
+		 NULL, NULL, -EINVAL, "persons.town: no such column (renamed or dropped?)"},
 		{"civil_affairs", "households", 'I', CA_HOUSEHOLD, NULL, NULL, 0,
 		 "[{\"kind\":\"household\",\"household\":{\"household_id\":\"H4207040001\","
 		 "\"members\":3,\"monthly_income_fen\":42050,\"housing_area_m2\":24.5,"

@@ -77,7 +77,7 @@ static const struct step session[] = {
 	{.hex = "55000040194b00027400000001316e4e000274000000013274000000026f6b", .rc = 0,
 	 .type = PGO_UPDATE,
 	 .relname = "k", .old_kind = 'K', .old_tuple = "t:1,n", .new_tuple = "t:2,t:ok"},
-	{.hex = "54000000010000004019", .rc = 0, .type = PGO_OTHER},
+	{.hex = "54000000010000004019", .rc = 0, .type = PGO_TRUNCATE, .relname = "k"},
 	{.hex = "4d010000000001931910706678000000000568656c6c6f", .rc = 0, .type = PGO_OTHER},
 	/* Origin, hand-made: LSN, "origin". */
 	{.hex = "4f00000000019319106f726967696e00", .rc = 0, .type = PGO_OTHER},
@@ -100,6 +100,7 @@ static const struct step session[] = {
 	{.hex = "520000401970750062", .rc = -EBADMSG},                 /* unterminated name */
 	{.hex = "54ffffffff00",
 	 .rc = -EBADMSG},                       /* truncate of 2^32-1 relations */
+	{.hex = "54000000010000009999", .rc = -ENOENT}, /* truncate of a relation never announced */
 	{.hex = "4d0100000000019319107066780000000005",
 	 .rc = -EBADMSG}, /* message content missing */
 	/* The failed relations above left k as it was. */
@@ -170,6 +171,10 @@ static void check_step(const struct step *s, const struct pgo_msg *m)
 		assert_non_null(m->rel);
 		assert_string_equal(m->rel->relname, s->relname);
 		assert_string_equal(m->rel->nspname, "public");
+		break;
+	case PGO_TRUNCATE:
+		assert_int_equal(m->ntruncated, 1);
+		assert_string_equal(m->truncated[0]->relname, s->relname);
 		break;
 	case PGO_OTHER:
 		break;
