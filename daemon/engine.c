@@ -18,6 +18,7 @@
 #include "schema.h"
 #include "utf8.h"
 #include "validate.h"
+#include "ymd.h"
 
 struct batch_event {
 	Assist__Event *ev;
@@ -27,6 +28,7 @@ struct batch_event {
 	bool rejected;
 	bool isolate;      /* it was in a batch the store refused: it goes alone */
 	unsigned refusals; /* batches of it alone that the store refused */
+	int32_t today; /* replay: the day it was received */
 };
 
 static const char *source_label(const char *name)
@@ -567,6 +569,25 @@ void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
 	send_ack(e, src, peer, peer_len, request_id, false, NULL, 0);
 }
 
+int engine_replay(struct engine *e, const char *source, uint64_t major, uint64_t minor,
+		  int32_t today, Assist__Event *ev)
+{
+	struct engine_source *src = source_get(e, source, true);
+	int rc;
+
+	if (src == NULL)
+		return -ENOMEM;
+	ymd_set_today(today);
+	rc = add_event(e, src, ev, major, minor);
+	ymd_set_today(0);
+	if (rc < 0)
+		return rc;
+	e->filling->events[e->filling->n_events - 1].today = today;
+	if (e->filling->n_events >= (size_t)e->cfg->batch_max_events)
+		seal(e);
+	return 0;
+}
+
 /* ---- loading what a batch names ---------------------------------------------- */
 
 /* A PostgreSQL text[] literal being built: {"a","b"}. */
@@ -958,7 +979,11 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 		a->lag_ms = record_now_ms() - occurred;
 	if (!be->rejected) {
 		decisions_clear(&e->decisions);
+		if (e->replay)
+			ymd_set_today(be->today);
 		rc = apply_event(&e->world, &ctx, be->ev, &be->v, &e->decisions, &reject);
+		if (e->replay)
+			ymd_set_today(0);
 		if (rc == -EINVAL) {
 			be->rejected = true;
 			be->v = reject;
@@ -966,10 +991,17 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 			return rc;
 		}
 	}
+	if (be->rejected && e->replay) {
+		/* It was applied once: its dead letter would be a second story. */
+		e->replay_diverged++;
+		log_error("journal event %s@%" PRIu64 "/%" PRIu64 " is now rejected: %s: %s",
+			  be->src->name, be->major, be->minor, be->v.field, be->v.reason);
+		return 0;
+	}
 	if (be->rejected)
 		return write_dead_letter(e, b, be);
 	a->applied++;
-	if ((rc = write_journal(e, be)) < 0)
+	if (!e->replay && (rc = write_journal(e, be)) < 0)
 		return rc;
 	for (size_t i = 0; i < e->decisions.n; i++) {
 		if ((rc = write_decision(e, be, &e->decisions.items[i])) < 0)
@@ -1063,7 +1095,8 @@ static void apply_batch(struct engine *e, struct batch *b)
 		rc = write_household(e, e->world.changed_h[i]);
 	for (size_t i = 0; i < e->world.n_changed_p && rc == 0; i++)
 		rc = write_person(e, b, e->world.changed_p[i], now);
-	write_positions(e, b, now);
+	if (!e->replay)
+		write_positions(e, b, now);
 	if (rc == 0)
 		rc = writer_flush(&e->writer, job);
 	world_take_changes(&e->world);
@@ -1324,6 +1357,11 @@ static void on_started(struct store_job *job, int status)
 	e->feed_seq = e->feed_committed = col_u64(cnt, 0, 0);
 	e->dead_letters = col_u64(cnt, 0, 1);
 	e->persons_at_start = col_u64(cnt, 0, 2);
+	if (col_u64(cnt, 0, 4) != 0 && !e->replay) {
+		log_error("the store holds an unfinished rebuild: run assistd --rebuild again");
+		status = -EBUSY;
+		goto cleanup;
+	}
 	if (!PQgetisnull(cnt, 0, 3)) {
 		size_t len;
 		uint8_t *d = unescape_bytea(cnt, 0, 3, &len);
@@ -1401,6 +1439,55 @@ void engine_find_person(struct engine *e, const char *id,
 	free(ids.buf);
 	fc->e = e;
 	snprintf(fc->id, sizeof(fc->id), "%s", id);
+	fc->cb = cb;
+	fc->arg = arg;
+	store_submit(e->store, job);
+}
+
+struct finds_ctx {
+	struct engine *e;
+	void (*cb)(void *arg, int status);
+	void *arg;
+};
+
+static void on_found_all(struct store_job *job, int status)
+{
+	struct finds_ctx *fc = job->data;
+
+	if (status < 0)
+		log_error("loading persons: %s", job->error);
+	else if ((status = adopt_loaded(fc->e, job)) < 0)
+		log_error("out of memory loading persons");
+	store_job_free(job);
+	fc->cb(fc->arg, status);
+	free(fc);
+}
+
+void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
+			 void (*cb)(void *arg, int status), void *arg)
+{
+	struct id_array missing = {0}, none = {0};
+	struct finds_ctx *fc = NULL;
+	struct store_job *job;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (table_get(&e->world.persons, ids[i]) == NULL)
+			rc = id_array_add(&missing, ids[i]);
+	}
+	if (rc == 0 && missing.n == 0) {
+		cb(arg, 0);
+		return;
+	}
+	if (rc < 0 || (fc = calloc(1, sizeof(*fc))) == NULL ||
+	    (job = load_job(&missing, &none, on_found_all, fc)) == NULL) {
+		free(missing.buf);
+		free(fc);
+		cb(arg, -ENOMEM);
+		return;
+	}
+	free(missing.buf);
+	fc->e = e;
 	fc->cb = cb;
 	fc->arg = arg;
 	store_submit(e->store, job);

@@ -90,6 +90,11 @@ struct engine {
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
 	struct decisions decisions;               /* scratch, per event */
 	struct writer writer;                     /* the transaction being built */
+
+	/* Replaying the journal (assistd --rebuild): events come from
+	 * engine_replay, nothing is journaled, dead-lettered or positioned. */
+	bool replay;
+	uint64_t replay_diverged; /* journal events the rules now reject */
 };
 
 /* Set up; the timer is the engine's only handle. 0 or a negative errno. */
@@ -105,12 +110,22 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 /* A heartbeat: the source is alive; answered with its positions. */
 void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
 		      uint64_t request_id, const Assist__Heartbeat *hb);
+/* Take one journal event (rebuild): applied through the same validation and
+ * rules as at intake, with ymd_today answering today (the day it was
+ * received). Events are moved out of the caller. 0 or a negative errno. */
+__attribute__((warn_unused_result)) int engine_replay(struct engine *e, const char *source,
+						       uint64_t major, uint64_t minor,
+						       int32_t today, Assist__Event *ev);
 /* Seal the filling batch and report drained once nothing is in flight. */
 void engine_drain(struct engine *e);
 /* The person with id: from memory, else loaded from the store first. cb gets
  * NULL if nobody has that ID. */
 void engine_find_person(struct engine *e, const char *id,
 			void (*cb)(void *arg, struct person *p), void *arg);
+/* Make sure memory holds the persons with ids (and their households),
+ * loading the missing ones in one read, then call cb(arg, status). */
+void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
+			 void (*cb)(void *arg, int status), void *arg);
 /* Mark sources silent for longer than freshness_ms stale (logging each
  * change either way). */
 void engine_check_freshness(struct engine *e, int64_t freshness_ms);

@@ -5,25 +5,28 @@
 #include <string.h>
 
 #include "log.h"
+#include "rebuild.h"
 #include "server.h"
 
 #define DEFAULT_CONFIG "/etc/assist/assistd.conf"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: assistd [-c CONFIG] [--check]\n"
+	fprintf(f, "usage: assistd [-c CONFIG] [--check | --rebuild]\n"
 		   "  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
-		   "  --check               load the configuration and policy, then exit\n");
+		   "  --check               load the configuration and policy, then exit\n"
+		   "  --rebuild             rebuild the store's state from its journal, then exit\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 					     {"check", no_argument, NULL, 'k'},
+					     {"rebuild", no_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *config = DEFAULT_CONFIG;
-	bool check = false;
+	bool check = false, rebuild = false;
 	struct server srv;
 	int c, rc;
 
@@ -35,6 +38,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			check = true;
+			break;
+		case 'r':
+			rebuild = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -52,7 +58,7 @@ int main(int argc, char **argv)
 		server_free(&srv);
 		return 1;
 	}
-	rc = check ? 0 : server_run(&srv);
+	rc = check ? 0 : rebuild ? rebuild_run(&srv) : server_run(&srv);
 	if (check)
 		uv_loop_close(&srv.loop);
 	server_free(&srv);

@@ -13,10 +13,13 @@
 #include "record.h"
 #include "schema.h"
 #include "server.h"
+#include "table.h"
 #include "utf8.h"
 
 #define REPLAY_DEFAULT 500
 #define REPLAY_MAX 5000
+#define DUMP_DEFAULT 500
+#define DUMP_MAX 5000
 
 /* Who asked, kept until an asynchronous answer is ready. */
 struct pending {
@@ -28,6 +31,8 @@ struct pending {
 	uint64_t from_seq;
 	uint32_t limit;
 	char id[IDNUM_BUFLEN];
+	char (*ids)[IDNUM_BUFLEN]; /* dump: the page's IDs */
+	size_t n_ids;
 };
 
 static struct pending *pending_new(struct server *srv, const uint8_t *peer, size_t peer_len,
@@ -276,6 +281,121 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	store_submit(srv->store, job);
 }
 
+/* ---- dump --------------------------------------------------------------------- */
+
+/* A record as the dump shows it: what depends on timing or batching left out. */
+static Assist__RecipientRecord *dump_record(struct arena *a, const struct person *p,
+					     const struct params *params)
+{
+	Assist__RecipientRecord *r = record_build(a, p, 0, params, true);
+
+	if (r != NULL) {
+		r->version = 0;
+		r->feed_seq = 0;
+		r->updated_at = (char *)"";
+	}
+	return r;
+}
+
+static void on_dump_loaded(void *arg, int status)
+{
+	struct pending *pq = arg;
+	struct arena a = {0};
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__DumpReply dr = ASSIST__DUMP_REPLY__INIT;
+
+	if (status < 0) {
+		pending_error(pq, EIO, "the store failed to answer");
+		goto cleanup;
+	}
+	dr.records = calloc(pq->n_ids ? pq->n_ids : 1, sizeof(*dr.records));
+	if (dr.records == NULL) {
+		pending_error(pq, ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < pq->n_ids; i++) {
+		const struct person *p = table_get(&pq->srv->engine.world.persons, pq->ids[i]);
+		if (p == NULL)
+			continue;
+		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->srv->params)) == NULL) {
+			pending_error(pq, ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		dr.n_records++;
+	}
+	dr.next_after_id = pq->n_ids ? pq->ids[pq->n_ids - 1] : pq->id;
+	dr.more = pq->n_ids == pq->limit;
+	r.body_case = ASSIST__REPLY__BODY_DUMP;
+	r.dump = &dr;
+	pending_reply(pq, &r);
+cleanup:
+	free(dr.records);
+	arena_free(&a);
+	free(pq->ids);
+	free(pq);
+}
+
+static void on_dump_ids(struct store_job *job, int status)
+{
+	struct pending *pq = job->data;
+	const PGresult *res = status == 0 ? job->results[0] : NULL;
+	int n = res ? PQntuples(res) : 0;
+	const char **ids = NULL;
+
+	if (status < 0) {
+		log_error("dump: %s", job->error);
+		pending_error(pq, EIO, "the store failed to answer");
+		goto fail;
+	}
+	pq->ids = calloc(n ? (size_t)n : 1, sizeof(*pq->ids));
+	ids = calloc(n ? (size_t)n : 1, sizeof(*ids));
+	if (pq->ids == NULL || ids == NULL) {
+		pending_error(pq, ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(pq->ids[i], sizeof(pq->ids[i]), "%s", PQgetvalue(res, i, 0));
+		ids[i] = pq->ids[i];
+	}
+	pq->n_ids = (size_t)n;
+	store_job_free(job);
+	engine_find_persons(&pq->srv->engine, ids, pq->n_ids, on_dump_loaded, pq);
+	free(ids);
+	return;
+fail:
+	free(ids);
+	free(pq->ids);
+	store_job_free(job);
+	free(pq);
+}
+
+static void handle_dump(struct server *srv, const uint8_t *peer, size_t peer_len,
+			const Assist__Request *req)
+{
+	const Assist__DumpRequest *rq = req->dump;
+	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
+	struct store_job *job;
+	char limit[16];
+
+	if (pq == NULL)
+		return;
+	snprintf(pq->id, sizeof(pq->id), "%s", rq->after_id);
+	pq->limit = rq->limit == 0 ? DUMP_DEFAULT : rq->limit;
+	if (pq->limit > DUMP_MAX)
+		pq->limit = DUMP_MAX;
+	snprintf(limit, sizeof(limit), "%" PRIu32, pq->limit);
+	struct store_val v[2] = {{pq->id, strlen(pq->id), false}, {limit, strlen(limit), false}};
+	job = store_job_new(STORE_READ, on_dump_ids, pq);
+	if (job == NULL || store_job_add(job, SQL_DUMP_IDS, v, 2) < 0) {
+		store_job_free(job);
+		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
+				   "out of memory");
+		free(pq);
+		return;
+	}
+	store_submit(srv->store, job);
+}
+
 /* ---- status ------------------------------------------------------------------- */
 
 static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_len,
@@ -355,8 +475,11 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_STATUS:
 		handle_status(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_DUMP:
+		handle_dump(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
-			    "the query endpoint takes get, explain, replay and status");
+			    "the query endpoint takes get, explain, replay, status and dump");
 	}
 }

@@ -73,7 +73,8 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_COUNTERS] = {"counters",
 			  "SELECT (SELECT coalesce(max(seq), 0) FROM feed), "
 			  "(SELECT count(*) FROM dead_letter), (SELECT count(*) FROM person), "
-			  "(SELECT digest FROM event_journal ORDER BY id DESC LIMIT 1)",
+			  "(SELECT digest FROM event_journal ORDER BY id DESC LIMIT 1), "
+			  "(SELECT count(*) FROM store_meta WHERE key = 'rebuilding')",
 			  0},
 	[SQL_EXPLAIN] = {"explain",
 			 "SELECT trace::text FROM (SELECT DISTINCT ON (subject) id, trace "
@@ -150,6 +151,43 @@ static const struct store_statement statements[SQL_N] = {
 			       "rejected = p.rejected + excluded.rejected, "
 			       "lag_ms = excluded.lag_ms, last_seen = excluded.last_seen",
 			       7},
+	/* assistctl dump: a page of IDs, in the primary key's order. */
+	[SQL_DUMP_IDS] = {"dump_ids",
+			  "SELECT id_number FROM person WHERE id_number > $1 "
+			  "ORDER BY id_number LIMIT $2",
+			  2},
+	/* assistd --rebuild (daemon/rebuild.c): the journal in order, with the
+	 * UTC day each event was received, which stands in for "today". */
+	[SQL_JOURNAL_PAGE] = {"journal_page",
+			      "SELECT id, source, major, minor, event, "
+			      "to_char(received_at AT TIME ZONE 'UTC', 'YYYYMMDD') "
+			      "FROM event_journal WHERE id > $1 ORDER BY id LIMIT $2",
+			      2},
+	/* Everything derived from the journal goes; the marker makes a plain
+	 * start refuse a half-rebuilt store until a rebuild finishes. */
+	[SQL_REBUILD_CLEAR] = {"rebuild_clear",
+			       "WITH p AS (DELETE FROM person), h AS (DELETE FROM household), "
+			       "l AS (DELETE FROM ledger), a AS (DELETE FROM alert), "
+			       "x AS (DELETE FROM explanation) "
+			       "INSERT INTO store_meta (key, value) VALUES ('rebuilding', 1) "
+			       "ON CONFLICT (key) DO NOTHING",
+			       0},
+	/* Each source's position is at least its last journal event, and its
+	 * applied count is its journal rows (a journal copied into a fresh
+	 * database brings its positions with it). */
+	[SQL_REBUILD_DONE] = {"rebuild_done",
+			      "WITH j AS (SELECT DISTINCT ON (source) source, major, minor, "
+			      "count(*) OVER (PARTITION BY source) AS n FROM event_journal "
+			      "ORDER BY source, id DESC), "
+			      "d AS (DELETE FROM store_meta WHERE key = 'rebuilding') "
+			      "INSERT INTO source_position AS p (source, major, minor, applied) "
+			      "SELECT source, major, minor, n FROM j ON CONFLICT (source) DO UPDATE "
+			      "SET applied = excluded.applied, "
+			      "major = CASE WHEN (excluded.major, excluded.minor) > (p.major, p.minor) "
+			      "THEN excluded.major ELSE p.major END, "
+			      "minor = CASE WHEN (excluded.major, excluded.minor) > (p.major, p.minor) "
+			      "THEN excluded.minor ELSE p.minor END",
+			      0},
 };
 
 const struct store_catalog schema_catalog = {

@@ -31,8 +31,11 @@ ymd_t ymd_next_month(ymd_t d);
 int64_t ymd_to_days(ymd_t d);
 /* The date that is n days since 1970-01-01. */
 ymd_t ymd_from_days(int64_t n);
-/* Today's UTC date. */
+/* Today's UTC date, or the one set with ymd_set_today. */
 ymd_t ymd_today(void);
+/* Make ymd_today answer d (0: the clock again). A replay of the journal sets
+ * the day each event was received, so rules that read "today" decide alike. */
+void ymd_set_today(ymd_t d);
 /* Whole years from birth to d (age on d). */
 int ymd_age(ymd_t birth, ymd_t d);
 

@@ -61,6 +61,7 @@ static void usage(FILE *f)
 		   "  explain ID [--json]\n"
 		   "  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
 		   "  status [--json]\n"
+		   "  dump\n"
 		   "  keygen\n"
 		   "tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
 		   "ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
@@ -1696,6 +1697,73 @@ cleanup:
 	return rc;
 }
 
+/* ---- dump --------------------------------------------------------------- */
+
+#define DUMP_PAGE 1000
+
+/* One record as a dump line: keys sorted, the timing fields gone. */
+static int dump_print(const Assist__RecipientRecord *r)
+{
+	json_t *j = pbjson_encode(&r->base, PBJSON_EMIT_DEFAULTS);
+	char *s;
+
+	if (j == NULL)
+		goto oom;
+	json_object_del(j, "version");
+	json_object_del(j, "feed_seq");
+	json_object_del(j, "updated_at");
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+	json_decref(j);
+	if (s == NULL)
+		goto oom;
+	puts(s);
+	free(s);
+	return 0;
+oom:
+	fprintf(stderr, "assistctl: out of memory\n");
+	return EXIT_REJECTED;
+}
+
+static int cmd_dump(const struct opts *o, int argc, char **argv)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__DumpRequest dump = ASSIST__DUMP_REQUEST__INIT;
+	char *after = strdup("");
+	bool more = true;
+	int rc = 0;
+
+	if (argc != 1)
+		return usage_error("dump: takes no arguments");
+	req.body_case = ASSIST__REQUEST__BODY_DUMP;
+	req.dump = &dump;
+	dump.limit = DUMP_PAGE;
+	while (more && rc == 0 && after != NULL) {
+		Assist__Reply *reply;
+		dump.after_id = after;
+		if ((rc = query(o, &req, &reply)) != 0)
+			break;
+		if (reply->body_case != ASSIST__REPLY__BODY_DUMP) {
+			rc = unexpected_reply();
+			assist__reply__free_unpacked(reply, NULL);
+			break;
+		}
+		for (size_t i = 0; i < reply->dump->n_records && rc == 0; i++)
+			rc = dump_print(reply->dump->records[i]);
+		more = reply->dump->more;
+		free(after);
+		after = strdup(reply->dump->next_after_id);
+		assist__reply__free_unpacked(reply, NULL);
+	}
+	if (after == NULL && rc == 0) {
+		fprintf(stderr, "assistctl: out of memory\n");
+		rc = EXIT_REJECTED;
+	}
+	free(after);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = EXIT_REJECTED;
+	return rc;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const struct {
@@ -1704,6 +1772,7 @@ static const struct {
 } commands[] = {
 	{ "push", cmd_push },	  { "get", cmd_get },	    { "explain", cmd_explain },
 	{ "watch", cmd_watch },	  { "status", cmd_status }, { "keygen", cmd_keygen },
+	{ "dump", cmd_dump },
 };
 
 int main(int argc, char **argv)

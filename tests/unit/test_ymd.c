@@ -160,6 +160,20 @@ static void test_today(void **state)
 	assert_true(t >= lo && t <= hi);
 }
 
+/* A set day stands in for the clock until cleared (the journal replay). */
+static void test_set_today(void **state)
+{
+	static const int days[][3] = {{2026, 3, 15}, {1999, 12, 31}, {2024, 2, 29}};
+
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+		ymd_t d = ymd_make(days[i][0], days[i][1], days[i][2]);
+		ymd_set_today(d);
+		assert_int_equal(ymd_today(), d);
+	}
+	ymd_set_today(0);
+	test_today(state);
+}
+
 static void test_age(void **state)
 {
 	static const struct {
@@ -187,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_add_months),	  cmocka_unit_test(test_next_month),
 		cmocka_unit_test(test_days),		  cmocka_unit_test(test_days_round_trip),
 		cmocka_unit_test(test_today),		  cmocka_unit_test(test_age),
+		cmocka_unit_test(test_set_today),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
