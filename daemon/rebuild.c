@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "instance.h"
 #include "log.h"
 #include "record.h"
 #include "schema.h"
@@ -42,6 +43,13 @@ static void on_fatal(void *data, const char *why)
 {
 	log_error("rebuild: %s", why);
 	rebuild_close(data, 1);
+}
+
+static void on_locked(struct store *st, const char *why)
+{
+	log_error("rebuild: another assistd uses the database; refusing (exit %d)",
+		  INSTANCE_EXIT_LOCKED);
+	rebuild_close(store_data(st), INSTANCE_EXIT_LOCKED);
 }
 
 static void next_page(struct rebuild *rb);
@@ -246,10 +254,15 @@ int rebuild_run(struct server *srv)
 		.conninfo = srv->cfg.database,
 		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
 		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
+		.lock_key = INSTANCE_DB_LOCK_KEY,
+		.on_locked = on_locked,
 	};
 	struct rebuild rb = {.srv = srv, .began_ms = record_now_ms()};
 	int rc;
 
+	/* A rebuild rewrites what a running assistd serves: one at a time. */
+	if ((rc = server_take_instance_lock(srv)) != 0)
+		return rc;
 	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, &rebuild_ops, &rb)) < 0) {
 		log_error("engine: %s", uv_strerror(rc));
 		return 1;

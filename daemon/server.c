@@ -748,9 +748,7 @@ static int start_signal(struct server *srv, uv_signal_t *h, int signum)
 	return uv_signal_start(h, on_signal, signum);
 }
 
-/* The pidfile lock, before the store and any socket; refused when another
- * assistd holds it. 0, or the exit code. */
-static int take_instance_lock(struct server *srv)
+int server_take_instance_lock(struct server *srv)
 {
 	char dir[400];
 	pid_t holder;
@@ -784,7 +782,7 @@ int server_run(struct server *srv)
 	};
 	int rc;
 
-	if ((rc = take_instance_lock(srv)) != 0)
+	if ((rc = server_take_instance_lock(srv)) != 0)
 		return rc;
 	if ((rc = start_signal(srv, &srv->sigterm, SIGTERM)) < 0 ||
 	    (rc = start_signal(srv, &srv->sigint, SIGINT)) < 0 ||

@@ -59,6 +59,10 @@ struct server {
 __attribute__((warn_unused_result)) int server_init(struct server *srv, const char *config_path);
 /* Run until stopped; returns the process exit code. */
 int server_run(struct server *srv);
+/* The pidfile lock in the runtime directory, before the store and any socket
+ * (assistd and assistd --rebuild alike); refused when another assistd holds
+ * it. 0, or the exit code. */
+int server_take_instance_lock(struct server *srv);
 /* Free what server_init set up (after server_run). */
 void server_free(struct server *srv);
 
