@@ -29,24 +29,20 @@ static ymd_t parse_or_none(const char *s)
 }
 
 /* An education_aid carries no date: its term's leading year ("2009-autumn"
- * -> 2009-01-01) if it has one, else when it occurred, else the person's
+ * -> 2009-01-01) if it is a year a date may have (past 2199 the store could
+ * not read the ledger line back), else when it occurred, else the person's
  * latest date. */
 static ymd_t education_date(const Assist__Event *ev, const struct person *p)
 {
 	const char *term = ev->education_aid->term;
+	char day[YMD_BUFLEN];
 	ymd_t d;
-	int year = 0;
 
-	for (int i = 0; term != NULL && i < 4; i++) {
-		if (term[i] < '0' || term[i] > '9') {
-			year = 0;
-			break;
-		}
-		year = year * 10 + (term[i] - '0');
+	if (term != NULL && strnlen(term, 4) == 4) {
+		snprintf(day, sizeof(day), "%.4s-01-01", term);
+		if (ymd_parse(day, &d) == 0)
+			return d;
 	}
-	d = ymd_make(year, 1, 1);
-	if (year > 0 && ymd_valid(d))
-		return d;
 	d = timestamp_date(ev->occurred_at);
 	if (d != YMD_NONE)
 		return d;

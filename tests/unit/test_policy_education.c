@@ -356,6 +356,51 @@ static void test_date(void **state)
 	decisions_free(&out);
 }
 
+/* Through the dispatcher: a term's leading year dates the claim only when it
+ * is a year a date may have (the store reads it back); else the event's time. */
+static void test_term_year(void **state)
+{
+	static const struct {
+		const char *term;
+		ymd_t want;
+	} terms[] = {
+		{"2009-autumn", 20090101},
+		{"2199", 21990101},
+		{"4052-spring", 20260305}, /* past 2199: occurred_at */
+		{"1899-spring", 20260305},
+		{"0000", 20260305},
+		{"20x9", 20260305},
+	};
+	struct policy_ctx ctx = {.params = params, .source = "education"};
+	struct decisions out = {0};
+	struct person *p = person_new("420704199801010013");
+
+	enroll(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO, "", YMD_NONE);
+	for (size_t i = 0; i < N(terms); i++) {
+		Assist__Event ev = ASSIST__EVENT__INIT;
+		Assist__EducationAid a = ASSIST__EDUCATION_AID__INIT;
+		char claim[16];
+
+		snprintf(claim, sizeof(claim), "T-%zu", i + 1);
+		a.claim_id = claim;
+		a.id_number = p->id;
+		a.scheme = MISC;
+		a.stage = PRIMARY;
+		a.term = (char *)terms[i].term;
+		ev.kind = ASSIST__KIND__KIND_EDUCATION_AID;
+		ev.payload_case = ASSIST__EVENT__PAYLOAD_EDUCATION_AID;
+		ev.education_aid = &a;
+		ev.occurred_at = "2026-03-05T08:00:00Z";
+		decisions_clear(&out);
+		assert_int_equal(policy_event(&ctx, &ev, p, NULL, &out), 0);
+		if (ledger_of(&out)->u.ledger.date != terms[i].want)
+			fail_msg("term %s: dated %d, want %d", terms[i].term,
+				 ledger_of(&out)->u.ledger.date, terms[i].want);
+	}
+	person_free(p);
+	decisions_free(&out);
+}
+
 static void test_trace(void **state)
 {
 	static const struct claim_case boarding = {BOARDING, JUNIOR, "2009", 40000, 0, 0, "", ""};
@@ -397,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_date),
+		cmocka_unit_test(test_term_year),
 		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_param_names),
 	};
