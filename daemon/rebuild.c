@@ -261,8 +261,10 @@ int rebuild_run(struct server *srv)
 	int rc;
 
 	/* A rebuild rewrites what a running assistd serves: one at a time. */
-	if ((rc = server_take_instance_lock(srv)) != 0)
+	if ((rc = server_take_instance_lock(srv)) != 0) {
+		uv_loop_close(&srv->loop); /* nothing was started on it */
 		return rc;
+	}
 	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, &rebuild_ops, &rb)) < 0) {
 		log_error("engine: %s", uv_strerror(rc));
 		return 1;

@@ -782,8 +782,10 @@ int server_run(struct server *srv)
 	};
 	int rc;
 
-	if ((rc = server_take_instance_lock(srv)) != 0)
+	if ((rc = server_take_instance_lock(srv)) != 0) {
+		uv_loop_close(&srv->loop); /* nothing was started on it */
 		return rc;
+	}
 	if ((rc = start_signal(srv, &srv->sigterm, SIGTERM)) < 0 ||
 	    (rc = start_signal(srv, &srv->sigint, SIGINT)) < 0 ||
 	    (rc = start_signal(srv, &srv->sighup, SIGHUP)) < 0 ||

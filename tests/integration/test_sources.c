@@ -85,7 +85,11 @@ static void test_unknown_source_refused(void **state)
 		fail_msg("push stderr: %s", err);
 	free(err);
 	assert_false(status_has("water"));
-	assert_string_equal(fixture_sql(&fx, "SELECT count(*) FROM event_journal WHERE source = 'water'"), "0");
+	char *n = fixture_sql(&fx, "SELECT count(*) FROM event_journal WHERE source = 'water'");
+
+	assert_non_null(n);
+	assert_string_equal(n, "0");
+	free(n);
 }
 
 static void test_unknown_heartbeat_creates_nothing(void **state)
