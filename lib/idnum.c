@@ -100,9 +100,9 @@ char *idnum_mask_text(char *s)
 	while (s[i] != '\0') {
 		for (run = 0; idnum_digit(s[i + run]); run++)
 			;
-		if (run >= IDNUM_LEN - 1 && (s[i + run] == 'X' || s[i + run] == 'x'))
+		if (run >= IDNUM_OLD_LEN && (s[i + run] == 'X' || s[i + run] == 'x'))
 			run++;
-		if (run >= IDNUM_LEN)
+		if (run >= IDNUM_OLD_LEN)
 			memset(s + i + IDNUM_MASK_HEAD, '*', run - IDNUM_MASK_HEAD - IDNUM_MASK_TAIL);
 		i += run ? run : 1;
 	}

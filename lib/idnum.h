@@ -7,6 +7,7 @@
 
 #define IDNUM_LEN 18
 #define IDNUM_BUFLEN 19
+#define IDNUM_OLD_LEN 15 /* the first-generation numbers, all digits */
 
 enum idnum_error {
 	IDNUM_OK = 0,
@@ -27,9 +28,11 @@ char idnum_check_char(const char *s17);
 /* The published form: region code and last two characters, the rest '*'
  * ("420704**********1X"). A string that is not 18 long becomes all '*'. */
 char *idnum_mask(const char *id, char out[IDNUM_BUFLEN]);
-/* Mask in place, in any text, each run that looks like an ID number: 17 or
- * more digits followed by a digit or X (either case), kept to its region
- * code and last two characters as idnum_mask does. Returns s. */
+/* Mask in place, in any text, each run that may be an ID number, new (18
+ * characters) or old (15 digits): 15 or more digits, with an X (either case)
+ * after them counted in, kept to its region code and last two characters as
+ * idnum_mask does. A longer run of digits is masked too: better a masked
+ * figure than a leaked number. Returns s. */
 char *idnum_mask_text(char *s);
 /* Birth date encoded in a valid number. */
 ymd_t idnum_birth(const char *id);
