@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "pbjson.h"
 
 #define ROLES_FILE_MAX (1 << 20)
@@ -216,35 +217,15 @@ fail:
 
 int roles_load(const char *path, struct roles **out, char *err, size_t errlen)
 {
-	FILE *f;
-	char *text = NULL;
-	size_t len;
+	char *text;
 	int rc;
 
 	if (path[0] == '\0')
 		return roles_parse(NULL, "roles", out, err, errlen);
-	if ((f = fopen(path, "r")) == NULL) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((rc = conf_read_text(path, ROLES_FILE_MAX, &text, err, errlen)) < 0)
 		return rc;
-	}
-	if ((text = malloc(ROLES_FILE_MAX + 1)) == NULL) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto cleanup;
-	}
-	len = fread(text, 1, ROLES_FILE_MAX + 1, f);
-	if (ferror(f) || len > ROLES_FILE_MAX || memchr(text, '\0', len) != NULL) {
-		rc = ferror(f) ? -EIO : -EINVAL;
-		snprintf(err, errlen, "%s: %s", path,
-			 ferror(f) ? "read error" : "not a text file of at most 1 MiB");
-		goto cleanup;
-	}
-	text[len] = '\0';
 	rc = roles_parse(text, path, out, err, errlen);
-cleanup:
 	free(text);
-	fclose(f);
 	return rc;
 }
 

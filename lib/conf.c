@@ -220,3 +220,42 @@ void conf_connect_endpoint(const char *list, char *out, size_t len)
 		snprintf(host, len - (size_t)(host - out), "127.0.0.1%s", port);
 	}
 }
+
+int conf_read_text(const char *path, size_t max, char **text, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len;
+	int rc = 0;
+
+	*text = NULL;
+	if (f == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto cleanup;
+	}
+	len = fread(buf, 1, max + 1, f);
+	if (ferror(f)) {
+		rc = -EIO;
+		snprintf(err, errlen, "%s: read error", path);
+	} else if (len > max) {
+		rc = -EFBIG;
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+	} else if (memchr(buf, '\0', len) != NULL) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "%s: not a text file", path);
+	} else {
+		buf[len] = '\0';
+		*text = buf;
+		buf = NULL;
+	}
+cleanup:
+	free(buf);
+	fclose(f);
+	return rc;
+}

@@ -35,6 +35,12 @@ const char *conf_reload_conflict(const struct conf_key *keys, size_t n_keys, con
  * the daemon's file). 0, -ENOENT (no such key) or -errno. */
 __attribute__((warn_unused_result)) int conf_lookup(const char *path, const char *key, char *out,
 						    size_t len);
+/* Read a whole text file of at most max bytes (a list the daemon loads: the
+ * CURVE clients, the roles) into *text, malloc'ed and terminated. 0, or
+ * -errno (-EFBIG: too large; -EINVAL: holds a NUL byte) with "path: reason"
+ * in err. */
+__attribute__((warn_unused_result)) int conf_read_text(const char *path, size_t max, char **text,
+						       char *err, size_t errlen);
 /* The first endpoint of a comma-separated list, made connectable: a wildcard
  * host ("*", "0.0.0.0") becomes 127.0.0.1. */
 void conf_connect_endpoint(const char *list, char *out, size_t len);

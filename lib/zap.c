@@ -1,5 +1,7 @@
 #include "zap.h"
 
+#include "conf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,38 +133,13 @@ cleanup:
 
 int zap_list_load(const char *path, struct zap_list **out, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len;
-	int rc;
+	char *text;
+	int rc = conf_read_text(path, ZAP_FILE_MAX, &text, err, errlen);
 
-	if (f == NULL) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rc < 0)
 		return rc;
-	}
-	if ((text = malloc(ZAP_FILE_MAX + 1)) == NULL) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto cleanup;
-	}
-	len = fread(text, 1, ZAP_FILE_MAX + 1, f);
-	if (ferror(f) || len > ZAP_FILE_MAX) {
-		rc = ferror(f) ? -EIO : -EFBIG;
-		snprintf(err, errlen, "%s: %s", path,
-			 ferror(f) ? "read error" : "larger than 1 MiB");
-		goto cleanup;
-	}
-	text[len] = '\0';
-	if (memchr(text, '\0', len) != NULL) {
-		rc = -EINVAL;
-		snprintf(err, errlen, "%s: not a text file", path);
-		goto cleanup;
-	}
 	rc = zap_list_parse(text, path, out, err, errlen);
-cleanup:
 	free(text);
-	fclose(f);
 	return rc;
 }
 
