@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "conf.h"
 #include "idnum.h"
 #include "journal.h"
 #include "log.h"
@@ -85,20 +86,6 @@ static int pos_cmp(uint64_t amaj, uint64_t amin, uint64_t bmaj, uint64_t bmin)
 }
 
 /* ---- sources --------------------------------------------------------------- */
-
-static bool source_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= sizeof(((struct engine_source *)0)->name))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
 
 static struct engine_source *source_get(struct engine *e, const char *name, bool create)
 {
@@ -439,7 +426,7 @@ void engine_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_
 	size_t kept = 0;
 	char msg[256];
 
-	if (!source_name_ok(b->source)) {
+	if (!conf_name_ok(b->source)) {
 		send_error(e, peer, peer_len, request_id, EINVAL,
 			   "batch.source: must be 1-31 characters of a-z, 0-9, _ or -");
 		return;
@@ -559,7 +546,7 @@ void engine_heartbeat(struct engine *e, const uint8_t *peer, size_t peer_len,
 {
 	struct engine_source *src;
 
-	if (!source_name_ok(hb->source)) {
+	if (!conf_name_ok(hb->source)) {
 		send_error(e, peer, peer_len, request_id, EINVAL,
 			   "heartbeat.source: must be 1-31 characters of a-z, 0-9, _ or -");
 		return;

@@ -18,6 +18,7 @@
 
 #include "apply.h"
 #include "assist.pb-c.h"
+#include "conf.h"
 #include "config.h"
 #include "journal.h"
 #include "log.h"
@@ -29,7 +30,7 @@
 #define ENGINE_PEER_MAX 256
 
 struct engine_source {
-	char name[32];
+	char name[CONF_NAME_MAX];
 	uint64_t taken_major, taken_minor; /* last position taken in (in flight or done) */
 	uint64_t done_major, done_minor;   /* last position committed */
 	uint64_t applied, rejected;        /* committed */

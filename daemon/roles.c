@@ -48,20 +48,6 @@ static const struct roles_source departments[] = {
 
 #define N_DEPARTMENTS (sizeof(departments) / sizeof(departments[0]))
 
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n >= ROLES_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 static const struct role *department_role(const char *name)
 {
 	for (size_t i = 0; i < N_DEPARTMENTS; i++) {
@@ -149,7 +135,7 @@ static const char *parse_line(struct roles *r, char *line, size_t *cap, char *wh
 		return "expected \"<source> = <grant>, ...\" or \"<source> = none\"";
 	*eq = '\0';
 	name = strtok_r(line, " \t", &save);
-	if (name == NULL || strtok_r(NULL, " \t", &save) != NULL || !name_ok(name)) {
+	if (name == NULL || strtok_r(NULL, " \t", &save) != NULL || !conf_name_ok(name)) {
 		snprintf(why, whylen, "the source must be 1-%d characters of a-z, 0-9, _ or -",
 			 ROLES_NAME_MAX - 1);
 		return why;

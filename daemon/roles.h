@@ -20,9 +20,10 @@
 #include <stdint.h>
 
 #include "assist.pb-c.h"
+#include "conf.h"
 #include "validate.h"
 
-#define ROLES_NAME_MAX 32
+#define ROLES_NAME_MAX CONF_NAME_MAX
 
 struct role {
 	uint32_t kinds;      /* bit per Assist__Kind */

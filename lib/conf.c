@@ -259,3 +259,10 @@ cleanup:
 	fclose(f);
 	return rc;
 }
+
+bool conf_name_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n > 0 && n < CONF_NAME_MAX && s[n] == '\0';
+}

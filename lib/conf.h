@@ -11,6 +11,9 @@
 
 enum conf_type { CONF_STRING, CONF_INT, CONF_BOOL };
 
+/* Room for a source's or client's name, NUL included. */
+#define CONF_NAME_MAX 32
+
 struct conf_key {
 	const char *name;
 	enum conf_type type;
@@ -35,6 +38,9 @@ const char *conf_reload_conflict(const struct conf_key *keys, size_t n_keys, con
  * the daemon's file). 0, -ENOENT (no such key) or -errno. */
 __attribute__((warn_unused_result)) int conf_lookup(const char *path, const char *key, char *out,
 						    size_t len);
+/* A source's or client's name: 1 to CONF_NAME_MAX - 1 characters of a-z, 0-9,
+ * _ or - (the one rule for sources, the CURVE client list and the roles). */
+bool conf_name_ok(const char *s);
 /* Read a whole text file of at most max bytes (a list the daemon loads: the
  * CURVE clients, the roles) into *text, malloc'ed and terminated. 0, or
  * -errno (-EFBIG: too large; -EINVAL: holds a NUL byte) with "path: reason"

@@ -15,20 +15,6 @@
 
 /* ---- the allow-list -------------------------------------------------------- */
 
-static bool name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n >= ZAP_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 static bool role_parse(const char *s, enum zap_role *role)
 {
 	if (strcmp(s, "department") == 0)
@@ -58,7 +44,7 @@ static const char *parse_line(const struct zap_list *l, char *line, struct zap_c
 		snprintf(why, whylen, "role \"%s\" is neither department nor consumer", role);
 		return why;
 	}
-	if (!name_ok(name)) {
+	if (!conf_name_ok(name)) {
 		snprintf(why, whylen, "name \"%s\" must be 1-%d characters of a-z, 0-9, _ or -",
 			 name, ZAP_NAME_MAX - 1);
 		return why;
@@ -169,7 +155,7 @@ bool zap_user_id_parse(const char *user_id, enum zap_role *role, const char **na
 	if (colon == NULL || (size_t)(colon - user_id) >= sizeof(r))
 		return false;
 	snprintf(r, sizeof(r), "%.*s", (int)(colon - user_id), user_id);
-	if (!role_parse(r, role) || !name_ok(colon + 1))
+	if (!role_parse(r, role) || !conf_name_ok(colon + 1))
 		return false;
 	*name = colon + 1;
 	return true;

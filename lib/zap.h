@@ -16,10 +16,11 @@
 #include <stdint.h>
 #include <zmq.h>
 
+#include "conf.h"
 #include "curve.h"
 #include "zloop.h"
 
-#define ZAP_NAME_MAX 32
+#define ZAP_NAME_MAX CONF_NAME_MAX
 #define ZAP_USER_ID_MAX 48
 
 enum zap_role { ZAP_DEPARTMENT, ZAP_CONSUMER };

@@ -43,7 +43,6 @@
 #define NOTICE_FIRST_MS 2000
 #define NOTICE_EVERY_MS 5000
 #define RAW_MAX_BYTES (64u << 10)
-#define SOURCE_NAME_MAX 31
 
 struct opts {
 	const char *config;
@@ -557,14 +556,6 @@ static int push_unsendable(struct push *p, unsigned line, const char *invalid, c
 	return -EINVAL;
 }
 
-/* assistd's rule for source names. */
-static bool source_name_ok(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-");
-
-	return n > 0 && n <= SOURCE_NAME_MAX && s[n] == '\0';
-}
-
 /* Check one event and queue it; -EINVAL (reported) if it cannot be sent.
  * invalid: the reason assistctl could not read the line, which goes to
  * assistd as the event's invalid_reason (reported here, counted rejected). */
@@ -578,7 +569,7 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line, const cha
 
 	if (msg->source == NULL || msg->source[0] == '\0')
 		return push_unsendable(p, line, invalid, "missing source");
-	if (!source_name_ok(msg->source))
+	if (!conf_name_ok(msg->source))
 		return push_unsendable(p, line, invalid,
 				       "source: must be 1-31 characters of a-z, 0-9, _ or -");
 	pos = msg->position ? pos_of(msg->position) : (struct pos){ msg->seq, 0 };
