@@ -44,21 +44,6 @@ static long env_long(const char *name, long def)
 	return v != NULL && atol(v) > 0 ? atol(v) : def;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 /* A connection to db that survives PostgreSQL restarts: NULL while down. */
 static PGconn *conn(PGconn **c, const char *db)
 {
@@ -145,7 +130,7 @@ static void adapter_keep_running(void)
 
 static void wait_snapshot(void)
 {
-	double deadline = now_s() + (double)wait_s;
+	double deadline = fixture_now_s() + (double)wait_s;
 
 	for (;;) {
 		char *log = fixture_read(&fx, "adapter-housing.log");
@@ -153,9 +138,9 @@ static void wait_snapshot(void)
 		free(log);
 		if (done)
 			return;
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("the housing adapter did not finish its snapshot in %ld s", wait_s);
-		sleep_ms(100);
+		fixture_sleep_ms(100);
 	}
 }
 
@@ -217,13 +202,13 @@ static bool pushers_running(void)
 /* Insert CDC rows and wait until the journal holds at least target events. */
 static void wait_journal(long long target)
 {
-	double deadline = now_s() + (double)wait_s;
+	double deadline = fixture_now_s() + (double)wait_s;
 
 	while (assist_count("SELECT count(*) FROM event_journal") < target) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("the journal did not reach %lld events in %ld s", target, wait_s);
 		cdc_insert_chunk();
-		sleep_ms(20);
+		fixture_sleep_ms(20);
 	}
 }
 
@@ -239,7 +224,7 @@ static void pg_stop_start(const char *how)
 	if (access(pidfile, F_OK) == 0)
 		fail_msg("PostgreSQL still running after scripts/pg %s (see pg-cmd.log, pg.log)",
 			 how);
-	sleep_ms(300);
+	fixture_sleep_ms(300);
 	assert_int_equal(fixture_pg(&fx, "start"), 0);
 }
 
@@ -256,7 +241,7 @@ static void fault(long i)
 		pg_stop_start("kill"); /* pg_ctl stop -m immediate */
 	else if (i % 5 == 4)
 		pg_stop_start("stop"); /* pg_ctl stop -m fast */
-	sleep_ms(100);
+	fixture_sleep_ms(100);
 	assert_int_equal(fixture_assistd_start(&fx), 0);
 	if (adapter == 0)
 		adapter_start();
@@ -274,7 +259,7 @@ static long long source_int(const json_t *st, const char *source, const char *ke
 
 static void wait_cdc_done(void)
 {
-	double deadline = now_s() + (double)wait_s;
+	double deadline = fixture_now_s() + (double)wait_s;
 
 	for (;;) {
 		json_t *st = fixture_status(&fx);
@@ -284,11 +269,11 @@ static void wait_cdc_done(void)
 		json_decref(st);
 		if (got == cdc_rows)
 			return;
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("housing: %lld of %d CDC events in after %ld s", got, cdc_rows,
 				 wait_s);
 		adapter_keep_running();
-		sleep_ms(200);
+		fixture_sleep_ms(200);
 	}
 }
 
@@ -369,7 +354,7 @@ static void test_kills_under_load(void **state)
 	}
 	while (cdc_done < cdc_rows) {
 		cdc_insert_chunk();
-		sleep_ms(5);
+		fixture_sleep_ms(5);
 	}
 	for (int s = 0; s < PUSHERS; s++)
 		assert_int_equal(fixture_wait(pusher[s]), s == EG_HEALTH ? 1 : 0);

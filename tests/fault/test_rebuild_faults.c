@@ -23,13 +23,6 @@
 
 static struct fixture fx;
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 static int setup(void **state)
 {
 	struct eventgen g = {.prefix = "K", .region = "420703", .first_household = 0,
@@ -75,7 +68,7 @@ static pid_t rebuild_midway(void)
 				      "store_meta WHERE key = 'rebuilding')") > 0)
 			return pid;
 		assert_int_equal(waitpid(pid, NULL, WNOHANG), 0); /* not finished yet */
-		sleep_ms(10);
+		fixture_sleep_ms(10);
 	}
 	fail_msg("the rebuild wrote no person in %d s", WAIT_S);
 	return pid;
@@ -106,7 +99,7 @@ static void test_postgres_restart_during_rebuild(void **state)
 	pid_t pid = rebuild_midway();
 
 	assert_int_equal(fixture_pg(&fx, "kill"), 0);
-	sleep_ms(300);
+	fixture_sleep_ms(300);
 	assert_int_equal(fixture_pg(&fx, "start"), 0);
 	assert_int_equal(fixture_wait(pid), 0);
 	assert_int_equal(fixture_assistd_start(&fx), 0);

@@ -41,21 +41,6 @@ static pid_t adapter;
 static PGconn *db;
 static PGconn *assist_db;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 /* Run SQL on conn; its first value, malloc'ed (the test fails on error). */
 static char *query(PGconn *conn, const char *fmt, ...)
 {
@@ -96,15 +81,15 @@ static void insert_person(int k, const char *village_sql)
 /* Wait until assistd has a record of person k. */
 static void await_person(int k)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 	char id[19];
 	json_t *rec;
 
 	id_of(k, id);
 	while ((rec = fixture_get(&fx, id, 2026, NULL)) == NULL) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("person %d never arrived within %d s", k, WAIT_S);
-		sleep_ms(50);
+		fixture_sleep_ms(50);
 	}
 	json_decref(rec);
 }
@@ -125,17 +110,17 @@ static char *problem(void)
 /* Wait until the problem contains what ("": until there is none). */
 static void await_problem(const char *what)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 	char *p;
 
 	for (;;) {
 		p = problem();
 		if (what[0] == '\0' ? p[0] == '\0' : strstr(p, what) != NULL)
 			break;
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("status problem is \"%s\", waited for \"%s\"", p, what);
 		free(p);
-		sleep_ms(50);
+		fixture_sleep_ms(50);
 	}
 	free(p);
 }
@@ -161,13 +146,13 @@ static long long count_in(PGconn *conn, const char *sql)
 /* Wait until sql counts n. */
 static void await_count(PGconn *conn, const char *sql, long long n)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 	long long got;
 
 	while ((got = count_in(conn, sql)) != n) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("%s: %lld, not %lld", sql, got, n);
-		sleep_ms(50);
+		fixture_sleep_ms(50);
 	}
 }
 
@@ -203,15 +188,15 @@ static int teardown(void **state)
  * seen through a slot of the server's own test_decoding plugin. */
 static void test_db_heartbeat(void **state)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 
 	exec_in(db, "SELECT pg_create_logical_replication_slot('beats', 'test_decoding')");
 	while (count_in(db, "SELECT count(*) FROM pg_logical_slot_peek_changes('beats', NULL, "
 			    "NULL) WHERE data LIKE 'message: transactional: 0 prefix: "
 			    "assist_heartbeat%'") < 2) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("no heartbeat message in civil_affairs within %d s", WAIT_S);
-		sleep_ms(100);
+		fixture_sleep_ms(100);
 	}
 	exec_in(db, "SELECT pg_drop_replication_slot('beats')");
 }

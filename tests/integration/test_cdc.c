@@ -43,21 +43,6 @@ static PGconn *assist_db;
  * of three, 300 yuan a month, 25 m2; father and mother in urban dibao. */
 static char father[19], mother[19], child[19];
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 static void exec_in(PGconn *db, const char *fmt, ...)
 {
 	char sql[4096];
@@ -148,7 +133,7 @@ static long long probe_category(const json_t *rec, const void *arg)
 static json_t *await_record(const char *id, probe_fn probe, const void *arg, long long want,
 			    const char *what)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 	long long got = -1;
 	json_t *rec;
 
@@ -158,17 +143,17 @@ static json_t *await_record(const char *id, probe_fn probe, const void *arg, lon
 			got = probe(rec, arg);
 			if (got == want)
 				return rec;
-			if (now_s() > deadline) {
+			if (fixture_now_s() > deadline) {
 				char *text = json_dumps(rec, JSON_INDENT(1));
 				print_error("%s\n", text);
 				free(text);
 			}
 			json_decref(rec);
 		}
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("%s of %.6s...: %lld, not %lld within %d s", what, id, got, want,
 				 WAIT_S);
-		sleep_ms(20);
+		fixture_sleep_ms(20);
 	}
 }
 
@@ -191,13 +176,13 @@ static long long status_int(const char *path)
 /* Poll status until path reaches at least want; its value. */
 static long long await_status(const char *path, long long want)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 	long long v;
 
 	while ((v = status_int(path)) < want) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("status %s: %lld, not %lld within %d s", path, v, want, WAIT_S);
-		sleep_ms(20);
+		fixture_sleep_ms(20);
 	}
 	return v;
 }
@@ -432,11 +417,11 @@ static void test_adapter_sigkill_mid_burst(void **state)
 	assert_true(before > 0);
 	insert_bills(0, n / 2);
 	/* Kill once part of the burst is through, the rest still in flight. */
-	deadline = now_s() + WAIT_S;
+	deadline = fixture_now_s() + WAIT_S;
 	while (applied(HEALTH) < before + n / 8) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("health: no progress within %d s", WAIT_S);
-		sleep_ms(5);
+		fixture_sleep_ms(5);
 	}
 	kill(adapter[HEALTH], SIGKILL);
 	assert_int_equal(fixture_wait(adapter[HEALTH]), 128 + SIGKILL);
@@ -472,7 +457,7 @@ static void insert_unemployed(int from, int to, int pause_ms)
 			"INSERT INTO unemployment_registration (reg_no, citizen_id, "
 			"registered_since) VALUES ('UR-CDC-%03d', '%s', '2026-01-15')",
 			k, id);
-		sleep_ms(pause_ms);
+		fixture_sleep_ms(pause_ms);
 	}
 }
 
@@ -496,7 +481,7 @@ static void test_assistd_down(void **state)
 		 "WHERE slot_name = 'assist_labor'",
 		 held);
 	free(held);
-	sleep_ms(1500);
+	fixture_sleep_ms(1500);
 	for (int d = 0; d < N_DEPTS; d++)
 		assert_true(running(adapter[d]));
 	held = fixture_query(dept_db[LABOR], sql);
@@ -526,7 +511,7 @@ static char *status_str(const char *path)
 /* Poll status until the string at path contains want ("" : is empty). */
 static void await_status_str(const char *path, const char *want)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 
 	for (;;) {
 		char *v = status_str(path);
@@ -535,23 +520,23 @@ static void await_status_str(const char *path, const char *want)
 			free(v);
 			return;
 		}
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("status %s: \"%s\", not \"%s\" within %d s", path, v, want, WAIT_S);
 		free(v);
-		sleep_ms(50);
+		fixture_sleep_ms(50);
 	}
 }
 
 static void test_truncate_alert(void **state)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 
 	exec_in(dept_db[CIVIL], "TRUNCATE category_registrations");
 	while (assist_count("SELECT count(*) FROM feed WHERE topic = "
 			    "'alert/truncated/civil_affairs'") < 1) {
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("no truncated alert in the feed within %d s", WAIT_S);
-		sleep_ms(50);
+		fixture_sleep_ms(50);
 	}
 	/* Nothing was voided: the dibao benefit stands. */
 	expect_record(father, probe_int, "benefits.0.monthly_fen", 3500, "dibao after truncate");
@@ -619,7 +604,7 @@ static void test_huge_row(void **state)
 /* WAL written and switched, and a checkpoint, until the slot is lost. */
 static void lose_slot(const char *slot)
 {
-	double deadline = now_s() + WAIT_S;
+	double deadline = fixture_now_s() + WAIT_S;
 	char sql[200], *st;
 
 	exec_in(dept_db[CIVIL], "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
@@ -639,7 +624,7 @@ static void lose_slot(const char *slot)
 		free(st);
 		if (lost)
 			break;
-		if (now_s() > deadline)
+		if (fixture_now_s() > deadline)
 			fail_msg("slot %s not lost within %d s", slot, WAIT_S);
 	}
 	exec_in(dept_db[CIVIL], "ALTER SYSTEM RESET max_slot_wal_keep_size");

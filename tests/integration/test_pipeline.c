@@ -447,13 +447,6 @@ static void assert_exactly_once(const char *name, const char *region, int n)
 	}
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
 static bool still_running(pid_t pid)
 {
 	int st;
@@ -475,11 +468,11 @@ static void test_sigkill_mid_push(void **state)
 			snprintf(sql, sizeof(sql), "SELECT count(*) FROM event_journal WHERE source = 'kill_ca'");
 			if (sql_count(sql) >= (round + 1) * 2000)
 				break;
-			sleep_ms(50);
+			fixture_sleep_ms(50);
 		}
 		assert_true(still_running(pusher)); /* the kill lands mid-push */
 		assert_int_equal(fixture_assistd_stop(&fx, SIGKILL), 128 + SIGKILL);
-		sleep_ms(300);
+		fixture_sleep_ms(300);
 		assert_int_equal(fixture_assistd_start(&fx), 0);
 	}
 	assert_int_equal(fixture_wait(pusher), 0);
@@ -496,11 +489,11 @@ static void test_postgres_restart_mid_push(void **state)
 	for (int i = 0; i < 200; i++) {
 		if (sql_count("SELECT count(*) FROM event_journal WHERE source = 'pgr_ca'") >= 2000)
 			break;
-		sleep_ms(50);
+		fixture_sleep_ms(50);
 	}
 	assert_true(still_running(pusher));
 	assert_int_equal(fixture_pg(&fx, "kill"), 0); /* immediate shutdown: a crash */
-	sleep_ms(500);
+	fixture_sleep_ms(500);
 	assert_int_equal(fixture_pg(&fx, "start"), 0);
 	assert_int_equal(fixture_wait(pusher), 0);
 	assert_non_null(fx.assistd ? &fx : NULL); /* assistd rode it out */

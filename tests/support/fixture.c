@@ -135,7 +135,7 @@ int fixture_setup(struct fixture *fx, const char *name, const char *extra_conf)
 	return notify_listen(fx);
 }
 
-static double now_s(void)
+double fixture_now_s(void)
 {
 	struct timespec ts;
 
@@ -143,10 +143,17 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void fixture_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
 int fixture_assistd_start(struct fixture *fx)
 {
 	char exe[600], log[320];
-	double deadline = now_s() + 30;
+	double deadline = fixture_now_s() + 30;
 	pid_t pid;
 
 	snprintf(exe, sizeof(exe), "%s/assistd", fx->bin);
@@ -163,7 +170,7 @@ int fixture_assistd_start(struct fixture *fx)
 		_exit(127);
 	}
 	fx->assistd = pid;
-	while (now_s() < deadline) {
+	while (fixture_now_s() < deadline) {
 		struct pollfd p = {.fd = fx->notify_fd, .events = POLLIN};
 		char buf[512];
 		ssize_t n;
@@ -529,9 +536,9 @@ const char *fixture_policy_copy(struct fixture *fx, const char *name)
 
 int fixture_notify_wait(struct fixture *fx, const char *what, int timeout_ms)
 {
-	double deadline = now_s() + timeout_ms / 1000.0;
+	double deadline = fixture_now_s() + timeout_ms / 1000.0;
 
-	while (now_s() < deadline) {
+	while (fixture_now_s() < deadline) {
 		struct pollfd p = {.fd = fx->notify_fd, .events = POLLIN};
 		char buf[512];
 		ssize_t n;

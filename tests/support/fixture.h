@@ -40,6 +40,10 @@ int fixture_assistd_stop(struct fixture *fx, int sig);
 int fixture_run(struct fixture *fx, char **out, char **err, const char *const *argv);
 /* Start the same in the background; its pid. Output goes to dir/NAME.out/.err. */
 pid_t fixture_spawn(struct fixture *fx, const char *const *argv);
+/* Seconds on the monotonic clock (for waiting with a deadline). */
+double fixture_now_s(void);
+/* Sleep ms milliseconds. */
+void fixture_sleep_ms(int ms);
 /* Wait for a child; its exit status (128+signal when killed). */
 int fixture_wait(pid_t pid);
 /* `assistctl -c conf get ID [--year Y]` parsed, or NULL (exit code in *code). */
