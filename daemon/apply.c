@@ -8,133 +8,6 @@
 
 #include "log.h"
 
-static int queue_person(struct world *w, struct person *p)
-{
-	struct person **slot;
-
-	if (!p->dirty || p->queued)
-		return 0;
-	slot = state_grow((void **)&w->changed_p, &w->n_changed_p, &w->cap_changed_p,
-			  sizeof(*slot));
-	if (slot == NULL)
-		return -ENOMEM;
-	*slot = p;
-	p->queued = true;
-	return 0;
-}
-
-static int queue_household(struct world *w, struct household *hh)
-{
-	struct household **slot;
-
-	if (!hh->dirty || hh->queued)
-		return 0;
-	slot = state_grow((void **)&w->changed_h, &w->n_changed_h, &w->cap_changed_h,
-			  sizeof(*slot));
-	if (slot == NULL)
-		return -ENOMEM;
-	*slot = hh;
-	hh->queued = true;
-	return 0;
-}
-
-void world_take_changes(struct world *w)
-{
-	for (size_t i = 0; i < w->n_changed_p; i++)
-		w->changed_p[i]->dirty = w->changed_p[i]->queued = false;
-	for (size_t i = 0; i < w->n_changed_h; i++)
-		w->changed_h[i]->dirty = w->changed_h[i]->queued = false;
-	w->n_changed_p = w->n_changed_h = 0;
-}
-
-struct person *world_person(struct world *w, const char *id)
-{
-	struct person *p = table_get(&w->persons, id);
-
-	if (p != NULL)
-		return p;
-	p = person_new(id);
-	if (p == NULL)
-		return NULL;
-	if (table_put(&w->persons, p->id, p) < 0) {
-		person_free(p);
-		return NULL;
-	}
-	p->dirty = true;
-	w->created++;
-	return p;
-}
-
-struct household *world_household(struct world *w, const char *id)
-{
-	struct household *hh = table_get(&w->households, id);
-
-	if (hh != NULL)
-		return hh;
-	hh = household_new(id);
-	if (hh == NULL)
-		return NULL;
-	if (table_put(&w->households, hh->id, hh) < 0) {
-		household_free(hh);
-		return NULL;
-	}
-	hh->dirty = true;
-	return hh;
-}
-
-int world_adopt_person(struct world *w, struct person *p)
-{
-	struct household *hh;
-
-	if (table_get(&w->persons, p->id) != NULL) {
-		person_free(p);
-		return 0;
-	}
-	if (table_put(&w->persons, p->id, p) < 0) {
-		person_free(p);
-		return -ENOMEM;
-	}
-	if (p->household_id[0] == '\0')
-		return 0;
-	/* A load brings a person's household with it; none stored means none yet. */
-	hh = world_household(w, p->household_id);
-	return hh != NULL ? household_link(hh, p) : -ENOMEM;
-}
-
-int world_adopt_household(struct world *w, struct household *hh)
-{
-	if (table_get(&w->households, hh->id) != NULL) {
-		household_free(hh);
-		return 0;
-	}
-	if (table_put(&w->households, hh->id, hh) < 0) {
-		household_free(hh);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void world_free(struct world *w)
-{
-	for (size_t i = 0; i < w->households.cap; i++)
-		household_free(w->households.slots[i].value);
-	for (size_t i = 0; i < w->persons.cap; i++)
-		person_free(w->persons.slots[i].value);
-	table_free(&w->persons);
-	table_free(&w->households);
-	free(w->changed_p);
-	free(w->changed_h);
-}
-
-void world_clear(struct world *w)
-{
-	uint64_t created = w->created;
-
-	world_free(w);
-	memset(w, 0, sizeof(*w));
-	w->created = created;
-}
-
 static void copy_str(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src);
@@ -443,30 +316,30 @@ static int collect(struct world *w, const Assist__Event *ev, const struct decisi
 	struct person *p = NULL;
 	int rc;
 
-	if (id != NULL && (p = table_get(&w->persons, id)) != NULL)
+	if (id != NULL && (p = strmap_get(&w->persons, id)) != NULL)
 		hh = p->hh;
 	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD)
-		hh = table_get(&w->households, ev->household->household_id);
+		hh = strmap_get(&w->households, ev->household->household_id);
 	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
-		hh = table_get(&w->households, ev->housing_aid->household_id);
-	if (p != NULL && (rc = queue_person(w, p)) < 0)
+		hh = strmap_get(&w->households, ev->housing_aid->household_id);
+	if (p != NULL && (rc = world_queue_person(w, p)) < 0)
 		return rc;
 	if (hh != NULL) {
-		if ((rc = queue_household(w, hh)) < 0)
+		if ((rc = world_queue_household(w, hh)) < 0)
 			return rc;
 		for (size_t i = 0; i < hh->n_m; i++) {
-			if ((rc = queue_person(w, hh->m[i])) < 0)
+			if ((rc = world_queue_person(w, hh->m[i])) < 0)
 				return rc;
 		}
 	}
 	for (size_t i = first; i < out->n; i++) {
-		if ((rc = queue_person(w, out->items[i].person)) < 0)
+		if ((rc = world_queue_person(w, out->items[i].person)) < 0)
 			return rc;
 	}
 	/* A person who moved leaves an old household behind, changed too. */
 	for (size_t i = 0; i < w->n_changed_p; i++) {
 		struct household *old = w->changed_p[i]->hh;
-		if (old != NULL && (rc = queue_household(w, old)) < 0)
+		if (old != NULL && (rc = world_queue_household(w, old)) < 0)
 			return rc;
 	}
 	return 0;

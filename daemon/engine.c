@@ -192,7 +192,7 @@ static struct batch_ack *batch_ack_for(struct batch *b, struct engine_source *sr
 		if (b->acks[i].src == src)
 			return &b->acks[i];
 	}
-	a = state_grow((void **)&b->acks, &b->n_acks, &b->cap_acks, sizeof(*a));
+	a = vec_grow((void **)&b->acks, &b->n_acks, &b->cap_acks, sizeof(*a));
 	if (a != NULL)
 		a->src = src;
 	return a;
@@ -400,7 +400,7 @@ static int add_event(struct engine *e, struct engine_source *src, Assist__Event 
 		e->filling->e = e;
 		uv_timer_start(&e->timer, on_timer, (uint64_t)e->cfg->batch_max_ms, 0);
 	}
-	be = state_grow((void **)&e->filling->events, &e->filling->n_events,
+	be = vec_grow((void **)&e->filling->events, &e->filling->n_events,
 			&e->filling->cap_events, sizeof(*be));
 	if (be == NULL)
 		return -ENOMEM;
@@ -638,10 +638,10 @@ static int collect_missing(struct engine *e, const struct batch *b, struct id_ar
 			hh = ev->housing_aid->household_id;
 		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_PERSON)
 			hh = ev->person->household_id;
-		if (id != NULL && table_get(&e->world.persons, id) == NULL)
+		if (id != NULL && strmap_get(&e->world.persons, id) == NULL)
 			rc = id_array_add(ids, id);
 		if (rc == 0 && hh != NULL && *hh != '\0' &&
-		    table_get(&e->world.households, hh) == NULL)
+		    strmap_get(&e->world.households, hh) == NULL)
 			rc = id_array_add(hhs, hh);
 	}
 	return rc;
@@ -808,7 +808,7 @@ static int write_not_authorized(struct engine *e, struct batch *b, const struct 
 {
 	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
 	Assist__Alert alert = ASSIST__ALERT__INIT;
-	struct feed_out *out = state_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+	struct feed_out *out = vec_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
 					  sizeof(*out));
 	char message[sizeof(be->v.field) + sizeof(be->v.reason) + 64];
 
@@ -883,7 +883,7 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	if ((keep_event && (event == NULL || (be->ev->raw[0] && raw == NULL))) || a == NULL ||
 	    r == NULL)
 		goto cleanup;
-	slot = state_grow((void **)&a->rejections, &a->n_rejections, &a->cap_rejections,
+	slot = vec_grow((void **)&a->rejections, &a->n_rejections, &a->cap_rejections,
 			  sizeof(*slot));
 	if (slot == NULL)
 		goto cleanup;
@@ -1017,7 +1017,7 @@ static int write_feed(struct engine *e, struct batch *b, const struct person *p)
 {
 	struct arena a = {0};
 	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
-	struct feed_out *out = state_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+	struct feed_out *out = vec_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
 					  sizeof(*out));
 	int rc = -ENOMEM;
 
@@ -1144,7 +1144,7 @@ static int take_back(struct taken *t, struct batch *b)
 	int rc = 0;
 
 	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
-		struct batch_event *be = state_grow((void **)&t->events, &t->n, &t->cap, sizeof(*be));
+		struct batch_event *be = vec_grow((void **)&t->events, &t->n, &t->cap, sizeof(*be));
 		if (be == NULL) {
 			rc = -ENOMEM;
 			break;
@@ -1403,14 +1403,14 @@ static void on_found(struct store_job *job, int status)
 	else if (adopt_loaded(e, job) < 0)
 		log_error("out of memory loading a person");
 	store_job_free(job);
-	fc->cb(fc->arg, table_get(&e->world.persons, fc->id));
+	fc->cb(fc->arg, strmap_get(&e->world.persons, fc->id));
 	free(fc);
 }
 
 void engine_find_person(struct engine *e, const char *id,
 			void (*cb)(void *arg, struct person *p), void *arg)
 {
-	struct person *p = table_get(&e->world.persons, id);
+	struct person *p = strmap_get(&e->world.persons, id);
 	struct id_array ids = {0}, none = {0};
 	struct find_ctx *fc;
 	struct store_job *job;
@@ -1463,7 +1463,7 @@ void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (table_get(&e->world.persons, ids[i]) == NULL)
+		if (strmap_get(&e->world.persons, ids[i]) == NULL)
 			rc = id_array_add(&missing, ids[i]);
 	}
 	if (rc == 0 && missing.n == 0) {

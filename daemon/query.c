@@ -13,7 +13,7 @@
 #include "record.h"
 #include "schema.h"
 #include "server.h"
-#include "table.h"
+#include "strmap.h"
 #include "utf8.h"
 
 #define REPLAY_DEFAULT 500
@@ -314,7 +314,7 @@ static void on_dump_loaded(void *arg, int status)
 		goto cleanup;
 	}
 	for (size_t i = 0; i < pq->n_ids; i++) {
-		const struct person *p = table_get(&pq->srv->engine.world.persons, pq->ids[i]);
+		const struct person *p = strmap_get(&pq->srv->engine.world.persons, pq->ids[i]);
 		if (p == NULL)
 			continue;
 		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->srv->params)) == NULL) {

@@ -314,7 +314,7 @@ static bool unpack_lists(struct person *p, const Assist__RecipientRecord *r)
 {
 	for (size_t i = 0; i < r->n_benefits; i++) {
 		const Assist__Benefit *o = r->benefits[i];
-		struct benefit *b = state_grow((void **)&p->benefits, &p->n_benefits,
+		struct benefit *b = vec_grow((void **)&p->benefits, &p->n_benefits,
 					       &p->cap_benefits, sizeof(*b));
 		if (b == NULL)
 			return false;
@@ -327,7 +327,7 @@ static bool unpack_lists(struct person *p, const Assist__RecipientRecord *r)
 		copy_str(b->reason, sizeof(b->reason), o->reason);
 	}
 	for (size_t i = 0; i < r->n_entitlements; i++) {
-		struct entitlement *e = state_grow((void **)&p->entitlements, &p->n_entitlements,
+		struct entitlement *e = vec_grow((void **)&p->entitlements, &p->n_entitlements,
 						   &p->cap_entitlements, sizeof(*e));
 		if (e == NULL)
 			return false;
@@ -337,7 +337,7 @@ static bool unpack_lists(struct person *p, const Assist__RecipientRecord *r)
 	}
 	for (size_t i = 0; i < r->n_ledger; i++) {
 		const Assist__LedgerEntry *o = r->ledger[i];
-		struct ledger_entry *l = state_grow((void **)&p->ledger, &p->n_ledger,
+		struct ledger_entry *l = vec_grow((void **)&p->ledger, &p->n_ledger,
 						    &p->cap_ledger, sizeof(*l));
 		if (l == NULL)
 			return false;
@@ -350,7 +350,7 @@ static bool unpack_lists(struct person *p, const Assist__RecipientRecord *r)
 		copy_str(l->reason, sizeof(l->reason), o->reason);
 	}
 	for (size_t i = 0; i < r->n_alerts; i++) {
-		struct alert *al = state_grow((void **)&p->alerts, &p->n_alerts, &p->cap_alerts,
+		struct alert *al = vec_grow((void **)&p->alerts, &p->n_alerts, &p->cap_alerts,
 					      sizeof(*al));
 		if (al == NULL)
 			return false;
@@ -389,7 +389,7 @@ static bool unpack_state(struct person *p, const Assist__PersonState *st)
 	}
 	for (size_t i = 0; i < st->n_enrollments; i++) {
 		const Assist__EnrollmentState *o = st->enrollments[i];
-		struct enrollment *e = state_grow((void **)&p->enrollments, &p->n_enrollments,
+		struct enrollment *e = vec_grow((void **)&p->enrollments, &p->n_enrollments,
 						  &p->cap_enrollments, sizeof(*e));
 		if (e == NULL)
 			return false;

@@ -5,24 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void *state_grow(void **items, size_t *n, size_t *cap, size_t elem)
-{
-	char *item;
-
-	if (*n == *cap) {
-		/* Most persons hold one or two of each: start small. */
-		size_t ncap = *cap ? *cap * 2 : 1;
-		void *p = realloc(*items, ncap * elem);
-		if (p == NULL)
-			return NULL;
-		*items = p;
-		*cap = ncap;
-	}
-	item = (char *)*items + (*n)++ * elem;
-	memset(item, 0, elem);
-	return item;
-}
-
 struct person *person_new(const char *id)
 {
 	struct person *p = calloc(1, sizeof(*p));
@@ -69,7 +51,7 @@ struct ytd *person_ytd(struct person *p, int year)
 	struct ytd *y = (struct ytd *)person_ytd_find(p, year);
 
 	if (y == NULL) {
-		y = state_grow((void **)&p->years, &p->n_years, &p->cap_years, sizeof(*y));
+		y = vec_grow((void **)&p->years, &p->n_years, &p->cap_years, sizeof(*y));
 		if (y != NULL)
 			y->year = year;
 	}
@@ -106,7 +88,7 @@ static int add_key(char ***keys, size_t *n, size_t *cap, const char *key)
 
 	if (copy == NULL)
 		return -ENOMEM;
-	slot = state_grow((void **)keys, n, cap, sizeof(char *));
+	slot = vec_grow((void **)keys, n, cap, sizeof(char *));
 	if (slot == NULL) {
 		free(copy);
 		return -ENOMEM;
@@ -176,7 +158,7 @@ int household_link(struct household *hh, struct person *p)
 	if (p->hh == hh)
 		return 0;
 	household_unlink(p);
-	slot = state_grow((void **)&hh->m, &hh->n_m, &hh->cap_m, sizeof(*slot));
+	slot = vec_grow((void **)&hh->m, &hh->n_m, &hh->cap_m, sizeof(*slot));
 	if (slot == NULL)
 		return -ENOMEM;
 	*slot = p;

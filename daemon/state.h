@@ -11,6 +11,7 @@
 #include "assist.pb-c.h"
 #include "idnum.h"
 #include "money.h"
+#include "vec.h"
 #include "ymd.h"
 
 /* Category codes are the proto's Assist__Category values (1..16). */
@@ -143,10 +144,6 @@ struct household {
 	bool queued;
 	bool stored;
 };
-
-/* Grow an array of elem-sized items so that one more fits; the new item is
- * zeroed and returned, or NULL when out of memory. */
-void *state_grow(void **items, size_t *n, size_t *cap, size_t elem);
 
 /* New zeroed person with this (validated) ID; NULL when out of memory. */
 struct person *person_new(const char *id);

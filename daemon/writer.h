@@ -6,13 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rows.h"
+#include "pgarray.h"
 #include "state.h"
 #include "store.h"
 
 struct writer {
-	struct rows journal, dead_letters, ledger, alerts, explanations;
-	struct rows households, persons, feed, positions;
+	struct pgarray journal, dead_letters, ledger, alerts, explanations;
+	struct pgarray households, persons, feed, positions;
 };
 
 /* Where a row came from. */

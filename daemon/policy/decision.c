@@ -9,7 +9,7 @@
 
 struct decision *decisions_add(struct decisions *d, enum decision_type t, struct person *p)
 {
-	struct decision *dec = state_grow((void **)&d->items, &d->n, &d->cap, sizeof(*dec));
+	struct decision *dec = vec_grow((void **)&d->items, &d->n, &d->cap, sizeof(*dec));
 
 	if (dec != NULL) {
 		dec->type = t;
@@ -108,7 +108,7 @@ static int apply_ledger(struct person *p, const struct ledger_entry *le)
 {
 	struct ledger_entry *slot;
 
-	slot = state_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger, sizeof(*slot));
+	slot = vec_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger, sizeof(*slot));
 	if (slot == NULL)
 		return -ENOMEM;
 	if (!add_ytd(p, le)) {
@@ -146,7 +146,7 @@ static int apply_benefit(struct person *p, const struct benefit *b)
 	if (row != NULL && benefit_equal(row, b))
 		return 0;
 	if (row == NULL)
-		row = state_grow((void **)&p->benefits, &p->n_benefits, &p->cap_benefits,
+		row = vec_grow((void **)&p->benefits, &p->n_benefits, &p->cap_benefits,
 				 sizeof(*row));
 	if (row == NULL)
 		return -ENOMEM;
@@ -175,7 +175,7 @@ static int apply_enrollment(struct person *p, const struct enrollment *e)
 	if (row != NULL && enrollment_equal(row, e))
 		return 0;
 	if (row == NULL)
-		row = state_grow((void **)&p->enrollments, &p->n_enrollments, &p->cap_enrollments,
+		row = vec_grow((void **)&p->enrollments, &p->n_enrollments, &p->cap_enrollments,
 				 sizeof(*row));
 	if (row == NULL)
 		return -ENOMEM;
@@ -217,7 +217,7 @@ static int apply_entitlements(struct person *p, const struct entitlement *items,
 
 static int apply_alert(struct person *p, const struct alert *a)
 {
-	struct alert *slot = state_grow((void **)&p->alerts, &p->n_alerts, &p->cap_alerts,
+	struct alert *slot = vec_grow((void **)&p->alerts, &p->n_alerts, &p->cap_alerts,
 					sizeof(*slot));
 
 	if (slot == NULL)

@@ -44,7 +44,7 @@ enum profile {
 
 static void enroll(struct person *p, Assist__Scheme scheme, const char *class_, ymd_t end)
 {
-	struct enrollment *e = state_grow((void **)&p->enrollments, &p->n_enrollments,
+	struct enrollment *e = vec_grow((void **)&p->enrollments, &p->n_enrollments,
 					  &p->cap_enrollments, sizeof(*e));
 
 	assert_non_null(e);

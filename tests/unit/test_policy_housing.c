@@ -165,7 +165,7 @@ static size_t make_household(const struct hs_case *c, struct household *hh,
 		m[n++] = p;
 	}
 	if (c->dibao != NO_DIBAO) {
-		struct enrollment *e = state_grow((void **)&m[0]->enrollments, &m[0]->n_enrollments,
+		struct enrollment *e = vec_grow((void **)&m[0]->enrollments, &m[0]->n_enrollments,
 						  &m[0]->cap_enrollments, sizeof(*e));
 
 		assert_non_null(e);

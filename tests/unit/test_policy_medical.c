@@ -52,7 +52,7 @@ static void add_category(struct person *p, int c)
 
 static void enroll(struct person *p, Assist__Scheme scheme, const char *class_)
 {
-	struct enrollment *e = state_grow((void **)&p->enrollments, &p->n_enrollments,
+	struct enrollment *e = vec_grow((void **)&p->enrollments, &p->n_enrollments,
 					  &p->cap_enrollments, sizeof(*e));
 
 	assert_non_null(e);

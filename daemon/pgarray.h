@@ -3,8 +3,8 @@
  * (INSERT ... SELECT * FROM unnest($1::text[], $2::bytea[], ...)) instead of
  * one statement a row: far fewer protocol messages, parses and executor
  * starts, for the same rows. */
-#ifndef ASSIST_ROWS_H
-#define ASSIST_ROWS_H
+#ifndef ASSIST_PGARRAY_H
+#define ASSIST_PGARRAY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,37 +12,37 @@
 
 #include "store.h"
 
-#define ROWS_MAX_COLS 12
+#define PGARRAY_MAX_COLS 12
 
-struct rows_col {
+struct pgarray_col {
 	char *buf; /* "{" elements "," ... (closed when handed to the store) */
 	size_t len, cap;
 	size_t n;  /* elements */
 };
 
-struct rows {
-	struct rows_col cols[ROWS_MAX_COLS];
+struct pgarray {
+	struct pgarray_col cols[PGARRAY_MAX_COLS];
 	int ncols;
 	bool oom;  /* an append failed: the rows are incomplete */
 };
 
 /* Start an empty set of ncols columns (no allocation yet). */
-void rows_init(struct rows *r, int ncols);
+void pgarray_init(struct pgarray *r, int ncols);
 /* Append one element to column col: text (NULL for SQL NULL), a number, a
  * boolean, or bytes (bytea). */
-void rows_text(struct rows *r, int col, const char *s);
-void rows_int(struct rows *r, int col, int64_t v);
-void rows_uint(struct rows *r, int col, uint64_t v);
-void rows_bool(struct rows *r, int col, bool v);
-void rows_bytea(struct rows *r, int col, const void *data, size_t len);
+void pgarray_text(struct pgarray *r, int col, const char *s);
+void pgarray_int(struct pgarray *r, int col, int64_t v);
+void pgarray_uint(struct pgarray *r, int col, uint64_t v);
+void pgarray_bool(struct pgarray *r, int col, bool v);
+void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len);
 /* Rows gathered so far (elements of the first column). */
-size_t rows_count(const struct rows *r);
+size_t pgarray_count(const struct pgarray *r);
 /* Add statement with the columns as its parameters to job, unless there are
  * no rows. 0, or -ENOMEM (also when an append had failed). */
-__attribute__((warn_unused_result)) int rows_flush(struct rows *r, struct store_job *job,
+__attribute__((warn_unused_result)) int pgarray_flush(struct pgarray *r, struct store_job *job,
 						   int statement);
 /* Forget the rows, keeping the memory. */
-void rows_clear(struct rows *r);
-void rows_free(struct rows *r);
+void pgarray_clear(struct pgarray *r);
+void pgarray_free(struct pgarray *r);
 
 #endif

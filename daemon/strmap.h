@@ -1,27 +1,27 @@
 /* A string-keyed hash table of pointers (open addressing, linear probing).
  * Keys are borrowed: they live in the values (a person's id, for instance).
  * No removal: the working set only grows, and is bounded by the city. */
-#ifndef ASSIST_TABLE_H
-#define ASSIST_TABLE_H
+#ifndef ASSIST_STRMAP_H
+#define ASSIST_STRMAP_H
 
 #include <stddef.h>
 
-struct table_slot {
+struct strmap_slot {
 	const char *key;
 	void *value;
 };
 
-struct table {
-	struct table_slot *slots;
+struct strmap {
+	struct strmap_slot *slots;
 	size_t cap; /* a power of two, or 0 */
 	size_t n;
 };
 
 /* The value stored under key, or NULL. */
-void *table_get(const struct table *t, const char *key);
+void *strmap_get(const struct strmap *t, const char *key);
 /* Store value under key (replacing); 0 or -ENOMEM. */
-__attribute__((warn_unused_result)) int table_put(struct table *t, const char *key, void *value);
+__attribute__((warn_unused_result)) int strmap_put(struct strmap *t, const char *key, void *value);
 /* Free the slots (not the values). */
-void table_free(struct table *t);
+void strmap_free(struct strmap *t);
 
 #endif

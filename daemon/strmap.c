@@ -1,4 +1,4 @@
-#include "table.h"
+#include "strmap.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -7,7 +7,7 @@
 
 /* FNV-1a: short keys (ID numbers, household numbers), no adversary to fear
  * since every key was validated or comes from our own database. */
-static size_t table_hash(const char *key)
+static size_t strmap_hash(const char *key)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -18,28 +18,28 @@ static size_t table_hash(const char *key)
 	return (size_t)h;
 }
 
-static struct table_slot *table_find(const struct table *t, const char *key)
+static struct strmap_slot *strmap_find(const struct strmap *t, const char *key)
 {
 	size_t mask = t->cap - 1;
 
-	for (size_t i = table_hash(key) & mask;; i = (i + 1) & mask) {
-		struct table_slot *s = &t->slots[i];
+	for (size_t i = strmap_hash(key) & mask;; i = (i + 1) & mask) {
+		struct strmap_slot *s = &t->slots[i];
 		if (s->key == NULL || strcmp(s->key, key) == 0)
 			return s;
 	}
 }
 
-void *table_get(const struct table *t, const char *key)
+void *strmap_get(const struct strmap *t, const char *key)
 {
 	if (t->cap == 0)
 		return NULL;
-	return table_find(t, key)->value;
+	return strmap_find(t, key)->value;
 }
 
-static int table_grow(struct table *t)
+static int strmap_grow(struct strmap *t)
 {
 	size_t ncap = t->cap ? t->cap * 2 : 1024;
-	struct table old = *t;
+	struct strmap old = *t;
 
 	t->slots = calloc(ncap, sizeof(*t->slots));
 	if (t->slots == NULL) {
@@ -49,21 +49,21 @@ static int table_grow(struct table *t)
 	t->cap = ncap;
 	for (size_t i = 0; i < old.cap; i++) {
 		if (old.slots[i].key != NULL)
-			*table_find(t, old.slots[i].key) = old.slots[i];
+			*strmap_find(t, old.slots[i].key) = old.slots[i];
 	}
 	free(old.slots);
 	return 0;
 }
 
-int table_put(struct table *t, const char *key, void *value)
+int strmap_put(struct strmap *t, const char *key, void *value)
 {
-	struct table_slot *s;
+	struct strmap_slot *s;
 	int rc;
 
 	/* Keep the load under 3/4 so probes stay short. */
-	if ((t->n + 1) * 4 > t->cap * 3 && (rc = table_grow(t)) < 0)
+	if ((t->n + 1) * 4 > t->cap * 3 && (rc = strmap_grow(t)) < 0)
 		return rc;
-	s = table_find(t, key);
+	s = strmap_find(t, key);
 	if (s->key == NULL) {
 		s->key = key;
 		t->n++;
@@ -72,8 +72,8 @@ int table_put(struct table *t, const char *key, void *value)
 	return 0;
 }
 
-void table_free(struct table *t)
+void strmap_free(struct strmap *t)
 {
 	free(t->slots);
-	*t = (struct table){0};
+	*t = (struct strmap){0};
 }

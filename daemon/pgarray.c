@@ -1,4 +1,4 @@
-#include "rows.h"
+#include "pgarray.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void rows_init(struct rows *r, int ncols)
+void pgarray_init(struct pgarray *r, int ncols)
 {
 	memset(r, 0, sizeof(*r));
 	r->ncols = ncols;
 }
 
 /* Room for need more bytes in c (and the closing "}" and NUL). */
-static bool reserve(struct rows *r, struct rows_col *c, size_t need)
+static bool reserve(struct pgarray *r, struct pgarray_col *c, size_t need)
 {
 	if (c->len + need + 2 > c->cap) {
 		size_t ncap = (c->len + need + 2) * 2;
@@ -29,9 +29,9 @@ static bool reserve(struct rows *r, struct rows_col *c, size_t need)
 }
 
 /* Start an element: the opening brace or a comma. */
-static struct rows_col *element(struct rows *r, int col, size_t need)
+static struct pgarray_col *element(struct pgarray *r, int col, size_t need)
 {
-	struct rows_col *c = &r->cols[col];
+	struct pgarray_col *c = &r->cols[col];
 
 	if (r->oom || !reserve(r, c, need + 1))
 		return NULL;
@@ -40,9 +40,9 @@ static struct rows_col *element(struct rows *r, int col, size_t need)
 }
 
 /* A quoted element: inside it, '"' and '\' are escaped with a backslash. */
-static void quoted(struct rows *r, int col, const char *s, size_t len)
+static void quoted(struct pgarray *r, int col, const char *s, size_t len)
 {
-	struct rows_col *c = element(r, col, 2 * len + 2);
+	struct pgarray_col *c = element(r, col, 2 * len + 2);
 
 	if (c == NULL)
 		return;
@@ -55,9 +55,9 @@ static void quoted(struct rows *r, int col, const char *s, size_t len)
 	c->buf[c->len++] = '"';
 }
 
-void rows_text(struct rows *r, int col, const char *s)
+void pgarray_text(struct pgarray *r, int col, const char *s)
 {
-	struct rows_col *c;
+	struct pgarray_col *c;
 
 	if (s != NULL) {
 		quoted(r, col, s, strlen(s));
@@ -67,10 +67,10 @@ void rows_text(struct rows *r, int col, const char *s)
 	}
 }
 
-static void bare(struct rows *r, int col, const char *s)
+static void bare(struct pgarray *r, int col, const char *s)
 {
 	size_t len = strlen(s);
-	struct rows_col *c = element(r, col, len);
+	struct pgarray_col *c = element(r, col, len);
 
 	if (c != NULL) {
 		memcpy(c->buf + c->len, s, len);
@@ -78,7 +78,7 @@ static void bare(struct rows *r, int col, const char *s)
 	}
 }
 
-void rows_int(struct rows *r, int col, int64_t v)
+void pgarray_int(struct pgarray *r, int col, int64_t v)
 {
 	char buf[24];
 
@@ -86,7 +86,7 @@ void rows_int(struct rows *r, int col, int64_t v)
 	bare(r, col, buf);
 }
 
-void rows_uint(struct rows *r, int col, uint64_t v)
+void pgarray_uint(struct pgarray *r, int col, uint64_t v)
 {
 	char buf[24];
 
@@ -94,17 +94,17 @@ void rows_uint(struct rows *r, int col, uint64_t v)
 	bare(r, col, buf);
 }
 
-void rows_bool(struct rows *r, int col, bool v)
+void pgarray_bool(struct pgarray *r, int col, bool v)
 {
 	bare(r, col, v ? "t" : "f");
 }
 
-void rows_bytea(struct rows *r, int col, const void *data, size_t len)
+void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const uint8_t *p = data;
 	/* "\\x" then two digits a byte: the backslash is escaped inside the quotes. */
-	struct rows_col *c = element(r, col, 2 * len + 5);
+	struct pgarray_col *c = element(r, col, 2 * len + 5);
 
 	if (c == NULL)
 		return;
@@ -117,21 +117,21 @@ void rows_bytea(struct rows *r, int col, const void *data, size_t len)
 	c->buf[c->len++] = '"';
 }
 
-size_t rows_count(const struct rows *r)
+size_t pgarray_count(const struct pgarray *r)
 {
 	return r->cols[0].n;
 }
 
-int rows_flush(struct rows *r, struct store_job *job, int statement)
+int pgarray_flush(struct pgarray *r, struct store_job *job, int statement)
 {
-	struct store_val vals[ROWS_MAX_COLS];
+	struct store_val vals[PGARRAY_MAX_COLS];
 
 	if (r->oom)
 		return -ENOMEM;
-	if (rows_count(r) == 0)
+	if (pgarray_count(r) == 0)
 		return 0;
 	for (int i = 0; i < r->ncols; i++) {
-		struct rows_col *c = &r->cols[i];
+		struct pgarray_col *c = &r->cols[i];
 		/* reserve() always left room for these two. */
 		c->buf[c->len] = '}';
 		c->buf[c->len + 1] = '\0';
@@ -140,16 +140,16 @@ int rows_flush(struct rows *r, struct store_job *job, int statement)
 	return store_job_add(job, statement, vals, r->ncols);
 }
 
-void rows_clear(struct rows *r)
+void pgarray_clear(struct pgarray *r)
 {
 	for (int i = 0; i < r->ncols; i++)
 		r->cols[i].len = r->cols[i].n = 0;
 	r->oom = false;
 }
 
-void rows_free(struct rows *r)
+void pgarray_free(struct pgarray *r)
 {
-	for (int i = 0; i < ROWS_MAX_COLS; i++)
+	for (int i = 0; i < PGARRAY_MAX_COLS; i++)
 		free(r->cols[i].buf);
 	memset(r, 0, sizeof(*r));
 }
