@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "pbjson.h"
+#include "state.pb-c.h"
 
 /* One key for the life of the process: a pseudonym that changed while assistd
  * runs would split a person in two for every consumer. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "assist.pb-c.h"
+#include "state.pb-c.h"
 #include "conf.h"
 #include "idnum.h"
 #include "journal.h"
