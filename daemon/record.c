@@ -171,16 +171,18 @@ static Assist__RecipientRecord *build_base(struct arena *a, const struct person 
 	return r;
 }
 
+/* Each counter into the Ytd field the scheme table names for it. */
 static void fill_ytd(Assist__Ytd *o, const struct ytd *y)
 {
-	o->huimin_paid_fen = y->huimin_paid;
-	o->ncms_paid_fen = y->ncms_paid;
-	o->insurer_paid_fen = y->insurer_paid;
-	o->medical_assistance_paid_fen = y->medical_assistance_paid;
-	o->temporary_medical_paid_fen = y->temporary_medical_paid;
-	o->chronic_quota_paid_fen = y->chronic_quota_paid;
-	o->vagrant_medical_paid_fen = y->vagrant_medical_paid;
-	o->medical_total_fen = y->medical_total;
+	for (int c = 0; c < SCHEME_YTD_N; c++)
+		*scheme_ytd_slot(o, scheme_ytd_field(c)) = y->totals[c];
+}
+
+/* The reverse of fill_ytd. */
+static void read_ytd(struct ytd *y, const Assist__Ytd *o)
+{
+	for (int c = 0; c < SCHEME_YTD_N; c++)
+		y->totals[c] = scheme_ytd_get(o, scheme_ytd_field(c));
 }
 
 Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, int year,
@@ -208,7 +210,7 @@ Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, i
 	assist__ytd__init(ytd);
 	if ((y = person_ytd_find(p, r->year)) != NULL)
 		fill_ytd(ytd, y);
-	policy_caps(params, p, r->year, &ytd->huimin_cap_fen, &ytd->medical_assistance_cap_fen);
+	policy_caps(params, p, r->year, ytd);
 	r->ytd = ytd;
 	return r;
 }
@@ -414,14 +416,7 @@ static bool unpack_state(struct person *p, const Assist__PersonState *st)
 			return false;
 		if (o == NULL)
 			continue;
-		y->huimin_paid = o->huimin_paid_fen;
-		y->ncms_paid = o->ncms_paid_fen;
-		y->insurer_paid = o->insurer_paid_fen;
-		y->medical_assistance_paid = o->medical_assistance_paid_fen;
-		y->temporary_medical_paid = o->temporary_medical_paid_fen;
-		y->chronic_quota_paid = o->chronic_quota_paid_fen;
-		y->vagrant_medical_paid = o->vagrant_medical_paid_fen;
-		y->medical_total = o->medical_total_fen;
+		read_ytd(y, o);
 	}
 	for (size_t i = 0; i < st->n_once_keys; i++) {
 		if (person_add_once_key(p, st->once_keys[i]) < 0)

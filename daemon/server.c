@@ -14,6 +14,7 @@
 #include "policy/policy.h"
 #include "record.h"
 #include "schema.h"
+#include "scheme.h"
 #include "subject.h"
 
 #define STOP_TIMEOUT_MS 15000
@@ -126,6 +127,10 @@ int server_init(struct server *srv, const char *config_path)
 		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
+	if ((rc = scheme_check(err, sizeof(err))) < 0) {
+		log_error("%s", err);
+		return rc;
+	}
 	if ((rc = uv_loop_init(&srv->loop)) < 0) {
 		log_error("uv_loop_init: %s", uv_strerror(rc));
 		return rc;

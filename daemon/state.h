@@ -11,6 +11,7 @@
 #include "assist.pb-c.h"
 #include "idnum.h"
 #include "money.h"
+#include "scheme.h"
 #include "vec.h"
 #include "ymd.h"
 
@@ -75,17 +76,11 @@ struct alert {
 	char message[192];
 };
 
-/* Year-to-date totals of one calendar year. */
+/* Year-to-date totals of one calendar year, indexed by the scheme table's
+ * counters (lib/scheme.h). */
 struct ytd {
 	int year;
-	fen_t huimin_paid;
-	fen_t ncms_paid;
-	fen_t insurer_paid;  /* every insurer's share: huimin, ncms, workers' */
-	fen_t medical_assistance_paid;
-	fen_t temporary_medical_paid;
-	fen_t chronic_quota_paid;
-	fen_t vagrant_medical_paid;
-	fen_t medical_total; /* sum of bill totals */
+	fen_t totals[SCHEME_YTD_N];
 };
 
 struct household;

@@ -8,6 +8,7 @@
 
 #include "idnum.h"
 #include "pbcheck.h"
+#include "scheme.h"
 #include "utf8.h"
 
 static int fail(struct verdict *v, const char *kind, const char *field, const char *fmt, ...)
@@ -203,17 +204,6 @@ static int check_medical(Assist__MedicalClaim *c, struct verdict *v)
 	return 0;
 }
 
-static bool is_education_scheme(Assist__Scheme s)
-{
-	return s >= ASSIST__SCHEME__SCHEME_MISC_FEE_EXEMPTION &&
-	       s <= ASSIST__SCHEME__SCHEME_VOCATIONAL;
-}
-
-static bool is_housing_scheme(Assist__Scheme s)
-{
-	return s >= ASSIST__SCHEME__SCHEME_URBAN_RENTAL && s <= ASSIST__SCHEME__SCHEME_AFFORDABLE;
-}
-
 static int check_education(Assist__EducationAid *a, struct verdict *v)
 {
 	const char *k = "education_aid";
@@ -226,7 +216,7 @@ static int check_education(Assist__EducationAid *a, struct verdict *v)
 	    (rc = check_text(v, k, "term", a->term, true, 31)) < 0 ||
 	    (rc = check_money(v, k, "amount_fen", a->amount_fen)) < 0)
 		return rc;
-	if (!is_education_scheme(a->scheme))
+	if (scheme_family(a->scheme) != SCHEME_FAMILY_EDUCATION)
 		return fail(v, k, "scheme", "is not an education scheme");
 	return 0;
 }
@@ -264,7 +254,7 @@ static int check_housing(Assist__HousingAid *h, struct verdict *v)
 	    (rc = check_money(v, k, "amount_fen", h->amount_fen)) < 0 ||
 	    (rc = check_money(v, k, "rent_fen", h->rent_fen)) < 0)
 		return rc;
-	if (!is_housing_scheme(h->scheme))
+	if (scheme_family(h->scheme) != SCHEME_FAMILY_HOUSING)
 		return fail(v, k, "scheme", "is not a housing scheme");
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "idnum.h"
 #include "journal.h"
+#include "scheme.h"
 
 #define PAGE 5000
 
@@ -96,54 +97,38 @@ static long check_journal(PGconn *db, uint64_t *rows)
 	}
 }
 
-/* Ledger sums of one person and year, by payer. */
+/* Ledger sums of one person and year, by the counter of lib/scheme.c they
+ * add to. */
 struct sums {
-	int64_t huimin, ncms, worker, assistance, temporary, chronic, vagrant;
+	int64_t fen[SCHEME_YTD_N];
 };
 
 static void add_sum(struct sums *s, const char *scheme, int64_t amount)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} payers[] = {
-		{"huimin", offsetof(struct sums, huimin)},
-		{"ncms", offsetof(struct sums, ncms)},
-		{"worker_insurance", offsetof(struct sums, worker)},
-		{"medical_assistance", offsetof(struct sums, assistance)},
-		{"temporary_medical", offsetof(struct sums, temporary)},
-		{"chronic_quota", offsetof(struct sums, chronic)},
-		{"vagrant_medical", offsetof(struct sums, vagrant)},
-	};
+	const struct scheme *row = scheme_by_name(scheme);
 
-	for (size_t i = 0; i < sizeof(payers) / sizeof(payers[0]); i++) {
-		if (strcmp(scheme, payers[i].name) == 0)
-			*(int64_t *)((char *)s + payers[i].offset) += amount;
-	}
+	if (row == NULL)
+		return;
+	if (row->ytd != SCHEME_YTD_NONE)
+		s->fen[row->ytd] += amount;
+	if (row->insurer)
+		s->fen[SCHEME_YTD_INSURER] += amount;
 }
 
+/* Every counter the ledger makes (all but the bill totals) against its sum. */
 static long compare(const char *id, int year, const Assist__Ytd *y, const struct sums *s)
 {
-	const struct {
-		const char *name;
-		int64_t stored, ledger;
-	} rows[] = {
-		{"huimin_paid_fen", y->huimin_paid_fen, s->huimin},
-		{"ncms_paid_fen", y->ncms_paid_fen, s->ncms},
-		{"insurer_paid_fen", y->insurer_paid_fen, s->huimin + s->ncms + s->worker},
-		{"medical_assistance_paid_fen", y->medical_assistance_paid_fen, s->assistance},
-		{"temporary_medical_paid_fen", y->temporary_medical_paid_fen, s->temporary},
-		{"chronic_quota_paid_fen", y->chronic_quota_paid_fen, s->chronic},
-		{"vagrant_medical_paid_fen", y->vagrant_medical_paid_fen, s->vagrant},
-	};
 	char masked[IDNUM_BUFLEN];
 	long bad = 0;
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		if (rows[i].stored == rows[i].ledger)
+	for (int c = 0; c < SCHEME_YTD_N; c++) {
+		const char *name = scheme_ytd_field(c);
+		int64_t stored = scheme_ytd_get(y, name);
+
+		if (c == SCHEME_YTD_MEDICAL_TOTAL || stored == s->fen[c])
 			continue;
 		printf("%s %d: %s is %" PRId64 " but its ledger rows add up to %" PRId64 "\n",
-		       idnum_mask(id, masked), year, rows[i].name, rows[i].stored, rows[i].ledger);
+		       idnum_mask(id, masked), year, name, stored, s->fen[c]);
 		bad++;
 	}
 	return bad;

@@ -53,53 +53,22 @@ int rules_enrollment(struct decisions *out, const struct policy_ctx *ctx,
 	return 0;
 }
 
-/* Add amount to the YTD counters its scheme feeds; false when out of memory. */
+/* Add amount to the YTD counters its scheme feeds (lib/scheme.c); false when
+ * out of memory. */
 static bool add_ytd(struct person *p, const struct ledger_entry *le)
 {
+	const struct scheme *row = scheme_get(le->scheme);
 	struct ytd *y;
 
-	switch (le->scheme) {
-	case ASSIST__SCHEME__SCHEME_HUIMIN:
-	case ASSIST__SCHEME__SCHEME_NCMS:
-	case ASSIST__SCHEME__SCHEME_WORKER_INSURANCE:
-	case ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE:
-	case ASSIST__SCHEME__SCHEME_TEMPORARY_MEDICAL:
-	case ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA:
-	case ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL:
-		break;
-	default:
+	if (row == NULL || (row->ytd == SCHEME_YTD_NONE && !row->insurer))
 		return true;
-	}
 	y = person_ytd(p, ymd_year(le->date));
 	if (y == NULL)
 		return false;
-	switch (le->scheme) {
-	case ASSIST__SCHEME__SCHEME_HUIMIN:
-		y->huimin_paid += le->amount;
-		y->insurer_paid += le->amount;
-		break;
-	case ASSIST__SCHEME__SCHEME_NCMS:
-		y->ncms_paid += le->amount;
-		y->insurer_paid += le->amount;
-		break;
-	case ASSIST__SCHEME__SCHEME_WORKER_INSURANCE:
-		y->insurer_paid += le->amount;
-		break;
-	case ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE:
-		y->medical_assistance_paid += le->amount;
-		break;
-	case ASSIST__SCHEME__SCHEME_TEMPORARY_MEDICAL:
-		y->temporary_medical_paid += le->amount;
-		break;
-	case ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA:
-		y->chronic_quota_paid += le->amount;
-		break;
-	case ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL:
-		y->vagrant_medical_paid += le->amount;
-		break;
-	default:
-		break;
-	}
+	if (row->ytd != SCHEME_YTD_NONE)
+		y->totals[row->ytd] += le->amount;
+	if (row->insurer)
+		y->totals[SCHEME_YTD_INSURER] += le->amount;
 	return true;
 }
 
@@ -128,7 +97,7 @@ static int apply_bill(struct person *p, ymd_t date, fen_t total)
 	y = person_ytd(p, ymd_year(date));
 	if (y == NULL)
 		return -ENOMEM;
-	y->medical_total += total;
+	y->totals[SCHEME_YTD_MEDICAL_TOTAL] += total;
 	return 1;
 }
 

@@ -170,6 +170,26 @@ static void step_init(struct step *s, const struct bill *b, Assist__Scheme schem
 	trace_input(&s->t, "disease", "%s", disease_name(b->c->disease));
 }
 
+/* What the step's scheme has paid this year before the bill (its counter in
+ * lib/scheme.c). */
+static fen_t step_ytd(const struct step *s, const struct bill *b)
+{
+	return b->ytd.totals[scheme_get(s->scheme)->ytd];
+}
+
+/* The parameter of p's annual cap of the scheme of row (lib/scheme.c): the
+ * higher one of three noes and five guarantees where it has one. */
+static const char *cap_name(const struct scheme *row, const struct person *p)
+{
+	return row->cap_special != NULL && special_cap_person(p) ? row->cap_special : row->cap;
+}
+
+/* The step's annual cap, traced. */
+static fen_t step_cap(struct step *s, const struct bill *b)
+{
+	return trace_param(&s->t, b->ps, cap_name(scheme_get(s->scheme), b->p), b->date);
+}
+
 /* Grant s->requested within a limit of its own (limit < 0: none), the room
  * an annual cap leaves (cap < 0: none) and what the bill has left, and
  * explain the figure. */
@@ -377,9 +397,9 @@ static int step_huimin(struct bill *b, fen_t *share)
 		}
 	}
 	trace_status(&s.t, b);
-	cap = trace_param(&s.t, b->ps, "medical.huimin.cap", b->date);
-	trace_input(&s.t, "huimin_paid_ytd", "%" PRId64, b->ytd.huimin_paid);
-	step_clip(&s, b, -1, b->ytd.huimin_paid, cap);
+	cap = step_cap(&s, b);
+	trace_input(&s.t, "huimin_paid_ytd", "%" PRId64, step_ytd(&s, b));
+	step_clip(&s, b, -1, step_ytd(&s, b), cap);
 	*share = s.amount;
 	return step_emit(&s, b, "Huimin share");
 }
@@ -419,9 +439,9 @@ static int step_ncms(struct bill *b, fen_t *share)
 		trace_input(&s.t, "insurer_paid_fen", "not reported: computed");
 		s.requested = ncms_computed(&s, b);
 	}
-	cap = trace_param(&s.t, b->ps, "medical.ncms.cap", b->date);
-	trace_input(&s.t, "ncms_paid_ytd", "%" PRId64, b->ytd.ncms_paid);
-	step_clip(&s, b, -1, b->ytd.ncms_paid, cap);
+	cap = step_cap(&s, b);
+	trace_input(&s.t, "ncms_paid_ytd", "%" PRId64, step_ytd(&s, b));
+	step_clip(&s, b, -1, step_ytd(&s, b), cap);
 	*share = s.amount;
 	return step_emit(&s, b, "NCMS share");
 }
@@ -462,19 +482,18 @@ static int step_insurer(struct bill *b, fen_t *share)
 		*share = 0;
 		return 0;
 	}
-	if (rc < 0 || *share == 0 || b->ytd.chronic_quota_paid == 0)
+	if (rc < 0 || *share == 0 || b->ytd.totals[SCHEME_YTD_CHRONIC_QUOTA] == 0)
 		return rc;
 	return rules_alert(b->out, b->p, "chronic_quota_conflict",
 			   ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA, b->c->claim_id,
 			   "insurer share %" PRId64 " after a chronic-disease quota of %" PRId64
 			   " this year",
-			   *share, b->ytd.chronic_quota_paid);
+			   *share, b->ytd.totals[SCHEME_YTD_CHRONIC_QUOTA]);
 }
 
 /* Step 3: medical assistance on the personal burden. */
 static int step_assistance(struct bill *b, fen_t burden)
 {
-	bool special = special_cap_person(b->p);
 	struct step s;
 	int64_t rate;
 	fen_t cap;
@@ -482,16 +501,13 @@ static int step_assistance(struct bill *b, fen_t burden)
 	step_init(&s, b, ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE, "medical.assistance");
 	trace_status(&s.t, b);
 	trace_input(&s.t, "burden_fen", "%" PRId64, burden);
-	trace_input(&s.t, "medical_assistance_ytd", "%" PRId64,
-		    b->ytd.medical_assistance_paid);
+	trace_input(&s.t, "medical_assistance_ytd", "%" PRId64, step_ytd(&s, b));
 	rate = trace_param(&s.t, b->ps, "medical.assistance.rate", b->date);
-	cap = trace_param(&s.t, b->ps,
-			  special ? "medical.assistance.cap_special" : "medical.assistance.cap",
-			  b->date);
+	cap = step_cap(&s, b);
 	s.requested = money_mul_bp(burden, rate);
 	snprintf(s.formula, sizeof(s.formula), "burden %" PRId64 " x %" PRId64 " bp = %" PRId64,
 		 burden, rate, s.requested);
-	step_clip(&s, b, -1, b->ytd.medical_assistance_paid, cap);
+	step_clip(&s, b, -1, step_ytd(&s, b), cap);
 	return step_emit(&s, b, "medical assistance on the burden");
 }
 
@@ -507,15 +523,16 @@ static int step_temporary(struct bill *b, fen_t burden)
 	trace_status(&s.t, b);
 	trace_input(&s.t, "burden_fen", "%" PRId64, burden);
 	trace_input(&s.t, "special_approval", "%s", approved ? "yes" : "no");
-	trace_input(&s.t, "temporary_medical_ytd", "%" PRId64, b->ytd.temporary_medical_paid);
+	trace_input(&s.t, "temporary_medical_ytd", "%" PRId64, step_ytd(&s, b));
 	rate = trace_param(&s.t, b->ps, "medical.temporary.rate", b->date);
-	cap = trace_param(&s.t, b->ps,
-			  approved ? "medical.temporary.cap_approved" : "medical.temporary.cap",
-			  b->date);
+	if (approved)
+		cap = trace_param(&s.t, b->ps, "medical.temporary.cap_approved", b->date);
+	else
+		cap = step_cap(&s, b);
 	s.requested = money_mul_bp(burden, rate);
 	snprintf(s.formula, sizeof(s.formula), "burden %" PRId64 " x %" PRId64 " bp = %" PRId64,
 		 burden, rate, s.requested);
-	step_clip(&s, b, -1, b->ytd.temporary_medical_paid, cap);
+	step_clip(&s, b, -1, step_ytd(&s, b), cap);
 	return step_emit(&s, b, "temporary assistance, marginal population");
 }
 
@@ -528,14 +545,14 @@ static int step_vagrant(struct bill *b)
 
 	step_init(&s, b, ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL, "medical.vagrant");
 	trace_status(&s.t, b);
-	trace_input(&s.t, "vagrant_medical_ytd", "%" PRId64, b->ytd.vagrant_medical_paid);
+	trace_input(&s.t, "vagrant_medical_ytd", "%" PRId64, step_ytd(&s, b));
 	rate = trace_param(&s.t, b->ps, "medical.vagrant.rate", b->date);
 	stay = trace_param(&s.t, b->ps, "medical.vagrant.stay_cap", b->date);
-	cap = trace_param(&s.t, b->ps, "medical.vagrant.cap", b->date);
+	cap = step_cap(&s, b);
 	s.requested = money_mul_bp(b->total, rate);
 	snprintf(s.formula, sizeof(s.formula), "total %" PRId64 " x %" PRId64 " bp = %" PRId64,
 		 b->total, rate, s.requested);
-	step_clip(&s, b, stay, b->ytd.vagrant_medical_paid, cap);
+	step_clip(&s, b, stay, step_ytd(&s, b), cap);
 	return step_emit(&s, b, "vagrant medical aid");
 }
 
@@ -545,27 +562,26 @@ static bool quota_applies(const struct bill *b, fen_t share)
 {
 	return b->c->setting == ASSIST__SETTING__SETTING_OUTPATIENT &&
 	       b->c->disease == ASSIST__DISEASE__DISEASE_CHRONIC && share == 0 &&
-	       b->ma_eligible && b->ytd.insurer_paid == 0;
+	       b->ma_eligible && b->ytd.totals[SCHEME_YTD_INSURER] == 0;
 }
 
 static int step_quota(struct bill *b)
 {
-	const char *name = "medical.chronic_quota.other";
 	struct step s;
 	fen_t quota;
 
-	if (special_cap_person(b->p))
-		name = "medical.chronic_quota.special";
-	else if (strcmp(rules_rural_dibao_class(b->p, b->date), "II") == 0)
-		name = "medical.chronic_quota.class_ii";
 	step_init(&s, b, ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA, "medical.chronic_quota");
 	trace_status(&s.t, b);
-	trace_input(&s.t, "insurer_paid_ytd", "%" PRId64, b->ytd.insurer_paid);
-	trace_input(&s.t, "chronic_quota_ytd", "%" PRId64, b->ytd.chronic_quota_paid);
-	quota = trace_param(&s.t, b->ps, name, b->date);
+	trace_input(&s.t, "insurer_paid_ytd", "%" PRId64, b->ytd.totals[SCHEME_YTD_INSURER]);
+	trace_input(&s.t, "chronic_quota_ytd", "%" PRId64, step_ytd(&s, b));
+	if (!special_cap_person(b->p) &&
+	    strcmp(rules_rural_dibao_class(b->p, b->date), "II") == 0)
+		quota = trace_param(&s.t, b->ps, "medical.chronic_quota.class_ii", b->date);
+	else
+		quota = step_cap(&s, b);
 	s.requested = money_max(b->total - b->paid, 0);
 	snprintf(s.formula, sizeof(s.formula), "unpaid part of the bill %" PRId64, s.requested);
-	step_clip(&s, b, -1, b->ytd.chronic_quota_paid, quota);
+	step_clip(&s, b, -1, step_ytd(&s, b), quota);
 	return step_emit(&s, b, "chronic-disease quota");
 }
 
@@ -616,4 +632,25 @@ int medical_claim(const struct policy_ctx *ctx, const Assist__MedicalClaim *c, y
 			return rc;
 	}
 	return bill_record(&b);
+}
+
+/* A cap as shown for a year: the value in force at the year's end. */
+static fen_t cap_of(const struct params *params, const char *name, int year)
+{
+	struct param_value pv;
+
+	if (params_get(params, name, ymd_make(year, 12, 31), &pv) < 0)
+		return 0;
+	return pv.value;
+}
+
+void policy_caps(const struct params *params, const struct person *p, int year, Assist__Ytd *out)
+{
+	const struct scheme *row;
+	int64_t *slot;
+
+	for (int s = 0; (row = scheme_get(s)) != NULL; s++) {
+		if (row->cap_field != NULL && (slot = scheme_ytd_slot(out, row->cap_field)) != NULL)
+			*slot = cap_of(params, cap_name(row, p), year);
+	}
 }

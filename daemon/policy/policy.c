@@ -169,28 +169,6 @@ int policy_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 	return entitlements_refresh(ctx, p, date, out);
 }
 
-/* A cap as shown for a year: the value in force at the year's end. */
-static fen_t cap_of(const struct params *params, const char *name, int year)
-{
-	struct param_value pv;
-
-	if (params_get(params, name, ymd_make(year, 12, 31), &pv) < 0)
-		return 0;
-	return pv.value;
-}
-
-void policy_caps(const struct params *params, const struct person *p, int year,
-		 fen_t *huimin_cap, fen_t *medical_assistance_cap)
-{
-	bool special = person_has(p, ASSIST__CATEGORY__CATEGORY_THREE_NOES) ||
-		       person_has(p, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE);
-
-	*huimin_cap = cap_of(params, "medical.huimin.cap", year);
-	*medical_assistance_cap = cap_of(params, special ? "medical.assistance.cap_special" :
-							  "medical.assistance.cap",
-					 year);
-}
-
 int policy_check_params(const struct params *params, char *err, size_t errlen)
 {
 	static const char *const *const lists[] = {

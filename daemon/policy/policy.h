@@ -112,9 +112,9 @@ __attribute__((warn_unused_result)) int policy_event(const struct policy_ctx *ct
 __attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *ctx,
 						       struct person *p, ymd_t date,
 						       struct decisions *out);
-/* The annual caps shown on p's record for year. */
-void policy_caps(const struct params *params, const struct person *p, int year,
-		 fen_t *huimin_cap, fen_t *medical_assistance_cap);
+/* The annual caps shown on p's record for year: every cap field of out a
+ * scheme names (lib/scheme.c), as in force on 31 December. */
+void policy_caps(const struct params *params, const struct person *p, int year, Assist__Ytd *out);
 /* Check that params holds every parameter the rules read; 0, or -ENOENT with
  * the first missing name in err. */
 __attribute__((warn_unused_result)) int policy_check_params(const struct params *params,

@@ -82,14 +82,14 @@ static void test_ytd_mapping(void **state)
 			assert_null(y);
 		} else {
 			assert_non_null(y);
-			assert_int_equal(y->huimin_paid, c->expect[0]);
-			assert_int_equal(y->ncms_paid, c->expect[1]);
-			assert_int_equal(y->insurer_paid, c->expect[2]);
-			assert_int_equal(y->medical_assistance_paid, c->expect[3]);
-			assert_int_equal(y->temporary_medical_paid, c->expect[4]);
-			assert_int_equal(y->chronic_quota_paid, c->expect[5]);
-			assert_int_equal(y->vagrant_medical_paid, c->expect[6]);
-			assert_int_equal(y->medical_total, 0);
+			assert_int_equal(y->totals[SCHEME_YTD_HUIMIN], c->expect[0]);
+			assert_int_equal(y->totals[SCHEME_YTD_NCMS], c->expect[1]);
+			assert_int_equal(y->totals[SCHEME_YTD_INSURER], c->expect[2]);
+			assert_int_equal(y->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], c->expect[3]);
+			assert_int_equal(y->totals[SCHEME_YTD_TEMPORARY_MEDICAL], c->expect[4]);
+			assert_int_equal(y->totals[SCHEME_YTD_CHRONIC_QUOTA], c->expect[5]);
+			assert_int_equal(y->totals[SCHEME_YTD_VAGRANT_MEDICAL], c->expect[6]);
+			assert_int_equal(y->totals[SCHEME_YTD_MEDICAL_TOTAL], 0);
 		}
 		person_free(p);
 	}
@@ -106,16 +106,16 @@ static void test_ytd_by_year(void **state)
 	assert_true(decision_apply(&a));
 	assert_true(decision_apply(&b));
 	assert_true(decision_apply(&c));
-	assert_int_equal(person_ytd_find(p, 2009)->medical_assistance_paid, 500);
-	assert_int_equal(person_ytd_find(p, 2010)->medical_assistance_paid, 500);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], 500);
+	assert_int_equal(person_ytd_find(p, 2010)->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], 500);
 	assert_int_equal(p->n_ledger, 3);
 
 	bill.u.bill.date = 20100301;
 	bill.u.bill.total = 1019500;
 	assert_true(decision_apply(&bill));
 	assert_true(decision_apply(&bill));
-	assert_int_equal(person_ytd_find(p, 2010)->medical_total, 2039000);
-	assert_int_equal(person_ytd_find(p, 2009)->medical_total, 0);
+	assert_int_equal(person_ytd_find(p, 2010)->totals[SCHEME_YTD_MEDICAL_TOTAL], 2039000);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_MEDICAL_TOTAL], 0);
 	bill.u.bill.total = 0;
 	p->dirty = false;
 	assert_false(decision_apply(&bill));
@@ -329,15 +329,15 @@ static void test_caps(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct person *p = person_new("420704198001010011");
-		fen_t huimin = -1, ma = -1;
+		Assist__Ytd y = ASSIST__YTD__INIT;
 
 		if (cases[i].category != 0)
 			p->cat[cases[i].category].active = true;
-		policy_caps(ps, p, 2009, &huimin, &ma);
-		assert_int_equal(huimin, 2000000);
-		assert_int_equal(ma, cases[i].ma_cap);
-		policy_caps(ps, p, 2007, &huimin, &ma);
-		assert_int_equal(huimin, 0);
+		policy_caps(ps, p, 2009, &y);
+		assert_int_equal(y.huimin_cap_fen, 2000000);
+		assert_int_equal(y.medical_assistance_cap_fen, cases[i].ma_cap);
+		policy_caps(ps, p, 2007, &y);
+		assert_int_equal(y.huimin_cap_fen, 0);
 		person_free(p);
 	}
 	params_free(ps);
@@ -360,17 +360,17 @@ static void test_shipped_params(void **state)
 	struct person *p = person_new("420704198001010011");
 	struct params *ps = NULL;
 	char err[256] = "";
-	fen_t huimin, ma;
+	Assist__Ytd y = ASSIST__YTD__INIT;
 
 	assert_int_equal(policytest_params(NULL, &ps), 0);
 	if (policy_check_params(ps, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	policy_caps(ps, p, 2009, &huimin, &ma);
-	assert_int_equal(huimin, 2000000);
-	assert_int_equal(ma, 800000);
+	policy_caps(ps, p, 2009, &y);
+	assert_int_equal(y.huimin_cap_fen, 2000000);
+	assert_int_equal(y.medical_assistance_cap_fen, 800000);
 	p->cat[ASSIST__CATEGORY__CATEGORY_THREE_NOES].active = true;
-	policy_caps(ps, p, 2009, &huimin, &ma);
-	assert_int_equal(ma, 1000000);
+	policy_caps(ps, p, 2009, &y);
+	assert_int_equal(y.medical_assistance_cap_fen, 1000000);
 	person_free(p);
 	params_free(ps);
 }

@@ -1,0 +1,75 @@
+/* The schemes: one row per Assist__Scheme value, the one list the rules, the
+ * record, the validator and the audit read to know a scheme's name, family,
+ * year-to-date counter, annual cap and fund (docs/policy.md). */
+#ifndef ASSIST_SCHEME_H
+#define ASSIST_SCHEME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assist.pb-c.h"
+
+/* The groups of docs/policy.md: (1)-(2), (3), (4), (5), (6)-(8), (9), and
+ * the derived entitlements. */
+enum scheme_family {
+	SCHEME_FAMILY_NONE,
+	SCHEME_FAMILY_DIBAO,
+	SCHEME_FAMILY_MEDICAL,
+	SCHEME_FAMILY_EDUCATION,
+	SCHEME_FAMILY_HOUSING,
+	SCHEME_FAMILY_TRAINING,
+	SCHEME_FAMILY_RELIEF,
+	SCHEME_FAMILY_ENTITLEMENT,
+};
+
+/* The year-to-date totals a person keeps per calendar year, in the order the
+ * audit reports them; each is an int64 field of the proto Ytd message
+ * (scheme_ytd_field). */
+enum scheme_ytd {
+	SCHEME_YTD_NONE = -1,
+	SCHEME_YTD_HUIMIN,
+	SCHEME_YTD_NCMS,
+	SCHEME_YTD_INSURER, /* every insurer's share: the rows with .insurer */
+	SCHEME_YTD_MEDICAL_ASSISTANCE,
+	SCHEME_YTD_TEMPORARY_MEDICAL,
+	SCHEME_YTD_CHRONIC_QUOTA,
+	SCHEME_YTD_VAGRANT_MEDICAL,
+	SCHEME_YTD_MEDICAL_TOTAL, /* the sum of bill totals, not of payments */
+	SCHEME_YTD_N,
+};
+
+struct scheme {
+	Assist__Scheme scheme;
+	const char *name;          /* as the record and the ledger spell it */
+	enum scheme_family family;
+	enum scheme_ytd ytd;       /* the counter its payments add to, or NONE */
+	bool insurer;              /* an insurer's share: also adds to SCHEME_YTD_INSURER */
+	const char *cap;           /* params key of its annual cap, or NULL */
+	const char *cap_special;   /* the cap of three noes and five guarantees, or NULL */
+	const char *cap_field;     /* the Ytd field showing the cap on the record, or NULL */
+	bool periodic;             /* a monthly benefit row, not a payment per claim */
+	const char *fund;          /* the earmarked fund it is paid from, or NULL */
+};
+
+/* The row of s, or NULL for a value the table does not know. */
+const struct scheme *scheme_get(Assist__Scheme s);
+/* The row named name (as scheme->name), or NULL. */
+const struct scheme *scheme_by_name(const char *name);
+/* The family of s; SCHEME_FAMILY_NONE for an unknown value. */
+enum scheme_family scheme_family(Assist__Scheme s);
+/* The Ytd field name of counter c ("huimin_paid_fen"). */
+const char *scheme_ytd_field(enum scheme_ytd c);
+/* The int64 field called field of the Ytd message y, or NULL if it has none. */
+int64_t *scheme_ytd_slot(Assist__Ytd *y, const char *field);
+/* The value of that field of y; 0 if it has none. */
+int64_t scheme_ytd_get(const Assist__Ytd *y, const char *field);
+/* Whether the n rows of table describe every value of the Scheme enum, in
+ * order, with its name, and every Ytd field they name exists; 0, or -EINVAL
+ * with the first fault in err. */
+__attribute__((warn_unused_result)) int scheme_check_table(const struct scheme *table, size_t n,
+							    char *err, size_t errlen);
+/* scheme_check_table on the built-in table: called once at start. */
+__attribute__((warn_unused_result)) int scheme_check(char *err, size_t errlen);
+
+#endif
