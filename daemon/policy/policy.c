@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "rules.h"
 
 /* Date part of an RFC 3339 timestamp, or YMD_NONE. */
@@ -102,61 +103,70 @@ static bool is_dibao(Assist__Scheme s)
 	return s == ASSIST__SCHEME__SCHEME_URBAN_DIBAO || s == ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
 }
 
-static int enrollment_event(const struct policy_ctx *ctx, const Assist__Enrollment *e,
-			    struct person *p, struct decisions *out)
+int policy_enrollment(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		      struct household *hh, struct decisions *out)
 {
-	ymd_t start = parse_or_none(e->start_date);
+	const Assist__Enrollment *e = ev->enrollment;
+	ymd_t start = event_date(ev);
 
 	if (is_dibao(e->scheme))
 		return dibao_enrollment(ctx, e, start, p, out);
 	return rules_enrollment(out, ctx, e, start, true, p);
 }
 
+int policy_medical_claim(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+			 struct household *hh, struct decisions *out)
+{
+	const Assist__MedicalClaim *c = ev->medical_claim;
+	ymd_t date = event_date(ev);
+
+	if (rules_deceased_on(p, date))
+		return deceased_claim(p, c->claim_id, ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE, date,
+				      c->total_fen, out);
+	return medical_claim(ctx, c, date, p, out);
+}
+
+int policy_education_aid(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+			 struct household *hh, struct decisions *out)
+{
+	const Assist__EducationAid *a = ev->education_aid;
+	ymd_t date = education_date(ev, p);
+
+	if (rules_deceased_on(p, date))
+		return deceased_claim(p, a->claim_id, a->scheme, date, a->amount_fen, out);
+	return education_aid(ctx, a, date, p, out);
+}
+
+int policy_training(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		    struct household *hh, struct decisions *out)
+{
+	const Assist__Training *t = ev->training;
+	ymd_t date = event_date(ev);
+
+	if (date == YMD_NONE)
+		date = parse_or_none(t->started_on);
+	if (rules_deceased_on(p, date))
+		return deceased_claim(p, t->claim_id, training_scheme(t->program), date, 0, out);
+	return training_claim(ctx, t, date, p, out);
+}
+
+int policy_housing_aid(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		       struct household *hh, struct decisions *out)
+{
+	return housing_aid(ctx, ev->housing_aid, event_date(ev), hh, out);
+}
+
 int policy_event(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
 		 struct household *hh, struct decisions *out)
 {
-	ymd_t date;
+	const struct event_kind *k = event_of(ev);
 
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_ENROLLMENT:
-		if (p == NULL)
-			return -EINVAL;
-		return enrollment_event(ctx, ev->enrollment, p, out);
-	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM:
-		if (p == NULL)
-			return -EINVAL;
-		date = parse_or_none(ev->medical_claim->date);
-		if (rules_deceased_on(p, date))
-			return deceased_claim(p, ev->medical_claim->claim_id,
-					      ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE, date,
-					      ev->medical_claim->total_fen, out);
-		return medical_claim(ctx, ev->medical_claim, date, p, out);
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID:
-		if (p == NULL)
-			return -EINVAL;
-		date = education_date(ev, p);
-		if (rules_deceased_on(p, date))
-			return deceased_claim(p, ev->education_aid->claim_id,
-					      ev->education_aid->scheme, date,
-					      ev->education_aid->amount_fen, out);
-		return education_aid(ctx, ev->education_aid, date, p, out);
-	case ASSIST__EVENT__PAYLOAD_TRAINING:
-		if (p == NULL)
-			return -EINVAL;
-		date = parse_or_none(ev->training->completed_on);
-		if (date == YMD_NONE)
-			date = parse_or_none(ev->training->started_on);
-		if (rules_deceased_on(p, date))
-			return deceased_claim(p, ev->training->claim_id,
-					      training_scheme(ev->training->program), date, 0,
-					      out);
-		return training_claim(ctx, ev->training, date, p, out);
-	case ASSIST__EVENT__PAYLOAD_HOUSING_AID:
-		date = parse_or_none(ev->housing_aid->date);
-		return housing_aid(ctx, ev->housing_aid, date, hh, out);
-	default:
+	if (k == NULL || k->decide == NULL)
 		return -EINVAL;
-	}
+	/* A person-level kind is decided for the person it names. */
+	if (p == NULL && !(k->flags & EVENT_HOUSEHOLD_LEVEL))
+		return -EINVAL;
+	return k->decide(ctx, ev, p, hh, out);
 }
 
 int policy_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
