@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "apply.h"
-#include "policy/policy.h"
+#include "policy/rules.h"
 #include "validate.h"
 
 const struct event_kind event_kinds[] = {
@@ -30,31 +30,31 @@ const struct event_kind event_kinds[] = {
 	 .payload = ASSIST__EVENT__PAYLOAD_ENROLLMENT,
 	 .name = "enrollment",
 	 .check = validate_enrollment,
-	 .decide = policy_enrollment,
+	 .decide = policy_decide_enrollment,
 	 .date_field = "start_date",
 	 .flags = EVENT_REFRESH_AFTER},
 	{.kind = ASSIST__KIND__KIND_MEDICAL_CLAIM,
 	 .payload = ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM,
 	 .name = "medical_claim",
 	 .check = validate_medical_claim,
-	 .decide = policy_medical_claim,
+	 .decide = medical_decide,
 	 .date_field = "date"},
 	{.kind = ASSIST__KIND__KIND_EDUCATION_AID,
 	 .payload = ASSIST__EVENT__PAYLOAD_EDUCATION_AID,
 	 .name = "education_aid",
 	 .check = validate_education_aid,
-	 .decide = policy_education_aid}, /* dated by its term, in policy.c */
+	 .decide = education_decide}, /* dated by its term (education.c) */
 	{.kind = ASSIST__KIND__KIND_TRAINING,
 	 .payload = ASSIST__EVENT__PAYLOAD_TRAINING,
 	 .name = "training",
 	 .check = validate_training,
-	 .decide = policy_training,
+	 .decide = training_decide,
 	 .date_field = "completed_on"},
 	{.kind = ASSIST__KIND__KIND_HOUSING_AID,
 	 .payload = ASSIST__EVENT__PAYLOAD_HOUSING_AID,
 	 .name = "housing_aid",
 	 .check = validate_housing_aid,
-	 .decide = policy_housing_aid,
+	 .decide = housing_decide,
 	 .date_field = "date",
 	 .flags = EVENT_HOUSEHOLD_LEVEL},
 };

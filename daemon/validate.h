@@ -21,7 +21,6 @@ const char *validate_subject(const Assist__Event *ev);
 /* The lower-case kind name ("medical_claim"). */
 const char *validate_kind_name(const Assist__Event *ev);
 
-
 /* Check a payload of each kind in place: the event registry's check entry
  * points (event.c). 0, or -EINVAL with the field and reason in v. */
 int validate_person(ProtobufCMessage *m, struct verdict *v);

@@ -100,26 +100,14 @@ void decisions_free(struct decisions *d);
  * would be the alternative, after logging. */
 bool decision_apply(const struct decision *d);
 
-/* Decide an enrollment, medical_claim, education_aid, training or housing_aid
- * event. p: the person it names (NULL for housing_aid); hh: p's household or
- * the housing_aid's (may be NULL). 0 or a negative errno (-ENOMEM). */
+/* Decide an event of a kind the event registry says is decided (enrollment,
+ * medical_claim, education_aid, training, housing_aid) through its row's
+ * entry point. p: the person it names (NULL for a household-level kind); hh:
+ * p's household or the one the event names (may be NULL). 0, -EINVAL for a
+ * kind not decided or no person, or -ENOMEM. */
 __attribute__((warn_unused_result)) int policy_event(const struct policy_ctx *ctx,
 						     const Assist__Event *ev, struct person *p,
 						     struct household *hh, struct decisions *out);
-/* Decide an event of each kind (the event registry's decide entry points,
- * event.c; policy_event() dispatches to them): its date, a claim dated after
- * the person's death, then the family's rule. The same arguments and result
- * as policy_event(); p is not NULL but for housing_aid. */
-int policy_enrollment(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
-		      struct household *hh, struct decisions *out);
-int policy_medical_claim(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
-			 struct household *hh, struct decisions *out);
-int policy_education_aid(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
-			 struct household *hh, struct decisions *out);
-int policy_training(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
-		    struct household *hh, struct decisions *out);
-int policy_housing_aid(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
-		       struct household *hh, struct decisions *out);
 /* Recompute what follows from the state of p's household (every member; p
  * alone if it has none) as of date: dibao amounts, benefits ended by death, a
  * hukou change or an enrollment's end, and every member's entitlements. */
