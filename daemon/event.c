@@ -171,12 +171,26 @@ static int check_payloads(const struct event_kind *rows, size_t n, char *err, si
 	return 0;
 }
 
+/* The fields apply.c finds by name: a person-level kind names its person, a
+ * household-level one its household, and a decided household-level one is a
+ * claim (its key is remembered by every member). */
+static const char *missing_field(const struct event_kind *k, const ProtobufCMessageDescriptor *d)
+{
+	if (!(k->flags & EVENT_HOUSEHOLD_LEVEL))
+		return text_field(d, EVENT_FIELD_SUBJECT) ? NULL : EVENT_FIELD_SUBJECT;
+	if (text_field(d, EVENT_FIELD_HOUSEHOLD) == NULL)
+		return EVENT_FIELD_HOUSEHOLD;
+	if (k->decide != NULL && text_field(d, EVENT_FIELD_CLAIM) == NULL)
+		return EVENT_FIELD_CLAIM;
+	return NULL;
+}
+
 /* One row on its own: a kind of the enum, the payload member of its name,
- * checked, and either applied or decided. */
+ * checked, either applied or decided, with the fields it is read by. */
 static int check_row(const struct event_kind *k, char *err, size_t errlen)
 {
 	const ProtobufCFieldDescriptor *f = payload_field(k->payload);
-	const char *name = k->name ? k->name : "(unnamed)";
+	const char *name = k->name ? k->name : "(unnamed)", *field;
 
 	if (k->kind == ASSIST__KIND__KIND_UNSPECIFIED ||
 	    protobuf_c_enum_descriptor_get_value(&assist__kind__descriptor, k->kind) == NULL)
@@ -191,6 +205,9 @@ static int check_row(const struct event_kind *k, char *err, size_t errlen)
 	else if (k->date_field != NULL && text_field(f->descriptor, k->date_field) == NULL)
 		snprintf(err, errlen, "event registry row %s: %s has no text field %s", name,
 			 name, k->date_field);
+	else if ((field = missing_field(k, f->descriptor)) != NULL)
+		snprintf(err, errlen, "event registry row %s: %s has no text field %s", name,
+			 name, field);
 	else
 		return 0;
 	return -EINVAL;

@@ -261,6 +261,23 @@ static void no_date_field(struct event_kind *rows, size_t *n)
 	rows[4].date_field = "on";
 }
 
+static void person_level_household(struct event_kind *rows, size_t *n)
+{
+	rows[1].flags = 0; /* household: no id_number */
+}
+
+static void household_level_person(struct event_kind *rows, size_t *n)
+{
+	rows[0].flags = EVENT_HOUSEHOLD_LEVEL;
+	rows[0].apply = NULL;
+	rows[0].decide = rows[4].decide; /* a decided person: no claim_id */
+}
+
+static void household_level_status(struct event_kind *rows, size_t *n)
+{
+	rows[2].flags = EVENT_HOUSEHOLD_LEVEL; /* status: no household_id */
+}
+
 static void test_registry_bad_rows(void **state)
 {
 	static const struct bad_row cases[] = {
@@ -271,6 +288,12 @@ static void test_registry_bad_rows(void **state)
 		{"neither applied nor decided", no_entry_point, "either apply or decide"},
 		{"applied and decided", both_entry_points, "either apply or decide"},
 		{"a date field it has not", no_date_field, "has no text field on"},
+		{"a person-level kind without id_number", person_level_household,
+		 "household has no text field id_number"},
+		{"a household-level kind without household_id", household_level_status,
+		 "status has no text field household_id"},
+		{"a household-level claim without claim_id", household_level_person,
+		 "person has no text field claim_id"},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
