@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "log.h"
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -49,7 +50,7 @@ static void replace_categories(struct person *p, const Assist__PersonChange *pc,
 	}
 }
 
-static int apply_person(struct world *w, const Assist__PersonChange *pc, struct person *p)
+static int update_person(struct world *w, const Assist__PersonChange *pc, struct person *p)
 {
 	if (pc->name[0] != '\0')
 		copy_str(p->name, sizeof(p->name), pc->name);
@@ -85,7 +86,7 @@ static int apply_person(struct world *w, const Assist__PersonChange *pc, struct 
 	return 0;
 }
 
-static void apply_household(const Assist__HouseholdChange *hc, struct household *hh)
+static void update_household(const Assist__HouseholdChange *hc, struct household *hh)
 {
 	if (hc->members > 0) {
 		hh->has_members = true;
@@ -104,7 +105,7 @@ static void apply_household(const Assist__HouseholdChange *hc, struct household 
 	hh->dirty = true;
 }
 
-static void apply_status(const Assist__StatusChange *sc, ymd_t since, struct person *p)
+static void update_status(const Assist__StatusChange *sc, ymd_t since, struct person *p)
 {
 	struct category_state *cs = &p->cat[sc->category];
 
@@ -125,34 +126,16 @@ static void apply_decisions(struct decisions *out, size_t first)
 		decision_apply(&out->items[i]);
 }
 
-static const char *claim_id_of(const Assist__Event *ev)
-{
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM: return ev->medical_claim->claim_id;
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID: return ev->education_aid->claim_id;
-	case ASSIST__EVENT__PAYLOAD_TRAINING: return ev->training->claim_id;
-	case ASSIST__EVENT__PAYLOAD_HOUSING_AID: return ev->housing_aid->claim_id;
-	default: return NULL;
-	}
-}
-
 /* key with a digest (FNV-1a of the packed claim) appended: remembered next to
  * the claim's key, it tells a claim sent again unchanged (an adapter's
  * re-snapshot) from a second claim under the same id. 0 or -ENOMEM. */
 static int claim_digest_key(const Assist__Event *ev, const char *key, char *out, size_t n)
 {
-	const ProtobufCMessage *m = NULL;
+	const ProtobufCMessage *m = event_payload(ev);
 	uint64_t h = 0xcbf29ce484222325ULL;
 	uint8_t *buf;
 	size_t len;
 
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM: m = &ev->medical_claim->base; break;
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID: m = &ev->education_aid->base; break;
-	case ASSIST__EVENT__PAYLOAD_TRAINING: m = &ev->training->base; break;
-	case ASSIST__EVENT__PAYLOAD_HOUSING_AID: m = &ev->housing_aid->base; break;
-	default: break;
-	}
 	len = m != NULL ? protobuf_c_message_get_packed_size(m) : 0;
 	if ((buf = malloc(len ? len : 1)) == NULL)
 		return -ENOMEM;
@@ -206,11 +189,48 @@ static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 	return rc;
 }
 
-static int apply_housing(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
-			 const struct verdict *v, struct decisions *out, struct verdict *reject)
+int apply_person(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		 const struct verdict *v, struct person *p, struct decisions *out)
 {
-	const Assist__HousingAid *h = ev->housing_aid;
-	struct household *hh = world_household(w, h->household_id);
+	struct household *old = p->hh;
+	int rc;
+
+	if ((rc = update_person(w, ev->person, p)) < 0)
+		return rc;
+	/* A member who moved out changes the household left behind too. */
+	if (old != NULL && old != p->hh && old->n_m > 0 &&
+	    (rc = refresh(ctx, old->m[0], YMD_NONE, out)) < 0)
+		return rc;
+	return refresh(ctx, p, p->deceased_on, out);
+}
+
+int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		    const struct verdict *v, struct person *p, struct decisions *out)
+{
+	struct household *hh = world_household(w, ev->household->household_id);
+
+	if (hh == NULL)
+		return -ENOMEM;
+	update_household(ev->household, hh);
+	/* The household's rules run through any member (all of them). */
+	return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, out) : 0;
+}
+
+int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		 const struct verdict *v, struct person *p, struct decisions *out)
+{
+	update_status(ev->status, v->date, p);
+	return refresh(ctx, p, v->date, out);
+}
+
+/* A household-level claim (housing_aid). Its keys keep the "housing/" prefix
+ * the stored records hold. */
+static int apply_household_claim(struct world *w, const struct policy_ctx *ctx,
+				 const Assist__Event *ev, const struct verdict *v,
+				 struct decisions *out, struct verdict *reject)
+{
+	const char *claim = event_text(ev, EVENT_FIELD_CLAIM);
+	struct household *hh = world_household(w, event_text(ev, EVENT_FIELD_HOUSEHOLD));
 	char key[160], dkey[180];
 	size_t first = out->n;
 	int rc;
@@ -218,11 +238,11 @@ static int apply_housing(struct world *w, const struct policy_ctx *ctx, const As
 	if (hh == NULL)
 		return -ENOMEM;
 	/* A household claim is remembered by every member; the first tells. */
-	snprintf(key, sizeof(key), "housing/%s/%s", ev->source, h->claim_id);
+	snprintf(key, sizeof(key), "housing/%s/%s", ev->source, claim);
 	if ((rc = claim_digest_key(ev, key, dkey, sizeof(dkey))) < 0)
 		return rc;
 	if (hh->n_m > 0 && person_has_claim_key(hh->m[0], key))
-		return (rc = claim_seen(hh->m[0], ev, dkey, h->claim_id, reject)) < 0 ? rc : 0;
+		return (rc = claim_seen(hh->m[0], ev, dkey, claim, reject)) < 0 ? rc : 0;
 	if ((rc = policy_event(ctx, ev, NULL, hh, out)) < 0)
 		return rc;
 	apply_decisions(out, first);
@@ -237,12 +257,13 @@ static int apply_housing(struct world *w, const struct policy_ctx *ctx, const As
 	return 0;
 }
 
-/* enrollment and the person-level claims. */
-static int apply_decided(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
-			 const struct verdict *v, struct person *p, struct decisions *out,
-			 struct verdict *reject)
+/* A person-level event the policy engine decides: enrollment and the
+ * person-level claims. */
+static int apply_decided(const struct event_kind *k, const struct policy_ctx *ctx,
+			 const Assist__Event *ev, const struct verdict *v, struct person *p,
+			 struct decisions *out, struct verdict *reject)
 {
-	const char *claim = claim_id_of(ev);
+	const char *claim = event_text(ev, EVENT_FIELD_CLAIM);
 	char key[160], dkey[180];
 	size_t first = out->n;
 	int rc;
@@ -261,7 +282,7 @@ static int apply_decided(struct world *w, const struct policy_ctx *ctx, const As
 			      (rc = person_add_claim_key(p, dkey)) < 0))
 		return rc;
 	p->dirty = true;
-	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_ENROLLMENT)
+	if (k->flags & EVENT_REFRESH_AFTER)
 		return refresh(ctx, p, v->date, out);
 	return 0;
 }
@@ -269,41 +290,32 @@ static int apply_decided(struct world *w, const struct policy_ctx *ctx, const As
 static int apply_one(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		     const struct verdict *v, struct decisions *out, struct verdict *reject)
 {
+	const struct event_kind *k = event_of(ev);
 	const char *id = validate_subject(ev);
 	struct person *p = NULL;
-	int rc;
 
-	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD) {
-		struct household *hh = world_household(w, ev->household->household_id);
-		if (hh == NULL)
-			return -ENOMEM;
-		apply_household(ev->household, hh);
-		/* The household's rules run through any member (all of them). */
-		return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, out) : 0;
-	}
-	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
-		return apply_housing(w, ctx, ev, v, out, reject);
-	if (id == NULL || (p = world_person(w, id)) == NULL)
+	if (k != NULL && (k->flags & EVENT_HOUSEHOLD_LEVEL))
+		return k->apply ? k->apply(w, ctx, ev, v, NULL, out) :
+				  apply_household_claim(w, ctx, ev, v, out, reject);
+	if (k == NULL || id == NULL || (p = world_person(w, id)) == NULL)
 		return -ENOMEM;
 	if (v->date > p->latest_date)
 		p->latest_date = v->date;
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_PERSON: {
-		struct household *old = p->hh;
-		if ((rc = apply_person(w, ev->person, p)) < 0)
-			return rc;
-		/* A member who moved out changes the household left behind too. */
-		if (old != NULL && old != p->hh && old->n_m > 0 &&
-		    (rc = refresh(ctx, old->m[0], YMD_NONE, out)) < 0)
-			return rc;
-		return refresh(ctx, p, p->deceased_on, out);
-	}
-	case ASSIST__EVENT__PAYLOAD_STATUS:
-		apply_status(ev->status, v->date, p);
-		return refresh(ctx, p, v->date, out);
-	default:
-		return apply_decided(w, ctx, ev, v, p, out, reject);
-	}
+	if (k->apply != NULL)
+		return k->apply(w, ctx, ev, v, p, out);
+	return apply_decided(k, ctx, ev, v, p, out, reject);
+}
+
+/* The household an event names itself (a household-level kind's). */
+static struct household *named_household(struct world *w, const Assist__Event *ev)
+{
+	const struct event_kind *k = event_of(ev);
+	const char *id;
+
+	if (k == NULL || !(k->flags & EVENT_HOUSEHOLD_LEVEL) ||
+	    (id = event_text(ev, EVENT_FIELD_HOUSEHOLD)) == NULL)
+		return NULL;
+	return strmap_get(&w->households, id);
 }
 
 /* Queue what an event may have changed: its subject, the subject's
@@ -318,10 +330,8 @@ static int collect(struct world *w, const Assist__Event *ev, const struct decisi
 
 	if (id != NULL && (p = strmap_get(&w->persons, id)) != NULL)
 		hh = p->hh;
-	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD)
-		hh = strmap_get(&w->households, ev->household->household_id);
-	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
-		hh = strmap_get(&w->households, ev->housing_aid->household_id);
+	else
+		hh = named_household(w, ev);
 	if (p != NULL && (rc = world_queue_person(w, p)) < 0)
 		return rc;
 	if (hh != NULL) {

@@ -20,4 +20,14 @@ __attribute__((warn_unused_result)) int apply_event(struct world *w, const struc
 						    const struct verdict *v, struct decisions *out,
 						    struct verdict *reject);
 
+/* Apply a fact event (person, household, status) to p (NULL for a household)
+ * and refresh the rules of whom it changed: the event registry's apply entry
+ * points (event.c). 0 or -ENOMEM. */
+int apply_person(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		 const struct verdict *v, struct person *p, struct decisions *out);
+int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		    const struct verdict *v, struct person *p, struct decisions *out);
+int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		 const struct verdict *v, struct person *p, struct decisions *out);
+
 #endif

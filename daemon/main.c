@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "log.h"
 #include "rebuild.h"
 #include "server.h"
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
 	const char *config = DEFAULT_CONFIG;
 	bool check = false, rebuild = false;
 	struct server srv;
+	char err[160];
 	int c, rc;
 
 	log_set_ident("assistd");
@@ -53,6 +55,10 @@ int main(int argc, char **argv)
 	if (optind != argc) {
 		usage(stderr);
 		return 64;
+	}
+	if (event_registry_check(event_kinds, event_n_kinds, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
 	}
 	if (server_init(&srv, config) < 0) {
 		server_free(&srv);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "idnum.h"
 #include "pbcheck.h"
 #include "scheme.h"
@@ -274,31 +275,13 @@ static int fail_sender(const Assist__Event *ev, struct verdict *v)
 	return fail(v, ev->kind ? validate_kind_name(ev) : "event", "", "%s", r);
 }
 
-/* The payload case that goes with each kind. */
-static Assist__Event__PayloadCase payload_of(Assist__Kind kind)
-{
-	switch (kind) {
-	case ASSIST__KIND__KIND_PERSON: return ASSIST__EVENT__PAYLOAD_PERSON;
-	case ASSIST__KIND__KIND_HOUSEHOLD: return ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
-	case ASSIST__KIND__KIND_STATUS: return ASSIST__EVENT__PAYLOAD_STATUS;
-	case ASSIST__KIND__KIND_ENROLLMENT: return ASSIST__EVENT__PAYLOAD_ENROLLMENT;
-	case ASSIST__KIND__KIND_MEDICAL_CLAIM: return ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM;
-	case ASSIST__KIND__KIND_EDUCATION_AID: return ASSIST__EVENT__PAYLOAD_EDUCATION_AID;
-	case ASSIST__KIND__KIND_TRAINING: return ASSIST__EVENT__PAYLOAD_TRAINING;
-	case ASSIST__KIND__KIND_HOUSING_AID: return ASSIST__EVENT__PAYLOAD_HOUSING_AID;
-	default: return ASSIST__EVENT__PAYLOAD__NOT_SET;
-	}
-}
-
 const char *validate_kind_name(const Assist__Event *ev)
 {
-	static const char *const names[] = {"unspecified",   "person",   "household",
-					    "status",        "enrollment", "medical_claim",
-					    "education_aid", "training", "housing_aid"};
+	const struct event_kind *k = event_kind(ev->kind);
 
-	if (ev->kind < 0 || (size_t)ev->kind >= sizeof(names) / sizeof(names[0]))
-		return "unknown";
-	return names[ev->kind];
+	if (ev->kind == ASSIST__KIND__KIND_UNSPECIFIED)
+		return "unspecified";
+	return k ? k->name : "unknown";
 }
 
 /* Every text field, whatever its kind: PostgreSQL and the feed's readers
@@ -316,6 +299,8 @@ static int check_utf8(const Assist__Event *ev, struct verdict *v)
 
 int validate_event(Assist__Event *ev, struct verdict *v)
 {
+	const struct event_kind *k = event_kind(ev->kind);
+
 	memset(v, 0, sizeof(*v));
 	if (check_utf8(ev, v) < 0)
 		return -EINVAL;
@@ -323,33 +308,55 @@ int validate_event(Assist__Event *ev, struct verdict *v)
 		return fail_sender(ev, v);
 	if (ev->kind == ASSIST__KIND__KIND_UNSPECIFIED)
 		return fail(v, "event", "kind", "is required");
-	if (payload_of(ev->kind) == ASSIST__EVENT__PAYLOAD__NOT_SET)
+	if (k == NULL)
 		return fail(v, "event", "kind", "unknown value %d", ev->kind);
-	if (ev->payload_case != payload_of(ev->kind))
-		return fail(v, "event", validate_kind_name(ev), "is required for kind %s",
-			    validate_kind_name(ev));
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_PERSON: return check_person(ev->person, v);
-	case ASSIST__EVENT__PAYLOAD_HOUSEHOLD: return check_household(ev->household, v);
-	case ASSIST__EVENT__PAYLOAD_STATUS: return check_status(ev->status, v);
-	case ASSIST__EVENT__PAYLOAD_ENROLLMENT: return check_enrollment(ev->enrollment, v);
-	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM: return check_medical(ev->medical_claim, v);
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID: return check_education(ev->education_aid, v);
-	case ASSIST__EVENT__PAYLOAD_TRAINING: return check_training(ev->training, v);
-	case ASSIST__EVENT__PAYLOAD_HOUSING_AID: return check_housing(ev->housing_aid, v);
-	default: return fail(v, "event", "kind", "has no payload");
-	}
+	if (ev->payload_case != k->payload)
+		return fail(v, "event", k->name, "is required for kind %s", k->name);
+	return k->check(event_payload(ev), v);
 }
 
 const char *validate_subject(const Assist__Event *ev)
 {
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_PERSON: return ev->person->id_number;
-	case ASSIST__EVENT__PAYLOAD_STATUS: return ev->status->id_number;
-	case ASSIST__EVENT__PAYLOAD_ENROLLMENT: return ev->enrollment->id_number;
-	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM: return ev->medical_claim->id_number;
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID: return ev->education_aid->id_number;
-	case ASSIST__EVENT__PAYLOAD_TRAINING: return ev->training->id_number;
-	default: return NULL;
-	}
+	return event_text(ev, EVENT_FIELD_SUBJECT);
+}
+
+/* The registry's entry points: a payload message of each kind. */
+int validate_person(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_person((Assist__PersonChange *)m, v);
+}
+
+int validate_household(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_household((Assist__HouseholdChange *)m, v);
+}
+
+int validate_status(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_status((Assist__StatusChange *)m, v);
+}
+
+int validate_enrollment(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_enrollment((Assist__Enrollment *)m, v);
+}
+
+int validate_medical_claim(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_medical((Assist__MedicalClaim *)m, v);
+}
+
+int validate_education_aid(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_education((Assist__EducationAid *)m, v);
+}
+
+int validate_training(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_training((Assist__Training *)m, v);
+}
+
+int validate_housing_aid(ProtobufCMessage *m, struct verdict *v)
+{
+	return check_housing((Assist__HousingAid *)m, v);
 }

@@ -15,10 +15,21 @@ struct verdict {
 /* Check ev and normalize it in place (an ID number's lower-case x becomes X).
  * 0, or -EINVAL with the field and reason in v. */
 __attribute__((warn_unused_result)) int validate_event(Assist__Event *ev, struct verdict *v);
-/* The subject's ID number of a person-level event, or NULL (household,
- * housing_aid). */
+/* The subject's ID number of a person-level event (its payload's id_number),
+ * or NULL (household, housing_aid). */
 const char *validate_subject(const Assist__Event *ev);
 /* The lower-case kind name ("medical_claim"). */
 const char *validate_kind_name(const Assist__Event *ev);
+
+/* Check a payload of each kind in place: the event registry's check entry
+ * points (event.c). 0, or -EINVAL with the field and reason in v. */
+int validate_person(ProtobufCMessage *m, struct verdict *v);
+int validate_household(ProtobufCMessage *m, struct verdict *v);
+int validate_status(ProtobufCMessage *m, struct verdict *v);
+int validate_enrollment(ProtobufCMessage *m, struct verdict *v);
+int validate_medical_claim(ProtobufCMessage *m, struct verdict *v);
+int validate_education_aid(ProtobufCMessage *m, struct verdict *v);
+int validate_training(ProtobufCMessage *m, struct verdict *v);
+int validate_housing_aid(ProtobufCMessage *m, struct verdict *v);
 
 #endif

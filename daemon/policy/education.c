@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "rules.h"
 
 const char *const education_param_names[] = {
@@ -269,4 +270,49 @@ int education_aid(const struct policy_ctx *ctx, const Assist__EducationAid *a, y
 	if (rc < 0)
 		return rc;
 	return edu_once_key(&ec);
+}
+
+/* Date part of an RFC 3339 timestamp, or YMD_NONE. */
+static ymd_t timestamp_date(const char *ts)
+{
+	char day[YMD_BUFLEN];
+	ymd_t d;
+
+	if (ts == NULL || strlen(ts) < 10)
+		return YMD_NONE;
+	memcpy(day, ts, 10);
+	day[10] = '\0';
+	return ymd_parse(day, &d) == 0 ? d : YMD_NONE;
+}
+
+/* An education_aid carries no date: its term's leading year ("2009-autumn"
+ * -> 2009-01-01) if it is a year a date may have (past 2199 the store could
+ * not read the ledger line back), else when it occurred, else the person's
+ * latest date. */
+static ymd_t education_date(const Assist__Event *ev, const struct person *p)
+{
+	const char *term = ev->education_aid->term;
+	char day[YMD_BUFLEN];
+	ymd_t d;
+
+	if (term != NULL && strnlen(term, 4) == 4) {
+		snprintf(day, sizeof(day), "%.4s-01-01", term);
+		if (ymd_parse(day, &d) == 0)
+			return d;
+	}
+	d = timestamp_date(ev->occurred_at);
+	if (d != YMD_NONE)
+		return d;
+	return p->latest_date != YMD_NONE ? p->latest_date : ymd_today();
+}
+
+int education_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		     struct household *hh, struct decisions *out)
+{
+	const Assist__EducationAid *a = ev->education_aid;
+	ymd_t date = education_date(ev, p);
+
+	if (rules_deceased_on(p, date))
+		return rules_deceased_claim(p, a->claim_id, a->scheme, date, a->amount_fen, out);
+	return education_aid(ctx, a, date, p, out);
 }

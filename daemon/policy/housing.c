@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "rules.h"
 
 const char *const housing_param_names[] = {
@@ -362,4 +363,10 @@ int housing_aid(const struct policy_ctx *ctx, const Assist__HousingAid *h, ymd_t
 		break;
 	}
 	return hs_emit(&hc, true, out);
+}
+
+int housing_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		   struct household *hh, struct decisions *out)
+{
+	return housing_aid(ctx, ev->housing_aid, event_date(ev), hh, out);
 }

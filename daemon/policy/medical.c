@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "rules.h"
 
 const char *const medical_param_names[] = {
@@ -653,4 +654,16 @@ void policy_caps(const struct params *params, const struct person *p, int year, 
 		if (row->cap_field != NULL && (slot = scheme_ytd_slot(out, row->cap_field)) != NULL)
 			*slot = cap_of(params, cap_name(row, p), year);
 	}
+}
+
+int medical_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		   struct household *hh, struct decisions *out)
+{
+	const Assist__MedicalClaim *c = ev->medical_claim;
+	ymd_t date = event_date(ev);
+
+	if (rules_deceased_on(p, date))
+		return rules_deceased_claim(p, c->claim_id, ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE,
+					    date, c->total_fen, out);
+	return medical_claim(ctx, c, date, p, out);
 }

@@ -4,71 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "rules.h"
-
-/* Date part of an RFC 3339 timestamp, or YMD_NONE. */
-static ymd_t timestamp_date(const char *ts)
-{
-	char day[YMD_BUFLEN];
-	ymd_t d;
-
-	if (ts == NULL || strlen(ts) < 10)
-		return YMD_NONE;
-	memcpy(day, ts, 10);
-	day[10] = '\0';
-	return ymd_parse(day, &d) == 0 ? d : YMD_NONE;
-}
-
-static ymd_t parse_or_none(const char *s)
-{
-	ymd_t d;
-
-	if (s == NULL || s[0] == '\0' || ymd_parse(s, &d) < 0)
-		return YMD_NONE;
-	return d;
-}
-
-/* An education_aid carries no date: its term's leading year ("2009-autumn"
- * -> 2009-01-01) if it is a year a date may have (past 2199 the store could
- * not read the ledger line back), else when it occurred, else the person's
- * latest date. */
-static ymd_t education_date(const Assist__Event *ev, const struct person *p)
-{
-	const char *term = ev->education_aid->term;
-	char day[YMD_BUFLEN];
-	ymd_t d;
-
-	if (term != NULL && strnlen(term, 4) == 4) {
-		snprintf(day, sizeof(day), "%.4s-01-01", term);
-		if (ymd_parse(day, &d) == 0)
-			return d;
-	}
-	d = timestamp_date(ev->occurred_at);
-	if (d != YMD_NONE)
-		return d;
-	return p->latest_date != YMD_NONE ? p->latest_date : ymd_today();
-}
-
-static Assist__Scheme training_scheme(Assist__Program program)
-{
-	switch (program) {
-	case ASSIST__PROGRAM__PROGRAM_VOCATIONAL:
-		return ASSIST__SCHEME__SCHEME_VOCATIONAL_TRAINING;
-	case ASSIST__PROGRAM__PROGRAM_ENTREPRENEURSHIP:
-		return ASSIST__SCHEME__SCHEME_ENTREPRENEURSHIP_TRAINING;
-	case ASSIST__PROGRAM__PROGRAM_POVERTY_ALLEVIATION:
-		return ASSIST__SCHEME__SCHEME_POVERTY_TRAINING;
-	case ASSIST__PROGRAM__PROGRAM_SUNSHINE:
-		return ASSIST__SCHEME__SCHEME_SUNSHINE_TRAINING;
-	default:
-		return ASSIST__SCHEME__SCHEME_UNSPECIFIED;
-	}
-}
 
 /* A claim for someone who died on or before its date pays nothing: one
  * place for the rule, whatever the scheme. */
-static int deceased_claim(struct person *p, const char *ref, Assist__Scheme scheme, ymd_t date,
-			  fen_t requested, struct decisions *out)
+int rules_deceased_claim(struct person *p, const char *ref, Assist__Scheme scheme, ymd_t date,
+			 fen_t requested, struct decisions *out)
 {
 	char died[YMD_BUFLEN], day[YMD_BUFLEN];
 	struct decision *d;
@@ -102,10 +44,11 @@ static bool is_dibao(Assist__Scheme s)
 	return s == ASSIST__SCHEME__SCHEME_URBAN_DIBAO || s == ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
 }
 
-static int enrollment_event(const struct policy_ctx *ctx, const Assist__Enrollment *e,
-			    struct person *p, struct decisions *out)
+int policy_decide_enrollment(const struct policy_ctx *ctx, const Assist__Event *ev,
+			     struct person *p, struct household *hh, struct decisions *out)
 {
-	ymd_t start = parse_or_none(e->start_date);
+	const Assist__Enrollment *e = ev->enrollment;
+	ymd_t start = event_date(ev);
 
 	if (is_dibao(e->scheme))
 		return dibao_enrollment(ctx, e, start, p, out);
@@ -115,48 +58,14 @@ static int enrollment_event(const struct policy_ctx *ctx, const Assist__Enrollme
 int policy_event(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
 		 struct household *hh, struct decisions *out)
 {
-	ymd_t date;
+	const struct event_kind *k = event_of(ev);
 
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_ENROLLMENT:
-		if (p == NULL)
-			return -EINVAL;
-		return enrollment_event(ctx, ev->enrollment, p, out);
-	case ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM:
-		if (p == NULL)
-			return -EINVAL;
-		date = parse_or_none(ev->medical_claim->date);
-		if (rules_deceased_on(p, date))
-			return deceased_claim(p, ev->medical_claim->claim_id,
-					      ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE, date,
-					      ev->medical_claim->total_fen, out);
-		return medical_claim(ctx, ev->medical_claim, date, p, out);
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID:
-		if (p == NULL)
-			return -EINVAL;
-		date = education_date(ev, p);
-		if (rules_deceased_on(p, date))
-			return deceased_claim(p, ev->education_aid->claim_id,
-					      ev->education_aid->scheme, date,
-					      ev->education_aid->amount_fen, out);
-		return education_aid(ctx, ev->education_aid, date, p, out);
-	case ASSIST__EVENT__PAYLOAD_TRAINING:
-		if (p == NULL)
-			return -EINVAL;
-		date = parse_or_none(ev->training->completed_on);
-		if (date == YMD_NONE)
-			date = parse_or_none(ev->training->started_on);
-		if (rules_deceased_on(p, date))
-			return deceased_claim(p, ev->training->claim_id,
-					      training_scheme(ev->training->program), date, 0,
-					      out);
-		return training_claim(ctx, ev->training, date, p, out);
-	case ASSIST__EVENT__PAYLOAD_HOUSING_AID:
-		date = parse_or_none(ev->housing_aid->date);
-		return housing_aid(ctx, ev->housing_aid, date, hh, out);
-	default:
+	if (k == NULL || k->decide == NULL)
 		return -EINVAL;
-	}
+	/* A person-level kind is decided for the person it names. */
+	if (p == NULL && !(k->flags & EVENT_HOUSEHOLD_LEVEL))
+		return -EINVAL;
+	return k->decide(ctx, ev, p, hh, out);
 }
 
 int policy_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,

@@ -100,9 +100,11 @@ void decisions_free(struct decisions *d);
  * would be the alternative, after logging. */
 bool decision_apply(const struct decision *d);
 
-/* Decide an enrollment, medical_claim, education_aid, training or housing_aid
- * event. p: the person it names (NULL for housing_aid); hh: p's household or
- * the housing_aid's (may be NULL). 0 or a negative errno (-ENOMEM). */
+/* Decide an event of a kind the event registry says is decided (enrollment,
+ * medical_claim, education_aid, training, housing_aid) through its row's
+ * entry point. p: the person it names (NULL for a household-level kind); hh:
+ * p's household or the one the event names (may be NULL). 0, -EINVAL for a
+ * kind not decided or no person, or -ENOMEM. */
 __attribute__((warn_unused_result)) int policy_event(const struct policy_ctx *ctx,
 						     const Assist__Event *ev, struct person *p,
 						     struct household *hh, struct decisions *out);

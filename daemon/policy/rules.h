@@ -33,6 +33,13 @@ int rules_alert(struct decisions *out, struct person *p, const char *code,
 int rules_enrollment(struct decisions *out, const struct policy_ctx *ctx,
 		     const Assist__Enrollment *e, ymd_t start, bool granted, struct person *p);
 
+/* ---- policy.c ------------------------------------------------------------ */
+
+/* A claim for p, who died on or before its date, pays nothing: an alert and
+ * a ledger entry of 0 with its trace. 0 or -ENOMEM. */
+int rules_deceased_claim(struct person *p, const char *ref, Assist__Scheme scheme, ymd_t date,
+			 fen_t requested, struct decisions *out);
+
 /* ---- stacking.c: who is in what, shared by every family ----------------- */
 
 /* p's enrollment of scheme that is granted and open on d, or NULL. */
@@ -72,6 +79,22 @@ int training_claim(const struct policy_ctx *ctx, const Assist__Training *t, ymd_
 		   struct person *p, struct decisions *out);
 int housing_aid(const struct policy_ctx *ctx, const Assist__HousingAid *h, ymd_t date,
 		struct household *hh, struct decisions *out);
+
+/* ---- the event registry's decide entry points (event.c) ------------------ */
+
+/* Decide an event of its kind: its date, a claim dated after p's death, then
+ * the family's rule above. The arguments and results of policy_event(); p is
+ * NULL for a household-level kind only. */
+int policy_decide_enrollment(const struct policy_ctx *ctx, const Assist__Event *ev,
+			     struct person *p, struct household *hh, struct decisions *out);
+int medical_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		   struct household *hh, struct decisions *out);
+int education_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		     struct household *hh, struct decisions *out);
+int training_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		    struct household *hh, struct decisions *out);
+int housing_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		   struct household *hh, struct decisions *out);
 
 /* Every parameter each family reads, NULL-terminated; policy_check_params()
  * walks them all. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "event.h"
 #include "rules.h"
 
 const char *const training_param_names[] = {
@@ -282,4 +283,19 @@ int training_claim(const struct policy_ctx *ctx, const Assist__Training *t, ymd_
 		return -ENOMEM;
 	snprintf(d->u.once_key, sizeof(d->u.once_key), "%s", key);
 	return 0;
+}
+
+int training_decide(const struct policy_ctx *ctx, const Assist__Event *ev, struct person *p,
+		    struct household *hh, struct decisions *out)
+{
+	struct tr_claim tc = {.tr = ev->training};
+	ymd_t date = event_date(ev);
+
+	if (date == YMD_NONE)
+		date = parse_or_none(tc.tr->started_on);
+	if (rules_deceased_on(p, date)) {
+		tr_program(&tc); /* an unknown program leaves the scheme unspecified */
+		return rules_deceased_claim(p, tc.tr->claim_id, tc.scheme, date, 0, out);
+	}
+	return training_claim(ctx, tc.tr, date, p, out);
 }

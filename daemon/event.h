@@ -1,0 +1,75 @@
+/* The event kinds: one row per Assist__Kind saying how its events are
+ * checked, applied or decided, and where their subject, household, claim id
+ * and date are. validate.c, apply.c and policy.c read the table; a kind's
+ * fields are found by name through the protobuf descriptor, so a new kind
+ * with the conventional field names needs only its row. */
+#ifndef ASSIST_EVENT_H
+#define ASSIST_EVENT_H
+
+#include <stddef.h>
+
+#include "assist.pb-c.h"
+#include "ymd.h"
+
+struct decisions;
+struct household;
+struct person;
+struct policy_ctx;
+struct verdict;
+struct world;
+
+/* The conventional names of the fields the registry looks up. */
+#define EVENT_FIELD_SUBJECT "id_number"
+#define EVENT_FIELD_HOUSEHOLD "household_id"
+#define EVENT_FIELD_CLAIM "claim_id"
+
+enum event_flag {
+	EVENT_HOUSEHOLD_LEVEL = 1 << 0, /* names a household, not a person */
+	EVENT_REFRESH_AFTER = 1 << 1,   /* the person's rules are refreshed after it is decided */
+};
+
+/* Check the payload in place (validate.c); 0, or -EINVAL with v filled. */
+typedef int (*event_check_fn)(ProtobufCMessage *payload, struct verdict *v);
+/* Apply a fact to p (NULL for a household-level kind) and refresh what
+ * follows from it (apply.c); 0 or a negative errno. */
+typedef int (*event_apply_fn)(struct world *w, const struct policy_ctx *ctx,
+			      const Assist__Event *ev, const struct verdict *v, struct person *p,
+			      struct decisions *out);
+/* Decide the event for p (NULL for a household-level kind) and hh (policy.c);
+ * 0 or a negative errno. */
+typedef int (*event_decide_fn)(const struct policy_ctx *ctx, const Assist__Event *ev,
+			       struct person *p, struct household *hh, struct decisions *out);
+
+struct event_kind {
+	Assist__Kind kind;
+	Assist__Event__PayloadCase payload; /* its member of Event's payload oneof */
+	const char *name;                   /* that member's name: "medical_claim" */
+	event_check_fn check;
+	event_apply_fn apply;   /* a fact apply.c applies itself, or NULL */
+	event_decide_fn decide; /* decided by the policy engine, or NULL */
+	const char *date_field; /* the payload's field it is dated by, or NULL */
+	unsigned flags;         /* enum event_flag */
+};
+
+extern const struct event_kind event_kinds[];
+extern const size_t event_n_kinds;
+
+/* The row of kind, or NULL (unspecified, unknown). */
+const struct event_kind *event_kind(Assist__Kind kind);
+/* The row of ev's payload case, or NULL when it has none. */
+const struct event_kind *event_of(const Assist__Event *ev);
+/* ev's payload message, or NULL. */
+ProtobufCMessage *event_payload(const Assist__Event *ev);
+/* The string field named field of ev's payload, or NULL when the payload has
+ * no such field (EVENT_FIELD_SUBJECT of a household event). */
+const char *event_text(const Assist__Event *ev, const char *field);
+/* The date in the row's date_field of ev, or YMD_NONE (none, empty, not a date). */
+ymd_t event_date(const Assist__Event *ev);
+/* Check that rows[0..n) and the protobuf descriptors agree: every kind but
+ * unspecified has exactly one row, every row's payload is the Event payload
+ * member of its name, and every payload member has a row. 0, or -EINVAL with
+ * the first disagreement in err. */
+__attribute__((warn_unused_result)) int event_registry_check(const struct event_kind *rows,
+							     size_t n, char *err, size_t errlen);
+
+#endif
