@@ -174,14 +174,14 @@ static Assist__RecipientRecord *build_base(struct arena *a, const struct person 
 /* Each counter into the Ytd field the scheme table names for it. */
 static void fill_ytd(Assist__Ytd *o, const struct ytd *y)
 {
-	for (int c = 0; c < SCHEME_YTD_N; c++)
+	for (int c = 0; c < scheme_ytd_count(); c++)
 		*scheme_ytd_slot(o, scheme_ytd_field(c)) = y->totals[c];
 }
 
 /* The reverse of fill_ytd. */
 static void read_ytd(struct ytd *y, const Assist__Ytd *o)
 {
-	for (int c = 0; c < SCHEME_YTD_N; c++)
+	for (int c = 0; c < scheme_ytd_count(); c++)
 		y->totals[c] = scheme_ytd_get(o, scheme_ytd_field(c));
 }
 

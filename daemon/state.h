@@ -80,7 +80,7 @@ struct alert {
  * counters (lib/scheme.h). */
 struct ytd {
 	int year;
-	fen_t totals[SCHEME_YTD_N];
+	fen_t totals[SCHEME_YTD_MAX];
 };
 
 struct household;

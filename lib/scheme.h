@@ -23,27 +23,27 @@ enum scheme_family {
 	SCHEME_FAMILY_ENTITLEMENT,
 };
 
-/* The year-to-date totals a person keeps per calendar year, in the order the
- * audit reports them; each is an int64 field of the proto Ytd message
- * (scheme_ytd_field). */
+/* The year-to-date totals a person keeps per calendar year. Two are not one
+ * scheme's; the others are the rows with a ytd_field, numbered from
+ * SCHEME_YTD_ROWS in table order (scheme_ytd), so a capped scheme added to
+ * the table gets its counter without an edit here. Each is an int64 field of
+ * the proto Ytd message (scheme_ytd_field). */
 enum scheme_ytd {
 	SCHEME_YTD_NONE = -1,
-	SCHEME_YTD_HUIMIN,
-	SCHEME_YTD_NCMS,
-	SCHEME_YTD_INSURER, /* every insurer's share: the rows with .insurer */
-	SCHEME_YTD_MEDICAL_ASSISTANCE,
-	SCHEME_YTD_TEMPORARY_MEDICAL,
-	SCHEME_YTD_CHRONIC_QUOTA,
-	SCHEME_YTD_VAGRANT_MEDICAL,
+	SCHEME_YTD_INSURER,       /* every insurer's share: the rows with .insurer */
 	SCHEME_YTD_MEDICAL_TOTAL, /* the sum of bill totals, not of payments */
-	SCHEME_YTD_N,
+	SCHEME_YTD_ROWS,          /* the first scheme's own counter */
 };
+
+/* Room for the counters in a person's year (struct ytd); scheme_check
+ * refuses a table with more. */
+#define SCHEME_YTD_MAX 10
 
 struct scheme {
 	Assist__Scheme scheme;
 	const char *name;          /* as the record and the ledger spell it */
 	enum scheme_family family;
-	enum scheme_ytd ytd;       /* the counter its payments add to, or NONE */
+	const char *ytd_field;     /* the Ytd field of its payments' counter, or NULL */
 	bool insurer;              /* an insurer's share: also adds to SCHEME_YTD_INSURER */
 	const char *cap;           /* params key of its annual cap, or NULL */
 	const char *cap_special;   /* the cap of three noes and five guarantees, or NULL */
@@ -58,8 +58,17 @@ const struct scheme *scheme_get(Assist__Scheme s);
 const struct scheme *scheme_by_name(const char *name);
 /* The family of s; SCHEME_FAMILY_NONE for an unknown value. */
 enum scheme_family scheme_family(Assist__Scheme s);
-/* The Ytd field name of counter c ("huimin_paid_fen"). */
-const char *scheme_ytd_field(enum scheme_ytd c);
+/* The counter s's payments add to, or SCHEME_YTD_NONE. */
+int scheme_ytd(Assist__Scheme s);
+/* Whether payments of s add to any counter (its own or the insurers'). */
+bool scheme_counts(Assist__Scheme s);
+/* Add amount to the counters of totals (indexed by counter) that s's
+ * payments add to. */
+void scheme_ytd_add(int64_t *totals, Assist__Scheme s, int64_t amount);
+/* How many counters there are (at most SCHEME_YTD_MAX in a checked table). */
+int scheme_ytd_count(void);
+/* The Ytd field name of counter c ("huimin_paid_fen"), or NULL. */
+const char *scheme_ytd_field(int c);
 /* The int64 field called field of the Ytd message y, or NULL if it has none. */
 int64_t *scheme_ytd_slot(Assist__Ytd *y, const char *field);
 /* The value of that field of y; 0 if it has none. */

@@ -100,19 +100,15 @@ static long check_journal(PGconn *db, uint64_t *rows)
 /* Ledger sums of one person and year, by the counter of lib/scheme.c they
  * add to. */
 struct sums {
-	int64_t fen[SCHEME_YTD_N];
+	int64_t fen[SCHEME_YTD_MAX];
 };
 
 static void add_sum(struct sums *s, const char *scheme, int64_t amount)
 {
 	const struct scheme *row = scheme_by_name(scheme);
 
-	if (row == NULL)
-		return;
-	if (row->ytd != SCHEME_YTD_NONE)
-		s->fen[row->ytd] += amount;
-	if (row->insurer)
-		s->fen[SCHEME_YTD_INSURER] += amount;
+	if (row != NULL)
+		scheme_ytd_add(s->fen, row->scheme, amount);
 }
 
 /* Every counter the ledger makes (all but the bill totals) against its sum. */
@@ -121,7 +117,7 @@ static long compare(const char *id, int year, const Assist__Ytd *y, const struct
 	char masked[IDNUM_BUFLEN];
 	long bad = 0;
 
-	for (int c = 0; c < SCHEME_YTD_N; c++) {
+	for (int c = 0; c < scheme_ytd_count(); c++) {
 		const char *name = scheme_ytd_field(c);
 		int64_t stored = scheme_ytd_get(y, name);
 

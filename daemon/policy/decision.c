@@ -57,18 +57,14 @@ int rules_enrollment(struct decisions *out, const struct policy_ctx *ctx,
  * out of memory. */
 static bool add_ytd(struct person *p, const struct ledger_entry *le)
 {
-	const struct scheme *row = scheme_get(le->scheme);
 	struct ytd *y;
 
-	if (row == NULL || (row->ytd == SCHEME_YTD_NONE && !row->insurer))
+	if (!scheme_counts(le->scheme))
 		return true;
 	y = person_ytd(p, ymd_year(le->date));
 	if (y == NULL)
 		return false;
-	if (row->ytd != SCHEME_YTD_NONE)
-		y->totals[row->ytd] += le->amount;
-	if (row->insurer)
-		y->totals[SCHEME_YTD_INSURER] += le->amount;
+	scheme_ytd_add(y->totals, le->scheme, le->amount);
 	return true;
 }
 

@@ -175,7 +175,7 @@ static void step_init(struct step *s, const struct bill *b, Assist__Scheme schem
  * lib/scheme.c). */
 static fen_t step_ytd(const struct step *s, const struct bill *b)
 {
-	return b->ytd.totals[scheme_get(s->scheme)->ytd];
+	return b->ytd.totals[scheme_ytd(s->scheme)];
 }
 
 /* The parameter of p's annual cap of the scheme of row (lib/scheme.c): the
@@ -467,6 +467,7 @@ static int step_worker(struct bill *b, fen_t *share)
 
 static int step_insurer(struct bill *b, fen_t *share)
 {
+	fen_t quota;
 	int rc;
 
 	switch (b->c->insurer) {
@@ -483,13 +484,14 @@ static int step_insurer(struct bill *b, fen_t *share)
 		*share = 0;
 		return 0;
 	}
-	if (rc < 0 || *share == 0 || b->ytd.totals[SCHEME_YTD_CHRONIC_QUOTA] == 0)
+	quota = b->ytd.totals[scheme_ytd(ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA)];
+	if (rc < 0 || *share == 0 || quota == 0)
 		return rc;
 	return rules_alert(b->out, b->p, "chronic_quota_conflict",
 			   ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA, b->c->claim_id,
 			   "insurer share %" PRId64 " after a chronic-disease quota of %" PRId64
 			   " this year",
-			   *share, b->ytd.totals[SCHEME_YTD_CHRONIC_QUOTA]);
+			   *share, quota);
 }
 
 /* Step 3: medical assistance on the personal burden. */

@@ -82,13 +82,13 @@ static void test_ytd_mapping(void **state)
 			assert_null(y);
 		} else {
 			assert_non_null(y);
-			assert_int_equal(y->totals[SCHEME_YTD_HUIMIN], c->expect[0]);
-			assert_int_equal(y->totals[SCHEME_YTD_NCMS], c->expect[1]);
+			assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_HUIMIN)], c->expect[0]);
+			assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_NCMS)], c->expect[1]);
 			assert_int_equal(y->totals[SCHEME_YTD_INSURER], c->expect[2]);
-			assert_int_equal(y->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], c->expect[3]);
-			assert_int_equal(y->totals[SCHEME_YTD_TEMPORARY_MEDICAL], c->expect[4]);
-			assert_int_equal(y->totals[SCHEME_YTD_CHRONIC_QUOTA], c->expect[5]);
-			assert_int_equal(y->totals[SCHEME_YTD_VAGRANT_MEDICAL], c->expect[6]);
+			assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE)], c->expect[3]);
+			assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_TEMPORARY_MEDICAL)], c->expect[4]);
+			assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_CHRONIC_QUOTA)], c->expect[5]);
+			assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL)], c->expect[6]);
 			assert_int_equal(y->totals[SCHEME_YTD_MEDICAL_TOTAL], 0);
 		}
 		person_free(p);
@@ -106,8 +106,8 @@ static void test_ytd_by_year(void **state)
 	assert_true(decision_apply(&a));
 	assert_true(decision_apply(&b));
 	assert_true(decision_apply(&c));
-	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], 500);
-	assert_int_equal(person_ytd_find(p, 2010)->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], 500);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE)], 500);
+	assert_int_equal(person_ytd_find(p, 2010)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE)], 500);
 	assert_int_equal(p->n_ledger, 3);
 
 	bill.u.bill.date = 20100301;

@@ -557,8 +557,8 @@ static void test_trace_assistance_clipped(void **state)
 	assert_contains(d->u.ledger.reason, "annual cap");
 	y = person_ytd_find(p, 2009);
 	assert_non_null(y);
-	assert_int_equal(y->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], 800000);
-	assert_int_equal(y->totals[SCHEME_YTD_NCMS], 39000);
+	assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE)], 800000);
+	assert_int_equal(y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_NCMS)], 39000);
 	assert_int_equal(y->totals[SCHEME_YTD_INSURER], 39000);
 	assert_int_equal(y->totals[SCHEME_YTD_MEDICAL_TOTAL], 1000000 + 2039000);
 	person_free(p);
@@ -586,7 +586,7 @@ static void test_trace_huimin(void **state)
 	d = ledger_of(&out, S_HUIMIN);
 	assert_contains(d->trace.result, "YTD 1800000 of cap 2000000 leaves 200000: clipped to "
 					 "200000");
-	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_HUIMIN], 2000000);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_HUIMIN)], 2000000);
 	person_free(p);
 
 	p = run_scenario("chronic subsidy above the bill: clipped to the total", 0, &out);
@@ -612,7 +612,7 @@ static void test_trace_others(void **state)
 	assert_param(&d->trace, "medical.vagrant.cap", 200000, "fen");
 	assert_string_equal(d->trace.result, "total 160000 x 5000 bp = 80000; at most 80000; YTD "
 					     "200000 of cap 200000 leaves 0: clipped to 0");
-	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_VAGRANT_MEDICAL], 200000);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_VAGRANT_MEDICAL)], 200000);
 	person_free(p);
 
 	p = run_scenario("temporary with city approval: 5,000 a year", 0, &out);
@@ -633,7 +633,7 @@ static void test_trace_others(void **state)
 	d = ledger_of(&out, S_NCMS);
 	assert_param(&d->trace, "medical.ncms.cap", 2000000, "fen");
 	assert_string_equal(input_of(&d->trace, "insurer_paid_fen"), "600000 (reported)");
-	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_NCMS], 2000000);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_NCMS)], 2000000);
 	person_free(p);
 	decisions_free(&out);
 }
@@ -664,7 +664,7 @@ static void test_trace_ncms_computed(void **state)
 					     "490000; YTD 0 of cap 2000000 leaves 2000000: paid "
 					     "490000");
 	assert_string_equal(d->u.ledger.reason, "NCMS share");
-	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_NCMS], 490000);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_NCMS)], 490000);
 	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_INSURER], 490000);
 	person_free(p);
 
@@ -674,7 +674,7 @@ static void test_trace_ncms_computed(void **state)
 	assert_contains(d->trace.result, "= 490000; YTD 1900000 of cap 2000000 leaves 100000: "
 					 "clipped to 100000");
 	assert_contains(d->u.ledger.reason, "annual cap");
-	assert_int_equal(person_ytd_find(p, 2009)->totals[SCHEME_YTD_NCMS], 2000000);
+	assert_int_equal(person_ytd_find(p, 2009)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_NCMS)], 2000000);
 	person_free(p);
 
 	/* A reported share is taken as it is: no deductible or rate read. */

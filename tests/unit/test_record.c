@@ -51,10 +51,10 @@ static struct person *sample(void)
 	e->major = 5;
 	snprintf(e->source, sizeof(e->source), "civil_affairs");
 	y = person_ytd(p, 2026);
-	y->totals[SCHEME_YTD_MEDICAL_ASSISTANCE] = 800000;
+	y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE)] = 800000;
 	y->totals[SCHEME_YTD_MEDICAL_TOTAL] = 3000000;
 	y = person_ytd(p, 2025);
-	y->totals[SCHEME_YTD_HUIMIN] = 12345;
+	y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_HUIMIN)] = 12345;
 	assert_int_equal(person_add_once_key(p, "training/sunshine"), 0);
 	assert_int_equal(person_add_claim_key(p, "health/B-1"), 0);
 	p->latest_date = 20260301;
@@ -93,8 +93,8 @@ static void test_person_round_trip(void **state)
 	assert_int_equal(q->n_enrollments, 1);
 	assert_true(q->enrollments[0].granted);
 	assert_int_equal(q->enrollments[0].major, 5);
-	assert_int_equal(person_ytd_find(q, 2026)->totals[SCHEME_YTD_MEDICAL_ASSISTANCE], 800000);
-	assert_int_equal(person_ytd_find(q, 2025)->totals[SCHEME_YTD_HUIMIN], 12345);
+	assert_int_equal(person_ytd_find(q, 2026)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE)], 800000);
+	assert_int_equal(person_ytd_find(q, 2025)->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_HUIMIN)], 12345);
 	assert_true(person_has_once_key(q, "training/sunshine"));
 	assert_true(person_has_claim_key(q, "health/B-1"));
 	assert_int_equal(q->latest_date, 20260301);

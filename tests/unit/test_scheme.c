@@ -13,7 +13,6 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define S(x) ASSIST__SCHEME__SCHEME_##x
 #define F(x) SCHEME_FAMILY_##x
-#define Y(x) SCHEME_YTD_##x
 
 /* Every scheme as docs/policy.md describes it. */
 static const struct {
@@ -21,57 +20,57 @@ static const struct {
 	const char *name;
 	enum scheme_family family;
 	bool periodic;
-	enum scheme_ytd ytd;
+	const char *ytd_field;
 	bool insurer;
 	const char *cap;
 	const char *cap_special;
 } cases[] = {
-	{S(UNSPECIFIED), "unspecified", F(NONE), false, Y(NONE), false, NULL, NULL},
-	{S(URBAN_DIBAO), "urban_dibao", F(DIBAO), true, Y(NONE), false, NULL, NULL},
-	{S(RURAL_DIBAO), "rural_dibao", F(DIBAO), true, Y(NONE), false, NULL, NULL},
-	{S(HUIMIN), "huimin", F(MEDICAL), false, Y(HUIMIN), true, "medical.huimin.cap", NULL},
-	{S(NCMS), "ncms", F(MEDICAL), false, Y(NCMS), true, "medical.ncms.cap", NULL},
-	{S(MEDICAL_ASSISTANCE), "medical_assistance", F(MEDICAL), false, Y(MEDICAL_ASSISTANCE),
+	{S(UNSPECIFIED), "unspecified", F(NONE), false, NULL, false, NULL, NULL},
+	{S(URBAN_DIBAO), "urban_dibao", F(DIBAO), true, NULL, false, NULL, NULL},
+	{S(RURAL_DIBAO), "rural_dibao", F(DIBAO), true, NULL, false, NULL, NULL},
+	{S(HUIMIN), "huimin", F(MEDICAL), false, "huimin_paid_fen", true, "medical.huimin.cap", NULL},
+	{S(NCMS), "ncms", F(MEDICAL), false, "ncms_paid_fen", true, "medical.ncms.cap", NULL},
+	{S(MEDICAL_ASSISTANCE), "medical_assistance", F(MEDICAL), false, "medical_assistance_paid_fen",
 	 false, "medical.assistance.cap", "medical.assistance.cap_special"},
-	{S(CHRONIC_QUOTA), "chronic_quota", F(MEDICAL), false, Y(CHRONIC_QUOTA), false,
+	{S(CHRONIC_QUOTA), "chronic_quota", F(MEDICAL), false, "chronic_quota_paid_fen", false,
 	 "medical.chronic_quota.other", "medical.chronic_quota.special"},
-	{S(TEMPORARY_MEDICAL), "temporary_medical", F(MEDICAL), false, Y(TEMPORARY_MEDICAL),
+	{S(TEMPORARY_MEDICAL), "temporary_medical", F(MEDICAL), false, "temporary_medical_paid_fen",
 	 false, "medical.temporary.cap", NULL},
-	{S(VAGRANT_MEDICAL), "vagrant_medical", F(MEDICAL), false, Y(VAGRANT_MEDICAL), false,
+	{S(VAGRANT_MEDICAL), "vagrant_medical", F(MEDICAL), false, "vagrant_medical_paid_fen", false,
 	 "medical.vagrant.cap", NULL},
-	{S(MISC_FEE_EXEMPTION), "misc_fee_exemption", F(EDUCATION), false, Y(NONE), false, NULL,
+	{S(MISC_FEE_EXEMPTION), "misc_fee_exemption", F(EDUCATION), false, NULL, false, NULL,
 	 NULL},
-	{S(TEXTBOOK_EXEMPTION), "textbook_exemption", F(EDUCATION), false, Y(NONE), false, NULL,
+	{S(TEXTBOOK_EXEMPTION), "textbook_exemption", F(EDUCATION), false, NULL, false, NULL,
 	 NULL},
-	{S(TUITION_EXEMPTION), "tuition_exemption", F(EDUCATION), false, Y(NONE), false, NULL,
+	{S(TUITION_EXEMPTION), "tuition_exemption", F(EDUCATION), false, NULL, false, NULL,
 	 NULL},
-	{S(BOARDING_ALLOWANCE), "boarding_allowance", F(EDUCATION), false, Y(NONE), false, NULL,
+	{S(BOARDING_ALLOWANCE), "boarding_allowance", F(EDUCATION), false, NULL, false, NULL,
 	 NULL},
-	{S(KEY_HIGH_SCHOOL), "key_high_school", F(EDUCATION), false, Y(NONE), false, NULL, NULL},
-	{S(UNIVERSITY_ENTRY), "university_entry", F(EDUCATION), false, Y(NONE), false, NULL, NULL},
-	{S(UNIVERSITY_MONTHLY), "university_monthly", F(EDUCATION), false, Y(NONE), false, NULL,
+	{S(KEY_HIGH_SCHOOL), "key_high_school", F(EDUCATION), false, NULL, false, NULL, NULL},
+	{S(UNIVERSITY_ENTRY), "university_entry", F(EDUCATION), false, NULL, false, NULL, NULL},
+	{S(UNIVERSITY_MONTHLY), "university_monthly", F(EDUCATION), false, NULL, false, NULL,
 	 NULL},
-	{S(VOCATIONAL), "vocational", F(EDUCATION), false, Y(NONE), false, NULL, NULL},
-	{S(URBAN_RENTAL), "urban_rental", F(HOUSING), false, Y(NONE), false, NULL, NULL},
-	{S(RENT_REDUCTION), "rent_reduction", F(HOUSING), false, Y(NONE), false, NULL, NULL},
-	{S(RURAL_NEW_BUILD), "rural_new_build", F(HOUSING), false, Y(NONE), false, NULL, NULL},
-	{S(RURAL_REPAIR), "rural_repair", F(HOUSING), false, Y(NONE), false, NULL, NULL},
-	{S(AFFORDABLE), "affordable", F(HOUSING), false, Y(NONE), false, NULL, NULL},
-	{S(VOCATIONAL_TRAINING), "vocational_training", F(TRAINING), false, Y(NONE), false, NULL,
+	{S(VOCATIONAL), "vocational", F(EDUCATION), false, NULL, false, NULL, NULL},
+	{S(URBAN_RENTAL), "urban_rental", F(HOUSING), false, NULL, false, NULL, NULL},
+	{S(RENT_REDUCTION), "rent_reduction", F(HOUSING), false, NULL, false, NULL, NULL},
+	{S(RURAL_NEW_BUILD), "rural_new_build", F(HOUSING), false, NULL, false, NULL, NULL},
+	{S(RURAL_REPAIR), "rural_repair", F(HOUSING), false, NULL, false, NULL, NULL},
+	{S(AFFORDABLE), "affordable", F(HOUSING), false, NULL, false, NULL, NULL},
+	{S(VOCATIONAL_TRAINING), "vocational_training", F(TRAINING), false, NULL, false, NULL,
 	 NULL},
-	{S(ENTREPRENEURSHIP_TRAINING), "entrepreneurship_training", F(TRAINING), false, Y(NONE),
+	{S(ENTREPRENEURSHIP_TRAINING), "entrepreneurship_training", F(TRAINING), false, NULL,
 	 false, NULL, NULL},
-	{S(POVERTY_TRAINING), "poverty_training", F(TRAINING), false, Y(NONE), false, NULL, NULL},
-	{S(SUNSHINE_TRAINING), "sunshine_training", F(TRAINING), false, Y(NONE), false, NULL,
+	{S(POVERTY_TRAINING), "poverty_training", F(TRAINING), false, NULL, false, NULL, NULL},
+	{S(SUNSHINE_TRAINING), "sunshine_training", F(TRAINING), false, NULL, false, NULL,
 	 NULL},
-	{S(PUBLIC_WELFARE_POST), "public_welfare_post", F(ENTITLEMENT), false, Y(NONE), false,
+	{S(PUBLIC_WELFARE_POST), "public_welfare_post", F(ENTITLEMENT), false, NULL, false,
 	 NULL, NULL},
-	{S(UTILITIES), "utilities", F(ENTITLEMENT), false, Y(NONE), false, NULL, NULL},
-	{S(DISASTER_RELIEF), "disaster_relief", F(RELIEF), false, Y(NONE), false, NULL, NULL},
-	{S(LEGAL_AID), "legal_aid", F(ENTITLEMENT), false, Y(NONE), false, NULL, NULL},
-	{S(CENTRAL_SUPPORT), "central_support", F(ENTITLEMENT), false, Y(NONE), false, NULL, NULL},
-	{S(EDUCATION), "education", F(ENTITLEMENT), false, Y(NONE), false, NULL, NULL},
-	{S(WORKER_INSURANCE), "worker_insurance", F(MEDICAL), false, Y(NONE), true, NULL, NULL},
+	{S(UTILITIES), "utilities", F(ENTITLEMENT), false, NULL, false, NULL, NULL},
+	{S(DISASTER_RELIEF), "disaster_relief", F(RELIEF), false, NULL, false, NULL, NULL},
+	{S(LEGAL_AID), "legal_aid", F(ENTITLEMENT), false, NULL, false, NULL, NULL},
+	{S(CENTRAL_SUPPORT), "central_support", F(ENTITLEMENT), false, NULL, false, NULL, NULL},
+	{S(EDUCATION), "education", F(ENTITLEMENT), false, NULL, false, NULL, NULL},
+	{S(WORKER_INSURANCE), "worker_insurance", F(MEDICAL), false, NULL, true, NULL, NULL},
 };
 
 static void assert_str_or_null(const char *got, const char *want)
@@ -94,7 +93,14 @@ static void test_rows(void **state)
 		assert_int_equal(row->family, cases[i].family);
 		assert_int_equal(scheme_family(cases[i].scheme), cases[i].family);
 		assert_int_equal(row->periodic, cases[i].periodic);
-		assert_int_equal(row->ytd, cases[i].ytd);
+		if (cases[i].ytd_field == NULL) {
+			assert_null(row->ytd_field);
+			assert_int_equal(scheme_ytd(row->scheme), SCHEME_YTD_NONE);
+		} else {
+			assert_string_equal(row->ytd_field, cases[i].ytd_field);
+			assert_string_equal(scheme_ytd_field(scheme_ytd(row->scheme)),
+					    cases[i].ytd_field);
+		}
 		assert_int_equal(row->insurer, cases[i].insurer);
 		assert_str_or_null(row->cap, cases[i].cap);
 		assert_str_or_null(row->cap_special, cases[i].cap_special);
@@ -128,6 +134,17 @@ static void test_by_name(void **state)
 }
 
 /* Counters and the record's caps land in the proto fields of their name. */
+/* The counters: the two fixed ones, then one per capped row, each once. */
+static void test_counters(void **state)
+{
+	assert_int_equal(scheme_ytd_count(), SCHEME_YTD_ROWS + 6);
+	for (int c = 0; c < scheme_ytd_count(); c++) {
+		for (int d = 0; d < c; d++)
+			assert_string_not_equal(scheme_ytd_field(c), scheme_ytd_field(d));
+	}
+	assert_null(scheme_ytd_field(scheme_ytd_count()));
+}
+
 static void test_ytd_fields(void **state)
 {
 	static const struct {
@@ -155,7 +172,7 @@ static void test_ytd_fields(void **state)
 	}
 	assert_null(scheme_ytd_slot(&y, "no_such_field"));
 	assert_int_equal(scheme_ytd_get(&y, "no_such_field"), 0);
-	assert_string_equal(scheme_ytd_field(SCHEME_YTD_HUIMIN), "huimin_paid_fen");
+	assert_string_equal(scheme_ytd_field(scheme_ytd(S(HUIMIN))), "huimin_paid_fen");
 	assert_string_equal(scheme_ytd_field(SCHEME_YTD_INSURER), "insurer_paid_fen");
 	assert_string_equal(scheme_ytd_field(SCHEME_YTD_MEDICAL_TOTAL), "medical_total_fen");
 	assert_string_equal(scheme_get(S(HUIMIN))->cap_field, "huimin_cap_fen");
@@ -205,6 +222,20 @@ static void test_check(void **state)
 	assert_int_equal(scheme_check_table(table, n, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "scheme table: ncms has a bad counter or cap");
 
+	/* A counter in a field Ytd does not have. */
+	n = copy_table(table);
+	table[S(NCMS)].ytd_field = "ncms_total_fen";
+	assert_int_equal(scheme_check_table(table, n, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "scheme table: ncms has a bad counter or cap");
+
+	/* More counters than a person's year has room for. */
+	n = copy_table(table);
+	for (size_t i = S(MISC_FEE_EXEMPTION); i < S(MISC_FEE_EXEMPTION) + 3; i++)
+		table[i].ytd_field = "huimin_paid_fen";
+	assert_int_equal(scheme_check_table(table, n, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "scheme table: 11 year-to-date counters, room for 10 "
+				 "(SCHEME_YTD_MAX in lib/scheme.h)");
+
 	/* One row too many. */
 	n = copy_table(table);
 	table[n] = table[n - 1];
@@ -215,7 +246,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),	   cmocka_unit_test(test_names_as_json),
-		cmocka_unit_test(test_by_name),	   cmocka_unit_test(test_ytd_fields),
+		cmocka_unit_test(test_by_name),	   cmocka_unit_test(test_ytd_fields), cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
