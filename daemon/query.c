@@ -10,10 +10,10 @@
 #include "idnum.h"
 #include "log.h"
 #include "pbjson.h"
+#include "query.h"
 #include "record.h"
 #include "schema.h"
 #include "server.h"
-#include "strmap.h"
 #include "utf8.h"
 
 #define REPLAY_DEFAULT 500
@@ -24,7 +24,7 @@
 /* Who asked, kept until an asynchronous answer is ready. */
 struct pending {
 	struct server *srv;
-	uint8_t peer[ENGINE_PEER_MAX];
+	uint8_t peer[INGEST_PEER_MAX];
 	size_t peer_len;
 	uint64_t request_id;
 	int year;
@@ -314,7 +314,7 @@ static void on_dump_loaded(void *arg, int status)
 		goto cleanup;
 	}
 	for (size_t i = 0; i < pq->n_ids; i++) {
-		const struct person *p = strmap_get(&pq->srv->engine.world.persons, pq->ids[i]);
+		const struct person *p = engine_person(&pq->srv->engine, pq->ids[i]);
 		if (p == NULL)
 			continue;
 		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->srv->params)) == NULL) {
@@ -405,14 +405,14 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 	Assist__StatusReply st = ASSIST__STATUS_REPLY__INIT;
 	size_t n = 0, i = 0;
 	char feed[512];
-	struct engine_source *s;
+	const struct ingest_source *s;
 	Assist__SourceStatus *items;
 	Assist__SourceStatus **ptrs;
 	Assist__Position *pos;
 	char (*seen)[40];
 	int64_t now;
 
-	for (s = srv->engine.sources; s != NULL; s = s->next)
+	for (s = engine_sources(&srv->engine); s != NULL; s = s->next)
 		n++;
 	now = record_now_ms();
 	items = calloc(n ? n : 1, sizeof(*items));
@@ -424,12 +424,12 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 				   "out of memory");
 		goto cleanup;
 	}
-	for (s = srv->engine.sources; s != NULL; s = s->next, i++) {
+	for (s = engine_sources(&srv->engine); s != NULL; s = s->next, i++) {
 		assist__source_status__init(&items[i]);
 		assist__position__init(&pos[i]);
 		pos[i].major = s->done_major;
 		pos[i].minor = s->done_minor;
-		items[i].source = s->name;
+		items[i].source = (char *)s->name;
 		items[i].position = &pos[i];
 		items[i].applied = s->applied;
 		items[i].rejected = s->rejected;
@@ -438,13 +438,13 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 		/* As of now, not of the last periodic check. */
 		items[i].stale = s->last_seen_ms != 0 &&
 				 now - s->last_seen_ms > srv->cfg.source_freshness_s * 1000;
-		items[i].problem = s->problem;
+		items[i].problem = (char *)s->problem;
 		ptrs[i] = &items[i];
 	}
 	st.sources = ptrs;
 	st.n_sources = n;
-	st.feed_seq = srv->engine.feed_seq;
-	st.dead_letters = srv->engine.dead_letters;
+	st.feed_seq = engine_feed_seq(&srv->engine);
+	st.dead_letters = engine_dead_letters(&srv->engine);
 	st.recipients = engine_recipients(&srv->engine);
 	conf_connect_endpoint(srv->cfg.feed_endpoint, feed, sizeof(feed));
 	st.feed_endpoint = feed;
