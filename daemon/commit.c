@@ -173,6 +173,7 @@ void commit_free(struct commit *c)
 
 static void on_commit(struct store_job *job, int status);
 
+/* What the sender's ack says of a rejected event. */
 static Assist__Rejection *rejection_new(uint64_t major, uint64_t minor, const char *field,
 					const char *reason)
 {
