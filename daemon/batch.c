@@ -15,7 +15,7 @@
 
 /* ---- thresholds ------------------------------------------------------------------ */
 
-bool batch_full(size_t n, int max_events)
+bool batch_full(size_t n, int64_t max_events)
 {
 	return n >= (size_t)max_events;
 }
@@ -25,7 +25,7 @@ size_t batch_in_flight(const struct batch_queue *q)
 	return q->n_queued + q->n_committing + (q->loading ? 1 : 0);
 }
 
-bool batch_pause_wanted(size_t in_flight, int max_inflight)
+bool batch_pause_wanted(size_t in_flight, int64_t max_inflight)
 {
 	return in_flight >= (size_t)max_inflight;
 }

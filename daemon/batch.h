@@ -86,12 +86,12 @@ struct batch_queue {
 struct engine;
 
 /* Whether a batch of n events is full (and sealed) at max_events. */
-bool batch_full(size_t n, int max_events);
+bool batch_full(size_t n, int64_t max_events);
 /* Batches in flight: queued, committing, and the one loading. */
 size_t batch_in_flight(const struct batch_queue *q);
 /* Whether intake must pause with in_flight batches: at max_inflight it
  * pauses, below it resumes. */
-bool batch_pause_wanted(size_t in_flight, int max_inflight);
+bool batch_pause_wanted(size_t in_flight, int64_t max_inflight);
 /* Whether a drain is over: asked for, and nothing filling, queued or
  * committing. */
 bool batch_drained(const struct batch_queue *q);
@@ -131,6 +131,7 @@ __attribute__((warn_unused_result)) int batch_load_missing(struct engine *e,
 /* Put what a load job read into memory: households first, so persons link. */
 __attribute__((warn_unused_result)) int batch_adopt_loaded(struct engine *e,
 							   struct store_job *job);
+/* Free b and what it holds (events, acks, feed messages). */
 void batch_free(struct batch *b);
 /* Free every batch left (after the timer closed). */
 void batch_queue_free(struct batch_queue *q);

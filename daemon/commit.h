@@ -69,6 +69,7 @@ __attribute__((warn_unused_result)) int commit_flush(struct commit *c, struct st
 /* Apply b (taken off the queue) to memory and hand its transaction to the
  * store; after COMMIT its senders are acknowledged and its feed published. */
 void commit_batch(struct engine *e, struct batch *b);
+/* Free the tables and the scratch decisions. */
 void commit_free(struct commit *c);
 
 #endif
