@@ -46,6 +46,7 @@ static struct pgarray *table(struct commit *c, size_t i)
 
 void commit_init(struct commit *c)
 {
+	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < N_TABLES; i++)
 		pgarray_init(table(c, i), schema_catalog.statements[tables[i].statement].nparams);
 }

@@ -36,7 +36,7 @@ struct engine;
 struct batch;
 
 /* Empty tables (no allocation yet), one column per parameter of its
- * statement. */
+ * statement; no decisions, digest or batch number yet. */
 void commit_init(struct commit *c);
 /* One event taken into the journal: its kind, packed form and chain digests. */
 void commit_journal(struct commit *c, const struct commit_origin *o, const char *kind,
