@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "engine.h"
 #include "record.h"
+#include "schema.h"
 
 /* The next feed message, alert/<code>/<source>, into out (its message
  * allocated) and the transaction's feed rows. 0 or -ENOMEM. */
@@ -159,4 +160,55 @@ void feed_check_freshness(struct engine *e, int64_t freshness_ms)
 			log_info("source %s: heard again", s->name);
 		}
 	}
+}
+
+struct store_job *feed_replay_job(uint64_t from_seq, const char *prefix, uint32_t limit,
+				  store_done_cb done, void *data)
+{
+	struct store_job *job = store_job_new(STORE_READ, done, data);
+	char from[24], lim[16];
+
+	snprintf(from, sizeof(from), "%" PRIu64, from_seq);
+	snprintf(lim, sizeof(lim), "%" PRIu32, limit);
+	struct store_val v[3] = {{from, strlen(from), false},
+				 {prefix, strlen(prefix), false},
+				 {lim, strlen(lim), false}};
+	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
+		store_job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+int feed_replay_read(const PGresult *res, uint64_t from_seq, uint32_t limit,
+		     Assist__ReplayReply *rr)
+{
+	int n = PQntuples(res);
+	size_t kept = 0;
+
+	rr->messages = calloc(n ? (size_t)n : 1, sizeof(*rr->messages));
+	if (rr->messages == NULL)
+		return -ENOMEM;
+	rr->next_seq = from_seq;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		Assist__FeedMessage *fm = data ? assist__feed_message__unpack(NULL, len, data) : NULL;
+		PQfreemem(data);
+		rr->next_seq = strtoull(PQgetvalue(res, i, 0), NULL, 10) + 1;
+		if (fm != NULL)
+			rr->messages[kept++] = fm;
+	}
+	rr->n_messages = kept;
+	rr->more = (uint32_t)n == limit;
+	return 0;
+}
+
+void feed_replay_free(Assist__ReplayReply *rr)
+{
+	for (size_t i = 0; i < rr->n_messages; i++)
+		assist__feed_message__free_unpacked(rr->messages[i], NULL);
+	free(rr->messages);
+	rr->messages = NULL;
+	rr->n_messages = 0;
 }

@@ -204,39 +204,21 @@ static void on_replayed(struct store_job *job, int status)
 	struct pending *pq = job->data;
 	Assist__Reply r = ASSIST__REPLY__INIT;
 	Assist__ReplayReply rr = ASSIST__REPLAY_REPLY__INIT;
-	const PGresult *res = status == 0 ? job->results[0] : NULL;
-	int n = res ? PQntuples(res) : 0;
-	size_t kept = 0;
 
 	if (status < 0) {
 		log_error("replay: %s", job->error);
 		pending_error(pq, EIO, "the store failed to answer");
 		goto cleanup;
 	}
-	rr.messages = calloc(n ? (size_t)n : 1, sizeof(*rr.messages));
-	if (rr.messages == NULL) {
+	if (feed_replay_read(job->results[0], pq->from_seq, pq->limit, &rr) < 0) {
 		pending_error(pq, ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rr.next_seq = pq->from_seq;
-	for (int i = 0; i < n; i++) {
-		size_t len;
-		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
-		Assist__FeedMessage *fm = data ? assist__feed_message__unpack(NULL, len, data) : NULL;
-		PQfreemem(data);
-		rr.next_seq = strtoull(PQgetvalue(res, i, 0), NULL, 10) + 1;
-		if (fm != NULL)
-			rr.messages[kept++] = fm;
-	}
-	rr.n_messages = kept;
-	rr.more = (uint32_t)n == pq->limit;
 	r.body_case = ASSIST__REPLY__BODY_REPLAY;
 	r.replay = &rr;
 	pending_reply(pq, &r);
-	for (size_t i = 0; i < kept; i++)
-		assist__feed_message__free_unpacked(rr.messages[i], NULL);
 cleanup:
-	free(rr.messages);
+	feed_replay_free(&rr);
 	store_job_free(job);
 	free(pq);
 }
@@ -247,15 +229,12 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	const Assist__ReplayRequest *rq = req->replay;
 	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
 	struct store_job *job;
-	char from[24], limit[16];
 
 	if (pq == NULL)
 		return;
-	/* feed.seq is a bigint: past it there is nothing, and PostgreSQL would
-	 * refuse the number. */
-	if (rq->from_seq > INT64_MAX || !utf8_valid(rq->topic_prefix, strlen(rq->topic_prefix))) {
+	if (rq->from_seq > FEED_SEQ_MAX || !utf8_valid(rq->topic_prefix, strlen(rq->topic_prefix))) {
 		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
-				   rq->from_seq > INT64_MAX ?
+				   rq->from_seq > FEED_SEQ_MAX ?
 				   "replay.from_seq: must not be above 9223372036854775807" :
 				   "replay.topic_prefix: not valid UTF-8");
 		free(pq);
@@ -265,14 +244,8 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	pq->limit = rq->limit == 0 ? REPLAY_DEFAULT : rq->limit;
 	if (pq->limit > REPLAY_MAX)
 		pq->limit = REPLAY_MAX;
-	snprintf(from, sizeof(from), "%" PRIu64, rq->from_seq);
-	snprintf(limit, sizeof(limit), "%" PRIu32, pq->limit);
-	struct store_val v[3] = {{from, strlen(from), false},
-				 {rq->topic_prefix, strlen(rq->topic_prefix), false},
-				 {limit, strlen(limit), false}};
-	job = store_job_new(STORE_READ, on_replayed, pq);
-	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
-		store_job_free(job);
+	job = feed_replay_job(pq->from_seq, rq->topic_prefix, pq->limit, on_replayed, pq);
+	if (job == NULL) {
 		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
 				   "out of memory");
 		free(pq);
