@@ -10,10 +10,10 @@
 #include "idnum.h"
 #include "log.h"
 #include "pbjson.h"
+#include "query.h"
 #include "record.h"
 #include "schema.h"
 #include "server.h"
-#include "strmap.h"
 #include "utf8.h"
 
 #define REPLAY_DEFAULT 500
@@ -24,7 +24,7 @@
 /* Who asked, kept until an asynchronous answer is ready. */
 struct pending {
 	struct server *srv;
-	uint8_t peer[ENGINE_PEER_MAX];
+	uint8_t peer[INGEST_PEER_MAX];
 	size_t peer_len;
 	uint64_t request_id;
 	int year;
@@ -204,39 +204,21 @@ static void on_replayed(struct store_job *job, int status)
 	struct pending *pq = job->data;
 	Assist__Reply r = ASSIST__REPLY__INIT;
 	Assist__ReplayReply rr = ASSIST__REPLAY_REPLY__INIT;
-	const PGresult *res = status == 0 ? job->results[0] : NULL;
-	int n = res ? PQntuples(res) : 0;
-	size_t kept = 0;
 
 	if (status < 0) {
 		log_error("replay: %s", job->error);
 		pending_error(pq, EIO, "the store failed to answer");
 		goto cleanup;
 	}
-	rr.messages = calloc(n ? (size_t)n : 1, sizeof(*rr.messages));
-	if (rr.messages == NULL) {
+	if (feed_replay_read(job->results[0], pq->from_seq, pq->limit, &rr) < 0) {
 		pending_error(pq, ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	rr.next_seq = pq->from_seq;
-	for (int i = 0; i < n; i++) {
-		size_t len;
-		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
-		Assist__FeedMessage *fm = data ? assist__feed_message__unpack(NULL, len, data) : NULL;
-		PQfreemem(data);
-		rr.next_seq = strtoull(PQgetvalue(res, i, 0), NULL, 10) + 1;
-		if (fm != NULL)
-			rr.messages[kept++] = fm;
-	}
-	rr.n_messages = kept;
-	rr.more = (uint32_t)n == pq->limit;
 	r.body_case = ASSIST__REPLY__BODY_REPLAY;
 	r.replay = &rr;
 	pending_reply(pq, &r);
-	for (size_t i = 0; i < kept; i++)
-		assist__feed_message__free_unpacked(rr.messages[i], NULL);
 cleanup:
-	free(rr.messages);
+	feed_replay_free(&rr);
 	store_job_free(job);
 	free(pq);
 }
@@ -247,15 +229,12 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	const Assist__ReplayRequest *rq = req->replay;
 	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
 	struct store_job *job;
-	char from[24], limit[16];
 
 	if (pq == NULL)
 		return;
-	/* feed.seq is a bigint: past it there is nothing, and PostgreSQL would
-	 * refuse the number. */
-	if (rq->from_seq > INT64_MAX || !utf8_valid(rq->topic_prefix, strlen(rq->topic_prefix))) {
+	if (rq->from_seq > FEED_SEQ_MAX || !utf8_valid(rq->topic_prefix, strlen(rq->topic_prefix))) {
 		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
-				   rq->from_seq > INT64_MAX ?
+				   rq->from_seq > FEED_SEQ_MAX ?
 				   "replay.from_seq: must not be above 9223372036854775807" :
 				   "replay.topic_prefix: not valid UTF-8");
 		free(pq);
@@ -265,14 +244,8 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	pq->limit = rq->limit == 0 ? REPLAY_DEFAULT : rq->limit;
 	if (pq->limit > REPLAY_MAX)
 		pq->limit = REPLAY_MAX;
-	snprintf(from, sizeof(from), "%" PRIu64, rq->from_seq);
-	snprintf(limit, sizeof(limit), "%" PRIu32, pq->limit);
-	struct store_val v[3] = {{from, strlen(from), false},
-				 {rq->topic_prefix, strlen(rq->topic_prefix), false},
-				 {limit, strlen(limit), false}};
-	job = store_job_new(STORE_READ, on_replayed, pq);
-	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
-		store_job_free(job);
+	job = feed_replay_job(pq->from_seq, rq->topic_prefix, pq->limit, on_replayed, pq);
+	if (job == NULL) {
 		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
 				   "out of memory");
 		free(pq);
@@ -314,7 +287,7 @@ static void on_dump_loaded(void *arg, int status)
 		goto cleanup;
 	}
 	for (size_t i = 0; i < pq->n_ids; i++) {
-		const struct person *p = strmap_get(&pq->srv->engine.world.persons, pq->ids[i]);
+		const struct person *p = engine_person(&pq->srv->engine, pq->ids[i]);
 		if (p == NULL)
 			continue;
 		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->srv->params)) == NULL) {
@@ -405,14 +378,14 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 	Assist__StatusReply st = ASSIST__STATUS_REPLY__INIT;
 	size_t n = 0, i = 0;
 	char feed[512];
-	struct engine_source *s;
+	const struct ingest_source *s;
 	Assist__SourceStatus *items;
 	Assist__SourceStatus **ptrs;
 	Assist__Position *pos;
 	char (*seen)[40];
 	int64_t now;
 
-	for (s = srv->engine.sources; s != NULL; s = s->next)
+	for (s = engine_sources(&srv->engine); s != NULL; s = s->next)
 		n++;
 	now = record_now_ms();
 	items = calloc(n ? n : 1, sizeof(*items));
@@ -424,12 +397,12 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 				   "out of memory");
 		goto cleanup;
 	}
-	for (s = srv->engine.sources; s != NULL; s = s->next, i++) {
+	for (s = engine_sources(&srv->engine); s != NULL; s = s->next, i++) {
 		assist__source_status__init(&items[i]);
 		assist__position__init(&pos[i]);
 		pos[i].major = s->done_major;
 		pos[i].minor = s->done_minor;
-		items[i].source = s->name;
+		items[i].source = (char *)s->name;
 		items[i].position = &pos[i];
 		items[i].applied = s->applied;
 		items[i].rejected = s->rejected;
@@ -438,13 +411,13 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 		/* As of now, not of the last periodic check. */
 		items[i].stale = s->last_seen_ms != 0 &&
 				 now - s->last_seen_ms > srv->cfg.source_freshness_s * 1000;
-		items[i].problem = s->problem;
+		items[i].problem = (char *)s->problem;
 		ptrs[i] = &items[i];
 	}
 	st.sources = ptrs;
 	st.n_sources = n;
-	st.feed_seq = srv->engine.feed_seq;
-	st.dead_letters = srv->engine.dead_letters;
+	st.feed_seq = engine_feed_seq(&srv->engine);
+	st.dead_letters = engine_dead_letters(&srv->engine);
 	st.recipients = engine_recipients(&srv->engine);
 	conf_connect_endpoint(srv->cfg.feed_endpoint, feed, sizeof(feed));
 	st.feed_endpoint = feed;

@@ -132,7 +132,7 @@ static void submit_write(struct rebuild *rb, int stmt, store_done_cb done)
 		return;
 	}
 	/* Write jobs number on from the engine's batches. */
-	job->batch = ++e->batch_no;
+	job->batch = ++e->commit.batch_no;
 	store_submit(rb->srv->store, job);
 }
 
@@ -152,7 +152,7 @@ static int feed_row(struct rebuild *rb, const PGresult *res, int i)
 			  rb->after_id);
 		return -EINVAL;
 	}
-	rc = engine_replay(&rb->srv->engine, PQgetvalue(res, i, 1),
+	rc = ingest_replay(&rb->srv->engine, PQgetvalue(res, i, 1),
 			   strtoull(PQgetvalue(res, i, 2), NULL, 10),
 			   strtoull(PQgetvalue(res, i, 3), NULL, 10),
 			   ymd_make((int)(day / 10000), (int)(day / 100 % 100), (int)(day % 100)), ev);

@@ -86,8 +86,9 @@ static const struct store_statement statements[SQL_N] = {
 			"starts_with(topic, $2) ORDER BY seq LIMIT $3",
 			3},
 	/* A batch writes each table with one statement over column arrays
-	 * (daemon/rows.c). WITH ORDINALITY keeps the rows' order, which the
-	 * journal's ids and hash chain follow. */
+	 * (daemon/commit.c), one array a parameter: the count given last is
+	 * the number of columns commit_init sets up. WITH ORDINALITY keeps the
+	 * rows' order, which the journal's ids and hash chain follow. */
 	[SQL_JOURNAL_ROWS] = {"journal_rows",
 			      "INSERT INTO event_journal (source, major, minor, kind, event, "
 			      "prev_digest, digest) SELECT s, ma, mi, k, e, p, d FROM "

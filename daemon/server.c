@@ -12,6 +12,7 @@
 #include "log.h"
 #include "pbcheck.h"
 #include "policy/policy.h"
+#include "query.h"
 #include "record.h"
 #include "schema.h"
 #include "scheme.h"
@@ -193,7 +194,7 @@ static void on_feed_beat(uv_timer_t *t)
 	if (srv->feed.zs == NULL || uv_now(&srv->loop) - srv->feed_sent_ms < FEED_BEAT_MS)
 		return;
 	fm.topic = "heartbeat";
-	fm.latest_seq = srv->engine.feed_committed;
+	fm.latest_seq = engine_feed_committed(&srv->engine);
 	on_engine_publish(srv, fm.topic, buf, assist__feed_message__pack(&fm, buf));
 }
 
@@ -352,8 +353,9 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	size_t peer_len;
 	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
 	const char *denied;
-	char why[192];
+	char why[192], msg[256];
 	unsigned held;
+	int rc;
 
 	if (req == NULL) {
 		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
@@ -383,8 +385,9 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 		    (denied = source_unknown(srv, "batch.source", req->batch->source, why,
 					     sizeof(why))) != NULL)
 			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
-		else
-			engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
+		else if ((rc = ingest_take(&srv->engine, peer, peer_len, req->request_id,
+					   req->batch, msg, sizeof(msg))) < 0)
+			server_reply_error(s, peer, peer_len, req->request_id, -rc, msg);
 		break;
 	case ASSIST__REQUEST__BODY_HEARTBEAT:
 		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
@@ -392,9 +395,9 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 		    (denied = source_unknown(srv, "heartbeat.source", req->heartbeat->source,
 					     why, sizeof(why))) != NULL)
 			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
-		else
-			engine_heartbeat(&srv->engine, peer, peer_len, req->request_id,
-					 req->heartbeat);
+		else if ((rc = ingest_heartbeat(&srv->engine, peer, peer_len, req->request_id,
+						req->heartbeat, msg, sizeof(msg))) < 0)
+			server_reply_error(s, peer, peer_len, req->request_id, -rc, msg);
 		break;
 	default:
 		server_reply_error(s, peer, peer_len, req->request_id, EINVAL,
@@ -509,7 +512,7 @@ static void on_freshness(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 
-	engine_check_freshness(&srv->engine, srv->cfg.source_freshness_s * 1000);
+	feed_check_freshness(&srv->engine, srv->cfg.source_freshness_s * 1000);
 }
 
 static void on_watchdog(uv_timer_t *t)

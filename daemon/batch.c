@@ -1,0 +1,543 @@
+#include "batch.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commit.h"
+#include "engine.h"
+#include "idnum.h"
+#include "record.h"
+#include "schema.h"
+#include "strmap.h"
+
+/* ---- thresholds ------------------------------------------------------------------ */
+
+bool batch_full(size_t n, int64_t max_events)
+{
+	return n >= (size_t)max_events;
+}
+
+size_t batch_in_flight(const struct batch_queue *q)
+{
+	return q->n_queued + q->n_committing + (q->loading ? 1 : 0);
+}
+
+bool batch_pause_wanted(size_t in_flight, int64_t max_inflight)
+{
+	return in_flight >= (size_t)max_inflight;
+}
+
+bool batch_drained(const struct batch_queue *q)
+{
+	return q->draining && q->filling == NULL && q->n_queued == 0 && q->n_committing == 0;
+}
+
+/* ---- batches --------------------------------------------------------------------- */
+
+void batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n_events; i++) {
+		if (b->events[i].ev != NULL) /* NULL: taken back after a refusal */
+			protobuf_c_message_free_unpacked(&b->events[i].ev->base, NULL);
+	}
+	for (size_t i = 0; i < b->n_acks; i++) {
+		for (size_t j = 0; j < b->acks[i].n_rejections; j++)
+			protobuf_c_message_free_unpacked(&b->acks[i].rejections[j]->base, NULL);
+		free(b->acks[i].rejections);
+	}
+	for (size_t i = 0; i < b->n_feed; i++)
+		free(b->feed[i].msg);
+	free(b->events);
+	free(b->acks);
+	free(b->feed);
+	free(b);
+}
+
+struct batch_mark batch_mark_of(const struct engine *e)
+{
+	struct batch_mark m = {e->feed.seq, e->dead_letters, e->world.created, {0}};
+
+	memcpy(m.digest, e->commit.digest, sizeof(m.digest));
+	return m;
+}
+
+struct batch_ack *batch_ack_for(struct batch *b, struct ingest_source *src)
+{
+	struct batch_ack *a;
+
+	for (size_t i = 0; i < b->n_acks; i++) {
+		if (b->acks[i].src == src)
+			return &b->acks[i];
+	}
+	a = vec_grow((void **)&b->acks, &b->n_acks, &b->cap_acks, sizeof(*a));
+	if (a != NULL)
+		a->src = src;
+	return a;
+}
+
+void batch_update_pause(struct engine *e)
+{
+	struct batch_queue *q = &e->queue;
+	bool full = batch_pause_wanted(batch_in_flight(q), e->cfg->max_inflight);
+
+	if (full != q->paused) {
+		q->paused = full;
+		e->ops->pause(e->data, full);
+	}
+	if (batch_drained(q))
+		e->ops->drained(e->data);
+}
+
+static void pump(struct engine *e);
+
+void batch_seal(struct engine *e)
+{
+	struct batch_queue *q = &e->queue;
+	struct batch *b = q->filling;
+
+	if (b == NULL)
+		return;
+	uv_timer_stop(&q->timer);
+	q->filling = NULL;
+	if (q->queue_tail != NULL)
+		q->queue_tail->next = b;
+	else
+		q->queue_head = b;
+	q->queue_tail = b;
+	q->n_queued++;
+	pump(e);
+	batch_update_pause(e);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	batch_seal(t->data);
+}
+
+int batch_queue_init(struct batch_queue *q, uv_loop_t *loop, struct engine *e)
+{
+	int rc = uv_timer_init(loop, &q->timer);
+
+	q->timer.data = e;
+	return rc;
+}
+
+int batch_add(struct engine *e, struct ingest_source *src, Assist__Event *ev, uint64_t major,
+	      uint64_t minor)
+{
+	struct batch_queue *q = &e->queue;
+	struct batch_event *be;
+
+	if (q->filling == NULL) {
+		q->filling = calloc(1, sizeof(*q->filling));
+		if (q->filling == NULL)
+			return -ENOMEM;
+		q->filling->e = e;
+		uv_timer_start(&q->timer, on_timer, (uint64_t)e->cfg->batch_max_ms, 0);
+	}
+	be = vec_grow((void **)&q->filling->events, &q->filling->n_events,
+		      &q->filling->cap_events, sizeof(*be));
+	if (be == NULL)
+		return -ENOMEM;
+	be->ev = ev;
+	be->src = src;
+	be->major = major;
+	be->minor = minor;
+	/* A replayed event passed the roles in force when it came. */
+	be->rejected = validate_event(ev, &be->v) < 0 ||
+		       (!e->replay &&
+			roles_check(roles_find(e->roles, src->name), src->name, ev, &be->v) < 0);
+	be->isolate = false;
+	be->refusals = 0;
+	return 0;
+}
+
+void batch_committed(struct engine *e, struct batch *b)
+{
+	struct batch_queue *q = &e->queue;
+
+	q->commit_head = b->next;
+	if (q->commit_head == NULL)
+		q->commit_tail = NULL;
+	q->n_committing--;
+}
+
+/* ---- loading what a batch names -------------------------------------------------- */
+
+/* A PostgreSQL text[] literal being built: {"a","b"}. */
+struct id_array {
+	char *buf;
+	size_t len, cap;
+	size_t n;
+};
+
+static int id_array_add(struct id_array *a, const char *s)
+{
+	size_t need = a->len + 2 * strlen(s) + 5; /* separator, quotes, "}" and NUL */
+
+	if (need > a->cap) {
+		size_t ncap = need * 2 > 256 ? need * 2 : 256;
+		char *p = realloc(a->buf, ncap);
+		if (p == NULL)
+			return -ENOMEM;
+		a->buf = p;
+		a->cap = ncap;
+	}
+	a->buf[a->len++] = a->n == 0 ? '{' : ',';
+	a->buf[a->len++] = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			a->buf[a->len++] = '\\';
+		a->buf[a->len++] = *s;
+	}
+	a->buf[a->len++] = '"';
+	a->n++;
+	return 0;
+}
+
+static const char *id_array_text(struct id_array *a)
+{
+	if (a->n == 0)
+		return "{}";
+	a->buf[a->len] = '}';
+	a->buf[a->len + 1] = '\0';
+	return a->buf;
+}
+
+/* ids and households the batch names that memory does not have. */
+static int collect_missing(struct engine *e, const struct batch *b, struct id_array *ids,
+			   struct id_array *hhs)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
+		const Assist__Event *ev = b->events[i].ev;
+		const char *id = validate_subject(ev);
+		const char *hh = NULL;
+
+		if (b->events[i].rejected)
+			continue;
+		if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD)
+			hh = ev->household->household_id;
+		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
+			hh = ev->housing_aid->household_id;
+		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_PERSON)
+			hh = ev->person->household_id;
+		if (id != NULL && strmap_get(&e->world.persons, id) == NULL)
+			rc = id_array_add(ids, id);
+		if (rc == 0 && hh != NULL && *hh != '\0' &&
+		    strmap_get(&e->world.households, hh) == NULL)
+			rc = id_array_add(hhs, hh);
+	}
+	return rc;
+}
+
+static uint8_t *bytea_at(const PGresult *res, int row, int col, size_t *len)
+{
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
+}
+
+int batch_adopt_loaded(struct engine *e, struct store_job *job)
+{
+	const PGresult *persons = job->results[0], *households = job->results[1];
+	int rc = 0;
+
+	for (int i = 0; i < PQntuples(households) && rc == 0; i++) {
+		size_t len;
+		uint8_t *data = bytea_at(households, i, 0, &len);
+		struct household *hh = data ? record_unpack_household(data, len) : NULL;
+		PQfreemem(data);
+		if (hh == NULL) {
+			log_error("a stored household does not decode; skipped");
+			continue;
+		}
+		rc = world_adopt_household(&e->world, hh);
+	}
+	for (int i = 0; i < PQntuples(persons) && rc == 0; i++) {
+		size_t len;
+		uint8_t *data = bytea_at(persons, i, 0, &len);
+		struct person *p = data ? record_unpack_person(data, len) : NULL;
+		PQfreemem(data);
+		if (p == NULL) {
+			log_error("a stored person does not decode; skipped");
+			continue;
+		}
+		rc = world_adopt_person(&e->world, p);
+	}
+	return rc;
+}
+
+/* A read of persons by id and households by id, for a batch or a query. */
+static struct store_job *load_job(struct id_array *ids, struct id_array *hhs, store_done_cb done,
+				  void *data)
+{
+	struct store_job *job = store_job_new(STORE_READ, done, data);
+	const char *idt = id_array_text(ids), *hht = id_array_text(hhs);
+	struct store_val pv[2] = {{idt, strlen(idt), false}, {hht, strlen(hht), false}};
+	struct store_val hv[2] = {{hht, strlen(hht), false}, {idt, strlen(idt), false}};
+
+	if (job == NULL)
+		return NULL;
+	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
+	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0) {
+		store_job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+int batch_load_missing(struct engine *e, const char *const *ids, size_t n, store_done_cb done,
+		       void *data, struct store_job **out)
+{
+	struct id_array missing = {0}, none = {0};
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (strmap_get(&e->world.persons, ids[i]) == NULL)
+			rc = id_array_add(&missing, ids[i]);
+	}
+	if (rc == 0 && missing.n > 0 && (*out = load_job(&missing, &none, done, data)) == NULL)
+		rc = -ENOMEM;
+	free(missing.buf);
+	return rc;
+}
+
+static void on_batch_loaded(struct store_job *job, int status)
+{
+	struct engine *e = job->data;
+	struct batch_queue *q = &e->queue;
+
+	q->loading = false;
+	if (status < 0) {
+		engine_fatal(e, "loading persons: %s", job->error);
+		store_job_free(job);
+		return;
+	}
+	if (batch_adopt_loaded(e, job) < 0) {
+		engine_fatal(e, "out of memory loading persons");
+		store_job_free(job);
+		return;
+	}
+	store_job_free(job);
+	/* A refused batch rebuilds the queue: a load begun before is of no batch
+	 * now, and pump looks again at what the new head names. */
+	if (!q->load_stale)
+		q->queue_head->loaded = true;
+	q->load_stale = false;
+	pump(e);
+	batch_update_pause(e);
+}
+
+/* Apply queued batches in order; the head may first need a load. */
+static void pump(struct engine *e)
+{
+	struct batch_queue *q = &e->queue;
+
+	while (q->queue_head != NULL && !q->loading) {
+		struct batch *b = q->queue_head;
+		struct id_array ids = {0}, hhs = {0};
+		struct store_job *job;
+
+		if (!b->loaded && collect_missing(e, b, &ids, &hhs) < 0) {
+			free(ids.buf);
+			free(hhs.buf);
+			engine_fatal(e, "out of memory");
+			return;
+		}
+		if (ids.n == 0 && hhs.n == 0) {
+			q->queue_head = b->next;
+			if (q->queue_head == NULL)
+				q->queue_tail = NULL;
+			q->n_queued--;
+			commit_batch(e, b);
+			continue;
+		}
+		job = load_job(&ids, &hhs, on_batch_loaded, e);
+		free(ids.buf);
+		free(hhs.buf);
+		if (job == NULL) {
+			engine_fatal(e, "out of memory");
+			return;
+		}
+		q->loading = true;
+		store_submit(e->store, job);
+	}
+}
+
+/* ---- a batch the store refuses ----------------------------------------------------
+ *
+ * Validation keeps out what the store is known to refuse, but a batch may
+ * still hold a value it will not take. Such a batch must not stop assistd (the
+ * sender would resend it and stop it again), nor hold back the rest: the
+ * engine goes back to the state the store has — every later batch's write is
+ * taken back, the counters return to what they were before the refused batch,
+ * the persons and households in memory are forgotten and loaded again — and
+ * takes the same events again in the same order, those of the refused batch
+ * one per batch. An event the store refuses alone is rejected with the
+ * store's message; if even its dead letter is refused, a dead letter without
+ * the event is written. */
+
+bool batch_refused_data(const struct store_job *job)
+{
+	const char *st = job->sqlstate;
+
+	return strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 || strncmp(st, "54", 2) == 0;
+}
+
+struct taken {
+	struct batch_event *events;
+	size_t n, cap;
+};
+
+/* Move b's events to t (b is freed). */
+static int take_back(struct taken *t, struct batch *b)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
+		struct batch_event *be = vec_grow((void **)&t->events, &t->n, &t->cap, sizeof(*be));
+		if (be == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		*be = b->events[i];
+		b->events[i].ev = NULL;
+	}
+	batch_free(b);
+	return rc;
+}
+
+/* Every batch not committed, oldest first, emptied into t. */
+static int take_back_all(struct batch_queue *q, struct taken *t)
+{
+	struct batch *lists[] = {q->commit_head, q->queue_head, q->filling};
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		for (struct batch *b = lists[i], *next; b != NULL; b = next) {
+			next = i == 2 ? NULL : b->next;
+			if (rc == 0)
+				rc = take_back(t, b);
+			else
+				batch_free(b);
+		}
+	}
+	uv_timer_stop(&q->timer);
+	q->commit_head = q->commit_tail = q->queue_head = q->queue_tail = q->filling = NULL;
+	q->n_committing = q->n_queued = 0;
+	return rc;
+}
+
+/* Take be in again, alone in a batch of its own when isolated. */
+static int take_again(struct engine *e, const struct batch_event *old)
+{
+	struct batch *f;
+	struct batch_event *be;
+	bool alone = old->isolate || old->refusals > 0;
+
+	if (alone)
+		batch_seal(e);
+	if (batch_add(e, old->src, old->ev, old->major, old->minor) < 0)
+		return -ENOMEM;
+	f = e->queue.filling;
+	be = &f->events[f->n_events - 1];
+	be->isolate = old->isolate;
+	be->refusals = old->refusals;
+	if (be->refusals > 0) {
+		be->rejected = true;
+		be->v = old->v;
+	}
+	old->src->taken_major = old->major;
+	old->src->taken_minor = old->minor;
+	if (alone || batch_full(f->n_events, e->cfg->batch_max_events))
+		batch_seal(e);
+	return 0;
+}
+
+/* What the refused batch b tells about its events: one alone is rejected with
+ * the store's message; several are each tried alone. */
+static void blame(struct batch *b, const struct store_job *job)
+{
+	char masked[sizeof(job->error)];
+
+	if (b->n_events != 1) {
+		for (size_t i = 0; i < b->n_events; i++)
+			b->events[i].isolate = true;
+		return;
+	}
+	struct batch_event *be = &b->events[0];
+	snprintf(masked, sizeof(masked), "%s", job->error);
+	idnum_mask_text(masked);
+	be->refusals++;
+	snprintf(be->v.field, sizeof(be->v.field), "event");
+	snprintf(be->v.reason, sizeof(be->v.reason), "the store refused it (SQLSTATE %s): %s",
+		 job->sqlstate, masked);
+}
+
+/* Memory and counters back to what the store has: as before b. */
+static void rewind_to(struct engine *e, const struct batch *b)
+{
+	e->queue.load_stale = e->queue.loading;
+	e->feed.seq = b->before.feed_seq;
+	e->dead_letters = b->before.dead_letters;
+	memcpy(e->commit.digest, b->before.digest, sizeof(e->commit.digest));
+	world_clear(&e->world);
+	e->world.created = b->before.created;
+	for (struct ingest_source *s = e->ingest.sources; s != NULL; s = s->next) {
+		s->taken_major = s->done_major;
+		s->taken_minor = s->done_minor;
+	}
+}
+
+void batch_refused(struct engine *e, struct batch *b, const struct store_job *job)
+{
+	struct taken t = {0};
+	char masked[sizeof(job->error)];
+	int rc;
+
+	snprintf(masked, sizeof(masked), "%s", job->error);
+	idnum_mask_text(masked);
+	log_warn("batch %" PRIu64 " (%zu events) refused by the store (SQLSTATE %s): %s; "
+		 "taking its events again one by one", job->batch, b->n_events, job->sqlstate,
+		 masked);
+	if (b->n_events == 1 && b->events[0].refusals >= 2) {
+		engine_fatal(e, "a dead letter without its event was refused: %s", masked);
+		return;
+	}
+	blame(b, job);
+	store_cancel_writes(e->store);
+	rewind_to(e, b);
+	rc = take_back_all(&e->queue, &t);
+	for (size_t i = 0; i < t.n && rc == 0; i++)
+		rc = take_again(e, &t.events[i]);
+	if (rc < 0) {
+		for (size_t i = 0; i < t.n; i++)
+			protobuf_c_message_free_unpacked(&t.events[i].ev->base, NULL);
+		free(t.events);
+		engine_fatal(e, "out of memory taking a refused batch's events again");
+		return;
+	}
+	free(t.events);
+	batch_seal(e);
+	pump(e);
+	batch_update_pause(e);
+}
+
+void batch_queue_free(struct batch_queue *q)
+{
+	struct batch *lists[] = {q->filling, q->queue_head, q->commit_head};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		while (lists[i] != NULL) {
+			struct batch *next = i == 0 ? NULL : lists[i]->next;
+			batch_free(lists[i]);
+			lists[i] = next;
+		}
+	}
+}

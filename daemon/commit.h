@@ -1,0 +1,75 @@
+/* A batch's transaction: the batch is applied to the world, event by event,
+ * and its rows gathered table by table (journal, dead letters, ledger,
+ * alerts, explanations, households, persons, feed, positions); each table
+ * is then written with one statement over column arrays (daemon/pgarray.c)
+ * whose parameter counts come from the statement catalog (daemon/schema.c).
+ * After COMMIT the senders are acknowledged and the feed published. */
+#ifndef ASSIST_COMMIT_H
+#define ASSIST_COMMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+#include "pgarray.h"
+#include "policy/policy.h"
+#include "state.h"
+#include "store.h"
+
+/* The engine's part: the transaction being built, and what runs on from
+ * one to the next. */
+struct commit {
+	struct pgarray journal, dead_letters, ledger, alerts, explanations;
+	struct pgarray households, persons, feed, positions;
+	struct decisions decisions;           /* scratch, per event */
+	uint64_t batch_no;                    /* the last write job's */
+	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
+};
+
+/* Where a row came from. */
+struct commit_origin {
+	const char *source;
+	uint64_t major, minor;
+};
+
+struct engine;
+struct batch;
+
+/* Empty tables (no allocation yet), one column per parameter of its
+ * statement; no decisions, digest or batch number yet. */
+void commit_init(struct commit *c);
+/* One event taken into the journal: its kind, packed form and chain digests. */
+void commit_journal(struct commit *c, const struct commit_origin *o, const char *kind,
+		    const uint8_t *event, size_t len, const uint8_t *prev, const uint8_t *digest,
+		    size_t digest_len);
+/* A rejected event: field and reason, the event as JSON, the sender's raw input
+ * (NULL when none). */
+void commit_dead_letter(struct commit *c, const struct commit_origin *o, const char *kind,
+			const char *field, const char *reason, const char *event_json,
+			const char *raw);
+/* A ledger entry or an alert of person id. */
+void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
+		   const struct ledger_entry *l, const char *scheme);
+void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
+		  const struct alert *a, const char *scheme);
+/* An explanation (JSON text) of a decision about person id. */
+void commit_explanation(struct commit *c, const char *id, const char *subject,
+			const char *trace_json);
+/* The stored state of a household or a person. */
+void commit_household(struct commit *c, const char *id, const uint8_t *state, size_t len);
+void commit_person(struct commit *c, const struct person *p, const uint8_t *state, size_t len);
+/* A feed message (packed FeedMessage). */
+void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
+		 size_t len);
+/* A source's position and what the batch adds to its counters; when is RFC 3339. */
+void commit_position(struct commit *c, const char *source, uint64_t major, uint64_t minor,
+		     uint64_t applied, uint64_t rejected, int64_t lag_ms, const char *when);
+/* Add a statement per non-empty table to job, and start over. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int commit_flush(struct commit *c, struct store_job *job);
+/* Apply b (taken off the queue) to memory and hand its transaction to the
+ * store; after COMMIT its senders are acknowledged and its feed published. */
+void commit_batch(struct engine *e, struct batch *b);
+/* Free the tables and the scratch decisions. */
+void commit_free(struct commit *c);
+
+#endif

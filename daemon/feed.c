@@ -1,0 +1,214 @@
+#include "feed.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "engine.h"
+#include "record.h"
+#include "schema.h"
+
+/* The next feed message, alert/<code>/<source>, into out (its message
+ * allocated) and the transaction's feed rows. 0 or -ENOMEM. */
+static int feed_alert(struct engine *e, struct batch_feed *out, const char *code,
+		      const char *source, const char *message)
+{
+	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
+	Assist__Alert alert = ASSIST__ALERT__INIT;
+
+	snprintf(out->topic, sizeof(out->topic), "alert/%s/%s", code, source);
+	alert.code = (char *)code;
+	alert.ref = (char *)source;
+	alert.message = (char *)message;
+	fm.seq = out->seq = ++e->feed.seq;
+	fm.topic = out->topic;
+	fm.alert = &alert;
+	out->len = protobuf_c_message_get_packed_size(&fm.base);
+	if ((out->msg = malloc(out->len)) == NULL)
+		return -ENOMEM;
+	protobuf_c_message_pack(&fm.base, out->msg);
+	commit_feed(&e->commit, fm.seq, out->topic, out->msg, out->len);
+	return 0;
+}
+
+int feed_record(struct engine *e, struct batch *b, const struct person *p)
+{
+	struct arena a = {0};
+	Assist__FeedMessage fm = ASSIST__FEED_MESSAGE__INIT;
+	struct batch_feed *out = vec_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+					  sizeof(*out));
+	int rc = -ENOMEM;
+
+	if (out == NULL)
+		return -ENOMEM;
+	snprintf(out->topic, sizeof(out->topic), "record/%s/%s",
+		 p->place.district[0] ? p->place.district : "-",
+		 p->household_id[0] ? p->household_id : "-");
+	fm.seq = out->seq = p->feed_seq;
+	fm.topic = out->topic;
+	fm.record = record_build(&a, p, 0, e->params, e->cfg->feed_full_ids);
+	if (fm.record == NULL)
+		goto cleanup;
+	out->len = protobuf_c_message_get_packed_size(&fm.base);
+	if ((out->msg = malloc(out->len ? out->len : 1)) == NULL)
+		goto cleanup;
+	protobuf_c_message_pack(&fm.base, out->msg);
+	commit_feed(&e->commit, fm.seq, out->topic, out->msg, out->len);
+	rc = 0;
+cleanup:
+	arena_free(&a);
+	return rc;
+}
+
+/* Published with the batch's records: a department overstepping is for the
+ * operators to see, not only its sender. */
+int feed_not_authorized(struct engine *e, struct batch *b, const struct batch_event *be)
+{
+	struct batch_feed *out = vec_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+					  sizeof(*out));
+	char message[sizeof(be->v.field) + sizeof(be->v.reason) + 64];
+
+	if (out == NULL)
+		return -ENOMEM;
+	snprintf(message, sizeof(message), "%" PRIu64 "/%" PRIu64 " %s: %s", be->major, be->minor,
+		 be->v.field, be->v.reason);
+	return feed_alert(e, out, "not_authorized", be->src->name, message);
+}
+
+void feed_publish(struct engine *e, const struct batch *b)
+{
+	for (size_t i = 0; i < b->n_feed; i++) {
+		e->feed.committed = b->feed[i].seq;
+		e->ops->publish(e->data, b->feed[i].topic, b->feed[i].msg, b->feed[i].len);
+	}
+}
+
+struct alert_out {
+	struct engine *e;
+	char code[32], source[32];
+	struct batch_feed feed;
+};
+
+static void on_alert_committed(struct store_job *job, int status)
+{
+	struct alert_out *ao = job->data;
+	struct engine *e = ao->e;
+
+	if (status == -ECANCELED) {
+		struct ingest_source *s = ingest_source_get(e, ao->source, false);
+		log_info("a %s alert for %s went back with a refused batch; it is raised again",
+			 ao->code, ao->source);
+		if (s != NULL)
+			s->stale = false;
+	} else if (status < 0) {
+		engine_fatal(e, "storing an alert: %s", job->error);
+	} else {
+		e->feed.committed = ao->feed.seq;
+		e->ops->publish(e->data, ao->feed.topic, ao->feed.msg, ao->feed.len);
+	}
+	store_job_free(job);
+	free(ao->feed.msg);
+	free(ao);
+}
+
+/* Stored in the feed (so a consumer replaying finds it) in a transaction of
+ * its own, published after. */
+void feed_source_alert(struct engine *e, const char *code, const char *source,
+		       const char *message)
+{
+	struct alert_out *ao = calloc(1, sizeof(*ao));
+	struct store_job *job = ao ? store_job_new(STORE_WRITE, on_alert_committed, ao) : NULL;
+
+	if (job == NULL)
+		goto fail;
+	ao->e = e;
+	snprintf(ao->code, sizeof(ao->code), "%s", code);
+	snprintf(ao->source, sizeof(ao->source), "%s", source);
+	if (feed_alert(e, &ao->feed, code, source, message) < 0 ||
+	    commit_flush(&e->commit, job) < 0)
+		goto fail;
+	job->batch = ++e->commit.batch_no;
+	store_submit(e->store, job);
+	return;
+fail:
+	store_job_free(job);
+	if (ao != NULL)
+		free(ao->feed.msg);
+	free(ao);
+	log_error("out of memory publishing a %s alert for %s", code, source);
+}
+
+void feed_check_freshness(struct engine *e, int64_t freshness_ms)
+{
+	int64_t now = record_now_ms();
+
+	for (struct ingest_source *s = e->ingest.sources; s != NULL; s = s->next) {
+		bool stale = s->last_seen_ms != 0 && now - s->last_seen_ms > freshness_ms;
+		if (stale == s->stale)
+			continue;
+		s->stale = stale;
+		if (stale) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "nothing heard from %s for %" PRId64 " s",
+				 s->name, (now - s->last_seen_ms) / 1000);
+			log_warn("source %s: %s (stale_feed)", s->name, msg);
+			feed_source_alert(e, "stale_feed", s->name, msg);
+		} else {
+			log_info("source %s: heard again", s->name);
+		}
+	}
+}
+
+struct store_job *feed_replay_job(uint64_t from_seq, const char *prefix, uint32_t limit,
+				  store_done_cb done, void *data)
+{
+	struct store_job *job = store_job_new(STORE_READ, done, data);
+	char from[24], lim[16];
+
+	snprintf(from, sizeof(from), "%" PRIu64, from_seq);
+	snprintf(lim, sizeof(lim), "%" PRIu32, limit);
+	struct store_val v[3] = {{from, strlen(from), false},
+				 {prefix, strlen(prefix), false},
+				 {lim, strlen(lim), false}};
+	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
+		store_job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+int feed_replay_read(const PGresult *res, uint64_t from_seq, uint32_t limit,
+		     Assist__ReplayReply *rr)
+{
+	int n = PQntuples(res);
+	size_t kept = 0;
+
+	rr->messages = calloc(n ? (size_t)n : 1, sizeof(*rr->messages));
+	if (rr->messages == NULL)
+		return -ENOMEM;
+	rr->next_seq = from_seq;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		Assist__FeedMessage *fm = data ? assist__feed_message__unpack(NULL, len, data) : NULL;
+		PQfreemem(data);
+		rr->next_seq = strtoull(PQgetvalue(res, i, 0), NULL, 10) + 1;
+		if (fm != NULL)
+			rr->messages[kept++] = fm;
+	}
+	rr->n_messages = kept;
+	rr->more = (uint32_t)n == limit;
+	return 0;
+}
+
+void feed_replay_free(Assist__ReplayReply *rr)
+{
+	for (size_t i = 0; i < rr->n_messages; i++)
+		assist__feed_message__free_unpacked(rr->messages[i], NULL);
+	free(rr->messages);
+	rr->messages = NULL;
+	rr->n_messages = 0;
+}

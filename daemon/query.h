@@ -1,0 +1,18 @@
+/* The query endpoint (assistctl and consumers): get, explain, feed replay,
+ * status and dump, answered on the query ROUTER socket. */
+#ifndef ASSIST_QUERY_H
+#define ASSIST_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assist.pb-c.h"
+
+struct server;
+
+/* Answer one query request from peer (now, or when the store has read what
+ * it needs). */
+void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
+		  const Assist__Request *req);
+
+#endif
