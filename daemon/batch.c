@@ -8,6 +8,7 @@
 
 #include "commit.h"
 #include "engine.h"
+#include "event.h"
 #include "idnum.h"
 #include "record.h"
 #include "schema.h"
@@ -218,16 +219,10 @@ static int collect_missing(struct engine *e, const struct batch *b, struct id_ar
 	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
 		const Assist__Event *ev = b->events[i].ev;
 		const char *id = validate_subject(ev);
-		const char *hh = NULL;
+		const char *hh = event_text(ev, EVENT_FIELD_HOUSEHOLD);
 
 		if (b->events[i].rejected)
 			continue;
-		if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSEHOLD)
-			hh = ev->household->household_id;
-		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_HOUSING_AID)
-			hh = ev->housing_aid->household_id;
-		else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_PERSON)
-			hh = ev->person->household_id;
 		if (id != NULL && strmap_get(&e->world.persons, id) == NULL)
 			rc = id_array_add(ids, id);
 		if (rc == 0 && hh != NULL && *hh != '\0' &&
