@@ -182,13 +182,13 @@ static char *create_publication_sql(struct repl *r)
 	size_t len = 64 + strlen(r->name);
 	char *sql;
 
-	for (const char *const *t = r->dept->tables; *t != NULL; t++)
-		len += 2 * strlen(*t) + 4;
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++)
+		len += 2 * strlen(t->name) + 4;
 	if ((sql = malloc(len)) == NULL)
 		return NULL;
 	snprintf(sql, len, "CREATE PUBLICATION %s FOR TABLE ", r->name);
-	for (const char *const *t = r->dept->tables; *t != NULL; t++) {
-		char *id = PQescapeIdentifier(r->sql.pg, *t, strlen(*t));
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++) {
+		char *id = PQescapeIdentifier(r->sql.pg, t->name, strlen(t->name));
 		if (id == NULL) {
 			free(sql);
 			return NULL;
@@ -220,12 +220,12 @@ static char *repl_tables_sql(const struct repl *r)
 	size_t len = 1024 + strlen(r->name), n = 0;
 	char *list, *sql;
 
-	for (const char *const *t = r->dept->tables; *t != NULL; t++)
-		len += strlen(*t) + 1;
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++)
+		len += strlen(t->name) + 1;
 	if ((list = malloc(len)) == NULL)
 		return NULL;
-	for (const char *const *t = r->dept->tables; *t != NULL; t++)
-		n += (size_t)snprintf(list + n, len - n, "%s%s", n ? "," : "", *t);
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++)
+		n += (size_t)snprintf(list + n, len - n, "%s%s", n ? "," : "", t->name);
 	if ((sql = malloc(4 * len)) == NULL) {
 		free(list);
 		return NULL;
@@ -455,7 +455,7 @@ static void repl_slot_created(struct repl *r, PGresult *res)
 /* Declare the cursor over the next table, or end the snapshot. */
 static void repl_snap_next_table(struct repl *r, bool close_cursor)
 {
-	const char *table = r->dept->tables[r->table];
+	const char *table = r->dept->tables[r->table].name;
 	const char *close = close_cursor ? "CLOSE assist_snapshot; " : "";
 	char *id, *sql;
 	size_t len;
@@ -503,7 +503,7 @@ static void repl_snap_deliver(struct repl *r)
 	for (int i = 0; i < ncols; i++)
 		names[i] = PQfname(res, i);
 	while (r->page_row < PQntuples(res) && !r->paused && r->state == REPL_SNAP_ROWS) {
-		struct row_change rc = {.table = r->dept->tables[r->table], .op = 'S',
+		struct row_change rc = {.table = r->dept->tables[r->table].name, .op = 'S',
 					.ncols = ncols, .names = names, .values = values};
 		for (int i = 0; i < ncols; i++) {
 			bool null = PQgetisnull(res, r->page_row, i);
@@ -713,8 +713,8 @@ static int repl_row(struct repl *r, const struct pgo_msg *m)
 
 static bool repl_table_mapped(const struct repl *r, const char *table)
 {
-	for (const char *const *t = r->dept->tables; *t != NULL; t++) {
-		if (strcmp(*t, table) == 0)
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++) {
+		if (strcmp(t->name, table) == 0)
 			return true;
 	}
 	return false;
@@ -1130,8 +1130,8 @@ int repl_init(struct repl *r, uv_loop_t *loop, const struct department *dept,
 	}
 	if (snprintf(r->name, sizeof(r->name), "assist_%s", dept->name) >= (int)sizeof(r->name))
 		return -ENAMETOOLONG;
-	for (const char *const *t = dept->tables; *t != NULL; t++) {
-		if (!names_ok(*t) || strchr(*t, ',') != NULL)
+	for (const struct department_table *t = dept->tables; t->name != NULL; t++) {
+		if (!names_ok(t->name) || strchr(t->name, ',') != NULL)
 			return -EINVAL;
 	}
 	if ((r->conninfo = strdup(conninfo)) == NULL)
