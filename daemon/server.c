@@ -291,7 +291,7 @@ static const char *check_nul(Assist__Request *req, zmq_msg_t *body, char *why, s
 }
 
 void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
-			uint64_t request_id, int code, const char *msg)
+			uint64_t request_id, Assist__ErrorCode code, const char *msg)
 {
 	Assist__Reply r = ASSIST__REPLY__INIT;
 	Assist__Error err = ASSIST__ERROR__INIT;
@@ -340,83 +340,105 @@ static const char *source_unknown(const struct server *srv, const char *field,
 	return why;
 }
 
+/* Whether source may send on this connection and is configured: NULL, or why. */
+static const char *source_refused(const struct server *srv, zmq_msg_t *body, const char *field,
+				  const char *source, char *why, size_t len)
+{
+	const char *denied = ingest_denied(body, field, source, why, len);
+
+	return denied != NULL ? denied : source_unknown(srv, field, source, why, len);
+}
+
+/* Log a malformed request on ingest, at most so many a second. */
+static void log_malformed(struct server *srv, const char *what)
+{
+	unsigned held;
+
+	if (!log_limit(&srv->malformed_log, record_now_ms(), &held))
+		return;
+	if (held > 0)
+		log_warn("ingest: %u similar lines suppressed", held);
+	log_warn("ingest: %s", what);
+}
+
+/* The request in frames, or NULL when it is not a Request or holds a NUL byte
+ * outside an event: the sender then has its Error, and on ingest (logged) a
+ * line in the log. */
+static Assist__Request *take_request(struct zl_sock *s, zmq_msg_t *frames, int n,
+				     const uint8_t **peer, size_t *peer_len, bool logged)
+{
+	struct server *srv = s->data;
+	Assist__Request *req = unpack_request(frames, n, peer, peer_len);
+	const char *denied;
+	char why[192], line[224];
+
+	if (req == NULL) {
+		if (logged)
+			log_malformed(srv, "a message that is not a Request; dropped");
+		if (n >= 2)
+			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
+					   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+					   "not an assist.Request");
+		return NULL;
+	}
+	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) == NULL)
+		return req;
+	if (logged) {
+		snprintf(line, sizeof(line), "refused a request: %s", denied);
+		log_malformed(srv, line);
+	}
+	server_reply_error(s, *peer, *peer_len, req->request_id,
+			   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST, denied);
+	assist__request__free_unpacked(req, NULL);
+	return NULL;
+}
+
 static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 {
 	struct server *srv = s->data;
 	const uint8_t *peer;
 	size_t peer_len;
-	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
+	Assist__Request *req = take_request(s, frames, n, &peer, &peer_len, true);
 	const char *denied;
 	char why[192];
-	unsigned held;
 
-	if (req == NULL) {
-		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
-			if (held > 0)
-				log_warn("ingest: %u similar lines suppressed", held);
-			log_warn("ingest: a message that is not a Request; dropped");
-		}
-		if (n >= 2)
-			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
-				    EINVAL, "not an assist.Request");
+	if (req == NULL)
 		return;
-	}
-	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL) {
-		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
-			if (held > 0)
-				log_warn("ingest: %u similar lines suppressed", held);
-			log_warn("ingest: refused a request: %s", denied);
-		}
-		server_reply_error(s, peer, peer_len, req->request_id, EINVAL, denied);
-		assist__request__free_unpacked(req, NULL);
-		return;
-	}
 	switch (req->body_case) {
 	case ASSIST__REQUEST__BODY_BATCH:
-		if ((denied = ingest_denied(&frames[n - 1], "batch.source", req->batch->source,
-					    why, sizeof(why))) != NULL ||
-		    (denied = source_unknown(srv, "batch.source", req->batch->source, why,
-					     sizeof(why))) != NULL)
-			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
+		if ((denied = source_refused(srv, &frames[n - 1], "batch.source",
+					     req->batch->source, why, sizeof(why))) != NULL)
+			server_reply_error(s, peer, peer_len, req->request_id,
+					   ASSIST__ERROR_CODE__ERROR_CODE_NOT_AUTHORIZED, denied);
 		else
 			engine_take(&srv->engine, peer, peer_len, req->request_id, req->batch);
 		break;
 	case ASSIST__REQUEST__BODY_HEARTBEAT:
-		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
-					    req->heartbeat->source, why, sizeof(why))) != NULL ||
-		    (denied = source_unknown(srv, "heartbeat.source", req->heartbeat->source,
-					     why, sizeof(why))) != NULL)
-			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
+		if ((denied = source_refused(srv, &frames[n - 1], "heartbeat.source",
+					     req->heartbeat->source, why, sizeof(why))) != NULL)
+			server_reply_error(s, peer, peer_len, req->request_id,
+					   ASSIST__ERROR_CODE__ERROR_CODE_NOT_AUTHORIZED, denied);
 		else
 			engine_heartbeat(&srv->engine, peer, peer_len, req->request_id,
 					 req->heartbeat);
 		break;
 	default:
-		server_reply_error(s, peer, peer_len, req->request_id, EINVAL,
-			    "the ingest endpoint takes batches and heartbeats");
+		server_reply_error(s, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+				   "the ingest endpoint takes batches and heartbeats");
 	}
 	assist__request__free_unpacked(req, NULL);
 }
 
 static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 {
-	struct server *srv = s->data;
 	const uint8_t *peer;
 	size_t peer_len;
-	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
-	const char *denied;
-	char why[192];
+	Assist__Request *req = take_request(s, frames, n, &peer, &peer_len, false);
 
-	if (req == NULL) {
-		if (n >= 2)
-			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
-				    EINVAL, "not an assist.Request");
+	if (req == NULL)
 		return;
-	}
-	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL)
-		server_reply_error(s, peer, peer_len, req->request_id, EINVAL, denied);
-	else
-		query_handle(srv, peer, peer_len, req);
+	query_handle(s->data, peer, peer_len, req);
 	assist__request__free_unpacked(req, NULL);
 }
 

@@ -71,7 +71,7 @@ void server_reply(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
 		  const Assist__Reply *r);
 /* Send an Error reply (code, message) to peer on a ROUTER socket. */
 void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
-			uint64_t request_id, int code, const char *msg);
+			uint64_t request_id, Assist__ErrorCode code, const char *msg);
 /* Handle one query request (query.c). */
 void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 		  const Assist__Request *req);

@@ -32,8 +32,6 @@
 #define DEFAULT_CONFIG "/etc/assist/assistd.conf"
 #define MAX_MSG_SIZE ((int64_t)64 << 20)
 #define QUERY_TIMEOUT_MS 5000
-#define ERR_UNKNOWN_PERSON 3
-#define ERR_BUSY 11
 #define BATCH_MAX_EVENTS 500
 #define BATCH_MAX_BYTES (1u << 20)
 #define WINDOW_BATCHES 8
@@ -343,11 +341,12 @@ static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out
 	zmq_ctx_term(ctx);
 	if (rc == 0 && (*out)->body_case == ASSIST__REPLY__BODY_ERROR) {
 		Assist__Error *e = (*out)->error;
-		if (e->code == ERR_UNKNOWN_PERSON)
+		bool unknown = e->code == ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON;
+		if (unknown)
 			fprintf(stderr, "unknown person\n");
 		else
 			fprintf(stderr, "assistctl: assistd: %s (code %d)\n", e->message, e->code);
-		rc = e->code == ERR_UNKNOWN_PERSON ? EXIT_UNKNOWN : EXIT_REJECTED;
+		rc = unknown ? EXIT_UNKNOWN : EXIT_REJECTED;
 		assist__reply__free_unpacked(*out, NULL);
 		return rc;
 	}
@@ -1063,7 +1062,7 @@ static void push_on_error(struct push *p, const struct push_batch *b, const Assi
 	if (b == NULL)
 		return;
 	s = &p->sources[b->src];
-	if (e->code == ERR_BUSY) {
+	if (e->code == ASSIST__ERROR_CODE__ERROR_CODE_BUSY) {
 		push_rewind(p, b->src, s->acked,
 			    s->has_applied ? pb_pos(&applied, s->applied) : NULL);
 		p->pause_until = now_ms() + BUSY_PAUSE_MS;
