@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "pgpoll.h"
 
 #define REPL_BACKOFF_MIN_MS 1000
 #define REPL_BACKOFF_MAX_MS 30000
@@ -26,62 +27,14 @@ static void repl_on_kick(uv_timer_t *t);
 
 /* ---- connections ------------------------------------------------------- */
 
-static void conn_on_poll_closed(uv_handle_t *h)
+static void conn_on_poll_closed(struct pgpoll *pp)
 {
-	struct repl *r = h->data;
-
-	free(h);
-	repl_handle_closed(r);
-}
-
-static void conn_unwatch(struct repl_conn *c)
-{
-	if (c->poll == NULL)
-		return;
-	c->poll->data = c->r;
-	uv_close((uv_handle_t *)c->poll, conn_on_poll_closed);
-	c->poll = NULL;
-	c->fd = -1;
-	c->events = 0;
-}
-
-static void repl_on_poll(uv_poll_t *h, int status, int events);
-
-/* Watch libpq's socket for events, re-reading it: libpq may have replaced
- * it while connecting. 0 or -errno. */
-static int conn_watch(struct repl_conn *c, int events)
-{
-	int fd = PQsocket(c->pg);
-	int rc;
-
-	if (fd < 0)
-		return -EBADF;
-	if (fd != c->fd)
-		conn_unwatch(c);
-	if (c->poll == NULL) {
-		if ((c->poll = malloc(sizeof(*c->poll))) == NULL)
-			return -ENOMEM;
-		if ((rc = uv_poll_init(c->r->loop, c->poll, fd)) < 0) {
-			free(c->poll);
-			c->poll = NULL;
-			return rc;
-		}
-		c->poll->data = c;
-		c->r->open_handles++;
-		c->fd = fd;
-		c->events = -1;
-	}
-	if (events == c->events)
-		return 0;
-	c->events = events;
-	if (events == 0)
-		return uv_poll_stop(c->poll);
-	return uv_poll_start(c->poll, events, repl_on_poll);
+	repl_handle_closed(((struct repl_conn *)pp->data)->r);
 }
 
 static void conn_close(struct repl_conn *c)
 {
-	conn_unwatch(c);
+	pgpoll_unwatch(&c->poll);
 	PQclear(c->result);
 	c->result = NULL;
 	c->failed = false;
@@ -102,7 +55,7 @@ static int conn_start(struct repl *r, struct repl_conn *c, bool replication)
 		return -ENOMEM;
 	if (PQstatus(c->pg) == CONNECTION_BAD)
 		return -ECONNREFUSED;
-	return conn_watch(c, UV_WRITABLE);
+	return pgpoll_watch(&c->poll, c->pg, UV_WRITABLE);
 }
 
 static int conn_query(struct repl_conn *c, const char *sql)
@@ -113,9 +66,8 @@ static int conn_query(struct repl_conn *c, const char *sql)
 	if (!PQsendQuery(c->pg, sql))
 		return -EIO;
 	c->busy = true;
-	if ((rc = PQflush(c->pg)) < 0)
-		return -EIO;
-	return conn_watch(c, UV_READABLE | (rc > 0 ? UV_WRITABLE : 0));
+	rc = pgpoll_flush(&c->poll, c->pg, UV_READABLE);
+	return rc < 0 ? rc : 0;
 }
 
 static uint64_t be64(const uint8_t *p)
@@ -538,7 +490,7 @@ static void repl_snap_fetched(struct repl *r, PGresult **resp)
 	*resp = NULL;
 	r->page_row = 0;
 	repl_set_state(r, REPL_SNAP_ROWS);
-	(void)conn_watch(&r->sql, 0); /* idle between pages */
+	(void)pgpoll_watch(&r->sql.poll, r->sql.pg, 0); /* idle between pages */
 	repl_snap_deliver(r);
 }
 
@@ -641,7 +593,6 @@ static void repl_send_status(struct repl *r, bool reply)
 {
 	uint8_t msg[34];
 	uint64_t flush = repl_flush_pos(r);
-	int rc;
 
 	if (r->state != REPL_STREAMING || r->rep.pg == NULL)
 		return;
@@ -652,7 +603,7 @@ static void repl_send_status(struct repl *r, bool reply)
 	put_be64(msg + 25, (uint64_t)(unix_now_us() - PGO_EPOCH_OFFSET * 1000000));
 	msg[33] = reply ? 1 : 0;
 	if (PQputCopyData(r->rep.pg, (const char *)msg, sizeof(msg)) != 1 ||
-	    (rc = PQflush(r->rep.pg)) < 0) {
+	    pgpoll_flush(&r->rep.poll, r->rep.pg, r->paused ? 0 : UV_READABLE) == -EIO) {
 		repl_fail(r, "standby status", PQerrorMessage(r->rep.pg));
 		return;
 	}
@@ -662,8 +613,6 @@ static void repl_send_status(struct repl *r, bool reply)
 	r->sent_ms = uv_now(r->loop);
 	r->reply_due = false;
 	log_debug("replication: status write %" PRIX64 " flush %" PRIX64, r->received_lsn, flush);
-	if (rc > 0)
-		(void)conn_watch(&r->rep, (r->paused ? 0 : UV_READABLE) | UV_WRITABLE);
 }
 
 /* Point values at the new tuple, taking unchanged TOAST values from the old
@@ -839,7 +788,7 @@ static void repl_streaming(struct repl *r)
 	r->in_txn = false;
 	r->side = SIDE_NONE;
 	r->check_due = true;
-	(void)conn_watch(&r->rep, r->paused ? 0 : UV_READABLE);
+	(void)pgpoll_watch(&r->rep.poll, r->rep.pg, r->paused ? 0 : UV_READABLE);
 	r->ops->streaming(r);
 	repl_side_next(r);
 	repl_stream_read(r);
@@ -890,14 +839,9 @@ static void repl_query_done(struct repl *r, struct repl_conn *c, PGresult **resp
 /* Collect the results of the running query; hand over the last one. */
 static void repl_query_io(struct repl *r, struct repl_conn *c, int events)
 {
-	if (events & UV_WRITABLE) {
-		int rc = PQflush(c->pg);
-		if (rc < 0) {
-			repl_fail(r, "send", PQerrorMessage(c->pg));
-			return;
-		}
-		if (rc == 0)
-			(void)conn_watch(c, UV_READABLE);
+	if ((events & UV_WRITABLE) && pgpoll_flush(&c->poll, c->pg, UV_READABLE) == -EIO) {
+		repl_fail(r, "send", PQerrorMessage(c->pg));
+		return;
 	}
 	if ((events & UV_READABLE) && !PQconsumeInput(c->pg)) {
 		repl_fail(r, "receive", PQerrorMessage(c->pg));
@@ -981,36 +925,20 @@ static void repl_connected(struct repl *r, struct repl_conn *c)
 
 static void repl_connect_poll(struct repl *r, struct repl_conn *c)
 {
-	int rc = 0;
+	int rc = pgpoll_connect_step(&c->poll, c->pg);
 
-	switch (PQconnectPoll(c->pg)) {
-	case PGRES_POLLING_READING:
-		rc = conn_watch(c, UV_READABLE);
-		break;
-	case PGRES_POLLING_WRITING:
-		rc = conn_watch(c, UV_WRITABLE);
-		break;
-	case PGRES_POLLING_OK:
+	if (rc == 1)
 		repl_connected(r, c);
-		return;
-	default:
-		repl_fail(r, "connect", PQerrorMessage(c->pg));
-		return;
-	}
-	if (rc < 0)
-		repl_fail(r, "connect", uv_strerror(rc));
+	else if (rc < 0)
+		repl_fail(r, "connect", rc == -EIO ? PQerrorMessage(c->pg) : uv_strerror(rc));
 }
 
 static void repl_stream_io(struct repl *r, int events)
 {
-	if (events & UV_WRITABLE) {
-		int rc = PQflush(r->rep.pg);
-		if (rc < 0) {
-			repl_fail(r, "send", PQerrorMessage(r->rep.pg));
-			return;
-		}
-		if (rc == 0)
-			(void)conn_watch(&r->rep, r->paused ? 0 : UV_READABLE);
+	if ((events & UV_WRITABLE) &&
+	    pgpoll_flush(&r->rep.poll, r->rep.pg, r->paused ? 0 : UV_READABLE) == -EIO) {
+		repl_fail(r, "send", PQerrorMessage(r->rep.pg));
+		return;
 	}
 	if (events & UV_READABLE) {
 		if (!PQconsumeInput(r->rep.pg)) {
@@ -1021,9 +949,9 @@ static void repl_stream_io(struct repl *r, int events)
 	}
 }
 
-static void repl_on_poll(uv_poll_t *h, int status, int events)
+static void repl_on_poll(struct pgpoll *pp, int status, int events)
 {
-	struct repl_conn *c = h->data;
+	struct repl_conn *c = pp->data;
 	struct repl *r = c->r;
 
 	if (status < 0) {
@@ -1140,8 +1068,10 @@ int repl_init(struct repl *r, uv_loop_t *loop, const struct department *dept,
 		free(r->conninfo);
 		return -ENOMEM;
 	}
-	r->sql = (struct repl_conn){.fd = -1, .r = r};
-	r->rep = (struct repl_conn){.fd = -1, .r = r};
+	r->sql = (struct repl_conn){.r = r};
+	r->rep = (struct repl_conn){.r = r};
+	pgpoll_init(&r->sql.poll, loop, repl_on_poll, conn_on_poll_closed, &r->sql);
+	pgpoll_init(&r->rep.poll, loop, repl_on_poll, conn_on_poll_closed, &r->rep);
 	pgo_cache_init(&r->rels);
 	uv_timer_init(loop, &r->retry);
 	uv_timer_init(loop, &r->status);
@@ -1164,8 +1094,8 @@ void repl_pause(struct repl *r, bool paused)
 		return;
 	r->paused = paused;
 	if (r->state == REPL_STREAMING) {
-		int writable = r->rep.events & UV_WRITABLE;
-		(void)conn_watch(&r->rep, (paused ? 0 : UV_READABLE) | writable);
+		int writable = r->rep.poll.events & UV_WRITABLE;
+		(void)pgpoll_watch(&r->rep.poll, r->rep.pg, (paused ? 0 : UV_READABLE) | writable);
 	}
 	if (!paused)
 		repl_kick(r);
@@ -1185,7 +1115,7 @@ void repl_snapshot_acked(struct repl *r)
 
 static void repl_handle_closed(struct repl *r)
 {
-	if (--r->open_handles > 0 || !r->closing)
+	if (r->open_handles + r->sql.poll.open + r->rep.poll.open > 0 || !r->closing)
 		return;
 	free(r->conninfo);
 	free(r->tables_sql);
@@ -1197,7 +1127,10 @@ static void repl_handle_closed(struct repl *r)
 
 static void repl_on_timer_closed(uv_handle_t *h)
 {
-	repl_handle_closed(h->data);
+	struct repl *r = h->data;
+
+	r->open_handles--;
+	repl_handle_closed(r);
 }
 
 void repl_close(struct repl *r, void (*on_close)(struct repl *r))

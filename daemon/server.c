@@ -717,17 +717,6 @@ static void on_zap_closed(struct zap *z)
 	sock_gone(z->data);
 }
 
-static void on_store_closed(void *data)
-{
-	struct server *srv = data;
-
-	srv->store = NULL;
-}
-
-static void on_engine_closed(void *data)
-{
-}
-
 static void close_all(struct server *srv)
 {
 	struct zl_sock *socks[] = {&srv->ingest, &srv->query, &srv->feed};
@@ -753,9 +742,7 @@ static void close_all(struct server *srv)
 	}
 	for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
 		uv_close(handles[i], NULL);
-	engine_close(&srv->engine, on_engine_closed);
-	if (srv->store != NULL)
-		store_close(srv->store, on_store_closed);
+	server_close_core(srv);
 }
 
 /* ---- run ------------------------------------------------------------------------ */
@@ -793,15 +780,64 @@ int server_take_instance_lock(struct server *srv)
 	return 0;
 }
 
-int server_run(struct server *srv)
+static void on_store_closed(void *data)
+{
+	struct server *srv = data;
+
+	srv->store = NULL;
+}
+
+static void on_engine_closed(void *data)
+{
+}
+
+void server_close_core(struct server *srv)
+{
+	engine_close(&srv->engine, on_engine_closed);
+	if (srv->store != NULL)
+		store_close(srv->store, on_store_closed);
+}
+
+int server_open_core(struct server *srv, const struct engine_ops *ops, store_state_cb on_state,
+		     store_locked_cb on_locked, void *data)
 {
 	struct store_options opt = {
 		.conninfo = srv->cfg.database,
 		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
 		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
 		.lock_key = INSTANCE_DB_LOCK_KEY,
-		.on_locked = on_store_locked,
+		.on_locked = on_locked,
 	};
+	int rc;
+
+	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, ops, data)) < 0) {
+		log_error("engine: %s", uv_strerror(rc));
+		return 1;
+	}
+	srv->engine.cfg = &srv->cfg;
+	srv->engine.params = srv->params;
+	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_state, data, &srv->store)) < 0) {
+		log_error("store: %s", strerror(-rc));
+		return 1;
+	}
+	srv->engine.store = srv->store;
+	return 0;
+}
+
+int server_run_loop(struct server *srv)
+{
+	int rc;
+
+	uv_run(&srv->loop, UV_RUN_DEFAULT);
+	if ((rc = uv_loop_close(&srv->loop)) != 0) {
+		log_error("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+int server_run(struct server *srv)
+{
 	int rc;
 
 	if ((rc = server_take_instance_lock(srv)) != 0) {
@@ -824,24 +860,11 @@ int server_run(struct server *srv)
 		log_error("zmq_ctx_new: %s", zmq_strerror(errno));
 		return 1;
 	}
-	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, &engine_ops, srv)) < 0) {
-		log_error("engine: %s", uv_strerror(rc));
-		return 1;
-	}
-	srv->engine.cfg = &srv->cfg;
-	srv->engine.params = srv->params;
+	if ((rc = server_open_core(srv, &engine_ops, on_store_state, on_store_locked, srv)) != 0)
+		return rc;
 	srv->engine.roles = srv->roles;
-	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_store_state, srv,
-			     &srv->store)) < 0) {
-		log_error("store: %s", strerror(-rc));
+	if (server_run_loop(srv) != 0)
 		return 1;
-	}
-	srv->engine.store = srv->store;
-	uv_run(&srv->loop, UV_RUN_DEFAULT);
-	if ((rc = uv_loop_close(&srv->loop)) != 0) {
-		log_error("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
-		return 1;
-	}
 	zmq_ctx_term(srv->zctx);
 	srv->zctx = NULL;
 	log_info("stopped");
