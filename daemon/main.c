@@ -4,19 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "log.h"
 #include "rebuild.h"
 #include "server.h"
 
 #define DEFAULT_CONFIG "/etc/assist/assistd.conf"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: assistd [-c CONFIG] [--check | --rebuild]\n"
-		   "  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
-		   "  --check               load the configuration and policy, then exit\n"
-		   "  --rebuild             rebuild the store's state from its journal, then exit\n");
-}
+static const char usage[] =
+	"usage: assistd [-c CONFIG] [--check | --rebuild]\n"
+	"  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
+	"  --check               load the configuration and policy, then exit\n"
+	"  --rebuild             rebuild the store's state from its journal, then exit\n";
 
 int main(int argc, char **argv)
 {
@@ -42,18 +41,12 @@ int main(int argc, char **argv)
 		case 'r':
 			rebuild = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 64;
+			return cli_usage(c, usage, 64);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 64;
-	}
+	if (optind != argc)
+		return cli_usage('?', usage, 64);
 	if (server_init(&srv, config) < 0) {
 		server_free(&srv);
 		return 1;

@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "cli.h"
 #include "idnum.h"
 #include "money.h"
 #include "ymd.h"
@@ -1542,17 +1543,14 @@ static int fill(struct gen *g)
 	return 0;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: assist-gen --households N --conninfo-prefix \"host=... user=...\"\n"
-		"                  [--seed S] [--year Y] [--schema-dir DIR]\n"
-		"                  [--rate EVENTS_PER_S [--duration S]]\n"
-		"Fills the department databases civil_affairs, health, education, labor and\n"
-		"housing (schemas from DIR/<dept>/schema.sql, default ./adapters) with N\n"
-		"households, unless they already hold data; then, with --rate, makes live\n"
-		"changes for --duration seconds (default: until SIGTERM).\n");
-}
+static const char usage[] =
+	"usage: assist-gen --households N --conninfo-prefix \"host=... user=...\"\n"
+	"                  [--seed S] [--year Y] [--schema-dir DIR]\n"
+	"                  [--rate EVENTS_PER_S [--duration S]]\n"
+	"Fills the department databases civil_affairs, health, education, labor and\n"
+	"housing (schemas from DIR/<dept>/schema.sql, default ./adapters) with N\n"
+	"households, unless they already hold data; then, with --rate, makes live\n"
+	"changes for --duration seconds (default: until SIGTERM).\n";
 
 int main(int argc, char **argv)
 {
@@ -1583,14 +1581,11 @@ int main(int argc, char **argv)
 		case 'd': schema_dir = optarg; break;
 		case 'r': rate = atof(optarg); break;
 		case 't': duration = atof(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_usage(opt, usage, EXIT_USAGE);
 		}
 	}
-	if (nhh <= 0 || prefix == NULL || rate < 0 || g.year < 2008 || g.year > 2100) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (nhh <= 0 || prefix == NULL || rate < 0 || g.year < 2008 || g.year > 2100)
+		return cli_usage('?', usage, EXIT_USAGE);
 	g.nhh = nhh;
 	g.rng = seed;
 	signal(SIGTERM, on_signal);

@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "assist.pb-c.h"
+#include "cli.h"
 #include "conf.h"
 #include "curve.h"
 #include "pbjson.h"
@@ -50,20 +51,18 @@ struct opts {
 
 static volatile sig_atomic_t interrupted;
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
-		   "  push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
-		   "  get ID [--year Y]\n"
-		   "  explain ID [--json]\n"
-		   "  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
-		   "  status [--json]\n"
-		   "  dump\n"
-		   "  keygen\n"
-		   "tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
-		   "ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
-		   "curve_client_secret_key in CONFIG\n");
-}
+static const char usage[] =
+	"usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
+	"  push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
+	"  get ID [--year Y]\n"
+	"  explain ID [--json]\n"
+	"  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
+	"  status [--json]\n"
+	"  dump\n"
+	"  keygen\n"
+	"tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
+	"ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
+	"curve_client_secret_key in CONFIG\n";
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -74,8 +73,7 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	usage(stderr);
-	return EXIT_USAGE;
+	return cli_usage('?', usage, EXIT_USAGE);
 }
 
 static int64_t now_ms(void)
@@ -1784,12 +1782,8 @@ int main(int argc, char **argv)
 		case 'e':
 			o.endpoint = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_usage(opt, usage, EXIT_USAGE);
 		}
 	}
 	if (optind >= argc)
