@@ -989,18 +989,24 @@ static void repl_on_retry(uv_timer_t *t)
 		repl_connect(r);
 }
 
-static void repl_fail(struct repl *r, const char *what, const char *detail)
+/* Let go of both connections and of what this attempt read and planned. */
+static void repl_drop(struct repl *r)
 {
-	if (r->state == REPL_IDLE || r->state == REPL_STOPPED)
-		return;
-	if (detail != NULL)
-		log_warn("replication: %s: %s: %s", r->name, what, detail);
 	conn_close(&r->rep);
 	conn_close(&r->sql);
 	PQclear(r->page);
 	r->page = NULL;
 	repl_free_setup(r);
 	pgo_cache_free(&r->rels);
+}
+
+static void repl_fail(struct repl *r, const char *what, const char *detail)
+{
+	if (r->state == REPL_IDLE || r->state == REPL_STOPPED)
+		return;
+	if (detail != NULL)
+		log_warn("replication: %s: %s: %s", r->name, what, detail);
+	repl_drop(r);
 	r->in_txn = false;
 	r->side = SIDE_NONE;
 	repl_set_state(r, REPL_IDLE);
@@ -1140,12 +1146,7 @@ void repl_close(struct repl *r, void (*on_close)(struct repl *r))
 	repl_send_status(r, false);
 	if (r->rep.pg != NULL && r->state == REPL_STREAMING)
 		(void)PQflush(r->rep.pg);
-	conn_close(&r->rep);
-	conn_close(&r->sql);
-	PQclear(r->page);
-	r->page = NULL;
-	repl_free_setup(r);
-	pgo_cache_free(&r->rels);
+	repl_drop(r);
 	repl_set_state(r, REPL_STOPPED);
 	uv_close((uv_handle_t *)&r->retry, repl_on_timer_closed);
 	uv_close((uv_handle_t *)&r->status, repl_on_timer_closed);
