@@ -87,18 +87,26 @@ static void rebuild_close(struct rebuild *rb, int exit_code)
 	server_close_core(srv);
 }
 
+/* A store job that failed: logged with what it was doing, freed, and the
+ * rebuild stopped; true. False when it did not fail. */
+static bool job_failed(struct rebuild *rb, struct store_job *job, int status, const char *doing)
+{
+	if (status >= 0)
+		return false;
+	log_error("rebuild: %s: %s", doing, job->error);
+	store_job_free(job);
+	rebuild_close(rb, 1);
+	return true;
+}
+
 static void on_done(struct store_job *job, int status)
 {
 	struct rebuild *rb = job->data;
 	struct engine *e = &rb->srv->engine;
 	int64_t ms = record_now_ms() - rb->began_ms;
 
-	if (status < 0) {
-		log_error("rebuild: recording positions: %s", job->error);
-		store_job_free(job);
-		rebuild_close(rb, 1);
+	if (job_failed(rb, job, status, "recording positions"))
 		return;
-	}
 	store_job_free(job);
 	printf("rebuilt from %" PRIu64 " journal events: %" PRIu64 " recipients, %" PRIu64
 	       " events now rejected, %" PRId64 ".%03d s\n",
@@ -154,12 +162,8 @@ static void on_page(struct store_job *job, int status)
 	const PGresult *res = status == 0 ? job->results[0] : NULL;
 	int n = res ? PQntuples(res) : 0;
 
-	if (status < 0) {
-		log_error("rebuild: reading the journal: %s", job->error);
-		store_job_free(job);
-		rebuild_close(rb, 1);
+	if (job_failed(rb, job, status, "reading the journal"))
 		return;
-	}
 	for (int i = 0; i < n; i++) {
 		if (feed_row(rb, res, i) < 0) {
 			store_job_free(job);
@@ -202,12 +206,8 @@ static void on_cleared(struct store_job *job, int status)
 {
 	struct rebuild *rb = job->data;
 
-	if (status < 0) {
-		log_error("rebuild: clearing the derived tables: %s", job->error);
-		store_job_free(job);
-		rebuild_close(rb, 1);
+	if (job_failed(rb, job, status, "clearing the derived tables"))
 		return;
-	}
 	store_job_free(job);
 	rb->srv->engine.persons_at_start = 0;
 	log_info("rebuild: derived tables cleared; replaying the journal");
