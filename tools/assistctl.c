@@ -1297,23 +1297,33 @@ static void print_explanation(const Assist__Explanation *x)
 	printf("  => %s\n", x->result);
 }
 
-static int cmd_explain(const struct opts *o, int argc, char **argv)
+/* The options of a command whose only one is --json: 0, or the exit status. */
+static int parse_json_option(int argc, char **argv, const char *cmd, bool *json)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt != 'j')
+			return usage_error("%s: bad option", cmd);
+		*json = true;
+	}
+	return 0;
+}
+
+static int cmd_explain(const struct opts *o, int argc, char **argv)
+{
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__ExplainRequest ex = ASSIST__EXPLAIN_REQUEST__INIT;
 	Assist__Reply *reply;
 	bool json = false;
-	int opt, rc = 0;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt != 'j')
-			return usage_error("explain: bad option");
-		json = true;
-	}
+	if ((rc = parse_json_option(argc, argv, "explain", &json)) != 0)
+		return rc;
 	if (argc - optind != 1)
 		return usage_error("explain: expects one ID");
 	ex.id_number = argv[optind];
@@ -1389,21 +1399,14 @@ static void status_table(const Assist__StatusReply *st)
 
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__StatusRequest sr = ASSIST__STATUS_REQUEST__INIT;
 	Assist__Reply *reply;
 	bool json = false;
-	int opt, rc = 0;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt != 'j')
-			return usage_error("status: bad option");
-		json = true;
-	}
+	if ((rc = parse_json_option(argc, argv, "status", &json)) != 0)
+		return rc;
 	if (optind != argc)
 		return usage_error("status: unexpected argument %s", argv[optind]);
 	req.body_case = ASSIST__REQUEST__BODY_STATUS;
