@@ -255,7 +255,7 @@ static void adapter_on_change(struct repl *r, const struct row_change *rc)
 	struct adapter *a = adapter_of_repl(r);
 	struct mapping_out out = {.n = 0};
 	char err[256] = "";
-	int ret = a->dept->map(rc, &out, err, sizeof(err));
+	int ret = department_map(a->dept, rc, &out, err, sizeof(err));
 
 	if (ret >= 0)
 		ret = adapter_check_size(a, rc, &out, err, sizeof(err));

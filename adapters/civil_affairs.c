@@ -175,12 +175,12 @@ static int ca_members(const struct row_change *rc, struct mapping_out *out, char
 
 /* A category registration as a status; ended: inactive since its end (or
  * since its start when the registration itself is withdrawn). */
-static int ca_category_status(struct map_row *r, bool deleted)
+static int ca_category_status(struct map_row *r)
 {
 	int category = map_code(r, "category_code", ca_category, true);
 	ymd_t from = map_ymd(r, "valid_from", true);
 	ymd_t to = map_ymd(r, "valid_to", false);
-	Assist__StatusChange *s = map_status(r, category, to == YMD_NONE && !deleted);
+	Assist__StatusChange *s = map_status(r, category, to == YMD_NONE && !r->ended);
 	int grade;
 
 	if (s == NULL)
@@ -196,26 +196,16 @@ static int ca_category_status(struct map_row *r, bool deleted)
 	return 1;
 }
 
-static int ca_category_build(struct map_row *r)
-{
-	return ca_category_status(r, false);
-}
-
-static int ca_category_end(struct map_row *r)
-{
-	return ca_category_status(r, true);
-}
-
 static int ca_categories(const struct row_change *rc, struct mapping_out *out, char *err,
 			 size_t errlen)
 {
 	static const char *const subject[] = {"id_card_no", "category_code", NULL};
 
-	return map_state_row(rc, out, err, errlen, ca_category_build, ca_category_end, subject);
+	return map_state_row(rc, out, err, errlen, ca_category_status, ca_category_status, subject);
 }
 
 /* A dibao enrollment; a withdrawn one ends when it was terminated, or at once. */
-static int ca_dibao_enrollment(struct map_row *r, bool deleted)
+static int ca_dibao_enrollment(struct map_row *r)
 {
 	int scheme = map_code(r, "scheme", ca_scheme, true);
 	int cls = map_code(r, "dibao_class", ca_dibao_class,
@@ -230,18 +220,8 @@ static int ca_dibao_enrollment(struct map_row *r, bool deleted)
 	e->class_ = map_strdup(r, ca_class_names[cls]);
 	e->amount_fen = map_yuan(r, "monthly_amount_yuan", false, NULL);
 	e->start_date = map_ymd_str(r, start);
-	e->end_date = map_ymd_str(r, end == YMD_NONE && deleted ? start : end);
+	e->end_date = map_ymd_str(r, end == YMD_NONE && r->ended ? start : end);
 	return 1;
-}
-
-static int ca_dibao_build(struct map_row *r)
-{
-	return ca_dibao_enrollment(r, false);
-}
-
-static int ca_dibao_end(struct map_row *r)
-{
-	return ca_dibao_enrollment(r, true);
 }
 
 static int ca_dibao(const struct row_change *rc, struct mapping_out *out, char *err,
@@ -249,7 +229,8 @@ static int ca_dibao(const struct row_change *rc, struct mapping_out *out, char *
 {
 	static const char *const subject[] = {"id_card_no", "scheme", NULL};
 
-	return map_state_row(rc, out, err, errlen, ca_dibao_build, ca_dibao_end, subject);
+	return map_state_row(rc, out, err, errlen, ca_dibao_enrollment,
+			     ca_dibao_enrollment, subject);
 }
 
 static int ca_death_build(struct map_row *r)
@@ -277,7 +258,7 @@ static int ca_deaths(const struct row_change *rc, struct mapping_out *out, char 
 	return map_state_row(rc, out, err, errlen, ca_death_build, ca_death_end, subject);
 }
 
-static const struct map_table ca_tables[] = {
+const struct department_table civil_affairs_tables[] = {
 	{"persons", ca_persons},
 	{"households", ca_households},
 	{"household_members", ca_members},
@@ -285,21 +266,4 @@ static const struct map_table ca_tables[] = {
 	{"dibao_enrollments", ca_dibao},
 	{"deaths", ca_deaths},
 	{NULL, NULL},
-};
-
-static const char *const ca_table_names[] = {
-	"persons", "households", "household_members", "category_registrations",
-	"dibao_enrollments", "deaths", NULL,
-};
-
-static int ca_map(const struct row_change *rc, struct mapping_out *out, char *err,
-		  size_t errlen)
-{
-	return map_dispatch(ca_tables, rc, out, err, errlen);
-}
-
-const struct department dept_civil_affairs = {
-	.name = "civil_affairs",
-	.tables = ca_table_names,
-	.map = ca_map,
 };

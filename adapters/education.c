@@ -40,7 +40,7 @@ static const struct map_code ed_hardship[] = {
 
 /* The poor-student status of a student row: level 0 assessed on a date means
  * "not poor since then"; never assessed means nothing. */
-static int ed_student_status(struct map_row *r, bool deleted)
+static int ed_student_status(struct map_row *r)
 {
 	int level = map_code(r, "hardship_level", ed_hardship, true);
 	int stage = map_code(r, "stage_code", ed_stage, true);
@@ -49,9 +49,9 @@ static int ed_student_status(struct map_row *r, bool deleted)
 
 	if (r->status < 0)
 		return r->status;
-	if (since == YMD_NONE || (deleted && level == ED_NONE))
+	if (since == YMD_NONE || (r->ended && level == ED_NONE))
 		return 0;
-	s = map_status(r, ASSIST__CATEGORY__CATEGORY_POOR_STUDENT, level != ED_NONE && !deleted);
+	s = map_status(r, ASSIST__CATEGORY__CATEGORY_POOR_STUDENT, level != ED_NONE && !r->ended);
 	if (s == NULL)
 		return r->status;
 	s->id_number = map_str(r, "id_no", true);
@@ -60,22 +60,12 @@ static int ed_student_status(struct map_row *r, bool deleted)
 	return 1;
 }
 
-static int ed_student_build(struct map_row *r)
-{
-	return ed_student_status(r, false);
-}
-
-static int ed_student_end(struct map_row *r)
-{
-	return ed_student_status(r, true);
-}
-
 static int ed_students(const struct row_change *rc, struct mapping_out *out, char *err,
 		       size_t errlen)
 {
 	static const char *const subject[] = {"id_no", NULL};
 
-	return map_state_row(rc, out, err, errlen, ed_student_build, ed_student_end, subject);
+	return map_state_row(rc, out, err, errlen, ed_student_status, ed_student_status, subject);
 }
 
 /* The ID number inside a national student number ("G" + ID number). */
@@ -114,22 +104,8 @@ static int ed_grants(const struct row_change *rc, struct mapping_out *out, char 
 }
 
 /* Terms are reference data: their changes mean nothing to assistd. */
-static const struct map_table ed_tables[] = {
+const struct department_table education_tables[] = {
 	{"student", ed_students},
 	{"aid_grant", ed_grants},
 	{NULL, NULL},
-};
-
-static const char *const ed_table_names[] = {"student", "aid_grant", NULL};
-
-static int ed_map(const struct row_change *rc, struct mapping_out *out, char *err,
-		  size_t errlen)
-{
-	return map_dispatch(ed_tables, rc, out, err, errlen);
-}
-
-const struct department dept_education = {
-	.name = "education",
-	.tables = ed_table_names,
-	.map = ed_map,
 };

@@ -46,7 +46,7 @@ static const struct map_code hl_insurer[] = {
 };
 
 /* An NCMS enrollment; a withdrawn row ends when withdrawn, or at once. */
-static int hl_ncms_enrollment(struct map_row *r, bool deleted)
+static int hl_ncms_enrollment(struct map_row *r)
 {
 	Assist__Enrollment *e = map_enrollment(r, ASSIST__SCHEME__SCHEME_NCMS);
 	ymd_t start = map_ymd(r, "enrolled_on", true);
@@ -56,18 +56,8 @@ static int hl_ncms_enrollment(struct map_row *r, bool deleted)
 		return r->status;
 	e->id_number = map_str(r, "patient_idno", true);
 	e->start_date = map_ymd_str(r, start);
-	e->end_date = map_ymd_str(r, end == YMD_NONE && deleted ? start : end);
+	e->end_date = map_ymd_str(r, end == YMD_NONE && r->ended ? start : end);
 	return 1;
-}
-
-static int hl_ncms_build(struct map_row *r)
-{
-	return hl_ncms_enrollment(r, false);
-}
-
-static int hl_ncms_end(struct map_row *r)
-{
-	return hl_ncms_enrollment(r, true);
 }
 
 static int hl_ncms(const struct row_change *rc, struct mapping_out *out, char *err,
@@ -75,7 +65,7 @@ static int hl_ncms(const struct row_change *rc, struct mapping_out *out, char *e
 {
 	static const char *const subject[] = {"patient_idno", NULL};
 
-	return map_state_row(rc, out, err, errlen, hl_ncms_build, hl_ncms_end, subject);
+	return map_state_row(rc, out, err, errlen, hl_ncms_enrollment, hl_ncms_enrollment, subject);
 }
 
 static int hl_bill_build(struct map_row *r)
@@ -141,25 +131,9 @@ static int hl_subsidies(const struct row_change *rc, struct mapping_out *out, ch
 	return map_claim_row(rc, out, err, errlen, hl_subsidy_build, "subsidy_no");
 }
 
-static const struct map_table hl_tables[] = {
+const struct department_table health_tables[] = {
 	{"ncms_enrollment", hl_ncms},
 	{"hosp_bill", hl_bills},
 	{"chronic_subsidy", hl_subsidies},
 	{NULL, NULL},
-};
-
-static const char *const hl_table_names[] = {
-	"ncms_enrollment", "hosp_bill", "chronic_subsidy", NULL,
-};
-
-static int hl_map(const struct row_change *rc, struct mapping_out *out, char *err,
-		  size_t errlen)
-{
-	return map_dispatch(hl_tables, rc, out, err, errlen);
-}
-
-const struct department dept_health = {
-	.name = "health",
-	.tables = hl_table_names,
-	.map = hl_map,
 };

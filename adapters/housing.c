@@ -23,7 +23,7 @@ static const struct map_code hs_project_type[] = {
 
 /* A surveyed area with a lowest-income certificate gives the status when it
  * is below the standard per person, and takes it away when not. */
-static int hs_area_status(struct map_row *r, bool deleted)
+static int hs_area_status(struct map_row *r)
 {
 	const char *cert = map_text(r, "low_income_cert", false);
 	int64_t area = map_hundredths(r, "total_area_m2", true);
@@ -34,9 +34,9 @@ static int hs_area_status(struct map_row *r, bool deleted)
 
 	if (r->status < 0)
 		return r->status;
-	if (cert == NULL || (deleted && !below))
+	if (cert == NULL || (r->ended && !below))
 		return 0;
-	s = map_status(r, ASSIST__CATEGORY__CATEGORY_LOWEST_INCOME_HOUSING, below && !deleted);
+	s = map_status(r, ASSIST__CATEGORY__CATEGORY_LOWEST_INCOME_HOUSING, below && !r->ended);
 	if (s == NULL)
 		return r->status;
 	s->id_number = map_str(r, "applicant_id", true);
@@ -44,22 +44,12 @@ static int hs_area_status(struct map_row *r, bool deleted)
 	return 1;
 }
 
-static int hs_area_build(struct map_row *r)
-{
-	return hs_area_status(r, false);
-}
-
-static int hs_area_end(struct map_row *r)
-{
-	return hs_area_status(r, true);
-}
-
 static int hs_areas(const struct row_change *rc, struct mapping_out *out, char *err,
 		    size_t errlen)
 {
 	static const char *const subject[] = {"applicant_id", NULL};
 
-	return map_state_row(rc, out, err, errlen, hs_area_build, hs_area_end, subject);
+	return map_state_row(rc, out, err, errlen, hs_area_status, hs_area_status, subject);
 }
 
 /* A rental subsidy is sent once approved. */
@@ -139,27 +129,10 @@ static int hs_projects(const struct row_change *rc, struct mapping_out *out, cha
 	return map_claim_row(rc, out, err, errlen, hs_project_build, "project_no");
 }
 
-static const struct map_table hs_tables[] = {
+const struct department_table housing_tables[] = {
 	{"housing_area_record", hs_areas},
 	{"rental_subsidy_app", hs_rentals},
 	{"rent_reduction", hs_reductions},
 	{"rural_house_project", hs_projects},
 	{NULL, NULL},
-};
-
-static const char *const hs_table_names[] = {
-	"housing_area_record", "rental_subsidy_app", "rent_reduction", "rural_house_project",
-	NULL,
-};
-
-static int hs_map(const struct row_change *rc, struct mapping_out *out, char *err,
-		  size_t errlen)
-{
-	return map_dispatch(hs_tables, rc, out, err, errlen);
-}
-
-const struct department dept_housing = {
-	.name = "housing",
-	.tables = hs_table_names,
-	.map = hs_map,
 };

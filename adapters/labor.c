@@ -28,13 +28,13 @@ static const struct map_code lb_run_by[] = {
 };
 
 /* A status held from `from` until `until` (if set): active since its start,
- * or inactive since its end; a deleted row ends at its end, or at once. */
+ * or inactive since its end; an ended row ends at its end, or at once. */
 static Assist__StatusChange *lb_status(struct map_row *r, Assist__Category category,
-				       const char *from, const char *until, bool deleted)
+				       const char *from, const char *until)
 {
 	ymd_t start = map_ymd(r, from, true);
 	ymd_t end = map_ymd(r, until, false);
-	Assist__StatusChange *s = map_status(r, category, end == YMD_NONE && !deleted);
+	Assist__StatusChange *s = map_status(r, category, end == YMD_NONE && !r->ended);
 
 	if (s == NULL)
 		return NULL;
@@ -43,25 +43,14 @@ static Assist__StatusChange *lb_status(struct map_row *r, Assist__Category categ
 	return s;
 }
 
-static int lb_insurance_status(struct map_row *r, bool deleted)
+static int lb_insurance_status(struct map_row *r)
 {
 	const char *type = map_text(r, "insurance_type", true);
 
 	if (type == NULL || strcmp(type, LB_BASIC_MEDICAL) != 0)
 		return r->status;
-	lb_status(r, ASSIST__CATEGORY__CATEGORY_WORKER_INSURANCE, "start_date", "stop_date",
-		  deleted);
+	lb_status(r, ASSIST__CATEGORY__CATEGORY_WORKER_INSURANCE, "start_date", "stop_date");
 	return r->status < 0 ? r->status : 1;
-}
-
-static int lb_insurance_build(struct map_row *r)
-{
-	return lb_insurance_status(r, false);
-}
-
-static int lb_insurance_end(struct map_row *r)
-{
-	return lb_insurance_status(r, true);
 }
 
 static int lb_insurance(const struct row_change *rc, struct mapping_out *out, char *err,
@@ -69,32 +58,23 @@ static int lb_insurance(const struct row_change *rc, struct mapping_out *out, ch
 {
 	static const char *const subject[] = {"citizen_id", "insurance_type", NULL};
 
-	return map_state_row(rc, out, err, errlen, lb_insurance_build, lb_insurance_end, subject);
+	return map_state_row(rc, out, err, errlen, lb_insurance_status,
+			     lb_insurance_status, subject);
 }
 
-static int lb_card_status(struct map_row *r, bool deleted)
+static int lb_card_status(struct map_row *r)
 {
 	int cls = map_code(r, "card_class", lb_card_class, true);
 	Assist__StatusChange *s = lb_status(r, ASSIST__CATEGORY__CATEGORY_REEMPLOYMENT_CARD,
-					    "issued_on", "revoked_on", deleted);
+					    "issued_on", "revoked_on");
 
 	if (s == NULL)
 		return r->status;
 	s->class_ = map_strdup(r, cls == 'A' ? "A" : "B");
 	/* 4050 is a property of the holder, known from the card. */
 	if (map_bool(r, "is_4050", false))
-		lb_status(r, ASSIST__CATEGORY__CATEGORY_4050, "issued_on", "revoked_on", deleted);
+		lb_status(r, ASSIST__CATEGORY__CATEGORY_4050, "issued_on", "revoked_on");
 	return r->status < 0 ? r->status : 1;
-}
-
-static int lb_card_build(struct map_row *r)
-{
-	return lb_card_status(r, false);
-}
-
-static int lb_card_end(struct map_row *r)
-{
-	return lb_card_status(r, true);
 }
 
 static int lb_cards(const struct row_change *rc, struct mapping_out *out, char *err,
@@ -102,27 +82,17 @@ static int lb_cards(const struct row_change *rc, struct mapping_out *out, char *
 {
 	static const char *const subject[] = {"citizen_id", NULL};
 
-	return map_state_row(rc, out, err, errlen, lb_card_build, lb_card_end, subject);
+	return map_state_row(rc, out, err, errlen, lb_card_status, lb_card_status, subject);
 }
 
-static int lb_unemployment_status(struct map_row *r, bool deleted)
+static int lb_unemployment_status(struct map_row *r)
 {
 	lb_status(r, ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED, "registered_since",
-		  "ended_on", deleted);
+		  "ended_on");
 	if (map_bool(r, "zero_employment_family", false))
 		lb_status(r, ASSIST__CATEGORY__CATEGORY_ZERO_EMPLOYMENT_FAMILY,
-			  "registered_since", "ended_on", deleted);
+			  "registered_since", "ended_on");
 	return r->status < 0 ? r->status : 1;
-}
-
-static int lb_unemployment_build(struct map_row *r)
-{
-	return lb_unemployment_status(r, false);
-}
-
-static int lb_unemployment_end(struct map_row *r)
-{
-	return lb_unemployment_status(r, true);
 }
 
 static int lb_unemployment(const struct row_change *rc, struct mapping_out *out, char *err,
@@ -130,7 +100,7 @@ static int lb_unemployment(const struct row_change *rc, struct mapping_out *out,
 {
 	static const char *const subject[] = {"citizen_id", NULL};
 
-	return map_state_row(rc, out, err, errlen, lb_unemployment_build, lb_unemployment_end,
+	return map_state_row(rc, out, err, errlen, lb_unemployment_status, lb_unemployment_status,
 			     subject);
 }
 
@@ -166,7 +136,7 @@ static int lb_completions(const struct row_change *rc, struct mapping_out *out, 
 	return map_claim_row(rc, out, err, errlen, lb_completion_build, "cert_no");
 }
 
-static int lb_huimin_enrollment(struct map_row *r, bool deleted)
+static int lb_huimin_enrollment(struct map_row *r)
 {
 	Assist__Enrollment *e = map_enrollment(r, ASSIST__SCHEME__SCHEME_HUIMIN);
 	ymd_t start = map_ymd(r, "enrolled_on", true);
@@ -176,18 +146,8 @@ static int lb_huimin_enrollment(struct map_row *r, bool deleted)
 		return r->status;
 	e->id_number = map_str(r, "citizen_id", true);
 	e->start_date = map_ymd_str(r, start);
-	e->end_date = map_ymd_str(r, end == YMD_NONE && deleted ? start : end);
+	e->end_date = map_ymd_str(r, end == YMD_NONE && r->ended ? start : end);
 	return 1;
-}
-
-static int lb_huimin_build(struct map_row *r)
-{
-	return lb_huimin_enrollment(r, false);
-}
-
-static int lb_huimin_end(struct map_row *r)
-{
-	return lb_huimin_enrollment(r, true);
 }
 
 static int lb_huimin(const struct row_change *rc, struct mapping_out *out, char *err,
@@ -195,32 +155,16 @@ static int lb_huimin(const struct row_change *rc, struct mapping_out *out, char 
 {
 	static const char *const subject[] = {"citizen_id", NULL};
 
-	return map_state_row(rc, out, err, errlen, lb_huimin_build, lb_huimin_end, subject);
+	return map_state_row(rc, out, err, errlen, lb_huimin_enrollment,
+			     lb_huimin_enrollment, subject);
 }
 
 /* Courses are reference data: a completion carries what assistd needs. */
-static const struct map_table lb_tables[] = {
+const struct department_table labor_tables[] = {
 	{"insurance_enrolment", lb_insurance},
 	{"reemployment_card", lb_cards},
 	{"unemployment_registration", lb_unemployment},
 	{"training_completion", lb_completions},
 	{"huimin_enrolment", lb_huimin},
 	{NULL, NULL},
-};
-
-static const char *const lb_table_names[] = {
-	"insurance_enrolment", "reemployment_card", "unemployment_registration",
-	"training_completion", "huimin_enrolment", NULL,
-};
-
-static int lb_map(const struct row_change *rc, struct mapping_out *out, char *err,
-		  size_t errlen)
-{
-	return map_dispatch(lb_tables, rc, out, err, errlen);
-}
-
-const struct department dept_labor = {
-	.name = "labor",
-	.tables = lb_table_names,
-	.map = lb_map,
 };

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "adapter.h"
+#include "cli.h"
 #include "log.h"
 
 struct main_ctx {
@@ -47,14 +48,11 @@ static void on_adapter_closed(struct adapter *a)
 	close_signals((struct main_ctx *)((char *)a - offsetof(struct main_ctx, adapter)));
 }
 
-static int usage(int rc)
-{
-	fprintf(rc ? stderr : stdout,
-		"usage: assist-adapter --department NAME -c CONFIG [--resnapshot]\n");
-	return rc;
-}
+static const char usage[] = "usage: assist-adapter --department NAME -c CONFIG [--resnapshot]\n";
 
-int main(int argc, char **argv)
+/* The command line: -1 to go on, or the exit status. */
+static int parse_args(int argc, char **argv, const struct department **dept,
+		      const char **config, bool *resnapshot)
 {
 	static const struct option opts[] = {
 		{"department", required_argument, NULL, 'd'},
@@ -63,40 +61,48 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dept_name = NULL, *config = NULL;
-	const struct department *dept;
-	struct adapter_config cfg;
-	struct main_ctx m = {0};
-	enum log_level level;
-	uv_loop_t loop;
-	char err[512];
-	bool resnapshot = false;
-	int opt, rc, ret = 1;
+	const char *dept_name = NULL;
+	int opt;
 
-	log_set_ident("assist-adapter");
 	while ((opt = getopt_long(argc, argv, "d:c:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dept_name = optarg;
 			break;
 		case 'c':
-			config = optarg;
+			*config = optarg;
 			break;
 		case 'R':
-			resnapshot = true;
+			*resnapshot = true;
 			break;
-		case 'h':
-			return usage(0);
 		default:
-			return usage(2);
+			return cli_usage(opt, usage, 2);
 		}
 	}
-	if (dept_name == NULL || config == NULL || optind != argc)
-		return usage(2);
-	if ((dept = department_find(dept_name)) == NULL) {
+	if (dept_name == NULL || *config == NULL || optind != argc)
+		return cli_usage('?', usage, 2);
+	if ((*dept = department_find(dept_name)) == NULL) {
 		log_error("unknown department %s", dept_name);
 		return 2;
 	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = NULL;
+	const struct department *dept = NULL;
+	struct adapter_config cfg;
+	struct main_ctx m = {0};
+	enum log_level level;
+	uv_loop_t loop;
+	char err[512];
+	bool resnapshot = false;
+	int rc, ret = 1;
+
+	log_set_ident("assist-adapter");
+	if ((rc = parse_args(argc, argv, &dept, &config, &resnapshot)) >= 0)
+		return rc;
 	if ((rc = adapter_config_load(&cfg, config, err, sizeof(err))) < 0) {
 		log_error("%s", rc == -EINVAL ? err : strerror(-rc));
 		return 2;

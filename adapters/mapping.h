@@ -39,14 +39,24 @@ struct mapping_out {
 typedef int (*mapping_fn)(const struct row_change *rc, struct mapping_out *out, char *err,
 			  size_t errlen);
 
-struct department {
-	const char *name;           /* "civil_affairs", also the event source */
-	const char *const *tables;  /* the tables its publication covers, NULL-terminated */
+/* One table of a department: its name and its mapping. */
+struct department_table {
+	const char *name;
 	mapping_fn map;
+};
+
+struct department {
+	const char *name; /* "civil_affairs", also the event source */
+	/* the tables its publication covers, ended by a NULL name */
+	const struct department_table *tables;
 };
 
 /* The department called name, or NULL. */
 const struct department *department_find(const char *name);
+/* Map rc with the mapping of its table in d (mapping_fn's contract); a table
+ * d does not map or an unknown operation is -EINVAL. On error out is empty. */
+int department_map(const struct department *d, const struct row_change *rc,
+		   struct mapping_out *out, char *err, size_t errlen);
 /* The value of column name in values (or NULL if absent or SQL NULL). */
 const char *row_get(const struct row_change *rc, const char *const *values, const char *name);
 

@@ -18,6 +18,7 @@ void map_row_init(struct map_row *r, const struct row_change *rc, const char *co
 	r->err = err;
 	r->errlen = errlen;
 	r->status = 0;
+	r->ended = false;
 }
 
 int map_fail(struct map_row *r, const char *col, const char *fmt, ...)
@@ -395,8 +396,7 @@ int map_nothing(struct map_row *r)
 	return 0;
 }
 
-/* Free the events of out from index from on. */
-static void map_drop(struct mapping_out *out, int from)
+void map_drop(struct mapping_out *out, int from)
 {
 	while (out->n > from) {
 		out->n--;
@@ -405,37 +405,18 @@ static void map_drop(struct mapping_out *out, int from)
 	}
 }
 
-int map_dispatch(const struct map_table *tables, const struct row_change *rc,
-		 struct mapping_out *out, char *err, size_t errlen)
-{
-	int ret;
-
-	out->n = 0;
-	for (const struct map_table *t = tables; t->name != NULL; t++) {
-		if (strcmp(t->name, rc->table) != 0)
-			continue;
-		if (rc->op != 'I' && rc->op != 'U' && rc->op != 'D' && rc->op != 'S') {
-			snprintf(err, errlen, "%s: unknown operation '%c'", rc->table, rc->op);
-			return -EINVAL;
-		}
-		ret = t->map(rc, out, err, errlen);
-		if (ret < 0)
-			map_drop(out, 0);
-		return ret < 0 ? ret : 0;
-	}
-	snprintf(err, errlen, "%s: table not mapped by this department", rc->table);
-	return -EINVAL;
-}
-
-/* Build values with build into out; the events built are dropped on error. */
+/* Build values with build into out (ended: what ending the row sends); the
+ * events built are dropped on error. */
 static int map_build(const struct row_change *rc, const char *const *values,
-		     struct mapping_out *out, char *err, size_t errlen, map_build_fn build)
+		     struct mapping_out *out, char *err, size_t errlen, map_build_fn build,
+		     bool ended)
 {
 	struct map_row r;
 	int mark = out->n;
 	int ret;
 
 	map_row_init(&r, rc, values, out, err, errlen);
+	r.ended = ended;
 	ret = build(&r);
 	if (ret >= 0 && r.status < 0)
 		ret = r.status;
@@ -469,8 +450,8 @@ int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *er
 	size_t sent_len = 0, now_len = 0;
 	int old = 0, ret;
 
-	if (rc->op == 'U' || rc->op == 'D')
-		old = rc->old_values == NULL ? 0 : map_build(rc, rc->old_values, out, err, errlen, build);
+	if ((rc->op == 'U' || rc->op == 'D') && rc->old_values != NULL)
+		old = map_build(rc, rc->old_values, out, err, errlen, build, false);
 	if (old == 1) {
 		sent = map_pack(out, 0, &sent_len);
 		map_drop(out, 0);
@@ -487,7 +468,7 @@ int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *er
 			 rc->table, key, keyval);
 		return -EINVAL;
 	}
-	ret = map_build(rc, rc->values, out, err, errlen, build);
+	ret = map_build(rc, rc->values, out, err, errlen, build, false);
 	if (old != 1 || ret < 0)
 		goto cleanup;
 	if (ret == 0) {
@@ -533,7 +514,7 @@ static bool map_subject_moved(const struct row_change *rc, const char *const *su
 static int map_end_old(const struct row_change *rc, struct mapping_out *out, char *err,
 		       size_t errlen, map_build_fn end)
 {
-	int ret = map_build(rc, rc->old_values, out, err, errlen, end);
+	int ret = map_build(rc, rc->old_values, out, err, errlen, end, true);
 
 	return ret == -EINVAL ? 0 : ret;
 }
@@ -545,12 +526,14 @@ int map_state_row(const struct row_change *rc, struct mapping_out *out, char *er
 	bool moved = update && map_subject_moved(rc, subject);
 	int ret = 0;
 
+	if (rc->op == 'D' && rc->old_values == NULL)
+		return 0;
 	if (rc->op == 'D')
-		return rc->old_values == NULL ? 0 : map_build(rc, rc->old_values, out, err, errlen, end);
+		return map_build(rc, rc->old_values, out, err, errlen, end, true);
 	if (moved)
 		ret = map_end_old(rc, out, err, errlen, end);
 	if (ret >= 0)
-		ret = map_build(rc, rc->values, out, err, errlen, build);
+		ret = map_build(rc, rc->values, out, err, errlen, build, false);
 	if (ret == 0 && update && !moved)
 		ret = map_end_old(rc, out, err, errlen, end);
 	if (ret < 0)

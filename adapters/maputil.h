@@ -19,6 +19,8 @@ struct map_row {
 	char *err;
 	size_t errlen;
 	int status; /* 0, or the first error (-EINVAL, -ENOMEM) */
+	bool ended; /* building what ending the row sends (a delete, or the old
+		     * row of an update that moved it to another subject) */
 };
 
 /* A code as the department writes it and the enum value it means. */
@@ -30,11 +32,6 @@ struct map_code {
 /* Builds the events of one row of a table into r->out; returns 1 when it
  * built them, 0 when the row means nothing (yet), or r->status. */
 typedef int (*map_build_fn)(struct map_row *r);
-
-struct map_table {
-	const char *name;
-	int (*map)(const struct row_change *rc, struct mapping_out *out, char *err, size_t errlen);
-};
 
 /* Start reading values of rc; events go to out. */
 void map_row_init(struct map_row *r, const struct row_change *rc, const char *const *values,
@@ -87,13 +84,11 @@ Assist__HousingAid *map_housing_aid(struct map_row *r);
 Assist__Int64Value *map_int64_value(struct map_row *r, int64_t v);
 /* A builder for rows that mean nothing: returns 0. */
 int map_nothing(struct map_row *r);
+/* Free the events of out from index from on (0: all of them). */
+void map_drop(struct mapping_out *out, int from);
 /* A malloc'ed copy of s, or protobuf-c's empty string for NULL/"". */
 char *map_strdup(struct map_row *r, const char *s);
 
-/* Run the mapping of rc's table in tables (NULL-terminated); unknown tables
- * are errors. On error no events are left in out. */
-int map_dispatch(const struct map_table *tables, const struct row_change *rc,
-		 struct mapping_out *out, char *err, size_t errlen);
 /* A claim table: a row is sent once, when build first finds it payable (an
  * insert, or an update that makes it so). A later change of what was sent, or
  * a delete of it, is a correction assistd does not support: -EINVAL naming
@@ -102,15 +97,17 @@ int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *er
 		  size_t errlen, map_build_fn build, const char *key);
 /* A state table: every insert, update and snapshot row is sent as it now is
  * (build); an update that moved the row to another subject first ends the
- * old one (end); a delete ends it (end). subject names the columns that
+ * old one (end); a delete ends it (end). build and end may be one function
+ * that reads r->ended. subject names the columns that
  * identify what the row is about (NULL-terminated). */
 int map_state_row(const struct row_change *rc, struct mapping_out *out, char *err,
 		  size_t errlen, map_build_fn build, map_build_fn end, const char *const *subject);
 
-extern const struct department dept_civil_affairs;
-extern const struct department dept_health;
-extern const struct department dept_education;
-extern const struct department dept_labor;
-extern const struct department dept_housing;
+/* Each department's tables (adapters/<dept>.c), ended by a NULL name. */
+extern const struct department_table civil_affairs_tables[];
+extern const struct department_table health_tables[];
+extern const struct department_table education_tables[];
+extern const struct department_table labor_tables[];
+extern const struct department_table housing_tables[];
 
 #endif

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "pgpoll.h"
 
 #define REPL_BACKOFF_MIN_MS 1000
 #define REPL_BACKOFF_MAX_MS 30000
@@ -26,62 +27,14 @@ static void repl_on_kick(uv_timer_t *t);
 
 /* ---- connections ------------------------------------------------------- */
 
-static void conn_on_poll_closed(uv_handle_t *h)
+static void conn_on_poll_closed(struct pgpoll *pp)
 {
-	struct repl *r = h->data;
-
-	free(h);
-	repl_handle_closed(r);
-}
-
-static void conn_unwatch(struct repl_conn *c)
-{
-	if (c->poll == NULL)
-		return;
-	c->poll->data = c->r;
-	uv_close((uv_handle_t *)c->poll, conn_on_poll_closed);
-	c->poll = NULL;
-	c->fd = -1;
-	c->events = 0;
-}
-
-static void repl_on_poll(uv_poll_t *h, int status, int events);
-
-/* Watch libpq's socket for events, re-reading it: libpq may have replaced
- * it while connecting. 0 or -errno. */
-static int conn_watch(struct repl_conn *c, int events)
-{
-	int fd = PQsocket(c->pg);
-	int rc;
-
-	if (fd < 0)
-		return -EBADF;
-	if (fd != c->fd)
-		conn_unwatch(c);
-	if (c->poll == NULL) {
-		if ((c->poll = malloc(sizeof(*c->poll))) == NULL)
-			return -ENOMEM;
-		if ((rc = uv_poll_init(c->r->loop, c->poll, fd)) < 0) {
-			free(c->poll);
-			c->poll = NULL;
-			return rc;
-		}
-		c->poll->data = c;
-		c->r->open_handles++;
-		c->fd = fd;
-		c->events = -1;
-	}
-	if (events == c->events)
-		return 0;
-	c->events = events;
-	if (events == 0)
-		return uv_poll_stop(c->poll);
-	return uv_poll_start(c->poll, events, repl_on_poll);
+	repl_handle_closed(((struct repl_conn *)pp->data)->r);
 }
 
 static void conn_close(struct repl_conn *c)
 {
-	conn_unwatch(c);
+	pgpoll_unwatch(&c->poll);
 	PQclear(c->result);
 	c->result = NULL;
 	c->failed = false;
@@ -102,7 +55,7 @@ static int conn_start(struct repl *r, struct repl_conn *c, bool replication)
 		return -ENOMEM;
 	if (PQstatus(c->pg) == CONNECTION_BAD)
 		return -ECONNREFUSED;
-	return conn_watch(c, UV_WRITABLE);
+	return pgpoll_watch(&c->poll, c->pg, UV_WRITABLE);
 }
 
 static int conn_query(struct repl_conn *c, const char *sql)
@@ -113,9 +66,8 @@ static int conn_query(struct repl_conn *c, const char *sql)
 	if (!PQsendQuery(c->pg, sql))
 		return -EIO;
 	c->busy = true;
-	if ((rc = PQflush(c->pg)) < 0)
-		return -EIO;
-	return conn_watch(c, UV_READABLE | (rc > 0 ? UV_WRITABLE : 0));
+	rc = pgpoll_flush(&c->poll, c->pg, UV_READABLE);
+	return rc < 0 ? rc : 0;
 }
 
 static uint64_t be64(const uint8_t *p)
@@ -182,13 +134,13 @@ static char *create_publication_sql(struct repl *r)
 	size_t len = 64 + strlen(r->name);
 	char *sql;
 
-	for (const char *const *t = r->dept->tables; *t != NULL; t++)
-		len += 2 * strlen(*t) + 4;
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++)
+		len += 2 * strlen(t->name) + 4;
 	if ((sql = malloc(len)) == NULL)
 		return NULL;
 	snprintf(sql, len, "CREATE PUBLICATION %s FOR TABLE ", r->name);
-	for (const char *const *t = r->dept->tables; *t != NULL; t++) {
-		char *id = PQescapeIdentifier(r->sql.pg, *t, strlen(*t));
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++) {
+		char *id = PQescapeIdentifier(r->sql.pg, t->name, strlen(t->name));
 		if (id == NULL) {
 			free(sql);
 			return NULL;
@@ -220,12 +172,12 @@ static char *repl_tables_sql(const struct repl *r)
 	size_t len = 1024 + strlen(r->name), n = 0;
 	char *list, *sql;
 
-	for (const char *const *t = r->dept->tables; *t != NULL; t++)
-		len += strlen(*t) + 1;
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++)
+		len += strlen(t->name) + 1;
 	if ((list = malloc(len)) == NULL)
 		return NULL;
-	for (const char *const *t = r->dept->tables; *t != NULL; t++)
-		n += (size_t)snprintf(list + n, len - n, "%s%s", n ? "," : "", *t);
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++)
+		n += (size_t)snprintf(list + n, len - n, "%s%s", n ? "," : "", t->name);
 	if ((sql = malloc(4 * len)) == NULL) {
 		free(list);
 		return NULL;
@@ -455,7 +407,7 @@ static void repl_slot_created(struct repl *r, PGresult *res)
 /* Declare the cursor over the next table, or end the snapshot. */
 static void repl_snap_next_table(struct repl *r, bool close_cursor)
 {
-	const char *table = r->dept->tables[r->table];
+	const char *table = r->dept->tables[r->table].name;
 	const char *close = close_cursor ? "CLOSE assist_snapshot; " : "";
 	char *id, *sql;
 	size_t len;
@@ -503,7 +455,7 @@ static void repl_snap_deliver(struct repl *r)
 	for (int i = 0; i < ncols; i++)
 		names[i] = PQfname(res, i);
 	while (r->page_row < PQntuples(res) && !r->paused && r->state == REPL_SNAP_ROWS) {
-		struct row_change rc = {.table = r->dept->tables[r->table], .op = 'S',
+		struct row_change rc = {.table = r->dept->tables[r->table].name, .op = 'S',
 					.ncols = ncols, .names = names, .values = values};
 		for (int i = 0; i < ncols; i++) {
 			bool null = PQgetisnull(res, r->page_row, i);
@@ -538,7 +490,7 @@ static void repl_snap_fetched(struct repl *r, PGresult **resp)
 	*resp = NULL;
 	r->page_row = 0;
 	repl_set_state(r, REPL_SNAP_ROWS);
-	(void)conn_watch(&r->sql, 0); /* idle between pages */
+	(void)pgpoll_watch(&r->sql.poll, r->sql.pg, 0); /* idle between pages */
 	repl_snap_deliver(r);
 }
 
@@ -641,7 +593,6 @@ static void repl_send_status(struct repl *r, bool reply)
 {
 	uint8_t msg[34];
 	uint64_t flush = repl_flush_pos(r);
-	int rc;
 
 	if (r->state != REPL_STREAMING || r->rep.pg == NULL)
 		return;
@@ -652,7 +603,7 @@ static void repl_send_status(struct repl *r, bool reply)
 	put_be64(msg + 25, (uint64_t)(unix_now_us() - PGO_EPOCH_OFFSET * 1000000));
 	msg[33] = reply ? 1 : 0;
 	if (PQputCopyData(r->rep.pg, (const char *)msg, sizeof(msg)) != 1 ||
-	    (rc = PQflush(r->rep.pg)) < 0) {
+	    pgpoll_flush(&r->rep.poll, r->rep.pg, r->paused ? 0 : UV_READABLE) == -EIO) {
 		repl_fail(r, "standby status", PQerrorMessage(r->rep.pg));
 		return;
 	}
@@ -662,8 +613,6 @@ static void repl_send_status(struct repl *r, bool reply)
 	r->sent_ms = uv_now(r->loop);
 	r->reply_due = false;
 	log_debug("replication: status write %" PRIX64 " flush %" PRIX64, r->received_lsn, flush);
-	if (rc > 0)
-		(void)conn_watch(&r->rep, (r->paused ? 0 : UV_READABLE) | UV_WRITABLE);
 }
 
 /* Point values at the new tuple, taking unchanged TOAST values from the old
@@ -713,8 +662,8 @@ static int repl_row(struct repl *r, const struct pgo_msg *m)
 
 static bool repl_table_mapped(const struct repl *r, const char *table)
 {
-	for (const char *const *t = r->dept->tables; *t != NULL; t++) {
-		if (strcmp(*t, table) == 0)
+	for (const struct department_table *t = r->dept->tables; t->name != NULL; t++) {
+		if (strcmp(t->name, table) == 0)
 			return true;
 	}
 	return false;
@@ -839,7 +788,7 @@ static void repl_streaming(struct repl *r)
 	r->in_txn = false;
 	r->side = SIDE_NONE;
 	r->check_due = true;
-	(void)conn_watch(&r->rep, r->paused ? 0 : UV_READABLE);
+	(void)pgpoll_watch(&r->rep.poll, r->rep.pg, r->paused ? 0 : UV_READABLE);
 	r->ops->streaming(r);
 	repl_side_next(r);
 	repl_stream_read(r);
@@ -890,14 +839,9 @@ static void repl_query_done(struct repl *r, struct repl_conn *c, PGresult **resp
 /* Collect the results of the running query; hand over the last one. */
 static void repl_query_io(struct repl *r, struct repl_conn *c, int events)
 {
-	if (events & UV_WRITABLE) {
-		int rc = PQflush(c->pg);
-		if (rc < 0) {
-			repl_fail(r, "send", PQerrorMessage(c->pg));
-			return;
-		}
-		if (rc == 0)
-			(void)conn_watch(c, UV_READABLE);
+	if ((events & UV_WRITABLE) && pgpoll_flush(&c->poll, c->pg, UV_READABLE) == -EIO) {
+		repl_fail(r, "send", PQerrorMessage(c->pg));
+		return;
 	}
 	if ((events & UV_READABLE) && !PQconsumeInput(c->pg)) {
 		repl_fail(r, "receive", PQerrorMessage(c->pg));
@@ -981,36 +925,20 @@ static void repl_connected(struct repl *r, struct repl_conn *c)
 
 static void repl_connect_poll(struct repl *r, struct repl_conn *c)
 {
-	int rc = 0;
+	int rc = pgpoll_connect_step(&c->poll, c->pg);
 
-	switch (PQconnectPoll(c->pg)) {
-	case PGRES_POLLING_READING:
-		rc = conn_watch(c, UV_READABLE);
-		break;
-	case PGRES_POLLING_WRITING:
-		rc = conn_watch(c, UV_WRITABLE);
-		break;
-	case PGRES_POLLING_OK:
+	if (rc == 1)
 		repl_connected(r, c);
-		return;
-	default:
-		repl_fail(r, "connect", PQerrorMessage(c->pg));
-		return;
-	}
-	if (rc < 0)
-		repl_fail(r, "connect", uv_strerror(rc));
+	else if (rc < 0)
+		repl_fail(r, "connect", rc == -EIO ? PQerrorMessage(c->pg) : uv_strerror(rc));
 }
 
 static void repl_stream_io(struct repl *r, int events)
 {
-	if (events & UV_WRITABLE) {
-		int rc = PQflush(r->rep.pg);
-		if (rc < 0) {
-			repl_fail(r, "send", PQerrorMessage(r->rep.pg));
-			return;
-		}
-		if (rc == 0)
-			(void)conn_watch(&r->rep, r->paused ? 0 : UV_READABLE);
+	if ((events & UV_WRITABLE) &&
+	    pgpoll_flush(&r->rep.poll, r->rep.pg, r->paused ? 0 : UV_READABLE) == -EIO) {
+		repl_fail(r, "send", PQerrorMessage(r->rep.pg));
+		return;
 	}
 	if (events & UV_READABLE) {
 		if (!PQconsumeInput(r->rep.pg)) {
@@ -1021,9 +949,9 @@ static void repl_stream_io(struct repl *r, int events)
 	}
 }
 
-static void repl_on_poll(uv_poll_t *h, int status, int events)
+static void repl_on_poll(struct pgpoll *pp, int status, int events)
 {
-	struct repl_conn *c = h->data;
+	struct repl_conn *c = pp->data;
 	struct repl *r = c->r;
 
 	if (status < 0) {
@@ -1061,18 +989,24 @@ static void repl_on_retry(uv_timer_t *t)
 		repl_connect(r);
 }
 
-static void repl_fail(struct repl *r, const char *what, const char *detail)
+/* Let go of both connections and of what this attempt read and planned. */
+static void repl_drop(struct repl *r)
 {
-	if (r->state == REPL_IDLE || r->state == REPL_STOPPED)
-		return;
-	if (detail != NULL)
-		log_warn("replication: %s: %s: %s", r->name, what, detail);
 	conn_close(&r->rep);
 	conn_close(&r->sql);
 	PQclear(r->page);
 	r->page = NULL;
 	repl_free_setup(r);
 	pgo_cache_free(&r->rels);
+}
+
+static void repl_fail(struct repl *r, const char *what, const char *detail)
+{
+	if (r->state == REPL_IDLE || r->state == REPL_STOPPED)
+		return;
+	if (detail != NULL)
+		log_warn("replication: %s: %s: %s", r->name, what, detail);
+	repl_drop(r);
 	r->in_txn = false;
 	r->side = SIDE_NONE;
 	repl_set_state(r, REPL_IDLE);
@@ -1130,8 +1064,8 @@ int repl_init(struct repl *r, uv_loop_t *loop, const struct department *dept,
 	}
 	if (snprintf(r->name, sizeof(r->name), "assist_%s", dept->name) >= (int)sizeof(r->name))
 		return -ENAMETOOLONG;
-	for (const char *const *t = dept->tables; *t != NULL; t++) {
-		if (!names_ok(*t) || strchr(*t, ',') != NULL)
+	for (const struct department_table *t = dept->tables; t->name != NULL; t++) {
+		if (!names_ok(t->name) || strchr(t->name, ',') != NULL)
 			return -EINVAL;
 	}
 	if ((r->conninfo = strdup(conninfo)) == NULL)
@@ -1140,8 +1074,10 @@ int repl_init(struct repl *r, uv_loop_t *loop, const struct department *dept,
 		free(r->conninfo);
 		return -ENOMEM;
 	}
-	r->sql = (struct repl_conn){.fd = -1, .r = r};
-	r->rep = (struct repl_conn){.fd = -1, .r = r};
+	r->sql = (struct repl_conn){.r = r};
+	r->rep = (struct repl_conn){.r = r};
+	pgpoll_init(&r->sql.poll, loop, repl_on_poll, conn_on_poll_closed, &r->sql);
+	pgpoll_init(&r->rep.poll, loop, repl_on_poll, conn_on_poll_closed, &r->rep);
 	pgo_cache_init(&r->rels);
 	uv_timer_init(loop, &r->retry);
 	uv_timer_init(loop, &r->status);
@@ -1164,8 +1100,8 @@ void repl_pause(struct repl *r, bool paused)
 		return;
 	r->paused = paused;
 	if (r->state == REPL_STREAMING) {
-		int writable = r->rep.events & UV_WRITABLE;
-		(void)conn_watch(&r->rep, (paused ? 0 : UV_READABLE) | writable);
+		int writable = r->rep.poll.events & UV_WRITABLE;
+		(void)pgpoll_watch(&r->rep.poll, r->rep.pg, (paused ? 0 : UV_READABLE) | writable);
 	}
 	if (!paused)
 		repl_kick(r);
@@ -1185,7 +1121,7 @@ void repl_snapshot_acked(struct repl *r)
 
 static void repl_handle_closed(struct repl *r)
 {
-	if (--r->open_handles > 0 || !r->closing)
+	if (r->open_handles + r->sql.poll.open + r->rep.poll.open > 0 || !r->closing)
 		return;
 	free(r->conninfo);
 	free(r->tables_sql);
@@ -1197,7 +1133,10 @@ static void repl_handle_closed(struct repl *r)
 
 static void repl_on_timer_closed(uv_handle_t *h)
 {
-	repl_handle_closed(h->data);
+	struct repl *r = h->data;
+
+	r->open_handles--;
+	repl_handle_closed(r);
 }
 
 void repl_close(struct repl *r, void (*on_close)(struct repl *r))
@@ -1207,12 +1146,7 @@ void repl_close(struct repl *r, void (*on_close)(struct repl *r))
 	repl_send_status(r, false);
 	if (r->rep.pg != NULL && r->state == REPL_STREAMING)
 		(void)PQflush(r->rep.pg);
-	conn_close(&r->rep);
-	conn_close(&r->sql);
-	PQclear(r->page);
-	r->page = NULL;
-	repl_free_setup(r);
-	pgo_cache_free(&r->rels);
+	repl_drop(r);
 	repl_set_state(r, REPL_STOPPED);
 	uv_close((uv_handle_t *)&r->retry, repl_on_timer_closed);
 	uv_close((uv_handle_t *)&r->status, repl_on_timer_closed);

@@ -45,6 +45,7 @@
 
 #include "mapping.h"
 #include "pgoutput.h"
+#include "pgpoll.h"
 
 struct repl;
 
@@ -81,12 +82,10 @@ enum repl_side {
 	SIDE_FIX,      /* add missing tables, set REPLICA IDENTITY FULL */
 };
 
-/* One libpq connection and the poll handle on its socket. */
+/* One libpq connection and the watch on its socket. */
 struct repl_conn {
 	PGconn *pg;
-	uv_poll_t *poll;  /* allocated: replaced whenever libpq's socket changes */
-	int fd;
-	int events;
+	struct pgpoll poll;
 	PGresult *result; /* the last result of the running query */
 	bool failed;      /* the running query failed (already logged) */
 	bool busy;        /* a query is running */
@@ -157,7 +156,7 @@ struct repl {
 	bool in_txn;
 	uint64_t txn_lsn;
 
-	int open_handles;
+	int open_handles;         /* timers not yet closed (each poll counts its own) */
 	void (*on_close)(struct repl *r);
 	void *data;
 };

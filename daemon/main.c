@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "event.h"
 #include "log.h"
 #include "rebuild.h"
@@ -11,13 +12,11 @@
 
 #define DEFAULT_CONFIG "/etc/assist/assistd.conf"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: assistd [-c CONFIG] [--check | --rebuild]\n"
-		   "  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
-		   "  --check               load the configuration and policy, then exit\n"
-		   "  --rebuild             rebuild the store's state from its journal, then exit\n");
-}
+static const char usage[] =
+	"usage: assistd [-c CONFIG] [--check | --rebuild]\n"
+	"  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
+	"  --check               load the configuration and policy, then exit\n"
+	"  --rebuild             rebuild the store's state from its journal, then exit\n";
 
 int main(int argc, char **argv)
 {
@@ -44,18 +43,12 @@ int main(int argc, char **argv)
 		case 'r':
 			rebuild = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 64;
+			return cli_usage(c, usage, 64);
 		}
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return 64;
-	}
+	if (optind != argc)
+		return cli_usage('?', usage, 64);
 	if (event_registry_check(event_kinds, event_n_kinds, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return 1;

@@ -49,7 +49,7 @@ static struct pending *pending_new(struct server *srv, const uint8_t *peer, size
 	return pq;
 }
 
-static void pending_error(struct pending *pq, int code, const char *msg)
+static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
 {
 	/* The socket is gone when the answer comes after a stop began. */
 	if (pq->srv->query.zs != NULL)
@@ -73,13 +73,13 @@ static void on_get(void *arg, struct person *p)
 	Assist__Reply r = ASSIST__REPLY__INIT;
 
 	if (p == NULL) {
-		pending_error(pq, 3, "unknown person");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON, "unknown person");
 		goto cleanup;
 	}
 	r.body_case = ASSIST__REPLY__BODY_RECORD;
 	r.record = record_build(&a, p, pq->year, pq->srv->params, true);
 	if (r.record == NULL)
-		pending_error(pq, ENOMEM, "out of memory");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 	else
 		pending_reply(pq, &r);
 cleanup:
@@ -97,7 +97,8 @@ static bool query_id(struct server *srv, const uint8_t *peer, size_t peer_len,
 	if (rc == IDNUM_OK)
 		return true;
 	snprintf(msg, sizeof(msg), "id_number: %s", idnum_strerror(rc));
-	server_reply_error(&srv->query, peer, peer_len, request_id, EINVAL, msg);
+	server_reply_error(&srv->query, peer, peer_len, request_id,
+			   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST, msg);
 	return false;
 }
 
@@ -130,7 +131,8 @@ static void on_explained(struct store_job *job, int status)
 
 	if (status < 0) {
 		log_error("explain: %s", job->error);
-		pending_error(pq, EIO, "the store failed to answer");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			      "the store failed to answer");
 		goto cleanup;
 	}
 	ex.id_number = pq->id;
@@ -138,7 +140,7 @@ static void on_explained(struct store_job *job, int status)
 		ex.subject_key = subject;
 	ex.items = calloc(n ? (size_t)n : 1, sizeof(*ex.items));
 	if (ex.items == NULL) {
-		pending_error(pq, ENOMEM, "out of memory");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		goto cleanup;
 	}
 	for (int i = 0; i < n; i++) {
@@ -169,14 +171,14 @@ static void on_explain_person(void *arg, struct person *p)
 	struct store_val v = {pq->id, strlen(pq->id), false};
 
 	if (p == NULL) {
-		pending_error(pq, 3, "unknown person");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON, "unknown person");
 		free(pq);
 		return;
 	}
 	job = store_job_new(STORE_READ, on_explained, pq);
 	if (job == NULL || store_job_add(job, SQL_EXPLAIN, &v, 1) < 0) {
 		store_job_free(job);
-		pending_error(pq, ENOMEM, "out of memory");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		free(pq);
 		return;
 	}
@@ -207,11 +209,12 @@ static void on_replayed(struct store_job *job, int status)
 
 	if (status < 0) {
 		log_error("replay: %s", job->error);
-		pending_error(pq, EIO, "the store failed to answer");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			      "the store failed to answer");
 		goto cleanup;
 	}
 	if (feed_replay_read(job->results[0], pq->from_seq, pq->limit, &rr) < 0) {
-		pending_error(pq, ENOMEM, "out of memory");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		goto cleanup;
 	}
 	r.body_case = ASSIST__REPLY__BODY_REPLAY;
@@ -233,7 +236,8 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	if (pq == NULL)
 		return;
 	if (rq->from_seq > FEED_SEQ_MAX || !utf8_valid(rq->topic_prefix, strlen(rq->topic_prefix))) {
-		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
 				   rq->from_seq > FEED_SEQ_MAX ?
 				   "replay.from_seq: must not be above 9223372036854775807" :
 				   "replay.topic_prefix: not valid UTF-8");
@@ -246,7 +250,8 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 		pq->limit = REPLAY_MAX;
 	job = feed_replay_job(pq->from_seq, rq->topic_prefix, pq->limit, on_replayed, pq);
 	if (job == NULL) {
-		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
 				   "out of memory");
 		free(pq);
 		return;
@@ -278,12 +283,13 @@ static void on_dump_loaded(void *arg, int status)
 	Assist__DumpReply dr = ASSIST__DUMP_REPLY__INIT;
 
 	if (status < 0) {
-		pending_error(pq, EIO, "the store failed to answer");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			      "the store failed to answer");
 		goto cleanup;
 	}
 	dr.records = calloc(pq->n_ids ? pq->n_ids : 1, sizeof(*dr.records));
 	if (dr.records == NULL) {
-		pending_error(pq, ENOMEM, "out of memory");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		goto cleanup;
 	}
 	for (size_t i = 0; i < pq->n_ids; i++) {
@@ -291,7 +297,8 @@ static void on_dump_loaded(void *arg, int status)
 		if (p == NULL)
 			continue;
 		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->srv->params)) == NULL) {
-			pending_error(pq, ENOMEM, "out of memory");
+			pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
+				      "out of memory");
 			goto cleanup;
 		}
 		dr.n_records++;
@@ -317,13 +324,14 @@ static void on_dump_ids(struct store_job *job, int status)
 
 	if (status < 0) {
 		log_error("dump: %s", job->error);
-		pending_error(pq, EIO, "the store failed to answer");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			      "the store failed to answer");
 		goto fail;
 	}
 	pq->ids = calloc(n ? (size_t)n : 1, sizeof(*pq->ids));
 	ids = calloc(n ? (size_t)n : 1, sizeof(*ids));
 	if (pq->ids == NULL || ids == NULL) {
-		pending_error(pq, ENOMEM, "out of memory");
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		goto fail;
 	}
 	for (int i = 0; i < n; i++) {
@@ -361,8 +369,8 @@ static void handle_dump(struct server *srv, const uint8_t *peer, size_t peer_len
 	job = store_job_new(STORE_READ, on_dump_ids, pq);
 	if (job == NULL || store_job_add(job, SQL_DUMP_IDS, v, 2) < 0) {
 		store_job_free(job);
-		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
-				   "out of memory");
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		free(pq);
 		return;
 	}
@@ -393,8 +401,8 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 	pos = calloc(n ? n : 1, sizeof(*pos));
 	seen = calloc(n ? n : 1, sizeof(*seen));
 	if (items == NULL || ptrs == NULL || pos == NULL || seen == NULL) {
-		server_reply_error(&srv->query, peer, peer_len, req->request_id, ENOMEM,
-				   "out of memory");
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		goto cleanup;
 	}
 	for (s = engine_sources(&srv->engine); s != NULL; s = s->next, i++) {
@@ -452,7 +460,8 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 		handle_dump(srv, peer, peer_len, req);
 		break;
 	default:
-		server_reply_error(&srv->query, peer, peer_len, req->request_id, EINVAL,
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
 			    "the query endpoint takes get, explain, replay, status and dump");
 	}
 }

@@ -76,17 +76,6 @@ static const struct engine_ops rebuild_ops = {
 	.drained = on_drained,
 };
 
-static void on_store_closed(void *data)
-{
-	struct server *srv = data;
-
-	srv->store = NULL;
-}
-
-static void on_engine_closed(void *data)
-{
-}
-
 static void rebuild_close(struct rebuild *rb, int exit_code)
 {
 	struct server *srv = rb->srv;
@@ -95,9 +84,19 @@ static void rebuild_close(struct rebuild *rb, int exit_code)
 		return;
 	srv->closed = true;
 	rb->exit_code = exit_code;
-	engine_close(&srv->engine, on_engine_closed);
-	if (srv->store != NULL)
-		store_close(srv->store, on_store_closed);
+	server_close_core(srv);
+}
+
+/* A store job that failed: logged with what it was doing, freed, and the
+ * rebuild stopped; true. False when it did not fail. */
+static bool job_failed(struct rebuild *rb, struct store_job *job, int status, const char *doing)
+{
+	if (status >= 0)
+		return false;
+	log_error("rebuild: %s: %s", doing, job->error);
+	store_job_free(job);
+	rebuild_close(rb, 1);
+	return true;
 }
 
 static void on_done(struct store_job *job, int status)
@@ -106,12 +105,8 @@ static void on_done(struct store_job *job, int status)
 	struct engine *e = &rb->srv->engine;
 	int64_t ms = record_now_ms() - rb->began_ms;
 
-	if (status < 0) {
-		log_error("rebuild: recording positions: %s", job->error);
-		store_job_free(job);
-		rebuild_close(rb, 1);
+	if (job_failed(rb, job, status, "recording positions"))
 		return;
-	}
 	store_job_free(job);
 	printf("rebuilt from %" PRIu64 " journal events: %" PRIu64 " recipients, %" PRIu64
 	       " events now rejected, %" PRId64 ".%03d s\n",
@@ -167,12 +162,8 @@ static void on_page(struct store_job *job, int status)
 	const PGresult *res = status == 0 ? job->results[0] : NULL;
 	int n = res ? PQntuples(res) : 0;
 
-	if (status < 0) {
-		log_error("rebuild: reading the journal: %s", job->error);
-		store_job_free(job);
-		rebuild_close(rb, 1);
+	if (job_failed(rb, job, status, "reading the journal"))
 		return;
-	}
 	for (int i = 0; i < n; i++) {
 		if (feed_row(rb, res, i) < 0) {
 			store_job_free(job);
@@ -215,12 +206,8 @@ static void on_cleared(struct store_job *job, int status)
 {
 	struct rebuild *rb = job->data;
 
-	if (status < 0) {
-		log_error("rebuild: clearing the derived tables: %s", job->error);
-		store_job_free(job);
-		rebuild_close(rb, 1);
+	if (job_failed(rb, job, status, "clearing the derived tables"))
 		return;
-	}
 	store_job_free(job);
 	rb->srv->engine.persons_at_start = 0;
 	log_info("rebuild: derived tables cleared; replaying the journal");
@@ -250,13 +237,6 @@ static void on_state(struct store *st, bool up)
 
 int rebuild_run(struct server *srv)
 {
-	struct store_options opt = {
-		.conninfo = srv->cfg.database,
-		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
-		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
-		.lock_key = INSTANCE_DB_LOCK_KEY,
-		.on_locked = on_locked,
-	};
 	struct rebuild rb = {.srv = srv, .began_ms = record_now_ms()};
 	int rc;
 
@@ -265,22 +245,10 @@ int rebuild_run(struct server *srv)
 		uv_loop_close(&srv->loop); /* nothing was started on it */
 		return rc;
 	}
-	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, &rebuild_ops, &rb)) < 0) {
-		log_error("engine: %s", uv_strerror(rc));
-		return 1;
-	}
-	srv->engine.cfg = &srv->cfg;
-	srv->engine.params = srv->params;
+	if ((rc = server_open_core(srv, &rebuild_ops, on_state, on_locked, &rb)) != 0)
+		return rc;
 	srv->engine.replay = true;
-	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_state, &rb, &srv->store)) < 0) {
-		log_error("store: %s", strerror(-rc));
+	if (server_run_loop(srv) != 0)
 		return 1;
-	}
-	srv->engine.store = srv->store;
-	uv_run(&srv->loop, UV_RUN_DEFAULT);
-	if ((rc = uv_loop_close(&srv->loop)) != 0) {
-		log_error("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
-		return 1;
-	}
 	return rb.exit_code;
 }

@@ -10,10 +10,9 @@
 
 #include "curve.h"
 #include "log.h"
-#include "pbcheck.h"
 #include "policy/policy.h"
-#include "query.h"
 #include "record.h"
+#include "request.h"
 #include "schema.h"
 #include "scheme.h"
 #include "subject.h"
@@ -231,73 +230,10 @@ static const struct engine_ops engine_ops = {
 	.drained = on_engine_drained,
 };
 
-/* ---- sockets ------------------------------------------------------------------- */
-
-static Assist__Request *unpack_request(zmq_msg_t *frames, int n, const uint8_t **peer,
-				       size_t *peer_len)
-{
-	zmq_msg_t *body;
-
-	/* [peer][body], or [peer][empty][body] from a REQ socket. */
-	if (n == 2)
-		body = &frames[1];
-	else if (n == 3 && zmq_msg_size(&frames[1]) == 0)
-		body = &frames[2];
-	else
-		return NULL;
-	*peer = zmq_msg_data(&frames[0]);
-	*peer_len = zmq_msg_size(&frames[0]);
-	return assist__request__unpack(NULL, zmq_msg_size(body), zmq_msg_data(body));
-}
-
-/* Where a request's strings held NUL bytes, which protobuf-c cuts them at. */
-struct nul_check {
-	Assist__Request *req;
-	char refused[192]; /* the first one outside an event: the request is refused */
-};
-
-/* An event's string: the event is rejected with that field (through
- * invalid_reason, so the rest of its batch goes on); anywhere else the
- * whole request is refused. */
-static void on_nul(void *arg, const char *path)
-{
-	struct nul_check *c = arg;
-	Assist__Batch *b = c->req->body_case == ASSIST__REQUEST__BODY_BATCH ? c->req->batch : NULL;
-	char reason[192];
-	size_t i;
-	int n = 0;
-
-	if (b != NULL && sscanf(path, "batch.events[%zu].%n", &i, &n) == 1 && n > 0 &&
-	    i < b->n_events) {
-		Assist__Event *ev = b->events[i];
-		const char *rest = path + n;
-		char *copy;
-		snprintf(reason, sizeof(reason), "%s%s: contains a NUL byte", strchr(rest, '.') ?
-			 "" : "event.", rest);
-		if ((copy = strdup(reason)) == NULL)
-			return;
-		if (ev->invalid_reason != protobuf_c_empty_string)
-			free(ev->invalid_reason);
-		ev->invalid_reason = copy;
-	} else if (c->refused[0] == '\0') {
-		snprintf(c->refused, sizeof(c->refused), "%s: contains a NUL byte", path);
-	}
-}
-
-/* Why req (decoded from the last frame) must be refused, or NULL. */
-static const char *check_nul(Assist__Request *req, zmq_msg_t *body, char *why, size_t len)
-{
-	struct nul_check c = {req, ""};
-
-	if (pbcheck_nul(&assist__request__descriptor, zmq_msg_data(body), zmq_msg_size(body),
-			on_nul, &c) < 0)
-		return "not an assist.Request";
-	snprintf(why, len, "%s", c.refused);
-	return why[0] != '\0' ? why : NULL;
-}
+/* ---- sockets (their requests: request.c) --------------------------------------- */
 
 void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
-			uint64_t request_id, int code, const char *msg)
+			uint64_t request_id, Assist__ErrorCode code, const char *msg)
 {
 	Assist__Reply r = ASSIST__REPLY__INIT;
 	Assist__Error err = ASSIST__ERROR__INIT;
@@ -308,124 +244,6 @@ void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
 	r.body_case = ASSIST__REPLY__BODY_ERROR;
 	r.error = &err;
 	server_reply(s, peer, peer_len, &r);
-}
-
-/* Whether the sender of msg may send for source: NULL, or why not. ipc
- * peers carry no User-Id and are trusted; over CURVE a department sends
- * only its own source and a consumer sends nothing. */
-static const char *ingest_denied(zmq_msg_t *msg, const char *field, const char *source,
-				 char *why, size_t len)
-{
-	const char *uid = zmq_msg_gets(msg, "User-Id");
-	enum zap_role role;
-	const char *name;
-
-	if (uid == NULL)
-		return NULL;
-	if (!zap_user_id_parse(uid, &role, &name))
-		snprintf(why, len, "%s: this connection has no role", field);
-	else if (role == ZAP_CONSUMER)
-		snprintf(why, len, "%s: a consumer key may not send events", field);
-	else if (strcmp(name, source) != 0)
-		snprintf(why, len, "%s: this key may only send %s", field, name);
-	else
-		return NULL;
-	log_warn("ingest: refused %s sending for \"%.31s\": %s", uid, source, why);
-	return why;
-}
-
-/* A source that is not configured is refused whole: nothing of it is taken,
- * so it never shows in status. NULL, or why. */
-static const char *source_unknown(const struct server *srv, const char *field,
-				  const char *source, char *why, size_t len)
-{
-	if (roles_find(srv->roles, source) != NULL)
-		return NULL;
-	snprintf(why, len, "%s: not a configured source (roles_file)", field);
-	log_warn("ingest: refused a request for source \"%.31s\": not configured", source);
-	return why;
-}
-
-static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
-{
-	struct server *srv = s->data;
-	const uint8_t *peer;
-	size_t peer_len;
-	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
-	const char *denied;
-	char why[192], msg[256];
-	unsigned held;
-	int rc;
-
-	if (req == NULL) {
-		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
-			if (held > 0)
-				log_warn("ingest: %u similar lines suppressed", held);
-			log_warn("ingest: a message that is not a Request; dropped");
-		}
-		if (n >= 2)
-			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
-				    EINVAL, "not an assist.Request");
-		return;
-	}
-	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL) {
-		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
-			if (held > 0)
-				log_warn("ingest: %u similar lines suppressed", held);
-			log_warn("ingest: refused a request: %s", denied);
-		}
-		server_reply_error(s, peer, peer_len, req->request_id, EINVAL, denied);
-		assist__request__free_unpacked(req, NULL);
-		return;
-	}
-	switch (req->body_case) {
-	case ASSIST__REQUEST__BODY_BATCH:
-		if ((denied = ingest_denied(&frames[n - 1], "batch.source", req->batch->source,
-					    why, sizeof(why))) != NULL ||
-		    (denied = source_unknown(srv, "batch.source", req->batch->source, why,
-					     sizeof(why))) != NULL)
-			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
-		else if ((rc = ingest_take(&srv->engine, peer, peer_len, req->request_id,
-					   req->batch, msg, sizeof(msg))) < 0)
-			server_reply_error(s, peer, peer_len, req->request_id, -rc, msg);
-		break;
-	case ASSIST__REQUEST__BODY_HEARTBEAT:
-		if ((denied = ingest_denied(&frames[n - 1], "heartbeat.source",
-					    req->heartbeat->source, why, sizeof(why))) != NULL ||
-		    (denied = source_unknown(srv, "heartbeat.source", req->heartbeat->source,
-					     why, sizeof(why))) != NULL)
-			server_reply_error(s, peer, peer_len, req->request_id, EACCES, denied);
-		else if ((rc = ingest_heartbeat(&srv->engine, peer, peer_len, req->request_id,
-						req->heartbeat, msg, sizeof(msg))) < 0)
-			server_reply_error(s, peer, peer_len, req->request_id, -rc, msg);
-		break;
-	default:
-		server_reply_error(s, peer, peer_len, req->request_id, EINVAL,
-			    "the ingest endpoint takes batches and heartbeats");
-	}
-	assist__request__free_unpacked(req, NULL);
-}
-
-static void on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
-{
-	struct server *srv = s->data;
-	const uint8_t *peer;
-	size_t peer_len;
-	Assist__Request *req = unpack_request(frames, n, &peer, &peer_len);
-	const char *denied;
-	char why[192];
-
-	if (req == NULL) {
-		if (n >= 2)
-			server_reply_error(s, zmq_msg_data(&frames[0]), zmq_msg_size(&frames[0]), 0,
-				    EINVAL, "not an assist.Request");
-		return;
-	}
-	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL)
-		server_reply_error(s, peer, peer_len, req->request_id, EINVAL, denied);
-	else
-		query_handle(srv, peer, peer_len, req);
-	assist__request__free_unpacked(req, NULL);
 }
 
 /* Bind zs to the endpoints of list that are networked (or not). */
@@ -552,8 +370,10 @@ static void on_engine_ready(void *data, int status)
 	}
 	srv->zl_up = true;
 	if (start_zap(srv) < 0 ||
-	    bind_socket(srv, &srv->ingest, ZMQ_ROUTER, srv->cfg.ingest_endpoint, on_ingest) < 0 ||
-	    bind_socket(srv, &srv->query, ZMQ_ROUTER, srv->cfg.query_endpoint, on_query) < 0 ||
+	    bind_socket(srv, &srv->ingest, ZMQ_ROUTER, srv->cfg.ingest_endpoint,
+				request_on_ingest) < 0 ||
+	    bind_socket(srv, &srv->query, ZMQ_ROUTER, srv->cfg.query_endpoint,
+				request_on_query) < 0 ||
 	    bind_socket(srv, &srv->feed, ZMQ_PUB, srv->cfg.feed_endpoint, NULL) < 0) {
 		server_stop(srv, 1);
 		return;
@@ -703,17 +523,6 @@ static void on_zap_closed(struct zap *z)
 	sock_gone(z->data);
 }
 
-static void on_store_closed(void *data)
-{
-	struct server *srv = data;
-
-	srv->store = NULL;
-}
-
-static void on_engine_closed(void *data)
-{
-}
-
 static void close_all(struct server *srv)
 {
 	struct zl_sock *socks[] = {&srv->ingest, &srv->query, &srv->feed};
@@ -739,9 +548,7 @@ static void close_all(struct server *srv)
 	}
 	for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
 		uv_close(handles[i], NULL);
-	engine_close(&srv->engine, on_engine_closed);
-	if (srv->store != NULL)
-		store_close(srv->store, on_store_closed);
+	server_close_core(srv);
 }
 
 /* ---- run ------------------------------------------------------------------------ */
@@ -779,15 +586,64 @@ int server_take_instance_lock(struct server *srv)
 	return 0;
 }
 
-int server_run(struct server *srv)
+static void on_store_closed(void *data)
+{
+	struct server *srv = data;
+
+	srv->store = NULL;
+}
+
+static void on_engine_closed(void *data)
+{
+}
+
+void server_close_core(struct server *srv)
+{
+	engine_close(&srv->engine, on_engine_closed);
+	if (srv->store != NULL)
+		store_close(srv->store, on_store_closed);
+}
+
+int server_open_core(struct server *srv, const struct engine_ops *ops, store_state_cb on_state,
+		     store_locked_cb on_locked, void *data)
 {
 	struct store_options opt = {
 		.conninfo = srv->cfg.database,
 		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
 		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
 		.lock_key = INSTANCE_DB_LOCK_KEY,
-		.on_locked = on_store_locked,
+		.on_locked = on_locked,
 	};
+	int rc;
+
+	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, ops, data)) < 0) {
+		log_error("engine: %s", uv_strerror(rc));
+		return 1;
+	}
+	srv->engine.cfg = &srv->cfg;
+	srv->engine.params = srv->params;
+	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_state, data, &srv->store)) < 0) {
+		log_error("store: %s", strerror(-rc));
+		return 1;
+	}
+	srv->engine.store = srv->store;
+	return 0;
+}
+
+int server_run_loop(struct server *srv)
+{
+	int rc;
+
+	uv_run(&srv->loop, UV_RUN_DEFAULT);
+	if ((rc = uv_loop_close(&srv->loop)) != 0) {
+		log_error("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+int server_run(struct server *srv)
+{
 	int rc;
 
 	if ((rc = server_take_instance_lock(srv)) != 0) {
@@ -810,24 +666,11 @@ int server_run(struct server *srv)
 		log_error("zmq_ctx_new: %s", zmq_strerror(errno));
 		return 1;
 	}
-	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, &engine_ops, srv)) < 0) {
-		log_error("engine: %s", uv_strerror(rc));
-		return 1;
-	}
-	srv->engine.cfg = &srv->cfg;
-	srv->engine.params = srv->params;
+	if ((rc = server_open_core(srv, &engine_ops, on_store_state, on_store_locked, srv)) != 0)
+		return rc;
 	srv->engine.roles = srv->roles;
-	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_store_state, srv,
-			     &srv->store)) < 0) {
-		log_error("store: %s", strerror(-rc));
+	if (server_run_loop(srv) != 0)
 		return 1;
-	}
-	srv->engine.store = srv->store;
-	uv_run(&srv->loop, UV_RUN_DEFAULT);
-	if ((rc = uv_loop_close(&srv->loop)) != 0) {
-		log_error("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
-		return 1;
-	}
 	zmq_ctx_term(srv->zctx);
 	srv->zctx = NULL;
 	log_info("stopped");

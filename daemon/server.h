@@ -63,6 +63,15 @@ int server_run(struct server *srv);
  * (assistd and assistd --rebuild alike); refused when another assistd holds
  * it. 0, or the exit code. */
 int server_take_instance_lock(struct server *srv);
+/* The engine (its ops called with data) and the store (its callbacks called
+ * with data too) on srv's loop, the store connecting: 0, or 1 (logged). */
+int server_open_core(struct server *srv, const struct engine_ops *ops, store_state_cb on_state,
+		     store_locked_cb on_locked, void *data);
+/* Run srv's loop until nothing is left on it: 0, or 1 when a handle was left
+ * open (logged). */
+int server_run_loop(struct server *srv);
+/* Close the engine and the store (srv->store is NULL once it is closed). */
+void server_close_core(struct server *srv);
 /* Free what server_init set up (after server_run). */
 void server_free(struct server *srv);
 
@@ -71,6 +80,6 @@ void server_reply(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
 		  const Assist__Reply *r);
 /* Send an Error reply (code, message) to peer on a ROUTER socket. */
 void server_reply_error(struct zl_sock *s, const uint8_t *peer, size_t peer_len,
-			uint64_t request_id, int code, const char *msg);
+			uint64_t request_id, Assist__ErrorCode code, const char *msg);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pgpoll.h"
 
 /* A lock held by a session of a process that just died goes with that
  * session; until this long after the first refusal, keep trying. */
@@ -84,13 +85,6 @@ enum store_phase {
 
 enum store_step { STEP_LOCK, STEP_SCHEMA, STEP_MIGRATE, STEP_PREPARE };
 
-/* A poll handle lives in its own block: a new socket needs a new handle while
- * the old one may still be waiting for its close callback. */
-struct store_poll {
-	uv_poll_t handle;
-	struct store *st;
-};
-
 struct store {
 	uv_loop_t *loop;
 	char *conninfo;
@@ -108,9 +102,7 @@ struct store {
 	uint64_t lock_refused_ms; /* loop time of the first refusal in a row (0: none) */
 	uv_timer_t timer;
 	PGconn *conn;
-	struct store_poll *poll;
-	int poll_fd;
-	int poll_events;
+	struct pgpoll poll;
 	bool want_write; /* PQflush left output behind */
 	enum store_phase phase;
 	bool up;
@@ -139,11 +131,11 @@ struct store {
 	bool in_run;
 	bool closing;
 	void (*on_closed)(void *data);
-	int handles;
+	bool timer_open;
 };
 
 static void store_run(struct store *st);
-static void store_on_poll(uv_poll_t *h, int status, int events);
+static void store_on_poll(struct pgpoll *pp, int status, int events);
 
 /* libpq messages end in newlines and may span lines: one log line each. */
 static void store_msg_copy(char *dst, size_t size, const char *src)
@@ -186,7 +178,7 @@ static void store_handle_closed(struct store *st)
 	void (*on_closed)(void *data) = st->on_closed;
 	void *data = st->data;
 
-	if (--st->handles > 0 || st->phase != STORE_GONE)
+	if (st->timer_open || st->poll.open > 0 || st->phase != STORE_GONE)
 		return;
 	free(st->values);
 	free(st->lengths);
@@ -198,57 +190,17 @@ static void store_handle_closed(struct store *st)
 		on_closed(data);
 }
 
-static void store_on_poll_closed(uv_handle_t *h)
+static void store_on_poll_closed(struct pgpoll *pp)
 {
-	struct store_poll *p = h->data;
-	struct store *st = p->st;
-
-	free(p);
-	store_handle_closed(st);
+	store_handle_closed(pp->data);
 }
 
 static void store_on_timer_closed(uv_handle_t *h)
 {
-	store_handle_closed(h->data);
-}
+	struct store *st = h->data;
 
-static void store_unwatch(struct store *st)
-{
-	if (st->poll == NULL)
-		return;
-	uv_close((uv_handle_t *)&st->poll->handle, store_on_poll_closed);
-	st->poll = NULL;
-}
-
-/* Watch the connection's socket for events; a new socket gets a new handle. */
-static int store_watch(struct store *st, int events)
-{
-	int fd = PQsocket(st->conn);
-	int rc;
-
-	if (st->poll != NULL && st->poll_fd != fd)
-		store_unwatch(st);
-	if (st->poll == NULL) {
-		struct store_poll *p = malloc(sizeof(*p));
-		if (p == NULL)
-			return -ENOMEM;
-		if ((rc = uv_poll_init_socket(st->loop, &p->handle, fd)) < 0) {
-			free(p);
-			return rc;
-		}
-		p->handle.data = p;
-		p->st = st;
-		st->poll = p;
-		st->poll_fd = fd;
-		st->poll_events = 0;
-		st->handles++;
-	}
-	if (events == st->poll_events)
-		return 0;
-	if ((rc = uv_poll_start(&st->poll->handle, events, store_on_poll)) < 0)
-		return rc;
-	st->poll_events = events;
-	return 0;
+	st->timer_open = false;
+	store_handle_closed(st);
 }
 
 static void store_job_clear_results(struct store_job *job)
@@ -263,7 +215,7 @@ static void store_job_clear_results(struct store_job *job)
 /* Forget the connection; the head job, if it was running, will run again. */
 static void store_disconnect(struct store *st)
 {
-	store_unwatch(st);
+	pgpoll_unwatch(&st->poll);
 	if (st->conn != NULL)
 		PQfinish(st->conn);
 	st->conn = NULL;
@@ -301,10 +253,10 @@ static void store_lost(struct store *st, const char *why)
 /* Send what libpq holds; the rest waits for the socket to be writable. */
 static int store_flush(struct store *st)
 {
-	int rc = PQflush(st->conn);
+	int rc = pgpoll_flush(&st->poll, st->conn, UV_READABLE);
 
 	if (rc < 0) {
-		store_lost(st, NULL);
+		store_lost(st, rc == -EIO ? NULL : uv_strerror(rc));
 		return -1;
 	}
 	st->want_write = rc == 1;
@@ -326,7 +278,7 @@ static void store_connect(struct store *st)
 	}
 	st->phase = STORE_CONNECTING;
 	/* Before the first PQconnectPoll, behave as if it asked for writing. */
-	if ((rc = store_watch(st, UV_WRITABLE)) < 0)
+	if ((rc = pgpoll_watch(&st->poll, st->conn, UV_WRITABLE)) < 0)
 		store_lost(st, uv_strerror(rc));
 }
 
@@ -409,29 +361,14 @@ static void store_connected(struct store *st)
 		store_send_schema(st);
 }
 
-/* The socket is re-watched after every PQconnectPoll with a new handle: libpq
- * may close its socket and open another that gets the same number. */
 static void store_connect_step(struct store *st)
 {
-	int rc;
+	int rc = pgpoll_connect_step(&st->poll, st->conn);
 
-	store_unwatch(st);
-	switch (PQconnectPoll(st->conn)) {
-	case PGRES_POLLING_READING:
-		rc = store_watch(st, UV_READABLE);
-		break;
-	case PGRES_POLLING_WRITING:
-		rc = store_watch(st, UV_WRITABLE);
-		break;
-	case PGRES_POLLING_OK:
+	if (rc == 1)
 		store_connected(st);
-		return;
-	default:
-		store_lost(st, NULL);
-		return;
-	}
-	if (rc < 0)
-		store_lost(st, uv_strerror(rc));
+	else if (rc < 0)
+		store_lost(st, rc == -EIO ? NULL : uv_strerror(rc));
 }
 
 static int store_send_migration(struct store *st)
@@ -907,7 +844,8 @@ static void store_run(struct store *st)
 			;
 		if (st->phase != STORE_SETUP && st->phase != STORE_UP)
 			break;
-		rc = store_watch(st, UV_READABLE | (st->want_write ? UV_WRITABLE : 0));
+		rc = pgpoll_watch(&st->poll, st->conn,
+				  UV_READABLE | (st->want_write ? UV_WRITABLE : 0));
 		if (rc == 0)
 			break;
 		store_lost(st, uv_strerror(rc));
@@ -934,9 +872,9 @@ static void store_on_io(struct store *st, int status, int events)
 		store_flush(st);
 }
 
-static void store_on_poll(uv_poll_t *h, int status, int events)
+static void store_on_poll(struct pgpoll *pp, int status, int events)
 {
-	struct store *st = ((struct store_poll *)h->data)->st;
+	struct store *st = pp->data;
 
 	st->in_run = true;
 	store_on_io(st, status, events);
@@ -970,7 +908,8 @@ int store_open(uv_loop_t *loop, const struct store_options *opt, const struct st
 	if ((rc = uv_timer_init(loop, &st->timer)) < 0)
 		goto cleanup;
 	st->timer.data = st;
-	st->handles = 1;
+	st->timer_open = true;
+	pgpoll_init(&st->poll, loop, store_on_poll, store_on_poll_closed, st);
 	st->in_run = true;
 	store_connect(st);
 	st->in_run = false;

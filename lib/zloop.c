@@ -166,6 +166,9 @@ void zl_sock_close(struct zl_sock *s, zl_sock_close_cb on_close)
 			break;
 		}
 	}
+	/* Never read again, though the check hook may be draining it right now
+	 * (the close came from its callback) and ZeroMQ still holds input. */
+	s->on_msg = NULL;
 	s->on_close = on_close;
 	uv_close((uv_handle_t *)&s->poll, zl_sock_on_closed);
 }

@@ -59,7 +59,8 @@ void zl_sock_pause(struct zl_sock *s, bool paused);
  * high-water mark or not connected), -EHOSTUNREACH (ROUTER: peer gone) or
  * another -errno. The next loop iteration re-reads ZMQ_EVENTS. */
 int zl_sendv(struct zl_sock *s, const void *const *bufs, const size_t *lens, int n);
-/* Stop watching s; on_close(s) runs once the poll handle is closed, and is
+/* Stop watching s (no message is handed over after this, even from within
+ * s's callback); on_close(s) runs once the poll handle is closed, and is
  * where the owner calls zmq_close(s->zs). */
 void zl_sock_close(struct zl_sock *s, zl_sock_close_cb on_close);
 /* Close the loop hooks (after every socket); on_close runs when they are. */

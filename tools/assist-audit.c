@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "assist.pb-c.h"
+#include "cli.h"
 #include "state.pb-c.h"
 #include "conf.h"
 #include "idnum.h"
@@ -23,11 +24,9 @@
 
 #define PAGE 5000
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
-		   "  checks the journal's hash chain and that year-to-date totals match the ledger\n");
-}
+static const char usage[] =
+	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
+	"  checks the journal's hash chain and that year-to-date totals match the ledger\n";
 
 static PGresult *query(PGconn *db, const char *sql, int n, const char *const *params)
 {
@@ -221,12 +220,8 @@ int main(int argc, char **argv)
 		case 'd':
 			snprintf(conninfo, sizeof(conninfo), "%s", optarg);
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 64;
+			return cli_usage(c, usage, 64);
 		}
 	}
 	if (conninfo[0] == '\0' && conf_lookup(config, "database", conninfo, sizeof(conninfo)) < 0) {

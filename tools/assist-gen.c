@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 
+#include "cli.h"
 #include "idnum.h"
 #include "money.h"
 #include "ymd.h"
@@ -519,12 +520,12 @@ static int copy_end(struct copy *c)
 
 /* ---- civil affairs ----------------------------------------------------------- */
 
-static int fill_civil_affairs(struct gen *g)
+/* Persons, households and who lives in which. */
+static int civil_people(struct gen *g)
 {
 	PGconn *db = g->db[CIVIL];
 	struct copy c;
 	int err = 0;
-	unsigned n = 0;
 
 	copy_begin(&c, db, "persons",
 		   "id_card_no, name, gender, hukou_type, district_code, town, village, "
@@ -562,6 +563,15 @@ static int fill_civil_affairs(struct gen *g)
 			 date(p->relation == 20 ? p->birth : ymd_make(2000, 1, 1)));
 	}
 	err |= copy_end(&c);
+	return err;
+}
+
+/* Category registrations. */
+static int civil_categories(struct gen *g)
+{
+	PGconn *db = g->db[CIVIL];
+	struct copy c;
+	int err = 0;
 
 	copy_begin(&c, db, "category_registrations",
 		   "id_card_no, category_code, grade, valid_from, cert_no");
@@ -591,6 +601,16 @@ static int fill_civil_affairs(struct gen *g)
 			copy_row(&c, 5, p->id, "31", "\\N", date(from), key(g, "BY"));
 	}
 	err |= copy_end(&c);
+	return err;
+}
+
+/* Dibao enrollments and deaths. */
+static int civil_dibao(struct gen *g)
+{
+	PGconn *db = g->db[CIVIL];
+	unsigned n = 0;
+	struct copy c;
+	int err = 0;
 
 	copy_begin(&c, db, "dibao_enrollments",
 		   "enrollment_no, id_card_no, household_no, scheme, dibao_class, "
@@ -629,6 +649,15 @@ static int fill_civil_affairs(struct gen *g)
 				 date(ymd_from_days(ymd_to_days(p->died) + rnd_range(g, 1, 10))));
 	}
 	err |= copy_end(&c);
+	return err;
+}
+
+static int fill_civil_affairs(struct gen *g)
+{
+	int err = civil_people(g);
+
+	err |= civil_categories(g);
+	err |= civil_dibao(g);
 	return err ? -EIO : 0;
 }
 
@@ -966,7 +995,8 @@ static void completion_row(struct gen *g, struct copy *c, const char *cert,
 		 num(k->days), date(job), job ? "Ezhou Hengtai Logistics" : "\\N");
 }
 
-static int fill_labor(struct gen *g)
+/* Insurance, unemployment, re-employment cards and Huimin. */
+static int labor_people(struct gen *g)
 {
 	PGconn *db = g->db[LABOR];
 	ymd_t jan1 = ymd_make(g->year, 1, 1);
@@ -1022,6 +1052,16 @@ static int fill_labor(struct gen *g)
 			copy_row(&c, 4, key(g, "HM"), p->id, "0.00", date(jan1));
 	}
 	err |= copy_end(&c);
+	return err;
+}
+
+/* The courses and who completed one. */
+static int labor_training(struct gen *g)
+{
+	PGconn *db = g->db[LABOR];
+	struct copy c;
+	int err = 0;
+	char buf[32];
 
 	copy_begin(&c, db, "training_course",
 		   "course_code, title, program_type, run_by, start_date, end_date, days");
@@ -1053,6 +1093,14 @@ static int fill_labor(struct gen *g)
 		completion_row(g, &c, key(g, "PX"), p, k, chance(g, 650));
 	}
 	err |= copy_end(&c);
+	return err;
+}
+
+static int fill_labor(struct gen *g)
+{
+	int err = labor_people(g);
+
+	err |= labor_training(g);
 	return err ? -EIO : 0;
 }
 
@@ -1495,17 +1543,14 @@ static int fill(struct gen *g)
 	return 0;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: assist-gen --households N --conninfo-prefix \"host=... user=...\"\n"
-		"                  [--seed S] [--year Y] [--schema-dir DIR]\n"
-		"                  [--rate EVENTS_PER_S [--duration S]]\n"
-		"Fills the department databases civil_affairs, health, education, labor and\n"
-		"housing (schemas from DIR/<dept>/schema.sql, default ./adapters) with N\n"
-		"households, unless they already hold data; then, with --rate, makes live\n"
-		"changes for --duration seconds (default: until SIGTERM).\n");
-}
+static const char usage[] =
+	"usage: assist-gen --households N --conninfo-prefix \"host=... user=...\"\n"
+	"                  [--seed S] [--year Y] [--schema-dir DIR]\n"
+	"                  [--rate EVENTS_PER_S [--duration S]]\n"
+	"Fills the department databases civil_affairs, health, education, labor and\n"
+	"housing (schemas from DIR/<dept>/schema.sql, default ./adapters) with N\n"
+	"households, unless they already hold data; then, with --rate, makes live\n"
+	"changes for --duration seconds (default: until SIGTERM).\n";
 
 int main(int argc, char **argv)
 {
@@ -1536,14 +1581,11 @@ int main(int argc, char **argv)
 		case 'd': schema_dir = optarg; break;
 		case 'r': rate = atof(optarg); break;
 		case 't': duration = atof(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_usage(opt, usage, EXIT_USAGE);
 		}
 	}
-	if (nhh <= 0 || prefix == NULL || rate < 0 || g.year < 2008 || g.year > 2100) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (nhh <= 0 || prefix == NULL || rate < 0 || g.year < 2008 || g.year > 2100)
+		return cli_usage('?', usage, EXIT_USAGE);
 	g.nhh = nhh;
 	g.rng = seed;
 	signal(SIGTERM, on_signal);

@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "assist.pb-c.h"
+#include "cli.h"
 #include "conf.h"
 #include "curve.h"
 #include "pbjson.h"
@@ -32,8 +33,6 @@
 #define DEFAULT_CONFIG "/etc/assist/assistd.conf"
 #define MAX_MSG_SIZE ((int64_t)64 << 20)
 #define QUERY_TIMEOUT_MS 5000
-#define ERR_UNKNOWN_PERSON 3
-#define ERR_BUSY 11
 #define BATCH_MAX_EVENTS 500
 #define BATCH_MAX_BYTES (1u << 20)
 #define WINDOW_BATCHES 8
@@ -52,20 +51,18 @@ struct opts {
 
 static volatile sig_atomic_t interrupted;
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
-		   "  push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
-		   "  get ID [--year Y]\n"
-		   "  explain ID [--json]\n"
-		   "  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
-		   "  status [--json]\n"
-		   "  dump\n"
-		   "  keygen\n"
-		   "tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
-		   "ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
-		   "curve_client_secret_key in CONFIG\n");
-}
+static const char usage[] =
+	"usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
+	"  push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
+	"  get ID [--year Y]\n"
+	"  explain ID [--json]\n"
+	"  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
+	"  status [--json]\n"
+	"  dump\n"
+	"  keygen\n"
+	"tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
+	"ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
+	"curve_client_secret_key in CONFIG\n";
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -76,8 +73,7 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	usage(stderr);
-	return EXIT_USAGE;
+	return cli_usage('?', usage, EXIT_USAGE);
 }
 
 static int64_t now_ms(void)
@@ -343,11 +339,12 @@ static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out
 	zmq_ctx_term(ctx);
 	if (rc == 0 && (*out)->body_case == ASSIST__REPLY__BODY_ERROR) {
 		Assist__Error *e = (*out)->error;
-		if (e->code == ERR_UNKNOWN_PERSON)
+		bool unknown = e->code == ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON;
+		if (unknown)
 			fprintf(stderr, "unknown person\n");
 		else
 			fprintf(stderr, "assistctl: assistd: %s (code %d)\n", e->message, e->code);
-		rc = e->code == ERR_UNKNOWN_PERSON ? EXIT_UNKNOWN : EXIT_REJECTED;
+		rc = unknown ? EXIT_UNKNOWN : EXIT_REJECTED;
 		assist__reply__free_unpacked(*out, NULL);
 		return rc;
 	}
@@ -1063,7 +1060,7 @@ static void push_on_error(struct push *p, const struct push_batch *b, const Assi
 	if (b == NULL)
 		return;
 	s = &p->sources[b->src];
-	if (e->code == ERR_BUSY) {
+	if (e->code == ASSIST__ERROR_CODE__ERROR_CODE_BUSY) {
 		push_rewind(p, b->src, s->acked,
 			    s->has_applied ? pb_pos(&applied, s->applied) : NULL);
 		p->pause_until = now_ms() + BUSY_PAUSE_MS;
@@ -1300,23 +1297,33 @@ static void print_explanation(const Assist__Explanation *x)
 	printf("  => %s\n", x->result);
 }
 
-static int cmd_explain(const struct opts *o, int argc, char **argv)
+/* The options of a command whose only one is --json: 0, or the exit status. */
+static int parse_json_option(int argc, char **argv, const char *cmd, bool *json)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt != 'j')
+			return usage_error("%s: bad option", cmd);
+		*json = true;
+	}
+	return 0;
+}
+
+static int cmd_explain(const struct opts *o, int argc, char **argv)
+{
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__ExplainRequest ex = ASSIST__EXPLAIN_REQUEST__INIT;
 	Assist__Reply *reply;
 	bool json = false;
-	int opt, rc = 0;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt != 'j')
-			return usage_error("explain: bad option");
-		json = true;
-	}
+	if ((rc = parse_json_option(argc, argv, "explain", &json)) != 0)
+		return rc;
 	if (argc - optind != 1)
 		return usage_error("explain: expects one ID");
 	ex.id_number = argv[optind];
@@ -1392,21 +1399,14 @@ static void status_table(const Assist__StatusReply *st)
 
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__StatusRequest sr = ASSIST__STATUS_REQUEST__INIT;
 	Assist__Reply *reply;
 	bool json = false;
-	int opt, rc = 0;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt != 'j')
-			return usage_error("status: bad option");
-		json = true;
-	}
+	if ((rc = parse_json_option(argc, argv, "status", &json)) != 0)
+		return rc;
 	if (optind != argc)
 		return usage_error("status: unexpected argument %s", argv[optind]);
 	req.body_case = ASSIST__REQUEST__BODY_STATUS;
@@ -1785,12 +1785,8 @@ int main(int argc, char **argv)
 		case 'e':
 			o.endpoint = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return cli_usage(opt, usage, EXIT_USAGE);
 		}
 	}
 	if (optind >= argc)

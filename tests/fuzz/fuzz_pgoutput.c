@@ -19,8 +19,8 @@ static const struct department *owner(const char *table)
 {
 	for (size_t d = 0; d < sizeof(departments) / sizeof(departments[0]); d++) {
 		const struct department *dept = department_find(departments[d]);
-		for (const char *const *t = dept->tables; *t != NULL; t++) {
-			if (strcmp(*t, table) == 0)
+		for (const struct department_table *t = dept->tables; t->name != NULL; t++) {
+			if (strcmp(t->name, table) == 0)
 				return dept;
 		}
 	}
@@ -32,7 +32,7 @@ static void map_row(const struct row_change *rc)
 	struct mapping_out out = {0};
 	char err[256];
 
-	(void)owner(rc->table)->map(rc, &out, err, sizeof(err));
+	(void)department_map(owner(rc->table), rc, &out, err, sizeof(err));
 	for (int i = 0; i < out.n; i++)
 		protobuf_c_message_free_unpacked(&out.events[i]->base, NULL);
 }

@@ -229,7 +229,7 @@ static void fake_on_get(struct fake *f, zmq_msg_t *identity, uint64_t request_id
 	} else {
 		reply.body_case = ASSIST__REPLY__BODY_ERROR;
 		reply.error = &error;
-		error.code = 3;
+		error.code = ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON;
 		error.message = "unknown person";
 	}
 	fake_send(f, identity, &reply);
@@ -326,7 +326,7 @@ static void fake_on_explain(struct fake *f, zmq_msg_t *identity, uint64_t reques
 	if (strcmp(ex->id_number, "420704199001010012") != 0) {
 		reply.body_case = ASSIST__REPLY__BODY_ERROR;
 		reply.error = &error;
-		error.code = 3;
+		error.code = ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON;
 		error.message = "unknown person";
 		fake_send(f, identity, &reply);
 		return;

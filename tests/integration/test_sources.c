@@ -98,7 +98,7 @@ static void test_unknown_heartbeat_creates_nothing(void **state)
 
 	assert_non_null(r);
 	assert_int_equal(r->body_case, ASSIST__REPLY__BODY_ERROR);
-	assert_int_equal(r->error->code, EACCES);
+	assert_int_equal(r->error->code, ASSIST__ERROR_CODE__ERROR_CODE_NOT_AUTHORIZED);
 	assert_string_equal(r->error->message, "heartbeat.source: not a configured source (roles_file)");
 	assist__reply__free_unpacked(r, NULL);
 	assert_false(status_has("phantom"));
