@@ -75,7 +75,7 @@ static const struct ca_district *ca_district(struct map_row *r, const char *col)
 
 static int ca_person_build(struct map_row *r)
 {
-	Assist__PersonChange *p = map_person(r);
+	Assist__PersonChange *p = map_payload(r, ASSIST__KIND__KIND_PERSON);
 	const struct ca_district *d = ca_district(r, "district_code");
 
 	if (p == NULL)
@@ -114,7 +114,7 @@ static int ca_persons(const struct row_change *rc, struct mapping_out *out, char
 
 static int ca_household_build(struct map_row *r)
 {
-	Assist__HouseholdChange *h = map_household(r);
+	Assist__HouseholdChange *h = map_payload(r, ASSIST__KIND__KIND_HOUSEHOLD);
 	const struct ca_district *d = ca_district(r, "district_code");
 	double area = map_decimal(r, "housing_area_sqm", false);
 	bool present;
@@ -155,7 +155,7 @@ static int ca_households(const struct row_change *rc, struct mapping_out *out, c
 
 static int ca_member_build(struct map_row *r)
 {
-	Assist__PersonChange *p = map_person(r);
+	Assist__PersonChange *p = map_payload(r, ASSIST__KIND__KIND_PERSON);
 
 	if (p == NULL)
 		return r->status;
@@ -235,7 +235,7 @@ static int ca_dibao(const struct row_change *rc, struct mapping_out *out, char *
 
 static int ca_death_build(struct map_row *r)
 {
-	Assist__PersonChange *p = map_person(r);
+	Assist__PersonChange *p = map_payload(r, ASSIST__KIND__KIND_PERSON);
 
 	if (p == NULL)
 		return r->status;

@@ -84,7 +84,7 @@ static char *ed_id_of_student_no(struct map_row *r, const char *col)
 
 static int ed_grant_build(struct map_row *r)
 {
-	Assist__EducationAid *a = map_education_aid(r);
+	Assist__EducationAid *a = map_payload(r, ASSIST__KIND__KIND_EDUCATION_AID);
 
 	if (a == NULL)
 		return r->status;

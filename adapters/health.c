@@ -70,7 +70,7 @@ static int hl_ncms(const struct row_change *rc, struct mapping_out *out, char *e
 
 static int hl_bill_build(struct map_row *r)
 {
-	Assist__MedicalClaim *c = map_medical_claim(r);
+	Assist__MedicalClaim *c = map_payload(r, ASSIST__KIND__KIND_MEDICAL_CLAIM);
 	fen_t amount;
 	bool present;
 
@@ -103,7 +103,7 @@ static int hl_bills(const struct row_change *rc, struct mapping_out *out, char *
 
 static int hl_subsidy_build(struct map_row *r)
 {
-	Assist__MedicalClaim *c = map_medical_claim(r);
+	Assist__MedicalClaim *c = map_payload(r, ASSIST__KIND__KIND_MEDICAL_CLAIM);
 	const char *no = map_text(r, "subsidy_no", true);
 	char id[64];
 

@@ -62,7 +62,7 @@ static int hs_rental_build(struct map_row *r)
 		return r->status;
 	if (status != HS_APPROVED)
 		return 0;
-	h = map_housing_aid(r);
+	h = map_payload(r, ASSIST__KIND__KIND_HOUSING_AID);
 	if (h == NULL)
 		return r->status;
 	h->claim_id = map_str(r, "app_no", true);
@@ -86,7 +86,7 @@ static int hs_reduction_build(struct map_row *r)
 
 	if (!map_bool(r, "approved", false))
 		return r->status;
-	h = map_housing_aid(r);
+	h = map_payload(r, ASSIST__KIND__KIND_HOUSING_AID);
 	if (h == NULL)
 		return r->status;
 	h->claim_id = map_str(r, "rr_no", true);
@@ -112,7 +112,7 @@ static int hs_project_build(struct map_row *r)
 
 	if (r->status < 0 || approved == YMD_NONE)
 		return r->status;
-	h = map_housing_aid(r);
+	h = map_payload(r, ASSIST__KIND__KIND_HOUSING_AID);
 	if (h == NULL)
 		return r->status;
 	h->claim_id = map_str(r, "project_no", true);

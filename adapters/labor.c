@@ -116,7 +116,7 @@ static int lb_completion_build(struct map_row *r)
 		return r->status;
 	if (program == ASSIST__PROGRAM__PROGRAM_VOCATIONAL && employed == YMD_NONE)
 		return 0;
-	t = map_training(r);
+	t = map_payload(r, ASSIST__KIND__KIND_TRAINING);
 	if (t == NULL)
 		return r->status;
 	t->claim_id = map_str(r, "cert_no", true);

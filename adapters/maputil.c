@@ -293,41 +293,49 @@ Assist__Event *map_event(struct map_row *r, Assist__Event__PayloadCase pcase, As
 /* A new event of kind for r holding a zeroed payload of type desc in the oneof
  * member pcase (the case value is the member's field number); the payload, or
  * NULL when out of memory. */
-static void *map_payload(struct map_row *r, const ProtobufCMessageDescriptor *desc,
-			 Assist__Event__PayloadCase pcase, Assist__Kind kind)
+/* The Event payload member of kind: the kind's name without "KIND_",
+ * lower-cased ("KIND_MEDICAL_CLAIM" -> "medical_claim"), as the proto names
+ * them. NULL when there is none. */
+static const ProtobufCFieldDescriptor *payload_field(Assist__Kind kind)
 {
-	const ProtobufCFieldDescriptor *f =
-		protobuf_c_message_descriptor_get_field(&assist__event__descriptor, pcase);
-	ProtobufCMessage *p = malloc(desc->sizeof_message);
-	Assist__Event *ev = p == NULL ? NULL : map_event(r, pcase, kind);
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&assist__kind__descriptor,
+									   kind);
+	char name[64];
+	size_t i;
 
+	if (v == NULL || strncmp(v->name, "KIND_", 5) != 0)
+		return NULL;
+	for (i = 0; v->name[5 + i] != '\0' && i + 1 < sizeof(name); i++)
+		name[i] = (char)tolower((unsigned char)v->name[5 + i]);
+	name[i] = '\0';
+	return protobuf_c_message_descriptor_get_field_by_name(&assist__event__descriptor, name);
+}
+
+void *map_payload(struct map_row *r, Assist__Kind kind)
+{
+	const ProtobufCFieldDescriptor *f = payload_field(kind);
+	ProtobufCMessage *p;
+	Assist__Event *ev;
+
+	if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE) {
+		map_fail(r, "kind", "no payload for kind %d", (int)kind);
+		return NULL;
+	}
+	p = malloc(((const ProtobufCMessageDescriptor *)f->descriptor)->sizeof_message);
+	ev = p == NULL ? NULL : map_event(r, (Assist__Event__PayloadCase)f->id, kind);
 	if (ev == NULL) {
 		free(p);
 		map_nomem(r);
 		return NULL;
 	}
-	protobuf_c_message_init(desc, p);
+	protobuf_c_message_init(f->descriptor, p);
 	*(ProtobufCMessage **)((char *)ev + f->offset) = p;
 	return p;
 }
 
-Assist__PersonChange *map_person(struct map_row *r)
-{
-	return map_payload(r, &assist__person_change__descriptor, ASSIST__EVENT__PAYLOAD_PERSON,
-			   ASSIST__KIND__KIND_PERSON);
-}
-
-Assist__HouseholdChange *map_household(struct map_row *r)
-{
-	return map_payload(r, &assist__household_change__descriptor,
-			   ASSIST__EVENT__PAYLOAD_HOUSEHOLD, ASSIST__KIND__KIND_HOUSEHOLD);
-}
-
 Assist__StatusChange *map_status(struct map_row *r, Assist__Category category, bool active)
 {
-	Assist__StatusChange *p = map_payload(r, &assist__status_change__descriptor,
-					      ASSIST__EVENT__PAYLOAD_STATUS,
-					      ASSIST__KIND__KIND_STATUS);
+	Assist__StatusChange *p = map_payload(r, ASSIST__KIND__KIND_STATUS);
 
 	if (p == NULL)
 		return NULL;
@@ -345,37 +353,11 @@ Assist__StatusChange *map_status(struct map_row *r, Assist__Category category, b
 
 Assist__Enrollment *map_enrollment(struct map_row *r, Assist__Scheme scheme)
 {
-	Assist__Enrollment *p = map_payload(r, &assist__enrollment__descriptor,
-					    ASSIST__EVENT__PAYLOAD_ENROLLMENT,
-					    ASSIST__KIND__KIND_ENROLLMENT);
+	Assist__Enrollment *p = map_payload(r, ASSIST__KIND__KIND_ENROLLMENT);
 
 	if (p != NULL)
 		p->scheme = scheme;
 	return p;
-}
-
-Assist__MedicalClaim *map_medical_claim(struct map_row *r)
-{
-	return map_payload(r, &assist__medical_claim__descriptor,
-			   ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM, ASSIST__KIND__KIND_MEDICAL_CLAIM);
-}
-
-Assist__EducationAid *map_education_aid(struct map_row *r)
-{
-	return map_payload(r, &assist__education_aid__descriptor,
-			   ASSIST__EVENT__PAYLOAD_EDUCATION_AID, ASSIST__KIND__KIND_EDUCATION_AID);
-}
-
-Assist__Training *map_training(struct map_row *r)
-{
-	return map_payload(r, &assist__training__descriptor, ASSIST__EVENT__PAYLOAD_TRAINING,
-			   ASSIST__KIND__KIND_TRAINING);
-}
-
-Assist__HousingAid *map_housing_aid(struct map_row *r)
-{
-	return map_payload(r, &assist__housing_aid__descriptor,
-			   ASSIST__EVENT__PAYLOAD_HOUSING_AID, ASSIST__KIND__KIND_HOUSING_AID);
 }
 
 Assist__Int64Value *map_int64_value(struct map_row *r, int64_t v)

@@ -70,16 +70,13 @@ int64_t map_hundredths(struct map_row *r, const char *col, bool required);
 int map_code(struct map_row *r, const char *col, const struct map_code *codes, bool required);
 /* A new event of kind with its payload case set, appended to r->out. */
 Assist__Event *map_event(struct map_row *r, Assist__Event__PayloadCase pcase, Assist__Kind kind);
-/* New payloads, attached to a new event in r->out; NULL (and r->status set)
- * when memory or MAPPING_MAX_EVENTS runs out. */
-Assist__PersonChange *map_person(struct map_row *r);
-Assist__HouseholdChange *map_household(struct map_row *r);
+/* A new payload of kind (Assist__MedicalClaim for KIND_MEDICAL_CLAIM, found
+ * through the descriptors), attached to a new event in r->out; NULL (and
+ * r->status set) when memory or MAPPING_MAX_EVENTS runs out. */
+void *map_payload(struct map_row *r, Assist__Kind kind);
+/* A status or an enrollment payload with its category or scheme set. */
 Assist__StatusChange *map_status(struct map_row *r, Assist__Category category, bool active);
 Assist__Enrollment *map_enrollment(struct map_row *r, Assist__Scheme scheme);
-Assist__MedicalClaim *map_medical_claim(struct map_row *r);
-Assist__EducationAid *map_education_aid(struct map_row *r);
-Assist__Training *map_training(struct map_row *r);
-Assist__HousingAid *map_housing_aid(struct map_row *r);
 /* A new presence wrapper holding v; NULL (and r->status set) without memory. */
 Assist__Int64Value *map_int64_value(struct map_row *r, int64_t v);
 /* A builder for rows that mean nothing: returns 0. */
