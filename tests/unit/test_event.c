@@ -109,21 +109,27 @@ struct kind_case {
 	const char *subject, *household, *claim; /* NULL: the payload has no such field */
 	ymd_t date;
 	bool household_level, decided, refresh_after;
+	const char *first_field; /* the first field validation checks */
 };
 
 static const struct kind_case kind_cases[] = {
-	{ASSIST__KIND__KIND_PERSON, "person", ID, "H-1", NULL, YMD_NONE, false, false, false},
-	{ASSIST__KIND__KIND_HOUSEHOLD, "household", NULL, "H-1", NULL, YMD_NONE, true, false, false},
-	{ASSIST__KIND__KIND_STATUS, "status", ID, NULL, NULL, 20090201, false, false, false},
-	{ASSIST__KIND__KIND_ENROLLMENT, "enrollment", ID, NULL, NULL, 20090301, false, true, true},
+	{ASSIST__KIND__KIND_PERSON, "person", ID, "H-1", NULL, YMD_NONE, false, false, false,
+	 "id_number"},
+	{ASSIST__KIND__KIND_HOUSEHOLD, "household", NULL, "H-1", NULL, YMD_NONE, true, false, false,
+	 "household_id"},
+	{ASSIST__KIND__KIND_STATUS, "status", ID, NULL, NULL, 20090201, false, false, false,
+	 "id_number"},
+	{ASSIST__KIND__KIND_ENROLLMENT, "enrollment", ID, NULL, NULL, 20090301, false, true, true,
+	 "id_number"},
 	{ASSIST__KIND__KIND_MEDICAL_CLAIM, "medical_claim", ID, NULL, "M-1", 20090401, false, true,
-	 false},
+	 false, "claim_id"},
 	/* Dated by its term, which policy.c reads: no date field. */
 	{ASSIST__KIND__KIND_EDUCATION_AID, "education_aid", ID, NULL, "E-1", YMD_NONE, false, true,
-	 false},
-	{ASSIST__KIND__KIND_TRAINING, "training", ID, NULL, "T-1", 20090630, false, true, false},
+	 false, "claim_id"},
+	{ASSIST__KIND__KIND_TRAINING, "training", ID, NULL, "T-1", 20090630, false, true, false,
+	 "claim_id"},
 	{ASSIST__KIND__KIND_HOUSING_AID, "housing_aid", NULL, "H-2", "R-1", 20090701, true, true,
-	 false},
+	 false, "claim_id"},
 };
 
 static void assert_text(const char *got, const char *want)
@@ -163,7 +169,8 @@ static void test_kinds(void **state)
 		assert_int_equal(!!(k->flags & EVENT_REFRESH_AFTER), c->refresh_after);
 		assert_int_equal(k->decide != NULL, c->decided);
 		assert_int_equal(k->apply != NULL, !c->decided);
-		assert_non_null(k->check);
+		assert_non_null(k->fields);
+		assert_string_equal(k->fields[0].name, c->first_field);
 	}
 }
 
