@@ -127,20 +127,20 @@ static int check_field(const struct event_kind *k, const struct event_field *r,
 {
 	const ProtobufCFieldDescriptor *f =
 		protobuf_c_message_descriptor_get_field_by_name(m->descriptor, r->name);
-	char **text = (char **)((char *)m + f->offset);
+	char *at = (char *)m + f->offset;
 	bool dated = k->date_field != NULL && strcmp(k->date_field, r->name) == 0;
 
 	switch (r->check) {
 	case EVENT_CHECK_ID:
-		return check_id(v, k->name, r->name, *text);
+		return check_id(v, k->name, r->name, *(char **)at);
 	case EVENT_CHECK_TEXT:
-		return check_text(v, k->name, r->name, *text, r->required, r->max_len);
+		return check_text(v, k->name, r->name, *(const char **)at, r->required, r->max_len);
 	case EVENT_CHECK_ENUM:
-		return check_enum(v, k->name, r->name, f->descriptor,
-				  *(const int *)((const char *)m + f->offset),
+		return check_enum(v, k->name, r->name, f->descriptor, *(const int *)at,
 				  r->required || enum_is(m, r->when_field, r->when_value));
 	case EVENT_CHECK_DATE:
-		return check_date(v, k->name, r->name, *text, r->required, dated ? &v->date : NULL);
+		return check_date(v, k->name, r->name, *(const char **)at, r->required,
+				  dated ? &v->date : NULL);
 	case EVENT_CHECK_MONEY:
 		return check_money(v, k->name, r->name, integer_at(m, f));
 	case EVENT_CHECK_COUNT:
