@@ -31,9 +31,10 @@ enum event_flag {
 	EVENT_REFRESH_AFTER = 1 << 1,   /* the person's rules are refreshed after it is decided */
 };
 
-/* What a field rule checks (validate.c); the reason a sender reads follows. */
+/* What a field rule checks (validate.c); the reason a sender reads follows.
+ * 0 is none, so a rule that forgets its check is refused at start. */
 enum event_check {
-	EVENT_CHECK_ID = 1, /* an ID number ("is required" when empty); normalized in place */
+	EVENT_CHECK_ID = 1, /* an ID number, always required; normalized in place */
 	EVENT_CHECK_TEXT,   /* at most max_len bytes: "is longer than 63 bytes" */
 	EVENT_CHECK_ENUM,   /* a value of the field's enum: "unknown value 9" */
 	EVENT_CHECK_DATE,   /* YYYY-MM-DD: "\"2026-13-01\" is not a date (YYYY-MM-DD)" */
@@ -42,7 +43,7 @@ enum event_check {
 };
 
 /* One field of a payload and its check. required: "is required" when the
- * text is empty or the enum unspecified (ID, TEXT, ENUM, DATE). */
+ * text is empty or the enum 0 (TEXT, ENUM, DATE). */
 struct event_field {
 	const char *name; /* the payload's field: "claim_id" */
 	enum event_check check;
@@ -55,9 +56,9 @@ struct event_field {
 	int when_value;
 };
 
-/* What the field rules cannot say (a date before another, a scheme of the
- * kind's family), checked after them in place (validate.c); 0, or -EINVAL
- * with v filled. */
+/* What the field rules cannot say (a date before another, a nested or
+ * wrapped field, a scheme of the kind's family), checked after them in
+ * place (validate.c); 0, or -EINVAL with v filled. */
 typedef int (*event_check_fn)(ProtobufCMessage *payload, struct verdict *v);
 /* Apply a fact to p (NULL for a household-level kind) and refresh what
  * follows from it (apply.c); 0 or a negative errno. */
