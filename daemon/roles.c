@@ -8,53 +8,79 @@
 #include <string.h>
 
 #include "conf.h"
+#include "event.h"
 #include "pbjson.h"
 
 #define ROLES_FILE_MAX (1 << 20)
 
-#define K(x) (UINT32_C(1) << ASSIST__KIND__KIND_##x)
 #define C(x) (UINT32_C(1) << ASSIST__CATEGORY__CATEGORY_##x)
 #define S(x) (UINT64_C(1) << ASSIST__SCHEME__SCHEME_##x)
 
-/* The departments and their default roles: the kinds INTERFACE's table gives
- * each, the categories it sets and the schemes it runs (POLICY's owners).
- * Adding a department is a line here. */
-static const struct roles_source departments[] = {
+struct department {
+	const char *name;
+	uint32_t categories; /* bit per Assist__Category */
+	uint64_t schemes;    /* bit per Assist__Scheme */
+};
+
+/* The departments and the categories they set and the schemes they run
+ * (POLICY's owners); the kinds each sends by default are the event
+ * registry's senders (event.c). Adding a department is a line here. */
+static const struct department departments[] = {
 	{"civil_affairs",
-	 {K(PERSON) | K(HOUSEHOLD) | K(STATUS) | K(ENROLLMENT),
-	  C(URBAN_DIBAO) | C(RURAL_DIBAO) | C(THREE_NOES) | C(FIVE_GUARANTEE) | C(ORPHAN) |
-		  C(ENTITLED_GROUP) | C(MARGINAL) | C(VAGRANT) | C(DISABLED),
-	  S(URBAN_DIBAO) | S(RURAL_DIBAO) | S(MEDICAL_ASSISTANCE) | S(CHRONIC_QUOTA) |
-		  S(TEMPORARY_MEDICAL) | S(VAGRANT_MEDICAL) | S(RURAL_NEW_BUILD) |
-		  S(RURAL_REPAIR) | S(DISASTER_RELIEF)}},
-	{"health",
-	 {K(MEDICAL_CLAIM) | K(ENROLLMENT), 0, S(HUIMIN) | S(NCMS) | S(DISASTER_RELIEF)}},
-	{"education",
-	 {K(EDUCATION_AID) | K(STATUS) | K(ENROLLMENT), C(POOR_STUDENT),
-	  S(MISC_FEE_EXEMPTION) | S(TEXTBOOK_EXEMPTION) | S(TUITION_EXEMPTION) |
-		  S(BOARDING_ALLOWANCE) | S(KEY_HIGH_SCHOOL) | S(UNIVERSITY_ENTRY) |
-		  S(UNIVERSITY_MONTHLY) | S(VOCATIONAL)}},
+	 C(URBAN_DIBAO) | C(RURAL_DIBAO) | C(THREE_NOES) | C(FIVE_GUARANTEE) | C(ORPHAN) |
+		 C(ENTITLED_GROUP) | C(MARGINAL) | C(VAGRANT) | C(DISABLED),
+	 S(URBAN_DIBAO) | S(RURAL_DIBAO) | S(MEDICAL_ASSISTANCE) | S(CHRONIC_QUOTA) |
+		 S(TEMPORARY_MEDICAL) | S(VAGRANT_MEDICAL) | S(RURAL_NEW_BUILD) | S(RURAL_REPAIR) |
+		 S(DISASTER_RELIEF)},
+	{"health", 0, S(HUIMIN) | S(NCMS) | S(DISASTER_RELIEF)},
+	{"education", C(POOR_STUDENT),
+	 S(MISC_FEE_EXEMPTION) | S(TEXTBOOK_EXEMPTION) | S(TUITION_EXEMPTION) |
+		 S(BOARDING_ALLOWANCE) | S(KEY_HIGH_SCHOOL) | S(UNIVERSITY_ENTRY) |
+		 S(UNIVERSITY_MONTHLY) | S(VOCATIONAL)},
 	{"labor",
-	 {K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM),
-	  C(WORKER_INSURANCE) | C(REEMPLOYMENT_CARD) | C(4050) | C(ZERO_EMPLOYMENT_FAMILY) |
-		  C(REGISTERED_UNEMPLOYED),
-	  S(HUIMIN) | S(VOCATIONAL_TRAINING) | S(ENTREPRENEURSHIP_TRAINING) |
-		  S(POVERTY_TRAINING) | S(SUNSHINE_TRAINING) | S(PUBLIC_WELFARE_POST)}},
-	{"housing",
-	 {K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT), C(LOWEST_INCOME_HOUSING),
-	  S(URBAN_RENTAL) | S(RENT_REDUCTION) | S(RURAL_NEW_BUILD) | S(RURAL_REPAIR) |
-		  S(AFFORDABLE)}},
+	 C(WORKER_INSURANCE) | C(REEMPLOYMENT_CARD) | C(4050) | C(ZERO_EMPLOYMENT_FAMILY) |
+		 C(REGISTERED_UNEMPLOYED),
+	 S(HUIMIN) | S(VOCATIONAL_TRAINING) | S(ENTREPRENEURSHIP_TRAINING) | S(POVERTY_TRAINING) |
+		 S(SUNSHINE_TRAINING) | S(PUBLIC_WELFARE_POST)},
+	{"housing", C(LOWEST_INCOME_HOUSING),
+	 S(URBAN_RENTAL) | S(RENT_REDUCTION) | S(RURAL_NEW_BUILD) | S(RURAL_REPAIR) |
+		 S(AFFORDABLE)},
 };
 
 #define N_DEPARTMENTS (sizeof(departments) / sizeof(departments[0]))
 
-static const struct role *department_role(const char *name)
+static const struct department *department_find(const char *name)
 {
 	for (size_t i = 0; i < N_DEPARTMENTS; i++) {
 		if (strcmp(departments[i].name, name) == 0)
-			return &departments[i].role;
+			return &departments[i];
 	}
 	return NULL;
+}
+
+bool roles_department_known(const char *name)
+{
+	return department_find(name) != NULL;
+}
+
+/* The kinds whose registry row names department d among its senders. */
+static uint32_t department_kinds(const struct department *d)
+{
+	uint32_t kinds = 0;
+
+	for (size_t i = 0; i < event_n_kinds; i++) {
+		for (const char *const *s = event_kinds[i].senders; s != NULL && *s != NULL; s++) {
+			if (strcmp(*s, d->name) == 0)
+				kinds |= UINT32_C(1) << event_kinds[i].kind;
+		}
+	}
+	return kinds;
+}
+
+/* The default role of department d. */
+static struct role department_role(const struct department *d)
+{
+	return (struct role){department_kinds(d), d->categories, d->schemes};
 }
 
 /* The enum value of "prefix:name" (or of a bare name without prefix). */
@@ -72,13 +98,14 @@ static bool grant_value(const char *tok, const char *prefix, const ProtobufCEnum
 /* Add one grant to role; false when tok is none. */
 static bool grant_add(struct role *role, const char *tok)
 {
-	const struct role *dept = department_role(tok);
+	const struct department *dept = department_find(tok);
 	int v;
 
 	if (dept != NULL) {
-		role->kinds |= dept->kinds;
-		role->categories |= dept->categories;
-		role->schemes |= dept->schemes;
+		struct role r = department_role(dept);
+		role->kinds |= r.kinds;
+		role->categories |= r.categories;
+		role->schemes |= r.schemes;
 	} else if (grant_value(tok, "category", &assist__category__descriptor, &v) && v < 32) {
 		role->categories |= UINT32_C(1) << v;
 	} else if (grant_value(tok, "scheme", &assist__scheme__descriptor, &v) && v < 64) {
@@ -175,8 +202,11 @@ int roles_parse(const char *text, const char *file, struct roles **out, char *er
 		snprintf(err, errlen, "%s: out of memory", file);
 		goto fail;
 	}
-	memcpy(r->sources, departments, sizeof(departments));
-	r->n = N_DEPARTMENTS;
+	for (r->n = 0; r->n < N_DEPARTMENTS; r->n++) {
+		snprintf(r->sources[r->n].name, sizeof(r->sources[r->n].name), "%s",
+			 departments[r->n].name);
+		r->sources[r->n].role = department_role(&departments[r->n]);
+	}
 	for (rest = copy; rest != NULL;) {
 		char *line = strsep(&rest, "\n");
 		const char *bad;
@@ -272,15 +302,35 @@ static int need_scheme(const struct role *role, const char *source, const char *
 	return deny(v, field, "%s may not send scheme %s", source, name);
 }
 
-static int check_person(const struct role *role, const char *source,
-			const Assist__PersonChange *p, struct verdict *v)
+/* Whether enum value c of the field a role restricts is in role: a Category
+ * or a Scheme (event_registry_check allows no other). */
+static int need_value(const struct role *role, const char *source, const char *field,
+		      const ProtobufCEnumDescriptor *d, int c, struct verdict *v)
 {
-	char field[40];
+	if (d == &assist__category__descriptor)
+		return need_category(role, source, field, c, v);
+	return need_scheme(role, source, field, c, v);
+}
+
+/* Each value of kind k's role field in payload m ("person.categories[1]",
+ * "enrollment.scheme"). */
+static int need_role_field(const struct role *role, const char *source,
+			   const struct event_kind *k, const ProtobufCMessage *m, struct verdict *v)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field_by_name(m->descriptor, k->role_field);
+	const char *at = (const char *)m + f->offset;
+	char field[64];
 	int rc;
 
-	for (size_t i = 0; i < p->n_categories; i++) {
-		snprintf(field, sizeof(field), "person.categories[%zu]", i);
-		if ((rc = need_category(role, source, field, p->categories[i], v)) < 0)
+	if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+		snprintf(field, sizeof(field), "%s.%s", k->name, f->name);
+		return need_value(role, source, field, f->descriptor, *(const int *)at, v);
+	}
+	for (size_t i = 0; i < *(const size_t *)((const char *)m + f->quantifier_offset); i++) {
+		snprintf(field, sizeof(field), "%s.%s[%zu]", k->name, f->name, i);
+		if ((rc = need_value(role, source, field, f->descriptor,
+				     (*(const int *const *)at)[i], v)) < 0)
 			return rc;
 	}
 	return 0;
@@ -289,24 +339,14 @@ static int check_person(const struct role *role, const char *source,
 int roles_check(const struct role *role, const char *source, const Assist__Event *ev,
 		struct verdict *v)
 {
+	const struct event_kind *k = event_of(ev);
+
 	if (role == NULL)
 		return deny(v, "event.source", "%s is not a configured source", source);
 	if (ev->kind <= 0 || ev->kind >= 32 || !(role->kinds & (UINT32_C(1) << ev->kind)))
 		return deny(v, "event.kind", "%s may not send %s events", source,
 			    validate_kind_name(ev));
-	switch (ev->payload_case) {
-	case ASSIST__EVENT__PAYLOAD_PERSON:
-		return check_person(role, source, ev->person, v);
-	case ASSIST__EVENT__PAYLOAD_STATUS:
-		return need_category(role, source, "status.category", ev->status->category, v);
-	case ASSIST__EVENT__PAYLOAD_ENROLLMENT:
-		return need_scheme(role, source, "enrollment.scheme", ev->enrollment->scheme, v);
-	case ASSIST__EVENT__PAYLOAD_EDUCATION_AID:
-		return need_scheme(role, source, "education_aid.scheme", ev->education_aid->scheme,
-				   v);
-	case ASSIST__EVENT__PAYLOAD_HOUSING_AID:
-		return need_scheme(role, source, "housing_aid.scheme", ev->housing_aid->scheme, v);
-	default:
+	if (k == NULL || k->role_field == NULL)
 		return 0;
-	}
+	return need_role_field(role, source, k, event_payload(ev), v);
 }

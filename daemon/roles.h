@@ -3,19 +3,21 @@
  * configured is refused as a whole (batches and heartbeats); an event outside
  * its source's role is rejected as not_authorized.
  *
- * One table holds the built-in departments and their default roles; with no
- * roles_file they are the configured sources. roles_file changes them, one
- * source a line, "#" starts a comment:
+ * One table holds the built-in departments with the categories and schemes
+ * of their default roles; the kinds come from the event registry's senders
+ * (event.c). With no roles_file they are the configured sources. roles_file
+ * changes them, one source a line, "#" starts a comment:
  *   <source> = <grant>, <grant>, ...      the source's role (new or replaced)
  *   <source> = none                       the source is not configured
  * A grant is a built-in department's name (its whole default role), an event
- * kind (person, household, status, enrollment, medical_claim, education_aid,
- * training, housing_aid), category:<name> or scheme:<name>. An event needs
- * its kind; a status (and each category a person event sets) its category;
- * an enrollment, education_aid or housing_aid its scheme. */
+ * kind (the registry's names: person, household, status, enrollment,
+ * medical_claim, ...), category:<name> or scheme:<name>. An event needs its
+ * kind, and each value of its row's role_field (a status's category, each
+ * category a person event sets, an enrollment's scheme, ...). */
 #ifndef ASSIST_ROLES_H
 #define ASSIST_ROLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +53,8 @@ __attribute__((warn_unused_result)) int roles_parse(const char *text, const char
 __attribute__((warn_unused_result)) int roles_load(const char *path, struct roles **out,
 						   char *err, size_t errlen);
 void roles_free(struct roles *r);
+/* Whether name is a built-in department (event_registry_check's senders). */
+bool roles_department_known(const char *name);
 /* The role of source, or NULL when it is not configured. */
 const struct role *roles_find(const struct roles *r, const char *source);
 /* Whether ev is inside role (NULL: a source not configured): 0, or -EACCES with the field and the reason

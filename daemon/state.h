@@ -140,6 +140,28 @@ struct household {
 	bool stored;
 };
 
+/* The longest text each stored field holds: its array less the NUL. The
+ * validator refuses a longer one (daemon/event.c's field rules), so nothing
+ * an event sets is cut on its way into the state. */
+enum state_text_max {
+	STATE_NAME_MAX = sizeof(((struct person *)0)->name) - 1,
+	STATE_HOUSEHOLD_ID_MAX = sizeof(((struct household *)0)->id) - 1,
+	STATE_DISTRICT_MAX = sizeof(((struct place *)0)->district) - 1,
+	STATE_TOWN_MAX = sizeof(((struct place *)0)->town) - 1,
+	STATE_COMMUNITY_MAX = sizeof(((struct place *)0)->community) - 1,
+	STATE_STATUS_CLASS_MAX = sizeof(((struct category_state *)0)->class_) - 1,
+	STATE_ENROLLMENT_CLASS_MAX = sizeof(((struct enrollment *)0)->class_) - 1,
+	STATE_CLAIM_ID_MAX = sizeof(((struct ledger_entry *)0)->ref) - 1, /* a claim's ref */
+};
+
+/* The same field kept twice must fit both arrays. */
+_Static_assert(sizeof(((struct person *)0)->household_id) == STATE_HOUSEHOLD_ID_MAX + 1,
+	       "a person's household_id and a household's id differ");
+_Static_assert(sizeof(((struct benefit *)0)->class_) == STATE_ENROLLMENT_CLASS_MAX + 1,
+	       "an enrollment's class and its benefit's differ");
+_Static_assert(sizeof(((struct alert *)0)->ref) == STATE_CLAIM_ID_MAX + 1,
+	       "a ledger entry's ref and an alert's differ");
+
 /* New zeroed person with this (validated) ID; NULL when out of memory. */
 struct person *person_new(const char *id);
 /* Free p and everything it owns. */

@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "idnum.h"
 #include "pbcheck.h"
 #include "scheme.h"
+#include "state.h"
 #include "utf8.h"
 
 static int fail(struct verdict *v, const char *kind, const char *field, const char *fmt, ...)
@@ -90,22 +92,99 @@ static int check_money(struct verdict *v, const char *kind, const char *field, i
 	return 0;
 }
 
-static int check_person(Assist__PersonChange *p, struct verdict *v)
+static int check_count(struct verdict *v, const char *kind, const char *field, int64_t n,
+		       int64_t min, int64_t max)
 {
+	if (n < min || n > max)
+		return fail(v, kind, field, "must be between %" PRId64 " and %" PRId64, min, max);
+	return 0;
+}
+
+/* Whether m's enum field named field (NULL: none) holds value. */
+static bool enum_is(const ProtobufCMessage *m, const char *field, int value)
+{
+	const ProtobufCFieldDescriptor *f =
+		field ? protobuf_c_message_descriptor_get_field_by_name(m->descriptor, field) : NULL;
+
+	return f != NULL && *(const int *)((const char *)m + f->offset) == value;
+}
+
+/* The integer field f of m, int32 or int64. */
+static int64_t integer_at(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+	const char *at = (const char *)m + f->offset;
+
+	if (f->type == PROTOBUF_C_TYPE_INT64)
+		return *(const int64_t *)at;
+	return *(const int32_t *)at;
+}
+
+/* One field rule of kind k on m. The field is there with the type the rule
+ * reads: event_registry_check saw to it at start. The row's date field is
+ * the event's date. */
+static int check_field(const struct event_kind *k, const struct event_field *r,
+		       ProtobufCMessage *m, struct verdict *v)
+{
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field_by_name(m->descriptor, r->name);
+	char *at = (char *)m + f->offset;
+	bool dated = k->date_field != NULL && strcmp(k->date_field, r->name) == 0;
+
+	switch (r->check) {
+	case EVENT_CHECK_ID:
+		return check_id(v, k->name, r->name, *(char **)at);
+	case EVENT_CHECK_TEXT:
+		return check_text(v, k->name, r->name, *(const char **)at, r->required, r->max_len);
+	case EVENT_CHECK_ENUM:
+		return check_enum(v, k->name, r->name, f->descriptor, *(const int *)at,
+				  r->required || enum_is(m, r->when_field, r->when_value));
+	case EVENT_CHECK_DATE:
+		return check_date(v, k->name, r->name, *(const char **)at, r->required,
+				  dated ? &v->date : NULL);
+	case EVENT_CHECK_MONEY:
+		return check_money(v, k->name, r->name, integer_at(m, f));
+	case EVENT_CHECK_COUNT:
+		return check_count(v, k->name, r->name, integer_at(m, f), r->min, r->max);
+	}
+	return 0;
+}
+
+int validate_payload(const struct event_kind *k, ProtobufCMessage *m, struct verdict *v)
+{
+	int rc;
+
+	for (const struct event_field *r = k->fields; r != NULL && r->name != NULL; r++) {
+		if ((rc = check_field(k, r, m, v)) < 0)
+			return rc;
+	}
+	return k->check ? k->check(m, v) : 0;
+}
+
+/* s as a date; YMD_NONE when absent (a checked field holds a date or nothing). */
+static ymd_t date_of(const char *s)
+{
+	ymd_t d;
+
+	if (s == NULL || *s == '\0' || ymd_parse(s, &d) < 0)
+		return YMD_NONE;
+	return d;
+}
+
+/* The kinds' checks after their field rules: what the rules cannot say. */
+
+/* person: its place's parts and each category it sets. */
+int validate_person(ProtobufCMessage *m, struct verdict *v)
+{
+	const Assist__PersonChange *p = (const Assist__PersonChange *)m;
+	const Assist__Place *pl = p->place;
 	const char *k = "person";
 	int rc;
 
-	if ((rc = check_id(v, k, "id_number", p->id_number)) < 0 ||
-	    (rc = check_text(v, k, "name", p->name, false, 63)) < 0 ||
-	    (rc = check_text(v, k, "household_id", p->household_id, false, 47)) < 0 ||
-	    (rc = check_enum(v, k, "hukou", &assist__hukou__descriptor, p->hukou, false)) < 0 ||
-	    (rc = check_enum(v, k, "area", &assist__area__descriptor, p->area, false)) < 0 ||
-	    (rc = check_date(v, k, "deceased_on", p->deceased_on, false, NULL)) < 0)
-		return rc;
-	if (p->place != NULL &&
-	    ((rc = check_text(v, k, "place.district", p->place->district, false, 47)) < 0 ||
-	     (rc = check_text(v, k, "place.town", p->place->town, false, 47)) < 0 ||
-	     (rc = check_text(v, k, "place.community", p->place->community, false, 63)) < 0))
+	if (pl != NULL &&
+	    ((rc = check_text(v, k, "place.district", pl->district, false, STATE_DISTRICT_MAX)) < 0 ||
+	     (rc = check_text(v, k, "place.town", pl->town, false, STATE_TOWN_MAX)) < 0 ||
+	     (rc = check_text(v, k, "place.community", pl->community, false,
+			      STATE_COMMUNITY_MAX)) < 0))
 		return rc;
 	for (size_t i = 0; i < p->n_categories; i++) {
 		char field[32];
@@ -117,16 +196,13 @@ static int check_person(Assist__PersonChange *p, struct verdict *v)
 	return 0;
 }
 
-static int check_household(Assist__HouseholdChange *h, struct verdict *v)
+/* household: its wrapped income and area. */
+int validate_household(ProtobufCMessage *m, struct verdict *v)
 {
+	const Assist__HouseholdChange *h = (const Assist__HouseholdChange *)m;
 	const char *k = "household";
 	int rc;
 
-	if ((rc = check_text(v, k, "household_id", h->household_id, true, 47)) < 0 ||
-	    (rc = check_enum(v, k, "area", &assist__area__descriptor, h->area, false)) < 0)
-		return rc;
-	if (h->members < 0 || h->members > 100)
-		return fail(v, k, "members", "must be between 0 and 100");
 	if (h->monthly_income_fen != NULL &&
 	    (rc = check_money(v, k, "monthly_income_fen", h->monthly_income_fen->value)) < 0)
 		return rc;
@@ -136,58 +212,24 @@ static int check_household(Assist__HouseholdChange *h, struct verdict *v)
 	return 0;
 }
 
-static int check_status(Assist__StatusChange *s, struct verdict *v)
+/* enrollment: its end not before its start. */
+int validate_enrollment(ProtobufCMessage *m, struct verdict *v)
 {
-	const char *k = "status";
-	int rc;
+	const Assist__Enrollment *e = (const Assist__Enrollment *)m;
+	ymd_t end = date_of(e->end_date);
 
-	if ((rc = check_id(v, k, "id_number", s->id_number)) < 0 ||
-	    (rc = check_enum(v, k, "category", &assist__category__descriptor, s->category,
-			     true)) < 0 ||
-	    (rc = check_date(v, k, "since", s->since, false, &v->date)) < 0 ||
-	    (rc = check_text(v, k, "class", s->class_, false, 15)) < 0)
-		return rc;
+	if (end != YMD_NONE && end < date_of(e->start_date))
+		return fail(v, "enrollment", "end_date", "is before start_date");
 	return 0;
 }
 
-static int check_enrollment(Assist__Enrollment *e, struct verdict *v)
+/* medical_claim: the wrapped amounts within the total, then its months. */
+int validate_medical_claim(ProtobufCMessage *m, struct verdict *v)
 {
-	const char *k = "enrollment";
-	ymd_t end;
-	int rc;
-
-	if ((rc = check_id(v, k, "id_number", e->id_number)) < 0 ||
-	    (rc = check_enum(v, k, "scheme", &assist__scheme__descriptor, e->scheme, true)) < 0 ||
-	    (rc = check_text(v, k, "class", e->class_, false, 7)) < 0 ||
-	    (rc = check_money(v, k, "amount_fen", e->amount_fen)) < 0 ||
-	    (rc = check_date(v, k, "start_date", e->start_date, true, &v->date)) < 0 ||
-	    (rc = check_date(v, k, "end_date", e->end_date, false, &end)) < 0)
-		return rc;
-	if (end != YMD_NONE && end < v->date)
-		return fail(v, k, "end_date", "is before start_date");
-	return 0;
-}
-
-static int check_claim_id(struct verdict *v, const char *kind, const char *claim_id)
-{
-	return check_text(v, kind, "claim_id", claim_id, true, 63);
-}
-
-static int check_medical(Assist__MedicalClaim *c, struct verdict *v)
-{
+	const Assist__MedicalClaim *c = (const Assist__MedicalClaim *)m;
 	const char *k = "medical_claim";
 	int rc;
 
-	if ((rc = check_claim_id(v, k, c->claim_id)) < 0 ||
-	    (rc = check_id(v, k, "id_number", c->id_number)) < 0 ||
-	    (rc = check_date(v, k, "date", c->date, true, &v->date)) < 0 ||
-	    (rc = check_enum(v, k, "setting", &assist__setting__descriptor, c->setting, true)) < 0 ||
-	    (rc = check_enum(v, k, "hospital", &assist__hospital__descriptor, c->hospital,
-			     c->setting == ASSIST__SETTING__SETTING_INPATIENT)) < 0 ||
-	    (rc = check_enum(v, k, "disease", &assist__disease__descriptor, c->disease, true)) < 0 ||
-	    (rc = check_enum(v, k, "insurer", &assist__insurer__descriptor, c->insurer, true)) < 0 ||
-	    (rc = check_money(v, k, "total_fen", c->total_fen)) < 0)
-		return rc;
 	if (c->eligible_fen != NULL) {
 		if ((rc = check_money(v, k, "eligible_fen", c->eligible_fen->value)) < 0)
 			return rc;
@@ -200,63 +242,38 @@ static int check_medical(Assist__MedicalClaim *c, struct verdict *v)
 		if (c->insurer_paid_fen->value > c->total_fen)
 			return fail(v, k, "insurer_paid_fen", "exceeds total_fen");
 	}
-	if (c->months < 0 || c->months > 12)
-		return fail(v, k, "months", "must be between 0 and 12");
-	return 0;
+	return check_count(v, k, "months", c->months, 0, 12);
 }
 
-static int check_education(Assist__EducationAid *a, struct verdict *v)
+/* education_aid: a scheme of the education family. */
+int validate_education_aid(ProtobufCMessage *m, struct verdict *v)
 {
-	const char *k = "education_aid";
-	int rc;
+	const Assist__EducationAid *a = (const Assist__EducationAid *)m;
 
-	if ((rc = check_claim_id(v, k, a->claim_id)) < 0 ||
-	    (rc = check_id(v, k, "id_number", a->id_number)) < 0 ||
-	    (rc = check_enum(v, k, "scheme", &assist__scheme__descriptor, a->scheme, true)) < 0 ||
-	    (rc = check_enum(v, k, "stage", &assist__stage__descriptor, a->stage, true)) < 0 ||
-	    (rc = check_text(v, k, "term", a->term, true, 31)) < 0 ||
-	    (rc = check_money(v, k, "amount_fen", a->amount_fen)) < 0)
-		return rc;
 	if (scheme_family(a->scheme) != SCHEME_FAMILY_EDUCATION)
-		return fail(v, k, "scheme", "is not an education scheme");
+		return fail(v, "education_aid", "scheme", "is not an education scheme");
 	return 0;
 }
 
-static int check_training(Assist__Training *t, struct verdict *v)
+/* training: completed not before started, then its days. */
+int validate_training(ProtobufCMessage *m, struct verdict *v)
 {
-	const char *k = "training";
-	ymd_t started, employed;
-	int rc;
+	const Assist__Training *t = (const Assist__Training *)m;
 
-	if ((rc = check_claim_id(v, k, t->claim_id)) < 0 ||
-	    (rc = check_id(v, k, "id_number", t->id_number)) < 0 ||
-	    (rc = check_enum(v, k, "program", &assist__program__descriptor, t->program, true)) < 0 ||
-	    (rc = check_enum(v, k, "locality", &assist__area__descriptor, t->locality, false)) < 0 ||
-	    (rc = check_date(v, k, "started_on", t->started_on, true, &started)) < 0 ||
-	    (rc = check_date(v, k, "completed_on", t->completed_on, true, &v->date)) < 0 ||
-	    (rc = check_date(v, k, "employed_on", t->employed_on, false, &employed)) < 0)
-		return rc;
-	if (v->date < started)
-		return fail(v, k, "completed_on", "is before started_on");
+	if (date_of(t->completed_on) < date_of(t->started_on))
+		return fail(v, "training", "completed_on", "is before started_on");
 	if (t->days < 0)
-		return fail(v, k, "days", "must not be negative");
+		return fail(v, "training", "days", "must not be negative");
 	return 0;
 }
 
-static int check_housing(Assist__HousingAid *h, struct verdict *v)
+/* housing_aid: a scheme of the housing family. */
+int validate_housing_aid(ProtobufCMessage *m, struct verdict *v)
 {
-	const char *k = "housing_aid";
-	int rc;
+	const Assist__HousingAid *h = (const Assist__HousingAid *)m;
 
-	if ((rc = check_claim_id(v, k, h->claim_id)) < 0 ||
-	    (rc = check_text(v, k, "household_id", h->household_id, true, 47)) < 0 ||
-	    (rc = check_enum(v, k, "scheme", &assist__scheme__descriptor, h->scheme, true)) < 0 ||
-	    (rc = check_date(v, k, "date", h->date, true, &v->date)) < 0 ||
-	    (rc = check_money(v, k, "amount_fen", h->amount_fen)) < 0 ||
-	    (rc = check_money(v, k, "rent_fen", h->rent_fen)) < 0)
-		return rc;
 	if (scheme_family(h->scheme) != SCHEME_FAMILY_HOUSING)
-		return fail(v, k, "scheme", "is not a housing scheme");
+		return fail(v, "housing_aid", "scheme", "is not a housing scheme");
 	return 0;
 }
 
@@ -312,51 +329,10 @@ int validate_event(Assist__Event *ev, struct verdict *v)
 		return fail(v, "event", "kind", "unknown value %d", ev->kind);
 	if (ev->payload_case != k->payload)
 		return fail(v, "event", k->name, "is required for kind %s", k->name);
-	return k->check(event_payload(ev), v);
+	return validate_payload(k, event_payload(ev), v);
 }
 
 const char *validate_subject(const Assist__Event *ev)
 {
 	return event_text(ev, EVENT_FIELD_SUBJECT);
-}
-
-/* The registry's entry points: a payload message of each kind. */
-int validate_person(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_person((Assist__PersonChange *)m, v);
-}
-
-int validate_household(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_household((Assist__HouseholdChange *)m, v);
-}
-
-int validate_status(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_status((Assist__StatusChange *)m, v);
-}
-
-int validate_enrollment(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_enrollment((Assist__Enrollment *)m, v);
-}
-
-int validate_medical_claim(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_medical((Assist__MedicalClaim *)m, v);
-}
-
-int validate_education_aid(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_education((Assist__EducationAid *)m, v);
-}
-
-int validate_training(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_training((Assist__Training *)m, v);
-}
-
-int validate_housing_aid(ProtobufCMessage *m, struct verdict *v)
-{
-	return check_housing((Assist__HousingAid *)m, v);
 }

@@ -109,21 +109,27 @@ struct kind_case {
 	const char *subject, *household, *claim; /* NULL: the payload has no such field */
 	ymd_t date;
 	bool household_level, decided, refresh_after;
+	const char *first_field; /* the first field validation checks */
 };
 
 static const struct kind_case kind_cases[] = {
-	{ASSIST__KIND__KIND_PERSON, "person", ID, "H-1", NULL, YMD_NONE, false, false, false},
-	{ASSIST__KIND__KIND_HOUSEHOLD, "household", NULL, "H-1", NULL, YMD_NONE, true, false, false},
-	{ASSIST__KIND__KIND_STATUS, "status", ID, NULL, NULL, 20090201, false, false, false},
-	{ASSIST__KIND__KIND_ENROLLMENT, "enrollment", ID, NULL, NULL, 20090301, false, true, true},
+	{ASSIST__KIND__KIND_PERSON, "person", ID, "H-1", NULL, YMD_NONE, false, false, false,
+	 "id_number"},
+	{ASSIST__KIND__KIND_HOUSEHOLD, "household", NULL, "H-1", NULL, YMD_NONE, true, false, false,
+	 "household_id"},
+	{ASSIST__KIND__KIND_STATUS, "status", ID, NULL, NULL, 20090201, false, false, false,
+	 "id_number"},
+	{ASSIST__KIND__KIND_ENROLLMENT, "enrollment", ID, NULL, NULL, 20090301, false, true, true,
+	 "id_number"},
 	{ASSIST__KIND__KIND_MEDICAL_CLAIM, "medical_claim", ID, NULL, "M-1", 20090401, false, true,
-	 false},
+	 false, "claim_id"},
 	/* Dated by its term, which policy.c reads: no date field. */
 	{ASSIST__KIND__KIND_EDUCATION_AID, "education_aid", ID, NULL, "E-1", YMD_NONE, false, true,
-	 false},
-	{ASSIST__KIND__KIND_TRAINING, "training", ID, NULL, "T-1", 20090630, false, true, false},
+	 false, "claim_id"},
+	{ASSIST__KIND__KIND_TRAINING, "training", ID, NULL, "T-1", 20090630, false, true, false,
+	 "claim_id"},
 	{ASSIST__KIND__KIND_HOUSING_AID, "housing_aid", NULL, "H-2", "R-1", 20090701, true, true,
-	 false},
+	 false, "claim_id"},
 };
 
 static void assert_text(const char *got, const char *want)
@@ -163,7 +169,8 @@ static void test_kinds(void **state)
 		assert_int_equal(!!(k->flags & EVENT_REFRESH_AFTER), c->refresh_after);
 		assert_int_equal(k->decide != NULL, c->decided);
 		assert_int_equal(k->apply != NULL, !c->decided);
-		assert_non_null(k->check);
+		assert_non_null(k->fields);
+		assert_string_equal(k->fields[0].name, c->first_field);
 	}
 }
 
@@ -278,6 +285,106 @@ static void household_level_status(struct event_kind *rows, size_t *n)
 	rows[2].flags = EVENT_HOUSEHOLD_LEVEL; /* status: no household_id */
 }
 
+/* Field rules of a medical claim (rows[4]) that do not fit its payload. */
+static void rules_of(struct event_kind *rows, const struct event_field *rules)
+{
+	rows[4].fields = rules;
+}
+
+static void rule_field_missing(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "claim_id", .check = EVENT_CHECK_TEXT, .max_len = 63},
+		{.name = "totl_fen", .check = EVENT_CHECK_MONEY},
+		{0},
+	};
+	rules_of(rows, rules);
+}
+
+static void rule_text_on_enum(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "setting", .check = EVENT_CHECK_TEXT, .max_len = 7}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_date_on_money(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "total_fen", .check = EVENT_CHECK_DATE}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_enum_on_text(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {{.name = "date", .check = EVENT_CHECK_ENUM}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_money_on_int32(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "months", .check = EVENT_CHECK_MONEY}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_count_on_text(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "date", .check = EVENT_CHECK_COUNT, .max = 1}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_text_unbounded(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "claim_id", .check = EVENT_CHECK_TEXT, .required = true}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_count_empty_range(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "months", .check = EVENT_CHECK_COUNT, .min = 12, .max = 0}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_when_missing(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "hospital", .check = EVENT_CHECK_ENUM, .when_field = "settings"}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_when_not_enum(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {
+		{.name = "hospital", .check = EVENT_CHECK_ENUM, .when_field = "months"}, {0}};
+	rules_of(rows, rules);
+}
+
+static void rule_unknown_check(struct event_kind *rows, size_t *n)
+{
+	static const struct event_field rules[] = {{.name = "claim_id", .check = 99}, {0}};
+	rules_of(rows, rules);
+}
+
+static void role_field_not_restricted(struct event_kind *rows, size_t *n)
+{
+	rows[4].role_field = "setting"; /* an enum, but of Setting */
+}
+
+static void role_field_missing(struct event_kind *rows, size_t *n)
+{
+	rows[2].role_field = "categories"; /* status has category, not categories */
+}
+
+static void sender_unknown(struct event_kind *rows, size_t *n)
+{
+	static const char *const senders[] = {"health", "finance", NULL};
+	rows[4].senders = senders;
+}
+
 static void test_registry_bad_rows(void **state)
 {
 	static const struct bad_row cases[] = {
@@ -294,6 +401,29 @@ static void test_registry_bad_rows(void **state)
 		 "status has no text field household_id"},
 		{"a household-level claim without claim_id", household_level_person,
 		 "person has no text field claim_id"},
+		{"a rule on a field the payload has not", rule_field_missing,
+		 "row medical_claim: medical_claim has no int64 field totl_fen"},
+		{"a text rule on an enum", rule_text_on_enum, "medical_claim has no text field setting"},
+		{"a date rule on money", rule_date_on_money, "medical_claim has no text field total_fen"},
+		{"an enum rule on text", rule_enum_on_text, "medical_claim has no enum field date"},
+		{"a money rule on an int32", rule_money_on_int32,
+		 "medical_claim has no int64 field months"},
+		{"a count rule on text", rule_count_on_text,
+		 "medical_claim has no int32 or int64 field date"},
+		{"a text rule without max_len", rule_text_unbounded, "text field claim_id has no max_len"},
+		{"a count rule with min above max", rule_count_empty_range,
+		 "count field months has min above max"},
+		{"required when a field it has not", rule_when_missing,
+		 "medical_claim has no enum field settings"},
+		{"required when a field that is no enum", rule_when_not_enum,
+		 "medical_claim has no enum field months"},
+		{"a check that is none", rule_unknown_check, "field claim_id has no check 99"},
+		{"a role field of another enum", role_field_not_restricted,
+		 "medical_claim has no Category or Scheme field setting"},
+		{"a role field the payload has not", role_field_missing,
+		 "status has no Category or Scheme field categories"},
+		{"a sender that is no department", sender_unknown,
+		 "sender finance is not a built-in department"},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {

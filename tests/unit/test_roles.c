@@ -191,12 +191,50 @@ static void test_check(void **state)
 	}
 }
 
+#define K(x) (UINT32_C(1) << ASSIST__KIND__KIND_##x)
+
+/* The kinds of each department's default role, from the event registry's
+ * senders: INTERFACE's table. */
+static void test_default_kinds(void **state)
+{
+	static const struct {
+		const char *dept;
+		uint32_t kinds;
+	} cases[] = {
+		{"civil_affairs", K(PERSON) | K(HOUSEHOLD) | K(STATUS) | K(ENROLLMENT)},
+		{"health", K(MEDICAL_CLAIM) | K(ENROLLMENT)},
+		{"education", K(EDUCATION_AID) | K(STATUS) | K(ENROLLMENT)},
+		{"labor", K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM)},
+		{"housing", K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT)},
+	};
+	struct roles *r = NULL, *granted = NULL;
+	char err[256];
+
+	assert_int_equal(roles_parse(NULL, "roles", &r, err, sizeof(err)), 0);
+	assert_int_equal(r->n, sizeof(cases) / sizeof(cases[0]));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[64];
+		assert_true(roles_department_known(cases[i].dept));
+		assert_non_null(roles_find(r, cases[i].dept));
+		assert_int_equal(roles_find(r, cases[i].dept)->kinds, cases[i].kinds);
+		/* A grant of the department's name gives the same kinds. */
+		snprintf(line, sizeof(line), "x = %s\n", cases[i].dept);
+		assert_int_equal(roles_parse(line, "roles", &granted, err, sizeof(err)), 0);
+		assert_int_equal(roles_find(granted, "x")->kinds, cases[i].kinds);
+		roles_free(granted);
+	}
+	assert_false(roles_department_known("finance"));
+	assert_false(roles_department_known("person"));
+	roles_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_default_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assist.pb-c.h"
+#include "event.h"
 #include "pbjson.h"
 #include "utf8.h"
 #include "validate.h"
@@ -221,6 +222,268 @@ static void test_utf8_text_kept_whole(void **state)
 	protobuf_c_message_free_unpacked(&ev->base, NULL);
 }
 
+/* The longest text of each field passes, one byte more fails: the sizes of
+ * the state's arrays less the NUL (and the term's named constant). */
+static void test_text_lengths(void **state)
+{
+	static const struct {
+		const char *kind, *field, *rest; /* rest: the payload's other fields */
+		size_t max;
+	} cases[] = {
+		{"person", "name", "\"id_number\":\"" ID "\"", 63},
+		{"person", "household_id", "\"id_number\":\"" ID "\"", 47},
+		{"household", "household_id", "\"members\":1", 47},
+		{"status", "class", "\"id_number\":\"" ID "\",\"category\":\"marginal\"", 15},
+		{"enrollment", "class", "\"id_number\":\"" ID "\",\"scheme\":\"urban_dibao\",\"start_date\":\"2026-01-01\"", 7},
+		{"medical_claim", "claim_id", CLAIM, 63},
+		{"education_aid", "term", "\"claim_id\":\"E1\",\"id_number\":\"" ID "\",\"scheme\":\"misc_fee_exemption\",\"stage\":\"primary\"", 31},
+		{"training", "claim_id", "\"id_number\":\"" ID "\",\"program\":\"sunshine\",\"started_on\":\"2026-03-01\",\"completed_on\":\"2026-04-01\"", 63},
+		{"housing_aid", "household_id", "\"claim_id\":\"HA1\",\"scheme\":\"rural_repair\",\"date\":\"2026-05-01\"", 47},
+		{"person", "place.district", "\"id_number\":\"" ID "\"", 47},
+		{"person", "place.town", "\"id_number\":\"" ID "\"", 47},
+		{"person", "place.community", "\"id_number\":\"" ID "\"", 63},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *dot = strchr(cases[i].field, '.');
+		for (size_t len = cases[i].max; len <= cases[i].max + 1; len++) {
+			char json[1024], text[128], want[64], reason[64];
+			Assist__Event *ev;
+			struct verdict v;
+
+			memset(text, 'a', len);
+			text[len] = '\0';
+			if (dot != NULL) /* place.district: {"place":{"district":...}} */
+				snprintf(json, sizeof(json), "{\"kind\":\"%s\",\"%s\":{%s,\"%.*s\":{\"%s\":\"%s\"}}}",
+					 cases[i].kind, cases[i].kind, cases[i].rest,
+					 (int)(dot - cases[i].field), cases[i].field, dot + 1, text);
+			else
+				snprintf(json, sizeof(json), "{\"kind\":\"%s\",\"%s\":{%s,\"%s\":\"%s\"}}",
+					 cases[i].kind, cases[i].kind, cases[i].rest, cases[i].field, text);
+			ev = decode(json);
+			if (ev == NULL)
+				fail_msg("case %zu does not decode: %s", i, json);
+			if (len == cases[i].max) {
+				if (validate_event(ev, &v) != 0)
+					fail_msg("case %zu: %zu bytes refused: %s: %s", i, len, v.field, v.reason);
+			} else {
+				snprintf(want, sizeof(want), "%s.%s", cases[i].kind, cases[i].field);
+				snprintf(reason, sizeof(reason), "is longer than %zu bytes", cases[i].max);
+				assert_int_equal(validate_event(ev, &v), -22);
+				if (strcmp(v.field, want) != 0 || strcmp(v.reason, reason) != 0)
+					fail_msg("case %zu: got %s: %s", i, v.field, v.reason);
+			}
+			protobuf_c_message_free_unpacked(&ev->base, NULL);
+		}
+	}
+}
+
+/* The generic field checks, on a row of made-up rules over a medical claim. */
+static const struct event_field generic_rules[] = {
+	{.name = "claim_id", .check = EVENT_CHECK_TEXT, .required = true, .max_len = 3},
+	{.name = "id_number", .check = EVENT_CHECK_ID},
+	{.name = "date", .check = EVENT_CHECK_DATE, .required = true},
+	{.name = "setting", .check = EVENT_CHECK_ENUM, .required = true},
+	{.name = "hospital", .check = EVENT_CHECK_ENUM, .when_field = "setting",
+	 .when_value = ASSIST__SETTING__SETTING_INPATIENT},
+	{.name = "disease", .check = EVENT_CHECK_ENUM},
+	{.name = "total_fen", .check = EVENT_CHECK_MONEY},
+	{.name = "months", .check = EVENT_CHECK_COUNT, .min = 1, .max = 6},
+	{0},
+};
+
+static int extra_checked;
+
+/* The row's own check: runs only once every rule has passed. */
+static int extra_check(ProtobufCMessage *m, struct verdict *v)
+{
+	extra_checked++;
+	return 0;
+}
+
+static const struct event_kind generic_row = {
+	.kind = ASSIST__KIND__KIND_MEDICAL_CLAIM,
+	.payload = ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM,
+	.name = "medical_claim",
+	.fields = generic_rules,
+	.check = extra_check,
+	.date_field = "date",
+};
+
+static void generic_valid(Assist__MedicalClaim *c)
+{
+	*c = (Assist__MedicalClaim)ASSIST__MEDICAL_CLAIM__INIT;
+	c->claim_id = "B1";
+	c->id_number = NULL; /* set by the test: it is normalized in place */
+	c->date = "2026-03-01";
+	c->setting = ASSIST__SETTING__SETTING_OUTPATIENT;
+	c->total_fen = 100;
+	c->months = 1;
+}
+
+static void no_claim_id(Assist__MedicalClaim *c)
+{
+	c->claim_id = "";
+}
+
+static void long_claim_id(Assist__MedicalClaim *c)
+{
+	c->claim_id = "B123";
+}
+
+static void no_id(Assist__MedicalClaim *c)
+{
+	c->id_number[0] = '\0';
+}
+
+static void bad_id(Assist__MedicalClaim *c)
+{
+	c->id_number[17] = '6';
+}
+
+static void no_date(Assist__MedicalClaim *c)
+{
+	c->date = NULL;
+}
+
+static void bad_date(Assist__MedicalClaim *c)
+{
+	c->date = "2026-02-30";
+}
+
+static void no_setting(Assist__MedicalClaim *c)
+{
+	c->setting = 0;
+}
+
+static void unknown_setting(Assist__MedicalClaim *c)
+{
+	c->setting = 9;
+}
+
+static void inpatient_no_hospital(Assist__MedicalClaim *c)
+{
+	c->setting = ASSIST__SETTING__SETTING_INPATIENT;
+}
+
+static void unknown_hospital(Assist__MedicalClaim *c)
+{
+	c->hospital = 99;
+}
+
+static void unknown_disease(Assist__MedicalClaim *c)
+{
+	c->disease = -1;
+}
+
+static void negative_total(Assist__MedicalClaim *c)
+{
+	c->total_fen = -1;
+}
+
+static void months_low(Assist__MedicalClaim *c)
+{
+	c->months = 0;
+}
+
+static void months_high(Assist__MedicalClaim *c)
+{
+	c->months = 7;
+}
+
+static void long_claim_negative_total(Assist__MedicalClaim *c)
+{
+	c->claim_id = "B123";
+	c->total_fen = -1;
+}
+
+static void bad_date_unknown_setting(Assist__MedicalClaim *c)
+{
+	c->date = "x";
+	c->setting = 9;
+}
+
+static void inpatient_with_hospital(Assist__MedicalClaim *c)
+{
+	c->setting = ASSIST__SETTING__SETTING_INPATIENT;
+	c->hospital = ASSIST__HOSPITAL__HOSPITAL_HUIMIN;
+}
+
+static void at_the_edges(Assist__MedicalClaim *c)
+{
+	c->claim_id = "B12";
+	c->total_fen = 0;
+	c->months = 6;
+}
+
+static void test_generic_rules(void **state)
+{
+	static const struct {
+		void (*spoil)(Assist__MedicalClaim *c);
+		const char *field, *reason; /* NULL: valid */
+	} cases[] = {
+		{NULL, NULL, NULL},
+		{at_the_edges, NULL, NULL},
+		{inpatient_with_hospital, NULL, NULL},
+		{no_claim_id, "medical_claim.claim_id", "is required"},
+		{long_claim_id, "medical_claim.claim_id", "is longer than 3 bytes"},
+		{no_id, "medical_claim.id_number", "is required"},
+		{bad_id, "medical_claim.id_number", "check character does not match"},
+		{no_date, "medical_claim.date", "is required"},
+		{bad_date, "medical_claim.date", "\"2026-02-30\" is not a date (YYYY-MM-DD)"},
+		{no_setting, "medical_claim.setting", "is required"},
+		{unknown_setting, "medical_claim.setting", "unknown value 9"},
+		{inpatient_no_hospital, "medical_claim.hospital", "is required"},
+		{unknown_hospital, "medical_claim.hospital", "unknown value 99"},
+		{unknown_disease, "medical_claim.disease", "unknown value -1"},
+		{negative_total, "medical_claim.total_fen", "must not be negative"},
+		{months_low, "medical_claim.months", "must be between 1 and 6"},
+		{months_high, "medical_claim.months", "must be between 1 and 6"},
+		/* Two failures: the first rule's is the one reported. */
+		{long_claim_negative_total, "medical_claim.claim_id", "is longer than 3 bytes"},
+		{bad_date_unknown_setting, "medical_claim.date", "\"x\" is not a date (YYYY-MM-DD)"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char id[] = ID_LOWER_X;
+		Assist__MedicalClaim c;
+		struct verdict v;
+		int rc;
+
+		generic_valid(&c);
+		c.id_number = id;
+		if (cases[i].spoil != NULL)
+			cases[i].spoil(&c);
+		memset(&v, 0, sizeof(v));
+		extra_checked = 0;
+		rc = validate_payload(&generic_row, &c.base, &v);
+		if (cases[i].field == NULL) {
+			if (rc != 0)
+				fail_msg("case %zu: unexpected %s: %s", i, v.field, v.reason);
+			assert_int_equal(v.date, 20260301); /* the row's date field */
+			assert_string_equal(id, "11010519491231002X"); /* normalized */
+			assert_int_equal(extra_checked, 1);
+		} else {
+			assert_int_equal(rc, -22);
+			if (strcmp(v.field, cases[i].field) != 0 || strcmp(v.reason, cases[i].reason) != 0)
+				fail_msg("case %zu: got %s: %s", i, v.field, v.reason);
+			assert_int_equal(extra_checked, 0);
+		}
+	}
+}
+
+/* A row without rules or a check accepts anything. */
+static void test_no_rules(void **state)
+{
+	const struct event_kind row = {.name = "medical_claim"};
+	Assist__MedicalClaim c = ASSIST__MEDICAL_CLAIM__INIT;
+	struct verdict v;
+
+	c.total_fen = -1;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(validate_payload(&row, &c.base, &v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +491,9 @@ int main(void)
 		cmocka_unit_test(test_lower_case_x_normalized),
 		cmocka_unit_test(test_invalid_utf8_in_any_field),
 		cmocka_unit_test(test_utf8_text_kept_whole),
+		cmocka_unit_test(test_text_lengths),
+		cmocka_unit_test(test_generic_rules),
+		cmocka_unit_test(test_no_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
