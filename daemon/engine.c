@@ -17,8 +17,10 @@
 #include "pbjson.h"
 #include "record.h"
 #include "schema.h"
+#include "stored.h"
 #include "utf8.h"
 #include "validate.h"
+#include "walltime.h"
 #include "ymd.h"
 
 struct batch_event {
@@ -109,7 +111,7 @@ static void source_peer(struct engine_source *s, const uint8_t *peer, size_t len
 		len = sizeof(s->peer);
 	memcpy(s->peer, peer, len);
 	s->peer_len = len;
-	s->last_seen_ms = record_now_ms();
+	s->last_seen_ms = walltime_now_ms();
 }
 
 /* ---- replies ----------------------------------------------------------------- */
@@ -241,7 +243,7 @@ static void log_limited(struct engine *e, const char *who, const char *fmt, ...)
 	unsigned held;
 	va_list ap;
 
-	if (!log_limit(l, record_now_ms(), &held))
+	if (!log_limit(l, walltime_now_ms(), &held))
 		return;
 	if (held > 0)
 		log_info("%s: %u similar lines suppressed", source_label(who), held);
@@ -661,7 +663,7 @@ static int adopt_loaded(struct engine *e, struct store_job *job)
 	for (int i = 0; i < PQntuples(households) && rc == 0; i++) {
 		size_t len;
 		uint8_t *data = unescape_bytea(households, i, 0, &len);
-		struct household *hh = data ? record_unpack_household(data, len) : NULL;
+		struct household *hh = data ? stored_unpack_household(data, len) : NULL;
 		PQfreemem(data);
 		if (hh == NULL) {
 			log_error("a stored household does not decode; skipped");
@@ -672,7 +674,7 @@ static int adopt_loaded(struct engine *e, struct store_job *job)
 	for (int i = 0; i < PQntuples(persons) && rc == 0; i++) {
 		size_t len;
 		uint8_t *data = unescape_bytea(persons, i, 0, &len);
-		struct person *p = data ? record_unpack_person(data, len) : NULL;
+		struct person *p = data ? stored_unpack_person(data, len) : NULL;
 		PQfreemem(data);
 		if (p == NULL) {
 			log_error("a stored person does not decode; skipped");
@@ -927,7 +929,7 @@ static int write_decision(struct engine *e, const struct batch_event *be,
 	}
 	if (!d->has_trace)
 		return 0;
-	trace = record_explanation_json(d, subject, be->src->name, be->major, be->minor);
+	trace = trace_json(d, subject, be->src->name, be->major, be->minor);
 	if (trace == NULL)
 		return -ENOMEM;
 	writer_explanation(&e->writer, d->person->id, subject, trace);
@@ -965,7 +967,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 	a->major = be->major;
 	a->minor = be->minor;
 	if (be->ev->occurred_at[0] != '\0' && (occurred = parse_time_ms(be->ev->occurred_at)) >= 0)
-		a->lag_ms = record_now_ms() - occurred;
+		a->lag_ms = walltime_now_ms() - occurred;
 	if (!be->rejected) {
 		decisions_clear(&e->decisions);
 		if (e->replay)
@@ -1004,7 +1006,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 static int write_household(struct engine *e, const struct household *hh)
 {
 	size_t len;
-	uint8_t *state = record_pack_household(hh, &len);
+	uint8_t *state = stored_pack_household(hh, &len);
 
 	if (state == NULL)
 		return -ENOMEM;
@@ -1050,7 +1052,7 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	p->version++;
 	p->updated_at_ms = now;
 	p->feed_seq = ++e->feed_seq;
-	state = record_pack_person(p, &len);
+	state = stored_pack_person(p, &len);
 	if (state == NULL)
 		return -ENOMEM;
 	writer_person(&e->writer, p, state, len);
@@ -1063,7 +1065,7 @@ static void write_positions(struct engine *e, const struct batch *b, int64_t now
 {
 	char when[40];
 
-	record_time(now, when, sizeof(when));
+	walltime_format(now, when, sizeof(when));
 	for (size_t i = 0; i < b->n_acks; i++) {
 		const struct batch_ack *a = &b->acks[i];
 		writer_position(&e->writer, a->src->name, a->major, a->minor, a->applied,
@@ -1075,7 +1077,7 @@ static void write_positions(struct engine *e, const struct batch *b, int64_t now
 static void apply_batch(struct engine *e, struct batch *b)
 {
 	struct store_job *job = store_job_new(STORE_WRITE, on_commit, b);
-	int64_t now = record_now_ms();
+	int64_t now = walltime_now_ms();
 	int rc = job ? 0 : -ENOMEM;
 
 	b->before = mark_of(e);
@@ -1099,7 +1101,7 @@ static void apply_batch(struct engine *e, struct batch *b)
 	}
 	job->batch = ++e->batch_no;
 	b->n_statements = store_job_size(job);
-	b->written_ms = record_now_ms();
+	b->written_ms = walltime_now_ms();
 	if (e->commit_tail != NULL)
 		e->commit_tail->next = b;
 	else
@@ -1284,7 +1286,7 @@ static void on_commit(struct store_job *job, int status)
 		return;
 	}
 	log_debug("batch %" PRIu64 ": %zu events, %zu statements, committed in %" PRId64 " ms",
-		  job->batch, b->n_events, b->n_statements, record_now_ms() - b->written_ms);
+		  job->batch, b->n_events, b->n_statements, walltime_now_ms() - b->written_ms);
 	store_job_free(job);
 	e->commit_head = b->next;
 	if (e->commit_head == NULL)
@@ -1554,7 +1556,7 @@ fail:
 
 void engine_check_freshness(struct engine *e, int64_t freshness_ms)
 {
-	int64_t now = record_now_ms();
+	int64_t now = walltime_now_ms();
 
 	for (struct engine_source *s = e->sources; s != NULL; s = s->next) {
 		bool stale = s->last_seen_ms != 0 && now - s->last_seen_ms > freshness_ms;

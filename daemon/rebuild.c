@@ -8,8 +8,8 @@
 
 #include "instance.h"
 #include "log.h"
-#include "record.h"
 #include "schema.h"
+#include "walltime.h"
 #include "ymd.h"
 
 /* Journal rows read at a time; the engine batches them as at intake. */
@@ -104,7 +104,7 @@ static void on_done(struct store_job *job, int status)
 {
 	struct rebuild *rb = job->data;
 	struct engine *e = &rb->srv->engine;
-	int64_t ms = record_now_ms() - rb->began_ms;
+	int64_t ms = walltime_now_ms() - rb->began_ms;
 
 	if (status < 0) {
 		log_error("rebuild: recording positions: %s", job->error);
@@ -257,7 +257,7 @@ int rebuild_run(struct server *srv)
 		.lock_key = INSTANCE_DB_LOCK_KEY,
 		.on_locked = on_locked,
 	};
-	struct rebuild rb = {.srv = srv, .began_ms = record_now_ms()};
+	struct rebuild rb = {.srv = srv, .began_ms = walltime_now_ms()};
 	int rc;
 
 	/* A rebuild rewrites what a running assistd serves: one at a time. */

@@ -15,7 +15,9 @@
 #include "record.h"
 #include "schema.h"
 #include "scheme.h"
+#include "statemap.h"
 #include "subject.h"
+#include "walltime.h"
 
 #define STOP_TIMEOUT_MS 15000
 #define FRESHNESS_CHECK_MS 5000
@@ -127,7 +129,8 @@ int server_init(struct server *srv, const char *config_path)
 		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
-	if ((rc = scheme_check(err, sizeof(err))) < 0) {
+	if ((rc = scheme_check(err, sizeof(err))) < 0 ||
+	    (rc = statemap_check(err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		return rc;
 	}
@@ -356,7 +359,7 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	unsigned held;
 
 	if (req == NULL) {
-		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
+		if (log_limit(&srv->malformed_log, walltime_now_ms(), &held)) {
 			if (held > 0)
 				log_warn("ingest: %u similar lines suppressed", held);
 			log_warn("ingest: a message that is not a Request; dropped");
@@ -367,7 +370,7 @@ static void on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 		return;
 	}
 	if ((denied = check_nul(req, &frames[n - 1], why, sizeof(why))) != NULL) {
-		if (log_limit(&srv->malformed_log, record_now_ms(), &held)) {
+		if (log_limit(&srv->malformed_log, walltime_now_ms(), &held)) {
 			if (held > 0)
 				log_warn("ingest: %u similar lines suppressed", held);
 			log_warn("ingest: refused a request: %s", denied);
