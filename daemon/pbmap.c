@@ -89,6 +89,8 @@ int pbmap_check_list(const struct pbmap_list *list, char *err, size_t errlen)
 	return pbmap_check(list->item, err, errlen);
 }
 
+/* The string a text, const char * or date member shows as; NULL when out of
+ * memory. */
 static char *text_of(struct arena *a, const void *member, enum pbmap_type type)
 {
 	char buf[YMD_BUFLEN];
@@ -105,7 +107,8 @@ static char *text_of(struct arena *a, const void *member, enum pbmap_type type)
 	}
 }
 
-/* A new message of desc in a, set from s by map; NULL when out of memory. */
+/* A new map->desc message in a, set from the struct at s; NULL when out of
+ * memory (or for a map that did not pass pbmap_check). */
 static ProtobufCMessage *new_message(const struct pbmap *map, const void *s, struct arena *a)
 {
 	ProtobufCMessage *m = arena_alloc(a, map->desc->sizeof_message);
