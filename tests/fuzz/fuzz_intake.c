@@ -231,8 +231,7 @@ static void explain(const struct decisions *d, const Assist__Event *ev, const ch
 
 		if (!d->items[i].has_trace)
 			continue;
-		text = trace_json(&d->items[i], subject ? subject : "", source, 1,
-					       minor);
+		text = trace_json(&d->items[i], subject ? subject : "", source, 1, minor);
 		if (text == NULL)
 			die("out of memory");
 		free(text);
