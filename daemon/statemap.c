@@ -30,6 +30,15 @@ static const struct pbmap_field person_rows[] = {
 const struct pbmap statemap_person = {&assist__recipient_record__descriptor, sizeof(struct person),
 				      person_rows, N(person_rows)};
 
+static const struct pbmap_field person_state_rows[] = {
+	PBMAP_FIELD(struct person, latest_date, "latest_date", PBMAP_INT32), /* YYYYMMDD */
+	PBMAP_FIELD(struct person, updated_at_ms, "updated_at_ms", PBMAP_INT64),
+};
+
+const struct pbmap statemap_person_state = {&assist__person_state__descriptor,
+					    sizeof(struct person), person_state_rows,
+					    N(person_state_rows)};
+
 static const struct pbmap_field benefit_rows[] = {
 	PBMAP_FIELD(struct benefit, scheme, "scheme", PBMAP_ENUM),
 	PBMAP_FIELD(struct benefit, class_, "class", PBMAP_TEXT),
@@ -180,6 +189,7 @@ int statemap_check(char *err, size_t errlen)
 {
 	static const struct pbmap *const maps[] = {
 		&statemap_person,
+		&statemap_person_state,
 		&statemap_category,
 		&statemap_household,
 	};

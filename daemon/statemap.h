@@ -14,6 +14,8 @@
 /* A person's own fields of its RecipientRecord (not id_number, categories,
  * updated_at, household, year, ytd: each is computed). */
 extern const struct pbmap statemap_person;
+/* A person's own fields of its PersonState (latest_date, updated_at_ms). */
+extern const struct pbmap statemap_person_state;
 /* A category_state as a CategoryState (not category: the index). */
 extern const struct pbmap statemap_category;
 /* A household as its HouseholdState. */

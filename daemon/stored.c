@@ -71,14 +71,13 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 
 	st.record = record_base(&a, p, true);
 	if (st.record == NULL || pack_years(&a, p, &st) < 0 || pack_statuses(&a, p, &st) < 0 ||
-	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base, &a) < 0)
+	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base, &a) < 0 ||
+	    pbmap_to_message(&statemap_person_state, p, &st.base, &a) < 0)
 		goto cleanup;
 	st.once_keys = p->once_keys;
 	st.n_once_keys = p->n_once_keys;
 	st.claim_keys = p->claim_keys;
 	st.n_claim_keys = p->n_claim_keys;
-	st.latest_date = p->latest_date;
-	st.updated_at_ms = p->updated_at_ms;
 	out = pack(&st.base, len);
 cleanup:
 	arena_free(&a);
@@ -102,7 +101,7 @@ static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 			       &p->cap_alerts);
 }
 
-/* The categories, years and keys of st into p. */
+/* The categories, years, keys and own fields of st into p. */
 static int unpack_extras(struct person *p, const Assist__PersonState *st)
 {
 	for (size_t i = 0; i < st->n_statuses; i++) {
@@ -128,9 +127,7 @@ static int unpack_extras(struct person *p, const Assist__PersonState *st)
 		if (person_add_claim_key(p, st->claim_keys[i]) < 0)
 			return -ENOMEM;
 	}
-	p->latest_date = st->latest_date;
-	p->updated_at_ms = st->updated_at_ms;
-	return 0;
+	return pbmap_from_message(&statemap_person_state, &st->base, p);
 }
 
 struct person *stored_unpack_person(const uint8_t *data, size_t len)
