@@ -30,6 +30,7 @@ int record_default_year(const struct person *p)
 	return p->latest_date != YMD_NONE ? ymd_year(p->latest_date) : ymd_year(ymd_today());
 }
 
+/* Each of p's lists into its repeated field of r; 0 or a negative errno. */
 static int build_lists(struct arena *a, const struct person *p, Assist__RecipientRecord *r)
 {
 	int rc;
