@@ -12,6 +12,7 @@
 #include "idnum.h"
 #include "record.h"
 #include "schema.h"
+#include "stored.h"
 #include "strmap.h"
 
 /* ---- thresholds ------------------------------------------------------------------ */
@@ -245,7 +246,7 @@ int batch_adopt_loaded(struct engine *e, struct store_job *job)
 	for (int i = 0; i < PQntuples(households) && rc == 0; i++) {
 		size_t len;
 		uint8_t *data = bytea_at(households, i, 0, &len);
-		struct household *hh = data ? record_unpack_household(data, len) : NULL;
+		struct household *hh = data ? stored_unpack_household(data, len) : NULL;
 		PQfreemem(data);
 		if (hh == NULL) {
 			log_error("a stored household does not decode; skipped");
@@ -256,7 +257,7 @@ int batch_adopt_loaded(struct engine *e, struct store_job *job)
 	for (int i = 0; i < PQntuples(persons) && rc == 0; i++) {
 		size_t len;
 		uint8_t *data = bytea_at(persons, i, 0, &len);
-		struct person *p = data ? record_unpack_person(data, len) : NULL;
+		struct person *p = data ? stored_unpack_person(data, len) : NULL;
 		PQfreemem(data);
 		if (p == NULL) {
 			log_error("a stored person does not decode; skipped");

@@ -14,8 +14,10 @@
 #include "pbjson.h"
 #include "record.h"
 #include "schema.h"
+#include "stored.h"
 #include "utf8.h"
 #include "validate.h"
+#include "walltime.h"
 #include "ymd.h"
 
 /* ---- the rows ---------------------------------------------------------------------- */
@@ -329,7 +331,7 @@ static int write_decision(struct engine *e, const struct batch_event *be,
 	}
 	if (!d->has_trace)
 		return 0;
-	trace = record_explanation_json(d, subject, be->src->name, be->major, be->minor);
+	trace = trace_json(d, subject, be->src->name, be->major, be->minor);
 	if (trace == NULL)
 		return -ENOMEM;
 	commit_explanation(&e->commit, d->person->id, subject, trace);
@@ -367,7 +369,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 	a->major = be->major;
 	a->minor = be->minor;
 	if (be->ev->occurred_at[0] != '\0' && (occurred = parse_time_ms(be->ev->occurred_at)) >= 0)
-		a->lag_ms = record_now_ms() - occurred;
+		a->lag_ms = walltime_now_ms() - occurred;
 	if (!be->rejected) {
 		decisions_clear(&e->commit.decisions);
 		if (e->replay)
@@ -406,7 +408,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 static int write_household(struct engine *e, const struct household *hh)
 {
 	size_t len;
-	uint8_t *state = record_pack_household(hh, &len);
+	uint8_t *state = stored_pack_household(hh, &len);
 
 	if (state == NULL)
 		return -ENOMEM;
@@ -423,7 +425,7 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	p->version++;
 	p->updated_at_ms = now;
 	p->feed_seq = ++e->feed.seq;
-	state = record_pack_person(p, &len);
+	state = stored_pack_person(p, &len);
 	if (state == NULL)
 		return -ENOMEM;
 	commit_person(&e->commit, p, state, len);
@@ -436,7 +438,7 @@ static void write_positions(struct engine *e, const struct batch *b, int64_t now
 {
 	char when[40];
 
-	record_time(now, when, sizeof(when));
+	walltime_format(now, when, sizeof(when));
 	for (size_t i = 0; i < b->n_acks; i++) {
 		const struct batch_ack *a = &b->acks[i];
 		commit_position(&e->commit, a->src->name, a->major, a->minor, a->applied,
@@ -448,7 +450,7 @@ static void write_positions(struct engine *e, const struct batch *b, int64_t now
 void commit_batch(struct engine *e, struct batch *b)
 {
 	struct store_job *job = store_job_new(STORE_WRITE, on_commit, b);
-	int64_t now = record_now_ms();
+	int64_t now = walltime_now_ms();
 	int rc = job ? 0 : -ENOMEM;
 
 	b->before = batch_mark_of(e);
@@ -472,7 +474,7 @@ void commit_batch(struct engine *e, struct batch *b)
 	}
 	job->batch = ++e->commit.batch_no;
 	b->n_statements = store_job_size(job);
-	b->written_ms = record_now_ms();
+	b->written_ms = walltime_now_ms();
 	if (e->queue.commit_tail != NULL)
 		e->queue.commit_tail->next = b;
 	else
@@ -503,7 +505,7 @@ static void on_commit(struct store_job *job, int status)
 		return;
 	}
 	log_debug("batch %" PRIu64 ": %zu events, %zu statements, committed in %" PRId64 " ms",
-		  job->batch, b->n_events, b->n_statements, record_now_ms() - b->written_ms);
+		  job->batch, b->n_events, b->n_statements, walltime_now_ms() - b->written_ms);
 	store_job_free(job);
 	batch_committed(e, b);
 	for (size_t i = 0; i < b->n_acks; i++) {

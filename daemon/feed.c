@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "record.h"
 #include "schema.h"
+#include "walltime.h"
 
 /* The next feed message, alert/<code>/<source>, into out (its message
  * allocated) and the transaction's feed rows. 0 or -ENOMEM. */
@@ -143,7 +144,7 @@ fail:
 
 void feed_check_freshness(struct engine *e, int64_t freshness_ms)
 {
-	int64_t now = record_now_ms();
+	int64_t now = walltime_now_ms();
 
 	for (struct ingest_source *s = e->ingest.sources; s != NULL; s = s->next) {
 		bool stale = s->last_seen_ms != 0 && now - s->last_seen_ms > freshness_ms;

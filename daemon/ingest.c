@@ -11,6 +11,7 @@
 #include "idnum.h"
 #include "record.h"
 #include "utf8.h"
+#include "walltime.h"
 #include "ymd.h"
 
 static const char *source_label(const char *name)
@@ -153,7 +154,7 @@ static void source_peer(struct ingest_source *s, const uint8_t *peer, size_t len
 		len = sizeof(s->peer);
 	memcpy(s->peer, peer, len);
 	s->peer_len = len;
-	s->last_seen_ms = record_now_ms();
+	s->last_seen_ms = walltime_now_ms();
 }
 
 void ingest_log(struct engine *e, const char *who, const char *fmt, ...)
@@ -164,7 +165,7 @@ void ingest_log(struct engine *e, const char *who, const char *fmt, ...)
 	unsigned held;
 	va_list ap;
 
-	if (!log_limit(l, record_now_ms(), &held))
+	if (!log_limit(l, walltime_now_ms(), &held))
 		return;
 	if (held > 0)
 		log_info("%s: %u similar lines suppressed", source_label(who), held);

@@ -15,6 +15,7 @@
 #include "schema.h"
 #include "server.h"
 #include "utf8.h"
+#include "walltime.h"
 
 #define REPLAY_DEFAULT 500
 #define REPLAY_MAX 5000
@@ -395,7 +396,7 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 
 	for (s = engine_sources(&srv->engine); s != NULL; s = s->next)
 		n++;
-	now = record_now_ms();
+	now = walltime_now_ms();
 	items = calloc(n ? n : 1, sizeof(*items));
 	ptrs = calloc(n ? n : 1, sizeof(*ptrs));
 	pos = calloc(n ? n : 1, sizeof(*pos));
@@ -415,7 +416,7 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 		items[i].applied = s->applied;
 		items[i].rejected = s->rejected;
 		items[i].lag_ms = s->lag_ms;
-		items[i].last_seen = s->last_seen_ms ? record_time(s->last_seen_ms, seen[i], 40) : "";
+		items[i].last_seen = s->last_seen_ms ? walltime_format(s->last_seen_ms, seen[i], 40) : "";
 		/* As of now, not of the last periodic check. */
 		items[i].stale = s->last_seen_ms != 0 &&
 				 now - s->last_seen_ms > srv->cfg.source_freshness_s * 1000;

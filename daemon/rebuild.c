@@ -8,8 +8,8 @@
 
 #include "instance.h"
 #include "log.h"
-#include "record.h"
 #include "schema.h"
+#include "walltime.h"
 #include "ymd.h"
 
 /* Journal rows read at a time; the engine batches them as at intake. */
@@ -103,7 +103,7 @@ static void on_done(struct store_job *job, int status)
 {
 	struct rebuild *rb = job->data;
 	struct engine *e = &rb->srv->engine;
-	int64_t ms = record_now_ms() - rb->began_ms;
+	int64_t ms = walltime_now_ms() - rb->began_ms;
 
 	if (job_failed(rb, job, status, "recording positions"))
 		return;
@@ -237,7 +237,7 @@ static void on_state(struct store *st, bool up)
 
 int rebuild_run(struct server *srv)
 {
-	struct rebuild rb = {.srv = srv, .began_ms = record_now_ms()};
+	struct rebuild rb = {.srv = srv, .began_ms = walltime_now_ms()};
 	int rc;
 
 	/* A rebuild rewrites what a running assistd serves: one at a time. */

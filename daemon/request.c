@@ -9,6 +9,7 @@
 #include "pbcheck.h"
 #include "query.h"
 #include "record.h"
+#include "walltime.h"
 
 static Assist__Request *unpack_request(zmq_msg_t *frames, int n, const uint8_t **peer,
 				       size_t *peer_len)
@@ -124,7 +125,7 @@ static void log_malformed(struct server *srv, const char *what)
 {
 	unsigned held;
 
-	if (!log_limit(&srv->malformed_log, record_now_ms(), &held))
+	if (!log_limit(&srv->malformed_log, walltime_now_ms(), &held))
 		return;
 	if (held > 0)
 		log_warn("ingest: %u similar lines suppressed", held);

@@ -15,7 +15,9 @@
 #include "request.h"
 #include "schema.h"
 #include "scheme.h"
+#include "statemap.h"
 #include "subject.h"
+#include "walltime.h"
 
 #define STOP_TIMEOUT_MS 15000
 #define FRESHNESS_CHECK_MS 5000
@@ -127,7 +129,8 @@ int server_init(struct server *srv, const char *config_path)
 		return rc;
 	if ((rc = load_policy(srv->cfg.policy_dir, &srv->params)) < 0)
 		return rc;
-	if ((rc = scheme_check(err, sizeof(err))) < 0) {
+	if ((rc = scheme_check(err, sizeof(err))) < 0 ||
+	    (rc = statemap_check(err, sizeof(err))) < 0) {
 		log_error("%s", err);
 		return rc;
 	}

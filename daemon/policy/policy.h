@@ -83,6 +83,12 @@ struct decisions {
 	size_t n, cap;
 };
 
+/* The explanation of decision d (its trace, the subject it explains, the
+ * source and position of the event) as JSON text (malloc'ed), for the store;
+ * NULL when out of memory. */
+char *trace_json(const struct decision *d, const char *subject, const char *source, uint64_t major,
+		 uint64_t minor);
+
 /* Where an event came from, for traces. */
 struct policy_ctx {
 	const struct params *params;

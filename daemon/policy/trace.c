@@ -1,11 +1,15 @@
 #include "rules.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "arena.h"
 #include "log.h"
+#include "pbjson.h"
+#include "statemap.h"
 
 void trace_init(struct trace *t, const char *rule)
 {
@@ -67,6 +71,44 @@ void trace_result(struct trace *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->result, sizeof(t->result), fmt, ap);
 	va_end(ap);
+}
+
+char *trace_json(const struct decision *d, const char *subject, const char *source, uint64_t major,
+		 uint64_t minor)
+{
+	struct arena a = {0};
+	Assist__Explanation ex = ASSIST__EXPLANATION__INIT;
+	Assist__Position pos = ASSIST__POSITION__INIT;
+	Assist__Position *posp = &pos;
+	const struct trace *t = &d->trace;
+	char *text = NULL;
+	json_t *j;
+
+	ex.subject = (char *)subject;
+	ex.rule = (char *)(t->rule ? t->rule : "");
+	ex.result = (char *)t->result;
+	ex.source = (char *)source;
+	pos.major = major;
+	pos.minor = minor;
+	ex.sources = &posp;
+	ex.n_sources = 1;
+	if (d->type == DEC_LEDGER) {
+		ex.scheme = d->u.ledger.scheme;
+		ex.ref = (char *)d->u.ledger.ref;
+	} else if (d->type == DEC_BENEFIT) {
+		ex.scheme = d->u.benefit.scheme;
+	}
+	if (pbmap_to_list(&statemap_trace_params, t->params, (size_t)t->n_params, &ex.base, &a) < 0 ||
+	    pbmap_to_list(&statemap_trace_inputs, t->inputs, (size_t)t->n_inputs, &ex.base, &a) < 0)
+		goto cleanup;
+	j = pbjson_encode(&ex.base, 0);
+	if (j != NULL) {
+		text = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+	}
+cleanup:
+	arena_free(&a);
+	return text;
 }
 
 int rules_alert(struct decisions *out, struct person *p, const char *code, Assist__Scheme scheme,

@@ -21,6 +21,7 @@
 #include "pbjson.h"
 #include "policy/policy.h"
 #include "record.h"
+#include "stored.h"
 #include "validate.h"
 
 /* The state loaded before each input: examples/family.jsonl's households, a
@@ -139,14 +140,14 @@ static void build_seed(void)
 	for (size_t i = 0; i < w.households.cap; i++) {
 		const struct household *hh = w.households.slots[i].value;
 		if (hh != NULL) {
-			uint8_t *packed = record_pack_household(hh, &len);
+			uint8_t *packed = stored_pack_household(hh, &len);
 			keep(&seed_households, &n_seed_households, packed, len);
 		}
 	}
 	for (size_t i = 0; i < w.persons.cap; i++) {
 		const struct person *p = w.persons.slots[i].value;
 		if (p != NULL) {
-			uint8_t *packed = record_pack_person(p, &len);
+			uint8_t *packed = stored_pack_person(p, &len);
 			keep(&seed_persons, &n_seed_persons, packed, len);
 		}
 	}
@@ -158,13 +159,13 @@ static void build_seed(void)
 static void load_seed(struct world *w)
 {
 	for (size_t i = 0; i < n_seed_households; i++) {
-		struct household *hh = record_unpack_household(seed_households[i].data,
+		struct household *hh = stored_unpack_household(seed_households[i].data,
 							       seed_households[i].len);
 		if (hh == NULL || world_adopt_household(w, hh) < 0)
 			die("cannot load a seed household");
 	}
 	for (size_t i = 0; i < n_seed_persons; i++) {
-		struct person *p = record_unpack_person(seed_persons[i].data, seed_persons[i].len);
+		struct person *p = stored_unpack_person(seed_persons[i].data, seed_persons[i].len);
 		if (p == NULL || world_adopt_person(w, p) < 0)
 			die("cannot load a seed person");
 	}
@@ -176,16 +177,16 @@ static void same_again(const uint8_t *packed, size_t len, bool person)
 	size_t len2 = 0;
 
 	if (person) {
-		struct person *p = record_unpack_person(packed, len);
+		struct person *p = stored_unpack_person(packed, len);
 		if (p == NULL)
 			die("a packed person does not unpack");
-		again = record_pack_person(p, &len2);
+		again = stored_pack_person(p, &len2);
 		person_free(p);
 	} else {
-		struct household *hh = record_unpack_household(packed, len);
+		struct household *hh = stored_unpack_household(packed, len);
 		if (hh == NULL)
 			die("a packed household does not unpack");
-		again = record_pack_household(hh, &len2);
+		again = stored_pack_household(hh, &len2);
 		household_free(hh);
 	}
 	if (again == NULL || len2 != len || memcmp(again, packed, len) != 0)
@@ -201,14 +202,14 @@ static void write_changes(struct world *w)
 	size_t len;
 
 	for (size_t i = 0; i < w->n_changed_h; i++) {
-		if ((packed = record_pack_household(w->changed_h[i], &len)) == NULL)
+		if ((packed = stored_pack_household(w->changed_h[i], &len)) == NULL)
 			die("out of memory");
 		same_again(packed, len, false);
 		free(packed);
 	}
 	for (size_t i = 0; i < w->n_changed_p; i++) {
 		const struct person *p = w->changed_p[i];
-		if ((packed = record_pack_person(p, &len)) == NULL)
+		if ((packed = stored_pack_person(p, &len)) == NULL)
 			die("out of memory");
 		same_again(packed, len, true);
 		free(packed);
@@ -230,8 +231,7 @@ static void explain(const struct decisions *d, const Assist__Event *ev, const ch
 
 		if (!d->items[i].has_trace)
 			continue;
-		text = record_explanation_json(&d->items[i], subject ? subject : "", source, 1,
-					       minor);
+		text = trace_json(&d->items[i], subject ? subject : "", source, 1, minor);
 		if (text == NULL)
 			die("out of memory");
 		free(text);

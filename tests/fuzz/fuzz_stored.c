@@ -11,6 +11,7 @@
 #include "params.h"
 #include "record.h"
 #include "state.h"
+#include "stored.h"
 
 /* The caps policy_caps reads, with the shipped figures. */
 static const char caps_yaml[] = "medical.huimin.cap:\n"
@@ -44,13 +45,13 @@ static const struct params *caps(void)
 /* pack(unpack(b)) == b for b a packed person. */
 static void person_fixed_point(const uint8_t *packed, size_t len)
 {
-	struct person *q = record_unpack_person(packed, len);
+	struct person *q = stored_unpack_person(packed, len);
 	uint8_t *again;
 	size_t len2;
 
 	if (q == NULL)
 		abort();
-	again = record_pack_person(q, &len2);
+	again = stored_pack_person(q, &len2);
 	if (again == NULL || len2 != len || memcmp(again, packed, len) != 0)
 		abort();
 	free(again);
@@ -59,13 +60,13 @@ static void person_fixed_point(const uint8_t *packed, size_t len)
 
 static void household_fixed_point(const uint8_t *packed, size_t len)
 {
-	struct household *h = record_unpack_household(packed, len);
+	struct household *h = stored_unpack_household(packed, len);
 	uint8_t *again;
 	size_t len2;
 
 	if (h == NULL)
 		abort();
-	again = record_pack_household(h, &len2);
+	again = stored_pack_household(h, &len2);
 	if (again == NULL || len2 != len || memcmp(again, packed, len) != 0)
 		abort();
 	free(again);
@@ -74,21 +75,21 @@ static void household_fixed_point(const uint8_t *packed, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct person *p = record_unpack_person(data, size);
-	struct household *hh = record_unpack_household(data, size);
+	struct person *p = stored_unpack_person(data, size);
+	struct household *hh = stored_unpack_household(data, size);
 	struct arena a = {0};
 	uint8_t *packed;
 	size_t len;
 
 	if (hh != NULL) {
-		if ((packed = record_pack_household(hh, &len)) != NULL)
+		if ((packed = stored_pack_household(hh, &len)) != NULL)
 			household_fixed_point(packed, len);
 		free(packed);
 	}
 	if (p != NULL) {
 		if (hh != NULL)
 			(void)household_link(hh, p);
-		if ((packed = record_pack_person(p, &len)) != NULL)
+		if ((packed = stored_pack_person(p, &len)) != NULL)
 			person_fixed_point(packed, len);
 		free(packed);
 		(void)record_build(&a, p, 0, caps(), false);

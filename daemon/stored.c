@@ -1,0 +1,184 @@
+#include "stored.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "arena.h"
+#include "record.h"
+#include "state.pb-c.h"
+#include "statemap.h"
+
+static uint8_t *pack(const ProtobufCMessage *m, size_t *len)
+{
+	uint8_t *buf;
+
+	*len = protobuf_c_message_get_packed_size(m);
+	buf = malloc(*len ? *len : 1);
+	if (buf != NULL)
+		protobuf_c_message_pack(m, buf);
+	return buf;
+}
+
+/* Each of p's years as a YtdYear. */
+static int pack_years(struct arena *a, const struct person *p, Assist__PersonState *st)
+{
+	if ((st->years = arena_alloc(a, (p->n_years ? p->n_years : 1) * sizeof(*st->years))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_years; i++) {
+		Assist__YtdYear *yy = arena_alloc(a, sizeof(*yy));
+		Assist__Ytd *y = arena_alloc(a, sizeof(*y));
+
+		if (yy == NULL || y == NULL)
+			return -ENOMEM;
+		assist__ytd_year__init(yy);
+		assist__ytd__init(y);
+		statemap_fill_ytd(y, &p->years[i]);
+		yy->year = p->years[i].year;
+		yy->ytd = y;
+		st->years[st->n_years++] = yy;
+	}
+	return 0;
+}
+
+/* Each category p has anything recorded for, as a CategoryState. */
+static int pack_statuses(struct arena *a, const struct person *p, Assist__PersonState *st)
+{
+	if ((st->statuses = arena_alloc(a, STATE_CATEGORY_MAX * sizeof(*st->statuses))) == NULL)
+		return -ENOMEM;
+	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
+		const struct category_state *cs = &p->cat[c];
+		Assist__CategoryState *o;
+		int rc;
+
+		if (!cs->active && cs->since == YMD_NONE && cs->class_[0] == '\0')
+			continue;
+		if ((o = arena_alloc(a, sizeof(*o))) == NULL)
+			return -ENOMEM;
+		assist__category_state__init(o);
+		o->category = c;
+		if ((rc = pbmap_to_message(&statemap_category, cs, &o->base, a)) < 0)
+			return rc;
+		st->statuses[st->n_statuses++] = o;
+	}
+	return 0;
+}
+
+uint8_t *stored_pack_person(const struct person *p, size_t *len)
+{
+	struct arena a = {0};
+	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
+	uint8_t *out = NULL;
+
+	st.record = record_base(&a, p, true);
+	if (st.record == NULL || pack_years(&a, p, &st) < 0 || pack_statuses(&a, p, &st) < 0 ||
+	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base, &a) < 0 ||
+	    pbmap_to_message(&statemap_person_state, p, &st.base, &a) < 0)
+		goto cleanup;
+	st.once_keys = p->once_keys;
+	st.n_once_keys = p->n_once_keys;
+	st.claim_keys = p->claim_keys;
+	st.n_claim_keys = p->n_claim_keys;
+	out = pack(&st.base, len);
+cleanup:
+	arena_free(&a);
+	return out;
+}
+
+/* The record's fields and lists into p. */
+static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
+{
+	int rc;
+
+	if ((rc = pbmap_from_message(&statemap_person, &r->base, p)) < 0 ||
+	    (rc = pbmap_from_list(&statemap_benefits, &r->base, (void **)&p->benefits,
+				  &p->n_benefits, &p->cap_benefits)) < 0 ||
+	    (rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&p->entitlements,
+				  &p->n_entitlements, &p->cap_entitlements)) < 0 ||
+	    (rc = pbmap_from_list(&statemap_ledger, &r->base, (void **)&p->ledger, &p->n_ledger,
+				  &p->cap_ledger)) < 0)
+		return rc;
+	return pbmap_from_list(&statemap_alerts, &r->base, (void **)&p->alerts, &p->n_alerts,
+			       &p->cap_alerts);
+}
+
+/* The categories, years, keys and own fields of st into p. */
+static int unpack_extras(struct person *p, const Assist__PersonState *st)
+{
+	for (size_t i = 0; i < st->n_statuses; i++) {
+		const Assist__CategoryState *o = st->statuses[i];
+
+		if (o->category > 0 && o->category < STATE_CATEGORY_MAX &&
+		    pbmap_from_message(&statemap_category, &o->base, &p->cat[o->category]) < 0)
+			return -EINVAL;
+	}
+	for (size_t i = 0; i < st->n_years; i++) {
+		struct ytd *y = person_ytd(p, st->years[i]->year);
+
+		if (y == NULL)
+			return -ENOMEM;
+		if (st->years[i]->ytd != NULL)
+			statemap_read_ytd(y, st->years[i]->ytd);
+	}
+	for (size_t i = 0; i < st->n_once_keys; i++) {
+		if (person_add_once_key(p, st->once_keys[i]) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < st->n_claim_keys; i++) {
+		if (person_add_claim_key(p, st->claim_keys[i]) < 0)
+			return -ENOMEM;
+	}
+	return pbmap_from_message(&statemap_person_state, &st->base, p);
+}
+
+struct person *stored_unpack_person(const uint8_t *data, size_t len)
+{
+	Assist__PersonState *st = assist__person_state__unpack(NULL, len, data);
+	struct person *p = NULL;
+
+	if (st == NULL || st->record == NULL || st->record->id_number == NULL)
+		goto cleanup;
+	p = person_new(st->record->id_number);
+	if (p != NULL &&
+	    (unpack_record(p, st->record) < 0 || unpack_extras(p, st) < 0 ||
+	     pbmap_from_list(&statemap_enrollments, &st->base, (void **)&p->enrollments,
+			     &p->n_enrollments, &p->cap_enrollments) < 0)) {
+		person_free(p);
+		p = NULL;
+	}
+	if (p != NULL)
+		p->stored = true;
+cleanup:
+	if (st != NULL)
+		assist__person_state__free_unpacked(st, NULL);
+	return p;
+}
+
+uint8_t *stored_pack_household(const struct household *hh, size_t *len)
+{
+	struct arena a = {0};
+	Assist__HouseholdState st = ASSIST__HOUSEHOLD_STATE__INIT;
+	uint8_t *out = NULL;
+
+	if (pbmap_to_message(&statemap_household, hh, &st.base, &a) == 0)
+		out = pack(&st.base, len);
+	arena_free(&a);
+	return out;
+}
+
+struct household *stored_unpack_household(const uint8_t *data, size_t len)
+{
+	Assist__HouseholdState *st = assist__household_state__unpack(NULL, len, data);
+	struct household *hh = NULL;
+
+	if (st == NULL)
+		return NULL;
+	hh = household_new(st->household_id);
+	if (hh != NULL && pbmap_from_message(&statemap_household, &st->base, hh) < 0) {
+		household_free(hh);
+		hh = NULL;
+	}
+	if (hh != NULL)
+		hh->stored = true;
+	assist__household_state__free_unpacked(st, NULL);
+	return hh;
+}

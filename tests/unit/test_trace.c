@@ -1,0 +1,87 @@
+/* The explanation JSON of a decision: the same text as before it moved into
+ * trace.c (golden strings), for a ledger, a benefit and a bare decision. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/rules.h"
+
+static const char ledger_json[] =
+	"{\"subject\":\"ledger B-1 medical_assistance\",\"scheme\":\"medical_assistance\""
+	",\"ref\":\"B-1\",\"rule\":\"medical.assistance\",\"params\":[{\"name\":\"medical.assi"
+	"stance.rate\",\"value\":7000,\"unit\":\"bp\",\"effective\":\"2025-01-01\",\"clause\":"
+	"\"4.2\"},{\"name\":\"medical.assistance.cap\",\"value\":800000,\"effective\":\"2008"
+	"-01-01\"}],\"inputs\":[{\"name\":\"bill\",\"value\":\"1019500\"},{\"name\":\"category\""
+	",\"value\":\"three_noes\"}],\"sources\":[{\"major\":5,\"minor\":7}],\"source\":\"heal"
+	"th\",\"result\":\"paid 319500\"}";
+
+static const char benefit_json[] =
+	"{\"subject\":\"benefit urban_dibao\",\"scheme\":\"urban_dibao\",\"rule\":\"medical."
+	"assistance\",\"params\":[{\"name\":\"medical.assistance.rate\",\"value\":7000,\"un"
+	"it\":\"bp\",\"effective\":\"2025-01-01\",\"clause\":\"4.2\"},{\"name\":\"medical.assis"
+	"tance.cap\",\"value\":800000,\"effective\":\"2008-01-01\"}],\"inputs\":[{\"name\":\""
+	"bill\",\"value\":\"1019500\"},{\"name\":\"category\",\"value\":\"three_noes\"}],\"sour"
+	"ces\":[{}],\"source\":\"civil_affairs\",\"result\":\"paid 319500\"}";
+
+/* A trace with two parameters (one without unit and clause) and two inputs. */
+static void fill_trace(struct trace *t)
+{
+	trace_init(t, "medical.assistance");
+	t->params[0] = (struct trace_param){"medical.assistance.rate", 7000, 20250101, "bp", "4.2"};
+	t->params[1] = (struct trace_param){"medical.assistance.cap", 800000, 20080101, NULL, NULL};
+	t->n_params = 2;
+	trace_input(t, "bill", "%d", 1019500);
+	trace_input(t, "category", "three_noes");
+	trace_result(t, "paid %d", 319500);
+}
+
+static void assert_json(char *got, const char *want)
+{
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_ledger(void **state)
+{
+	struct decision d = {.type = DEC_LEDGER};
+
+	snprintf(d.u.ledger.ref, sizeof(d.u.ledger.ref), "B-1");
+	d.u.ledger.scheme = ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE;
+	fill_trace(&d.trace);
+	assert_json(trace_json(&d, "ledger B-1 medical_assistance", "health", 5, 7), ledger_json);
+}
+
+static void test_benefit(void **state)
+{
+	struct decision d = {.type = DEC_BENEFIT};
+
+	d.u.benefit.scheme = ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
+	fill_trace(&d.trace);
+	assert_json(trace_json(&d, "benefit urban_dibao", "civil_affairs", 0, 0), benefit_json);
+}
+
+/* No rule, no parameters, no inputs: only the position. */
+static void test_bare(void **state)
+{
+	struct decision d = {.type = DEC_ALERT};
+
+	assert_json(trace_json(&d, "", "", 1, 2), "{\"sources\":[{\"major\":1,\"minor\":2}]}");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_benefit),
+		cmocka_unit_test(test_bare),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
