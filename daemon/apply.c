@@ -50,6 +50,18 @@ static void replace_categories(struct person *p, const Assist__PersonChange *pc,
 	}
 }
 
+/* Every member's record shows the household's size: a move changes the
+ * records of the household left and of the one joined. */
+static int members_changed(struct world *w, struct household *hh)
+{
+	for (size_t i = 0; i < hh->n_m; i++) {
+		hh->m[i]->dirty = true;
+		if (world_queue_person(w, hh->m[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int update_person(struct world *w, const Assist__PersonChange *pc, struct person *p)
 {
 	if (pc->name[0] != '\0')
@@ -73,10 +85,9 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, struct
 		if (hh == NULL)
 			return -ENOMEM;
 		copy_str(p->household_id, sizeof(p->household_id), pc->household_id);
-		if (household_link(hh, p) < 0)
+		if (household_link(hh, p) < 0 ||
+		    (old != NULL && members_changed(w, old) < 0) || members_changed(w, hh) < 0)
 			return -ENOMEM;
-		if (old != NULL)
-			old->dirty = true;
 	} else if (pc->household_id[0] != '\0' && p->hh == NULL) {
 		struct household *hh = world_household(w, pc->household_id);
 		if (hh == NULL || household_link(hh, p) < 0)
@@ -346,7 +357,7 @@ static int collect(struct world *w, const Assist__Event *ev, const struct decisi
 		if ((rc = world_queue_person(w, out->items[i].person)) < 0)
 			return rc;
 	}
-	/* A person who moved leaves an old household behind, changed too. */
+	/* A changed person's household, when it changed too (a new one). */
 	for (size_t i = 0; i < w->n_changed_p; i++) {
 		struct household *old = w->changed_p[i]->hh;
 		if (old != NULL && (rc = world_queue_household(w, old)) < 0)
