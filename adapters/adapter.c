@@ -168,12 +168,12 @@ static int set_string(char **field, const char *value)
  * unless assistd has it already. Takes ev in every case. */
 static void adapter_take(struct adapter *a, Assist__Event *ev)
 {
-	struct link_pos pos = {a->major, ++a->minor};
+	struct pos pos = {a->major, ++a->minor};
 	Assist__Position *p;
 	int rc;
 
 	if (link_is_applied(&a->link, pos) ||
-	    (a->have_last && link_pos_cmp(pos, a->last) <= 0))
+	    (a->have_last && pos_cmp(pos, a->last) <= 0))
 		goto drop;
 	if ((p = malloc(sizeof(*p))) == NULL)
 		goto nomem;
@@ -363,7 +363,7 @@ static const struct repl_ops adapter_repl_ops = {
 	.failed = adapter_on_failed,
 };
 
-static void adapter_on_ack(struct link *l, struct link_pos applied)
+static void adapter_on_ack(struct link *l, struct pos applied)
 {
 	struct adapter *a = l->data;
 

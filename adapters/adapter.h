@@ -66,9 +66,9 @@ struct adapter {
 	bool snapshot;
 	char occurred_at[40];
 	bool have_last;           /* last position taken into the window */
-	struct link_pos last;
+	struct pos last;
 	bool snapshot_waiting;    /* the snapshot's events are not all acknowledged */
-	struct link_pos snapshot_last;
+	struct pos snapshot_last;
 	char problem_table[64];   /* the table the standing problem is about; "" none */
 	int exit_code;            /* replication gave up: the exit status */
 	uv_timer_t quit;          /* bounds the wait for assistd to hear of it */

@@ -17,15 +17,6 @@
 #define LINK_BATCH_OVERHEAD 256
 #define LINK_EVENT_OVERHEAD 16
 
-int link_pos_cmp(struct link_pos a, struct link_pos b)
-{
-	if (a.major != b.major)
-		return a.major < b.major ? -1 : 1;
-	if (a.minor != b.minor)
-		return a.minor < b.minor ? -1 : 1;
-	return 0;
-}
-
 static struct link_slot *link_at(const struct link *l, size_t i)
 {
 	return &l->ring[(l->head + i) % l->cap];
@@ -166,12 +157,12 @@ static void link_flush(struct link *l)
 }
 
 /* Send again everything after pos (all when have is false). */
-static void link_rewind(struct link *l, bool have, struct link_pos pos)
+static void link_rewind(struct link *l, bool have, struct pos pos)
 {
 	size_t keep = 0;
 
 	if (have) {
-		while (keep < l->sent && link_pos_cmp(link_at(l, keep)->pos, pos) <= 0)
+		while (keep < l->sent && pos_cmp(link_at(l, keep)->pos, pos) <= 0)
 			keep++;
 	}
 	l->sent = keep;
@@ -186,7 +177,7 @@ static void link_drop_applied(struct link *l)
 	uint64_t dropped_major = 0;
 	bool dropped_streamed = false;
 
-	while (l->count > 0 && link_pos_cmp(link_at(l, 0)->pos, l->applied) <= 0) {
+	while (l->count > 0 && pos_cmp(link_at(l, 0)->pos, l->applied) <= 0) {
 		struct link_slot *s = link_at(l, 0);
 		if (s->streamed) {
 			dropped_major = s->pos.major;
@@ -210,31 +201,31 @@ static void link_drop_applied(struct link *l)
 	}
 }
 
-static struct link_pos pos_of(const Assist__Position *p)
+static struct pos pos_of(const Assist__Position *p)
 {
-	return p == NULL ? (struct link_pos){0, 0} : (struct link_pos){p->major, p->minor};
+	return p == NULL ? (struct pos){0, 0} : (struct pos){p->major, p->minor};
 }
 
 static void link_on_ack(struct link *l, uint64_t request_id, const Assist__Ack *ack)
 {
-	struct link_pos applied = pos_of(ack->applied);
+	struct pos applied = pos_of(ack->applied);
 
 	link_beat_acked(l, request_id);
 	for (size_t i = 0; i < ack->n_rejections; i++) {
 		const Assist__Rejection *rj = ack->rejections[i];
-		struct link_pos p = pos_of(rj->position);
+		struct pos p = pos_of(rj->position);
 		log_warn("link: assistd rejected %llu/%llu: %s%s%s", (unsigned long long)p.major,
 			 (unsigned long long)p.minor, rj->reason, rj->field[0] ? " field " : "",
 			 rj->field);
 	}
-	if (!l->have_applied || link_pos_cmp(applied, l->applied) > 0) {
+	if (!l->have_applied || pos_cmp(applied, l->applied) > 0) {
 		l->applied = applied;
 		l->have_applied = true;
 		l->progress_ms = link_now(l);
 	}
 	link_drop_applied(l);
 	if (ack->gap && request_id >= l->rewind_request_id) {
-		struct link_pos expected = pos_of(ack->expected);
+		struct pos expected = pos_of(ack->expected);
 		log_info("link: gap, assistd expects after %llu/%llu",
 			 (unsigned long long)expected.major, (unsigned long long)expected.minor);
 		link_rewind(l, ack->expected != NULL, expected);
@@ -344,12 +335,12 @@ bool link_has_room(const struct link *l)
 	return l->count < l->window;
 }
 
-bool link_is_applied(const struct link *l, struct link_pos pos)
+bool link_is_applied(const struct link *l, struct pos pos)
 {
-	return l->have_applied && link_pos_cmp(pos, l->applied) <= 0;
+	return l->have_applied && pos_cmp(pos, l->applied) <= 0;
 }
 
-int link_queue(struct link *l, Assist__Event *ev, struct link_pos pos, bool streamed)
+int link_queue(struct link *l, Assist__Event *ev, struct pos pos, bool streamed)
 {
 	if (l->count == l->cap)
 		return -ENOBUFS;
@@ -407,7 +398,7 @@ size_t link_alerts_pending(const struct link *l)
 	return l->nalerts;
 }
 
-bool link_last_queued(const struct link *l, struct link_pos *out)
+bool link_last_queued(const struct link *l, struct pos *out)
 {
 	if (l->count == 0)
 		return false;

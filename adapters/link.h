@@ -18,16 +18,12 @@
 #include <uv.h>
 
 #include "assist.pb-c.h"
+#include "pos.h"
 #include "zloop.h"
-
-struct link_pos {
-	uint64_t major;
-	uint64_t minor;
-};
 
 struct link_slot {
 	Assist__Event *ev;
-	struct link_pos pos;
+	struct pos pos;
 	bool streamed;     /* from the replication stream (major is a commit LSN) */
 };
 
@@ -51,7 +47,7 @@ struct link_alert {
 
 struct link;
 /* An Ack came in: applied is assistd's stored position for this source. */
-typedef void (*link_ack_cb)(struct link *l, struct link_pos applied);
+typedef void (*link_ack_cb)(struct link *l, struct pos applied);
 typedef void (*link_close_cb)(struct link *l);
 
 struct link {
@@ -77,9 +73,9 @@ struct link {
 	size_t sent;               /* how many of them are in flight (the rest unsent) */
 
 	bool have_prev;            /* prev: position of the last event sent */
-	struct link_pos prev;
+	struct pos prev;
 	bool have_applied;         /* assistd's stored position, once an Ack told it */
-	struct link_pos applied;
+	struct pos applied;
 	uint64_t last_commit;      /* last commit LSN the stream finished */
 	uint64_t done_lsn;         /* highest commit LSN whose events are all acknowledged */
 
@@ -106,18 +102,18 @@ __attribute__((warn_unused_result)) int link_init(struct link *l, struct zl *zl,
 /* Whether the window has room for the events of one more row change. */
 bool link_has_room(const struct link *l);
 /* Whether an event at pos is already stored by assistd (skip it). */
-bool link_is_applied(const struct link *l, struct link_pos pos);
+bool link_is_applied(const struct link *l, struct pos pos);
 /* Take ev (sent at the end of this loop iteration, freed once acknowledged).
  * Positions must increase. 0 or -ENOBUFS (window overrun: a caller bug). */
 __attribute__((warn_unused_result)) int link_queue(struct link *l, Assist__Event *ev,
-						   struct link_pos pos, bool streamed);
+						   struct pos pos, bool streamed);
 /* The stream finished the transaction committed at lsn. */
 void link_commit(struct link *l, uint64_t lsn);
 /* The highest commit LSN whose events assistd has all acknowledged: what the
  * replication slot may confirm. 0 while none. */
 uint64_t link_done_lsn(const struct link *l);
 /* Position of the last event taken, or false when the window is empty. */
-bool link_last_queued(const struct link *l, struct link_pos *out);
+bool link_last_queued(const struct link *l, struct pos *out);
 /* Unacknowledged events, sent or not. */
 size_t link_pending(const struct link *l);
 /* Set the standing problem ("" clears it) and tell assistd at once. */
@@ -131,7 +127,5 @@ size_t link_alerts_pending(const struct link *l);
 /* Stop and free everything; on_close runs once every handle is closed (the
  * ZeroMQ socket is closed then). */
 void link_close(struct link *l, link_close_cb on_close);
-/* A position compared like assistd does: -1, 0 or 1. */
-int link_pos_cmp(struct link_pos a, struct link_pos b);
 
 #endif

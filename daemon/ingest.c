@@ -21,35 +21,26 @@ static const char *source_label(const char *name)
 
 /* ---- positions ---------------------------------------------------------------- */
 
-int ingest_pos_cmp(struct ingest_pos a, struct ingest_pos b)
-{
-	if (a.major != b.major)
-		return a.major < b.major ? -1 : 1;
-	if (a.minor != b.minor)
-		return a.minor < b.minor ? -1 : 1;
-	return 0;
-}
-
-bool ingest_pos_ok(struct ingest_pos pos)
+bool ingest_pos_ok(struct pos pos)
 {
 	return pos.major <= INGEST_POSITION_MAX && pos.minor <= INGEST_POSITION_MAX;
 }
 
-struct ingest_pos ingest_event_pos(const Assist__Event *ev)
+struct pos ingest_event_pos(const Assist__Event *ev)
 {
 	if (ev->position != NULL)
-		return (struct ingest_pos){ev->position->major, ev->position->minor};
-	return (struct ingest_pos){ev->seq, 0};
+		return (struct pos){ev->position->major, ev->position->minor};
+	return (struct pos){ev->seq, 0};
 }
 
-enum ingest_order ingest_order(struct ingest_pos taken, const struct ingest_pos *prev,
-			       struct ingest_pos ev)
+enum ingest_order ingest_order(struct pos taken, const struct pos *prev,
+			       struct pos ev)
 {
-	if (prev != NULL && ingest_pos_cmp(ev, *prev) <= 0)
+	if (prev != NULL && pos_cmp(ev, *prev) <= 0)
 		return INGEST_OUT_OF_ORDER;
-	if (ingest_pos_cmp(ev, taken) <= 0)
+	if (pos_cmp(ev, taken) <= 0)
 		return INGEST_DUPLICATE;
-	if (prev != NULL && ingest_pos_cmp(*prev, taken) != 0)
+	if (prev != NULL && pos_cmp(*prev, taken) != 0)
 		return INGEST_GAP;
 	return INGEST_NEXT;
 }
@@ -66,7 +57,7 @@ static const char *quoted(const char *s, char *out, size_t len)
 	return idnum_mask_text(out);
 }
 
-static void position_text(struct ingest_pos p, char *out, size_t len)
+static void position_text(struct pos p, char *out, size_t len)
 {
 	if (p.minor == 0)
 		snprintf(out, len, "%" PRIu64, p.major);
@@ -76,7 +67,7 @@ static void position_text(struct ingest_pos p, char *out, size_t len)
 
 /* Why event i (at pos, after last) refuses its batch, into msg, or false. */
 static bool event_refused(const Assist__Event *ev, size_t i, const char *source,
-			  struct ingest_pos pos, struct ingest_pos last, char *msg, size_t len)
+			  struct pos pos, struct pos last, char *msg, size_t len)
 {
 	const char *field = ev->position != NULL ? "position" : "seq";
 	char q[48], a[48], c[48];
@@ -99,7 +90,7 @@ static bool event_refused(const Assist__Event *ev, size_t i, const char *source,
 			 "1)", i, field);
 		return true;
 	}
-	if (i > 0 && ingest_pos_cmp(pos, last) <= 0) {
+	if (i > 0 && pos_cmp(pos, last) <= 0) {
 		position_text(pos, a, sizeof(a));
 		position_text(last, c, sizeof(c));
 		snprintf(msg, len, "batch.events[%zu].%s: %s is not after %s (events of a "
@@ -111,17 +102,17 @@ static bool event_refused(const Assist__Event *ev, size_t i, const char *source,
 
 bool ingest_batch_refused(const Assist__Batch *b, const char *source, char *msg, size_t len)
 {
-	struct ingest_pos last = {0, 0};
+	struct pos last = {0, 0};
 
 	if (b->prev != NULL &&
-	    !ingest_pos_ok((struct ingest_pos){b->prev->major, b->prev->minor})) {
+	    !ingest_pos_ok((struct pos){b->prev->major, b->prev->minor})) {
 		snprintf(msg, len, "batch.prev.%s: must not be above %" PRIu64,
 			 b->prev->major > INGEST_POSITION_MAX ? "major" : "minor",
 			 INGEST_POSITION_MAX);
 		return true;
 	}
 	for (size_t i = 0; i < b->n_events; i++) {
-		struct ingest_pos pos = ingest_event_pos(b->events[i]);
+		struct pos pos = ingest_event_pos(b->events[i]);
 
 		if (event_refused(b->events[i], i, source, pos, last, msg, len))
 			return true;
@@ -208,18 +199,18 @@ void ingest_ack(struct engine *e, const struct ingest_source *s, const uint8_t *
 static bool take_events(struct engine *e, struct ingest_source *src, Assist__Batch *b,
 			bool *gap)
 {
-	struct ingest_pos prev = {0, 0};
+	struct pos prev = {0, 0};
 	bool prev_known = b->prev != NULL, took = false;
 	size_t kept = 0;
 
 	if (prev_known)
-		prev = (struct ingest_pos){b->prev->major, b->prev->minor};
+		prev = (struct pos){b->prev->major, b->prev->minor};
 	for (size_t i = 0; i < b->n_events; i++) {
 		Assist__Event *ev = b->events[i];
-		struct ingest_pos pos = ingest_event_pos(ev);
+		struct pos pos = ingest_event_pos(ev);
 		enum ingest_order o =
 			*gap ? INGEST_OUT_OF_ORDER
-			     : ingest_order((struct ingest_pos){src->taken_major, src->taken_minor},
+			     : ingest_order((struct pos){src->taken_major, src->taken_minor},
 					    prev_known ? &prev : NULL, pos);
 
 		if (o == INGEST_NEXT && batch_add(e, src, ev, pos.major, pos.minor) < 0) {

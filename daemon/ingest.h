@@ -15,6 +15,7 @@
 #include "assist.pb-c.h"
 #include "conf.h"
 #include "log.h"
+#include "pos.h"
 
 #define INGEST_PEER_MAX 256
 
@@ -22,10 +23,6 @@
  * with 64-bit signed integers (jansson: status showed 2^64-1 as -1) do not,
  * and a source at the very top could never send again. */
 #define INGEST_POSITION_MAX ((uint64_t)INT64_MAX)
-
-struct ingest_pos {
-	uint64_t major, minor;
-};
 
 struct ingest_source {
 	char name[CONF_NAME_MAX];
@@ -59,17 +56,15 @@ enum ingest_order {
 
 struct engine;
 
-/* -1, 0 or 1 as position a is before, at or after b. */
-int ingest_pos_cmp(struct ingest_pos a, struct ingest_pos b);
 /* Whether the store and every reader can keep pos (neither part above
  * INGEST_POSITION_MAX). */
-bool ingest_pos_ok(struct ingest_pos pos);
+bool ingest_pos_ok(struct pos pos);
 /* An event's position: its position, else its seq. */
-struct ingest_pos ingest_event_pos(const Assist__Event *ev);
+struct pos ingest_event_pos(const Assist__Event *ev);
 /* Where ev goes, for a source that took up to taken, when prev (NULL when
  * unknown) is the position just before ev in the request. */
-enum ingest_order ingest_order(struct ingest_pos taken, const struct ingest_pos *prev,
-			       struct ingest_pos ev);
+enum ingest_order ingest_order(struct pos taken, const struct pos *prev,
+			       struct pos ev);
 /* Whether the whole batch b of source must be refused, with why in msg: an
  * event of another source, a position the store cannot keep, events out of
  * order. Nothing of a refused batch is taken, so nothing is lost in silence. */

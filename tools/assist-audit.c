@@ -45,48 +45,37 @@ static uint8_t *bytea(const PGresult *r, int row, int col, size_t *len)
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), len);
 }
 
-/* The chain, in pages by id. Returns the number of broken rows, or -1. */
-static long check_journal(PGconn *db, uint64_t *rows)
+/* Called for each row of a paged query: the number of faults it found, or
+ * -1 to stop. */
+typedef long (*row_fn)(PGconn *db, const PGresult *r, int row, void *data);
+
+/* Every row of sql (which reads rows after the key $1, ordered by that key
+ * as its first column, at most $2 of them) a page at a time, through fn from
+ * the key first on. The faults fn found, or -1; *rows counts the rows. */
+static long each_row(PGconn *db, const char *sql, const char *first, row_fn fn, void *data,
+		     uint64_t *rows)
 {
-	uint8_t prev[JOURNAL_DIGEST_BYTES] = {0};
-	char after[24] = "0";
+	char after[64], limit[16];
 	long bad = 0;
 
+	snprintf(after, sizeof(after), "%s", first);
+	snprintf(limit, sizeof(limit), "%d", PAGE);
 	*rows = 0;
 	for (;;) {
-		const char *params[1] = {after};
-		PGresult *r = query(db,
-				    "SELECT id, source, major::text, minor::text, event, prev_digest, "
-				    "digest FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT 5000",
-				    1, params);
+		const char *params[2] = {after, limit};
+		PGresult *r = query(db, sql, 2, params);
 		int n;
 
 		if (r == NULL)
 			return -1;
 		n = PQntuples(r);
 		for (int i = 0; i < n; i++) {
-			size_t elen, plen, dlen;
-			uint8_t *event = bytea(r, i, 4, &elen);
-			uint8_t *stored_prev = bytea(r, i, 5, &plen);
-			uint8_t *digest = bytea(r, i, 6, &dlen);
-			uint8_t want[JOURNAL_DIGEST_BYTES];
-
-			journal_digest(prev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-				       PQgetvalue(r, i, 3), event, elen, want);
-			if (plen != sizeof(prev) || memcmp(stored_prev, prev, sizeof(prev)) != 0 ||
-			    dlen != sizeof(want) || memcmp(digest, want, sizeof(want)) != 0) {
-				printf("journal row %s (%s@%s/%s): digest does not match its content "
-				       "and the row before\n",
-				       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-				       PQgetvalue(r, i, 3));
-				bad++;
+			long b = fn(db, r, i, data);
+			if (b < 0) {
+				PQclear(r);
+				return -1;
 			}
-			/* Go on from the stored digest, so one bad row is reported once. */
-			if (dlen == sizeof(prev))
-				memcpy(prev, digest, sizeof(prev));
-			PQfreemem(event);
-			PQfreemem(stored_prev);
-			PQfreemem(digest);
+			bad += b;
 			snprintf(after, sizeof(after), "%s", PQgetvalue(r, i, 0));
 			(*rows)++;
 		}
@@ -94,6 +83,47 @@ static long check_journal(PGconn *db, uint64_t *rows)
 		if (n < PAGE)
 			return bad;
 	}
+}
+
+/* One journal row against the digest of the row before (prev, updated). */
+static long check_journal_row(PGconn *db, const PGresult *r, int i, void *data)
+{
+	uint8_t *prev = data;
+	size_t elen, plen, dlen;
+	uint8_t *event = bytea(r, i, 4, &elen);
+	uint8_t *stored_prev = bytea(r, i, 5, &plen);
+	uint8_t *digest = bytea(r, i, 6, &dlen);
+	uint8_t want[JOURNAL_DIGEST_BYTES];
+	long bad = 0;
+
+	journal_digest(prev, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), event,
+		       elen, want);
+	if (plen != JOURNAL_DIGEST_BYTES || memcmp(stored_prev, prev, JOURNAL_DIGEST_BYTES) != 0 ||
+	    dlen != sizeof(want) || memcmp(digest, want, sizeof(want)) != 0) {
+		printf("journal row %s (%s@%s/%s): digest does not match its content "
+		       "and the row before\n",
+		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		       PQgetvalue(r, i, 3));
+		bad = 1;
+	}
+	/* Go on from the stored digest, so one bad row is reported once. */
+	if (dlen == JOURNAL_DIGEST_BYTES)
+		memcpy(prev, digest, JOURNAL_DIGEST_BYTES);
+	PQfreemem(event);
+	PQfreemem(stored_prev);
+	PQfreemem(digest);
+	return bad;
+}
+
+/* The chain, in pages by id. Returns the number of broken rows, or -1. */
+static long check_journal(PGconn *db, uint64_t *rows)
+{
+	uint8_t prev[JOURNAL_DIGEST_BYTES] = {0};
+
+	return each_row(db,
+			"SELECT id, source, major::text, minor::text, event, prev_digest, digest "
+			"FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+			"0", check_journal_row, prev, rows);
 }
 
 /* Ledger sums of one person and year, by the counter of lib/scheme.c they
@@ -164,40 +194,23 @@ static long check_person(PGconn *db, const char *id, const uint8_t *state, size_
 	return bad;
 }
 
+/* One person's stored year-to-date totals against its ledger rows. */
+static long check_person_row(PGconn *db, const PGresult *r, int i, void *data)
+{
+	size_t len;
+	uint8_t *state = bytea(r, i, 1, &len);
+	long bad = check_person(db, PQgetvalue(r, i, 0), state, len);
+
+	PQfreemem(state);
+	return bad;
+}
+
 static long check_money(PGconn *db, uint64_t *persons)
 {
-	char after[64] = "";
-	long bad = 0;
-
-	*persons = 0;
-	for (;;) {
-		const char *params[1] = {after};
-		PGresult *r = query(db,
-				    "SELECT id_number, state FROM person WHERE id_number > $1 "
-				    "ORDER BY id_number LIMIT 5000",
-				    1, params);
-		int n;
-
-		if (r == NULL)
-			return -1;
-		n = PQntuples(r);
-		for (int i = 0; i < n; i++) {
-			size_t len;
-			uint8_t *state = bytea(r, i, 1, &len);
-			long b = check_person(db, PQgetvalue(r, i, 0), state, len);
-			PQfreemem(state);
-			if (b < 0) {
-				PQclear(r);
-				return -1;
-			}
-			bad += b;
-			snprintf(after, sizeof(after), "%s", PQgetvalue(r, i, 0));
-			(*persons)++;
-		}
-		PQclear(r);
-		if (n < PAGE)
-			return bad;
-	}
+	return each_row(db,
+			"SELECT id_number, state FROM person WHERE id_number > $1 "
+			"ORDER BY id_number LIMIT $2::int",
+			"", check_person_row, NULL, persons);
 }
 
 int main(int argc, char **argv)

@@ -52,7 +52,7 @@
 #define DEADLINE_MS 120000
 
 struct rec {
-	struct link_pos pos;
+	struct pos pos;
 	char id[24];
 	bool invalid;
 };
@@ -61,18 +61,18 @@ struct fake {
 	void *ctx;
 	void *router;
 	bool have;
-	struct link_pos stored;  /* acknowledged */
+	struct pos stored;  /* acknowledged */
 	bool acking;
 	struct rec *recs;        /* accepted events, in order */
 	size_t n;
 	size_t cap;
 	size_t dups;
 	size_t gaps;
-	struct link_pos ahead_max; /* while not acking: highest position seen */
+	struct pos ahead_max; /* while not acking: highest position seen */
 	size_t ahead;            /* distinct positions seen past the stored one */
 	size_t truncated;        /* "truncated" alerts heard naming category_registrations */
 	char problem[256];       /* the problem of the last heartbeat */
-	struct link_pos ahead_min; /* while not acking: lowest position seen past stored */
+	struct pos ahead_min; /* while not acking: lowest position seen past stored */
 };
 
 static struct {
@@ -170,7 +170,7 @@ static void fake_reply(struct fake *f, zmq_msg_t *ident, uint64_t request_id, bo
 	assert_true(zmq_send(f->router, buf, len, 0) >= 0);
 }
 
-static void fake_record(struct fake *f, const Assist__Event *ev, struct link_pos pos)
+static void fake_record(struct fake *f, const Assist__Event *ev, struct pos pos)
 {
 	struct rec *r;
 
@@ -201,9 +201,9 @@ static void fake_batch(struct fake *f, zmq_msg_t *ident, uint64_t request_id,
 	assert_string_equal(b->source, "civil_affairs");
 	if (!f->acking) {
 		for (size_t i = 0; i < b->n_events; i++) {
-			struct link_pos pos = {b->events[i]->position->major,
+			struct pos pos = {b->events[i]->position->major,
 					       b->events[i]->position->minor};
-			if (link_pos_cmp(pos, f->ahead_max) > 0) {
+			if (pos_cmp(pos, f->ahead_max) > 0) {
 				if (f->ahead == 0)
 					f->ahead_min = pos;
 				f->ahead_max = pos;
@@ -213,17 +213,17 @@ static void fake_batch(struct fake *f, zmq_msg_t *ident, uint64_t request_id,
 		return;
 	}
 	if (b->prev != NULL && f->have &&
-	    link_pos_cmp((struct link_pos){b->prev->major, b->prev->minor}, f->stored) > 0) {
+	    pos_cmp((struct pos){b->prev->major, b->prev->minor}, f->stored) > 0) {
 		f->gaps++;
 		fake_reply(f, ident, request_id, true);
 		return;
 	}
 	for (size_t i = 0; i < b->n_events; i++) {
 		const Assist__Event *ev = b->events[i];
-		struct link_pos pos;
+		struct pos pos;
 		assert_non_null(ev->position);
-		pos = (struct link_pos){ev->position->major, ev->position->minor};
-		if (f->have && link_pos_cmp(pos, f->stored) <= 0) {
+		pos = (struct pos){ev->position->major, ev->position->minor};
+		if (f->have && pos_cmp(pos, f->stored) <= 0) {
 			f->dups++;
 			continue;
 		}

@@ -16,7 +16,7 @@
 static void test_pos_cmp(void **state)
 {
 	static const struct {
-		struct ingest_pos a, b;
+		struct pos a, b;
 		int want;
 	} cases[] = {
 		{{1, 0}, {1, 0}, 0},    {{1, 0}, {2, 0}, -1},  {{2, 0}, {1, 0}, 1},
@@ -25,13 +25,13 @@ static void test_pos_cmp(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_int_equal(ingest_pos_cmp(cases[i].a, cases[i].b), cases[i].want);
+		assert_int_equal(pos_cmp(cases[i].a, cases[i].b), cases[i].want);
 }
 
 static void test_pos_limit(void **state)
 {
 	static const struct {
-		struct ingest_pos p;
+		struct pos p;
 		bool ok;
 	} cases[] = {
 		{{0, 0}, true},
@@ -51,9 +51,9 @@ static void test_order(void **state)
 {
 	static const struct {
 		const char *what;
-		struct ingest_pos taken;
+		struct pos taken;
 		bool prev_known;
-		struct ingest_pos prev, ev;
+		struct pos prev, ev;
 		enum ingest_order want;
 	} cases[] = {
 		{"a new source, no prev", {0, 0}, false, {0, 0}, {1, 0}, INGEST_NEXT},
@@ -90,7 +90,7 @@ static void test_event_pos(void **state)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__Position p = ASSIST__POSITION__INIT;
-	struct ingest_pos got;
+	struct pos got;
 
 	ev.seq = 42;
 	got = ingest_event_pos(&ev);
