@@ -50,12 +50,26 @@ static ymd_t change_date(const Assist__Event *ev, const char *effective_on)
 	return ymd_today();
 }
 
-/* A civil-affairs category listed (or no longer) from the day from; one
- * never held before is what is known of the past and holds from the earliest
- * date. */
+/* Whether p has held no civil-affairs category yet: its first list is what
+ * is known of the past. */
+static bool no_civil_affairs_categories(const struct person *p)
+{
+	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
+		const struct category_state *cs = &p->cat[c];
+
+		if (civil_affairs_category(c) &&
+		    (cs->active || cs->since != YMD_NONE || cs->until != YMD_NONE))
+			return false;
+	}
+	return true;
+}
+
+/* The civil-affairs categories listed (and no longer listed) from the day
+ * from; the first list known holds from the earliest date. */
 static void replace_categories(struct person *p, const Assist__PersonChange *pc, ymd_t from)
 {
 	bool listed[STATE_CATEGORY_MAX] = {false};
+	bool first = no_civil_affairs_categories(p);
 
 	for (size_t i = 0; i < pc->n_categories; i++) {
 		if (pc->categories[i] > 0 && pc->categories[i] < STATE_CATEGORY_MAX)
@@ -68,7 +82,7 @@ static void replace_categories(struct person *p, const Assist__PersonChange *pc,
 			continue;
 		cs->active = listed[c];
 		if (listed[c]) {
-			cs->since = cs->since == YMD_NONE && cs->until == YMD_NONE ? YMD_NONE : from;
+			cs->since = first ? YMD_NONE : from;
 			cs->until = YMD_NONE;
 		} else {
 			cs->until = policy_day_before(from);

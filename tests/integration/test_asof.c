@@ -194,6 +194,76 @@ static void test_hukou_change_from_its_effective_day(void **state)
 	json_decref(rec);
 }
 
+static void test_income_and_death(void **state)
+{
+	char id[19], id2[19], h[512], d[512];
+	const char *income[] = {h, NULL}, *death[] = {d, NULL};
+	json_t *rec;
+
+	fixture_id(id, "420704", "19700101", 204);
+	person(id, "HH-ASOF-4", "");
+	snprintf(h, sizeof(h),
+		 "\"kind\":\"household\",\"household\":{\"household_id\":\"HH-ASOF-4\","
+		 "\"monthly_income_fen\":100000,\"effective_on\":\"2008-09-01\"}");
+	push(income);
+	rec = get_as_of(id, "2008-08-31");
+	assert_benefit(rec, "active", "2008-08-31");
+	assert_derived(rec, true);
+	json_decref(rec);
+	rec = get_as_of(id, "2008-09-01");
+	assert_benefit(rec, "ended", "2008-08-31");
+	assert_derived(rec, false);
+	json_decref(rec);
+
+	/* A death on 2008-05-10: paid through May, everything withdrawn from June. */
+	fixture_id(id2, "420704", "19700101", 205);
+	person(id2, "HH-ASOF-5", "");
+	snprintf(d, sizeof(d),
+		 "\"kind\":\"person\",\"person\":{\"id_number\":\"%s\","
+		 "\"deceased_on\":\"2008-05-10\"}",
+		 id2);
+	push(death);
+	rec = get_as_of(id2, "2008-05-20");
+	assert_benefit(rec, "active", "2008-05-31");
+	assert_derived(rec, true);
+	json_decref(rec);
+	rec = get_as_of(id2, "2008-06-01");
+	assert_benefit(rec, "ended", "2008-05-31");
+	assert_derived(rec, false);
+	json_decref(rec);
+}
+
+/* A status held from since and ended from a later since. */
+static void test_status_ended(void **state)
+{
+	char id[19], p[512], on[512], off[512];
+	const char *lines[] = {p, on, off, NULL};
+	json_t *rec;
+
+	fixture_id(id, "420704", "19700101", 206);
+	snprintf(p, sizeof(p),
+		 "\"kind\":\"person\",\"person\":{\"id_number\":\"%s\",\"name\":\"Wang Wu\","
+		 "\"household_id\":\"HH-ASOF-6\",\"hukou\":\"urban\",\"area\":\"city\"}",
+		 id);
+	snprintf(on, sizeof(on),
+		 "\"kind\":\"status\",\"status\":{\"id_number\":\"%s\","
+		 "\"category\":\"three_noes\",\"since\":\"2008-01-01\"}",
+		 id);
+	snprintf(off, sizeof(off),
+		 "\"kind\":\"status\",\"status\":{\"id_number\":\"%s\","
+		 "\"category\":\"three_noes\",\"active\":false,\"since\":\"2009-01-01\"}",
+		 id);
+	push(lines);
+	rec = get_as_of(id, "2008-06-01");
+	assert_true(eligible(rec, "central_support"));
+	assert_true(eligible(rec, "legal_aid"));
+	json_decref(rec);
+	rec = get_as_of(id, "2009-01-01");
+	assert_false(eligible(rec, "central_support"));
+	assert_false(eligible(rec, "legal_aid"));
+	json_decref(rec);
+}
+
 static void test_bad_as_of(void **state)
 {
 	char id[19];
@@ -222,6 +292,8 @@ int main(void)
 		cmocka_unit_test(test_enrollment_end_reaches_the_record),
 		cmocka_unit_test(test_enrollment_sent_again_ends_it),
 		cmocka_unit_test(test_hukou_change_from_its_effective_day),
+		cmocka_unit_test(test_income_and_death),
+		cmocka_unit_test(test_status_ended),
 		cmocka_unit_test(test_bad_as_of),
 	};
 
