@@ -121,24 +121,3 @@ bool rules_category_on(const struct person *p, int c, ymd_t d)
 		return false;
 	return cs->active || (cs->until != YMD_NONE && d <= cs->until);
 }
-
-ymd_t policy_day_before(ymd_t d)
-{
-	return ymd_from_days(ymd_to_days(d) - 1);
-}
-
-ymd_t policy_month_end(ymd_t d)
-{
-	return policy_day_before(ymd_next_month(d));
-}
-
-size_t policy_benefits_as_of(const struct person *p, ymd_t d, struct benefit *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < p->n_benefits; i++) {
-		if (dibao_benefit_as_of(p, &p->benefits[i], d, &out[n]))
-			n++;
-	}
-	return n;
-}
