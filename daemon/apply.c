@@ -33,20 +33,60 @@ static bool civil_affairs_category(int c)
 	}
 }
 
-static void replace_categories(struct person *p, const Assist__PersonChange *pc, ymd_t today)
+/* The day a later change holds from: its effective_on, else the date of the
+ * event's occurred_at, else the day it is applied (docs/policy.md "Validity"). */
+static ymd_t change_date(const Assist__Event *ev, const char *effective_on)
+{
+	char day[YMD_BUFLEN];
+	ymd_t d;
+
+	if (effective_on != NULL && effective_on[0] != '\0' && ymd_parse(effective_on, &d) == 0)
+		return d;
+	if (ev->occurred_at != NULL && strlen(ev->occurred_at) >= YMD_BUFLEN - 1) {
+		snprintf(day, sizeof(day), "%.10s", ev->occurred_at);
+		if (ymd_parse(day, &d) == 0)
+			return d;
+	}
+	return ymd_today();
+}
+
+/* Whether p has held no civil-affairs category yet: its first list is what
+ * is known of the past. */
+static bool no_civil_affairs_categories(const struct person *p)
+{
+	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
+		const struct category_state *cs = &p->cat[c];
+
+		if (civil_affairs_category(c) &&
+		    (cs->active || cs->since != YMD_NONE || cs->until != YMD_NONE))
+			return false;
+	}
+	return true;
+}
+
+/* The civil-affairs categories listed (and no longer listed) from the day
+ * from; the first list known holds from the earliest date. */
+static void replace_categories(struct person *p, const Assist__PersonChange *pc, ymd_t from)
 {
 	bool listed[STATE_CATEGORY_MAX] = {false};
+	bool first = no_civil_affairs_categories(p);
 
 	for (size_t i = 0; i < pc->n_categories; i++) {
 		if (pc->categories[i] > 0 && pc->categories[i] < STATE_CATEGORY_MAX)
 			listed[pc->categories[i]] = true;
 	}
 	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
-		if (!civil_affairs_category(c) || p->cat[c].active == listed[c])
+		struct category_state *cs = &p->cat[c];
+
+		if (!civil_affairs_category(c) || cs->active == listed[c])
 			continue;
-		p->cat[c].active = listed[c];
-		if (listed[c] && p->cat[c].since == YMD_NONE)
-			p->cat[c].since = today;
+		cs->active = listed[c];
+		if (listed[c]) {
+			cs->since = first ? YMD_NONE : from;
+			cs->until = YMD_NONE;
+		} else {
+			cs->until = policy_day_before(from);
+		}
 	}
 }
 
@@ -62,12 +102,17 @@ static int members_changed(struct world *w, struct household *hh)
 	return 0;
 }
 
-static int update_person(struct world *w, const Assist__PersonChange *pc, struct person *p)
+static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t from,
+			 struct person *p)
 {
 	if (pc->name[0] != '\0')
 		copy_str(p->name, sizeof(p->name), pc->name);
-	if (pc->hukou != ASSIST__HUKOU__HUKOU_UNSPECIFIED)
+	if (pc->hukou != ASSIST__HUKOU__HUKOU_UNSPECIFIED && pc->hukou != p->hukou) {
+		/* A change of hukou ends the dibao that needed the old one from here. */
+		if (p->hukou != ASSIST__HUKOU__HUKOU_UNSPECIFIED)
+			p->hukou_from = from;
 		p->hukou = pc->hukou;
+	}
 	if (pc->area != ASSIST__AREA__AREA_UNSPECIFIED)
 		p->area = pc->area;
 	if (pc->place != NULL) {
@@ -76,7 +121,7 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, struct
 		copy_str(p->place.community, sizeof(p->place.community), pc->place->community);
 	}
 	if (pc->n_categories > 0)
-		replace_categories(p, pc, ymd_today());
+		replace_categories(p, pc, from);
 	if (pc->deceased_on[0] != '\0' && ymd_parse(pc->deceased_on, &p->deceased_on) < 0)
 		p->deceased_on = YMD_NONE; /* validated before: cannot happen */
 	if (pc->household_id[0] != '\0' && strcmp(pc->household_id, p->household_id) != 0) {
@@ -97,34 +142,54 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, struct
 	return 0;
 }
 
-static void update_household(const Assist__HouseholdChange *hc, struct household *hh)
+/* A value the household had before that changes holds from the day from;
+ * the first values known hold from the earliest date. */
+static void update_household(const Assist__HouseholdChange *hc, ymd_t from, struct household *hh)
 {
+	bool later = false;
+
 	if (hc->members > 0) {
+		later |= hh->has_members && hh->members != hc->members;
 		hh->has_members = true;
 		hh->members = hc->members;
 	}
 	if (hc->monthly_income_fen != NULL) {
+		later |= hh->has_income && hh->monthly_income != hc->monthly_income_fen->value;
 		hh->has_income = true;
 		hh->monthly_income = hc->monthly_income_fen->value;
 	}
 	if (hc->housing_area_m2 != NULL) {
+		later |= hh->has_area && hh->housing_area_m2 != hc->housing_area_m2->value;
 		hh->has_area = true;
 		hh->housing_area_m2 = hc->housing_area_m2->value;
 	}
-	if (hc->area != ASSIST__AREA__AREA_UNSPECIFIED)
+	if (hc->area != ASSIST__AREA__AREA_UNSPECIFIED) {
+		later |= hh->area != ASSIST__AREA__AREA_UNSPECIFIED && hh->area != hc->area;
 		hh->area = hc->area;
+	}
+	if (later)
+		hh->changed_from = from;
 	hh->dirty = true;
 }
 
+/* Held from since while active; ended from since (its last day the one
+ * before) when active is false. Without since: the day it is applied. */
 static void update_status(const Assist__StatusChange *sc, ymd_t since, struct person *p)
 {
 	struct category_state *cs = &p->cat[sc->category];
+	bool active = sc->active == NULL || sc->active->value;
 
-	cs->active = sc->active == NULL || sc->active->value;
-	if (since != YMD_NONE)
-		cs->since = since;
-	else if (cs->active && cs->since == YMD_NONE)
-		cs->since = ymd_today();
+	if (active) {
+		if (since != YMD_NONE)
+			cs->since = since;
+		else if (!cs->active)
+			cs->since = ymd_today();
+		cs->until = YMD_NONE;
+	} else if (cs->active || (cs->until != YMD_NONE && since != YMD_NONE)) {
+		/* Never held: nothing to end. */
+		cs->until = policy_day_before(since != YMD_NONE ? since : ymd_today());
+	}
+	cs->active = active;
 	if (sc->class_[0] != '\0')
 		copy_str(cs->class_, sizeof(cs->class_), sc->class_);
 	p->dirty = true;
@@ -206,7 +271,7 @@ int apply_person(struct world *w, const struct policy_ctx *ctx, const Assist__Ev
 	struct household *old = p->hh;
 	int rc;
 
-	if ((rc = update_person(w, ev->person, p)) < 0)
+	if ((rc = update_person(w, ev->person, change_date(ev, ev->person->effective_on), p)) < 0)
 		return rc;
 	/* A member who moved out changes the household left behind too. */
 	if (old != NULL && old != p->hh && old->n_m > 0 &&
@@ -222,7 +287,7 @@ int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist_
 
 	if (hh == NULL)
 		return -ENOMEM;
-	update_household(ev->household, hh);
+	update_household(ev->household, change_date(ev, ev->household->effective_on), hh);
 	/* The household's rules run through any member (all of them). */
 	return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, out) : 0;
 }

@@ -24,6 +24,7 @@ static const struct event_field person_fields[] = {
 	{.name = "hukou", .check = EVENT_CHECK_ENUM},
 	{.name = "area", .check = EVENT_CHECK_ENUM},
 	{.name = "deceased_on", .check = EVENT_CHECK_DATE},
+	{.name = "effective_on", .check = EVENT_CHECK_DATE},
 	{0},
 };
 
@@ -32,6 +33,7 @@ static const struct event_field household_fields[] = {
 	 .max_len = STATE_HOUSEHOLD_ID_MAX},
 	{.name = "area", .check = EVENT_CHECK_ENUM},
 	{.name = "members", .check = EVENT_CHECK_COUNT, .min = 0, .max = 100},
+	{.name = "effective_on", .check = EVENT_CHECK_DATE},
 	{0},
 };
 

@@ -50,7 +50,7 @@ int feed_record(struct engine *e, struct batch *b, const struct person *p)
 		 p->household_id[0] ? p->household_id : "-");
 	fm.seq = out->seq = p->feed_seq;
 	fm.topic = out->topic;
-	fm.record = record_build(&a, p, 0, e->params, e->cfg->feed_full_ids);
+	fm.record = record_build(&a, p, 0, YMD_NONE, e->params, e->cfg->feed_full_ids);
 	if (fm.record == NULL)
 		goto cleanup;
 	out->len = protobuf_c_message_get_packed_size(&fm.base);

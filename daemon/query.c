@@ -29,6 +29,7 @@ struct pending {
 	size_t peer_len;
 	uint64_t request_id;
 	int year;
+	ymd_t as_of; /* get: YMD_NONE for today */
 	uint64_t from_seq;
 	uint32_t limit;
 	char id[IDNUM_BUFLEN];
@@ -78,7 +79,7 @@ static void on_get(void *arg, struct person *p)
 		goto cleanup;
 	}
 	r.body_case = ASSIST__REPLY__BODY_RECORD;
-	r.record = record_build(&a, p, pq->year, pq->srv->params, true);
+	r.record = record_build(&a, p, pq->year, pq->as_of, pq->srv->params, true);
 	if (r.record == NULL)
 		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 	else
@@ -115,6 +116,14 @@ static void handle_get(struct server *srv, const uint8_t *peer, size_t peer_len,
 		return;
 	}
 	pq->year = req->get->year;
+	if (req->get->as_of != NULL && req->get->as_of[0] != '\0' &&
+	    ymd_parse(req->get->as_of, &pq->as_of) < 0) {
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+				   "as_of: not a date (YYYY-MM-DD)");
+		free(pq);
+		return;
+	}
 	engine_find_person(&srv->engine, pq->id, on_get, pq);
 }
 
@@ -266,7 +275,7 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 static Assist__RecipientRecord *dump_record(struct arena *a, const struct person *p,
 					     const struct params *params)
 {
-	Assist__RecipientRecord *r = record_build(a, p, 0, params, true);
+	Assist__RecipientRecord *r = record_build(a, p, 0, YMD_NONE, params, true);
 
 	if (r != NULL) {
 		r->version = 0;

@@ -91,15 +91,35 @@ static Assist__HouseholdSummary *build_household(struct arena *a, const struct p
 	return hs;
 }
 
+/* Benefits and entitlements as of d in place of the stored rows. */
+static int build_as_of(struct arena *a, const struct person *p, ymd_t d,
+		       const struct params *params, Assist__RecipientRecord *r)
+{
+	struct benefit *b = arena_alloc(a, (p->n_benefits ? p->n_benefits : 1) * sizeof(*b));
+	struct entitlement *e = arena_alloc(a, POLICY_MAX_ENTITLEMENTS * sizeof(*e));
+	char day[YMD_BUFLEN];
+	size_t n;
+	int rc;
+
+	if (b == NULL || e == NULL || (r->as_of = arena_strdup(a, ymd_format(d, day))) == NULL)
+		return -ENOMEM;
+	n = policy_benefits_as_of(p, d, b);
+	if ((rc = pbmap_to_list(&statemap_benefits, b, n, &r->base, a)) < 0)
+		return rc;
+	n = (size_t)policy_entitlements_as_of(params, p, d, e);
+	return pbmap_to_list(&statemap_entitlements, e, n, &r->base, a);
+}
+
 Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, int year,
-				      const struct params *params, bool full_id)
+				      ymd_t as_of, const struct params *params, bool full_id)
 {
 	Assist__RecipientRecord *r = record_base(a, p, full_id);
 	Assist__Ytd *ytd = arena_alloc(a, sizeof(*ytd));
 	char subject[SUBJECT_HEX_LEN + 1];
 	const struct ytd *y;
 
-	if (r == NULL || ytd == NULL || (r->household = build_household(a, p)) == NULL)
+	if (r == NULL || ytd == NULL || (r->household = build_household(a, p)) == NULL ||
+	    build_as_of(a, p, as_of != YMD_NONE ? as_of : ymd_today(), params, r) < 0)
 		return NULL;
 	if (record_subject_key(p->id, subject) != NULL &&
 	    (r->subject_key = arena_strdup(a, subject)) == NULL)

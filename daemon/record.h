@@ -14,10 +14,11 @@
 #include "subject.h"
 
 /* The record of p for year (0: the year of p's latest dated event, or this
- * year), with the ID number masked unless full_id, and its subject_key when a
- * key is set. NULL when out of memory. */
+ * year), its benefits and entitlements as of as_of (YMD_NONE: today), with
+ * the ID number masked unless full_id, and its subject_key when a key is set.
+ * The person is only read. NULL when out of memory. */
 Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, int year,
-				      const struct params *params, bool full_id);
+				      ymd_t as_of, const struct params *params, bool full_id);
 /* The fields of p's record that the stored form keeps too (no household,
  * year, ytd or subject_key), with the ID number masked unless full_id. NULL
  * when out of memory. */

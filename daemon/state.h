@@ -24,9 +24,12 @@ struct place {
 	char community[64];
 };
 
+/* Held from since (YMD_NONE: the earliest date) while active; once ended,
+ * through until, its last day (YMD_NONE: not known, held on no date). */
 struct category_state {
 	bool active;
 	ymd_t since;
+	ymd_t until;
 	char class_[16]; /* "I"/"II"/"III", "A"/"B", "dispersed"/"centralized" */
 	int32_t months;  /* registered_unemployed: months unemployed, if sent */
 };
@@ -90,6 +93,7 @@ struct person {
 	char name[64];
 	char household_id[48];
 	Assist__Hukou hukou;
+	ymd_t hukou_from;  /* the day hukou holds from; YMD_NONE: the first known */
 	Assist__Area area;
 	struct place place;
 	ymd_t deceased_on;
@@ -132,6 +136,7 @@ struct household {
 	bool has_area;
 	double housing_area_m2;
 	Assist__Area area;
+	ymd_t changed_from;  /* the day the latest change holds from; YMD_NONE: the first known */
 
 	struct person **m;   /* known member persons (borrowed) */
 	size_t n_m, cap_m;

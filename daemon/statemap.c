@@ -33,6 +33,7 @@ const struct pbmap statemap_person = {&assist__recipient_record__descriptor, siz
 static const struct pbmap_field person_state_rows[] = {
 	PBMAP_FIELD(struct person, latest_date, "latest_date", PBMAP_INT32), /* YYYYMMDD */
 	PBMAP_FIELD(struct person, updated_at_ms, "updated_at_ms", PBMAP_INT64),
+	PBMAP_FIELD(struct person, hukou_from, "hukou_from", PBMAP_DATE),
 };
 
 const struct pbmap statemap_person_state = {&assist__person_state__descriptor,
@@ -90,6 +91,7 @@ static const struct pbmap_field category_rows[] = {
 	PBMAP_FIELD(struct category_state, since, "since", PBMAP_DATE),
 	PBMAP_FIELD(struct category_state, class_, "class", PBMAP_TEXT),
 	PBMAP_FIELD(struct category_state, months, "months", PBMAP_INT32),
+	PBMAP_FIELD(struct category_state, until, "until", PBMAP_DATE),
 };
 
 const struct pbmap statemap_category = {&assist__category_state__descriptor,
@@ -131,6 +133,7 @@ static const struct pbmap_field household_rows[] = {
 	PBMAP_FIELD(struct household, has_area, "has_area", PBMAP_BOOL),
 	PBMAP_FIELD(struct household, housing_area_m2, "housing_area_m2", PBMAP_DOUBLE),
 	PBMAP_FIELD(struct household, area, "area", PBMAP_ENUM),
+	PBMAP_FIELD(struct household, changed_from, "changed_from", PBMAP_DATE),
 };
 
 const struct pbmap statemap_household = {&assist__household_state__descriptor,

@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "curve.h"
 #include "pbjson.h"
+#include "ymd.h"
 
 #define EXIT_REJECTED 1
 #define EXIT_UNREACHABLE 2
@@ -54,7 +55,7 @@ static volatile sig_atomic_t interrupted;
 static const char usage[] =
 	"usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
 	"  push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
-	"  get ID [--year Y]\n"
+	"  get ID [--as-of DATE] [--year Y]\n"
 	"  explain ID [--json]\n"
 	"  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
 	"  status [--json]\n"
@@ -1241,15 +1242,21 @@ static int cmd_get(const struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "year", required_argument, NULL, 'y' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__GetRequest get = ASSIST__GET_REQUEST__INIT;
 	Assist__Reply *reply;
 	uint64_t year;
+	ymd_t day;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'a' && ymd_parse(optarg, &day) == 0) {
+			get.as_of = optarg;
+			continue;
+		}
 		if (opt != 'y' || !parse_u64(optarg, &year) || year < 1900 || year > 9999)
 			return usage_error("get: bad option");
 		get.year = (int32_t)year;

@@ -132,7 +132,8 @@ static int apply_enrollment(struct person *p, const struct enrollment *e)
 	struct enrollment *row = NULL;
 
 	for (size_t i = 0; i < p->n_enrollments; i++) {
-		if (p->enrollments[i].scheme == e->scheme && p->enrollments[i].start == e->start) {
+		/* One enrollment per person and scheme: a new one replaces it. */
+		if (p->enrollments[i].scheme == e->scheme) {
 			row = &p->enrollments[i];
 			break;
 		}

@@ -271,11 +271,6 @@ static const struct enrollment *latest_enrollment(const struct person *m, Assist
 	return found;
 }
 
-static ymd_t month_end(ymd_t d)
-{
-	return ymd_from_days(ymd_to_days(ymd_next_month(d)) - 1);
-}
-
 /* Turn c into an ended row: ended on until, for reason; keeps the last amount. */
 static void end_calc(struct dibao_calc *c, const struct benefit *row, ymd_t until,
 		     const char *reason)
@@ -298,7 +293,7 @@ static bool ending(const struct person *m, const struct enrollment *e, Assist__S
 
 	if (m->deceased_on != YMD_NONE) {
 		snprintf(reason, len, "deceased on %s", ymd_format(m->deceased_on, day));
-		*until = month_end(m->deceased_on);
+		*until = policy_month_end(m->deceased_on);
 		return true;
 	}
 	if (e->end != YMD_NONE && e->end < date) {
@@ -308,7 +303,7 @@ static bool ending(const struct person *m, const struct enrollment *e, Assist__S
 	}
 	if (m->hukou != scheme_hukou(scheme)) {
 		snprintf(reason, len, "hukou changed to %s", hukou_name(m->hukou));
-		*until = date;
+		*until = m->hukou_from != YMD_NONE ? policy_day_before(m->hukou_from) : date;
 		return true;
 	}
 	return false;
@@ -337,7 +332,12 @@ static int refresh_member(const struct policy_ctx *ctx, struct person *m, Assist
 	}
 	if (c.eligible)
 		return emit_benefit(m, &c, out) < 0 ? -ENOMEM : 0;
-	end_calc(&c, row, date, c.problem);
+	/* Ended from the day the household change that made it ineligible holds. */
+	end_calc(&c, row,
+		 m->hh != NULL && m->hh->changed_from != YMD_NONE ?
+			 policy_day_before(m->hh->changed_from) :
+			 date,
+		 c.problem);
 	rc = emit_benefit(m, &c, out);
 	if (rc <= 0)
 		return rc;
@@ -364,4 +364,47 @@ int dibao_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 		}
 	}
 	return 0;
+}
+
+/* The last day of b known now, and why: the ending stored with the row, the
+ * enrollment's end_date, the month of death; the earliest of them. */
+static ymd_t last_day(const struct person *m, const struct benefit *b, char *why, size_t len)
+{
+	const struct enrollment *e = latest_enrollment(m, b->scheme);
+	char day[YMD_BUFLEN];
+	ymd_t last = YMD_NONE;
+
+	if (!b->active && b->until != YMD_NONE) {
+		last = b->until;
+		snprintf(why, len, "%s", b->reason);
+	}
+	if (e != NULL && e->end != YMD_NONE && (last == YMD_NONE || e->end < last)) {
+		last = e->end;
+		snprintf(why, len, "enrollment ended on %s", ymd_format(e->end, day));
+	}
+	if (m->deceased_on != YMD_NONE &&
+	    (last == YMD_NONE || policy_month_end(m->deceased_on) < last)) {
+		last = policy_month_end(m->deceased_on);
+		snprintf(why, len, "deceased on %s", ymd_format(m->deceased_on, day));
+	}
+	return last;
+}
+
+bool dibao_benefit_as_of(const struct person *m, const struct benefit *b, ymd_t d,
+			 struct benefit *out)
+{
+	char why[sizeof(b->reason)] = "", day[YMD_BUFLEN];
+	ymd_t last = last_day(m, b, why, sizeof(why));
+
+	if (b->since != YMD_NONE && d < b->since)
+		return false;
+	*out = *b;
+	out->until = last;
+	out->active = last == YMD_NONE || d <= last;
+	if (!out->active)
+		snprintf(out->reason, sizeof(out->reason), "%s", why);
+	else if (!b->active)
+		snprintf(out->reason, sizeof(out->reason), "active through %s, then ended: %s",
+			 ymd_format(last, day), why);
+	return true;
 }

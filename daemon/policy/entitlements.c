@@ -42,6 +42,12 @@ static const struct {
 	{ASSIST__CATEGORY__CATEGORY_DISABLED, "disabled"},
 };
 
+/* The list being written: room for POLICY_MAX_ENTITLEMENTS. */
+struct ent_out {
+	struct entitlement *items;
+	int n;
+};
+
 /* What one member's entitlements are computed from. */
 struct ent_ctx {
 	const struct params *params;
@@ -51,10 +57,10 @@ struct ent_ctx {
 	bool rural;
 };
 
-__attribute__((format(printf, 4, 5))) static void put(struct decision *d, Assist__Scheme scheme,
+__attribute__((format(printf, 4, 5))) static void put(struct ent_out *d, Assist__Scheme scheme,
 							bool eligible, const char *fmt, ...)
 {
-	struct entitlement *e = &d->u.entitlements.items[d->u.entitlements.n++];
+	struct entitlement *e = &d->items[d->n++];
 	va_list ap;
 
 	e->scheme = scheme;
@@ -64,18 +70,19 @@ __attribute__((format(printf, 4, 5))) static void put(struct decision *d, Assist
 	va_end(ap);
 }
 
-/* c->m, or another member of its household alive on c->date (as for the
- * dibao of a household), holds category cat. */
+/* c->m, or another member of its household alive on c->date (or dead in its
+ * month, as for the dibao of a household), holds category cat on c->date. */
 static bool household_has(const struct ent_ctx *c, int cat)
 {
 	const struct household *hh = c->m->hh;
 
-	if (person_has(c->m, cat))
+	if (rules_category_on(c->m, cat, c->date))
 		return true;
 	for (size_t i = 0; hh != NULL && i < hh->n_m; i++) {
 		const struct person *o = hh->m[i];
 
-		if (person_has(o, cat) && (o->deceased_on == YMD_NONE || o->deceased_on >= c->date))
+		if (rules_category_on(o, cat, c->date) &&
+		    (o->deceased_on == YMD_NONE || policy_month_end(o->deceased_on) >= c->date))
 			return true;
 	}
 	return false;
@@ -87,11 +94,11 @@ static long long premium(const struct ent_ctx *c, const char *param)
 	return (long long)trace_param(NULL, c->params, param, c->date);
 }
 
-static void huimin(struct decision *d, const struct ent_ctx *c)
+static void huimin(struct ent_out *d, const struct ent_ctx *c)
 {
 	if (!c->urban)
 		put(d, ASSIST__SCHEME__SCHEME_HUIMIN, false, "not in urban dibao");
-	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_WORKER_INSURANCE))
+	else if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_WORKER_INSURANCE, c->date))
 		put(d, ASSIST__SCHEME__SCHEME_HUIMIN, false,
 		    "urban dibao, but in workers' basic medical insurance");
 	else
@@ -101,7 +108,7 @@ static void huimin(struct decision *d, const struct ent_ctx *c)
 		    premium(c, P_HUIMIN_PREMIUM));
 }
 
-static void utilities(struct decision *d, const struct ent_ctx *c)
+static void utilities(struct ent_out *d, const struct ent_ctx *c)
 {
 	if (!c->urban) {
 		put(d, ASSIST__SCHEME__SCHEME_UTILITIES, false, "not an urban dibao household");
@@ -114,7 +121,7 @@ static void utilities(struct decision *d, const struct ent_ctx *c)
 	    (long long)trace_param(NULL, c->params, P_ELECTRICITY, c->date));
 }
 
-static void education(struct decision *d, const struct ent_ctx *c)
+static void education(struct ent_out *d, const struct ent_ctx *c)
 {
 	const char *why = NULL;
 
@@ -122,11 +129,11 @@ static void education(struct decision *d, const struct ent_ctx *c)
 		why = "member of an urban dibao household";
 	else if (c->rural)
 		why = "member of a rural dibao household";
-	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_ORPHAN))
+	else if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_ORPHAN, c->date))
 		why = "orphan";
-	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
+	else if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE, c->date))
 		why = "five guarantees";
-	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_POOR_STUDENT))
+	else if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_POOR_STUDENT, c->date))
 		why = "poor student";
 	if (why != NULL)
 		put(d, ASSIST__SCHEME__SCHEME_EDUCATION, true, "%s", why);
@@ -141,7 +148,7 @@ static bool long_unemployed(const struct ent_ctx *c, int64_t months)
 {
 	const struct category_state *s = &c->m->cat[ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED];
 
-	if (!s->active)
+	if (!rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED, c->date))
 		return false;
 	if (s->since != YMD_NONE && s->since <= ymd_add_months(c->date, -(int)months))
 		return true;
@@ -150,7 +157,7 @@ static bool long_unemployed(const struct ent_ctx *c, int64_t months)
 
 /* Priority for a public-welfare post, for why; the post's subsidy is at
  * least the rate of the local minimum wage. */
-static void post_priority(struct decision *d, const struct ent_ctx *c, const char *why)
+static void post_priority(struct ent_out *d, const struct ent_ctx *c, const char *why)
 {
 	fen_t wage = trace_param(NULL, c->params, P_MINIMUM_WAGE, c->date);
 	int64_t rate = trace_param(NULL, c->params, P_POST_SUBSIDY_RATE, c->date);
@@ -160,12 +167,12 @@ static void post_priority(struct decision *d, const struct ent_ctx *c, const cha
 	    (long long)money_mul_bp(wage, rate), (long long)wage, (long long)rate);
 }
 
-static void public_welfare_post(struct decision *d, const struct ent_ctx *c)
+static void public_welfare_post(struct ent_out *d, const struct ent_ctx *c)
 {
 	int64_t months = trace_param(NULL, c->params, P_UNEMPLOYED_MONTHS, c->date);
 	char why[64];
 
-	if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_4050)) {
+	if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_4050, c->date)) {
 		post_priority(d, c, "4050 card holder");
 	} else if (household_has(c, ASSIST__CATEGORY__CATEGORY_ZERO_EMPLOYMENT_FAMILY)) {
 		post_priority(d, c, "zero-employment family");
@@ -180,13 +187,13 @@ static void public_welfare_post(struct decision *d, const struct ent_ctx *c)
 	}
 }
 
-static void ncms(struct decision *d, const struct ent_ctx *c)
+static void ncms(struct ent_out *d, const struct ent_ctx *c)
 {
 	const char *why = NULL;
 
 	if (c->rural)
 		why = "rural dibao";
-	else if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
+	else if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE, c->date))
 		why = "five guarantees";
 	if (why != NULL)
 		put(d, ASSIST__SCHEME__SCHEME_NCMS, true,
@@ -196,46 +203,42 @@ static void ncms(struct decision *d, const struct ent_ctx *c)
 		put(d, ASSIST__SCHEME__SCHEME_NCMS, false, "not in rural dibao or five guarantees");
 }
 
-static void central_support(struct decision *d, const struct ent_ctx *c)
+static void central_support(struct ent_out *d, const struct ent_ctx *c)
 {
-	if (person_has(c->m, ASSIST__CATEGORY__CATEGORY_THREE_NOES))
+	/* The three-noes member's own (the household's housing aid is excluded
+	 * for every member in housing.c). */
+	if (rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_THREE_NOES, c->date))
 		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, true, "three noes");
-	else if (household_has(c, ASSIST__CATEGORY__CATEGORY_THREE_NOES))
-		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, true, "household of a three-noes person");
 	else
-		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, false, "no three-noes member");
+		put(d, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT, false, "not three noes");
 }
 
-/* "urban" or "rural" for the dibao benefit m holds as active, or NULL. */
-static const char *active_dibao_benefit(const struct person *m)
-{
-	for (size_t i = 0; i < m->n_benefits; i++) {
-		const struct benefit *b = &m->benefits[i];
-
-		if (b->active && b->scheme == ASSIST__SCHEME__SCHEME_URBAN_DIBAO)
-			return "urban";
-		if (b->active && b->scheme == ASSIST__SCHEME__SCHEME_RURAL_DIBAO)
-			return "rural";
-	}
-	return NULL;
-}
-
-static void legal_aid(struct decision *d, const struct ent_ctx *c)
+/* Anyone holding a civil-affairs category, a dibao or any other entitlement
+ * on the date (d holds the others, computed first). */
+static void legal_aid(struct ent_out *d, const struct ent_ctx *c)
 {
 	for (size_t i = 0; i < sizeof(recipient_categories) / sizeof(recipient_categories[0]); i++) {
-		if (person_has(c->m, recipient_categories[i].category)) {
+		if (rules_category_on(c->m, recipient_categories[i].category, c->date)) {
 			put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, true, "assistance recipient: %s",
 			    recipient_categories[i].name);
 			return;
 		}
 	}
-	const char *held = active_dibao_benefit(c->m);
-
-	if (c->urban || c->rural || held != NULL)
+	if (c->urban || c->rural) {
 		put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, true, "assistance recipient: %s dibao",
-		    c->urban ? "urban" : c->rural ? "rural" : held);
-	else
-		put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, false, "not an assistance recipient");
+		    c->urban ? "urban" : "rural");
+		return;
+	}
+	for (int i = 0; i < d->n; i++) {
+		if (d->items[i].eligible) {
+			const struct scheme *row = scheme_get(d->items[i].scheme);
+
+			put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, true, "assistance recipient: %s",
+			    row != NULL ? row->name : "another scheme");
+			return;
+		}
+	}
+	put(d, ASSIST__SCHEME__SCHEME_LEGAL_AID, false, "not an assistance recipient");
 }
 
 static const Assist__Scheme all_schemes[] = {
@@ -245,32 +248,30 @@ static const Assist__Scheme all_schemes[] = {
 	ASSIST__SCHEME__SCHEME_LEGAL_AID,
 };
 
-static int member_entitlements(const struct policy_ctx *ctx, struct person *m, ymd_t date,
-			       struct decisions *out)
+int policy_entitlements_as_of(const struct params *params, const struct person *m, ymd_t date,
+			      struct entitlement out[POLICY_MAX_ENTITLEMENTS])
 {
-	struct decision *d = decisions_add(out, DEC_ENTITLEMENTS, m);
-	struct ent_ctx c = {.params = ctx->params, .m = m, .date = date};
+	struct ent_ctx c = {.params = params, .m = m, .date = date};
+	struct ent_out d = {.items = out};
 	char died[YMD_BUFLEN];
 
-	if (d == NULL)
-		return -ENOMEM;
-	/* Death ends everything, whatever date the refresh is for (rule 9). */
-	if (m->deceased_on != YMD_NONE) {
+	/* A death ends everything from the month after (rule 9). */
+	if (m->deceased_on != YMD_NONE && policy_month_end(m->deceased_on) < date) {
 		ymd_format(m->deceased_on, died);
 		for (size_t i = 0; i < sizeof(all_schemes) / sizeof(all_schemes[0]); i++)
-			put(d, all_schemes[i], false, "deceased on %s", died);
-		return 0;
+			put(&d, all_schemes[i], false, "deceased on %s", died);
+		return d.n;
 	}
 	c.urban = rules_in_urban_dibao(m, date);
 	c.rural = rules_in_rural_dibao(m, date);
-	huimin(d, &c);
-	utilities(d, &c);
-	education(d, &c);
-	public_welfare_post(d, &c);
-	ncms(d, &c);
-	central_support(d, &c);
-	legal_aid(d, &c);
-	return 0;
+	huimin(&d, &c);
+	utilities(&d, &c);
+	education(&d, &c);
+	public_welfare_post(&d, &c);
+	ncms(&d, &c);
+	central_support(&d, &c);
+	legal_aid(&d, &c);
+	return d.n;
 }
 
 int entitlements_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
@@ -279,10 +280,13 @@ int entitlements_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t d
 	size_t n = p->hh != NULL ? p->hh->n_m : 1;
 
 	for (size_t i = 0; i < n; i++) {
-		int rc = member_entitlements(ctx, p->hh != NULL ? p->hh->m[i] : p, date, out);
+		struct person *m = p->hh != NULL ? p->hh->m[i] : p;
+		struct decision *d = decisions_add(out, DEC_ENTITLEMENTS, m);
 
-		if (rc < 0)
-			return rc;
+		if (d == NULL)
+			return -ENOMEM;
+		d->u.entitlements.n =
+			policy_entitlements_as_of(ctx->params, m, date, d->u.entitlements.items);
 	}
 	return 0;
 }

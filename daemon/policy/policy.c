@@ -78,6 +78,27 @@ int policy_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 	return entitlements_refresh(ctx, p, date, out);
 }
 
+ymd_t policy_day_before(ymd_t d)
+{
+	return ymd_from_days(ymd_to_days(d) - 1);
+}
+
+ymd_t policy_month_end(ymd_t d)
+{
+	return policy_day_before(ymd_next_month(d));
+}
+
+size_t policy_benefits_as_of(const struct person *p, ymd_t d, struct benefit *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_benefits; i++) {
+		if (dibao_benefit_as_of(p, &p->benefits[i], d, &out[n]))
+			n++;
+	}
+	return n;
+}
+
 int policy_check_params(const struct params *params, char *err, size_t errlen)
 {
 	static const char *const *const lists[] = {

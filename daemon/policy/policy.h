@@ -48,7 +48,7 @@ enum decision_type {
 	DEC_LEDGER,       /* add u.ledger; its amount counts in the YTD of its scheme and year */
 	DEC_BILL,         /* a medical bill's total: counts in medical_total of its year */
 	DEC_BENEFIT,      /* set the benefit row of u.benefit.scheme (replacing it) */
-	DEC_ENROLLMENT,   /* add or replace the enrollment with the same scheme and start */
+	DEC_ENROLLMENT,   /* add or replace the enrollment of the same scheme (one per scheme) */
 	DEC_ENTITLEMENTS, /* replace the entitlement list */
 	DEC_ALERT,        /* add u.alert */
 	DEC_ONCE_KEY,     /* record a one-time subsidy as taken */
@@ -120,6 +120,19 @@ __attribute__((warn_unused_result)) int policy_event(const struct policy_ctx *ct
 __attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *ctx,
 						       struct person *p, ymd_t date,
 						       struct decisions *out);
+/* p's benefits as of d (docs/policy.md "Validity") into out, which has room
+ * for p->n_benefits rows: a row whose last day is before d shows ended with
+ * it as until; a row not started on d is left out. The count written. Pure:
+ * reads p only. */
+size_t policy_benefits_as_of(const struct person *p, ymd_t d, struct benefit *out);
+/* p's entitlements as of d into out: each derived from what holds on d
+ * (dibao of the household, categories, death), withdrawn the day after what
+ * it derives from ends (rule 9). The count written. Pure. */
+int policy_entitlements_as_of(const struct params *params, const struct person *p, ymd_t d,
+			      struct entitlement out[POLICY_MAX_ENTITLEMENTS]);
+/* The day before d; the last day of d's month. */
+ymd_t policy_day_before(ymd_t d);
+ymd_t policy_month_end(ymd_t d);
 /* The annual caps shown on p's record for year: every cap field of out a
  * scheme names (lib/scheme.c), as in force on 31 December. */
 void policy_caps(const struct params *params, const struct person *p, int year, Assist__Ytd *out);

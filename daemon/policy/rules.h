@@ -57,6 +57,9 @@ bool rules_huimin_eligible(const struct person *p, ymd_t d);
 /* Medical assistance (3.3): in urban or rural dibao, or three_noes,
  * five_guarantee or entitled_group. */
 bool rules_medical_assistance_eligible(const struct person *p, ymd_t d);
+/* p holds category c (an Assist__Category) on d: from its since while
+ * active, through its until once ended. */
+bool rules_category_on(const struct person *p, int c, ymd_t d);
 /* Dead on or before d. */
 bool rules_deceased_on(const struct person *p, ymd_t d);
 /* A dispersed five-guarantee person (class "dispersed", or no class given). */
@@ -69,6 +72,12 @@ int dibao_enrollment(const struct policy_ctx *ctx, const Assist__Enrollment *e, 
 /* Amounts and endings of every member's dibao benefit as of date. */
 int dibao_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 		  struct decisions *out);
+/* The benefit row b of m (one of its own) as of d into out: ended when the
+ * last day known of it (the ending stored with the row, the enrollment's
+ * end_date, the month of death) is before d, else active with that last day
+ * as until when one is known. false (out untouched) when b starts after d. */
+bool dibao_benefit_as_of(const struct person *m, const struct benefit *b, ymd_t d,
+			 struct benefit *out);
 int entitlements_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 			 struct decisions *out);
 int medical_claim(const struct policy_ctx *ctx, const Assist__MedicalClaim *c, ymd_t date,

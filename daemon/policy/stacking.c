@@ -29,7 +29,8 @@ static const struct benefit *benefit_of(const struct person *m, Assist__Scheme s
 	return NULL;
 }
 
-/* m itself holds scheme on d: a granted open enrollment, alive on d, and
+/* m itself holds scheme on d: a granted open enrollment, alive on d or
+ * dead in d's month, and
  * no benefit row of it that ended before d (a hukou change or an income
  * rise ends the row while the enrollment stays on record). */
 static const struct enrollment *member_holds(const struct person *m, Assist__Scheme scheme,
@@ -40,7 +41,8 @@ static const struct enrollment *member_holds(const struct person *m, Assist__Sch
 
 	if (e == NULL)
 		return NULL;
-	if (m->deceased_on != YMD_NONE && m->deceased_on < d)
+	/* A death ends the benefit from the month after (rule 9). */
+	if (m->deceased_on != YMD_NONE && policy_month_end(m->deceased_on) < d)
 		return NULL;
 	b = benefit_of(m, scheme);
 	if (b != NULL && !b->active && b->until != YMD_NONE && b->until < d)
@@ -109,4 +111,13 @@ bool rules_dispersed_five_guarantee(const struct person *p)
 	if (!person_has(p, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
 		return false;
 	return class_[0] == '\0' || strcmp(class_, "dispersed") == 0;
+}
+
+bool rules_category_on(const struct person *p, int c, ymd_t d)
+{
+	const struct category_state *cs = &p->cat[c];
+
+	if (cs->since != YMD_NONE && d < cs->since)
+		return false;
+	return cs->active || (cs->until != YMD_NONE && d <= cs->until);
 }

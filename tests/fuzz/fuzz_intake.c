@@ -213,7 +213,7 @@ static void write_changes(struct world *w)
 			die("out of memory");
 		same_again(packed, len, true);
 		free(packed);
-		if (record_build(&a, p, 0, params, false) == NULL)
+		if (record_build(&a, p, 0, YMD_NONE, params, false) == NULL)
 			die("out of memory");
 	}
 	arena_free(&a);

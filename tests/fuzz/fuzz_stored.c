@@ -92,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((packed = stored_pack_person(p, &len)) != NULL)
 			person_fixed_point(packed, len);
 		free(packed);
-		(void)record_build(&a, p, 0, caps(), false);
-		(void)record_build(&a, p, 2026, caps(), true);
+		(void)record_build(&a, p, 0, YMD_NONE, caps(), false);
+		(void)record_build(&a, p, 2026, YMD_NONE, caps(), true);
 		arena_free(&a);
 	}
 	person_free(p);

@@ -164,11 +164,13 @@ static void test_enrollment_replace(void **state)
 	assert_true(decision_apply(&d));
 	assert_int_equal(p->n_enrollments, 1);
 	assert_false(p->enrollments[0].granted);
-	d.u.enrollment.start = 20100101; /* another start: adds */
+	d.u.enrollment.start = 20100101; /* another start: one per scheme, replaces */
 	assert_true(decision_apply(&d));
+	assert_int_equal(p->n_enrollments, 1);
+	assert_int_equal(p->enrollments[0].start, 20100101);
 	d.u.enrollment.scheme = ASSIST__SCHEME__SCHEME_URBAN_DIBAO; /* another scheme: adds */
 	assert_true(decision_apply(&d));
-	assert_int_equal(p->n_enrollments, 3);
+	assert_int_equal(p->n_enrollments, 2);
 	person_free(p);
 }
 

@@ -225,7 +225,7 @@ static const char record_full[] =
 	"\"reason\":\"annual cap\"}],"
 	"\"alerts\":[],\"version\":12,\"feed_seq\":90211,"
 	"\"updated_at\":\"2024-03-05T10:20:01+08:00\","
-	"\"subject_key\":\"5f0c2a9d8e7b6a5f4e3d2c1b0a998877\"}";
+	"\"subject_key\":\"5f0c2a9d8e7b6a5f4e3d2c1b0a998877\",\"as_of\":\"2024-03-05\"}";
 
 /* Every field written, defaults included, survives the round trip. */
 static void test_record_emit_defaults(void **state)
@@ -274,7 +274,7 @@ static void test_record_empty_emit_defaults(void **state)
 			     "\"deceased_on\":\"\",\"categories\":[],\"benefits\":[],"
 			     "\"entitlements\":[],\"year\":0,\"ledger\":[],\"alerts\":[],"
 			     "\"version\":0,\"feed_seq\":0,\"updated_at\":\"\","
-			     "\"subject_key\":\"\"}");
+			     "\"subject_key\":\"\",\"as_of\":\"\"}");
 
 	assert_json_equal(out, want, "empty record");
 	json_decref(want);
@@ -327,7 +327,8 @@ static void test_wrappers(void **state)
 			"{\"monthly_income_fen\":0,\"housing_area_m2\":0.0}",
 			"{\"monthly_income_fen\":0,\"housing_area_m2\":0.0}", 0);
 	check_roundtrip(&assist__household_change__descriptor, "{\"members\":2}",
-			"{\"household_id\":\"\",\"members\":2,\"area\":\"unspecified\"}",
+			"{\"household_id\":\"\",\"members\":2,\"area\":\"unspecified\","
+			"\"effective_on\":\"\"}",
 			PBJSON_EMIT_DEFAULTS);
 }
 

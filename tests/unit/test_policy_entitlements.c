@@ -121,14 +121,16 @@ static const struct ent_case cases[] = {
 	{"rural dibao household", RURAL_OTHER, {0}, 0, NULL, 0, {0, 0, 1, 0, 1, 0, 1}},
 	{"orphan", NONE, {C(ORPHAN)}, 0, NULL, 0, {0, 0, 1, 0, 0, 0, 1}},
 	{"five guarantees", NONE, {C(FIVE_GUARANTEE)}, 0, NULL, 0, {0, 0, 1, 0, 1, 0, 1}},
-	{"poor student", NONE, {C(POOR_STUDENT)}, 0, NULL, 0, {0, 0, 1, 0, 0, 0, 0}},
-	{"4050", NONE, {C(4050)}, 0, NULL, 0, {0, 0, 0, 1, 0, 0, 0}},
+	/* Legal aid: anyone holding an entitlement of any scheme (docs/policy.md). */
+	{"poor student", NONE, {C(POOR_STUDENT)}, 0, NULL, 0, {0, 0, 1, 0, 0, 0, 1}},
+	{"4050", NONE, {C(4050)}, 0, NULL, 0, {0, 0, 0, 1, 0, 0, 1}},
 	{"zero-employment family", NONE, {C(ZERO_EMPLOYMENT_FAMILY)}, 0, NULL, 0,
-	 {0, 0, 0, 1, 0, 0, 0}},
+	 {0, 0, 0, 1, 0, 0, 1}},
 	{"zero-employment family member", NONE, {0}, C(ZERO_EMPLOYMENT_FAMILY), NULL, 0,
-	 {0, 0, 0, 1, 0, 0, 0}},
+	 {0, 0, 0, 1, 0, 0, 1}},
 	{"three noes", NONE, {C(THREE_NOES)}, 0, NULL, 0, {0, 0, 0, 0, 0, 1, 1}},
-	{"three noes in household", NONE, {0}, C(THREE_NOES), NULL, 0, {0, 0, 0, 0, 0, 1, 0}},
+	/* central_support is the three-noes member's only */
+	{"three noes in household", NONE, {0}, C(THREE_NOES), NULL, 0, {0, 0, 0, 0, 0, 0, 0}},
 	{"entitled group", NONE, {C(ENTITLED_GROUP)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
 	{"marginal", NONE, {C(MARGINAL)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
 	{"vagrant", NONE, {C(VAGRANT)}, 0, NULL, 0, {0, 0, 0, 0, 0, 0, 1}},
@@ -229,8 +231,8 @@ static void test_utilities_reason(void **state)
 	person_free(p);
 }
 
-/* A rural dibao benefit still active, read as of a date before its
- * enrollment's start: legal aid names the benefit's own scheme. */
+/* Legal aid names the dibao held; as of a date before the enrollment's
+ * start nothing is held yet (docs/policy.md "Validity"). */
 static void test_legal_aid_names_the_benefit_held(void **state)
 {
 	struct person *p = person_new("420702196001010014");
@@ -241,9 +243,9 @@ static void test_legal_aid_names_the_benefit_held(void **state)
 	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->reason,
 			    "assistance recipient: rural dibao");
 	refresh(p, "2025-01-01");
-	assert_true(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->eligible);
+	assert_false(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->eligible);
 	assert_string_equal(ent(p, ASSIST__SCHEME__SCHEME_LEGAL_AID)->reason,
-			    "assistance recipient: rural dibao");
+			    "not an assistance recipient");
 	person_free(p);
 }
 
@@ -395,22 +397,28 @@ static void test_death(void **state)
 	assert_true(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
 
 	p->deceased_on = day("2009-03-14");
-	/* p's benefit row and entitlements, o's entitlements */
-	assert_int_equal(refresh(o, "2009-03-20"), 3);
+	/* p's benefit row ends with the month of death; what derives from it
+	 * holds through that month too. */
+	assert_int_equal(refresh(o, "2009-03-20"), 1);
+	assert_int_equal(person_benefit(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO)->until, 20090331);
+	assert_true(ent(p, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	assert_true(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
+	/* p's entitlements and o's, from the month after */
+	assert_int_equal(refresh(o, "2009-04-01"), 2);
 	assert_int_equal(p->n_entitlements, 7);
 	for (size_t i = 0; i < p->n_entitlements; i++) {
 		assert_false(p->entitlements[i].eligible);
 		assert_string_equal(p->entitlements[i].reason, "deceased on 2009-03-14");
 	}
-	assert_int_equal(person_benefit(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO)->until, 20090331);
-	/* The household's dibao and three-noes member were p: gone for o after the death. */
+	/* The household's dibao was p's: gone for o after the month of death. */
 	assert_false(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
 	assert_false(ent(o, ASSIST__SCHEME__SCHEME_UTILITIES)->eligible);
 	assert_false(ent(o, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT)->eligible);
 	/* On the day of death p still counted. */
 	refresh(o, "2009-03-14");
 	assert_true(ent(o, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);
-	assert_true(ent(o, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT)->eligible);
+	/* central_support is the three-noes member's own */
+	assert_false(ent(o, ASSIST__SCHEME__SCHEME_CENTRAL_SUPPORT)->eligible);
 	person_free(p);
 	person_free(o);
 	household_free(hh);
