@@ -350,11 +350,126 @@ static void test_once_per_term(void **state)
 	assert_int_equal(sum_ref(p, "E-3", MISC, -1, &n), 8500);
 }
 
+/* ---- a household's claim, on every member ------------------------------- */
+
+static int join(struct fixture *f, const char *id, const char *household)
+{
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__PersonChange pc = ASSIST__PERSON_CHANGE__INIT;
+	char idbuf[IDNUM_BUFLEN];
+	struct verdict reject;
+
+	snprintf(idbuf, sizeof(idbuf), "%s", id);
+	pc.id_number = idbuf;
+	pc.household_id = (char *)household;
+	pc.hukou = ASSIST__HUKOU__HUKOU_RURAL;
+	ev.kind = ASSIST__KIND__KIND_PERSON;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_PERSON;
+	ev.person = &pc;
+	return apply(f, &ev, &reject);
+}
+
+static int housing(struct fixture *f, Assist__ClaimOp op, fen_t amount, struct verdict *reject)
+{
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__HousingAid ha = ASSIST__HOUSING_AID__INIT;
+
+	ha.claim_id = "H-1";
+	ha.household_id = "HH-A";
+	ha.scheme = ASSIST__SCHEME__SCHEME_RURAL_REPAIR;
+	ha.date = "2009-03-14";
+	ha.amount_fen = amount;
+	ha.op = op;
+	ev.kind = ASSIST__KIND__KIND_HOUSING_AID;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSING_AID;
+	ev.housing_aid = &ha;
+	return apply(f, &ev, reject);
+}
+
+/* HH-A of two, no income, in rural dibao from 2009 (ID_1 enrolled). */
+static void rural_dibao(struct fixture *f)
+{
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__HouseholdChange hc = ASSIST__HOUSEHOLD_CHANGE__INIT;
+	Assist__Int64Value income = ASSIST__INT64_VALUE__INIT;
+	Assist__Enrollment en = ASSIST__ENROLLMENT__INIT;
+	char id[IDNUM_BUFLEN] = ID_1;
+	struct verdict reject;
+
+	f->ctx.source = "civil_affairs";
+	hc.household_id = "HH-A";
+	hc.members = 2;
+	hc.monthly_income_fen = &income;
+	hc.area = ASSIST__AREA__AREA_DISTRICT;
+	ev.kind = ASSIST__KIND__KIND_HOUSEHOLD;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
+	ev.household = &hc;
+	assert_int_equal(apply(f, &ev, &reject), 0);
+	en.id_number = id;
+	en.scheme = ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
+	en.class_ = "II";
+	en.start_date = "2009-01-01";
+	ev = (Assist__Event)ASSIST__EVENT__INIT;
+	ev.kind = ASSIST__KIND__KIND_ENROLLMENT;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_ENROLLMENT;
+	ev.enrollment = &en;
+	assert_int_equal(apply(f, &ev, &reject), 0);
+}
+
+#define REPAIR ASSIST__SCHEME__SCHEME_RURAL_REPAIR
+#define ID_2 "420704198002020020"
+
+/* Every member's entries under the ref are reversed: each its own. */
+static void test_household_claim(void **state)
+{
+	static const char *const ids[] = {ID_1, ID_2};
+	struct fixture *f = *state;
+	struct verdict reject;
+	fen_t decided[2];
+	size_t n;
+
+	for (size_t i = 0; i < N(ids); i++)
+		assert_int_equal(join(f, ids[i], "HH-A"), 0);
+	rural_dibao(f);
+	f->ctx.source = "housing";
+	assert_int_equal(housing(f, CORRECT, 300000, &reject), -EINVAL);
+	assert_string_equal(reject.field, "housing_aid.claim_id");
+	assert_ptr_equal(strstr(reject.reason, "unknown_claim: "), reject.reason);
+	assert_int_equal(housing(f, DECIDE, 400000, &reject), 0);
+	for (size_t i = 0; i < N(ids); i++) {
+		struct person *p = strmap_get(&f->w.persons, ids[i]);
+
+		decided[i] = sum_ref(p, "H-1", REPAIR, -1, &n);
+		assert_int_equal(n, 1);
+		assert_true(decided[i] > 0);
+	}
+	assert_int_equal(housing(f, CORRECT, 300000, &reject), 0);
+	for (size_t i = 0; i < N(ids); i++) {
+		struct person *p = strmap_get(&f->w.persons, ids[i]);
+
+		assert_int_equal(sum_ref(p, "H-1", REPAIR, REVERSAL, &n), -decided[i]);
+		assert_int_equal(n, 1);
+		sum_ref(p, "H-1", REPAIR, -1, &n);
+		assert_int_equal(n, 3);
+	}
+	assert_int_equal(housing(f, VOID, 300000, &reject), 0);
+	for (size_t i = 0; i < N(ids); i++) {
+		struct person *p = strmap_get(&f->w.persons, ids[i]);
+
+		assert_int_equal(sum_ref(p, "H-1", REPAIR, -1, &n), 0);
+		assert_int_equal(n, 4);
+	}
+	/* a decide of it again is still a duplicate */
+	assert_int_equal(housing(f, DECIDE, 300000, &reject), -EINVAL);
+	assert_ptr_equal(strstr(reject.reason, "duplicate_claim: "), reject.reason);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bill_corrections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_once_per_term, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_household_claim, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, load_params, free_params);
