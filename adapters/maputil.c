@@ -424,12 +424,83 @@ static uint8_t *map_pack(const struct mapping_out *out, int from, size_t *len)
 	return buf;
 }
 
+/* Set the op of every claim payload in out from index from. */
+static void map_set_op(struct mapping_out *out, int from, Assist__ClaimOp op)
+{
+	for (int i = from; i < out->n; i++) {
+		const ProtobufCFieldDescriptor *pf = payload_field(out->events[i]->kind);
+		const ProtobufCFieldDescriptor *f;
+		ProtobufCMessage *m;
+
+		if (pf == NULL || pf->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		m = *(ProtobufCMessage **)((char *)out->events[i] + pf->offset);
+		f = m ? protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "op") : NULL;
+		if (f != NULL && f->type == PROTOBUF_C_TYPE_ENUM)
+			*(int *)((char *)m + f->offset) = op;
+	}
+}
+
+/* The old row's events again, as a void of what it sent. */
+static int map_void_old(const struct row_change *rc, struct mapping_out *out, char *err,
+			size_t errlen, map_build_fn build)
+{
+	int mark = out->n;
+	int ret = map_build(rc, rc->old_values, out, err, errlen, build, false);
+
+	if (ret == 1)
+		map_set_op(out, mark, ASSIST__CLAIM_OP__CLAIM_OP_VOID);
+	return ret < 0 ? ret : 0;
+}
+
+/* Whether the key column is the same in the old and the new row. */
+static bool map_same_key(const struct row_change *rc, const char *key)
+{
+	const char *a = row_get(rc, rc->old_values, key);
+	const char *b = row_get(rc, rc->values, key);
+
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* An update of a row that was sent (its old row packed in sent): the new row
+ * as a correction, a void when it is no longer payable, nothing when what it
+ * sends did not change; under another key, a void of the old and the new one
+ * decided. */
+static int map_claim_update(const struct row_change *rc, struct mapping_out *out, char *err,
+			    size_t errlen, map_build_fn build, const char *key, const uint8_t *sent,
+			    size_t sent_len)
+{
+	uint8_t *now;
+	size_t now_len = 0;
+	int ret;
+
+	if (!map_same_key(rc, key)) {
+		if ((ret = map_void_old(rc, out, err, errlen, build)) < 0)
+			return ret;
+		ret = map_build(rc, rc->values, out, err, errlen, build, false);
+		return ret < 0 ? ret : 0;
+	}
+	ret = map_build(rc, rc->values, out, err, errlen, build, false);
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		return map_void_old(rc, out, err, errlen, build);
+	now = map_pack(out, 0, &now_len);
+	if (now == NULL)
+		return -ENOMEM;
+	if (now_len == sent_len && memcmp(now, sent, now_len) == 0)
+		map_drop(out, 0); /* nothing it sent changed */
+	else
+		map_set_op(out, 0, ASSIST__CLAIM_OP__CLAIM_OP_CORRECT);
+	free(now);
+	return 0;
+}
+
 int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *err,
 		  size_t errlen, map_build_fn build, const char *key)
 {
-	const char *keyval;
-	uint8_t *sent = NULL, *now = NULL;
-	size_t sent_len = 0, now_len = 0;
+	uint8_t *sent = NULL;
+	size_t sent_len = 0;
 	int old = 0, ret;
 
 	if ((rc->op == 'U' || rc->op == 'D') && rc->old_values != NULL)
@@ -440,41 +511,15 @@ int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *er
 		if (sent == NULL)
 			return -ENOMEM;
 	}
-	keyval = row_get(rc, rc->old_values, key);
-	if (rc->op == 'D') {
-		free(sent);
-		if (old != 1)
-			return 0;
-		snprintf(err, errlen,
-			 "%s.%s: %s was sent and cannot be deleted (corrections are not supported)",
-			 rc->table, key, keyval);
-		return -EINVAL;
-	}
-	ret = map_build(rc, rc->values, out, err, errlen, build, false);
-	if (old != 1 || ret < 0)
-		goto cleanup;
-	if (ret == 0) {
-		snprintf(err, errlen,
-			 "%s.%s: %s was sent and cannot be withdrawn (corrections are not supported)",
-			 rc->table, key, keyval);
-		ret = -EINVAL;
-		goto cleanup;
-	}
-	now = map_pack(out, 0, &now_len);
-	map_drop(out, 0);
-	if (now == NULL) {
-		ret = -ENOMEM;
-	} else if (now_len != sent_len || memcmp(now, sent, now_len) != 0) {
-		snprintf(err, errlen,
-			 "%s.%s: %s was sent and cannot be changed (corrections are not supported)",
-			 rc->table, key, keyval);
-		ret = -EINVAL;
-	} else {
-		ret = 0; /* nothing it sent changed */
-	}
-cleanup:
+	if (rc->op == 'D')
+		ret = old == 1 ? map_void_old(rc, out, err, errlen, build) : 0;
+	else if (old == 1)
+		ret = map_claim_update(rc, out, err, errlen, build, key, sent, sent_len);
+	else
+		ret = map_build(rc, rc->values, out, err, errlen, build, false);
 	free(sent);
-	free(now);
+	if (ret < 0)
+		map_drop(out, 0);
 	return ret < 0 ? ret : 0;
 }
 

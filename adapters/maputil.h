@@ -86,10 +86,12 @@ void map_drop(struct mapping_out *out, int from);
 /* A malloc'ed copy of s, or protobuf-c's empty string for NULL/"". */
 char *map_strdup(struct map_row *r, const char *s);
 
-/* A claim table: a row is sent once, when build first finds it payable (an
- * insert, or an update that makes it so). A later change of what was sent, or
- * a delete of it, is a correction assistd does not support: -EINVAL naming
- * the key column. */
+/* A claim table: a row is sent (op decide) when build first finds it payable
+ * (an insert, or an update that makes it so). An update of a row sent that
+ * changes what it sends is sent as op correct with the new fields; one that
+ * makes it no longer payable, and a delete of it, as op void of the old row
+ * (its claim id and person). An update that changes the key column voids
+ * the old claim and decides the new one. */
 int map_claim_row(const struct row_change *rc, struct mapping_out *out, char *err,
 		  size_t errlen, map_build_fn build, const char *key);
 /* A state table: every insert, update and snapshot row is sent as it now is

@@ -202,47 +202,212 @@ static void apply_decisions(struct decisions *out, size_t first)
 		decision_apply(&out->items[i]);
 }
 
-/* key with a digest (FNV-1a of the packed claim) appended: remembered next to
- * the claim's key, it tells a claim sent again unchanged (an adapter's
- * re-snapshot) from a second claim under the same id. 0 or -ENOMEM. */
-static int claim_digest_key(const Assist__Event *ev, const char *key, char *out, size_t n)
-{
-	const ProtobufCMessage *m = event_payload(ev);
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint8_t *buf;
-	size_t len;
+/* ---- claims: decide, correct, void ---------------------------------------- */
 
-	len = m != NULL ? protobuf_c_message_get_packed_size(m) : 0;
-	if ((buf = malloc(len ? len : 1)) == NULL)
+/* One claim event as the claim keys see it. key: "source/claim_id" (with a
+ * "housing/" prefix for a household's); dkey: key#digest of the claim as
+ * decided (its op left out), which tells a claim sent again unchanged (an
+ * adapter's re-snapshot) from another under the same id. What a decision
+ * took that a reversal gives back is remembered next to them: key@once=K for
+ * a one-time key, key@bill=YYYYMMDD:TOTAL for a bill's total. */
+struct claim {
+	const char *id;
+	Assist__ClaimOp op;
+	char key[160];
+	char dkey[180];
+};
+
+static const ProtobufCFieldDescriptor *op_field(const ProtobufCMessage *m)
+{
+	const ProtobufCFieldDescriptor *f;
+
+	if (m == NULL || (f = protobuf_c_message_descriptor_get_field_by_name(m->descriptor,
+									    "op")) == NULL ||
+	    f->type != PROTOBUF_C_TYPE_ENUM)
+		return NULL;
+	return f;
+}
+
+/* FNV-1a of the packed payload with its op as decide (a shallow copy). 0 or
+ * -ENOMEM. */
+static int claim_digest(const ProtobufCMessage *m, uint64_t *h)
+{
+	const ProtobufCFieldDescriptor *f = op_field(m);
+	size_t size = m->descriptor->sizeof_message, len;
+	uint8_t *copy = malloc(size), *buf;
+
+	*h = 0xcbf29ce484222325ULL;
+	if (copy == NULL)
 		return -ENOMEM;
-	if (m != NULL)
-		protobuf_c_message_pack(m, buf);
+	memcpy(copy, m, size);
+	if (f != NULL)
+		*(int *)(copy + f->offset) = ASSIST__CLAIM_OP__CLAIM_OP_DECIDE;
+	len = protobuf_c_message_get_packed_size((ProtobufCMessage *)copy);
+	if ((buf = malloc(len ? len : 1)) == NULL) {
+		free(copy);
+		return -ENOMEM;
+	}
+	protobuf_c_message_pack((ProtobufCMessage *)copy, buf);
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ buf[i]) * 0x100000001b3ULL;
+		*h = (*h ^ buf[i]) * 0x100000001b3ULL;
 	free(buf);
-	snprintf(out, n, "%s#%016" PRIx64, key, h);
+	free(copy);
 	return 0;
 }
 
-static int reject_duplicate(struct verdict *reject, const Assist__Event *ev, const char *claim)
+static int claim_init(struct claim *c, const Assist__Event *ev, const char *prefix)
+{
+	const ProtobufCMessage *m = event_payload(ev);
+	const ProtobufCFieldDescriptor *f = op_field(m);
+	uint64_t h = 0;
+	int rc;
+
+	c->id = event_text(ev, EVENT_FIELD_CLAIM);
+	c->op = f != NULL ? *(const int *)((const char *)m + f->offset) : 0;
+	snprintf(c->key, sizeof(c->key), "%s%s/%s", prefix, ev->source, c->id);
+	if (m != NULL && (rc = claim_digest(m, &h)) < 0)
+		return rc;
+	snprintf(c->dkey, sizeof(c->dkey), "%s#%016" PRIx64, c->key, h);
+	return 0;
+}
+
+static const char *op_name(Assist__ClaimOp op)
+{
+	return op == ASSIST__CLAIM_OP__CLAIM_OP_VOID ? "void" : "correct";
+}
+
+static int reject_claim(struct verdict *reject, const Assist__Event *ev, const char *code,
+			const char *claim, const char *what)
 {
 	memset(reject, 0, sizeof(*reject));
 	snprintf(reject->field, sizeof(reject->field), "%s.claim_id", validate_kind_name(ev));
-	snprintf(reject->reason, sizeof(reject->reason),
-		 "duplicate_claim: claim %s was already applied from %s", claim, ev->source);
+	snprintf(reject->reason, sizeof(reject->reason), "%s: claim %s %s from %s", code, claim,
+		 what, ev->source);
 	return -EINVAL;
 }
 
-/* A claim id already applied: the same claim again is acknowledged with no
- * effect (1); another under its id is a duplicate_claim (-EINVAL). */
-static int claim_seen(const struct person *p, const Assist__Event *ev, const char *digest_key,
-		      const char *claim, struct verdict *reject)
+/* Whether p holds a claim key that starts with key and then c. */
+static bool has_key_with(const struct person *p, const char *key, char c)
 {
-	if (person_has_claim_key(p, digest_key))
-		return 1;
-	return reject_duplicate(reject, ev, claim);
+	size_t len = strlen(key);
+
+	for (size_t i = 0; i < p->n_claim_keys; i++) {
+		if (strncmp(p->claim_keys[i], key, len) == 0 && p->claim_keys[i][len] == c)
+			return true;
+	}
+	return false;
 }
 
+/* What the claim's op does given what p (a household's first member) knows
+ * of it: 0 go on, 1 nothing to do (the same claim again, a correction to
+ * what is in force, a void of a claim voided), -EINVAL rejected. */
+static int claim_check(const struct person *p, const struct claim *c, const Assist__Event *ev,
+		       struct verdict *reject)
+{
+	bool seen = p != NULL && person_has_claim_key(p, c->key);
+
+	if (c->op == ASSIST__CLAIM_OP__CLAIM_OP_DECIDE) {
+		if (!seen)
+			return 0;
+		if (person_has_claim_key(p, c->dkey))
+			return 1;
+		return reject_claim(reject, ev, "duplicate_claim", c->id, "was already applied");
+	}
+	if (!seen)
+		return reject_claim(reject, ev, "unknown_claim", c->id,
+				    c->op == ASSIST__CLAIM_OP__CLAIM_OP_VOID
+					    ? "to void was never applied"
+					    : "to correct was never applied");
+	if (c->op == ASSIST__CLAIM_OP__CLAIM_OP_CORRECT)
+		return person_has_claim_key(p, c->dkey) ? 1 : 0;
+	return has_key_with(p, c->key, '#') ? 0 : 1;
+}
+
+/* A bill's total the reversal takes back out of the year's medical_total. */
+static int unbill(struct person *p, const char *taken, struct decisions *out)
+{
+	unsigned long date;
+	long long total;
+	struct decision *d;
+
+	if (sscanf(taken, "%lu:%lld", &date, &total) != 2)
+		return 0;
+	if ((d = decisions_add(out, DEC_BILL, p)) == NULL)
+		return -ENOMEM;
+	d->u.bill.date = (ymd_t)date;
+	d->u.bill.total = -(fen_t)total;
+	return 0;
+}
+
+/* Take back what the claim gave p: a reversal of what is in force, the bill
+ * total out of the year's, the one-time keys given back; the claim stays
+ * known (its key) but nothing of it is in force. 0 or -ENOMEM. */
+static int claim_undo(struct person *p, const struct claim *c, struct decisions *out)
+{
+	size_t first = out->n, len = strlen(c->key);
+	char prefix[sizeof(c->key) + 1];
+	int rc;
+
+	if ((rc = policy_reversal(p, c->id, op_name(c->op), out)) < 0)
+		return rc;
+	for (size_t i = 0; i < p->n_claim_keys; i++) {
+		const char *k = p->claim_keys[i];
+
+		if (strncmp(k, c->key, len) != 0 || k[len] != '@')
+			continue;
+		if (strncmp(k + len, "@bill=", 6) == 0 && (rc = unbill(p, k + len + 6, out)) < 0)
+			return rc;
+	}
+	apply_decisions(out, first);
+	for (size_t i = 0; i < p->n_claim_keys; i++) {
+		const char *k = p->claim_keys[i];
+
+		if (strncmp(k, c->key, len) == 0 && strncmp(k + len, "@once=", 6) == 0)
+			person_drop_once_key(p, k + len + 6);
+	}
+	snprintf(prefix, sizeof(prefix), "%s#", c->key);
+	person_drop_claim_keys(p, prefix);
+	snprintf(prefix, sizeof(prefix), "%s@", c->key);
+	person_drop_claim_keys(p, prefix);
+	p->dirty = true;
+	return 0;
+}
+
+static int remember(struct person *p, const char *key, const char *what, const char *value)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s@%s=%s", key, what, value);
+	return person_add_claim_key(p, buf);
+}
+
+/* The claim as decided on p: its keys, and what the decisions of out from
+ * first gave p that a reversal gives back. 0 or -ENOMEM. */
+static int claim_remember(struct person *p, const struct claim *c, const struct decisions *out,
+			  size_t first)
+{
+	char value[48];
+	int rc;
+
+	if ((!person_has_claim_key(p, c->key) && (rc = person_add_claim_key(p, c->key)) < 0) ||
+	    (rc = person_add_claim_key(p, c->dkey)) < 0)
+		return rc;
+	for (size_t i = first; i < out->n; i++) {
+		const struct decision *d = &out->items[i];
+
+		if (d->person != p)
+			continue;
+		if (d->type == DEC_ONCE_KEY && (rc = remember(p, c->key, "once", d->u.once_key)) < 0)
+			return rc;
+		if (d->type != DEC_BILL || d->u.bill.total == 0)
+			continue;
+		snprintf(value, sizeof(value), "%lu:%" PRId64, (unsigned long)d->u.bill.date,
+			 d->u.bill.total);
+		if ((rc = remember(p, c->key, "bill", value)) < 0)
+			return rc;
+	}
+	return 0;
+}
 /* The date rules are refreshed as of: the latest date the person's events
  * carry (an event may be dated back, a registration "since 2007": the record
  * still shows the person as of the newest news), else the event's, else today. */
@@ -300,31 +465,35 @@ int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Ev
 }
 
 /* A household-level claim (housing_aid). Its keys keep the "housing/" prefix
- * the stored records hold. */
+ * the stored records hold; every member remembers it, the first tells. */
 static int apply_household_claim(struct world *w, const struct policy_ctx *ctx,
 				 const Assist__Event *ev, const struct verdict *v,
 				 struct decisions *out, struct verdict *reject)
 {
-	const char *claim = event_text(ev, EVENT_FIELD_CLAIM);
 	struct household *hh = world_household(w, event_text(ev, EVENT_FIELD_HOUSEHOLD));
-	char key[160], dkey[180];
-	size_t first = out->n;
+	struct claim c;
+	size_t first;
 	int rc;
 
 	if (hh == NULL)
 		return -ENOMEM;
-	/* A household claim is remembered by every member; the first tells. */
-	snprintf(key, sizeof(key), "housing/%s/%s", ev->source, claim);
-	if ((rc = claim_digest_key(ev, key, dkey, sizeof(dkey))) < 0)
+	if ((rc = claim_init(&c, ev, "housing/")) < 0)
 		return rc;
-	if (hh->n_m > 0 && person_has_claim_key(hh->m[0], key))
-		return (rc = claim_seen(hh->m[0], ev, dkey, claim, reject)) < 0 ? rc : 0;
-	if ((rc = policy_event(ctx, ev, NULL, hh, out)) < 0)
-		return rc;
-	apply_decisions(out, first);
+	if ((rc = claim_check(hh->n_m > 0 ? hh->m[0] : NULL, &c, ev, reject)) != 0)
+		return rc < 0 ? rc : 0;
+	for (size_t i = 0; c.op != ASSIST__CLAIM_OP__CLAIM_OP_DECIDE && i < hh->n_m; i++) {
+		if ((rc = claim_undo(hh->m[i], &c, out)) < 0)
+			return rc;
+	}
+	first = out->n;
+	if (c.op != ASSIST__CLAIM_OP__CLAIM_OP_VOID) {
+		if ((rc = policy_event(ctx, ev, NULL, hh, out)) < 0)
+			return rc;
+		apply_decisions(out, first);
+	}
 	for (size_t i = 0; i < hh->n_m; i++) {
-		if ((rc = person_add_claim_key(hh->m[i], key)) < 0 ||
-		    (rc = person_add_claim_key(hh->m[i], dkey)) < 0)
+		if (c.op != ASSIST__CLAIM_OP__CLAIM_OP_VOID &&
+		    (rc = claim_remember(hh->m[i], &c, out, first)) < 0)
 			return rc;
 		if (v->date > hh->m[i]->latest_date)
 			hh->m[i]->latest_date = v->date;
@@ -334,29 +503,34 @@ static int apply_household_claim(struct world *w, const struct policy_ctx *ctx,
 }
 
 /* A person-level event the policy engine decides: enrollment and the
- * person-level claims. */
+ * person-level claims. A correction is decided as a new claim once what the
+ * claim was granted is reversed: against the year's totals less its own old
+ * amounts, its one-time keys given back. */
 static int apply_decided(const struct event_kind *k, const struct policy_ctx *ctx,
 			 const Assist__Event *ev, const struct verdict *v, struct person *p,
 			 struct decisions *out, struct verdict *reject)
 {
-	const char *claim = event_text(ev, EVENT_FIELD_CLAIM);
-	char key[160], dkey[180];
-	size_t first = out->n;
+	bool is_claim = event_text(ev, EVENT_FIELD_CLAIM) != NULL;
+	struct claim c = {.op = ASSIST__CLAIM_OP__CLAIM_OP_DECIDE};
+	size_t first;
 	int rc;
 
-	if (claim != NULL) {
-		snprintf(key, sizeof(key), "%s/%s", ev->source, claim);
-		if ((rc = claim_digest_key(ev, key, dkey, sizeof(dkey))) < 0)
+	if (is_claim) {
+		if ((rc = claim_init(&c, ev, "")) < 0)
 			return rc;
-		if (person_has_claim_key(p, key))
-			return (rc = claim_seen(p, ev, dkey, claim, reject)) < 0 ? rc : 0;
+		if ((rc = claim_check(p, &c, ev, reject)) != 0)
+			return rc < 0 ? rc : 0;
+		if (c.op != ASSIST__CLAIM_OP__CLAIM_OP_DECIDE && (rc = claim_undo(p, &c, out)) < 0)
+			return rc;
 	}
-	if ((rc = policy_event(ctx, ev, p, p->hh, out)) < 0)
-		return rc;
-	apply_decisions(out, first);
-	if (claim != NULL && ((rc = person_add_claim_key(p, key)) < 0 ||
-			      (rc = person_add_claim_key(p, dkey)) < 0))
-		return rc;
+	first = out->n;
+	if (c.op != ASSIST__CLAIM_OP__CLAIM_OP_VOID) {
+		if ((rc = policy_event(ctx, ev, p, p->hh, out)) < 0)
+			return rc;
+		apply_decisions(out, first);
+		if (is_claim && (rc = claim_remember(p, &c, out, first)) < 0)
+			return rc;
+	}
 	p->dirty = true;
 	if (k->flags & EVENT_REFRESH_AFTER)
 		return refresh(ctx, p, v->date, out);

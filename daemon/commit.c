@@ -86,7 +86,9 @@ void commit_dead_letter(struct commit *c, const struct commit_origin *o, const c
 void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
 		   const struct ledger_entry *l, const char *scheme)
 {
-	char date[YMD_BUFLEN];
+	char date[YMD_BUFLEN], kind[16];
+	const char *k = pbjson_enum_name(&assist__ledger_kind__descriptor, l->kind, kind,
+					 sizeof(kind));
 
 	pgarray_text(&c->ledger, 0, id);
 	pgarray_text(&c->ledger, 1, l->ref);
@@ -97,6 +99,8 @@ void commit_ledger(struct commit *c, const struct commit_origin *o, const char *
 	pgarray_bool(&c->ledger, 6, l->clipped);
 	pgarray_text(&c->ledger, 7, l->reason);
 	origin(&c->ledger, 8, o);
+	pgarray_text(&c->ledger, 11, k != NULL ? k : "decision");
+	pgarray_text(&c->ledger, 12, l->period[0] != '\0' ? l->period : NULL);
 }
 
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
@@ -318,7 +322,11 @@ static int write_decision(struct engine *e, const struct batch_event *be,
 	if (d->type == DEC_LEDGER) {
 		scheme_name(d->u.ledger.scheme, scheme, sizeof(scheme));
 		commit_ledger(&e->commit, &o, d->person->id, &d->u.ledger, scheme);
-		snprintf(subject, sizeof(subject), "ledger %s %s", d->u.ledger.ref, scheme);
+		/* A reversal is explained next to the decision that follows it. */
+		snprintf(subject, sizeof(subject), "%s %s %s",
+			 d->u.ledger.kind == ASSIST__LEDGER_KIND__LEDGER_KIND_REVERSAL ? "reversal"
+										       : "ledger",
+			 d->u.ledger.ref, scheme);
 	} else if (d->type == DEC_ALERT) {
 		scheme_name(d->u.alert.scheme, scheme, sizeof(scheme));
 		commit_alert(&e->commit, &o, d->person->id, &d->u.alert, scheme);

@@ -47,6 +47,10 @@ static const struct store_migration migrations[] = {
 	    "  source text NOT NULL, major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
 	    "  kind text NOT NULL, field text NOT NULL, reason text NOT NULL,"
 	    "  event jsonb, raw text, received_at timestamptz NOT NULL DEFAULT now());"},
+	/* What an entry books (decision, reversal, payment, arrears, recovery)
+	 * and the month a payment is for; the rows before it were decisions. */
+	{2, "ALTER TABLE ledger ADD COLUMN kind text NOT NULL DEFAULT 'decision',"
+	    "  ADD COLUMN period text;"},
 };
 
 static const struct store_statement statements[SQL_N] = {
@@ -105,13 +109,13 @@ static const struct store_statement statements[SQL_N] = {
 				  8},
 	[SQL_LEDGER_ROWS] = {"ledger_rows",
 			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
-			     "amount_fen, clipped, reason, source, major, minor) "
-			     "SELECT i, r, s, d, q, a, c, w, src, ma, mi FROM "
+			     "amount_fen, clipped, reason, source, major, minor, kind, period) "
+			     "SELECT i, r, s, d, q, a, c, w, src, ma, mi, k, pe FROM "
 			     "unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[], "
 			     "$6::bigint[], $7::boolean[], $8::text[], $9::text[], $10::numeric[], "
-			     "$11::numeric[]) WITH ORDINALITY "
-			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, o) ORDER BY o",
-			     11},
+			     "$11::numeric[], $12::text[], $13::text[]) WITH ORDINALITY "
+			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, o) ORDER BY o",
+			     13},
 	[SQL_ALERT_ROWS] = {"alert_rows",
 			    "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
 			    "major, minor) SELECT i, c, s, r, m, src, ma, mi FROM "

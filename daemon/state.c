@@ -117,6 +117,33 @@ int person_add_claim_key(struct person *p, const char *key)
 	return add_key(&p->claim_keys, &p->n_claim_keys, &p->cap_claim_keys, key);
 }
 
+/* Remove the keys that match (exactly, or by prefix), keeping the order of
+ * the others. */
+static void drop_keys(char **keys, size_t *n, const char *key, bool prefix)
+{
+	size_t len = strlen(key), kept = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		bool match = prefix ? strncmp(keys[i], key, len) == 0 : strcmp(keys[i], key) == 0;
+
+		if (match)
+			free(keys[i]);
+		else
+			keys[kept++] = keys[i];
+	}
+	*n = kept;
+}
+
+void person_drop_once_key(struct person *p, const char *key)
+{
+	drop_keys(p->once_keys, &p->n_once_keys, key, false);
+}
+
+void person_drop_claim_keys(struct person *p, const char *prefix)
+{
+	drop_keys(p->claim_keys, &p->n_claim_keys, prefix, true);
+}
+
 struct household *household_new(const char *id)
 {
 	struct household *hh = calloc(1, sizeof(*hh));

@@ -70,6 +70,8 @@ struct ledger_entry {
 	fen_t amount;
 	bool clipped;
 	char reason[192];
+	Assist__LedgerKind kind; /* decision, reversal, ... */
+	char period[8];          /* "YYYY-MM" of a monthly payment; else "" */
 };
 
 struct alert {
@@ -113,7 +115,9 @@ struct person {
 	size_t n_years, cap_years;
 	char **once_keys;  /* one-time subsidies taken: "training/vocational", ... */
 	size_t n_once_keys, cap_once_keys;
-	char **claim_keys; /* "source/claim_id" seen, for duplicate_claim */
+	char **claim_keys; /* "source/claim_id" seen, for duplicate_claim; with
+			    * "#digest" and "@once="/"@bill=" what it took
+			    * (daemon/apply.c) */
 	size_t n_claim_keys, cap_claim_keys;
 
 	ymd_t latest_date; /* latest date carried by an event applied to this person */
@@ -185,6 +189,10 @@ bool person_has_claim_key(const struct person *p, const char *key);
 /* Add a key (copied); 0 or -ENOMEM. */
 int person_add_once_key(struct person *p, const char *key);
 int person_add_claim_key(struct person *p, const char *key);
+/* Remove key from p's once_keys, if there. */
+void person_drop_once_key(struct person *p, const char *key);
+/* Remove every claim key starting with prefix. */
+void person_drop_claim_keys(struct person *p, const char *prefix);
 
 /* New zeroed household; NULL when out of memory. */
 struct household *household_new(const char *id);

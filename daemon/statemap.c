@@ -71,6 +71,8 @@ static const struct pbmap_field ledger_rows[] = {
 	PBMAP_FIELD(struct ledger_entry, amount, "amount_fen", PBMAP_INT64),
 	PBMAP_FIELD(struct ledger_entry, clipped, "clipped", PBMAP_BOOL),
 	PBMAP_FIELD(struct ledger_entry, reason, "reason", PBMAP_TEXT),
+	PBMAP_FIELD(struct ledger_entry, kind, "kind", PBMAP_ENUM),
+	PBMAP_FIELD(struct ledger_entry, period, "period", PBMAP_TEXT),
 };
 
 static const struct pbmap ledger_map = {&assist__ledger_entry__descriptor,

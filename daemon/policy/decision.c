@@ -1,6 +1,7 @@
 #include "rules.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,4 +240,85 @@ bool decision_apply(const struct decision *d)
 	if (changed > 0)
 		p->dirty = true;
 	return changed > 0;
+}
+
+/* The amount in force for ref of scheme on p: the sum of the entries, the
+ * date of the last one, and whether one of them is a reversal. */
+static fen_t in_force(const struct person *p, const char *ref, Assist__Scheme scheme,
+		      ymd_t *date, bool *reversed)
+{
+	fen_t sum = 0;
+
+	*reversed = false;
+	for (size_t i = 0; i < p->n_ledger; i++) {
+		const struct ledger_entry *le = &p->ledger[i];
+
+		if (le->scheme != scheme || strcmp(le->ref, ref) != 0)
+			continue;
+		sum += le->amount;
+		*date = le->date;
+		if (le->kind == ASSIST__LEDGER_KIND__LEDGER_KIND_REVERSAL)
+			*reversed = true;
+	}
+	return sum;
+}
+
+/* Whether entry i is the first of its ref and scheme on p. */
+static bool first_of_scheme(const struct person *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (p->ledger[j].scheme == p->ledger[i].scheme &&
+		    strcmp(p->ledger[j].ref, p->ledger[i].ref) == 0)
+			return false;
+	}
+	return true;
+}
+
+static int reverse_scheme(struct person *p, const char *ref, Assist__Scheme scheme,
+			  const char *op, struct decisions *out)
+{
+	const struct scheme *row = scheme_get(scheme);
+	const char *name = row != NULL ? row->name : "unspecified";
+	struct decision *d;
+	struct ledger_entry *le;
+	ymd_t date = YMD_NONE;
+	bool reversed;
+	fen_t amount = in_force(p, ref, scheme, &date, &reversed);
+
+	/* Nothing left to take back of a claim reversed before (a second void). */
+	if (amount == 0 && reversed)
+		return 0;
+	if ((d = decisions_add(out, DEC_LEDGER, p)) == NULL)
+		return -ENOMEM;
+	le = &d->u.ledger;
+	snprintf(le->ref, sizeof(le->ref), "%s", ref);
+	le->scheme = scheme;
+	le->date = date;
+	le->requested = -amount;
+	le->amount = -amount;
+	le->kind = ASSIST__LEDGER_KIND__LEDGER_KIND_REVERSAL;
+	snprintf(le->reason, sizeof(le->reason), "reversal of %s (%s)", ref, op);
+	d->has_trace = true;
+	trace_init(&d->trace, "claim.reversal");
+	trace_input(&d->trace, "claim", "%s", ref);
+	trace_input(&d->trace, "op", "%s", op);
+	trace_input(&d->trace, "scheme", "%s", name);
+	trace_input(&d->trace, "amount_in_force", "%" PRId64, amount);
+	trace_result(&d->trace, "%s of claim %s: the %" PRId64 " in force for %s is reversed: %" PRId64,
+		     op, ref, amount, name, -amount);
+	return 0;
+}
+
+int policy_reversal(struct person *p, const char *ref, const char *op, struct decisions *out)
+{
+	size_t n = p->n_ledger;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(p->ledger[i].ref, ref) != 0 || !first_of_scheme(p, i))
+			continue;
+		if ((rc = reverse_scheme(p, ref, p->ledger[i].scheme, op, out)) < 0)
+			return rc;
+	}
+	return 0;
 }

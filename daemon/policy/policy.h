@@ -114,6 +114,13 @@ bool decision_apply(const struct decision *d);
 __attribute__((warn_unused_result)) int policy_event(const struct policy_ctx *ctx,
 						     const Assist__Event *ev, struct person *p,
 						     struct household *hh, struct decisions *out);
+/* Take back what p was granted under the claim ref: for every scheme p has
+ * entries of under ref, a ledger decision of kind reversal of minus their sum
+ * (the amount in force), dated as the last of them, explained with ref, op
+ * ("correct", "void") and the amount. A scheme already reversed to 0 gets
+ * none. Appended to out, not applied. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int policy_reversal(struct person *p, const char *ref,
+							const char *op, struct decisions *out);
 /* Recompute what follows from the state of p's household (every member; p
  * alone if it has none) as of date: dibao amounts, benefits ended by death, a
  * hukou change or an enrollment's end, and every member's entitlements. */

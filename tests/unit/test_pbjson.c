@@ -219,10 +219,11 @@ static const char record_full[] =
 	"\"vagrant_medical_paid_fen\":0,\"insurer_paid_fen\":594000,"
 	"\"medical_total_fen\":1250000,\"ncms_paid_fen\":0},"
 	"\"ledger\":[{\"ref\":\"H-2024-000381\",\"scheme\":\"huimin\",\"date\":\"2024-03-04\","
-	"\"requested_fen\":594000,\"amount_fen\":594000,\"clipped\":false,\"reason\":\"\"},"
+	"\"requested_fen\":594000,\"amount_fen\":594000,\"clipped\":false,\"reason\":\"\","
+	"\"kind\":\"decision\",\"period\":\"\"},"
 	"{\"ref\":\"H-2024-000381\",\"scheme\":\"medical_assistance\",\"date\":\"2024-03-04\","
 	"\"requested_fen\":330000,\"amount_fen\":127900,\"clipped\":true,"
-	"\"reason\":\"annual cap\"}],"
+	"\"reason\":\"annual cap\",\"kind\":\"decision\",\"period\":\"\"}],"
 	"\"alerts\":[],\"version\":12,\"feed_seq\":90211,"
 	"\"updated_at\":\"2024-03-05T10:20:01+08:00\","
 	"\"subject_key\":\"5f0c2a9d8e7b6a5f4e3d2c1b0a998877\",\"as_of\":\"2024-03-05\"}";

@@ -1,0 +1,269 @@
+/* Claims corrected and voided, end to end through a real assistd: a bill
+ * pushed with `assistctl push`, then `op: correct`, then `op: void`, shows
+ * decision, reversal, decision, reversal under one ref in the ledger table
+ * and on the record, summing to 0, with the reversal explained; a correction
+ * of a claim never seen is an unknown_claim dead letter. Then the same
+ * through the health department's database: an UPDATE of a bill row reaches
+ * the ledger as a correction, a DELETE as a void (a real assist-adapter
+ * reading logical replication). The person is in the entitled group:
+ * medical assistance pays 50% of the burden, within 800,000 fen a year. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fixture.h"
+
+#define WAIT_S 20 /* a bound on every wait: reaching it fails the test */
+
+static struct fixture fx;
+static pid_t adapter;
+static PGconn *health_db;
+static char patient[19], cdc_patient[19];
+static unsigned long seq[2]; /* civil_affairs, health */
+
+/* Push one event line of source (its next position); assistctl's exit. */
+static int push(const char *source, const char *kind, const char *payload, char **err)
+{
+	char line[2048];
+	unsigned long *s = &seq[strcmp(source, "health") == 0];
+
+	snprintf(line, sizeof(line), "{\"source\":\"%s\",\"seq\":%lu,\"kind\":\"%s\",\"%s\":{%s}}\n",
+		 source, ++*s, kind, kind, payload);
+	return fixture_push(&fx, "events.jsonl", line, err);
+}
+
+static void push_ok(const char *source, const char *kind, const char *payload)
+{
+	char *err = NULL;
+	int st = push(source, kind, payload, &err);
+
+	if (st != 0)
+		fail_msg("assistctl push %s: exit %d\n%s", kind, st, err);
+	free(err);
+}
+
+static void entitled_person(const char *id)
+{
+	char payload[256];
+
+	snprintf(payload, sizeof(payload),
+		 "\"id_number\":\"%s\",\"name\":\"Wang Fang\",\"household_id\":\"HCOR-%.4s\","
+		 "\"hukou\":\"urban\",\"area\":\"city\",\"categories\":[\"entitled_group\"]",
+		 id, id + 14);
+	push_ok("civil_affairs", "person", payload);
+}
+
+/* An inpatient bill for a major disease with no insurer. */
+static void bill(const char *op, long total)
+{
+	char payload[512];
+
+	snprintf(payload, sizeof(payload),
+		 "\"claim_id\":\"ZY-COR-1\",\"id_number\":\"%s\",\"date\":\"2026-03-02\","
+		 "\"setting\":\"inpatient\",\"hospital\":\"central\",\"disease\":\"major\","
+		 "\"total_fen\":%ld,\"insurer\":\"none\"%s%s%s",
+		 patient, total, op ? ",\"op\":\"" : "", op ? op : "", op ? "\"" : "");
+	push_ok("health", "medical_claim", payload);
+}
+
+static char *sql(const char *fmt, ...)
+{
+	char text[1024];
+	char *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	r = fixture_sql(&fx, text);
+	if (r == NULL)
+		fail_msg("SQL failed: %s", text);
+	return r;
+}
+
+/* The ledger table's entries of ref for medical assistance, in order, as
+ * "kind:amount,...". */
+static char *ledger_rows(const char *ref)
+{
+	return sql("SELECT coalesce(string_agg(kind || ':' || amount_fen, ',' ORDER BY id), '') "
+		   "FROM ledger WHERE ref = '%s' AND scheme = 'medical_assistance'",
+		   ref);
+}
+
+/* Poll the ledger table until ref's entries read want. */
+static void await_ledger(const char *ref, const char *want)
+{
+	double deadline = fixture_now_s() + WAIT_S;
+	char *got;
+
+	for (;;) {
+		got = ledger_rows(ref);
+		if (strcmp(got, want) == 0)
+			break;
+		if (fixture_now_s() > deadline)
+			fail_msg("ledger of %s: '%s', not '%s' within %d s", ref, got, want, WAIT_S);
+		free(got);
+		fixture_sleep_ms(50);
+	}
+	free(got);
+}
+
+static int setup(void **state)
+{
+	char schema[700];
+
+	fixture_id(patient, "420701", "19700505", 7);
+	fixture_id(cdc_patient, "420701", "19710606", 8);
+	if (fixture_setup(&fx, "corrections", NULL) < 0)
+		return -1;
+	snprintf(schema, sizeof(schema), "%s/adapters/health/schema.sql", fx.src);
+	if (fixture_createdb(&fx, "health", schema) < 0 ||
+	    (health_db = fixture_connect(&fx, "health")) == NULL)
+		return -1;
+	return fixture_assistd_start(&fx);
+}
+
+static int teardown(void **state)
+{
+	if (adapter > 0) {
+		kill(adapter, SIGTERM);
+		fixture_wait(adapter);
+	}
+	PQfinish(health_db);
+	fixture_teardown(&fx);
+	return 0;
+}
+
+/* The record's medical-assistance entries of ref, as ledger_rows gives. */
+static void assert_record_ledger(const json_t *rec, const char *ref, const char *want)
+{
+	const json_t *e;
+	char got[256] = "";
+	size_t i, n = 0;
+
+	json_array_foreach(json_object_get(rec, "ledger"), i, e) {
+		if (strcmp(fixture_str(e, "ref"), ref) != 0 ||
+		    strcmp(fixture_str(e, "scheme"), "medical_assistance") != 0)
+			continue;
+		n += snprintf(got + n, sizeof(got) - n, "%s%s:%lld", n ? "," : "",
+			      fixture_str(e, "kind"), fixture_int(e, "amount_fen"));
+		assert_string_equal(fixture_str(e, "period"), "");
+	}
+	assert_string_equal(got, want);
+}
+
+static void test_push_correct_void(void **state)
+{
+	json_t *rec;
+	char *text, *err = NULL, payload[512];
+	int code;
+
+	entitled_person(patient);
+	/* 1,000,000 x 50% = 500,000. */
+	bill(NULL, 1000000);
+	/* Corrected to 1,400,000: the 500,000 reversed, then 700,000 of the 800,000 cap. */
+	bill("correct", 1400000);
+	rec = fixture_get(&fx, patient, 2026, &code);
+	assert_non_null(rec);
+	assert_int_equal(fixture_int(rec, "ytd.medical_assistance_paid_fen"), 700000);
+	assert_int_equal(fixture_int(rec, "ytd.medical_total_fen"), 1400000);
+	json_decref(rec);
+	bill("void", 1400000);
+
+	text = ledger_rows("ZY-COR-1");
+	assert_string_equal(text, "decision:500000,reversal:-500000,decision:700000,reversal:-700000");
+	free(text);
+	text = sql("SELECT sum(amount_fen) FROM ledger WHERE ref = 'ZY-COR-1'");
+	assert_string_equal(text, "0");
+	free(text);
+	rec = fixture_get(&fx, patient, 2026, &code);
+	assert_non_null(rec);
+	assert_record_ledger(rec, "ZY-COR-1",
+			     "decision:500000,reversal:-500000,decision:700000,reversal:-700000");
+	assert_int_equal(fixture_int(rec, "ytd.medical_assistance_paid_fen"), 0);
+	assert_int_equal(fixture_int(rec, "ytd.medical_total_fen"), 0);
+	json_decref(rec);
+
+	/* assistctl explain shows what the reversal reversed. */
+	text = fixture_explain(&fx, patient, &code);
+	assert_int_equal(code, 0);
+	assert_non_null(strstr(text, "claim.reversal"));
+	assert_non_null(strstr(text, "void of claim ZY-COR-1: the 700000 in force"));
+	free(text);
+
+	/* A correction of a claim never seen. */
+	snprintf(payload, sizeof(payload),
+		 "\"claim_id\":\"ZY-COR-9\",\"id_number\":\"%s\",\"date\":\"2026-03-02\","
+		 "\"setting\":\"inpatient\",\"hospital\":\"central\",\"disease\":\"major\","
+		 "\"total_fen\":1000,\"insurer\":\"none\",\"op\":\"correct\"",
+		 patient);
+	push("health", "medical_claim", payload, &err);
+	free(err);
+	text = sql("SELECT field || ' ' || split_part(reason, ':', 1) FROM dead_letter "
+		   "WHERE reason LIKE '%%ZY-COR-9%%'");
+	assert_string_equal(text, "medical_claim.claim_id unknown_claim");
+	free(text);
+	text = sql("SELECT count(*) FROM ledger WHERE ref = 'ZY-COR-9'");
+	assert_string_equal(text, "0");
+	free(text);
+}
+
+static void exec_health(const char *fmt, ...)
+{
+	char text[1024];
+	char *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	r = fixture_query(health_db, text);
+	if (r == NULL)
+		fail_msg("SQL failed: %s", text);
+	free(r);
+}
+
+static void test_cdc_update_delete(void **state)
+{
+	entitled_person(cdc_patient);
+	/* Started after the pushes of source health above, so that its positions
+	 * follow theirs. */
+	adapter = fixture_adapter_start(&fx, "health", NULL);
+	assert_true(adapter > 0);
+	exec_health("INSERT INTO hosp_bill (bill_no, patient_idno, hospital_code, hosp_level, "
+		    "settle_type, diag_group, service_date, discharge_date, total_yuan, insurer) "
+		    "VALUES ('ZY-CDC-9', '%s', 'H0002', 'SZ', '21', 'ZB', '2026-04-01', "
+		    "'2026-04-09', 10000.00, 'W')",
+		    cdc_patient);
+	await_ledger("ZY-CDC-9", "decision:500000");
+	/* The bill corrected in the department's database. */
+	exec_health("UPDATE hosp_bill SET total_yuan = 6000.00 WHERE bill_no = 'ZY-CDC-9'");
+	await_ledger("ZY-CDC-9", "decision:500000,reversal:-500000,decision:300000");
+	/* A change to nothing the bill sends books nothing. */
+	exec_health("UPDATE hosp_bill SET hospital_code = 'H0003' WHERE bill_no = 'ZY-CDC-9'");
+	/* And deleted. */
+	exec_health("DELETE FROM hosp_bill WHERE bill_no = 'ZY-CDC-9'");
+	await_ledger("ZY-CDC-9",
+		     "decision:500000,reversal:-500000,decision:300000,reversal:-300000");
+	char *text = sql("SELECT count(*) FROM dead_letter WHERE source = 'health' "
+			 "AND reason NOT LIKE '%%ZY-COR-9%%'");
+	assert_string_equal(text, "0");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_push_correct_void),
+		cmocka_unit_test(test_cdc_update_delete),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
