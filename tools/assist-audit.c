@@ -26,7 +26,8 @@
 
 static const char usage[] =
 	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
-	"  checks the journal's hash chain and that year-to-date totals match the ledger\n";
+	"  checks the journal's hash chain, that year-to-date totals match the ledger, that no\n"
+	"  month is paid twice and that every reversal takes back the amount then in force\n";
 
 static PGresult *query(PGconn *db, const char *sql, int n, const char *const *params)
 {
@@ -213,6 +214,43 @@ static long check_money(PGconn *db, uint64_t *persons)
 			"", check_person_row, NULL, persons);
 }
 
+/* Ledger entries that cannot stand, each found by one query of the ID
+ * number, the ref and what is wrong. */
+static const char *const entry_checks[] = {
+	"SELECT id_number, ref, 'month paid ' || count(*) || ' times' FROM ledger "
+	"WHERE kind = 'payment' GROUP BY id_number, ref HAVING count(*) > 1 "
+	"ORDER BY id_number, ref",
+	/* A reversal takes back the amount in force: the sum of the entries
+	 * before it under the same ref and scheme. */
+	"SELECT id_number, ref, 'reversal ' || amount_fen || ' of ' || scheme || ' with ' || "
+	"in_force || ' in force' FROM (SELECT r.id, r.id_number, r.ref, r.scheme, r.amount_fen, "
+	"coalesce((SELECT sum(e.amount_fen) FROM ledger e WHERE e.id_number = r.id_number AND "
+	"e.ref = r.ref AND e.scheme = r.scheme AND e.id < r.id), 0) AS in_force "
+	"FROM ledger r WHERE r.kind = 'reversal') AS rv "
+	"WHERE amount_fen + in_force <> 0 ORDER BY id",
+};
+
+/* Every entry check; the number of faults, or -1. */
+static long check_entries(PGconn *db)
+{
+	char masked[IDNUM_BUFLEN];
+	long bad = 0;
+
+	for (size_t c = 0; c < sizeof(entry_checks) / sizeof(entry_checks[0]); c++) {
+		PGresult *r = query(db, entry_checks[c], 0, NULL);
+
+		if (r == NULL)
+			return -1;
+		for (int i = 0; i < PQntuples(r); i++) {
+			printf("ledger %s %s: %s\n", idnum_mask(PQgetvalue(r, i, 0), masked),
+			       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+			bad++;
+		}
+		PQclear(r);
+	}
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
@@ -221,7 +259,7 @@ int main(int argc, char **argv)
 	const char *config = "/etc/assist/assistd.conf";
 	char conninfo[1024] = "";
 	uint64_t rows, persons;
-	long jbad, mbad;
+	long jbad, mbad, ebad;
 	PGconn *db;
 	int c;
 
@@ -251,11 +289,13 @@ int main(int argc, char **argv)
 	PQclear(PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
 	jbad = check_journal(db, &rows);
 	mbad = jbad < 0 ? -1 : check_money(db, &persons);
+	ebad = mbad < 0 ? -1 : check_entries(db);
 	PQclear(PQexec(db, "COMMIT"));
 	PQfinish(db);
-	if (jbad < 0 || mbad < 0)
+	if (jbad < 0 || mbad < 0 || ebad < 0)
 		return 2;
 	printf("journal: %" PRIu64 " rows, %ld broken\n", rows, jbad);
 	printf("money: %" PRIu64 " persons, %ld totals that do not match the ledger\n", persons, mbad);
-	return jbad == 0 && mbad == 0 ? 0 : 1;
+	printf("entries: %ld months paid twice or reversals that match no earlier entry\n", ebad);
+	return jbad == 0 && mbad == 0 && ebad == 0 ? 0 : 1;
 }

@@ -258,11 +258,44 @@ static void test_cdc_update_delete(void **state)
 	free(text);
 }
 
+/* Last: assist-audit passes the reversals booked above, then finds one that
+ * takes back more than was in force, and a month paid twice. */
+static void test_audit_entries(void **state)
+{
+	const char *argv[] = {"assist-audit", "-c", fx.conf, NULL};
+	char *out = NULL, *v;
+
+	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 0);
+	assert_non_null(strstr(out, "entries: 0 months paid twice"));
+	free(out);
+	v = sql("UPDATE ledger SET amount_fen = amount_fen - 1 WHERE id = (SELECT min(id) FROM "
+		"ledger WHERE kind = 'reversal' AND ref = 'ZY-COR-1') RETURNING kind");
+	assert_string_equal(v, "reversal");
+	free(v);
+	v = sql("INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, amount_fen, "
+		"clipped, reason, source, major, minor, kind, period) SELECT id_number, "
+		"'pay/urban_dibao/2026-03', 'urban_dibao', '2026-03-01', 100, 100, false, 'x', "
+		"'finance', n, 0, 'payment', '2026-03' FROM (SELECT min(id_number) AS id_number "
+		"FROM ledger) p, generate_series(1, 2) n RETURNING kind");
+	free(v);
+	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 1);
+	assert_non_null(strstr(out, "ZY-COR-1: reversal -500001 of medical_assistance with "
+				    "500000 in force"));
+	assert_non_null(strstr(out, "pay/urban_dibao/2026-03: month paid 2 times"));
+	/* The second reversal no longer matches either: 699999 was in force. */
+	assert_non_null(strstr(out, "ZY-COR-1: reversal -700000 of medical_assistance with "
+				    "699999 in force"));
+	assert_non_null(strstr(out, "entries: 3 months paid twice"));
+	assert_null(strstr(out, patient)); /* ID numbers masked */
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push_correct_void),
 		cmocka_unit_test(test_cdc_update_delete),
+		cmocka_unit_test(test_audit_entries),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
