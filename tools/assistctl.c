@@ -283,19 +283,15 @@ static int wait_socket(void *sock, short events, int64_t timeout_ms)
 	return rc;
 }
 
-/* Send req (a fresh request_id) and wait for its reply: 0 and *out,
+/* Send req with a fresh request_id, waiting for a peer until deadline: 0,
  * -ETIMEDOUT, -EINTR or -errno. */
-static int client_call(struct client *c, Assist__Request *req, int64_t timeout_ms,
-		       Assist__Reply **out)
+static int client_put(struct client *c, Assist__Request *req, int64_t deadline)
 {
-	int64_t deadline = now_ms() + timeout_ms;
 	int rc;
 
 	req->request_id = c->next_id++;
 	for (;;) {
 		rc = client_send(c, req);
-		if (rc == 0)
-			break;
 		if (rc != -EAGAIN)
 			return rc;
 		rc = wait_socket(c->sock, ZMQ_POLLOUT, deadline - now_ms());
@@ -304,6 +300,18 @@ static int client_call(struct client *c, Assist__Request *req, int64_t timeout_m
 		if (rc == 0 && now_ms() >= deadline)
 			return -ETIMEDOUT;
 	}
+}
+
+/* Send req (a fresh request_id) and wait for its reply: 0 and *out,
+ * -ETIMEDOUT, -EINTR or -errno. */
+static int client_call(struct client *c, Assist__Request *req, int64_t timeout_ms,
+		       Assist__Reply **out)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int rc = client_put(c, req, deadline);
+
+	if (rc < 0)
+		return rc;
 	for (;;) {
 		rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms());
 		if (rc < 0)
@@ -1760,6 +1768,7 @@ static int cmd_dump(const struct opts *o, int argc, char **argv)
 
 #define PAY_SOURCE "finance"
 #define PAY_ATTEMPTS 5
+#define PAY_TIMEOUT_MS 60000
 
 static const char pay_usage[] =
 	"usage: assistctl pay MONTH\n"
@@ -1792,6 +1801,37 @@ static int pay_call(struct client *c, Assist__Request *req, Assist__Reply **out)
 		return 0;
 	if (rc == -ETIMEDOUT)
 		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", c->endpoint);
+	else if (rc != -EINTR)
+		fprintf(stderr, "assistctl: %s: %s\n", c->endpoint, zmq_strerror(-rc));
+	return EXIT_UNREACHABLE;
+}
+
+/* Send the batch req of the run at at and wait for what answers it: a reply
+ * to it (an error, a gap, a run already taken) or, after its commit,
+ * finance's ack of at or later. 0 and *out, or an exit code. */
+static int pay_exchange(struct client *c, Assist__Request *req, struct pos at, Assist__Reply **out)
+{
+	int64_t deadline = now_ms() + PAY_TIMEOUT_MS;
+	int rc = client_put(c, req, deadline);
+
+	while (rc == 0) {
+		if ((rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms())) <= 0) {
+			rc = rc == 0 ? -ETIMEDOUT : rc;
+			break;
+		}
+		while ((rc = client_recv(c, out)) == 0 || rc == -EBADMSG) {
+			const Assist__Ack *ack = rc == 0 ? (*out)->ack : NULL;
+			if (rc == 0 && ((*out)->request_id == req->request_id ||
+					(ack != NULL && ack->applied != NULL &&
+					 pos_cmp(pos_of(ack->applied), at) >= 0)))
+				return 0;
+			if (rc == 0)
+				assist__reply__free_unpacked(*out, NULL);
+		}
+		rc = rc == -EAGAIN ? 0 : rc;
+	}
+	if (rc == -ETIMEDOUT)
+		fprintf(stderr, "assistctl: no answer from assistd at %s\n", c->endpoint);
 	else if (rc != -EINTR)
 		fprintf(stderr, "assistctl: %s: %s\n", c->endpoint, zmq_strerror(-rc));
 	return EXIT_UNREACHABLE;
@@ -1875,7 +1915,7 @@ static int pay_send(struct client *c, const char *month)
 		batch.prev = base.major || base.minor ? pb_pos(&prev, base) : NULL;
 		at.major = base.major + 1;
 		at.minor = 0;
-		if ((rc = pay_call(c, &req, &r)) != 0)
+		if ((rc = pay_exchange(c, &req, pos_of(&at), &r)) != 0)
 			return rc;
 		rc = pay_answer(r, &base);
 		assist__reply__free_unpacked(r, NULL);
