@@ -8,6 +8,7 @@
 
 #include "event.h"
 #include "log.h"
+#include "policy/rules.h"
 
 static void copy_str(char *dst, size_t len, const char *src)
 {
@@ -464,6 +465,26 @@ int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Ev
 	return refresh(ctx, p, v->date, out);
 }
 
+int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		      const struct verdict *v, struct person *p, struct decisions *out)
+{
+	struct person **payees;
+	size_t n, first = out->n;
+	ymd_t month;
+	int rc;
+
+	if (payment_month(ev->payment_run->month, &month) < 0)
+		return 0; /* validated before: cannot happen */
+	if ((rc = world_payees(w, &payees, &n)) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = payment_person(payees[i], month, out);
+	free(payees);
+	if (rc == 0)
+		apply_decisions(out, first);
+	return rc;
+}
+
 /* A household-level claim (housing_aid). Its keys keep the "housing/" prefix
  * the stored records hold; every member remembers it, the first tells. */
 static int apply_household_claim(struct world *w, const struct policy_ctx *ctx,
@@ -544,7 +565,7 @@ static int apply_one(struct world *w, const struct policy_ctx *ctx, const Assist
 	const char *id = validate_subject(ev);
 	struct person *p = NULL;
 
-	if (k != NULL && (k->flags & EVENT_HOUSEHOLD_LEVEL))
+	if (k != NULL && (k->flags & (EVENT_HOUSEHOLD_LEVEL | EVENT_CITY_LEVEL)))
 		return k->apply ? k->apply(w, ctx, ev, v, NULL, out) :
 				  apply_household_claim(w, ctx, ev, v, out, reject);
 	if (k == NULL || id == NULL || (p = world_person(w, id)) == NULL)

@@ -29,5 +29,10 @@ int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist_
 		    const struct verdict *v, struct person *p, struct decisions *out);
 int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		 const struct verdict *v, struct person *p, struct decisions *out);
+/* A payment run (city-level: p is NULL): every person in memory who may be
+ * paid (the batch loaded them all) gets the month's payments not booked
+ * yet (policy/payment.c). 0 or -ENOMEM. */
+int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		      const struct verdict *v, struct person *p, struct decisions *out);
 
 #endif

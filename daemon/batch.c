@@ -238,14 +238,14 @@ static uint8_t *bytea_at(const PGresult *res, int row, int col, size_t *len)
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
 }
 
-int batch_adopt_loaded(struct engine *e, struct store_job *job)
+/* Adopt the stored households of res. */
+static int adopt_households(struct engine *e, const PGresult *res)
 {
-	const PGresult *persons = job->results[0], *households = job->results[1];
 	int rc = 0;
 
-	for (int i = 0; i < PQntuples(households) && rc == 0; i++) {
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
 		size_t len;
-		uint8_t *data = bytea_at(households, i, 0, &len);
+		uint8_t *data = bytea_at(res, i, 0, &len);
 		struct household *hh = data ? stored_unpack_household(data, len) : NULL;
 		PQfreemem(data);
 		if (hh == NULL) {
@@ -254,9 +254,17 @@ int batch_adopt_loaded(struct engine *e, struct store_job *job)
 		}
 		rc = world_adopt_household(&e->world, hh);
 	}
-	for (int i = 0; i < PQntuples(persons) && rc == 0; i++) {
+	return rc;
+}
+
+/* Adopt the stored persons of res. */
+static int adopt_persons(struct engine *e, const PGresult *res)
+{
+	int rc = 0;
+
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
 		size_t len;
-		uint8_t *data = bytea_at(persons, i, 0, &len);
+		uint8_t *data = bytea_at(res, i, 0, &len);
 		struct person *p = data ? stored_unpack_person(data, len) : NULL;
 		PQfreemem(data);
 		if (p == NULL) {
@@ -268,9 +276,23 @@ int batch_adopt_loaded(struct engine *e, struct store_job *job)
 	return rc;
 }
 
-/* A read of persons by id and households by id, for a batch or a query. */
-static struct store_job *load_job(struct id_array *ids, struct id_array *hhs, store_done_cb done,
-				  void *data)
+/* The results come in pairs, persons then households (load_job): every
+ * pair's households first, so persons link. */
+int batch_adopt_loaded(struct engine *e, struct store_job *job)
+{
+	int rc = 0;
+
+	for (size_t i = 1; i < job->n_results && rc == 0; i += 2)
+		rc = adopt_households(e, job->results[i]);
+	for (size_t i = 0; i < job->n_results && rc == 0; i += 2)
+		rc = adopt_persons(e, job->results[i]);
+	return rc;
+}
+
+/* A read of persons by id and households by id, for a batch or a query;
+ * with payees, also everyone a payment run may pay and their households. */
+static struct store_job *load_job(struct id_array *ids, struct id_array *hhs, bool payees,
+				  store_done_cb done, void *data)
 {
 	struct store_job *job = store_job_new(STORE_READ, done, data);
 	const char *idt = id_array_text(ids), *hht = id_array_text(hhs);
@@ -280,7 +302,9 @@ static struct store_job *load_job(struct id_array *ids, struct id_array *hhs, st
 	if (job == NULL)
 		return NULL;
 	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
-	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0) {
+	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0 ||
+	    (payees && (store_job_add(job, SQL_LOAD_PAYEES, NULL, 0) < 0 ||
+			store_job_add(job, SQL_LOAD_PAYEE_HOUSEHOLDS, NULL, 0) < 0))) {
 		store_job_free(job);
 		return NULL;
 	}
@@ -298,7 +322,8 @@ int batch_load_missing(struct engine *e, const char *const *ids, size_t n, store
 		if (strmap_get(&e->world.persons, ids[i]) == NULL)
 			rc = id_array_add(&missing, ids[i]);
 	}
-	if (rc == 0 && missing.n > 0 && (*out = load_job(&missing, &none, done, data)) == NULL)
+	if (rc == 0 && missing.n > 0 &&
+	    (*out = load_job(&missing, &none, false, done, data)) == NULL)
 		rc = -ENOMEM;
 	free(missing.buf);
 	return rc;
@@ -330,6 +355,19 @@ static void on_batch_loaded(struct store_job *job, int status)
 	batch_update_pause(e);
 }
 
+/* Whether b holds a city-level event (a payment run): it reads everyone
+ * who may be paid, whom memory may lack. */
+static bool names_payees(const struct batch *b)
+{
+	for (size_t i = 0; i < b->n_events; i++) {
+		const struct event_kind *k = event_of(b->events[i].ev);
+
+		if (!b->events[i].rejected && k != NULL && (k->flags & EVENT_CITY_LEVEL))
+			return true;
+	}
+	return false;
+}
+
 /* Apply queued batches in order; the head may first need a load. */
 static void pump(struct engine *e)
 {
@@ -339,6 +377,7 @@ static void pump(struct engine *e)
 		struct batch *b = q->queue_head;
 		struct id_array ids = {0}, hhs = {0};
 		struct store_job *job;
+		bool payees = !b->loaded && names_payees(b);
 
 		if (!b->loaded && collect_missing(e, b, &ids, &hhs) < 0) {
 			free(ids.buf);
@@ -346,7 +385,7 @@ static void pump(struct engine *e)
 			engine_fatal(e, "out of memory");
 			return;
 		}
-		if (ids.n == 0 && hhs.n == 0) {
+		if (ids.n == 0 && hhs.n == 0 && !payees) {
 			q->queue_head = b->next;
 			if (q->queue_head == NULL)
 				q->queue_tail = NULL;
@@ -354,7 +393,7 @@ static void pump(struct engine *e)
 			commit_batch(e, b);
 			continue;
 		}
-		job = load_job(&ids, &hhs, on_batch_loaded, e);
+		job = load_job(&ids, &hhs, payees, on_batch_loaded, e);
 		free(ids.buf);
 		free(hhs.buf);
 		if (job == NULL) {

@@ -1,6 +1,7 @@
 /* Batches between intake and the store: the filling batch (sealed at
  * batch_max_events or batch_max_ms), the queue of sealed batches applied in
- * order (the head first loading the persons it names that memory lacks),
+ * order (the head first loading the persons it names that memory lacks, and
+ * for a payment run everyone who may be paid),
  * the batches written and waiting for COMMIT, backpressure on what is in
  * flight, and taking everything back when the store refuses a batch.
  *

@@ -135,6 +135,7 @@ void commit_person(struct commit *c, const struct person *p, const uint8_t *stat
 	pgarray_text(&c->persons, 2, p->place.district);
 	pgarray_bytea(&c->persons, 3, state, len);
 	pgarray_uint(&c->persons, 4, p->version);
+	pgarray_bool(&c->persons, 5, world_may_be_paid(p));
 }
 
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,

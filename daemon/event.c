@@ -104,6 +104,11 @@ static const struct event_field housing_aid_fields[] = {
 	{0},
 };
 
+static const struct event_field payment_run_fields[] = {
+	{.name = "month", .check = EVENT_CHECK_MONTH, .required = true},
+	{0},
+};
+
 /* The senders are INTERFACE's table of who sends what (roles.c keeps each
  * department's categories and schemes). */
 const struct event_kind event_kinds[] = {
@@ -176,6 +181,13 @@ const struct event_kind event_kinds[] = {
 	 .flags = EVENT_HOUSEHOLD_LEVEL,
 	 .role_field = "scheme",
 	 .senders = (const char *const[]){"housing", NULL}},
+	{.kind = ASSIST__KIND__KIND_PAYMENT_RUN,
+	 .payload = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN,
+	 .name = "payment_run",
+	 .fields = payment_run_fields,
+	 .apply = apply_payment_run,
+	 .flags = EVENT_CITY_LEVEL,
+	 .senders = (const char *const[]){"finance", NULL}},
 };
 
 const size_t event_n_kinds = sizeof(event_kinds) / sizeof(event_kinds[0]);
@@ -292,9 +304,12 @@ static int check_payloads(const struct event_kind *rows, size_t n, char *err, si
 
 /* The fields apply.c finds by name: a person-level kind names its person, a
  * household-level one its household, and a decided household-level one is a
- * claim (its key is remembered by every member). */
+ * claim (its key is remembered by every member); a city-level one names no
+ * one and is applied. */
 static const char *missing_field(const struct event_kind *k, const ProtobufCMessageDescriptor *d)
 {
+	if (k->flags & EVENT_CITY_LEVEL)
+		return NULL;
 	if (!(k->flags & EVENT_HOUSEHOLD_LEVEL))
 		return text_field(d, EVENT_FIELD_SUBJECT) ? NULL : EVENT_FIELD_SUBJECT;
 	if (text_field(d, EVENT_FIELD_HOUSEHOLD) == NULL)
@@ -354,6 +369,7 @@ static const char *rule_misfit(const struct event_field *r, const char *kind,
 	switch (r->check) {
 	case EVENT_CHECK_ID:
 	case EVENT_CHECK_DATE:
+	case EVENT_CHECK_MONTH:
 	case EVENT_CHECK_TEXT:
 		fits = text_field(desc, r->name) != NULL;
 		break;
@@ -450,6 +466,8 @@ static int check_row(const struct event_kind *k, char *err, size_t errlen)
 			 name, k->payload, name);
 	else if ((k->apply == NULL) == (k->decide == NULL))
 		snprintf(err, errlen, "event registry row %s: needs either apply or decide", name);
+	else if ((k->flags & EVENT_CITY_LEVEL) && k->apply == NULL)
+		snprintf(err, errlen, "event registry row %s: a city-level kind is applied", name);
 	else if (fields_misfit(k, f->descriptor, why, sizeof(why)) != NULL)
 		snprintf(err, errlen, "event registry row %s: %s", name, why);
 	else

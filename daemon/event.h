@@ -29,6 +29,9 @@ struct world;
 enum event_flag {
 	EVENT_HOUSEHOLD_LEVEL = 1 << 0, /* names a household, not a person */
 	EVENT_REFRESH_AFTER = 1 << 1,   /* the person's rules are refreshed after it is decided */
+	/* names no one: its apply runs over every person who may be paid, whom
+	 * the batch loads first (a payment run) */
+	EVENT_CITY_LEVEL = 1 << 2,
 };
 
 /* What a field rule checks (validate.c); the reason a sender reads follows.
@@ -40,6 +43,7 @@ enum event_check {
 	EVENT_CHECK_DATE,   /* YYYY-MM-DD: "\"2026-13-01\" is not a date (YYYY-MM-DD)" */
 	EVENT_CHECK_MONEY,  /* int64 fen: "must not be negative" */
 	EVENT_CHECK_COUNT,  /* an integer: "must be between 0 and 100" (min, max) */
+	EVENT_CHECK_MONTH,  /* YYYY-MM: "\"2008-13\" is not a month (YYYY-MM)" */
 };
 
 /* One field of a payload and its check. required: "is required" when the
@@ -60,7 +64,7 @@ struct event_field {
  * wrapped field, a scheme of the kind's family), checked after them in
  * place (validate.c); 0, or -EINVAL with v filled. */
 typedef int (*event_check_fn)(ProtobufCMessage *payload, struct verdict *v);
-/* Apply a fact to p (NULL for a household-level kind) and refresh what
+/* Apply a fact to p (NULL for a household- or city-level kind) and refresh what
  * follows from it (apply.c); 0 or a negative errno. */
 typedef int (*event_apply_fn)(struct world *w, const struct policy_ctx *ctx,
 			      const Assist__Event *ev, const struct verdict *v, struct person *p,

@@ -10,6 +10,7 @@
 #include "idnum.h"
 #include "log.h"
 #include "pbjson.h"
+#include "policy/rules.h"
 #include "query.h"
 #include "record.h"
 #include "schema.h"
@@ -387,6 +388,82 @@ static void handle_dump(struct server *srv, const uint8_t *peer, size_t peer_len
 	store_submit(srv->store, job);
 }
 
+/* ---- payments ----------------------------------------------------------------- */
+
+/* One row of the payments read: scheme, recipients, total. */
+static void payments_row(const PGresult *res, int i, Assist__SchemePayments *sp)
+{
+	int scheme = 0;
+
+	assist__scheme_payments__init(sp);
+	if (pbjson_enum_value(&assist__scheme__descriptor, PQgetvalue(res, i, 0), &scheme) == 0)
+		sp->scheme = scheme;
+	sp->recipients = strtoull(PQgetvalue(res, i, 1), NULL, 10);
+	sp->total_fen = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+}
+
+static void on_payments(struct store_job *job, int status)
+{
+	struct pending *pq = job->data;
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__PaymentsReply pr = ASSIST__PAYMENTS_REPLY__INIT;
+	const PGresult *res = status == 0 ? job->results[0] : NULL;
+	size_t n = res ? (size_t)PQntuples(res) : 0;
+	Assist__SchemePayments *rows = calloc(n ? n : 1, sizeof(*rows));
+	Assist__SchemePayments **ptrs = calloc(n ? n : 1, sizeof(*ptrs));
+
+	if (status < 0) {
+		log_error("payments: %s", job->error);
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			      "the store failed to answer");
+	} else if (rows == NULL || ptrs == NULL) {
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			payments_row(res, (int)i, &rows[i]);
+			ptrs[i] = &rows[i];
+		}
+		pr.month = pq->id;
+		pr.schemes = ptrs;
+		pr.n_schemes = n;
+		r.body_case = ASSIST__REPLY__BODY_PAYMENTS;
+		r.payments = &pr;
+		pending_reply(pq, &r);
+	}
+	free(rows);
+	free(ptrs);
+	store_job_free(job);
+	free(pq);
+}
+
+static void handle_payments(struct server *srv, const uint8_t *peer, size_t peer_len,
+			    const Assist__Request *req)
+{
+	const char *month = req->payments->month;
+	struct pending *pq = pending_new(srv, peer, peer_len, req->request_id);
+	struct store_job *job = NULL;
+	struct store_val v = {month, strlen(month), false};
+	ymd_t first;
+
+	if (pq == NULL)
+		return;
+	if (payment_month(month, &first) < 0) {
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+			      "payments.month: not a month (YYYY-MM)");
+		free(pq);
+		return;
+	}
+	snprintf(pq->id, sizeof(pq->id), "%s", month); /* the month, for the reply */
+	job = store_job_new(STORE_READ, on_payments, pq);
+	if (job == NULL || store_job_add(job, SQL_PAYMENTS, &v, 1) < 0) {
+		store_job_free(job);
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+		free(pq);
+		return;
+	}
+	store_submit(srv->store, job);
+}
+
 /* ---- status ------------------------------------------------------------------- */
 
 static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_len,
@@ -469,9 +546,12 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_DUMP:
 		handle_dump(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_PAYMENTS:
+		handle_payments(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-			    "the query endpoint takes get, explain, replay, status and dump");
+			    "the query endpoint takes get, explain, replay, status, dump and payments");
 	}
 }

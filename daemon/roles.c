@@ -45,6 +45,8 @@ static const struct department departments[] = {
 	{"housing", C(LOWEST_INCOME_HOUSING),
 	 S(URBAN_RENTAL) | S(RENT_REDUCTION) | S(RURAL_NEW_BUILD) | S(RURAL_REPAIR) |
 		 S(AFFORDABLE)},
+	/* Orders the monthly payment runs; sets no category, runs no scheme. */
+	{"finance", 0, 0},
 };
 
 #define N_DEPARTMENTS (sizeof(departments) / sizeof(departments[0]))

@@ -51,6 +51,12 @@ static const struct store_migration migrations[] = {
 	 * and the month a payment is for; the rows before it were decisions. */
 	{2, "ALTER TABLE ledger ADD COLUMN kind text NOT NULL DEFAULT 'decision',"
 	    "  ADD COLUMN period text;"},
+	/* Whether the person holds a periodic benefit: a payment run loads
+	 * those. A row written before is taken as one until written again. */
+	{3, "ALTER TABLE person ADD COLUMN periodic boolean NOT NULL DEFAULT false;"
+	    "UPDATE person SET periodic = true;"
+	    "CREATE INDEX person_periodic ON person (id_number) WHERE periodic;"
+	    "CREATE INDEX ledger_period ON ledger (period) WHERE kind = 'payment';"},
 };
 
 static const struct store_statement statements[SQL_N] = {
@@ -69,6 +75,23 @@ static const struct store_statement statements[SQL_N] = {
 				 "SELECT unnest($1::text[]) UNION SELECT household_id FROM person "
 				 "WHERE id_number = ANY($2::text[]))",
 				 2},
+	/* A payment run's: whoever may be paid, with their whole households. */
+	[SQL_LOAD_PAYEES] = {"load_payees",
+			     "SELECT state FROM person WHERE id_number IN ("
+			     "SELECT id_number FROM person WHERE periodic "
+			     "UNION SELECT p.id_number FROM person p JOIN person q "
+			     "ON p.household_id = q.household_id "
+			     "WHERE q.periodic AND q.household_id <> '')",
+			     0},
+	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
+				       "SELECT state FROM household WHERE household_id IN ("
+				       "SELECT household_id FROM person WHERE periodic)",
+				       0},
+	/* assistctl pay: what the runs booked for a month, per scheme. */
+	[SQL_PAYMENTS] = {"payments",
+			  "SELECT scheme, count(DISTINCT id_number), sum(amount_fen) FROM ledger "
+			  "WHERE kind = 'payment' AND period = $1 GROUP BY scheme ORDER BY scheme",
+			  1},
 	[SQL_POSITIONS] = {"positions",
 			   "SELECT source, major, minor, applied, rejected, lag_ms, "
 			   "coalesce(extract(epoch FROM last_seen) * 1000, 0)::bigint "
@@ -136,12 +159,13 @@ static const struct store_statement statements[SQL_N] = {
 				2},
 	[SQL_PERSON_ROWS] = {"person_rows",
 			     "INSERT INTO person (id_number, household_id, district, state, "
-			     "version, updated_at) SELECT *, now() FROM unnest($1::text[], "
-			     "$2::text[], $3::text[], $4::bytea[], $5::bigint[]) "
+			     "version, periodic, updated_at) SELECT *, now() FROM unnest($1::text[], "
+			     "$2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::boolean[]) "
 			     "ON CONFLICT (id_number) DO UPDATE SET household_id = "
 			     "excluded.household_id, district = excluded.district, state = "
-			     "excluded.state, version = excluded.version, updated_at = now()",
-			     5},
+			     "excluded.state, version = excluded.version, periodic = "
+			     "excluded.periodic, updated_at = now()",
+			     6},
 	[SQL_FEED_ROWS] = {"feed_rows",
 			   "INSERT INTO feed (seq, topic, payload) SELECT * FROM "
 			   "unnest($1::bigint[], $2::text[], $3::bytea[])",

@@ -10,6 +10,7 @@
 #include "event.h"
 #include "idnum.h"
 #include "pbcheck.h"
+#include "policy/rules.h"
 #include "scheme.h"
 #include "state.h"
 #include "utf8.h"
@@ -60,6 +61,18 @@ static int check_date(struct verdict *v, const char *kind, const char *field, co
 	}
 	if (out != NULL)
 		*out = d;
+	return 0;
+}
+
+static int check_month(struct verdict *v, const char *kind, const char *field, const char *s,
+		       bool required)
+{
+	ymd_t first;
+
+	if (s == NULL || *s == '\0')
+		return required ? fail(v, kind, field, "is required") : 0;
+	if (payment_month(s, &first) < 0)
+		return fail(v, kind, field, "\"%s\" is not a month (YYYY-MM)", s);
 	return 0;
 }
 
@@ -141,6 +154,8 @@ static int check_field(const struct event_kind *k, const struct event_field *r,
 	case EVENT_CHECK_DATE:
 		return check_date(v, k->name, r->name, *(const char **)at, r->required,
 				  dated ? &v->date : NULL);
+	case EVENT_CHECK_MONTH:
+		return check_month(v, k->name, r->name, *(const char **)at, r->required);
 	case EVENT_CHECK_MONEY:
 		return check_money(v, k->name, r->name, integer_at(m, f));
 	case EVENT_CHECK_COUNT:

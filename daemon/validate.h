@@ -18,7 +18,7 @@ struct verdict {
  * 0, or -EINVAL with the field and reason in v. */
 __attribute__((warn_unused_result)) int validate_event(Assist__Event *ev, struct verdict *v);
 /* The subject's ID number of a person-level event (its payload's id_number),
- * or NULL (household, housing_aid). */
+ * or NULL (household, housing_aid, payment_run). */
 const char *validate_subject(const Assist__Event *ev);
 /* The lower-case kind name ("medical_claim"). */
 const char *validate_kind_name(const Assist__Event *ev);

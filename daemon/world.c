@@ -122,6 +122,41 @@ void world_free(struct world *w)
 	free(w->changed_h);
 }
 
+bool world_may_be_paid(const struct person *p)
+{
+	for (size_t i = 0; i < p->n_benefits; i++) {
+		const struct scheme *s = scheme_get(p->benefits[i].scheme);
+
+		if (s != NULL && s->periodic)
+			return true;
+	}
+	return false;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp((*(struct person *const *)a)->id, (*(struct person *const *)b)->id);
+}
+
+int world_payees(const struct world *w, struct person ***out, size_t *n)
+{
+	struct person **list = malloc((w->persons.n ? w->persons.n : 1) * sizeof(*list));
+
+	*out = NULL;
+	*n = 0;
+	if (list == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->persons.cap; i++) {
+		struct person *p = w->persons.slots[i].value;
+
+		if (w->persons.slots[i].key != NULL && world_may_be_paid(p))
+			list[(*n)++] = p;
+	}
+	qsort(list, *n, sizeof(*list), by_id);
+	*out = list;
+	return 0;
+}
+
 void world_clear(struct world *w)
 {
 	uint64_t created = w->created;

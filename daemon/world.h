@@ -4,6 +4,8 @@
 #ifndef ASSIST_WORLD_H
 #define ASSIST_WORLD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "state.h"
@@ -41,6 +43,16 @@ __attribute__((warn_unused_result)) int world_queue_household(struct world *w,
 /* Forget the change lists (after the batch holding them was written) and
  * clear the marks. */
 void world_take_changes(struct world *w);
+/* Whether p holds a benefit row of a periodic scheme, active or ended (an
+ * ended one may still be owed a month before its end): a payment run reads
+ * p, and the store marks its row (person.periodic) so that a run loads it. */
+bool world_may_be_paid(const struct person *p);
+/* The persons in memory who may be paid, ordered by ID (a run books the
+ * same entries in the same order whatever memory held before) in *out
+ * (malloc'ed; the persons are borrowed) and their number in *n. 0 or
+ * -ENOMEM. */
+__attribute__((warn_unused_result)) int world_payees(const struct world *w,
+						     struct person ***out, size_t *n);
 /* Free everything. */
 void world_free(struct world *w);
 /* Forget every person and household (they are loaded again from the store

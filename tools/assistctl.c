@@ -60,6 +60,7 @@ static const char usage[] =
 	"  watch [--from SEQ] [--topic PREFIX] [--count N]\n"
 	"  status [--json]\n"
 	"  dump\n"
+	"  pay MONTH\n"
 	"  keygen\n"
 	"tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
 	"ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
@@ -283,19 +284,15 @@ static int wait_socket(void *sock, short events, int64_t timeout_ms)
 	return rc;
 }
 
-/* Send req (a fresh request_id) and wait for its reply: 0 and *out,
+/* Send req with a fresh request_id, waiting for a peer until deadline: 0,
  * -ETIMEDOUT, -EINTR or -errno. */
-static int client_call(struct client *c, Assist__Request *req, int64_t timeout_ms,
-		       Assist__Reply **out)
+static int client_put(struct client *c, Assist__Request *req, int64_t deadline)
 {
-	int64_t deadline = now_ms() + timeout_ms;
 	int rc;
 
 	req->request_id = c->next_id++;
 	for (;;) {
 		rc = client_send(c, req);
-		if (rc == 0)
-			break;
 		if (rc != -EAGAIN)
 			return rc;
 		rc = wait_socket(c->sock, ZMQ_POLLOUT, deadline - now_ms());
@@ -304,6 +301,18 @@ static int client_call(struct client *c, Assist__Request *req, int64_t timeout_m
 		if (rc == 0 && now_ms() >= deadline)
 			return -ETIMEDOUT;
 	}
+}
+
+/* Send req (a fresh request_id) and wait for its reply: 0 and *out,
+ * -ETIMEDOUT, -EINTR or -errno. */
+static int client_call(struct client *c, Assist__Request *req, int64_t timeout_ms,
+		       Assist__Reply **out)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int rc = client_put(c, req, deadline);
+
+	if (rc < 0)
+		return rc;
 	for (;;) {
 		rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms());
 		if (rc < 0)
@@ -1762,6 +1771,240 @@ static int cmd_dump(const struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* ---- pay ---------------------------------------------------------------- */
+
+#define PAY_SOURCE "finance"
+#define PAY_ATTEMPTS 5
+#define PAY_TIMEOUT_MS 60000
+
+static const char pay_usage[] =
+	"usage: assistctl pay MONTH\n"
+	"Orders the monthly payment run for MONTH (YYYY-MM) as source finance: every\n"
+	"urban and rural dibao benefit active on the month's first day is paid for it,\n"
+	"once (a month already run books nothing more). Prints what the runs booked\n"
+	"for the month, per scheme: recipients and total.\n"
+	"example:\n"
+	"  assistctl pay 2008-03\n"
+	"exit: 0 done, 1 assistd rejected it, 2 assistd could not be reached\n";
+
+/* Whether s is YYYY-MM with a month 01..12 (assistd checks it again). */
+static bool pay_month_ok(const char *s)
+{
+	int month;
+
+	if (strlen(s) != 7 || s[4] != '-' || strspn(s, "0123456789") != 4 ||
+	    strspn(s + 5, "0123456789") != 2)
+		return false;
+	month = atoi(s + 5);
+	return month >= 1 && month <= 12;
+}
+
+/* A call on c that reports what went wrong: 0 and *out, or an exit code. */
+static int pay_call(struct client *c, Assist__Request *req, Assist__Reply **out)
+{
+	int rc = client_call(c, req, QUERY_TIMEOUT_MS, out);
+
+	if (rc == 0)
+		return 0;
+	if (rc == -ETIMEDOUT)
+		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", c->endpoint);
+	else if (rc != -EINTR)
+		fprintf(stderr, "assistctl: %s: %s\n", c->endpoint, zmq_strerror(-rc));
+	return EXIT_UNREACHABLE;
+}
+
+/* Send the batch req of the run at at and wait for what answers it: a reply
+ * to it (an error, a gap, a run already taken) or, after its commit,
+ * finance's ack of at or later. 0 and *out, or an exit code. */
+static int pay_exchange(struct client *c, Assist__Request *req, struct pos at, Assist__Reply **out)
+{
+	int64_t deadline = now_ms() + PAY_TIMEOUT_MS;
+	int rc = client_put(c, req, deadline);
+
+	while (rc == 0) {
+		if ((rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms())) <= 0) {
+			rc = rc == 0 ? -ETIMEDOUT : rc;
+			break;
+		}
+		while ((rc = client_recv(c, out)) == 0 || rc == -EBADMSG) {
+			const Assist__Ack *ack = rc == 0 ? (*out)->ack : NULL;
+			if (rc == 0 && ((*out)->request_id == req->request_id ||
+					(ack != NULL && ack->applied != NULL &&
+					 pos_cmp(pos_of(ack->applied), at) >= 0)))
+				return 0;
+			if (rc == 0)
+				assist__reply__free_unpacked(*out, NULL);
+		}
+		rc = rc == -EAGAIN ? 0 : rc;
+	}
+	if (rc == -ETIMEDOUT)
+		fprintf(stderr, "assistctl: no answer from assistd at %s\n", c->endpoint);
+	else if (rc != -EINTR)
+		fprintf(stderr, "assistctl: %s: %s\n", c->endpoint, zmq_strerror(-rc));
+	return EXIT_UNREACHABLE;
+}
+
+/* finance's committed position (a Heartbeat's ack): 0 and *base, or an exit code. */
+static int pay_base(struct client *c, struct pos *base)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__Heartbeat hb = ASSIST__HEARTBEAT__INIT;
+	Assist__Reply *r;
+	int rc;
+
+	hb.source = PAY_SOURCE;
+	req.body_case = ASSIST__REQUEST__BODY_HEARTBEAT;
+	req.heartbeat = &hb;
+	if ((rc = pay_call(c, &req, &r)) != 0)
+		return rc;
+	*base = (struct pos){ 0, 0 };
+	if (r->body_case == ASSIST__REPLY__BODY_ACK && r->ack->applied != NULL)
+		*base = pos_of(r->ack->applied);
+	else if (r->body_case == ASSIST__REPLY__BODY_ERROR)
+		fprintf(stderr, "assistctl: assistd: %s (code %d)\n", r->error->message,
+			r->error->code);
+	rc = r->body_case == ASSIST__REPLY__BODY_ACK ? 0 : EXIT_REJECTED;
+	assist__reply__free_unpacked(r, NULL);
+	return rc;
+}
+
+/* What the answer to the run at base + 1 says: 0 applied, -EAGAIN send
+ * again (a gap: *base moved; busy), or an exit code. */
+static int pay_answer(const Assist__Reply *r, struct pos *base)
+{
+	if (r->body_case == ASSIST__REPLY__BODY_ERROR &&
+	    r->error->code == ASSIST__ERROR_CODE__ERROR_CODE_BUSY) {
+		nanosleep(&(struct timespec){ 0, BUSY_PAUSE_MS * 1000000L }, NULL);
+		return -EAGAIN;
+	}
+	if (r->body_case == ASSIST__REPLY__BODY_ERROR) {
+		fprintf(stderr, "assistctl: assistd refused the payment run: %s (code %d)\n",
+			r->error->message, r->error->code);
+		return EXIT_REJECTED;
+	}
+	if (r->body_case != ASSIST__REPLY__BODY_ACK)
+		return unexpected_reply();
+	if (r->ack->gap) {
+		*base = r->ack->expected ? pos_of(r->ack->expected) : (struct pos){ 0, 0 };
+		return -EAGAIN;
+	}
+	for (size_t i = 0; i < r->ack->n_rejections; i++)
+		fprintf(stderr, "assistctl: payment run rejected: %s: %s\n",
+			r->ack->rejections[i]->field, r->ack->rejections[i]->reason);
+	return r->ack->n_rejections > 0 ? EXIT_REJECTED : 0;
+}
+
+/* Send the payment run for month at finance's next position and wait for
+ * its ack: 0, or an exit code. */
+static int pay_send(struct client *c, const char *month)
+{
+	Assist__PaymentRun run = ASSIST__PAYMENT_RUN__INIT;
+	Assist__Event ev = ASSIST__EVENT__INIT, *evs[1] = { &ev };
+	Assist__Position at = ASSIST__POSITION__INIT, prev = ASSIST__POSITION__INIT;
+	Assist__Batch batch = ASSIST__BATCH__INIT;
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	struct pos base;
+	int rc = pay_base(c, &base);
+
+	run.month = (char *)month;
+	ev.source = batch.source = PAY_SOURCE;
+	ev.kind = ASSIST__KIND__KIND_PAYMENT_RUN;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
+	ev.payment_run = &run;
+	ev.position = &at;
+	batch.events = evs;
+	batch.n_events = 1;
+	req.body_case = ASSIST__REQUEST__BODY_BATCH;
+	req.batch = &batch;
+	for (int i = 0; rc == 0 && i < PAY_ATTEMPTS; i++) {
+		Assist__Reply *r;
+		/* prev: assistd answers a gap if another run came in between. */
+		batch.prev = base.major || base.minor ? pb_pos(&prev, base) : NULL;
+		at.major = base.major + 1;
+		at.minor = 0;
+		if ((rc = pay_exchange(c, &req, pos_of(&at), &r)) != 0)
+			return rc;
+		rc = pay_answer(r, &base);
+		assist__reply__free_unpacked(r, NULL);
+		if (rc != -EAGAIN)
+			return rc;
+		rc = 0;
+	}
+	if (rc == 0)
+		fprintf(stderr, "assistctl: the payment run was not taken after %d attempts\n",
+			PAY_ATTEMPTS);
+	return rc != 0 ? rc : EXIT_REJECTED;
+}
+
+/* What the runs booked for month: 0 and *out (a PaymentsReply), or an exit code. */
+static int pay_totals(const struct opts *o, const char *month, Assist__Reply **out)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__PaymentsRequest pr = ASSIST__PAYMENTS_REQUEST__INIT;
+	int rc;
+
+	pr.month = (char *)month;
+	req.body_case = ASSIST__REQUEST__BODY_PAYMENTS;
+	req.payments = &pr;
+	if ((rc = query(o, &req, out)) != 0)
+		return rc;
+	if ((*out)->body_case != ASSIST__REPLY__BODY_PAYMENTS) {
+		assist__reply__free_unpacked(*out, NULL);
+		return unexpected_reply();
+	}
+	return 0;
+}
+
+static void pay_print(const Assist__PaymentsReply *p)
+{
+	char name[48];
+	uint64_t recipients = 0;
+	int64_t total = 0;
+
+	printf("payments for %s\n", p->month);
+	for (size_t i = 0; i < p->n_schemes; i++) {
+		const Assist__SchemePayments *s = p->schemes[i];
+		const char *n = pbjson_enum_name(&assist__scheme__descriptor, s->scheme, name,
+						 sizeof(name));
+		printf("  %-14s %6" PRIu64 " recipients %14" PRId64 " fen\n", n ? n : "unknown",
+		       s->recipients, s->total_fen);
+		recipients += s->recipients;
+		total += s->total_fen;
+	}
+	printf("  %-14s %6" PRIu64 " payments   %14" PRId64 " fen\n", "total", recipients, total);
+}
+
+static int cmd_pay(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Reply *reply;
+	struct client c;
+	char ep[512];
+	void *ctx;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		return cli_usage(opt, pay_usage, EXIT_USAGE);
+	if (argc - optind != 1)
+		return usage_error("pay: expects one MONTH (YYYY-MM)");
+	if (!pay_month_ok(argv[optind]))
+		return usage_error("pay: \"%s\" is not a month (YYYY-MM)", argv[optind]);
+	if (resolve_endpoint(o, "ingest_endpoint", ep, sizeof(ep)) < 0)
+		return EXIT_UNREACHABLE;
+	ctx = zmq_ctx_new();
+	rc = client_open(o, &c, ctx, ep) < 0 ? EXIT_UNREACHABLE : pay_send(&c, argv[optind]);
+	client_close(&c);
+	zmq_ctx_term(ctx);
+	if (rc != 0 || (rc = pay_totals(o, argv[optind], &reply)) != 0)
+		return rc;
+	pay_print(reply->payments);
+	assist__reply__free_unpacked(reply, NULL);
+	return fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const struct {
@@ -1770,7 +2013,7 @@ static const struct {
 } commands[] = {
 	{ "push", cmd_push },	  { "get", cmd_get },	    { "explain", cmd_explain },
 	{ "watch", cmd_watch },	  { "status", cmd_status }, { "keygen", cmd_keygen },
-	{ "dump", cmd_dump },
+	{ "dump", cmd_dump },	  { "pay", cmd_pay },
 };
 
 int main(int argc, char **argv)

@@ -65,6 +65,22 @@ bool rules_deceased_on(const struct person *p, ymd_t d);
 /* A dispersed five-guarantee person (class "dispersed", or no class given). */
 bool rules_dispersed_five_guarantee(const struct person *p);
 
+/* ---- payment.c: monthly payment runs ----------------------------------- */
+
+/* The first day of month s ("YYYY-MM", a real month) in *first; 0, or
+ * -EINVAL. */
+__attribute__((warn_unused_result)) int payment_month(const char *s, ymd_t *first);
+/* Whether a periodic benefit held from since to until (YMD_NONE: open) is
+ * paid for the month whose first day is first: active on that day. */
+bool payment_due(ymd_t since, ymd_t until, ymd_t first);
+/* Book p's payments for the month starting first: for every periodic
+ * benefit active on that day (and on the enrollment it rests on) and not
+ * paid for the month yet (no entry of its ref pay/<scheme>/<YYYY-MM>), a
+ * ledger decision of kind payment of its monthly amount, dated first, with
+ * its trace. Appended to out, not applied. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int payment_person(struct person *p, ymd_t first,
+							struct decisions *out);
+
 /* ---- family entry points (called by policy.c) ---------------------------- */
 
 int dibao_enrollment(const struct policy_ctx *ctx, const Assist__Enrollment *e, ymd_t date,

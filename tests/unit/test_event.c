@@ -28,6 +28,7 @@ struct built {
 	Assist__EducationAid education;
 	Assist__Training training;
 	Assist__HousingAid housing;
+	Assist__PaymentRun payment_run;
 };
 
 /* The payload of the kind built, or NULL. */
@@ -41,7 +42,8 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 			    .medical = ASSIST__MEDICAL_CLAIM__INIT,
 			    .education = ASSIST__EDUCATION_AID__INIT,
 			    .training = ASSIST__TRAINING__INIT,
-			    .housing = ASSIST__HOUSING_AID__INIT};
+			    .housing = ASSIST__HOUSING_AID__INIT,
+			    .payment_run = ASSIST__PAYMENT_RUN__INIT};
 	b->ev.kind = kind;
 	switch (kind) {
 	case ASSIST__KIND__KIND_PERSON:
@@ -98,6 +100,11 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSING_AID;
 		b->ev.housing_aid = &b->housing;
 		return &b->housing.base;
+	case ASSIST__KIND__KIND_PAYMENT_RUN:
+		b->payment_run.month = "2009-08";
+		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
+		b->ev.payment_run = &b->payment_run;
+		return &b->payment_run.base;
 	default:
 		return NULL;
 	}
@@ -110,26 +117,30 @@ struct kind_case {
 	ymd_t date;
 	bool household_level, decided, refresh_after;
 	const char *first_field; /* the first field validation checks */
+	bool city_level;
 };
 
 static const struct kind_case kind_cases[] = {
 	{ASSIST__KIND__KIND_PERSON, "person", ID, "H-1", NULL, YMD_NONE, false, false, false,
-	 "id_number"},
+	 "id_number", false},
 	{ASSIST__KIND__KIND_HOUSEHOLD, "household", NULL, "H-1", NULL, YMD_NONE, true, false, false,
-	 "household_id"},
+	 "household_id", false},
 	{ASSIST__KIND__KIND_STATUS, "status", ID, NULL, NULL, 20090201, false, false, false,
-	 "id_number"},
+	 "id_number", false},
 	{ASSIST__KIND__KIND_ENROLLMENT, "enrollment", ID, NULL, NULL, 20090301, false, true, true,
-	 "id_number"},
+	 "id_number", false},
 	{ASSIST__KIND__KIND_MEDICAL_CLAIM, "medical_claim", ID, NULL, "M-1", 20090401, false, true,
-	 false, "claim_id"},
+	 false, "claim_id", false},
 	/* Dated by its term, which policy.c reads: no date field. */
 	{ASSIST__KIND__KIND_EDUCATION_AID, "education_aid", ID, NULL, "E-1", YMD_NONE, false, true,
-	 false, "claim_id"},
+	 false, "claim_id", false},
 	{ASSIST__KIND__KIND_TRAINING, "training", ID, NULL, "T-1", 20090630, false, true, false,
-	 "claim_id"},
+	 "claim_id", false},
 	{ASSIST__KIND__KIND_HOUSING_AID, "housing_aid", NULL, "H-2", "R-1", 20090701, true, true,
-	 false, "claim_id"},
+	 false, "claim_id", false},
+	/* Names no one: applied over everyone who may be paid. */
+	{ASSIST__KIND__KIND_PAYMENT_RUN, "payment_run", NULL, NULL, NULL, YMD_NONE, false, false,
+	 false, "month", true},
 };
 
 static void assert_text(const char *got, const char *want)
@@ -167,6 +178,7 @@ static void test_kinds(void **state)
 		assert_int_equal(event_date(&b.ev), c->date);
 		assert_int_equal(!!(k->flags & EVENT_HOUSEHOLD_LEVEL), c->household_level);
 		assert_int_equal(!!(k->flags & EVENT_REFRESH_AFTER), c->refresh_after);
+		assert_int_equal(!!(k->flags & EVENT_CITY_LEVEL), c->city_level);
 		assert_int_equal(k->decide != NULL, c->decided);
 		assert_int_equal(k->apply != NULL, !c->decided);
 		assert_non_null(k->fields);
@@ -381,8 +393,14 @@ static void role_field_missing(struct event_kind *rows, size_t *n)
 
 static void sender_unknown(struct event_kind *rows, size_t *n)
 {
-	static const char *const senders[] = {"health", "finance", NULL};
+	static const char *const senders[] = {"health", "treasury", NULL};
 	rows[4].senders = senders;
+}
+
+/* A city-level kind names no one: only an apply of its own can run it. */
+static void city_level_decided(struct event_kind *rows, size_t *n)
+{
+	rows[4].flags |= EVENT_CITY_LEVEL;
 }
 
 static void test_registry_bad_rows(void **state)
@@ -423,7 +441,9 @@ static void test_registry_bad_rows(void **state)
 		{"a role field the payload has not", role_field_missing,
 		 "status has no Category or Scheme field categories"},
 		{"a sender that is no department", sender_unknown,
-		 "sender finance is not a built-in department"},
+		 "sender treasury is not a built-in department"},
+		{"a city-level kind that is decided", city_level_decided,
+		 "a city-level kind is applied"},
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {

@@ -144,6 +144,9 @@ static const struct {
 	 "\"scheme\":\"urban_rental\",\"date\":\"2024-02-01\",\"amount_fen\":30000,"
 	 "\"rent_fen\":90000}}",
 	 ASSIST__KIND__KIND_HOUSING_AID, ASSIST__EVENT__PAYLOAD_HOUSING_AID},
+	{"{\"source\":\"finance\",\"seq\":3,\"kind\":\"payment_run\",\"payment_run\":{"
+	 "\"month\":\"2008-03\"}}",
+	 ASSIST__KIND__KIND_PAYMENT_RUN, ASSIST__EVENT__PAYLOAD_PAYMENT_RUN},
 };
 
 static void test_event_roundtrip(void **state)

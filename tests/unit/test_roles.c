@@ -62,15 +62,16 @@ static void test_sources(void **state)
 	char err[256];
 
 	assert_int_equal(roles_parse(NULL, "roles", &r, err, sizeof(err)), 0);
-	assert_int_equal(r->n, 5);
+	assert_int_equal(r->n, 6);
 	assert_non_null(roles_find(r, "civil_affairs"));
 	assert_non_null(roles_find(r, "housing"));
-	assert_null(roles_find(r, "finance"));
+	assert_non_null(roles_find(r, "finance"));
+	assert_null(roles_find(r, "treasury"));
 	assert_null(roles_find(r, "water"));
 	roles_free(r);
 	assert_int_equal(roles_parse("water = person\nhousing = none\n", "roles", &r, err,
 				     sizeof(err)), 0);
-	assert_int_equal(r->n, 5);
+	assert_int_equal(r->n, 6);
 	assert_non_null(roles_find(r, "water"));
 	assert_null(roles_find(r, "housing"));
 	roles_free(r);
@@ -81,7 +82,7 @@ static void test_sources(void **state)
 				     "labor_push = labor                             # a second\n"
 				     "housing = none                                 # gone\n",
 				     "roles", &r, err, sizeof(err)), 0);
-	assert_int_equal(r->n, 6);
+	assert_int_equal(r->n, 7);
 	assert_non_null(roles_find(r, "water_company"));
 	assert_true(roles_find(r, "labor_push")->kinds == roles_find(r, "labor")->kinds);
 	assert_null(roles_find(r, "housing"));
@@ -136,6 +137,13 @@ static const struct {
 	 NULL, NULL},
 	{NULL, "housing", "{\"kind\":\"training\",\"training\":{" ID "}}",
 	 "event.kind", "not_authorized: housing may not send training events"},
+	{NULL, "finance", "{\"kind\":\"payment_run\",\"payment_run\":{\"month\":\"2008-03\"}}",
+	 NULL, NULL},
+	{NULL, "civil_affairs",
+	 "{\"kind\":\"payment_run\",\"payment_run\":{\"month\":\"2008-03\"}}", "event.kind",
+	 "not_authorized: civil_affairs may not send payment_run events"},
+	{NULL, "finance", "{\"kind\":\"person\",\"person\":{" ID "}}", "event.kind",
+	 "not_authorized: finance may not send person events"},
 	{NULL, "water", "{\"kind\":\"person\",\"person\":{" ID "}}",
 	 "event.source", "not_authorized: water is not a configured source"},
 	/* Roles from a file. */
@@ -206,6 +214,7 @@ static void test_default_kinds(void **state)
 		{"education", K(EDUCATION_AID) | K(STATUS) | K(ENROLLMENT)},
 		{"labor", K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM)},
 		{"housing", K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT)},
+		{"finance", K(PAYMENT_RUN)},
 	};
 	struct roles *r = NULL, *granted = NULL;
 	char err[256];
@@ -223,7 +232,7 @@ static void test_default_kinds(void **state)
 		assert_int_equal(roles_find(granted, "x")->kinds, cases[i].kinds);
 		roles_free(granted);
 	}
-	assert_false(roles_department_known("finance"));
+	assert_false(roles_department_known("treasury"));
 	assert_false(roles_department_known("person"));
 	roles_free(r);
 }

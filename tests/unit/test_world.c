@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -325,11 +326,92 @@ static void test_duplicate_claims(void **state)
 	}
 }
 
+static int rural_dibao(struct fixture *f, const char *id, const char *household)
+{
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__PersonChange pc = ASSIST__PERSON_CHANGE__INIT;
+	Assist__Enrollment en = ASSIST__ENROLLMENT__INIT;
+	char idbuf[IDNUM_BUFLEN];
+	struct verdict reject;
+	int rc;
+
+	snprintf(idbuf, sizeof(idbuf), "%s", id);
+	pc.id_number = idbuf;
+	pc.household_id = (char *)household;
+	pc.hukou = ASSIST__HUKOU__HUKOU_RURAL;
+	pc.area = ASSIST__AREA__AREA_DISTRICT;
+	ev.kind = ASSIST__KIND__KIND_PERSON;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_PERSON;
+	ev.person = &pc;
+	if ((rc = apply(f, &ev, &reject)) < 0)
+		return rc;
+	en.id_number = idbuf;
+	en.scheme = ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
+	en.class_ = "II";
+	en.amount_fen = 5000;
+	en.start_date = "2008-01-01";
+	ev = (Assist__Event)ASSIST__EVENT__INIT;
+	ev.kind = ASSIST__KIND__KIND_ENROLLMENT;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_ENROLLMENT;
+	ev.enrollment = &en;
+	return apply(f, &ev, &reject);
+}
+
+static int payment_run(struct fixture *f, const char *month)
+{
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__PaymentRun run = ASSIST__PAYMENT_RUN__INIT;
+	struct verdict reject;
+
+	run.month = (char *)month;
+	ev.kind = ASSIST__KIND__KIND_PAYMENT_RUN;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
+	ev.payment_run = &run;
+	return apply(f, &ev, &reject);
+}
+
+/* A payment run pays everyone in memory who holds a periodic benefit, in ID
+ * order, and queues them; run again, it books nothing. */
+static void test_payment_run(void **state)
+{
+	struct fixture *f = *state;
+	struct person **payees;
+	size_t n;
+
+	assert_int_equal(move_to(f, ID_1, "HH-A"), 0);
+	assert_int_equal(rural_dibao(f, ID_3, "HH-R"), 0);
+	assert_int_equal(rural_dibao(f, ID_2, "HH-R"), 0);
+	assert_int_equal(world_payees(&f->w, &payees, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(payees[0]->id, ID_2);
+	assert_string_equal(payees[1]->id, ID_3);
+	free(payees);
+	world_take_changes(&f->w);
+
+	assert_int_equal(payment_run(f, "2008-03"), 0);
+	assert_int_equal(f->out.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct decision *d = &f->out.items[i];
+
+		assert_int_equal(d->type, DEC_LEDGER);
+		assert_string_equal(d->person->id, i == 0 ? ID_2 : ID_3);
+		assert_string_equal(d->u.ledger.ref, "pay/rural_dibao/2008-03");
+		assert_int_equal(d->u.ledger.amount, 5000);
+		assert_true(changed_person(&f->w, d->person));
+	}
+	assert_false(changed_person(&f->w, person(f, ID_1)));
+	world_take_changes(&f->w);
+	assert_int_equal(payment_run(f, "2008-03"), 0);
+	assert_int_equal(f->out.n, 0);
+	assert_int_equal(f->w.n_changed_p, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_payment_run, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, load_params, free_params);
