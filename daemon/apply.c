@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backdate.h"
 #include "event.h"
 #include "log.h"
 #include "policy/rules.h"
@@ -144,8 +145,8 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t 
 }
 
 /* A value the household had before that changes holds from the day from;
- * the first values known hold from the earliest date. */
-static void update_household(const Assist__HouseholdChange *hc, ymd_t from, struct household *hh)
+ * the first values known hold from the earliest date. Whether one did. */
+static bool update_household(const Assist__HouseholdChange *hc, ymd_t from, struct household *hh)
 {
 	bool later = false;
 
@@ -171,6 +172,7 @@ static void update_household(const Assist__HouseholdChange *hc, ymd_t from, stru
 	if (later)
 		hh->changed_from = from;
 	hh->dirty = true;
+	return later;
 }
 
 /* Held from since while active; ended from since (its last day the one
@@ -421,12 +423,19 @@ static ymd_t refresh_date(const struct person *p, ymd_t event_date)
 	return ymd_today();
 }
 
+/* The rules refreshed for p's household, then what the back-dated fact bd
+ * changes in the months already paid and the claims after a death. */
 static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
-		   struct decisions *out)
+		   const struct backdate *bd, struct decisions *out)
 {
 	size_t first = out->n;
 	int rc = policy_refresh(ctx, p, refresh_date(p, date), out);
 
+	apply_decisions(out, first);
+	if (rc < 0 || bd->from == YMD_NONE)
+		return rc;
+	first = out->n;
+	rc = policy_backdate(p, bd->from, bd->why, out);
 	apply_decisions(out, first);
 	return rc;
 }
@@ -435,34 +444,49 @@ int apply_person(struct world *w, const struct policy_ctx *ctx, const Assist__Ev
 		 const struct verdict *v, struct person *p, struct decisions *out)
 {
 	struct household *old = p->hh;
+	ymd_t from = change_date(ev, ev->person->effective_on), died = p->deceased_on;
+	Assist__Hukou hukou = p->hukou;
+	char household[sizeof(p->household_id)];
+	struct backdate bd;
 	int rc;
 
-	if ((rc = update_person(w, ev->person, change_date(ev, ev->person->effective_on), p)) < 0)
+	snprintf(household, sizeof(household), "%s", p->household_id);
+	if ((rc = update_person(w, ev->person, from, p)) < 0)
 		return rc;
+	backdate_person(p, died, hukou, household, ev->person, from, &bd);
 	/* A member who moved out changes the household left behind too. */
 	if (old != NULL && old != p->hh && old->n_m > 0 &&
-	    (rc = refresh(ctx, old->m[0], YMD_NONE, out)) < 0)
+	    (rc = refresh(ctx, old->m[0], YMD_NONE, &bd, out)) < 0)
 		return rc;
-	return refresh(ctx, p, p->deceased_on, out);
+	return refresh(ctx, p, p->deceased_on, &bd, out);
 }
 
 int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		    const struct verdict *v, struct person *p, struct decisions *out)
 {
 	struct household *hh = world_household(w, ev->household->household_id);
+	struct backdate bd = BACKDATE_NONE;
+	struct household was;
+	ymd_t from = change_date(ev, ev->household->effective_on);
 
 	if (hh == NULL)
 		return -ENOMEM;
-	update_household(ev->household, change_date(ev, ev->household->effective_on), hh);
+	was = *hh;
+	if (update_household(ev->household, from, hh))
+		backdate_household(&was, hh, from, &bd);
 	/* The household's rules run through any member (all of them). */
-	return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, out) : 0;
+	return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, &bd, out) : 0;
 }
 
 int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		 const struct verdict *v, struct person *p, struct decisions *out)
 {
-	update_status(ev->status, v->date, p);
-	return refresh(ctx, p, v->date, out);
+	const Assist__StatusChange *sc = ev->status;
+	struct backdate bd;
+
+	update_status(sc, v->date, p);
+	backdate_status(sc, v->date, &bd);
+	return refresh(ctx, p, v->date, &bd, out);
 }
 
 int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
@@ -533,6 +557,8 @@ static int apply_decided(const struct event_kind *k, const struct policy_ctx *ct
 {
 	bool is_claim = event_text(ev, EVENT_FIELD_CLAIM) != NULL;
 	struct claim c = {.op = ASSIST__CLAIM_OP__CLAIM_OP_DECIDE};
+	struct enrollment was = {0};
+	struct backdate bd = BACKDATE_NONE;
 	size_t first;
 	int rc;
 
@@ -544,6 +570,8 @@ static int apply_decided(const struct event_kind *k, const struct policy_ctx *ct
 		if (c.op != ASSIST__CLAIM_OP__CLAIM_OP_DECIDE && (rc = claim_undo(p, &c, out)) < 0)
 			return rc;
 	}
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_ENROLLMENT)
+		was = backdate_enrollment_of(p, ev->enrollment->scheme);
 	first = out->n;
 	if (c.op != ASSIST__CLAIM_OP__CLAIM_OP_VOID) {
 		if ((rc = policy_event(ctx, ev, p, p->hh, out)) < 0)
@@ -553,8 +581,10 @@ static int apply_decided(const struct event_kind *k, const struct policy_ctx *ct
 			return rc;
 	}
 	p->dirty = true;
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_ENROLLMENT)
+		backdate_enrollment(p, &was, ev->enrollment->scheme, &bd);
 	if (k->flags & EVENT_REFRESH_AFTER)
-		return refresh(ctx, p, v->date, out);
+		return refresh(ctx, p, v->date, &bd, out);
 	return 0;
 }
 

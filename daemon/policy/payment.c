@@ -2,6 +2,7 @@
  * paid for a month when it is active on the month's first day. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules.h"
@@ -95,4 +96,137 @@ int payment_person(struct person *p, ymd_t first, struct decisions *out)
 			return rc;
 	}
 	return 0;
+}
+
+/* ---- back-dated facts: arrears and recovery ------------------------------ */
+
+/* The amount due for b in the month starting first: its monthly when it is
+ * active on that day (and on the enrollment it rests on), else 0. */
+static fen_t due_for(const struct person *p, const struct benefit *b, ymd_t first)
+{
+	ymd_t last;
+
+	return last_day(p, b, &last) && payment_due(b->since, last, first) ? b->monthly : 0;
+}
+
+/* The sum of p's entries under ref: the amount in force for the month. */
+static fen_t paid_for(const struct person *p, const char *ref)
+{
+	fen_t sum = 0;
+
+	for (size_t i = 0; i < p->n_ledger; i++) {
+		if (strcmp(p->ledger[i].ref, ref) == 0)
+			sum += p->ledger[i].amount;
+	}
+	return sum;
+}
+
+/* Add the first day of every month m has a pay/ entry for, from from on,
+ * to the set months (distinct). 0 or -ENOMEM. */
+static int paid_months(const struct person *m, ymd_t from, ymd_t **months, size_t *n,
+		       size_t *cap)
+{
+	for (size_t i = 0; i < m->n_ledger; i++) {
+		const struct ledger_entry *le = &m->ledger[i];
+		bool seen = false;
+		ymd_t first, *slot;
+
+		if (strncmp(le->ref, "pay/", 4) != 0 || payment_month(le->period, &first) < 0 ||
+		    first < from)
+			continue;
+		for (size_t j = 0; j < *n && !seen; j++)
+			seen = (*months)[j] == first;
+		if (seen)
+			continue;
+		if ((slot = vec_grow((void **)months, n, cap, sizeof(*slot))) == NULL)
+			return -ENOMEM;
+		*slot = first;
+	}
+	return 0;
+}
+
+/* One arrears (diff > 0) or recovery entry of b's scheme for the month
+ * starting first, explained by why and what the month is worth now. */
+static int book_diff(struct person *p, const struct benefit *b, ymd_t first, const char *ref,
+		     fen_t due, fen_t paid, const char *why, struct decisions *out)
+{
+	struct decision *d = decisions_add(out, DEC_LEDGER, p);
+	struct ledger_entry *le;
+	char day[YMD_BUFLEN];
+	bool more = due > paid;
+
+	if (d == NULL)
+		return -ENOMEM;
+	le = &d->u.ledger;
+	snprintf(le->ref, sizeof(le->ref), "%s", ref);
+	le->scheme = b->scheme;
+	le->date = first;
+	le->requested = le->amount = due - paid;
+	le->kind = more ? ASSIST__LEDGER_KIND__LEDGER_KIND_ARREARS :
+			  ASSIST__LEDGER_KIND__LEDGER_KIND_RECOVERY;
+	snprintf(le->period, sizeof(le->period), "%.7s", ymd_format(first, day));
+	snprintf(le->reason, sizeof(le->reason), "%s for %s: due %lld, paid %lld",
+		 more ? "arrears" : "recovery", le->period, (long long)due, (long long)paid);
+	d->has_trace = true;
+	trace_init(&d->trace, more ? "payment.arrears" : "payment.recovery");
+	trace_input(&d->trace, "month", "%s", le->period);
+	trace_input(&d->trace, "changed", "%s", why);
+	trace_input(&d->trace, "benefit", "%.79s", b->reason);
+	trace_input(&d->trace, "due_fen", "%lld", (long long)due);
+	trace_input(&d->trace, "paid_fen", "%lld", (long long)paid);
+	if (due != 0)
+		trace_result(&d->trace, "%s: %s; due %lld, paid %lld", why, b->reason,
+			     (long long)due, (long long)paid);
+	else
+		trace_result(&d->trace, "%s: %s; not due for %s, paid %lld", why, b->reason,
+			     le->period, (long long)paid);
+	return 0;
+}
+
+/* Reconcile p's periodic benefits for the month starting first. */
+static int reconcile_month(struct person *p, ymd_t first, const char *why, struct decisions *out)
+{
+	char day[YMD_BUFLEN], ref[64];
+	int rc;
+
+	ymd_format(first, day);
+	for (size_t i = 0; i < p->n_benefits; i++) {
+		const struct benefit *b = &p->benefits[i];
+		const struct scheme *s = scheme_get(b->scheme);
+		fen_t due, paid;
+
+		if (s == NULL || !s->periodic)
+			continue;
+		snprintf(ref, sizeof(ref), "pay/%s/%.7s", s->name, day);
+		due = due_for(p, b, first);
+		paid = paid_for(p, ref);
+		if (due != paid && (rc = book_diff(p, b, first, ref, due, paid, why, out)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int by_day(const void *a, const void *b)
+{
+	ymd_t x = *(const ymd_t *)a, y = *(const ymd_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int payment_reconcile(struct person *p, ymd_t from, const char *why, struct decisions *out)
+{
+	size_t n_m = p->hh != NULL ? p->hh->n_m : 0, n = 0, cap = 0;
+	ymd_t *months = NULL;
+	int rc = paid_months(p, from, &months, &n, &cap);
+
+	/* A month any member was paid for is a month run: a member's benefit
+	 * started back in it is owed too. */
+	for (size_t i = 0; i < n_m && rc == 0; i++)
+		rc = paid_months(p->hh->m[i], from, &months, &n, &cap);
+	if (n > 1)
+		qsort(months, n, sizeof(*months), by_day);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = reconcile_month(p, months[i], why, out);
+	free(months);
+	return rc;
 }

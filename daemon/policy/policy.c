@@ -39,6 +39,63 @@ int rules_deceased_claim(struct person *p, const char *ref, Assist__Scheme schem
 	return 0;
 }
 
+/* Whether entry i is a decision of a person-level claim on p that is still
+ * in force and dated after p's death, the first entry of its ref. */
+static bool claim_after_death(const struct person *p, size_t i)
+{
+	const struct ledger_entry *le = &p->ledger[i];
+	fen_t sum = 0;
+
+	if (le->kind != ASSIST__LEDGER_KIND__LEDGER_KIND_DECISION || le->date <= p->deceased_on ||
+	    le->ref[0] == '\0' || scheme_family(le->scheme) == SCHEME_FAMILY_HOUSING)
+		return false;
+	for (size_t j = 0; j < p->n_ledger; j++) {
+		if (strcmp(p->ledger[j].ref, le->ref) != 0)
+			continue;
+		if (j < i)
+			return false;
+		sum += p->ledger[j].amount;
+	}
+	return sum != 0;
+}
+
+/* A death registered after claims dated later were paid: each is reversed
+ * and alerted, as a claim arriving after the registration pays nothing. */
+static int reverse_after_death(struct person *p, struct decisions *out)
+{
+	char died[YMD_BUFLEN];
+	size_t n = p->n_ledger;
+	int rc;
+
+	if (p->deceased_on == YMD_NONE)
+		return 0;
+	ymd_format(p->deceased_on, died);
+	for (size_t i = 0; i < n; i++) {
+		if (!claim_after_death(p, i))
+			continue;
+		if ((rc = rules_alert(out, p, "deceased_recipient", p->ledger[i].scheme,
+				      p->ledger[i].ref, "claim dated after death on %s: reversed",
+				      died)) < 0 ||
+		    (rc = policy_reversal(p, p->ledger[i].ref, "deceased", out)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int policy_backdate(struct person *p, ymd_t from, const char *why, struct decisions *out)
+{
+	size_t n = p->hh != NULL ? p->hh->n_m : 1;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct person *m = p->hh != NULL ? p->hh->m[i] : p;
+
+		if ((rc = reverse_after_death(m, out)) == 0)
+			rc = payment_reconcile(m, from, why, out);
+	}
+	return rc;
+}
+
 static bool is_dibao(Assist__Scheme s)
 {
 	return s == ASSIST__SCHEME__SCHEME_URBAN_DIBAO || s == ASSIST__SCHEME__SCHEME_RURAL_DIBAO;

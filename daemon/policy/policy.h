@@ -127,6 +127,15 @@ __attribute__((warn_unused_result)) int policy_reversal(struct person *p, const 
 __attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *ctx,
 						       struct person *p, ymd_t date,
 						       struct decisions *out);
+/* What a fact valid from from (back-dated) changes in what was already
+ * booked, for every member of p's household (p alone if it has none), once
+ * the refresh's decisions are applied: the arrears and recovery of the
+ * months paid from from on, explained by why (payment_reconcile() in
+ * rules.h), and for a member who died, a reversal (alert
+ * deceased_recipient) of every claim still in force dated after the death.
+ * Appended to out, not applied. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int policy_backdate(struct person *p, ymd_t from,
+							 const char *why, struct decisions *out);
 /* p's benefits as of d (docs/policy.md "Validity") into out, which has room
  * for p->n_benefits rows: a row whose last day is before d shows ended with
  * it as until; a row not started on d is left out. The count written. Pure:

@@ -80,6 +80,20 @@ bool payment_due(ymd_t since, ymd_t until, ymd_t first);
  * its trace. Appended to out, not applied. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int payment_person(struct person *p, ymd_t first,
 							struct decisions *out);
+/* Back-dated facts: book the difference between what is due now and what is
+ * in force for every month from from on that p, or a member of its
+ * household, was paid for (a month run), for each of p's periodic benefits:
+ * due is what payment_person() would pay for the month with the facts now
+ * known (0 when the benefit is not active on its first day), in force the
+ * sum of p's entries under pay/<scheme>/<YYYY-MM>. A positive difference is
+ * an arrears entry, a negative one a recovery entry, dated the month's
+ * first day, explained by why (the fact that changed, "household income
+ * 45000 from 2008-02-01 (was 30000)"). Months before from are left as paid.
+ * Appended to out, not applied; reconciling again books nothing. 0 or
+ * -ENOMEM. */
+__attribute__((warn_unused_result)) int payment_reconcile(struct person *p, ymd_t from,
+							   const char *why,
+							   struct decisions *out);
 
 /* ---- family entry points (called by policy.c) ---------------------------- */
 
