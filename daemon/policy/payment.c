@@ -145,6 +145,11 @@ static int paid_months(const struct person *m, ymd_t from, ymd_t **months, size_
 	return 0;
 }
 
+static const char *kind_name(bool arrears)
+{
+	return arrears ? "arrears" : "recovery";
+}
+
 /* One arrears (diff > 0) or recovery entry of b's scheme for the month
  * starting first, explained by why and what the month is worth now. */
 static int book_diff(struct person *p, const struct benefit *b, ymd_t first, const char *ref,
@@ -165,8 +170,7 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 	le->kind = more ? ASSIST__LEDGER_KIND__LEDGER_KIND_ARREARS :
 			  ASSIST__LEDGER_KIND__LEDGER_KIND_RECOVERY;
 	snprintf(le->period, sizeof(le->period), "%.7s", ymd_format(first, day));
-	snprintf(le->reason, sizeof(le->reason), "%s for %s: due %lld, paid %lld",
-		 more ? "arrears" : "recovery", le->period, (long long)due, (long long)paid);
+	snprintf(le->reason, sizeof(le->reason), "%s for %s: due %lld, paid %lld", kind_name(more), le->period, (long long)due, (long long)paid);
 	d->has_trace = true;
 	trace_init(&d->trace, more ? "payment.arrears" : "payment.recovery");
 	trace_input(&d->trace, "month", "%s", le->period);
@@ -175,11 +179,12 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 	trace_input(&d->trace, "due_fen", "%lld", (long long)due);
 	trace_input(&d->trace, "paid_fen", "%lld", (long long)paid);
 	if (due != 0)
-		trace_result(&d->trace, "%s: %s; due %lld, paid %lld", why, b->reason,
-			     (long long)due, (long long)paid);
+		trace_result(&d->trace, "%s %s %lld: %s: %s, paid %lld", ref, kind_name(more),
+			     (long long)le->amount, why, b->reason, (long long)paid);
 	else
-		trace_result(&d->trace, "%s: %s; not due for %s, paid %lld", why, b->reason,
-			     le->period, (long long)paid);
+		trace_result(&d->trace, "%s %s %lld: %s: not due (%s), paid %lld", ref,
+			     kind_name(more), (long long)le->amount, why, b->reason,
+			     (long long)paid);
 	return 0;
 }
 

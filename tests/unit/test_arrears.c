@@ -173,7 +173,7 @@ static void test_reconcile(void **state)
 		  {1, 20080301, -5000}, {2, 20080201, -5000}, {2, 20080301, -5000}},
 		 6},
 		{"income 45000 from 1 March: February stays as paid", INCOME, 45000, 20080301,
-		 "3500 per member",
+		 "3500 per member, paid 8500",
 		 {{0, 20080301, -5000}, {1, 20080301, -5000}, {2, 20080301, -5000}},
 		 3},
 		{"income 15000 from 1 February: 13500 a member, arrears", INCOME, 15000, 20080201,
@@ -182,12 +182,12 @@ static void test_reconcile(void **state)
 		  {1, 20080301, 5000}, {2, 20080201, 5000}, {2, 20080301, 5000}},
 		 6},
 		{"income 60000 from 1 February: above the line 55500, nothing due", INCOME, 60000,
-		 20080201, "not due for 2008-0",
+		 20080201, "not due (household income 60000 at or above 3 x 18500 = 55500), paid 8500",
 		 {{0, 20080201, -8500}, {0, 20080301, -8500}, {1, 20080201, -8500},
 		  {1, 20080301, -8500}, {2, 20080201, -8500}, {2, 20080301, -8500}},
 		 6},
 		{"enrollment ended on 15 February, sent late: March recovered", END_ENROLLMENT, 0,
-		 20080216, "not due for 2008-03", {{0, 20080301, -8500}}, 1},
+		 20080216, "not due (enrollment ended on 2008-02-15), paid 8500", {{0, 20080301, -8500}}, 1},
 		{"died on 10 February, registered late: paid for February, not March", DEATH, 0,
 		 20080210, "deceased on 2008-02-10", {{0, 20080301, -8500}}, 1},
 		{"enrollment started on 1 February after February and March were paid", LATE_START,
@@ -213,7 +213,8 @@ static void test_reconcile(void **state)
 
 			assert_non_null(d);
 			check_entry(d, x->amount, cases[i].why);
-			assert_memory_equal(d->trace.result, "the fact: ", 10);
+			assert_memory_equal(d->trace.result, d->u.ledger.ref, strlen(d->u.ledger.ref));
+			assert_non_null(strstr(d->trace.result, ": the fact: "));
 		}
 		/* January, before every date here, is never booked again. */
 		for (int m = 0; m < 3; m++)
