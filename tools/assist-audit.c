@@ -4,6 +4,9 @@
  *    reordered since it was written.
  * 2. The money: every person's year-to-date totals equal the sums of the
  *    ledger rows they are made of, payer by payer and year by year.
+ * 3. The entries: no month paid twice, or recovered below nothing; every
+ *    reversal takes back what was in force; arrears add to a month's
+ *    payment and recoveries take from it.
  *
  * Prints what it checked and every discrepancy; exits 0 when all holds, 1
  * when something does not, 2 when the database cannot be read. */
@@ -27,7 +30,8 @@
 static const char usage[] =
 	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
 	"  checks the journal's hash chain, that year-to-date totals match the ledger, that no\n"
-	"  month is paid twice and that every reversal takes back the amount then in force\n";
+	"  month is paid twice, that every reversal takes back the amount then in force and\n"
+	"  that no month recovers more than was paid\n";
 
 static PGresult *query(PGconn *db, const char *sql, int n, const char *const *params)
 {
@@ -228,6 +232,15 @@ static const char *const entry_checks[] = {
 	"e.ref = r.ref AND e.scheme = r.scheme AND e.id < r.id), 0) AS in_force "
 	"FROM ledger r WHERE r.kind = 'reversal') AS rv "
 	"WHERE amount_fen + in_force <> 0 ORDER BY id",
+	/* A month's arrears and recoveries bring it to what is due, never
+	 * below nothing: a month never recovers more than was paid. */
+	"SELECT id_number, ref, 'month sums to ' || sum(amount_fen) FROM ledger "
+	"WHERE ref LIKE 'pay/%' GROUP BY id_number, ref, scheme HAVING sum(amount_fen) < 0 "
+	"ORDER BY id_number, ref",
+	/* Arrears add, recoveries take back, both to a month's payment. */
+	"SELECT id_number, ref, kind || ' of ' || amount_fen FROM ledger "
+	"WHERE (kind = 'arrears' AND (amount_fen <= 0 OR ref NOT LIKE 'pay/%')) OR "
+	"(kind = 'recovery' AND (amount_fen >= 0 OR ref NOT LIKE 'pay/%')) ORDER BY id",
 };
 
 /* Every entry check; the number of faults, or -1. */
@@ -296,6 +309,8 @@ int main(int argc, char **argv)
 		return 2;
 	printf("journal: %" PRIu64 " rows, %ld broken\n", rows, jbad);
 	printf("money: %" PRIu64 " persons, %ld totals that do not match the ledger\n", persons, mbad);
-	printf("entries: %ld months paid twice or reversals that match no earlier entry\n", ebad);
+	printf("entries: %ld months paid twice or below nothing, reversals that match no earlier "
+	       "entry, or arrears and recoveries out of place\n",
+	       ebad);
 	return jbad == 0 && mbad == 0 && ebad == 0 ? 0 : 1;
 }
