@@ -206,6 +206,24 @@ static void test_death_late(void **state)
 	assert_int_equal(fixture_run(&fx, NULL, NULL, audit), 0);
 }
 
+/* A recovery of more than was paid, written behind assistd's back, is
+ * found by the audit. */
+static void test_audit_finds_overrecovery(void **state)
+{
+	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
+	char *out = NULL;
+
+	free(sql("INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, amount_fen, "
+		 "clipped, reason, source, major, minor, kind, period) VALUES ('%s', "
+		 "'pay/urban_dibao/2008-02', 'urban_dibao', '2008-02-01', -9000, -9000, false, "
+		 "'x', 'civil_affairs', 0, 0, 'recovery', '2008-02') RETURNING kind",
+		 a));
+	assert_int_equal(fixture_run(&fx, &out, NULL, audit), 1);
+	assert_non_null(strstr(out, "pay/urban_dibao/2008-02: month sums to -5500"));
+	assert_null(strstr(out, a)); /* ID numbers masked */
+	free(out);
+}
+
 static int setup(void **state)
 {
 	fixture_id(a, "420704", "19800101", 301);
@@ -229,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_paid),
 		cmocka_unit_test(test_income_late),
 		cmocka_unit_test(test_death_late),
+		cmocka_unit_test(test_audit_finds_overrecovery),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
