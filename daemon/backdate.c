@@ -14,15 +14,21 @@ void backdate_person(const struct person *p, ymd_t died, Assist__Hukou hukou,
 		     const char *household, const Assist__PersonChange *pc, ymd_t from,
 		     struct backdate *bd)
 {
-	char day[YMD_BUFLEN];
+	/* The first values known of a person describe the past: only a death
+	 * among them changes what was paid. */
+	bool first = household[0] == '\0' && hukou == ASSIST__HUKOU__HUKOU_UNSPECIFIED;
+	char day[YMD_BUFLEN], name[16] = "";
 
 	bd->from = from;
 	ymd_format(from, day);
 	if (died == YMD_NONE && p->deceased_on != YMD_NONE) {
 		bd->from = p->deceased_on;
 		snprintf(bd->why, sizeof(bd->why), "deceased on %s", ymd_format(bd->from, day));
+	} else if (first) {
+		bd->from = YMD_NONE;
 	} else if (hukou != ASSIST__HUKOU__HUKOU_UNSPECIFIED && hukou != p->hukou) {
-		snprintf(bd->why, sizeof(bd->why), "hukou changed from %s", day);
+		pbjson_enum_name(&assist__hukou__descriptor, p->hukou, name, sizeof(name));
+		snprintf(bd->why, sizeof(bd->why), "hukou changed to %s from %s", name, day);
 	} else if (household[0] != '\0' && strcmp(household, p->household_id) != 0) {
 		snprintf(bd->why, sizeof(bd->why), "moved to household %.40s from %s",
 			 p->household_id, day);

@@ -18,8 +18,8 @@ struct backdate {
 
 /* A person change applied to p, which had died (YMD_NONE: not known dead),
  * hukou and household before it: a death newly registered from its day; a
- * hukou, household or category change from the day from it holds; else
- * nothing. */
+ * hukou, household or category change from the day from it holds; else, and
+ * for the first values known of the person, nothing. */
 void backdate_person(const struct person *p, ymd_t died, Assist__Hukou hukou,
 		     const char *household, const Assist__PersonChange *pc, ymd_t from,
 		     struct backdate *bd);

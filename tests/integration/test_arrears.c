@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+
+#include "faults.h"
 #include "fixture.h"
 
 static struct fixture fx;
@@ -206,6 +209,22 @@ static void test_death_late(void **state)
 	assert_int_equal(fixture_run(&fx, NULL, NULL, audit), 0);
 }
 
+/* Replaying the journal books the same arrears, recoveries and reversals. */
+static void test_rebuild(void **state)
+{
+	const char *rows = "SELECT string_agg(id_number || ref || kind || amount_fen || date, ',' "
+			   "ORDER BY id_number, ref, kind, amount_fen) FROM ledger";
+	char *before = sql("%s", rows), *after;
+
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	assert_int_equal(faults_rebuild(&fx, fx.conf, NULL), 0);
+	after = sql("%s", rows);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+}
+
 /* A recovery of more than was paid, written behind assistd's back, is
  * found by the audit. */
 static void test_audit_finds_overrecovery(void **state)
@@ -247,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_paid),
 		cmocka_unit_test(test_income_late),
 		cmocka_unit_test(test_death_late),
+		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_audit_finds_overrecovery),
 	};
 
