@@ -40,13 +40,14 @@ int rules_deceased_claim(struct person *p, const char *ref, Assist__Scheme schem
 }
 
 /* Whether entry i is a decision of a person-level claim on p that is still
- * in force and dated after p's death, the first entry of its ref. */
+ * in force and dated on or after p's death (rules_deceased_on()), the first
+ * entry of its ref. */
 static bool claim_after_death(const struct person *p, size_t i)
 {
 	const struct ledger_entry *le = &p->ledger[i];
 	fen_t sum = 0;
 
-	if (le->kind != ASSIST__LEDGER_KIND__LEDGER_KIND_DECISION || le->date <= p->deceased_on ||
+	if (le->kind != ASSIST__LEDGER_KIND__LEDGER_KIND_DECISION || le->date < p->deceased_on ||
 	    le->ref[0] == '\0' || scheme_family(le->scheme) == SCHEME_FAMILY_HOUSING)
 		return false;
 	for (size_t j = 0; j < p->n_ledger; j++) {
@@ -59,8 +60,9 @@ static bool claim_after_death(const struct person *p, size_t i)
 	return sum != 0;
 }
 
-/* A death registered after claims dated later were paid: each is reversed
- * and alerted, as a claim arriving after the registration pays nothing. */
+/* A death registered after claims dated from it on were paid: each is
+ * reversed and alerted, as a claim arriving after the registration pays
+ * nothing. */
 static int reverse_after_death(struct person *p, struct decisions *out)
 {
 	char died[YMD_BUFLEN];

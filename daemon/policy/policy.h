@@ -132,7 +132,8 @@ __attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *
  * the refresh's decisions are applied: the arrears and recovery of the
  * months paid from from on, explained by why (payment_reconcile() in
  * rules.h), and for a member who died, a reversal (alert
- * deceased_recipient) of every claim still in force dated after the death.
+ * deceased_recipient) of every claim still in force dated on or after the
+ * death.
  * Appended to out, not applied. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int policy_backdate(struct person *p, ymd_t from,
 							 const char *why, struct decisions *out);
