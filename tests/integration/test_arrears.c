@@ -2,7 +2,8 @@
  * paid, then a household income reported late with effective_on 1 February
  * books a recovery in both months for every member, explained; a death
  * registered late recovers the months after the month of death and
- * reverses the claims dated after it; assist-audit passes after. */
+ * reverses the claims dated after it; an enrollment ended late recovers the
+ * months after its end; assist-audit passes and a rebuild agrees. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,7 +19,7 @@
 #include "fixture.h"
 
 static struct fixture fx;
-static char a[19], b[19], c[19], d[19];
+static char a[19], b[19], c[19], d[19], f[19];
 
 static char events[8192];
 static size_t events_len;
@@ -128,7 +129,10 @@ static void test_paid(void **state)
 	person(a, "AR-1");
 	person(b, "AR-1");
 	person(c, "AR-1");
+	ev("civil_affairs", "household", "\"household_id\":\"AR-3\",\"members\":1,"
+	   "\"monthly_income_fen\":0,\"area\":\"city\"");
 	person(d, "AR-2");
+	person(f, "AR-3");
 	push("enroll.jsonl");
 	/* A bill of d's in March, before anyone knows d died. */
 	ev("health", "medical_claim",
@@ -209,6 +213,27 @@ static void test_death_late(void **state)
 	assert_int_equal(fixture_run(&fx, NULL, NULL, audit), 0);
 }
 
+/* f's enrollment is sent again in April with its end, 15 February:
+ * February (active on its first day) stays paid, March is recovered. */
+static void test_enrollment_ended_late(void **state)
+{
+	char *text;
+	int code;
+
+	ev("civil_affairs", "enrollment",
+	   "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\",\"start_date\":\"2008-01-01\","
+	   "\"end_date\":\"2008-02-15\"",
+	   f);
+	push("end.jsonl");
+	assert_entries(f, "pay/urban_dibao/2008-02", "payment:18500");
+	assert_entries(f, "pay/urban_dibao/2008-03", "payment:18500,recovery:-18500");
+	text = fixture_explain(&fx, f, &code);
+	assert_int_equal(code, 0);
+	assert_non_null(strstr(text, "pay/urban_dibao/2008-03 recovery -18500: enrollment "
+				     "urban_dibao ended on 2008-02-15: not due"));
+	free(text);
+}
+
 /* Replaying the journal books the same arrears, recoveries and reversals. */
 static void test_rebuild(void **state)
 {
@@ -249,6 +274,7 @@ static int setup(void **state)
 	fixture_id(b, "420704", "19820202", 302);
 	fixture_id(c, "420704", "20000303", 303);
 	fixture_id(d, "420704", "19400404", 304);
+	fixture_id(f, "420704", "19500505", 305);
 	if (fixture_setup(&fx, "arrears", NULL) < 0 || fixture_assistd_start(&fx) < 0)
 		return -1;
 	return 0;
@@ -266,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_paid),
 		cmocka_unit_test(test_income_late),
 		cmocka_unit_test(test_death_late),
+		cmocka_unit_test(test_enrollment_ended_late),
 		cmocka_unit_test(test_rebuild),
 		cmocka_unit_test(test_audit_finds_overrecovery),
 	};
