@@ -75,21 +75,31 @@ static int book(struct person *p, const struct benefit *b, ymd_t last, ymd_t fir
 	return 0;
 }
 
+/* Whether b is a monthly benefit; then its ref for the month starting first
+ * ("pay/urban_dibao/2008-03") into ref. */
+static bool month_ref(const struct benefit *b, ymd_t first, char *ref, size_t len)
+{
+	const struct scheme *s = scheme_get(b->scheme);
+	char day[YMD_BUFLEN];
+
+	if (s == NULL || !s->periodic)
+		return false;
+	snprintf(ref, len, "pay/%s/%.7s", s->name, ymd_format(first, day));
+	return true;
+}
+
 int payment_person(struct person *p, ymd_t first, struct decisions *out)
 {
-	char day[YMD_BUFLEN], ref[64];
+	char ref[64];
 	int rc;
 
-	ymd_format(first, day);
 	for (size_t i = 0; i < p->n_benefits; i++) {
 		const struct benefit *b = &p->benefits[i];
-		const struct scheme *s = scheme_get(b->scheme);
 		ymd_t last;
 
-		if (s == NULL || !s->periodic || !last_day(p, b, &last) ||
+		if (!month_ref(b, first, ref, sizeof(ref)) || !last_day(p, b, &last) ||
 		    !payment_due(b->since, last, first))
 			continue;
-		snprintf(ref, sizeof(ref), "pay/%s/%.7s", s->name, day);
 		if (has_ref(p, ref))
 			continue;
 		if ((rc = book(p, b, last, first, ref, out)) < 0)
@@ -191,18 +201,15 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 /* Reconcile p's periodic benefits for the month starting first. */
 static int reconcile_month(struct person *p, ymd_t first, const char *why, struct decisions *out)
 {
-	char day[YMD_BUFLEN], ref[64];
+	char ref[64];
 	int rc;
 
-	ymd_format(first, day);
 	for (size_t i = 0; i < p->n_benefits; i++) {
 		const struct benefit *b = &p->benefits[i];
-		const struct scheme *s = scheme_get(b->scheme);
 		fen_t due, paid;
 
-		if (s == NULL || !s->periodic)
+		if (!month_ref(b, first, ref, sizeof(ref)))
 			continue;
-		snprintf(ref, sizeof(ref), "pay/%s/%.7s", s->name, day);
 		due = due_for(p, b, first);
 		paid = paid_for(p, ref);
 		if (due != paid && (rc = book_diff(p, b, first, ref, due, paid, why, out)) < 0)
