@@ -14,6 +14,7 @@
 #include "pbjson.h"
 #include "record.h"
 #include "schema.h"
+#include "scheme.h"
 #include "stored.h"
 #include "utf8.h"
 #include "validate.h"
@@ -207,11 +208,12 @@ static Assist__Rejection *rejection_new(uint64_t major, uint64_t minor, const ch
 	return r;
 }
 
-static const char *scheme_name(Assist__Scheme s, char *buf, size_t len)
+/* The scheme table's name: the JSON name, without formatting one per row. */
+static const char *scheme_name(Assist__Scheme s)
 {
-	const char *n = pbjson_enum_name(&assist__scheme__descriptor, s, buf, len);
+	const struct scheme *row = scheme_get(s);
 
-	return n ? n : "unspecified";
+	return row != NULL ? row->name : "unspecified";
 }
 
 static struct commit_origin origin_of(const struct batch_event *be)
@@ -317,11 +319,12 @@ static int write_decision(struct engine *e, const struct batch_event *be,
 			  const struct decision *d)
 {
 	struct commit_origin o = origin_of(be);
-	char scheme[48], subject[160];
+	const char *scheme;
+	char subject[160];
 	char *trace;
 
 	if (d->type == DEC_LEDGER) {
-		scheme_name(d->u.ledger.scheme, scheme, sizeof(scheme));
+		scheme = scheme_name(d->u.ledger.scheme);
 		commit_ledger(&e->commit, &o, d->person->id, &d->u.ledger, scheme);
 		/* A reversal is explained next to the decision that follows it. */
 		snprintf(subject, sizeof(subject), "%s %s %s",
@@ -329,12 +332,11 @@ static int write_decision(struct engine *e, const struct batch_event *be,
 										       : "ledger",
 			 d->u.ledger.ref, scheme);
 	} else if (d->type == DEC_ALERT) {
-		scheme_name(d->u.alert.scheme, scheme, sizeof(scheme));
+		scheme = scheme_name(d->u.alert.scheme);
 		commit_alert(&e->commit, &o, d->person->id, &d->u.alert, scheme);
 		return 0;
 	} else if (d->type == DEC_BENEFIT) {
-		snprintf(subject, sizeof(subject), "benefit %s",
-			 scheme_name(d->u.benefit.scheme, scheme, sizeof(scheme)));
+		snprintf(subject, sizeof(subject), "benefit %s", scheme_name(d->u.benefit.scheme));
 	} else {
 		return 0;
 	}

@@ -43,22 +43,10 @@ struct hs_claim {
 	char reason[128];
 };
 
+/* The housing scheme's name, or NULL for a scheme of another family. */
 static const char *scheme_name(Assist__Scheme s)
 {
-	switch (s) {
-	case ASSIST__SCHEME__SCHEME_RURAL_NEW_BUILD:
-		return "rural_new_build";
-	case ASSIST__SCHEME__SCHEME_RURAL_REPAIR:
-		return "rural_repair";
-	case ASSIST__SCHEME__SCHEME_URBAN_RENTAL:
-		return "urban_rental";
-	case ASSIST__SCHEME__SCHEME_RENT_REDUCTION:
-		return "rent_reduction";
-	case ASSIST__SCHEME__SCHEME_AFFORDABLE:
-		return "affordable";
-	default:
-		return NULL;
-	}
+	return scheme_family(s) == SCHEME_FAMILY_HOUSING ? scheme_get(s)->name : NULL;
 }
 
 static bool hs_living(const struct hs_claim *hc, const struct person *m)

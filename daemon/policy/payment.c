@@ -46,32 +46,50 @@ static bool has_ref(const struct person *p, const char *ref)
 	return false;
 }
 
-/* One payment entry of b for the month starting first, explained. */
-static int book(struct person *p, const struct benefit *b, ymd_t last, ymd_t first,
-		const char *ref, struct decisions *out)
+/* A new ledger decision of amount under ref for b's scheme and the month
+ * starting first (dated that day, its period the month), with its trace
+ * begun as rule; NULL when out of memory. */
+static struct decision *month_entry(struct person *p, const struct benefit *b, ymd_t first,
+				    const char *ref, fen_t amount, Assist__LedgerKind kind,
+				    const char *rule, struct decisions *out)
 {
 	struct decision *d = decisions_add(out, DEC_LEDGER, p);
 	struct ledger_entry *le;
-	char since[YMD_BUFLEN], until[YMD_BUFLEN], day[YMD_BUFLEN];
+	char day[YMD_BUFLEN];
 
 	if (d == NULL)
-		return -ENOMEM;
+		return NULL;
 	le = &d->u.ledger;
 	snprintf(le->ref, sizeof(le->ref), "%s", ref);
 	le->scheme = b->scheme;
 	le->date = first;
-	le->requested = le->amount = b->monthly;
-	le->kind = ASSIST__LEDGER_KIND__LEDGER_KIND_PAYMENT;
+	le->requested = le->amount = amount;
+	le->kind = kind;
 	snprintf(le->period, sizeof(le->period), "%.7s", ymd_format(first, day));
-	snprintf(le->reason, sizeof(le->reason), "monthly payment for %s", le->period);
 	d->has_trace = true;
-	trace_init(&d->trace, "payment.monthly");
+	trace_init(&d->trace, rule);
 	trace_input(&d->trace, "month", "%s", le->period);
+	return d;
+}
+
+/* One payment entry of b for the month starting first, explained. */
+static int book(struct person *p, const struct benefit *b, ymd_t last, ymd_t first,
+		const char *ref, struct decisions *out)
+{
+	struct decision *d = month_entry(p, b, first, ref, b->monthly,
+					 ASSIST__LEDGER_KIND__LEDGER_KIND_PAYMENT, "payment.monthly",
+					 out);
+	char since[YMD_BUFLEN], until[YMD_BUFLEN], day[YMD_BUFLEN];
+
+	if (d == NULL)
+		return -ENOMEM;
+	snprintf(d->u.ledger.reason, sizeof(d->u.ledger.reason), "monthly payment for %s",
+		 d->u.ledger.period);
 	trace_input(&d->trace, "since", "%s", ymd_format(b->since, since));
 	trace_input(&d->trace, "until", "%s", last != YMD_NONE ? ymd_format(last, until) : "open");
 	trace_input(&d->trace, "monthly_fen", "%lld", (long long)b->monthly);
 	trace_result(&d->trace, "paid %lld for %s: active on %s", (long long)b->monthly,
-		     le->period, day);
+		     d->u.ledger.period, ymd_format(first, day));
 	return 0;
 }
 
@@ -165,35 +183,26 @@ static const char *kind_name(bool arrears)
 static int book_diff(struct person *p, const struct benefit *b, ymd_t first, const char *ref,
 		     fen_t due, fen_t paid, const char *why, struct decisions *out)
 {
-	struct decision *d = decisions_add(out, DEC_LEDGER, p);
-	struct ledger_entry *le;
-	char day[YMD_BUFLEN];
 	bool more = due > paid;
+	struct decision *d = month_entry(p, b, first, ref, due - paid,
+					 more ? ASSIST__LEDGER_KIND__LEDGER_KIND_ARREARS
+					      : ASSIST__LEDGER_KIND__LEDGER_KIND_RECOVERY,
+					 more ? "payment.arrears" : "payment.recovery", out);
 
 	if (d == NULL)
 		return -ENOMEM;
-	le = &d->u.ledger;
-	snprintf(le->ref, sizeof(le->ref), "%s", ref);
-	le->scheme = b->scheme;
-	le->date = first;
-	le->requested = le->amount = due - paid;
-	le->kind = more ? ASSIST__LEDGER_KIND__LEDGER_KIND_ARREARS :
-			  ASSIST__LEDGER_KIND__LEDGER_KIND_RECOVERY;
-	snprintf(le->period, sizeof(le->period), "%.7s", ymd_format(first, day));
-	snprintf(le->reason, sizeof(le->reason), "%s for %s: due %lld, paid %lld", kind_name(more), le->period, (long long)due, (long long)paid);
-	d->has_trace = true;
-	trace_init(&d->trace, more ? "payment.arrears" : "payment.recovery");
-	trace_input(&d->trace, "month", "%s", le->period);
+	snprintf(d->u.ledger.reason, sizeof(d->u.ledger.reason), "%s for %s: due %lld, paid %lld",
+		 kind_name(more), d->u.ledger.period, (long long)due, (long long)paid);
 	trace_input(&d->trace, "changed", "%s", why);
 	trace_input(&d->trace, "benefit", "%.79s", b->reason);
 	trace_input(&d->trace, "due_fen", "%lld", (long long)due);
 	trace_input(&d->trace, "paid_fen", "%lld", (long long)paid);
 	if (due != 0)
 		trace_result(&d->trace, "%s %s %lld: %s: %s, paid %lld", ref, kind_name(more),
-			     (long long)le->amount, why, b->reason, (long long)paid);
+			     (long long)(due - paid), why, b->reason, (long long)paid);
 	else
 		trace_result(&d->trace, "%s %s %lld: %s: not due (%s), paid %lld", ref,
-			     kind_name(more), (long long)le->amount, why, b->reason,
+			     kind_name(more), (long long)(due - paid), why, b->reason,
 			     (long long)paid);
 	return 0;
 }

@@ -98,18 +98,13 @@ int policy_backdate(struct person *p, ymd_t from, const char *why, struct decisi
 	return rc;
 }
 
-static bool is_dibao(Assist__Scheme s)
-{
-	return s == ASSIST__SCHEME__SCHEME_URBAN_DIBAO || s == ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
-}
-
 int policy_decide_enrollment(const struct policy_ctx *ctx, const Assist__Event *ev,
 			     struct person *p, struct household *hh, struct decisions *out)
 {
 	const Assist__Enrollment *e = ev->enrollment;
 	ymd_t start = event_date(ev);
 
-	if (is_dibao(e->scheme))
+	if (scheme_family(e->scheme) == SCHEME_FAMILY_DIBAO)
 		return dibao_enrollment(ctx, e, start, p, out);
 	return rules_enrollment(out, ctx, e, start, true, p);
 }
