@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "apply.h"
 #include "policytest.h"
+#include "worldtest.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -39,46 +39,23 @@ static int free_params(void **state)
 	return 0;
 }
 
-struct fixture {
-	struct world w;
-	struct policy_ctx ctx;
-	struct decisions out;
-};
-
 static int setup(void **state)
 {
-	static struct fixture f;
+	static struct worldtest f;
 
-	memset(&f, 0, sizeof(f));
-	f.ctx = (struct policy_ctx){.params = params, .source = "health", .major = 1};
+	worldtest_init(&f, params, "health");
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	decisions_free(&f->out);
-	world_free(&f->w);
+	worldtest_free(*state);
 	return 0;
 }
 
-/* Validate ev as assistd does, then apply it; apply_event's result. */
-static int apply(struct fixture *f, Assist__Event *ev, struct verdict *reject)
-{
-	struct verdict v;
-
-	ev->source = (char *)f->ctx.source;
-	if (validate_event(ev, &v) != 0)
-		fail_msg("invalid: %s: %s", v.field, v.reason);
-	decisions_clear(&f->out);
-	memset(reject, 0, sizeof(*reject));
-	return apply_event(&f->w, &f->ctx, ev, &v, &f->out, reject);
-}
-
 /* ID_1 holds category c (medical assistance needs one of its groups). */
-static void hold(struct fixture *f, Assist__Category c)
+static void hold(struct worldtest *f, Assist__Category c)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__StatusChange sc = ASSIST__STATUS_CHANGE__INIT;
@@ -91,12 +68,12 @@ static void hold(struct fixture *f, Assist__Category c)
 	ev.kind = ASSIST__KIND__KIND_STATUS;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_STATUS;
 	ev.status = &sc;
-	assert_int_equal(apply(f, &ev, &reject), 0);
+	assert_int_equal(worldtest_apply(f, &ev, &reject), 0);
 }
 
 /* An inpatient bill for a major disease with no insurer: its burden is the
  * total, of which medical assistance asks half. */
-static int bill(struct fixture *f, const char *claim, Assist__ClaimOp op, fen_t total,
+static int bill(struct worldtest *f, const char *claim, Assist__ClaimOp op, fen_t total,
 		struct verdict *reject)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
@@ -116,10 +93,10 @@ static int bill(struct fixture *f, const char *claim, Assist__ClaimOp op, fen_t 
 	ev.kind = ASSIST__KIND__KIND_MEDICAL_CLAIM;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_MEDICAL_CLAIM;
 	ev.medical_claim = &mc;
-	return apply(f, &ev, reject);
+	return worldtest_apply(f, &ev, reject);
 }
 
-static struct person *person(struct fixture *f)
+static struct person *person(struct worldtest *f)
 {
 	struct person *p = strmap_get(&f->w.persons, ID_1);
 
@@ -222,7 +199,7 @@ static const struct bill_case bill_cases[] = {
 
 /* The reversal step s booked in out: one ledger decision of kind reversal
  * for the claim, explained with the op and the amount in force. */
-static void assert_reversal(const struct fixture *f, const struct bill_step *s)
+static void assert_reversal(const struct worldtest *f, const struct bill_step *s)
 {
 	size_t n = 0;
 
@@ -242,7 +219,7 @@ static void assert_reversal(const struct fixture *f, const struct bill_step *s)
 	assert_int_equal(n, s->reversal != 0 ? 1 : 0);
 }
 
-static void run_step(struct fixture *f, const struct bill_step *s)
+static void run_step(struct worldtest *f, const struct bill_step *s)
 {
 	struct verdict reject;
 	struct person *p;
@@ -270,7 +247,7 @@ static void test_bill_corrections(void **state)
 {
 	for (size_t i = 0; i < N(bill_cases); i++) {
 		const struct bill_case *c = &bill_cases[i];
-		struct fixture *f = *state;
+		struct worldtest *f = *state;
 		size_t n;
 
 		print_message("%s\n", c->what);
@@ -292,7 +269,7 @@ static void test_bill_corrections(void **state)
 
 /* ---- a once-only education scheme --------------------------------------- */
 
-static int edu(struct fixture *f, const char *claim, Assist__ClaimOp op, Assist__Stage stage,
+static int edu(struct worldtest *f, const char *claim, Assist__ClaimOp op, Assist__Stage stage,
 	       struct verdict *reject)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
@@ -309,7 +286,7 @@ static int edu(struct fixture *f, const char *claim, Assist__ClaimOp op, Assist_
 	ev.kind = ASSIST__KIND__KIND_EDUCATION_AID;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_EDUCATION_AID;
 	ev.education_aid = &ea;
-	return apply(f, &ev, reject);
+	return worldtest_apply(f, &ev, reject);
 }
 
 #define MISC ASSIST__SCHEME__SCHEME_MISC_FEE_EXEMPTION
@@ -320,7 +297,7 @@ static int edu(struct fixture *f, const char *claim, Assist__ClaimOp op, Assist_
  * own earlier decision; a void gives the term back. */
 static void test_once_per_term(void **state)
 {
-	struct fixture *f = *state;
+	struct worldtest *f = *state;
 	struct verdict reject;
 	struct person *p;
 	size_t n;
@@ -352,7 +329,7 @@ static void test_once_per_term(void **state)
 
 /* ---- a household's claim, on every member ------------------------------- */
 
-static int join(struct fixture *f, const char *id, const char *household)
+static int join(struct worldtest *f, const char *id, const char *household)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__PersonChange pc = ASSIST__PERSON_CHANGE__INIT;
@@ -366,10 +343,10 @@ static int join(struct fixture *f, const char *id, const char *household)
 	ev.kind = ASSIST__KIND__KIND_PERSON;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_PERSON;
 	ev.person = &pc;
-	return apply(f, &ev, &reject);
+	return worldtest_apply(f, &ev, &reject);
 }
 
-static int housing(struct fixture *f, Assist__ClaimOp op, fen_t amount, struct verdict *reject)
+static int housing(struct worldtest *f, Assist__ClaimOp op, fen_t amount, struct verdict *reject)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__HousingAid ha = ASSIST__HOUSING_AID__INIT;
@@ -383,11 +360,11 @@ static int housing(struct fixture *f, Assist__ClaimOp op, fen_t amount, struct v
 	ev.kind = ASSIST__KIND__KIND_HOUSING_AID;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSING_AID;
 	ev.housing_aid = &ha;
-	return apply(f, &ev, reject);
+	return worldtest_apply(f, &ev, reject);
 }
 
 /* HH-A of two, no income, in rural dibao from 2009 (ID_1 enrolled). */
-static void rural_dibao(struct fixture *f)
+static void rural_dibao(struct worldtest *f)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__HouseholdChange hc = ASSIST__HOUSEHOLD_CHANGE__INIT;
@@ -404,7 +381,7 @@ static void rural_dibao(struct fixture *f)
 	ev.kind = ASSIST__KIND__KIND_HOUSEHOLD;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
 	ev.household = &hc;
-	assert_int_equal(apply(f, &ev, &reject), 0);
+	assert_int_equal(worldtest_apply(f, &ev, &reject), 0);
 	en.id_number = id;
 	en.scheme = ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
 	en.class_ = "II";
@@ -413,7 +390,7 @@ static void rural_dibao(struct fixture *f)
 	ev.kind = ASSIST__KIND__KIND_ENROLLMENT;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_ENROLLMENT;
 	ev.enrollment = &en;
-	assert_int_equal(apply(f, &ev, &reject), 0);
+	assert_int_equal(worldtest_apply(f, &ev, &reject), 0);
 }
 
 #define REPAIR ASSIST__SCHEME__SCHEME_RURAL_REPAIR
@@ -423,7 +400,7 @@ static void rural_dibao(struct fixture *f)
 static void test_household_claim(void **state)
 {
 	static const char *const ids[] = {ID_1, ID_2};
-	struct fixture *f = *state;
+	struct worldtest *f = *state;
 	struct verdict reject;
 	fen_t decided[2];
 	size_t n;

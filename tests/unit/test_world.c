@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "apply.h"
 #include "policytest.h"
+#include "worldtest.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -34,43 +34,22 @@ static int free_params(void **state)
 	return 0;
 }
 
-struct fixture {
-	struct world w;
-	struct policy_ctx ctx;
-	struct decisions out;
-};
-
 static int setup(void **state)
 {
-	static struct fixture f;
+	static struct worldtest f;
 
-	memset(&f, 0, sizeof(f));
-	f.ctx = (struct policy_ctx){.params = params, .source = "civil", .major = 1};
+	worldtest_init(&f, params, "civil");
 	*state = &f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	decisions_free(&f->out);
-	world_free(&f->w);
+	worldtest_free(*state);
 	return 0;
 }
 
-/* Validate ev as assistd does, then apply it; apply_event's result. */
-static int apply(struct fixture *f, Assist__Event *ev, struct verdict *reject)
-{
-	struct verdict v;
-
-	ev->source = (char *)f->ctx.source;
-	assert_int_equal(validate_event(ev, &v), 0);
-	decisions_clear(&f->out);
-	return apply_event(&f->w, &f->ctx, ev, &v, &f->out, reject);
-}
-
-static int move_to(struct fixture *f, const char *id, const char *household)
+static int move_to(struct worldtest *f, const char *id, const char *household)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__PersonChange pc = ASSIST__PERSON_CHANGE__INIT;
@@ -83,10 +62,10 @@ static int move_to(struct fixture *f, const char *id, const char *household)
 	ev.kind = ASSIST__KIND__KIND_PERSON;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_PERSON;
 	ev.person = &pc;
-	return apply(f, &ev, &reject);
+	return worldtest_apply(f, &ev, &reject);
 }
 
-static int household_event(struct fixture *f, const char *id, int32_t members)
+static int household_event(struct worldtest *f, const char *id, int32_t members)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__HouseholdChange hc = ASSIST__HOUSEHOLD_CHANGE__INIT;
@@ -97,10 +76,10 @@ static int household_event(struct fixture *f, const char *id, int32_t members)
 	ev.kind = ASSIST__KIND__KIND_HOUSEHOLD;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
 	ev.household = &hc;
-	return apply(f, &ev, &reject);
+	return worldtest_apply(f, &ev, &reject);
 }
 
-static struct person *person(struct fixture *f, const char *id)
+static struct person *person(struct worldtest *f, const char *id)
 {
 	struct person *p = strmap_get(&f->w.persons, id);
 
@@ -108,7 +87,7 @@ static struct person *person(struct fixture *f, const char *id)
 	return p;
 }
 
-static struct household *household(struct fixture *f, const char *id)
+static struct household *household(struct worldtest *f, const char *id)
 {
 	struct household *hh = strmap_get(&f->w.households, id);
 
@@ -154,7 +133,7 @@ static void assert_members(const struct household *hh, const struct person *cons
 
 static void test_move(void **state)
 {
-	struct fixture *f = *state;
+	struct worldtest *f = *state;
 	struct person *p1, *p2, *p3;
 	struct household *a, *b;
 
@@ -273,7 +252,7 @@ static void test_duplicate_claims(void **state)
 
 	for (size_t i = 0; i < N(cases); i++) {
 		const struct dup_case *c = &cases[i];
-		struct fixture *f = *state;
+		struct worldtest *f = *state;
 		struct claim cl;
 		struct verdict reject;
 		struct person *p;
@@ -287,7 +266,7 @@ static void test_duplicate_claims(void **state)
 		world_take_changes(&f->w);
 		assert_false(p->dirty);
 
-		assert_int_equal(apply(f, c->make(&cl, "C-1", 100000), &reject), 0);
+		assert_int_equal(worldtest_apply(f, c->make(&cl, "C-1", 100000), &reject), 0);
 		assert_true(f->out.n > 0);
 		assert_true(person_has_claim_key(p, c->key));
 		n_keys = p->n_claim_keys;
@@ -295,14 +274,14 @@ static void test_duplicate_claims(void **state)
 		assert_true(changed_person(&f->w, p));
 
 		/* The same claim again. */
-		assert_int_equal(apply(f, c->make(&cl, "C-1", 100000), &reject), 0);
+		assert_int_equal(worldtest_apply(f, c->make(&cl, "C-1", 100000), &reject), 0);
 		assert_int_equal(f->out.n, 0);
 		assert_int_equal(p->n_claim_keys, n_keys);
 		assert_int_equal(p->n_ledger + p->n_alerts, n_ledger);
 
 		/* Another claim under its id. */
 		memset(&reject, 0, sizeof(reject));
-		assert_int_equal(apply(f, c->make(&cl, "C-1", 200000), &reject), -EINVAL);
+		assert_int_equal(worldtest_apply(f, c->make(&cl, "C-1", 200000), &reject), -EINVAL);
 		assert_string_equal(reject.field, c->field);
 		assert_string_equal(reject.reason,
 				    "duplicate_claim: claim C-1 was already applied from civil");
@@ -311,7 +290,7 @@ static void test_duplicate_claims(void **state)
 		assert_int_equal(p->n_ledger + p->n_alerts, n_ledger);
 
 		/* A new id is a new claim. */
-		assert_int_equal(apply(f, c->make(&cl, "C-2", 200000), &reject), 0);
+		assert_int_equal(worldtest_apply(f, c->make(&cl, "C-2", 200000), &reject), 0);
 		assert_true(f->out.n > 0);
 		assert_true(p->n_claim_keys > n_keys);
 
@@ -326,7 +305,7 @@ static void test_duplicate_claims(void **state)
 	}
 }
 
-static int rural_dibao(struct fixture *f, const char *id, const char *household)
+static int rural_dibao(struct worldtest *f, const char *id, const char *household)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__PersonChange pc = ASSIST__PERSON_CHANGE__INIT;
@@ -343,7 +322,7 @@ static int rural_dibao(struct fixture *f, const char *id, const char *household)
 	ev.kind = ASSIST__KIND__KIND_PERSON;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_PERSON;
 	ev.person = &pc;
-	if ((rc = apply(f, &ev, &reject)) < 0)
+	if ((rc = worldtest_apply(f, &ev, &reject)) < 0)
 		return rc;
 	en.id_number = idbuf;
 	en.scheme = ASSIST__SCHEME__SCHEME_RURAL_DIBAO;
@@ -354,10 +333,10 @@ static int rural_dibao(struct fixture *f, const char *id, const char *household)
 	ev.kind = ASSIST__KIND__KIND_ENROLLMENT;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_ENROLLMENT;
 	ev.enrollment = &en;
-	return apply(f, &ev, &reject);
+	return worldtest_apply(f, &ev, &reject);
 }
 
-static int payment_run(struct fixture *f, const char *month)
+static int payment_run(struct worldtest *f, const char *month)
 {
 	Assist__Event ev = ASSIST__EVENT__INIT;
 	Assist__PaymentRun run = ASSIST__PAYMENT_RUN__INIT;
@@ -367,14 +346,14 @@ static int payment_run(struct fixture *f, const char *month)
 	ev.kind = ASSIST__KIND__KIND_PAYMENT_RUN;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
 	ev.payment_run = &run;
-	return apply(f, &ev, &reject);
+	return worldtest_apply(f, &ev, &reject);
 }
 
 /* A payment run pays everyone in memory who holds a periodic benefit, in ID
  * order, and queues them; run again, it books nothing. */
 static void test_payment_run(void **state)
 {
-	struct fixture *f = *state;
+	struct worldtest *f = *state;
 	struct person **payees;
 	size_t n;
 
