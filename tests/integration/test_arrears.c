@@ -68,21 +68,6 @@ static void pay(const char *month)
 	free(err);
 }
 
-static char *sql(const char *fmt, ...)
-{
-	char text[1024];
-	char *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	r = fixture_sql(&fx, text);
-	if (r == NULL)
-		fail_msg("SQL failed: %s", text);
-	return r;
-}
-
 /* id's entries of ref on its record, as "kind:amount,...". */
 static void assert_entries(const char *id, const char *ref, const char *want)
 {
@@ -161,7 +146,7 @@ static void test_income_late(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		assert_entries(who[i], "pay/urban_dibao/2008-03", "payment:8500,recovery:-5000");
 	}
-	text = sql("SELECT string_agg(period || ':' || amount_fen || ':' || date, ',' ORDER BY "
+	text = fixture_sqlf(&fx, "SELECT string_agg(period || ':' || amount_fen || ':' || date, ',' ORDER BY "
 		   "period) FROM ledger WHERE kind = 'recovery' AND id_number = '%s'",
 		   a);
 	assert_string_equal(text, "2008-02:-5000:2008-02-01,2008-03:-5000:2008-03-01");
@@ -177,7 +162,7 @@ static void test_income_late(void **state)
 	ev("civil_affairs", "household", "\"household_id\":\"AR-1\",\"monthly_income_fen\":45000,"
 	   "\"effective_on\":\"2008-02-01\"");
 	push("income-again.jsonl");
-	text = sql("SELECT count(*) FROM ledger WHERE kind IN ('arrears', 'recovery')");
+	text = fixture_sqlf(&fx, "SELECT count(*) FROM ledger WHERE kind IN ('arrears', 'recovery')");
 	assert_string_equal(text, "6");
 	free(text);
 }
@@ -194,15 +179,15 @@ static void test_death_late(void **state)
 
 	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"deceased_on\":\"2008-02-10\"", d);
 	push("death.jsonl");
-	text = sql("SELECT string_agg(kind || ':' || amount_fen, ',' ORDER BY id) FROM ledger "
+	text = fixture_sqlf(&fx, "SELECT string_agg(kind || ':' || amount_fen, ',' ORDER BY id) FROM ledger "
 		   "WHERE id_number = '%s' AND ref LIKE 'pay/%%'",
 		   d);
 	assert_string_equal(text, "payment:18500,payment:18500,recovery:-18500");
 	free(text);
-	text = sql("SELECT period FROM ledger WHERE kind = 'recovery' AND id_number = '%s'", d);
+	text = fixture_sqlf(&fx, "SELECT period FROM ledger WHERE kind = 'recovery' AND id_number = '%s'", d);
 	assert_string_equal(text, "2008-03");
 	free(text);
-	text = sql("SELECT string_agg(kind, ',' ORDER BY id) || ' ' || sum(amount_fen) FROM ledger "
+	text = fixture_sqlf(&fx, "SELECT string_agg(kind, ',' ORDER BY id) || ' ' || sum(amount_fen) FROM ledger "
 		   "WHERE ref = 'ZY-AR-1'");
 	assert_string_equal(text, "decision,reversal 0");
 	free(text);
@@ -239,11 +224,11 @@ static void test_rebuild(void **state)
 {
 	const char *rows = "SELECT string_agg(id_number || ref || kind || amount_fen || date, ',' "
 			   "ORDER BY id_number, ref, kind, amount_fen) FROM ledger";
-	char *before = sql("%s", rows), *after;
+	char *before = fixture_sqlf(&fx, "%s", rows), *after;
 
 	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
 	assert_int_equal(faults_rebuild(&fx, fx.conf, NULL), 0);
-	after = sql("%s", rows);
+	after = fixture_sqlf(&fx, "%s", rows);
 	assert_string_equal(after, before);
 	free(before);
 	free(after);
@@ -257,7 +242,7 @@ static void test_audit_finds_overrecovery(void **state)
 	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
 	char *out = NULL;
 
-	free(sql("INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, amount_fen, "
+	free(fixture_sqlf(&fx, "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, amount_fen, "
 		 "clipped, reason, source, major, minor, kind, period) VALUES ('%s', "
 		 "'pay/urban_dibao/2008-02', 'urban_dibao', '2008-02-01', -9000, -9000, false, "
 		 "'x', 'civil_affairs', 0, 0, 'recovery', '2008-02') RETURNING kind",

@@ -73,26 +73,11 @@ static void bill(const char *op, long total)
 	push_ok("health", "medical_claim", payload);
 }
 
-static char *sql(const char *fmt, ...)
-{
-	char text[1024];
-	char *r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	r = fixture_sql(&fx, text);
-	if (r == NULL)
-		fail_msg("SQL failed: %s", text);
-	return r;
-}
-
 /* The ledger table's entries of ref for medical assistance, in order, as
  * "kind:amount,...". */
 static char *ledger_rows(const char *ref)
 {
-	return sql("SELECT coalesce(string_agg(kind || ':' || amount_fen, ',' ORDER BY id), '') "
+	return fixture_sqlf(&fx, "SELECT coalesce(string_agg(kind || ':' || amount_fen, ',' ORDER BY id), '') "
 		   "FROM ledger WHERE ref = '%s' AND scheme = 'medical_assistance'",
 		   ref);
 }
@@ -180,7 +165,7 @@ static void test_push_correct_void(void **state)
 	text = ledger_rows("ZY-COR-1");
 	assert_string_equal(text, "decision:500000,reversal:-500000,decision:700000,reversal:-700000");
 	free(text);
-	text = sql("SELECT sum(amount_fen) FROM ledger WHERE ref = 'ZY-COR-1'");
+	text = fixture_sqlf(&fx, "SELECT sum(amount_fen) FROM ledger WHERE ref = 'ZY-COR-1'");
 	assert_string_equal(text, "0");
 	free(text);
 	rec = fixture_get(&fx, patient, 2026, &code);
@@ -206,11 +191,11 @@ static void test_push_correct_void(void **state)
 		 patient);
 	push("health", "medical_claim", payload, &err);
 	free(err);
-	text = sql("SELECT field || ' ' || split_part(reason, ':', 1) FROM dead_letter "
+	text = fixture_sqlf(&fx, "SELECT field || ' ' || split_part(reason, ':', 1) FROM dead_letter "
 		   "WHERE reason LIKE '%%ZY-COR-9%%'");
 	assert_string_equal(text, "medical_claim.claim_id unknown_claim");
 	free(text);
-	text = sql("SELECT count(*) FROM ledger WHERE ref = 'ZY-COR-9'");
+	text = fixture_sqlf(&fx, "SELECT count(*) FROM ledger WHERE ref = 'ZY-COR-9'");
 	assert_string_equal(text, "0");
 	free(text);
 }
@@ -252,7 +237,7 @@ static void test_cdc_update_delete(void **state)
 	exec_health("DELETE FROM hosp_bill WHERE bill_no = 'ZY-CDC-9'");
 	await_ledger("ZY-CDC-9",
 		     "decision:500000,reversal:-500000,decision:300000,reversal:-300000");
-	char *text = sql("SELECT count(*) FROM dead_letter WHERE source = 'health' "
+	char *text = fixture_sqlf(&fx, "SELECT count(*) FROM dead_letter WHERE source = 'health' "
 			 "AND reason NOT LIKE '%%ZY-COR-9%%'");
 	assert_string_equal(text, "0");
 	free(text);
@@ -268,11 +253,11 @@ static void test_audit_entries(void **state)
 	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 0);
 	assert_non_null(strstr(out, "entries: 0 months paid twice"));
 	free(out);
-	v = sql("UPDATE ledger SET amount_fen = amount_fen - 1 WHERE id = (SELECT min(id) FROM "
+	v = fixture_sqlf(&fx, "UPDATE ledger SET amount_fen = amount_fen - 1 WHERE id = (SELECT min(id) FROM "
 		"ledger WHERE kind = 'reversal' AND ref = 'ZY-COR-1') RETURNING kind");
 	assert_string_equal(v, "reversal");
 	free(v);
-	v = sql("INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, amount_fen, "
+	v = fixture_sqlf(&fx, "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, amount_fen, "
 		"clipped, reason, source, major, minor, kind, period) SELECT id_number, "
 		"'pay/urban_dibao/2026-03', 'urban_dibao', '2026-03-01', 100, 100, false, 'x', "
 		"'finance', n, 0, 'payment', '2026-03' FROM (SELECT min(id_number) AS id_number "

@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "idnum.h"
 
@@ -74,6 +80,21 @@ char *fixture_sql(struct fixture *fx, const char *sql)
 	n = strcspn(text, "\n");
 	text[n] = '\0';
 	return text;
+}
+
+char *fixture_sqlf(struct fixture *fx, const char *fmt, ...)
+{
+	char text[1024];
+	char *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	r = fixture_sql(fx, text);
+	if (r == NULL)
+		fail_msg("SQL failed: %s", text);
+	return r;
 }
 
 static int notify_listen(struct fixture *fx)

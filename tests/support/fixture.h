@@ -57,6 +57,9 @@ int fixture_pg(struct fixture *fx, const char *cmd);
 /* Run an SQL query with psql on the fixture's database; first row, first
  * column, malloc'ed (NULL on error). */
 char *fixture_sql(struct fixture *fx, const char *sql);
+/* fixture_sql of a printf-formatted query that must succeed (the test fails
+ * otherwise). */
+char *fixture_sqlf(struct fixture *fx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Create database name on the fixture's PostgreSQL (if missing) and load the
  * SQL file schema into it (NULL: none). 0 or -1. */
 int fixture_createdb(struct fixture *fx, const char *name, const char *schema);
