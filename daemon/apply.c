@@ -423,21 +423,28 @@ static ymd_t refresh_date(const struct person *p, ymd_t event_date)
 	return ymd_today();
 }
 
-/* The rules refreshed for p's household, then what the back-dated fact bd
- * changes in the months already paid and the claims after a death. */
-static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
-		   const struct backdate *bd, struct decisions *out)
+int apply_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
+		  const struct policy_cause *c, struct decisions *out)
 {
 	size_t first = out->n;
 	int rc = policy_refresh(ctx, p, refresh_date(p, date), out);
 
 	apply_decisions(out, first);
-	if (rc < 0 || bd->from == YMD_NONE)
+	if (rc < 0 || c->from == YMD_NONE)
 		return rc;
 	first = out->n;
-	rc = policy_backdate(p, bd->from, bd->why, out);
+	rc = policy_backdate(p, c, out);
 	apply_decisions(out, first);
 	return rc;
+}
+
+/* apply_refresh() for the back-dated fact bd. */
+static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
+		   const struct backdate *bd, struct decisions *out)
+{
+	const struct policy_cause c = {.from = bd->from, .why = bd->why};
+
+	return apply_refresh(ctx, p, date, &c, out);
 }
 
 int apply_person(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
@@ -499,7 +506,7 @@ int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assis
 
 	if (payment_month(ev->payment_run->month, &month) < 0)
 		return 0; /* validated before: cannot happen */
-	if ((rc = world_payees(w, &payees, &n)) < 0)
+	if ((rc = world_payees(w, 0, 1, &payees, &n)) < 0)
 		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = payment_person(payees[i], month, out);

@@ -29,6 +29,14 @@ int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist_
 		    const struct verdict *v, struct person *p, struct decisions *out);
 int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		 const struct verdict *v, struct person *p, struct decisions *out);
+/* The rules refreshed for p's household as of the latest date its events
+ * carry (date, else today, when later), then what the cause c (from
+ * YMD_NONE: none) changes in the months already paid and the claims after a
+ * death; every decision appended to out and applied. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int apply_refresh(const struct policy_ctx *ctx,
+						      struct person *p, ymd_t date,
+						      const struct policy_cause *c,
+						      struct decisions *out);
 /* A payment run (city-level: p is NULL): every person in memory who may be
  * paid (the batch loaded them all) gets the month's payments not booked
  * yet (policy/payment.c). 0 or -ENOMEM. */

@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "event.h"
 #include "idnum.h"
+#include "recompute.h"
 #include "record.h"
 #include "schema.h"
 #include "stored.h"
@@ -289,22 +290,33 @@ int batch_adopt_loaded(struct engine *e, struct store_job *job)
 	return rc;
 }
 
+/* Whom a batch's city-level events read: the payees of bucket of buckets
+ * (none: buckets 0). */
+struct payees {
+	uint32_t bucket, buckets;
+};
+
 /* A read of persons by id and households by id, for a batch or a query;
- * with payees, also everyone a payment run may pay and their households. */
-static struct store_job *load_job(struct id_array *ids, struct id_array *hhs, bool payees,
-				  store_done_cb done, void *data)
+ * with payees, also everyone a payment run or a recompute chunk may pay, and
+ * their households. */
+static struct store_job *load_job(struct id_array *ids, struct id_array *hhs,
+				  const struct payees *py, store_done_cb done, void *data)
 {
 	struct store_job *job = store_job_new(STORE_READ, done, data);
 	const char *idt = id_array_text(ids), *hht = id_array_text(hhs);
 	struct store_val pv[2] = {{idt, strlen(idt), false}, {hht, strlen(hht), false}};
 	struct store_val hv[2] = {{hht, strlen(hht), false}, {idt, strlen(idt), false}};
+	char n[12], k[12];
+	struct store_val bv[2] = {{n, 0, false}, {k, 0, false}};
 
 	if (job == NULL)
 		return NULL;
+	bv[0].len = (size_t)snprintf(n, sizeof(n), "%" PRIu32, py->buckets);
+	bv[1].len = (size_t)snprintf(k, sizeof(k), "%" PRIu32, py->bucket);
 	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
 	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0 ||
-	    (payees && (store_job_add(job, SQL_LOAD_PAYEES, NULL, 0) < 0 ||
-			store_job_add(job, SQL_LOAD_PAYEE_HOUSEHOLDS, NULL, 0) < 0))) {
+	    (py->buckets > 0 && (store_job_add(job, SQL_LOAD_PAYEES, bv, 2) < 0 ||
+				 store_job_add(job, SQL_LOAD_PAYEE_HOUSEHOLDS, bv, 2) < 0))) {
 		store_job_free(job);
 		return NULL;
 	}
@@ -323,7 +335,7 @@ int batch_load_missing(struct engine *e, const char *const *ids, size_t n, store
 			rc = id_array_add(&missing, ids[i]);
 	}
 	if (rc == 0 && missing.n > 0 &&
-	    (*out = load_job(&missing, &none, false, done, data)) == NULL)
+	    (*out = load_job(&missing, &none, &(struct payees){0, 0}, done, data)) == NULL)
 		rc = -ENOMEM;
 	free(missing.buf);
 	return rc;
@@ -355,17 +367,24 @@ static void on_batch_loaded(struct store_job *job, int status)
 	batch_update_pause(e);
 }
 
-/* Whether b holds a city-level event (a payment run): it reads everyone
- * who may be paid, whom memory may lack. */
-static bool names_payees(const struct batch *b)
+/* Whom b's city-level events (a payment run, a recompute chunk) read: who
+ * may be paid, whom memory may lack; two of other buckets read everyone. */
+static struct payees names_payees(const struct batch *b)
 {
+	struct payees py = {0, 0};
+
 	for (size_t i = 0; i < b->n_events; i++) {
 		const struct event_kind *k = event_of(b->events[i].ev);
+		struct payees one;
 
-		if (!b->events[i].rejected && k != NULL && (k->flags & EVENT_CITY_LEVEL))
-			return true;
+		if (b->events[i].rejected || k == NULL || !(k->flags & EVENT_CITY_LEVEL))
+			continue;
+		recompute_payee_bucket(b->events[i].ev, &one.bucket, &one.buckets);
+		if (py.buckets != 0 && (one.bucket != py.bucket || one.buckets != py.buckets))
+			one = (struct payees){0, 1};
+		py = one;
 	}
-	return false;
+	return py;
 }
 
 /* Apply queued batches in order; the head may first need a load. */
@@ -377,7 +396,7 @@ static void pump(struct engine *e)
 		struct batch *b = q->queue_head;
 		struct id_array ids = {0}, hhs = {0};
 		struct store_job *job;
-		bool payees = !b->loaded && names_payees(b);
+		struct payees py = b->loaded ? (struct payees){0, 0} : names_payees(b);
 
 		if (!b->loaded && collect_missing(e, b, &ids, &hhs) < 0) {
 			free(ids.buf);
@@ -385,7 +404,7 @@ static void pump(struct engine *e)
 			engine_fatal(e, "out of memory");
 			return;
 		}
-		if (ids.n == 0 && hhs.n == 0 && !payees) {
+		if (ids.n == 0 && hhs.n == 0 && py.buckets == 0) {
 			q->queue_head = b->next;
 			if (q->queue_head == NULL)
 				q->queue_tail = NULL;
@@ -393,7 +412,7 @@ static void pump(struct engine *e)
 			commit_batch(e, b);
 			continue;
 		}
-		job = load_job(&ids, &hhs, payees, on_batch_loaded, e);
+		job = load_job(&ids, &hhs, &py, on_batch_loaded, e);
 		free(ids.buf);
 		free(hhs.buf);
 		if (job == NULL) {

@@ -32,6 +32,7 @@ static const struct conf_key config_keys[] = {
 	KEY(roles_file, CONF_STRING, "", true),
 	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
 	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
+	KEY(recompute_chunk, CONF_INT, "1000", true),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -102,8 +103,9 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 		config_free(cfg);
 		return -EINVAL;
 	}
-	if (cfg->dead_letter_max_bytes < 1024) {
-		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024", path);
+	if (cfg->dead_letter_max_bytes < 1024 || cfg->recompute_chunk < 1) {
+		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024, recompute_chunk >= 1",
+			 path);
 		config_free(cfg);
 		return -EINVAL;
 	}

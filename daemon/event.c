@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "recompute.h"
 #include "policy/rules.h"
 #include "roles.h"
 #include "state.h"
@@ -109,6 +110,13 @@ static const struct event_field payment_run_fields[] = {
 	{0},
 };
 
+static const struct event_field recompute_fields[] = {
+	{.name = "from", .check = EVENT_CHECK_DATE, .required = true},
+	{.name = "bucket", .check = EVENT_CHECK_COUNT, .min = 0, .max = RECOMPUTE_BUCKETS_MAX - 1},
+	{.name = "buckets", .check = EVENT_CHECK_COUNT, .min = 1, .max = RECOMPUTE_BUCKETS_MAX},
+	{0},
+};
+
 /* The senders are INTERFACE's table of who sends what (roles.c keeps each
  * department's categories and schemes). */
 const struct event_kind event_kinds[] = {
@@ -188,6 +196,14 @@ const struct event_kind event_kinds[] = {
 	 .apply = apply_payment_run,
 	 .flags = EVENT_CITY_LEVEL,
 	 .senders = (const char *const[]){"finance", NULL}},
+	{.kind = ASSIST__KIND__KIND_RECOMPUTE,
+	 .payload = ASSIST__EVENT__PAYLOAD_RECOMPUTE,
+	 .name = "recompute",
+	 .fields = recompute_fields,
+	 .check = recompute_check,
+	 .apply = recompute_apply,
+	 .flags = EVENT_CITY_LEVEL,
+	 .senders = (const char *const[]){"standards", NULL}},
 };
 
 const size_t event_n_kinds = sizeof(event_kinds) / sizeof(event_kinds[0]);

@@ -471,6 +471,7 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 {
 	Assist__Reply r = ASSIST__REPLY__INIT;
 	Assist__StatusReply st = ASSIST__STATUS_REPLY__INIT;
+	Assist__JobStatus jobs[STANDARDS_JOBS_MAX], *job_ptrs[STANDARDS_JOBS_MAX];
 	size_t n = 0, i = 0;
 	char feed[512];
 	const struct ingest_source *s;
@@ -516,6 +517,10 @@ static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_l
 	st.recipients = engine_recipients(&srv->engine);
 	conf_connect_endpoint(srv->cfg.feed_endpoint, feed, sizeof(feed));
 	st.feed_endpoint = feed;
+	st.n_jobs = standards_status(&srv->standards, jobs, STANDARDS_JOBS_MAX);
+	for (size_t j = 0; j < st.n_jobs; j++)
+		job_ptrs[j] = &jobs[j];
+	st.jobs = job_ptrs;
 	r.request_id = req->request_id;
 	r.body_case = ASSIST__REPLY__BODY_STATUS;
 	r.status = &st;

@@ -57,6 +57,16 @@ static const struct store_migration migrations[] = {
 	    "UPDATE person SET periodic = true;"
 	    "CREATE INDEX person_periodic ON person (id_number) WHERE periodic;"
 	    "CREATE INDEX ledger_period ON ledger (period) WHERE kind = 'payment';"},
+	/* Recompute jobs (daemon/standards.c): the periodic parameters' values
+	 * last seen, to tell what a reload or a start adds, and each job with
+	 * its chunks (buckets of payees; world_bucket_of in C). */
+	{7, "CREATE FUNCTION payee_bucket(id text, n int) RETURNS int LANGUAGE sql IMMUTABLE "
+	    "AS $$ SELECT CASE WHEN id ~ '^[0-9]{17}' THEN (substr(id, 1, 17)::bigint % n)::int "
+	    "ELSE 0 END $$;"
+	    "CREATE TABLE policy_state (one int PRIMARY KEY CHECK (one = 1), vals text NOT NULL);"
+	    "CREATE TABLE recompute_job (id bigint PRIMARY KEY, from_date date NOT NULL,"
+	    "  params text NOT NULL, buckets int NOT NULL,"
+	    "  created timestamptz NOT NULL DEFAULT now(), finished timestamptz);"},
 };
 
 static const struct store_statement statements[SQL_N] = {
@@ -75,18 +85,22 @@ static const struct store_statement statements[SQL_N] = {
 				 "SELECT unnest($1::text[]) UNION SELECT household_id FROM person "
 				 "WHERE id_number = ANY($2::text[]))",
 				 2},
-	/* A payment run's: whoever may be paid, with their whole households. */
+	/* A payment run's or a recompute chunk's: whoever may be paid, of
+	 * bucket $2 among $1 (all: 0 of 1), with their whole households. */
 	[SQL_LOAD_PAYEES] = {"load_payees",
 			     "SELECT state FROM person WHERE id_number IN ("
 			     "SELECT id_number FROM person WHERE periodic "
+			     "AND ($1::int = 1 OR payee_bucket(id_number, $1::int) = $2::int) "
 			     "UNION SELECT p.id_number FROM person p JOIN person q "
 			     "ON p.household_id = q.household_id "
-			     "WHERE q.periodic AND q.household_id <> '')",
-			     0},
+			     "WHERE q.periodic AND q.household_id <> '' "
+			     "AND ($1::int = 1 OR payee_bucket(q.id_number, $1::int) = $2::int))",
+			     2},
 	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
 				       "SELECT state FROM household WHERE household_id IN ("
-				       "SELECT household_id FROM person WHERE periodic)",
-				       0},
+				       "SELECT household_id FROM person WHERE periodic "
+				       "AND ($1::int = 1 OR payee_bucket(id_number, $1::int) = $2::int))",
+				       2},
 	/* assistctl pay: what the runs booked for a month, per scheme. */
 	[SQL_PAYMENTS] = {"payments",
 			  "SELECT scheme, count(DISTINCT id_number), sum(amount_fen) FROM ledger "
@@ -217,6 +231,32 @@ static const struct store_statement statements[SQL_N] = {
 			      "minor = CASE WHEN (excluded.major, excluded.minor) > (p.major, p.minor) "
 			      "THEN excluded.minor ELSE p.minor END",
 			      0},
+	/* daemon/standards.c: the periodic parameters' values last recorded. */
+	[SQL_POLICY_STATE] = {"policy_state", "SELECT vals FROM policy_state", 0},
+	/* A job for a change from $1 of parameters $2, its chunks of about $3
+	 * payees; none when the same one is already waiting (a start after a
+	 * kill finds the change again). */
+	[SQL_JOB_ADD] = {"job_add",
+			 "INSERT INTO recompute_job (id, from_date, params, buckets) "
+			 "SELECT coalesce((SELECT max(id) FROM recompute_job), 0) + 1, $1::date, $2, "
+			 "(SELECT least(65536, greatest(1, ceil(count(*) / $3::numeric)))::int "
+			 "FROM person WHERE periodic) WHERE NOT EXISTS (SELECT 1 FROM recompute_job "
+			 "WHERE finished IS NULL AND from_date = $1::date AND params = $2)",
+			 3},
+	[SQL_POLICY_RECORD] = {"policy_record",
+			       "INSERT INTO policy_state VALUES (1, $1) "
+			       "ON CONFLICT (one) DO UPDATE SET vals = excluded.vals",
+			       1},
+	/* The jobs not finished, and the last one finished, oldest first. */
+	[SQL_JOBS] = {"jobs",
+		      "SELECT id, from_date::text, params, buckets, finished IS NOT NULL "
+		      "FROM recompute_job WHERE finished IS NULL OR id = (SELECT max(id) FROM "
+		      "recompute_job WHERE finished IS NOT NULL) ORDER BY id LIMIT 8",
+		      0},
+	[SQL_JOB_DONE] = {"job_done",
+			  "UPDATE recompute_job SET finished = now() "
+			  "WHERE id = $1::bigint AND finished IS NULL",
+			  1},
 };
 
 const struct store_catalog schema_catalog = {

@@ -170,7 +170,9 @@ static void on_engine_reply(void *data, const uint8_t *peer, size_t peer_len,
 {
 	struct server *srv = data;
 
-	if (srv->ingest.zs != NULL)
+	if (peer_len == 0) /* assistd's own sender */
+		standards_on_ack(&srv->standards, r);
+	else if (srv->ingest.zs != NULL)
 		server_reply(&srv->ingest, peer, peer_len, r);
 }
 
@@ -386,6 +388,8 @@ static void on_engine_ready(void *data, int status)
 	uv_timer_start(&srv->feed_beat, on_feed_beat, FEED_BEAT_CHECK_MS, FEED_BEAT_CHECK_MS);
 	sd_notify(0, "READY=1\nSTATUS=taking events");
 	log_info("ready");
+	standards_init(&srv->standards, &srv->engine, &srv->cfg);
+	standards_start(&srv->standards);
 }
 
 static void on_store_state(struct store *st, bool up)
@@ -461,6 +465,7 @@ static void reload(struct server *srv)
 	config_free(&srv->cfg);
 	srv->cfg = next;
 	apply_log_level(&srv->cfg);
+	standards_check(&srv->standards);
 	log_info("reloaded %s", srv->config_path);
 done:
 	sd_notify(0, "READY=1");
@@ -492,6 +497,7 @@ static void server_stop(struct server *srv, int exit_code)
 	if (srv->stopping)
 		return;
 	srv->stopping = true;
+	standards_stop(&srv->standards);
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
 	if (srv->ingest.zs != NULL)
@@ -684,6 +690,7 @@ void server_free(struct server *srv)
 {
 	instance_unlock(&srv->instance);
 	engine_free(&srv->engine);
+	standards_free(&srv->standards);
 	params_free(srv->params);
 	zap_list_free(srv->clients);
 	roles_free(srv->roles);

@@ -18,6 +18,7 @@
 #include "instance.h"
 #include "params.h"
 #include "roles.h"
+#include "standards.h"
 #include "store.h"
 #include "zap.h"
 #include "zloop.h"
@@ -31,6 +32,7 @@ struct server {
 	struct store *store;
 	struct engine engine;
 	bool engine_ready;
+	struct standards standards; /* retroactive standards' recompute jobs */
 
 	void *zctx;
 	struct zl zl;

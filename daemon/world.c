@@ -138,7 +138,20 @@ static int by_id(const void *a, const void *b)
 	return strcmp((*(struct person *const *)a)->id, (*(struct person *const *)b)->id);
 }
 
-int world_payees(const struct world *w, struct person ***out, size_t *n)
+uint32_t world_bucket_of(const char *id, uint32_t buckets)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 17; i++) {
+		if (id[i] < '0' || id[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(id[i] - '0');
+	}
+	return (uint32_t)(v % buckets);
+}
+
+int world_payees(const struct world *w, uint32_t bucket, uint32_t buckets, struct person ***out,
+		 size_t *n)
 {
 	struct person **list = malloc((w->persons.n ? w->persons.n : 1) * sizeof(*list));
 
@@ -149,7 +162,8 @@ int world_payees(const struct world *w, struct person ***out, size_t *n)
 	for (size_t i = 0; i < w->persons.cap; i++) {
 		struct person *p = w->persons.slots[i].value;
 
-		if (w->persons.slots[i].key != NULL && world_may_be_paid(p))
+		if (w->persons.slots[i].key != NULL && world_may_be_paid(p) &&
+		    (buckets <= 1 || world_bucket_of(p->id, buckets) == bucket))
 			list[(*n)++] = p;
 	}
 	qsort(list, *n, sizeof(*list), by_id);

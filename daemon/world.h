@@ -47,12 +47,17 @@ void world_take_changes(struct world *w);
  * ended one may still be owed a month before its end): a payment run reads
  * p, and the store marks its row (person.periodic) so that a run loads it. */
 bool world_may_be_paid(const struct person *p);
-/* The persons in memory who may be paid, ordered by ID (a run books the
- * same entries in the same order whatever memory held before) in *out
- * (malloc'ed; the persons are borrowed) and their number in *n. 0 or
- * -ENOMEM. */
-__attribute__((warn_unused_result)) int world_payees(const struct world *w,
-						     struct person ***out, size_t *n);
+/* The bucket of an ID number among buckets (a recompute job's chunks): its
+ * first 17 digits modulo buckets, 0 when it does not start with 17 digits.
+ * schema.c's SQL_LOAD_PAYEES computes the same. */
+uint32_t world_bucket_of(const char *id, uint32_t buckets);
+/* The persons in memory who may be paid, of bucket among buckets (all: 0 of
+ * 1), ordered by ID (a run books the same entries in the same order whatever
+ * memory held before) in *out (malloc'ed; the persons are borrowed) and their
+ * number in *n. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int world_payees(const struct world *w, uint32_t bucket,
+						     uint32_t buckets, struct person ***out,
+						     size_t *n);
 /* Free everything. */
 void world_free(struct world *w);
 /* Forget every person and household (they are loaded again from the store

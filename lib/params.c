@@ -587,6 +587,21 @@ static int param_key_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct param *)elem)->name);
 }
 
+int params_values(const struct params *p, const char *name, const ymd_t **dates,
+		  const int64_t **values, size_t *n)
+{
+	const struct param *par = p != NULL && p->n > 0 ? bsearch(name, p->v, p->n, sizeof(*p->v),
+								   param_key_cmp)
+						      : NULL;
+
+	if (par == NULL)
+		return -ENOENT;
+	*dates = par->dates;
+	*values = par->values;
+	*n = par->nvalues;
+	return 0;
+}
+
 int params_get(const struct params *p, const char *name, ymd_t d, struct param_value *out)
 {
 	const struct param *par;

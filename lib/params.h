@@ -35,6 +35,11 @@ void params_free(struct params *p);
  * -ERANGE (no value in force yet on d). */
 __attribute__((warn_unused_result)) int params_get(const struct params *p, const char *name,
 						   ymd_t d, struct param_value *out);
+/* Every value of name: its dates (increasing) in *dates, the values in
+ * *values (both pointing into the set), their number in *n. 0 or -ENOENT. */
+__attribute__((warn_unused_result)) int params_values(const struct params *p, const char *name,
+						      const ymd_t **dates,
+						      const int64_t **values, size_t *n);
 /* Number of parameters in the set. */
 size_t params_count(const struct params *p);
 

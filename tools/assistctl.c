@@ -1366,6 +1366,22 @@ static int cmd_explain(const struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* The recompute jobs of a status reply: [{id, from, params, done, total, finished}]. */
+static json_t *jobs_json(const Assist__StatusReply *st)
+{
+	json_t *jobs = json_array();
+
+	for (size_t i = 0; i < st->n_jobs; i++) {
+		const Assist__JobStatus *j = st->jobs[i];
+
+		json_array_append_new(jobs, json_pack("{sI ss ss sI sI sb}", "id", (json_int_t)j->id,
+						      "from", j->from, "params", j->params, "done",
+						      (json_int_t)j->done, "total",
+						      (json_int_t)j->total, "finished", j->finished));
+	}
+	return jobs;
+}
+
 static json_t *status_json(const Assist__StatusReply *st)
 {
 	json_t *root = json_object(), *sources = json_object();
@@ -1391,6 +1407,7 @@ static json_t *status_json(const Assist__StatusReply *st)
 	json_object_set_new(root, "feed_seq", json_integer((json_int_t)st->feed_seq));
 	json_object_set_new(root, "dead_letters", json_integer((json_int_t)st->dead_letters));
 	json_object_set_new(root, "recipients", json_integer((json_int_t)st->recipients));
+	json_object_set_new(root, "jobs", jobs_json(st));
 	return root;
 }
 
@@ -1411,6 +1428,13 @@ static void status_table(const Assist__StatusReply *st)
 	}
 	printf("feed sequence: %" PRIu64 "\ndead letters:  %" PRIu64 "\nrecipients:    %" PRIu64
 	       "\n", st->feed_seq, st->dead_letters, st->recipients);
+	for (size_t i = 0; i < st->n_jobs; i++) {
+		const Assist__JobStatus *j = st->jobs[i];
+
+		printf("recompute job %" PRIu64 ": %s from %s: %" PRIu32 "/%" PRIu32 " chunks%s\n",
+		       j->id, j->params, j->from, j->done, j->total,
+		       j->finished ? ", finished" : "");
+	}
 }
 
 static int cmd_status(const struct opts *o, int argc, char **argv)

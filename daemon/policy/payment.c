@@ -181,8 +181,9 @@ static const char *kind_name(bool arrears)
 /* One arrears (diff > 0) or recovery entry of b's scheme for the month
  * starting first, explained by why and what the month is worth now. */
 static int book_diff(struct person *p, const struct benefit *b, ymd_t first, const char *ref,
-		     fen_t due, fen_t paid, const char *why, struct decisions *out)
+		     fen_t due, fen_t paid, const struct policy_cause *c, struct decisions *out)
 {
+	const char *why = c->why;
 	bool more = due > paid;
 	struct decision *d = month_entry(p, b, first, ref, due - paid,
 					 more ? ASSIST__LEDGER_KIND__LEDGER_KIND_ARREARS
@@ -194,6 +195,8 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 	snprintf(d->u.ledger.reason, sizeof(d->u.ledger.reason), "%s for %s: due %lld, paid %lld",
 		 kind_name(more), d->u.ledger.period, (long long)due, (long long)paid);
 	trace_input(&d->trace, "changed", "%s", why);
+	for (const char *const *name = c->params; name != NULL && *name != NULL; name++)
+		(void)trace_param(&d->trace, c->ps, *name, c->from);
 	trace_input(&d->trace, "benefit", "%.79s", b->reason);
 	trace_input(&d->trace, "due_fen", "%lld", (long long)due);
 	trace_input(&d->trace, "paid_fen", "%lld", (long long)paid);
@@ -208,7 +211,8 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 }
 
 /* Reconcile p's periodic benefits for the month starting first. */
-static int reconcile_month(struct person *p, ymd_t first, const char *why, struct decisions *out)
+static int reconcile_month(struct person *p, ymd_t first, const struct policy_cause *c,
+			   struct decisions *out)
 {
 	char ref[64];
 	int rc;
@@ -221,7 +225,7 @@ static int reconcile_month(struct person *p, ymd_t first, const char *why, struc
 			continue;
 		due = due_for(p, b, first);
 		paid = paid_for(p, ref);
-		if (due != paid && (rc = book_diff(p, b, first, ref, due, paid, why, out)) < 0)
+		if (due != paid && (rc = book_diff(p, b, first, ref, due, paid, c, out)) < 0)
 			return rc;
 	}
 	return 0;
@@ -234,20 +238,20 @@ static int by_day(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int payment_reconcile(struct person *p, ymd_t from, const char *why, struct decisions *out)
+int payment_reconcile(struct person *p, const struct policy_cause *c, struct decisions *out)
 {
 	size_t n_m = p->hh != NULL ? p->hh->n_m : 0, n = 0, cap = 0;
 	ymd_t *months = NULL;
-	int rc = paid_months(p, from, &months, &n, &cap);
+	int rc = paid_months(p, c->from, &months, &n, &cap);
 
 	/* A month any member was paid for is a month run: a member's benefit
 	 * started back in it is owed too. */
 	for (size_t i = 0; i < n_m && rc == 0; i++)
-		rc = paid_months(p->hh->m[i], from, &months, &n, &cap);
+		rc = paid_months(p->hh->m[i], c->from, &months, &n, &cap);
 	if (n > 1)
 		qsort(months, n, sizeof(*months), by_day);
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = reconcile_month(p, months[i], why, out);
+		rc = reconcile_month(p, months[i], c, out);
 	free(months);
 	return rc;
 }

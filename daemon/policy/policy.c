@@ -84,7 +84,12 @@ static int reverse_after_death(struct person *p, struct decisions *out)
 	return 0;
 }
 
-int policy_backdate(struct person *p, ymd_t from, const char *why, struct decisions *out)
+const char *const *policy_periodic_params(void)
+{
+	return dibao_param_names;
+}
+
+int policy_backdate(struct person *p, const struct policy_cause *c, struct decisions *out)
 {
 	size_t n = p->hh != NULL ? p->hh->n_m : 1;
 	int rc = 0;
@@ -93,7 +98,7 @@ int policy_backdate(struct person *p, ymd_t from, const char *why, struct decisi
 		struct person *m = p->hh != NULL ? p->hh->m[i] : p;
 
 		if ((rc = reverse_after_death(m, out)) == 0)
-			rc = payment_reconcile(m, from, why, out);
+			rc = payment_reconcile(m, c, out);
 	}
 	return rc;
 }

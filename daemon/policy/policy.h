@@ -89,6 +89,23 @@ struct decisions {
 char *trace_json(const struct decision *d, const char *subject, const char *source, uint64_t major,
 		 uint64_t minor);
 
+/* Why months already paid are computed again: a fact or a standard valid
+ * from from, in words ("household income 45000 from 2008-02-01 (was
+ * 30000)"); for a standard, also the parameters whose values changed
+ * (NULL-terminated names, or NULL), each traced with its value in force on
+ * from, read from ps. */
+struct policy_cause {
+	ymd_t from;
+	const char *why;
+	const struct params *ps;
+	const char *const *params;
+};
+
+/* The parameters the amounts of periodic benefits are computed from,
+ * NULL-terminated: a value of one added back in months already paid is a
+ * recompute job (standards.c). */
+const char *const *policy_periodic_params(void);
+
 /* Where an event came from, for traces. */
 struct policy_ctx {
 	const struct params *params;
@@ -135,8 +152,9 @@ __attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *
  * deceased_recipient) of every claim still in force dated on or after the
  * death.
  * Appended to out, not applied. 0 or -ENOMEM. */
-__attribute__((warn_unused_result)) int policy_backdate(struct person *p, ymd_t from,
-							 const char *why, struct decisions *out);
+__attribute__((warn_unused_result)) int policy_backdate(struct person *p,
+							 const struct policy_cause *c,
+							 struct decisions *out);
 /* p's benefits as of d (docs/policy.md "Validity") into out, which has room
  * for p->n_benefits rows: a row whose last day is before d shows ended with
  * it as until; a row not started on d is left out. The count written. Pure:

@@ -87,12 +87,11 @@ __attribute__((warn_unused_result)) int payment_person(struct person *p, ymd_t f
  * known (0 when the benefit is not active on its first day), in force the
  * sum of p's entries under pay/<scheme>/<YYYY-MM>. A positive difference is
  * an arrears entry, a negative one a recovery entry, dated the month's
- * first day, explained by why (the fact that changed, "household income
- * 45000 from 2008-02-01 (was 30000)"). Months before from are left as paid.
- * Appended to out, not applied; reconciling again books nothing. 0 or
- * -ENOMEM. */
-__attribute__((warn_unused_result)) int payment_reconcile(struct person *p, ymd_t from,
-							   const char *why,
+ * first day, explained by the cause c (policy.h). Months before c->from are
+ * left as paid. Appended to out, not applied; reconciling again books
+ * nothing. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int payment_reconcile(struct person *p,
+							   const struct policy_cause *c,
 							   struct decisions *out);
 
 /* ---- family entry points (called by policy.c) ---------------------------- */

@@ -29,6 +29,7 @@ struct built {
 	Assist__Training training;
 	Assist__HousingAid housing;
 	Assist__PaymentRun payment_run;
+	Assist__Recompute recompute;
 };
 
 /* The payload of the kind built, or NULL. */
@@ -43,7 +44,8 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 			    .education = ASSIST__EDUCATION_AID__INIT,
 			    .training = ASSIST__TRAINING__INIT,
 			    .housing = ASSIST__HOUSING_AID__INIT,
-			    .payment_run = ASSIST__PAYMENT_RUN__INIT};
+			    .payment_run = ASSIST__PAYMENT_RUN__INIT,
+			    .recompute = ASSIST__RECOMPUTE__INIT};
 	b->ev.kind = kind;
 	switch (kind) {
 	case ASSIST__KIND__KIND_PERSON:
@@ -105,6 +107,12 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
 		b->ev.payment_run = &b->payment_run;
 		return &b->payment_run.base;
+	case ASSIST__KIND__KIND_RECOMPUTE:
+		b->recompute.from = "2009-01-01";
+		b->recompute.buckets = 1;
+		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_RECOMPUTE;
+		b->ev.recompute = &b->recompute;
+		return &b->recompute.base;
 	default:
 		return NULL;
 	}
@@ -141,6 +149,9 @@ static const struct kind_case kind_cases[] = {
 	/* Names no one: applied over everyone who may be paid. */
 	{ASSIST__KIND__KIND_PAYMENT_RUN, "payment_run", NULL, NULL, NULL, YMD_NONE, false, false,
 	 false, "month", true},
+	/* assistd's own: a recompute job's chunk, over the payees of a bucket. */
+	{ASSIST__KIND__KIND_RECOMPUTE, "recompute", NULL, NULL, NULL, YMD_NONE, false, false, false,
+	 "from", true},
 };
 
 static void assert_text(const char *got, const char *want)

@@ -156,6 +156,14 @@ static void check_entry(const struct decision *d, fen_t amount, const char *why)
 	assert_non_null(strstr(d->trace.result, why));
 }
 
+/* policy_backdate() for a fact valid from from, explained by why. */
+static int backdate(struct person *p, ymd_t from, const char *why, struct decisions *out)
+{
+	const struct policy_cause c = {.from = from, .why = why};
+
+	return policy_backdate(p, &c, out);
+}
+
 static void test_reconcile(void **state)
 {
 	static const struct {
@@ -205,7 +213,7 @@ static void test_reconcile(void **state)
 		change(&w, cases[i].change, cases[i].value, cases[i].from);
 		assert_int_equal(policy_refresh(&ctx, w.p[0], 20080401, &out), 0);
 		apply_all(&out);
-		assert_int_equal(policy_backdate(w.p[0], cases[i].from, "the fact", &out), 0);
+		assert_int_equal(backdate(w.p[0], cases[i].from, "the fact", &out), 0);
 		assert_int_equal(out.n, cases[i].n);
 		for (size_t j = 0; j < cases[i].n; j++) {
 			const struct want *x = &cases[i].want[j];
@@ -222,7 +230,7 @@ static void test_reconcile(void **state)
 		apply_all(&out);
 		/* Reconciling again books nothing. */
 		n_ledger = w.p[0]->n_ledger;
-		assert_int_equal(policy_backdate(w.p[0], cases[i].from, "the fact", &out), 0);
+		assert_int_equal(backdate(w.p[0], cases[i].from, "the fact", &out), 0);
 		assert_int_equal(out.n, 0);
 		assert_int_equal(w.p[0]->n_ledger, n_ledger);
 		decisions_free(&out);
@@ -258,7 +266,7 @@ static void test_claims_after_death(void **state)
 	d->u.ledger.amount = 20000;
 	apply_all(&out);
 	w.p[0]->deceased_on = 20080210;
-	assert_int_equal(policy_backdate(w.p[0], 20080210, "deceased on 2008-02-10", &out), 0);
+	assert_int_equal(backdate(w.p[0], 20080210, "deceased on 2008-02-10", &out), 0);
 	for (size_t i = 0; i < out.n; i++) {
 		const struct decision *x = &out.items[i];
 
@@ -277,7 +285,7 @@ static void test_claims_after_death(void **state)
 	assert_int_equal(alerts, 2);
 	assert_int_equal(reversals, 2);
 	apply_all(&out);
-	assert_int_equal(policy_backdate(w.p[0], 20080210, "deceased on 2008-02-10", &out), 0);
+	assert_int_equal(backdate(w.p[0], 20080210, "deceased on 2008-02-10", &out), 0);
 	assert_int_equal(out.n, 0);
 	decisions_free(&out);
 	world_free(&w);

@@ -62,7 +62,7 @@ static void test_sources(void **state)
 	char err[256];
 
 	assert_int_equal(roles_parse(NULL, "roles", &r, err, sizeof(err)), 0);
-	assert_int_equal(r->n, 6);
+	assert_int_equal(r->n, 7);
 	assert_non_null(roles_find(r, "civil_affairs"));
 	assert_non_null(roles_find(r, "housing"));
 	assert_non_null(roles_find(r, "finance"));
@@ -71,7 +71,7 @@ static void test_sources(void **state)
 	roles_free(r);
 	assert_int_equal(roles_parse("water = person\nhousing = none\n", "roles", &r, err,
 				     sizeof(err)), 0);
-	assert_int_equal(r->n, 6);
+	assert_int_equal(r->n, 7);
 	assert_non_null(roles_find(r, "water"));
 	assert_null(roles_find(r, "housing"));
 	roles_free(r);
@@ -82,7 +82,7 @@ static void test_sources(void **state)
 				     "labor_push = labor                             # a second\n"
 				     "housing = none                                 # gone\n",
 				     "roles", &r, err, sizeof(err)), 0);
-	assert_int_equal(r->n, 7);
+	assert_int_equal(r->n, 8);
 	assert_non_null(roles_find(r, "water_company"));
 	assert_true(roles_find(r, "labor_push")->kinds == roles_find(r, "labor")->kinds);
 	assert_null(roles_find(r, "housing"));
@@ -215,6 +215,7 @@ static void test_default_kinds(void **state)
 		{"labor", K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM)},
 		{"housing", K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT)},
 		{"finance", K(PAYMENT_RUN)},
+		{"standards", K(RECOMPUTE)},
 	};
 	struct roles *r = NULL, *granted = NULL;
 	char err[256];

@@ -360,7 +360,7 @@ static void test_payment_run(void **state)
 	assert_int_equal(move_to(f, ID_1, "HH-A"), 0);
 	assert_int_equal(rural_dibao(f, ID_3, "HH-R"), 0);
 	assert_int_equal(rural_dibao(f, ID_2, "HH-R"), 0);
-	assert_int_equal(world_payees(&f->w, &payees, &n), 0);
+	assert_int_equal(world_payees(&f->w, 0, 1, &payees, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(payees[0]->id, ID_2);
 	assert_string_equal(payees[1]->id, ID_3);

@@ -1,0 +1,109 @@
+/* A recompute chunk: see recompute.h. */
+#include "recompute.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "strmap.h"
+
+int recompute_check(ProtobufCMessage *m, struct verdict *v)
+{
+	const Assist__Recompute *r = (const Assist__Recompute *)m;
+	const char *field = "recompute.params", *why = NULL;
+
+	if (r->n_params > RECOMPUTE_PARAMS_MAX)
+		why = "names too many parameters";
+	for (size_t i = 0; i < r->n_params && why == NULL; i++) {
+		size_t n = strlen(r->params[i]);
+
+		if (n == 0 || n > 63)
+			why = "holds a name that is empty or longer than 63 bytes";
+	}
+	if (why == NULL && r->bucket >= r->buckets) {
+		field = "recompute.bucket";
+		why = "must be below buckets";
+	}
+	if (why == NULL)
+		return 0;
+	snprintf(v->field, sizeof(v->field), "%s", field);
+	snprintf(v->reason, sizeof(v->reason), "%s", why);
+	return -EINVAL;
+}
+
+void recompute_payee_bucket(const Assist__Event *ev, uint32_t *bucket, uint32_t *buckets)
+{
+	*bucket = 0;
+	*buckets = 1;
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE && ev->recompute->buckets > 1) {
+		*bucket = (uint32_t)ev->recompute->bucket;
+		*buckets = (uint32_t)ev->recompute->buckets;
+	}
+}
+
+void recompute_why(const Assist__Recompute *r, char *why, size_t len)
+{
+	if (r->n_params == 0)
+		snprintf(why, len, "standards from %s", r->from);
+	else if (r->n_params == 1)
+		snprintf(why, len, "standard %s from %s", r->params[0], r->from);
+	else
+		snprintf(why, len, "standards %s and %zu more from %s", r->params[0],
+			 r->n_params - 1, r->from);
+}
+
+/* The names of r known to ps, NULL-terminated, into names (room for
+ * RECOMPUTE_PARAMS_MAX + 1): a name the set lost since is not explained. */
+static void known_params(const Assist__Recompute *r, const struct params *ps, ymd_t from,
+			 const char **names)
+{
+	struct param_value pv;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_params && n < RECOMPUTE_PARAMS_MAX; i++) {
+		if (params_get(ps, r->params[i], from, &pv) == 0)
+			names[n++] = r->params[i];
+	}
+	names[n] = NULL;
+}
+
+int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		    const struct verdict *v, struct person *p, struct decisions *out)
+{
+	const Assist__Recompute *r = ev->recompute;
+	const char *names[RECOMPUTE_PARAMS_MAX + 1];
+	struct strmap done = {0}; /* households refreshed: once each */
+	struct person **payees;
+	uint32_t bucket, buckets;
+	char why[96];
+	struct policy_cause c = {.why = why, .ps = ctx->params, .params = names};
+	size_t n;
+	int rc;
+
+	(void)v;
+	(void)p;
+
+	if (ymd_parse(r->from, &c.from) < 0)
+		return 0; /* validated before: cannot happen */
+	recompute_why(r, why, sizeof(why));
+	known_params(r, ctx->params, c.from, names);
+	recompute_payee_bucket(ev, &bucket, &buckets);
+	if ((rc = world_payees(w, bucket, buckets, &payees, &n)) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct person *m = payees[i];
+
+		if (m->hh != NULL && strmap_get(&done, m->hh->id) != NULL)
+			continue;
+		if (m->hh != NULL && (rc = strmap_put(&done, m->hh->id, m->hh)) < 0)
+			break;
+		/* As of the change at least: the amount of a benefit is the one in
+		 * force on its refresh date (docs/policy.md "Retroactive standards"). */
+		rc = apply_refresh(ctx, m, c.from, &c, out);
+	}
+	strmap_free(&done);
+	free(payees);
+	return rc;
+}

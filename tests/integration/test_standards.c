@@ -1,0 +1,250 @@
+/* A retroactive standard through the real assistd: 10,000 urban dibao
+ * recipients are paid for January to March 2008; the urban standard is
+ * raised from 185 to 200 yuan from 1 February in the policy files and
+ * assistd reloaded (SIGHUP): one recompute job books 15 yuan of arrears for
+ * February and March for everyone. assistd is killed in the middle of the
+ * job and started again: the job goes on where it was, and every month is
+ * booked exactly once; the explanation names the parameter, its date and
+ * its clause; assist-audit passes; April is paid at the new standard. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+#define RECIPIENTS 10000
+#define CHUNK 100 /* recompute_chunk: 100 chunks, so the kill lands in the middle */
+
+static struct fixture fx;
+static char policy[400];
+
+static void run_ok(const char *const *argv)
+{
+	char *out = NULL, *err = NULL;
+	int st = fixture_run(&fx, &out, &err, argv);
+
+	if (st != 0)
+		fail_msg("%s %s: exit %d\n%s%s", argv[3], argv[4] ? argv[4] : "", st,
+			 out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+}
+
+static void pay(const char *month)
+{
+	const char *argv[] = {"assistctl", "-c", fx.conf, "pay", month, NULL};
+
+	run_ok(argv);
+}
+
+/* Recipient i's ID: a birth year per thousand, the sequence within it. */
+static void id_of(int i, char out[19])
+{
+	char birth[9];
+
+	snprintf(birth, sizeof(birth), "%d0101", 1950 + i / 1000);
+	fixture_id(out, "420704", birth, i % 1000);
+}
+
+/* Recipient i alone in household ST-i, no income: 185 yuan a month. */
+static void push_recipients(void)
+{
+	size_t cap = (size_t)RECIPIENTS * 600, len = 0;
+	char *text = malloc(cap), *err = NULL, id[19];
+	unsigned long seq = 0;
+	int st;
+
+	assert_non_null(text);
+	for (int i = 0; i < RECIPIENTS; i++) {
+		id_of(i, id);
+		len += (size_t)snprintf(
+			text + len, cap - len,
+			"{\"source\":\"civil_affairs\",\"seq\":%lu,\"kind\":\"household\",\"household\":"
+			"{\"household_id\":\"ST-%d\",\"members\":1,\"monthly_income_fen\":0,"
+			"\"area\":\"city\"}}\n"
+			"{\"source\":\"civil_affairs\",\"seq\":%lu,\"kind\":\"person\",\"person\":"
+			"{\"id_number\":\"%s\",\"name\":\"S\",\"household_id\":\"ST-%d\","
+			"\"hukou\":\"urban\",\"area\":\"city\"}}\n"
+			"{\"source\":\"civil_affairs\",\"seq\":%lu,\"kind\":\"enrollment\",\"enrollment\":"
+			"{\"id_number\":\"%s\",\"scheme\":\"urban_dibao\",\"start_date\":\"2008-01-01\"}}\n",
+			seq + 1, i, seq + 2, id, i, seq + 3, id);
+		seq += 3;
+		assert_true(len < cap);
+	}
+	st = fixture_push(&fx, "recipients.jsonl", text, &err);
+	if (st != 0)
+		fail_msg("push: exit %d\n%s", st, err);
+	free(err);
+	free(text);
+}
+
+/* Give the urban city standard a value of 20000 from 2008-02-01. */
+static void raise_standard(void)
+{
+	static const char block[] = "\ndibao.urban.standard.city:\n", old[] = "    2008-01-01: 18500\n";
+	char *text = fixture_read(&fx, "policy/dibao.yaml"), *at, *val, *out;
+
+	at = strstr(text, block);
+	assert_non_null(at);
+	val = strstr(at, old);
+	assert_non_null(val);
+	out = malloc(strlen(text) + 64);
+	assert_non_null(out);
+	val += strlen(old);
+	sprintf(out, "%.*s    2008-02-01: 20000\n%s", (int)(val - text), text, val);
+	assert_non_null(fixture_write(&fx, "policy/dibao.yaml", out));
+	free(out);
+	free(text);
+}
+
+/* The recompute job in status (done, total, finished), -1 done when none. */
+static void job_status(long long *done, long long *total, bool *finished)
+{
+	json_t *st = fixture_status(&fx);
+	const json_t *jobs = st != NULL ? json_object_get(st, "jobs") : NULL;
+	const json_t *j = json_array_size(jobs) > 0 ? json_array_get(jobs, 0) : NULL;
+
+	*done = j != NULL ? fixture_int(j, "done") : -1;
+	*total = j != NULL ? fixture_int(j, "total") : 0;
+	*finished = j != NULL && json_is_true(json_object_get(j, "finished"));
+	json_decref(st);
+}
+
+static char *sql(const char *q)
+{
+	return fixture_sql(&fx, q);
+}
+
+static void assert_sql(const char *q, const char *want)
+{
+	char *got = sql(q);
+
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("%s: '%s', not '%s'", q, got ? got : "(null)", want);
+	free(got);
+}
+
+static int setup(void **state)
+{
+	char line[600];
+	const char *path;
+
+	(void)state;
+	if (fixture_setup(&fx, "standards", "recompute_chunk = 100\n") < 0)
+		return -1;
+	if ((path = fixture_policy_copy(&fx, "policy")) == NULL)
+		return -1;
+	snprintf(policy, sizeof(policy), "%s", path);
+	snprintf(line, sizeof(line), "policy_dir = %s", policy);
+	return fixture_conf_append(&fx, line) < 0 || fixture_assistd_start(&fx) < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_teardown(&fx);
+	return 0;
+}
+
+static void test_paid(void **state)
+{
+	(void)state;
+	push_recipients();
+	pay("2008-01");
+	pay("2008-02");
+	pay("2008-03");
+	assert_sql("SELECT count(*) || ' ' || sum(amount_fen) FROM ledger WHERE kind = 'payment'",
+		   "30000 555000000");
+	/* standards is assistd's own source: no sender may use it. */
+	assert_int_not_equal(fixture_push(&fx, "forged.jsonl",
+					  "{\"source\":\"standards\",\"seq\":1,\"kind\":\"recompute\","
+					  "\"recompute\":{\"from\":\"2008-01-01\",\"buckets\":1}}\n",
+					  NULL),
+			     0);
+	/* A reload that changes nothing periodic starts no job. */
+	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
+	assert_sql("SELECT count(*) FROM recompute_job", "0");
+}
+
+static void test_raised_killed_resumed(void **state)
+{
+	long long done = -1, total = 0;
+	bool finished = false;
+	char *left;
+	double t0;
+
+	(void)state;
+	raise_standard();
+	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
+	for (t0 = fixture_now_s(); done < 2 && fixture_now_s() - t0 < 60; fixture_sleep_ms(20))
+		job_status(&done, &total, &finished);
+	assert_true(done >= 2);
+	assert_int_equal(total, RECIPIENTS / CHUNK);
+	assert_true(fixture_assistd_stop(&fx, SIGKILL) > 128);
+	/* Killed in the middle: some chunks committed, not all. */
+	left = sql("SELECT minor < 100 AND minor >= 2 FROM source_position WHERE source = 'standards'");
+	assert_string_equal(left, "t");
+	free(left);
+	assert_sql("SELECT count(*) FROM recompute_job WHERE finished IS NULL", "1");
+
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	for (t0 = fixture_now_s(); !finished && fixture_now_s() - t0 < 120; fixture_sleep_ms(100))
+		job_status(&done, &total, &finished);
+	assert_true(finished);
+	assert_int_equal(done, total);
+	/* 15 yuan more for February and March, once each, for everyone. */
+	assert_sql("SELECT count(*) || ' ' || count(DISTINCT (id_number, ref)) || ' ' || "
+		   "sum(amount_fen) || ' ' || min(amount_fen) || ' ' || max(amount_fen) "
+		   "FROM ledger WHERE kind = 'arrears'",
+		   "20000 20000 30000000 1500 1500");
+	assert_sql("SELECT string_agg(DISTINCT period, ',') FROM ledger WHERE kind = 'arrears'",
+		   "2008-02,2008-03");
+	assert_sql("SELECT count(*) FROM ledger WHERE kind IN ('recovery', 'reversal')", "0");
+	assert_sql("SELECT count(*) FROM recompute_job", "1");
+}
+
+static void test_explained_audited(void **state)
+{
+	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
+	char id[19], *text, *log;
+	int code = -1;
+
+	(void)state;
+	id_of(4242, id);
+	text = fixture_explain(&fx, id, &code);
+	assert_int_equal(code, 0);
+	if (strstr(text, "pay/urban_dibao/2008-03 arrears 1500: standard "
+			 "dibao.urban.standard.city from 2008-02-01") == NULL ||
+	    strstr(text, "dibao.urban.standard.city = 20000") == NULL ||
+	    strstr(text, "urban standard 185 yuan") == NULL)
+		fail_msg("explain lacks the standard, its value or its clause:\n%s", text);
+	free(text);
+	log = fixture_read(&fx, "assistd.log");
+	assert_non_null(strstr(log, "recompute job 1 (dibao.urban.standard.city from 2008-02-01)"));
+	assert_non_null(strstr(log, "recompute job 1 finished"));
+	free(log);
+	run_ok(audit);
+	/* April is paid at the new standard. */
+	pay("2008-04");
+	assert_sql("SELECT count(*) || ' ' || sum(amount_fen) FROM ledger "
+		   "WHERE kind = 'payment' AND period = '2008-04'",
+		   "10000 200000000");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paid),
+		cmocka_unit_test(test_raised_killed_resumed),
+		cmocka_unit_test(test_explained_audited),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
