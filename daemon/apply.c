@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backdate.h"
+#include "claim.h"
 #include "event.h"
 #include "log.h"
 #include "policy/rules.h"
@@ -205,212 +206,8 @@ static void apply_decisions(struct decisions *out, size_t first)
 		decision_apply(&out->items[i]);
 }
 
-/* ---- claims: decide, correct, void ---------------------------------------- */
+/* ---- refresh ------------------------------------------------------------------- */
 
-/* One claim event as the claim keys see it. key: "source/claim_id" (with a
- * "housing/" prefix for a household's); dkey: key#digest of the claim as
- * decided (its op left out), which tells a claim sent again unchanged (an
- * adapter's re-snapshot) from another under the same id. What a decision
- * took that a reversal gives back is remembered next to them: key@once=K for
- * a one-time key, key@bill=YYYYMMDD:TOTAL for a bill's total. */
-struct claim {
-	const char *id;
-	Assist__ClaimOp op;
-	char key[160];
-	char dkey[180];
-};
-
-static const ProtobufCFieldDescriptor *op_field(const ProtobufCMessage *m)
-{
-	const ProtobufCFieldDescriptor *f;
-
-	if (m == NULL || (f = protobuf_c_message_descriptor_get_field_by_name(m->descriptor,
-									    "op")) == NULL ||
-	    f->type != PROTOBUF_C_TYPE_ENUM)
-		return NULL;
-	return f;
-}
-
-/* FNV-1a of the packed payload with its op as decide (a shallow copy). 0 or
- * -ENOMEM. */
-static int claim_digest(const ProtobufCMessage *m, uint64_t *h)
-{
-	const ProtobufCFieldDescriptor *f = op_field(m);
-	size_t size = m->descriptor->sizeof_message, len;
-	uint8_t *copy = malloc(size), *buf;
-
-	*h = 0xcbf29ce484222325ULL;
-	if (copy == NULL)
-		return -ENOMEM;
-	memcpy(copy, m, size);
-	if (f != NULL)
-		*(int *)(copy + f->offset) = ASSIST__CLAIM_OP__CLAIM_OP_DECIDE;
-	len = protobuf_c_message_get_packed_size((ProtobufCMessage *)copy);
-	if ((buf = malloc(len ? len : 1)) == NULL) {
-		free(copy);
-		return -ENOMEM;
-	}
-	protobuf_c_message_pack((ProtobufCMessage *)copy, buf);
-	for (size_t i = 0; i < len; i++)
-		*h = (*h ^ buf[i]) * 0x100000001b3ULL;
-	free(buf);
-	free(copy);
-	return 0;
-}
-
-static int claim_init(struct claim *c, const Assist__Event *ev, const char *prefix)
-{
-	const ProtobufCMessage *m = event_payload(ev);
-	const ProtobufCFieldDescriptor *f = op_field(m);
-	uint64_t h = 0;
-	int rc;
-
-	c->id = event_text(ev, EVENT_FIELD_CLAIM);
-	c->op = f != NULL ? *(const int *)((const char *)m + f->offset) : 0;
-	snprintf(c->key, sizeof(c->key), "%s%s/%s", prefix, ev->source, c->id);
-	if (m != NULL && (rc = claim_digest(m, &h)) < 0)
-		return rc;
-	snprintf(c->dkey, sizeof(c->dkey), "%s#%016" PRIx64, c->key, h);
-	return 0;
-}
-
-static const char *op_name(Assist__ClaimOp op)
-{
-	return op == ASSIST__CLAIM_OP__CLAIM_OP_VOID ? "void" : "correct";
-}
-
-static int reject_claim(struct verdict *reject, const Assist__Event *ev, const char *code,
-			const char *claim, const char *what)
-{
-	memset(reject, 0, sizeof(*reject));
-	snprintf(reject->field, sizeof(reject->field), "%s.claim_id", validate_kind_name(ev));
-	snprintf(reject->reason, sizeof(reject->reason), "%s: claim %s %s from %s", code, claim,
-		 what, ev->source);
-	return -EINVAL;
-}
-
-/* Whether p holds a claim key that starts with key and then c. */
-static bool has_key_with(const struct person *p, const char *key, char c)
-{
-	size_t len = strlen(key);
-
-	for (size_t i = 0; i < p->n_claim_keys; i++) {
-		if (strncmp(p->claim_keys[i], key, len) == 0 && p->claim_keys[i][len] == c)
-			return true;
-	}
-	return false;
-}
-
-/* What the claim's op does given what p (a household's first member) knows
- * of it: 0 go on, 1 nothing to do (the same claim again, a correction to
- * what is in force, a void of a claim voided), -EINVAL rejected. */
-static int claim_check(const struct person *p, const struct claim *c, const Assist__Event *ev,
-		       struct verdict *reject)
-{
-	bool seen = p != NULL && person_has_claim_key(p, c->key);
-
-	if (c->op == ASSIST__CLAIM_OP__CLAIM_OP_DECIDE) {
-		if (!seen)
-			return 0;
-		if (person_has_claim_key(p, c->dkey))
-			return 1;
-		return reject_claim(reject, ev, "duplicate_claim", c->id, "was already applied");
-	}
-	if (!seen)
-		return reject_claim(reject, ev, "unknown_claim", c->id,
-				    c->op == ASSIST__CLAIM_OP__CLAIM_OP_VOID
-					    ? "to void was never applied"
-					    : "to correct was never applied");
-	if (c->op == ASSIST__CLAIM_OP__CLAIM_OP_CORRECT)
-		return person_has_claim_key(p, c->dkey) ? 1 : 0;
-	return has_key_with(p, c->key, '#') ? 0 : 1;
-}
-
-/* A bill's total the reversal takes back out of the year's medical_total. */
-static int unbill(struct person *p, const char *taken, struct decisions *out)
-{
-	unsigned long date;
-	long long total;
-	struct decision *d;
-
-	if (sscanf(taken, "%lu:%lld", &date, &total) != 2)
-		return 0;
-	if ((d = decisions_add(out, DEC_BILL, p)) == NULL)
-		return -ENOMEM;
-	d->u.bill.date = (ymd_t)date;
-	d->u.bill.total = -(fen_t)total;
-	return 0;
-}
-
-/* Take back what the claim gave p: a reversal of what is in force, the bill
- * total out of the year's, the one-time keys given back; the claim stays
- * known (its key) but nothing of it is in force. 0 or -ENOMEM. */
-static int claim_undo(struct person *p, const struct claim *c, struct decisions *out)
-{
-	size_t first = out->n, len = strlen(c->key);
-	char prefix[sizeof(c->key) + 1];
-	int rc;
-
-	if ((rc = policy_reversal(p, c->id, op_name(c->op), out)) < 0)
-		return rc;
-	for (size_t i = 0; i < p->n_claim_keys; i++) {
-		const char *k = p->claim_keys[i];
-
-		if (strncmp(k, c->key, len) != 0 || k[len] != '@')
-			continue;
-		if (strncmp(k + len, "@bill=", 6) == 0 && (rc = unbill(p, k + len + 6, out)) < 0)
-			return rc;
-	}
-	apply_decisions(out, first);
-	for (size_t i = 0; i < p->n_claim_keys; i++) {
-		const char *k = p->claim_keys[i];
-
-		if (strncmp(k, c->key, len) == 0 && strncmp(k + len, "@once=", 6) == 0)
-			person_drop_once_key(p, k + len + 6);
-	}
-	snprintf(prefix, sizeof(prefix), "%s#", c->key);
-	person_drop_claim_keys(p, prefix);
-	snprintf(prefix, sizeof(prefix), "%s@", c->key);
-	person_drop_claim_keys(p, prefix);
-	p->dirty = true;
-	return 0;
-}
-
-static int remember(struct person *p, const char *key, const char *what, const char *value)
-{
-	char buf[256];
-
-	snprintf(buf, sizeof(buf), "%s@%s=%s", key, what, value);
-	return person_add_claim_key(p, buf);
-}
-
-/* The claim as decided on p: its keys, and what the decisions of out from
- * first gave p that a reversal gives back. 0 or -ENOMEM. */
-static int claim_remember(struct person *p, const struct claim *c, const struct decisions *out,
-			  size_t first)
-{
-	char value[48];
-	int rc;
-
-	if ((!person_has_claim_key(p, c->key) && (rc = person_add_claim_key(p, c->key)) < 0) ||
-	    (rc = person_add_claim_key(p, c->dkey)) < 0)
-		return rc;
-	for (size_t i = first; i < out->n; i++) {
-		const struct decision *d = &out->items[i];
-
-		if (d->person != p)
-			continue;
-		if (d->type == DEC_ONCE_KEY && (rc = remember(p, c->key, "once", d->u.once_key)) < 0)
-			return rc;
-		if (d->type != DEC_BILL || d->u.bill.total == 0)
-			continue;
-		snprintf(value, sizeof(value), "%lu:%" PRId64, (unsigned long)d->u.bill.date,
-			 d->u.bill.total);
-		if ((rc = remember(p, c->key, "bill", value)) < 0)
-			return rc;
-	}
-	return 0;
-}
 /* The date rules are refreshed as of: the latest date the person's events
  * carry (an event may be dated back, a registration "since 2007": the record
  * still shows the person as of the newest news), else the event's, else today. */
@@ -661,6 +458,26 @@ static int collect(struct world *w, const Assist__Event *ev, const struct decisi
 			return rc;
 	}
 	return 0;
+}
+
+int apply_redecide(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
+		   const struct verdict *v, struct decisions *out, struct verdict *reject)
+{
+	const struct event_kind *k = event_of(ev);
+	bool household = k != NULL && (k->flags & EVENT_HOUSEHOLD_LEVEL);
+	const char *id = validate_subject(ev);
+	struct household *hh = named_household(w, ev);
+	struct person *p = id != NULL ? strmap_get(&w->persons, id) : NULL;
+	struct claim c;
+	int rc;
+
+	if ((rc = claim_init(&c, ev, household ? "housing/" : "")) < 0)
+		return rc;
+	for (size_t i = 0; household && hh != NULL && i < hh->n_m; i++)
+		claim_forget_digest(hh->m[i], &c);
+	if (!household && p != NULL)
+		claim_forget_digest(p, &c);
+	return apply_event(w, ctx, ev, v, out, reject);
 }
 
 int apply_event(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,

@@ -20,6 +20,16 @@ __attribute__((warn_unused_result)) int apply_event(struct world *w, const struc
 						    const struct verdict *v, struct decisions *out,
 						    struct verdict *reject);
 
+/* Decide claim event ev (op correct) again although its fields are those
+ * in force: a reversal and a new decision with the parameters now in force
+ * (a recompute of claims). As apply_event. */
+__attribute__((warn_unused_result)) int apply_redecide(struct world *w,
+						       const struct policy_ctx *ctx,
+						       const Assist__Event *ev,
+						       const struct verdict *v,
+						       struct decisions *out,
+						       struct verdict *reject);
+
 /* Apply a fact event (person, household, status) to p (NULL for a household)
  * and refresh the rules of whom it changed: the event registry's apply entry
  * points (event.c). 0 or -ENOMEM. */

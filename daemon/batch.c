@@ -212,6 +212,27 @@ static const char *id_array_text(struct id_array *a)
 	return a->buf;
 }
 
+/* The id and household ev names (a claims chunk: those of its claims), if
+ * memory does not have them. */
+static int collect_event(struct engine *e, const Assist__Event *ev, struct id_array *ids,
+			 struct id_array *hhs)
+{
+	const char *id = validate_subject(ev);
+	const char *hh = event_text(ev, EVENT_FIELD_HOUSEHOLD);
+	int rc = 0;
+
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE) {
+		for (size_t i = 0; i < ev->recompute->n_events && rc == 0; i++)
+			rc = collect_event(e, ev->recompute->events[i], ids, hhs);
+		return rc;
+	}
+	if (id != NULL && strmap_get(&e->world.persons, id) == NULL)
+		rc = id_array_add(ids, id);
+	if (rc == 0 && hh != NULL && *hh != '\0' && strmap_get(&e->world.households, hh) == NULL)
+		rc = id_array_add(hhs, hh);
+	return rc;
+}
+
 /* ids and households the batch names that memory does not have. */
 static int collect_missing(struct engine *e, const struct batch *b, struct id_array *ids,
 			   struct id_array *hhs)
@@ -219,17 +240,8 @@ static int collect_missing(struct engine *e, const struct batch *b, struct id_ar
 	int rc = 0;
 
 	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
-		const Assist__Event *ev = b->events[i].ev;
-		const char *id = validate_subject(ev);
-		const char *hh = event_text(ev, EVENT_FIELD_HOUSEHOLD);
-
-		if (b->events[i].rejected)
-			continue;
-		if (id != NULL && strmap_get(&e->world.persons, id) == NULL)
-			rc = id_array_add(ids, id);
-		if (rc == 0 && hh != NULL && *hh != '\0' &&
-		    strmap_get(&e->world.households, hh) == NULL)
-			rc = id_array_add(hhs, hh);
+		if (!b->events[i].rejected)
+			rc = collect_event(e, b->events[i].ev, ids, hhs);
 	}
 	return rc;
 }
@@ -380,6 +392,8 @@ static struct payees names_payees(const struct batch *b)
 		if (b->events[i].rejected || k == NULL || !(k->flags & EVENT_CITY_LEVEL))
 			continue;
 		recompute_payee_bucket(b->events[i].ev, &one.bucket, &one.buckets);
+		if (one.buckets == 0)
+			continue;
 		if (py.buckets != 0 && (one.bucket != py.bucket || one.buckets != py.buckets))
 			one = (struct payees){0, 1};
 		py = one;

@@ -464,6 +464,50 @@ static void handle_payments(struct server *srv, const uint8_t *peer, size_t peer
 	store_submit(srv->store, job);
 }
 
+/* ---- recompute --claims --------------------------------------------------------- */
+
+static void on_recompute_added(void *arg, const struct standards_job *j)
+{
+	struct pending *pq = arg;
+	Assist__Reply r = ASSIST__REPLY__INIT;
+	Assist__JobStatus js;
+
+	if (j == NULL) {
+		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			      "the recompute job could not be added (see the log)");
+		free(pq);
+		return;
+	}
+	standards_job_status(j, &js);
+	r.body_case = ASSIST__REPLY__BODY_JOB;
+	r.job = &js;
+	pending_reply(pq, &r);
+	free(pq);
+}
+
+static void handle_recompute(struct server *srv, const uint8_t *peer, size_t peer_len,
+			     const Assist__Request *req)
+{
+	const Assist__RecomputeRequest *rr = req->recompute;
+	struct pending *pq;
+	ymd_t from;
+	int rc;
+
+	if (!rr->claims || ymd_parse(rr->from, &from) < 0) {
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+				   "recompute: claims and from (YYYY-MM-DD) are required");
+		return;
+	}
+	if ((pq = pending_new(srv, peer, peer_len, req->request_id)) == NULL ||
+	    (rc = standards_add_claims(&srv->standards, from, on_recompute_added, pq)) < 0) {
+		server_reply_error(&srv->query, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_BUSY,
+				   "recompute: assistd is starting, stopping or out of memory");
+		free(pq);
+	}
+}
+
 /* ---- status ------------------------------------------------------------------- */
 
 static void handle_status(struct server *srv, const uint8_t *peer, size_t peer_len,
@@ -554,9 +598,13 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_PAYMENTS:
 		handle_payments(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_RECOMPUTE:
+		handle_recompute(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-			    "the query endpoint takes get, explain, replay, status, dump and payments");
+			    "the query endpoint takes get, explain, replay, status, dump, payments and "
+			    "recompute");
 	}
 }

@@ -7,12 +7,40 @@
 #include <string.h>
 
 #include "apply.h"
+#include "log.h"
+#include "validate.h"
 #include "strmap.h"
+
+/* A claims chunk's events: claim events, each valid as its sender's. */
+static int check_claims(const Assist__Recompute *r, struct verdict *v)
+{
+	struct verdict one;
+
+	for (size_t i = 0; i < r->n_events; i++) {
+		Assist__Event *ev = r->events[i];
+
+		if (event_text(ev, EVENT_FIELD_CLAIM) == NULL) {
+			snprintf(v->field, sizeof(v->field), "recompute.events");
+			snprintf(v->reason, sizeof(v->reason), "event %zu is not a claim", i);
+			return -EINVAL;
+		}
+		if (validate_event(ev, &one) < 0) {
+			snprintf(v->field, sizeof(v->field), "recompute.events");
+			snprintf(v->reason, sizeof(v->reason), "event %zu: %.60s: %.80s", i,
+				 one.field, one.reason);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 int recompute_check(ProtobufCMessage *m, struct verdict *v)
 {
 	const Assist__Recompute *r = (const Assist__Recompute *)m;
 	const char *field = "recompute.params", *why = NULL;
+
+	if (r->claims)
+		return check_claims(r, v);
 
 	if (r->n_params > RECOMPUTE_PARAMS_MAX)
 		why = "names too many parameters";
@@ -37,6 +65,10 @@ void recompute_payee_bucket(const Assist__Event *ev, uint32_t *bucket, uint32_t 
 {
 	*bucket = 0;
 	*buckets = 1;
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE && ev->recompute->claims) {
+		*buckets = 0; /* names its claims' persons instead */
+		return;
+	}
 	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE && ev->recompute->buckets > 1) {
 		*bucket = (uint32_t)ev->recompute->bucket;
 		*buckets = (uint32_t)ev->recompute->buckets;
@@ -69,6 +101,28 @@ static void known_params(const Assist__Recompute *r, const struct params *ps, ym
 	names[n] = NULL;
 }
 
+/* A claims chunk: each claim decided again, as a correction of itself; one
+ * that cannot be (its person gone by a rebuild of another journal) is
+ * logged and left. */
+static int redecide_claims(struct world *w, const struct policy_ctx *ctx,
+			   const Assist__Recompute *r, struct decisions *out)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < r->n_events && rc >= 0; i++) {
+		struct verdict v, reject;
+
+		if (validate_event(r->events[i], &v) < 0)
+			continue; /* checked before: cannot happen */
+		rc = apply_redecide(w, ctx, r->events[i], &v, out, &reject);
+		if (rc == -EINVAL) {
+			log_warn("recompute: %s: %s", reject.field, reject.reason);
+			rc = 0;
+		}
+	}
+	return rc;
+}
+
 int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		    const struct verdict *v, struct person *p, struct decisions *out)
 {
@@ -84,7 +138,8 @@ int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist_
 
 	(void)v;
 	(void)p;
-
+	if (r->claims)
+		return redecide_claims(w, ctx, r, out);
 	if (ymd_parse(r->from, &c.from) < 0)
 		return 0; /* validated before: cannot happen */
 	recompute_why(r, why, sizeof(why));

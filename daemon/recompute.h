@@ -17,14 +17,16 @@
 
 /* The event registry's check of a recompute payload (after its field
  * rules): at most RECOMPUTE_PARAMS_MAX names of 1-63 bytes, bucket below
- * buckets. 0, or -EINVAL with v filled. */
+ * buckets; a claims chunk's events claim events that are valid (each
+ * normalized in place). 0, or -EINVAL with v filled. */
 int recompute_check(ProtobufCMessage *m, struct verdict *v);
 /* Apply a chunk (city-level: p is NULL): every person in memory who may be
  * paid and is of the chunk's bucket (the batch loaded them), with their
  * households. 0 or -ENOMEM. */
 int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		    const struct verdict *v, struct person *p, struct decisions *out);
-/* The payees a city-level event reads: a chunk's bucket of buckets, or all
+/* The payees a city-level event reads: a chunk's bucket of buckets, none
+ * (buckets 0) for a claims chunk, which names its claims' persons, or all
  * (0 of 1) for any other (a payment run). */
 void recompute_payee_bucket(const Assist__Event *ev, uint32_t *bucket, uint32_t *buckets);
 /* What a chunk's entries say changed, into why (len bytes): "standard

@@ -66,6 +66,8 @@ static const struct store_migration migrations[] = {
 	    "CREATE TABLE policy_state (one int PRIMARY KEY CHECK (one = 1), vals text NOT NULL);"
 	    "CREATE TABLE recompute_job (id bigint PRIMARY KEY, from_date date NOT NULL,"
 	    "  params text NOT NULL, buckets int NOT NULL,"
+	    "  claims boolean NOT NULL DEFAULT false, journal_max bigint NOT NULL DEFAULT 0,"
+	    "  chunk int NOT NULL DEFAULT 0,"
 	    "  created timestamptz NOT NULL DEFAULT now(), finished timestamptz);"},
 };
 
@@ -247,10 +249,23 @@ static const struct store_statement statements[SQL_N] = {
 			       "INSERT INTO policy_state VALUES (1, $1) "
 			       "ON CONFLICT (one) DO UPDATE SET vals = excluded.vals",
 			       1},
+	/* A claims job from $1 over the journal as it stands; its chunks are
+	 * counted once it has read the claims (buckets 0 until then). */
+	[SQL_JOB_ADD_CLAIMS] = {"job_add_claims",
+				"INSERT INTO recompute_job (id, from_date, params, buckets, claims, "
+				"journal_max, chunk) SELECT coalesce((SELECT max(id) FROM "
+				"recompute_job), 0) + 1, $1::date, '', 0, true, "
+				"coalesce((SELECT max(id) FROM event_journal), 0), $2::int RETURNING id",
+				2},
+	/* A page of the claim events of a claims job's journal: kinds $4. */
+	[SQL_CLAIM_PAGE] = {"claim_page",
+			    "SELECT id, event FROM event_journal WHERE id > $1::bigint AND "
+			    "id <= $2::bigint AND kind = ANY($4::text[]) ORDER BY id LIMIT $3",
+			    4},
 	/* The jobs not finished, and the last one finished, oldest first. */
 	[SQL_JOBS] = {"jobs",
-		      "SELECT id, from_date::text, params, buckets, finished IS NOT NULL "
-		      "FROM recompute_job WHERE finished IS NULL OR id = (SELECT max(id) FROM "
+		      "SELECT id, from_date::text, params, buckets, finished IS NOT NULL, claims, "
+		      "journal_max, chunk FROM recompute_job WHERE finished IS NULL OR id = (SELECT max(id) FROM "
 		      "recompute_job WHERE finished IS NOT NULL) ORDER BY id LIMIT 8",
 		      0},
 	[SQL_JOB_DONE] = {"job_done",

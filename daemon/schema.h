@@ -33,6 +33,8 @@ enum schema_stmt {
 	SQL_POLICY_RECORD,
 	SQL_JOBS,
 	SQL_JOB_DONE,
+	SQL_JOB_ADD_CLAIMS,
+	SQL_CLAIM_PAGE,
 	SQL_N
 };
 

@@ -7,14 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claim.h"
+#include "event.h"
 #include "ingest.h"
 #include "log.h"
 #include "params.h"
 #include "policy/policy.h"
 #include "recompute.h"
 #include "schema.h"
+#include "validate.h"
+#include "vec.h"
 
 static void run(struct standards *s);
+static struct standards_job *current(struct standards *s);
 
 void standards_init(struct standards *s, struct engine *e, const struct config *cfg)
 {
@@ -23,10 +28,24 @@ void standards_init(struct standards *s, struct engine *e, const struct config *
 	s->cfg = cfg;
 }
 
+static void claims_clear(struct standards_claims *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->evs[i] != NULL)
+			assist__event__free_unpacked(c->evs[i], NULL);
+		free(c->keys[i]);
+	}
+	free(c->evs);
+	free(c->keys);
+	strmap_free(&c->latest);
+	memset(c, 0, sizeof(*c));
+}
+
 void standards_free(struct standards *s)
 {
 	free(s->recorded);
 	s->recorded = NULL;
+	claims_clear(&s->claims);
 }
 
 void standards_stop(struct standards *s)
@@ -96,6 +115,13 @@ static ymd_t added(const char *was, const char *now, char *names, size_t len)
 
 /* ---- jobs in the store ---------------------------------------------------------- */
 
+static uint32_t claims_chunks(const struct standards_claims *c, const struct standards_job *j)
+{
+	uint32_t chunk = j->chunk > 0 ? j->chunk : 1;
+
+	return (uint32_t)((c->n + chunk - 1) / chunk);
+}
+
 static void load_jobs(struct standards *s, const PGresult *res)
 {
 	s->n_jobs = 0;
@@ -108,6 +134,11 @@ static void load_jobs(struct standards *s, const PGresult *res)
 		j->buckets = (uint32_t)strtoul(PQgetvalue(res, i, 3), NULL, 10);
 		j->finished = PQgetvalue(res, i, 4)[0] == 't';
 		j->done = j->finished ? j->buckets : 0;
+		j->claims = PQgetvalue(res, i, 5)[0] == 't';
+		j->journal_max = strtoull(PQgetvalue(res, i, 6), NULL, 10);
+		j->chunk = (uint32_t)strtoul(PQgetvalue(res, i, 7), NULL, 10);
+		if (j->claims && s->claims.job == j->id && s->claims.ready)
+			j->buckets = claims_chunks(&s->claims, j);
 	}
 }
 
@@ -237,6 +268,171 @@ void standards_start(struct standards *s)
 	submit(s, job);
 }
 
+/* ---- a claims job's claims, read from the journal -------------------------------- */
+
+#define CLAIM_PAGE 1000
+
+/* The kinds that carry a claim_id, as a text[] literal:
+ * "{medical_claim,education_aid,...}". */
+static void claim_kinds(char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "{");
+
+	for (size_t i = 0; i < event_n_kinds && n < len; i++) {
+		const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(
+			&assist__event__descriptor, event_kinds[i].name);
+		const ProtobufCMessageDescriptor *m = f != NULL ? f->descriptor : NULL;
+
+		if (m != NULL && protobuf_c_message_descriptor_get_field_by_name(
+					 m, EVENT_FIELD_CLAIM) != NULL)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n > 1 ? "," : "",
+					      event_kinds[i].name);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "}");
+}
+
+/* The day a claim is dated: its date field, else (education_aid) its
+ * term's year. */
+static ymd_t claim_day(const Assist__Event *ev, const struct verdict *v)
+{
+	char day[YMD_BUFLEN];
+	ymd_t d;
+
+	if (v->date != YMD_NONE)
+		return v->date;
+	if (ev->payload_case != ASSIST__EVENT__PAYLOAD_EDUCATION_AID ||
+	    strnlen(ev->education_aid->term, 4) < 4)
+		return YMD_NONE;
+	snprintf(day, sizeof(day), "%.4s-01-01", ev->education_aid->term);
+	return ymd_parse(day, &d) == 0 ? d : YMD_NONE;
+}
+
+/* Take one journal event into c: the latest version of its claim, dated
+ * from from; a void leaves none. 0 or -ENOMEM. */
+static int claims_take(struct standards_claims *c, Assist__Event *ev, ymd_t from)
+{
+	struct verdict v;
+	char key[256];
+	uintptr_t at;
+	bool dropped;
+
+	if (validate_event(ev, &v) < 0) {
+		assist__event__free_unpacked(ev, NULL);
+		return 0; /* rejected when it came: nothing was decided */
+	}
+	snprintf(key, sizeof(key), "%s/%s/%s", ev->source, validate_kind_name(ev),
+		 event_text(ev, EVENT_FIELD_CLAIM));
+	if ((at = (uintptr_t)strmap_get(&c->latest, key)) != 0 && c->evs[at - 1] != NULL) {
+		assist__event__free_unpacked(c->evs[at - 1], NULL);
+		c->evs[at - 1] = NULL;
+	}
+	dropped = claim_day(ev, &v) < from || claim_op(ev) == ASSIST__CLAIM_OP__CLAIM_OP_VOID;
+	if (dropped) {
+		assist__event__free_unpacked(ev, NULL);
+		return 0;
+	}
+	claim_set_op(ev, ASSIST__CLAIM_OP__CLAIM_OP_CORRECT);
+	if (vec_grow((void **)&c->evs, &c->n, &c->cap, sizeof(*c->evs)) == NULL)
+		goto nomem;
+	c->n--;
+	if ((c->keys = realloc(c->keys, c->cap * sizeof(*c->keys))) == NULL ||
+	    (c->keys[c->n] = strdup(key)) == NULL ||
+	    strmap_put(&c->latest, c->keys[c->n], (void *)(uintptr_t)(c->n + 1)) < 0)
+		goto nomem;
+	c->evs[c->n++] = ev;
+	return 0;
+nomem:
+	assist__event__free_unpacked(ev, NULL);
+	return -ENOMEM;
+}
+
+/* Leave out the claims a later version replaced. */
+static void claims_compact(struct standards_claims *c)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->evs[i] == NULL) {
+			free(c->keys[i]);
+			continue;
+		}
+		c->evs[kept] = c->evs[i];
+		c->keys[kept++] = c->keys[i];
+	}
+	c->n = kept;
+	strmap_free(&c->latest);
+	memset(&c->latest, 0, sizeof(c->latest));
+}
+
+static void read_claims(struct standards *s, struct standards_job *j);
+
+static void on_claim_page(struct store_job *job, int status)
+{
+	struct standards *s = job->data;
+	const PGresult *res = job->results[0];
+	struct standards_job *j = current(s);
+	ymd_t from = YMD_NONE;
+	int rc = 0, rows;
+
+	s->busy = false;
+	if (status < 0 || j == NULL || j->id != s->claims.job || ymd_parse(j->from, &from) < 0) {
+		log_error("recompute jobs: reading the claims: %s", status < 0 ? job->error : "no job");
+		store_job_free(job);
+		return;
+	}
+	rows = PQntuples(res);
+	for (int i = 0; i < rows && rc == 0; i++) {
+		size_t len;
+		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		Assist__Event *ev = data ? assist__event__unpack(NULL, len, data) : NULL;
+
+		PQfreemem(data);
+		s->claims.after = strtoull(PQgetvalue(res, i, 0), NULL, 10);
+		if (ev != NULL)
+			rc = claims_take(&s->claims, ev, from);
+	}
+	store_job_free(job);
+	if (rc < 0) {
+		log_error("recompute job %" PRIu64 ": out of memory reading the claims", j->id);
+		return;
+	}
+	if (rows == CLAIM_PAGE) {
+		read_claims(s, j);
+		return;
+	}
+	claims_compact(&s->claims);
+	s->claims.ready = true;
+	j->buckets = claims_chunks(&s->claims, j);
+	log_info("recompute job %" PRIu64 ": %zu claims dated from %s, %" PRIu32 " chunks", j->id,
+		 s->claims.n, j->from, j->buckets);
+	run(s);
+}
+
+/* Read the next page of j's claims from the journal. */
+static void read_claims(struct standards *s, struct standards_job *j)
+{
+	char after[24], max[24], page[16], kinds[256];
+	struct store_val v[4] = {{after, 0, false}, {max, 0, false}, {page, 0, false},
+				 {kinds, 0, false}};
+	struct store_job *job = job_new(s, on_claim_page);
+
+	if (s->claims.job != j->id) {
+		claims_clear(&s->claims);
+		s->claims.job = j->id;
+	}
+	v[0].len = (size_t)snprintf(after, sizeof(after), "%" PRIu64, s->claims.after);
+	v[1].len = (size_t)snprintf(max, sizeof(max), "%" PRIu64, j->journal_max);
+	v[2].len = (size_t)snprintf(page, sizeof(page), "%d", CLAIM_PAGE);
+	claim_kinds(kinds, sizeof(kinds));
+	v[3].len = strlen(kinds);
+	if (job == NULL || store_job_add(job, SQL_CLAIM_PAGE, v, 4) < 0) {
+		store_job_free(job);
+		return;
+	}
+	submit(s, job);
+}
+
 /* ---- chunks --------------------------------------------------------------------- */
 
 static struct standards_job *current(struct standards *s)
@@ -282,13 +478,16 @@ static void finish(struct standards *s, struct standards_job *j)
 		return;
 	}
 	log_info("recompute job %" PRIu64 " finished: %s from %s, %" PRIu32 " chunks", j->id,
-		 j->params, j->from, j->buckets);
+		 j->claims ? "claims" : j->params, j->from, j->buckets);
+	if (j->claims)
+		claims_clear(&s->claims);
 	submit(s, job);
 }
 
 /* Chunk k of j as an ingest batch of source standards, packed and unpacked
  * so that the engine owns it as it owns a sender's; NULL when out of memory. */
-static Assist__Batch *chunk_batch(const struct standards_job *j, uint32_t k)
+static Assist__Batch *chunk_batch(const struct standards *s, const struct standards_job *j,
+				  uint32_t k)
 {
 	Assist__Batch b = ASSIST__BATCH__INIT;
 	Assist__Event ev = ASSIST__EVENT__INIT, *evs[1] = {&ev};
@@ -307,6 +506,13 @@ static Assist__Batch *chunk_batch(const struct standards_job *j, uint32_t k)
 	r.from = (char *)j->from;
 	r.bucket = (int32_t)(k - 1);
 	r.buckets = (int32_t)j->buckets;
+	if (j->claims) {
+		size_t first = (size_t)(k - 1) * (j->chunk > 0 ? j->chunk : 1);
+
+		r.claims = true;
+		r.events = s->claims.evs + first;
+		r.n_events = s->claims.n - first < j->chunk ? s->claims.n - first : j->chunk;
+	}
 	pos.major = j->id;
 	pos.minor = k;
 	ev.source = STANDARDS_SOURCE;
@@ -339,7 +545,7 @@ static void progress(struct standards *s, const struct standards_job *j)
 /* Take chunk k of j in; false when it could not be (logged). */
 static bool send_chunk(struct standards *s, struct standards_job *j, uint32_t k)
 {
-	Assist__Batch *b = chunk_batch(j, k);
+	Assist__Batch *b = chunk_batch(s, j, k);
 	char why[256];
 	int rc;
 
@@ -369,6 +575,10 @@ static void run(struct standards *s)
 	struct standards_job *j;
 
 	while (!s->sending && !s->busy && !s->stopped && (j = current(s)) != NULL) {
+		if (j->claims && !(s->claims.job == j->id && s->claims.ready)) {
+			read_claims(s, j);
+			return;
+		}
 		j->done = committed(s, j);
 		if (j->done >= j->buckets) {
 			finish(s, j);
@@ -409,20 +619,78 @@ void standards_on_ack(struct standards *s, const Assist__Reply *r)
 	run(s);
 }
 
+void standards_job_status(const struct standards_job *j, Assist__JobStatus *out)
+{
+	assist__job_status__init(out);
+	out->id = j->id;
+	out->from = (char *)j->from;
+	out->params = (char *)j->params;
+	out->done = j->done;
+	out->total = j->buckets;
+	out->finished = j->finished;
+	out->claims = j->claims;
+}
+
 size_t standards_status(const struct standards *s, Assist__JobStatus *items, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < s->n_jobs && n < max; i++, n++) {
-		const struct standards_job *j = &s->jobs[i];
-
-		assist__job_status__init(&items[n]);
-		items[n].id = j->id;
-		items[n].from = (char *)j->from;
-		items[n].params = (char *)j->params;
-		items[n].done = j->done;
-		items[n].total = j->buckets;
-		items[n].finished = j->finished;
-	}
+	for (; n < s->n_jobs && n < max; n++)
+		standards_job_status(&s->jobs[n], &items[n]);
 	return n;
+}
+
+/* ---- assistctl recompute --claims --------------------------------------------- */
+
+struct adding {
+	struct standards *s;
+	standards_added_cb done;
+	void *arg;
+};
+
+static void on_claims_added(struct store_job *job, int status)
+{
+	struct adding *a = job->data;
+	struct standards *s = a->s;
+	const struct standards_job *added = NULL;
+
+	/* job->data is a: job_ok wants s. */
+	job->data = s;
+	if (job_ok(s, job, status, "adding a claims job") && PQntuples(job->results[0]) == 1) {
+		uint64_t id = strtoull(PQgetvalue(job->results[0], 0, 0), NULL, 10);
+
+		for (size_t i = 0; i < s->n_jobs; i++)
+			added = s->jobs[i].id == id ? &s->jobs[i] : added;
+		log_info("recompute job %" PRIu64 ": claims from %s, asked for", id,
+			 added != NULL ? added->from : "?");
+	}
+	a->done(a->arg, added);
+	free(a);
+	store_job_free(job);
+	run(s);
+}
+
+int standards_add_claims(struct standards *s, ymd_t from, standards_added_cb done, void *arg)
+{
+	char day[YMD_BUFLEN], chunk[24];
+	struct store_val v[2] = {{day, 0, false}, {chunk, 0, false}};
+	struct adding *a;
+	struct store_job *job;
+
+	if (!s->started || s->stopped)
+		return -EAGAIN;
+	if ((a = malloc(sizeof(*a))) == NULL)
+		return -ENOMEM;
+	*a = (struct adding){s, done, arg};
+	v[0].len = strlen(ymd_format(from, day));
+	v[1].len = (size_t)snprintf(chunk, sizeof(chunk), "%" PRId64, s->cfg->recompute_chunk);
+	if ((job = store_job_new(STORE_READ, on_claims_added, a)) == NULL ||
+	    store_job_add(job, SQL_JOB_ADD_CLAIMS, v, 2) < 0 ||
+	    store_job_add(job, SQL_JOBS, NULL, 0) < 0) {
+		store_job_free(job);
+		free(a);
+		return -ENOMEM;
+	}
+	submit(s, job);
+	return 0;
 }

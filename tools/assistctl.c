@@ -2029,6 +2029,89 @@ static int cmd_pay(const struct opts *o, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
 }
 
+/* ---- recompute ------------------------------------------------------------ */
+
+static const char recompute_usage[] =
+	"usage: assistctl recompute --claims --from DATE\n"
+	"Asks assistd to decide every claim dated from DATE (YYYY-MM-DD) again with the\n"
+	"parameters now in force (after a standard was changed back in time): each is\n"
+	"booked as a correction of itself, a reversal and a new decision under its ref.\n"
+	"Runs as one job in chunks; waits until it has finished and prints it.\n"
+	"example:\n"
+	"  assistctl recompute --claims --from 2008-01-01\n"
+	"exit: 0 done, 1 refused, 2 assistd could not be reached, 64 usage\n";
+
+/* The status of job id, polled until it is finished (or gone from status,
+ * which lists the last finished job only): 0, or an exit code. */
+static int recompute_wait(const struct opts *o, uint64_t id)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__StatusRequest sr = ASSIST__STATUS_REQUEST__INIT;
+	bool seen = false;
+
+	req.body_case = ASSIST__REQUEST__BODY_STATUS;
+	req.status = &sr;
+	for (;;) {
+		Assist__Reply *reply;
+		const Assist__JobStatus *j = NULL;
+		int rc = query(o, &req, &reply);
+
+		if (rc != 0)
+			return rc;
+		for (size_t i = 0; reply->body_case == ASSIST__REPLY__BODY_STATUS &&
+				   i < reply->status->n_jobs; i++)
+			j = reply->status->jobs[i]->id == id ? reply->status->jobs[i] : j;
+		if (j != NULL && j->finished)
+			printf("recompute job %" PRIu64 ": claims from %s: %" PRIu32 " chunks, "
+			       "finished\n", j->id, j->from, j->total);
+		else if (j == NULL && seen)
+			printf("recompute job %" PRIu64 ": finished\n", id);
+		rc = (j != NULL && j->finished) || (j == NULL && seen) ? 0 : -1;
+		seen = seen || j != NULL;
+		assist__reply__free_unpacked(reply, NULL);
+		if (rc == 0)
+			return fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
+		nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL);
+	}
+}
+
+static int cmd_recompute(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "claims", no_argument, NULL, 'c' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__RecomputeRequest rr = ASSIST__RECOMPUTE_REQUEST__INIT;
+	Assist__Reply *reply;
+	uint64_t id = 0;
+	ymd_t day;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'c')
+			rr.claims = true;
+		else if (opt == 'f' && ymd_parse(optarg, &day) == 0)
+			rr.from = optarg;
+		else
+			return cli_usage(opt, recompute_usage, EXIT_USAGE);
+	}
+	if (!rr.claims || rr.from[0] == '\0' || optind != argc)
+		return usage_error("recompute: expects --claims --from DATE");
+	req.body_case = ASSIST__REQUEST__BODY_RECOMPUTE;
+	req.recompute = &rr;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case == ASSIST__REPLY__BODY_JOB)
+		id = reply->job->id;
+	else
+		rc = unexpected_reply();
+	assist__reply__free_unpacked(reply, NULL);
+	return rc != 0 ? rc : recompute_wait(o, id);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static const struct {
@@ -2037,7 +2120,7 @@ static const struct {
 } commands[] = {
 	{ "push", cmd_push },	  { "get", cmd_get },	    { "explain", cmd_explain },
 	{ "watch", cmd_watch },	  { "status", cmd_status }, { "keygen", cmd_keygen },
-	{ "dump", cmd_dump },	  { "pay", cmd_pay },
+	{ "dump", cmd_dump },	  { "pay", cmd_pay },	    { "recompute", cmd_recompute },
 };
 
 int main(int argc, char **argv)

@@ -84,23 +84,32 @@ static void push_recipients(void)
 	free(text);
 }
 
-/* Give the urban city standard a value of 20000 from 2008-02-01. */
-static void raise_standard(void)
+/* In policy file name, within the block of parameter param, replace the
+ * line old with new. */
+static void edit_policy(const char *name, const char *param, const char *old, const char *new)
 {
-	static const char block[] = "\ndibao.urban.standard.city:\n", old[] = "    2008-01-01: 18500\n";
-	char *text = fixture_read(&fx, "policy/dibao.yaml"), *at, *val, *out;
+	char path[128], block[128], *text, *at, *val, *out;
 
+	snprintf(path, sizeof(path), "policy/%s", name);
+	snprintf(block, sizeof(block), "\n%s:\n", param);
+	text = fixture_read(&fx, path);
 	at = strstr(text, block);
 	assert_non_null(at);
 	val = strstr(at, old);
 	assert_non_null(val);
-	out = malloc(strlen(text) + 64);
+	out = malloc(strlen(text) + strlen(new) + 1);
 	assert_non_null(out);
-	val += strlen(old);
-	sprintf(out, "%.*s    2008-02-01: 20000\n%s", (int)(val - text), text, val);
-	assert_non_null(fixture_write(&fx, "policy/dibao.yaml", out));
+	sprintf(out, "%.*s%s%s", (int)(val - text), text, new, val + strlen(old));
+	assert_non_null(fixture_write(&fx, path, out));
 	free(out);
 	free(text);
+}
+
+/* Give the urban city standard a value of 20000 from 2008-02-01. */
+static void raise_standard(void)
+{
+	edit_policy("dibao.yaml", "dibao.urban.standard.city", "    2008-01-01: 18500\n",
+		    "    2008-01-01: 18500\n    2008-02-01: 20000\n");
 }
 
 /* The recompute job in status (done, total, finished), -1 done when none. */
@@ -239,12 +248,79 @@ static void test_explained_audited(void **state)
 		   "10000 200000000");
 }
 
+/* The sum of ref's entries of scheme, and how many. */
+static long long ref_total(const char *ref, const char *scheme, int *n)
+{
+	char *text = fixture_sqlf(&fx, "SELECT count(*) || ' ' || coalesce(sum(amount_fen), 0) "
+				  "FROM ledger WHERE ref = '%s' AND scheme = '%s'", ref, scheme);
+	long long sum = 0;
+
+	assert_non_null(text);
+	assert_int_equal(sscanf(text, "%d %lld", n, &sum), 2);
+	free(text);
+	return sum;
+}
+
+/* Medical assistance raised from 50 % to 70 % back from 2008: a reload
+ * starts no job (no monthly amount changes), `recompute --claims --from
+ * 2008-02-01` decides the March bill again (reversal and new decision under
+ * its ref) and leaves the January one as it was. */
+static void test_claims_recomputed(void **state)
+{
+	const char *argv[] = {"assistctl", "-c", fx.conf, "recompute", "--claims", "--from",
+			      "2008-02-01", NULL};
+	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
+	char a[19], b[19], text[1024], *out = NULL;
+	long long before, jan, after;
+	int n, st;
+
+	(void)state;
+	id_of(1, a);
+	id_of(2, b);
+	snprintf(text, sizeof(text),
+		 "{\"source\":\"health\",\"seq\":1,\"kind\":\"medical_claim\",\"medical_claim\":"
+		 "{\"claim_id\":\"RC-MAR\",\"id_number\":\"%s\",\"date\":\"2008-03-10\","
+		 "\"setting\":\"inpatient\",\"hospital\":\"central\",\"disease\":\"major\","
+		 "\"total_fen\":100000,\"insurer\":\"none\"}}\n"
+		 "{\"source\":\"health\",\"seq\":2,\"kind\":\"medical_claim\",\"medical_claim\":"
+		 "{\"claim_id\":\"RC-JAN\",\"id_number\":\"%s\",\"date\":\"2008-01-05\","
+		 "\"setting\":\"inpatient\",\"hospital\":\"central\",\"disease\":\"major\","
+		 "\"total_fen\":100000,\"insurer\":\"none\"}}\n",
+		 a, b);
+	assert_int_equal(fixture_push(&fx, "bills.jsonl", text, NULL), 0);
+	before = ref_total("RC-MAR", "medical_assistance", &n);
+	assert_int_equal(n, 1);
+	assert_true(before > 0);
+	jan = ref_total("RC-JAN", "medical_assistance", &n);
+	edit_policy("medical.yaml", "medical.assistance.rate", "    2008-01-01: 5000\n",
+		    "    2008-01-01: 7000\n");
+	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
+	st = fixture_run(&fx, &out, NULL, argv);
+	if (st != 0 || strstr(out, "finished") == NULL)
+		fail_msg("recompute: exit %d: %s", st, out ? out : "");
+	free(out);
+	assert_sql("SELECT count(*) || ' ' || count(*) FILTER (WHERE claims) FROM recompute_job",
+		   "2 1");
+	after = ref_total("RC-MAR", "medical_assistance", &n);
+	assert_int_equal(n, 3);
+	/* (total - 0) x 70 % against x 50 %, rounded half up either way. */
+	assert_true(after * 5 >= before * 7 - 5 && after * 5 <= before * 7 + 5);
+	assert_sql("SELECT string_agg(kind, ',' ORDER BY id) FROM ledger "
+		   "WHERE ref = 'RC-MAR' AND scheme = 'medical_assistance'",
+		   "decision,reversal,decision");
+	assert_int_equal(ref_total("RC-JAN", "medical_assistance", &n), jan);
+	assert_int_equal(n, 1);
+	run_ok(audit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paid),
 		cmocka_unit_test(test_raised_killed_resumed),
 		cmocka_unit_test(test_explained_audited),
+		cmocka_unit_test(test_claims_recomputed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
