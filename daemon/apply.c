@@ -10,6 +10,7 @@
 #include "claim.h"
 #include "event.h"
 #include "log.h"
+#include "recompute.h"
 #include "policy/rules.h"
 
 static void copy_str(char *dst, size_t len, const char *src)
@@ -298,12 +299,14 @@ int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assis
 {
 	struct person **payees;
 	size_t n, first = out->n;
+	uint32_t bucket, buckets;
 	ymd_t month;
 	int rc;
 
 	if (payment_month(ev->payment_run->month, &month) < 0)
 		return 0; /* validated before: cannot happen */
-	if ((rc = world_payees(w, 0, 1, &payees, &n)) < 0)
+	recompute_payee_bucket(ev, &bucket, &buckets);
+	if ((rc = world_payees(w, bucket, buckets, &payees, &n)) < 0)
 		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = payment_person(payees[i], month, out);

@@ -48,8 +48,9 @@ __attribute__((warn_unused_result)) int apply_refresh(const struct policy_ctx *c
 						      const struct policy_cause *c,
 						      struct decisions *out);
 /* A payment run (city-level: p is NULL): every person in memory who may be
- * paid (the batch loaded them all) gets the month's payments not booked
- * yet (policy/payment.c). 0 or -ENOMEM. */
+ * paid (the batch loaded them all), or of the run's bucket when it is sent
+ * in parts, gets the month's payments not booked yet (policy/payment.c).
+ * 0 or -ENOMEM. */
 int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		      const struct verdict *v, struct person *p, struct decisions *out);
 

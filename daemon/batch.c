@@ -318,13 +318,16 @@ static struct store_job *load_job(struct id_array *ids, struct id_array *hhs,
 	const char *idt = id_array_text(ids), *hht = id_array_text(hhs);
 	struct store_val pv[2] = {{idt, strlen(idt), false}, {hht, strlen(hht), false}};
 	struct store_val hv[2] = {{hht, strlen(hht), false}, {idt, strlen(idt), false}};
-	char n[12], k[12];
-	struct store_val bv[2] = {{n, 0, false}, {k, 0, false}};
+	char from[12], to[12];
+	struct store_val bv[2] = {{from, 0, false}, {to, 0, false}};
+	uint32_t lo = 0, hi = 0;
 
 	if (job == NULL)
 		return NULL;
-	bv[0].len = (size_t)snprintf(n, sizeof(n), "%" PRIu32, py->buckets);
-	bv[1].len = (size_t)snprintf(k, sizeof(k), "%" PRIu32, py->bucket);
+	if (py->buckets > 0)
+		world_bucket_range(py->bucket, py->buckets, &lo, &hi);
+	bv[0].len = (size_t)snprintf(from, sizeof(from), "%" PRIu32, lo);
+	bv[1].len = (size_t)snprintf(to, sizeof(to), "%" PRIu32, hi);
 	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
 	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0 ||
 	    (py->buckets > 0 && (store_job_add(job, SQL_LOAD_PAYEES, bv, 2) < 0 ||

@@ -107,6 +107,8 @@ static const struct event_field housing_aid_fields[] = {
 
 static const struct event_field payment_run_fields[] = {
 	{.name = "month", .check = EVENT_CHECK_MONTH, .required = true},
+	{.name = "bucket", .check = EVENT_CHECK_COUNT, .min = 0, .max = RECOMPUTE_BUCKETS_MAX - 1},
+	{.name = "buckets", .check = EVENT_CHECK_COUNT, .min = 0, .max = RECOMPUTE_BUCKETS_MAX},
 	{0},
 };
 
@@ -193,6 +195,7 @@ const struct event_kind event_kinds[] = {
 	 .payload = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN,
 	 .name = "payment_run",
 	 .fields = payment_run_fields,
+	 .check = validate_payment_run,
 	 .apply = apply_payment_run,
 	 .flags = EVENT_CITY_LEVEL,
 	 .senders = (const char *const[]){"finance", NULL}},

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "event.h"
 #include "idnum.h"
 #include "record.h"
 #include "utf8.h"
@@ -193,6 +194,13 @@ void ingest_ack(struct engine *e, const struct ingest_source *s, const uint8_t *
 
 /* ---- taking events in ------------------------------------------------------------ */
 
+static bool city_level(const Assist__Event *ev)
+{
+	const struct event_kind *k = event_of(ev);
+
+	return k != NULL && (k->flags & EVENT_CITY_LEVEL);
+}
+
 /* Take b's events in order into the filling batch; *gap when the sender must
  * resend from what assistd has. Whether any was taken. What is not taken
  * stays in b (freed with the request). */
@@ -227,8 +235,10 @@ static bool take_events(struct engine *e, struct ingest_source *src, Assist__Bat
 			src->taken_major = pos.major;
 			src->taken_minor = pos.minor;
 			took = true;
-			/* A large request goes in slices: one transaction each. */
-			if (batch_full(e->queue.filling->n_events, e->cfg->batch_max_events))
+			/* A large request goes in slices: one transaction each;
+			 * a city-level event, which may touch everyone, ends its own. */
+			if (batch_full(e->queue.filling->n_events, e->cfg->batch_max_events) ||
+			    city_level(ev))
 				batch_seal(e);
 		}
 		prev = pos;

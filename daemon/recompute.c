@@ -63,16 +63,17 @@ int recompute_check(ProtobufCMessage *m, struct verdict *v)
 
 void recompute_payee_bucket(const Assist__Event *ev, uint32_t *bucket, uint32_t *buckets)
 {
-	*bucket = 0;
-	*buckets = 1;
-	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE && ev->recompute->claims) {
-		*buckets = 0; /* names its claims' persons instead */
-		return;
-	}
-	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE && ev->recompute->buckets > 1) {
-		*bucket = (uint32_t)ev->recompute->bucket;
-		*buckets = (uint32_t)ev->recompute->buckets;
-	}
+	int32_t k = 0, n = 1;
+
+	if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE && ev->recompute->claims)
+		n = 0; /* names its claims' persons instead */
+	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_RECOMPUTE)
+		k = ev->recompute->bucket, n = ev->recompute->buckets;
+	else if (ev->payload_case == ASSIST__EVENT__PAYLOAD_PAYMENT_RUN &&
+		 ev->payment_run->buckets > 0)
+		k = ev->payment_run->bucket, n = ev->payment_run->buckets;
+	*bucket = n > 1 ? (uint32_t)k : 0;
+	*buckets = (uint32_t)n;
 }
 
 void recompute_why(const Assist__Recompute *r, char *why, size_t len)

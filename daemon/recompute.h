@@ -25,9 +25,9 @@ int recompute_check(ProtobufCMessage *m, struct verdict *v);
  * households. 0 or -ENOMEM. */
 int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		    const struct verdict *v, struct person *p, struct decisions *out);
-/* The payees a city-level event reads: a chunk's bucket of buckets, none
- * (buckets 0) for a claims chunk, which names its claims' persons, or all
- * (0 of 1) for any other (a payment run). */
+/* The payees a city-level event reads: a chunk's or a payment run part's
+ * bucket of buckets, none (buckets 0) for a claims chunk, which names its
+ * claims' persons, or all (0 of 1) for a payment run at once. */
 void recompute_payee_bucket(const Assist__Event *ev, uint32_t *bucket, uint32_t *buckets);
 /* What a chunk's entries say changed, into why (len bytes): "standard
  * dibao.urban.standard.city from 2008-02-01", "standards A and 2 more from

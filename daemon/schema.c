@@ -57,12 +57,17 @@ static const struct store_migration migrations[] = {
 	    "UPDATE person SET periodic = true;"
 	    "CREATE INDEX person_periodic ON person (id_number) WHERE periodic;"
 	    "CREATE INDEX ledger_period ON ledger (period) WHERE kind = 'payment';"},
-	/* Recompute jobs (daemon/standards.c): the periodic parameters' values
-	 * last seen, to tell what a reload or a start adds, and each job with
-	 * its chunks (buckets of payees; world_bucket_of in C). */
-	{7, "CREATE FUNCTION payee_bucket(id text, n int) RETURNS int LANGUAGE sql IMMUTABLE "
-	    "AS $$ SELECT CASE WHEN id ~ '^[0-9]{17}' THEN (substr(id, 1, 17)::bigint % n)::int "
-	    "ELSE 0 END $$;"
+	/* Payees in parts (a payment run sent in parts, a recompute job's
+	 * chunks): every person's bucket, world_bucket_of's in C, so a part
+	 * reads its range of buckets by index. Recompute jobs
+	 * (daemon/standards.c): the periodic parameters' values last seen, to
+	 * tell what a reload or a start adds, and each job. */
+	{7, "CREATE FUNCTION payee_bucket(id text) RETURNS int LANGUAGE sql IMMUTABLE "
+	    "AS $$ SELECT CASE WHEN id ~ '^[0-9]{17}' THEN "
+	    "(substr(id, 1, 17)::bigint % 65521)::int ELSE 0 END $$;"
+	    "ALTER TABLE person ADD COLUMN bucket int "
+	    "GENERATED ALWAYS AS (payee_bucket(id_number)) STORED;"
+	    "CREATE INDEX person_bucket ON person (bucket) WHERE periodic;"
 	    "CREATE TABLE policy_state (one int PRIMARY KEY CHECK (one = 1), vals text NOT NULL);"
 	    "CREATE TABLE recompute_job (id bigint PRIMARY KEY, from_date date NOT NULL,"
 	    "  params text NOT NULL, buckets int NOT NULL,"
@@ -87,21 +92,21 @@ static const struct store_statement statements[SQL_N] = {
 				 "SELECT unnest($1::text[]) UNION SELECT household_id FROM person "
 				 "WHERE id_number = ANY($2::text[]))",
 				 2},
-	/* A payment run's or a recompute chunk's: whoever may be paid, of
-	 * bucket $2 among $1 (all: 0 of 1), with their whole households. */
+	/* A payment run's or a recompute chunk's: whoever may be paid, of the
+	 * buckets from $1 to before $2 (world_bucket_range), with their whole
+	 * households. */
 	[SQL_LOAD_PAYEES] = {"load_payees",
-			     "SELECT state FROM person WHERE id_number IN ("
-			     "SELECT id_number FROM person WHERE periodic "
-			     "AND ($1::int = 1 OR payee_bucket(id_number, $1::int) = $2::int) "
-			     "UNION SELECT p.id_number FROM person p JOIN person q "
-			     "ON p.household_id = q.household_id "
-			     "WHERE q.periodic AND q.household_id <> '' "
-			     "AND ($1::int = 1 OR payee_bucket(q.id_number, $1::int) = $2::int))",
+			     "WITH q AS MATERIALIZED (SELECT id_number, household_id FROM person "
+			     "WHERE periodic AND bucket >= $1::int AND bucket < $2::int) "
+			     "SELECT state FROM person WHERE id_number IN (SELECT id_number FROM q) "
+			     "UNION ALL SELECT state FROM person WHERE household_id IN "
+			     "(SELECT household_id FROM q WHERE household_id <> '') "
+			     "AND id_number NOT IN (SELECT id_number FROM q)",
 			     2},
 	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
 				       "SELECT state FROM household WHERE household_id IN ("
 				       "SELECT household_id FROM person WHERE periodic "
-				       "AND ($1::int = 1 OR payee_bucket(id_number, $1::int) = $2::int))",
+				       "AND bucket >= $1::int AND bucket < $2::int)",
 				       2},
 	/* assistctl pay: what the runs booked for a month, per scheme. */
 	[SQL_PAYMENTS] = {"payments",

@@ -283,6 +283,15 @@ int validate_training(ProtobufCMessage *m, struct verdict *v)
 }
 
 /* housing_aid: a scheme of the housing family. */
+int validate_payment_run(ProtobufCMessage *m, struct verdict *v)
+{
+	const Assist__PaymentRun *r = (const Assist__PaymentRun *)m;
+
+	if (r->buckets == 0 ? r->bucket == 0 : r->bucket < r->buckets)
+		return 0;
+	return fail(v, "payment_run", "bucket", "must be below buckets (0 when buckets is 0)");
+}
+
 int validate_housing_aid(ProtobufCMessage *m, struct verdict *v)
 {
 	const Assist__HousingAid *h = (const Assist__HousingAid *)m;

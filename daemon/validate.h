@@ -40,5 +40,6 @@ int validate_medical_claim(ProtobufCMessage *m, struct verdict *v);
 int validate_education_aid(ProtobufCMessage *m, struct verdict *v);
 int validate_training(ProtobufCMessage *m, struct verdict *v);
 int validate_housing_aid(ProtobufCMessage *m, struct verdict *v);
+int validate_payment_run(ProtobufCMessage *m, struct verdict *v);
 
 #endif

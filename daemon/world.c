@@ -138,7 +138,7 @@ static int by_id(const void *a, const void *b)
 	return strcmp((*(struct person *const *)a)->id, (*(struct person *const *)b)->id);
 }
 
-uint32_t world_bucket_of(const char *id, uint32_t buckets)
+uint32_t world_bucket_of(const char *id, uint32_t parts)
 {
 	uint64_t v = 0;
 
@@ -147,7 +147,14 @@ uint32_t world_bucket_of(const char *id, uint32_t buckets)
 			return 0;
 		v = v * 10 + (uint64_t)(id[i] - '0');
 	}
-	return (uint32_t)(v % buckets);
+	return (uint32_t)(v % WORLD_BUCKETS * parts / WORLD_BUCKETS);
+}
+
+void world_bucket_range(uint32_t k, uint32_t parts, uint32_t *lo, uint32_t *hi)
+{
+	/* The least b with b * parts >= k * WORLD_BUCKETS, and the same for k + 1. */
+	*lo = (uint32_t)(((uint64_t)k * WORLD_BUCKETS + parts - 1) / parts);
+	*hi = (uint32_t)(((uint64_t)(k + 1) * WORLD_BUCKETS + parts - 1) / parts);
 }
 
 int world_payees(const struct world *w, uint32_t bucket, uint32_t buckets, struct person ***out,

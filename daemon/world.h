@@ -47,10 +47,16 @@ void world_take_changes(struct world *w);
  * ended one may still be owed a month before its end): a payment run reads
  * p, and the store marks its row (person.periodic) so that a run loads it. */
 bool world_may_be_paid(const struct person *p);
-/* The bucket of an ID number among buckets (a recompute job's chunks): its
- * first 17 digits modulo buckets, 0 when it does not start with 17 digits.
- * schema.c's SQL_LOAD_PAYEES computes the same. */
-uint32_t world_bucket_of(const char *id, uint32_t buckets);
+/* Payees in parts: a person's bucket is its ID number's first 17 digits
+ * modulo WORLD_BUCKETS (0 when it does not start with 17 digits; the store
+ * computes the same into person.bucket), and part k of n holds the buckets
+ * b with b * n / WORLD_BUCKETS = k. */
+#define WORLD_BUCKETS 65521 /* a prime: IDs that differ in a few digits spread */
+
+/* The part among parts (1: all in part 0) an ID number is in. */
+uint32_t world_bucket_of(const char *id, uint32_t parts);
+/* The buckets of part k of parts: from *lo to before *hi. */
+void world_bucket_range(uint32_t k, uint32_t parts, uint32_t *lo, uint32_t *hi);
 /* The persons in memory who may be paid, of bucket among buckets (all: 0 of
  * 1), ordered by ID (a run books the same entries in the same order whatever
  * memory held before) in *out (malloc'ed; the persons are borrowed) and their

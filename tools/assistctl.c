@@ -1800,6 +1800,8 @@ static int cmd_dump(const struct opts *o, int argc, char **argv)
 #define PAY_SOURCE "finance"
 #define PAY_ATTEMPTS 5
 #define PAY_TIMEOUT_MS 60000
+#define PAY_PART 1000 /* recipients a part of a run pays, about */
+#define PAY_PARTS_MAX 65536
 
 static const char pay_usage[] =
 	"usage: assistctl pay MONTH\n"
@@ -1918,46 +1920,91 @@ static int pay_answer(const Assist__Reply *r, struct pos *base)
 	return r->ack->n_rejections > 0 ? EXIT_REJECTED : 0;
 }
 
-/* Send the payment run for month at finance's next position and wait for
- * its ack: 0, or an exit code. */
-static int pay_send(struct client *c, const char *month)
+/* Send req (parts events at at) at base + 1 on until taken: 0, or an exit
+ * code. */
+static int pay_parts_send(struct client *c, Assist__Request *req, Assist__Position *at,
+			  uint32_t parts, struct pos *base, Assist__Position *prev)
 {
-	Assist__PaymentRun run = ASSIST__PAYMENT_RUN__INIT;
-	Assist__Event ev = ASSIST__EVENT__INIT, *evs[1] = { &ev };
-	Assist__Position at = ASSIST__POSITION__INIT, prev = ASSIST__POSITION__INIT;
-	Assist__Batch batch = ASSIST__BATCH__INIT;
-	Assist__Request req = ASSIST__REQUEST__INIT;
-	struct pos base;
-	int rc = pay_base(c, &base);
+	int rc = 0;
 
-	run.month = (char *)month;
-	ev.source = batch.source = PAY_SOURCE;
-	ev.kind = ASSIST__KIND__KIND_PAYMENT_RUN;
-	ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
-	ev.payment_run = &run;
-	ev.position = &at;
-	batch.events = evs;
-	batch.n_events = 1;
-	req.body_case = ASSIST__REQUEST__BODY_BATCH;
-	req.batch = &batch;
 	for (int i = 0; rc == 0 && i < PAY_ATTEMPTS; i++) {
 		Assist__Reply *r;
 		/* prev: assistd answers a gap if another run came in between. */
-		batch.prev = base.major || base.minor ? pb_pos(&prev, base) : NULL;
-		at.major = base.major + 1;
-		at.minor = 0;
-		if ((rc = pay_exchange(c, &req, pos_of(&at), &r)) != 0)
+		req->batch->prev = base->major || base->minor ? pb_pos(prev, *base) : NULL;
+		for (uint32_t k = 0; k < parts; k++) {
+			at[k].major = base->major + 1 + k;
+			at[k].minor = 0;
+		}
+		if ((rc = pay_exchange(c, req, pos_of(&at[parts - 1]), &r)) != 0)
 			return rc;
-		rc = pay_answer(r, &base);
+		rc = pay_answer(r, base);
 		assist__reply__free_unpacked(r, NULL);
 		if (rc != -EAGAIN)
 			return rc;
 		rc = 0;
 	}
+	fprintf(stderr, "assistctl: the payment run was not taken after %d attempts\n",
+		PAY_ATTEMPTS);
+	return EXIT_REJECTED;
+}
+
+/* The parts a run is sent in: about PAY_PART recipients each, by the
+ * recipients assistd knows (a part pays those of its bucket). */
+static uint32_t pay_parts(const struct opts *o)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__StatusRequest sr = ASSIST__STATUS_REQUEST__INIT;
+	Assist__Reply *reply;
+	uint64_t n = 1;
+
+	req.body_case = ASSIST__REQUEST__BODY_STATUS;
+	req.status = &sr;
+	if (query(o, &req, &reply) != 0)
+		return 1;
+	if (reply->body_case == ASSIST__REPLY__BODY_STATUS)
+		n = (reply->status->recipients + PAY_PART - 1) / PAY_PART;
+	assist__reply__free_unpacked(reply, NULL);
+	return n < 1 ? 1 : n > PAY_PARTS_MAX ? PAY_PARTS_MAX : (uint32_t)n;
+}
+
+/* Send the payment run for month in parts parts at finance's next
+ * positions and wait for the ack of the last: 0, or an exit code. */
+static int pay_send(struct client *c, const char *month, uint32_t parts)
+{
+	Assist__PaymentRun *runs = calloc(parts, sizeof(*runs));
+	Assist__Event *evs = calloc(parts, sizeof(*evs)), **ptrs = calloc(parts, sizeof(*ptrs));
+	Assist__Position *at = calloc(parts, sizeof(*at)), prev = ASSIST__POSITION__INIT;
+	Assist__Batch batch = ASSIST__BATCH__INIT;
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	struct pos base;
+	int rc = runs && evs && ptrs && at ? pay_base(c, &base) : EXIT_REJECTED;
+
+	for (uint32_t i = 0; rc == 0 && i < parts; i++) {
+		assist__payment_run__init(&runs[i]);
+		assist__event__init(&evs[i]);
+		assist__position__init(&at[i]);
+		runs[i].month = (char *)month;
+		runs[i].bucket = parts > 1 ? (int32_t)i : 0;
+		runs[i].buckets = parts > 1 ? (int32_t)parts : 0;
+		evs[i].source = PAY_SOURCE;
+		evs[i].kind = ASSIST__KIND__KIND_PAYMENT_RUN;
+		evs[i].payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
+		evs[i].payment_run = &runs[i];
+		evs[i].position = &at[i];
+		ptrs[i] = &evs[i];
+	}
+	batch.source = PAY_SOURCE;
+	batch.events = ptrs;
+	batch.n_events = parts;
+	req.body_case = ASSIST__REQUEST__BODY_BATCH;
+	req.batch = &batch;
 	if (rc == 0)
-		fprintf(stderr, "assistctl: the payment run was not taken after %d attempts\n",
-			PAY_ATTEMPTS);
-	return rc != 0 ? rc : EXIT_REJECTED;
+		rc = pay_parts_send(c, &req, at, parts, &base, &prev);
+	free(runs);
+	free(evs);
+	free(ptrs);
+	free(at);
+	return rc;
 }
 
 /* What the runs booked for month: 0 and *out (a PaymentsReply), or an exit code. */
@@ -2019,7 +2066,7 @@ static int cmd_pay(const struct opts *o, int argc, char **argv)
 	if (resolve_endpoint(o, "ingest_endpoint", ep, sizeof(ep)) < 0)
 		return EXIT_UNREACHABLE;
 	ctx = zmq_ctx_new();
-	rc = client_open(o, &c, ctx, ep) < 0 ? EXIT_UNREACHABLE : pay_send(&c, argv[optind]);
+	rc = client_open(o, &c, ctx, ep) < 0 ? EXIT_UNREACHABLE : pay_send(&c, argv[optind], pay_parts(o));
 	client_close(&c);
 	zmq_ctx_term(ctx);
 	if (rc != 0 || (rc = pay_totals(o, argv[optind], &reply)) != 0)

@@ -20,9 +20,9 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The first 17 digits end in 1, 2 and 3: buckets 1, 0, 1 of 2. */
-static const char *const ids[] = {"420704198001010015", "420704198001010023",
-				  "420704198001010031"};
+/* In parts 1, 0, 1 of 2 (buckets 33500, 2458, 36937 of 65521). */
+static const char *const ids[] = {"420704198001010015", "420704198002010017",
+				  "420704198003010019"};
 static struct params *before, *raised;
 
 /* Every shipped policy file as one document, the urban city standard given
@@ -162,15 +162,39 @@ static void test_bucket_of(void **state)
 		const char *id;
 		uint32_t buckets, want;
 	} cases[] = {
-		{"420704198001010015", 2, 1},  {"420704198001010023", 2, 0},
-		{"420704198001010031", 7, 3},  {"42070419800101004X", 7, 4},
-		{"420704198001010015", 1, 0},  {"42070419800101004X", 100, 4},
+		{"420704198001010015", 2, 1},  {"420704198002010017", 2, 0},
+		{"420704198003010019", 7, 3},  {"420704198004010010", 7, 0},
+		{"420704198001010015", 1, 0},  {"420704198007010016", 100, 66},
 		{"4207041980010100XX", 7, 0}, /* not 17 digits: bucket 0 */
 	};
 
 	(void)state;
 	for (size_t i = 0; i < N(cases); i++)
 		assert_int_equal(world_bucket_of(cases[i].id, cases[i].buckets), cases[i].want);
+}
+
+/* The parts' ranges of buckets tile 0..WORLD_BUCKETS, and a bucket's part
+ * is the one whose range holds it (what the store reads is what the world
+ * filters). */
+static void test_bucket_range(void **state)
+{
+	static const uint32_t parts[] = {1, 2, 7, 100, 65521, 65536};
+
+	(void)state;
+	for (size_t i = 0; i < N(parts); i++) {
+		uint32_t n = parts[i], lo, hi, next = 0;
+
+		for (uint32_t k = 0; k < n; k++) {
+			world_bucket_range(k, n, &lo, &hi);
+			assert_int_equal(lo, next);
+			for (uint32_t b = lo; b < hi && b < lo + 3; b++)
+				assert_int_equal((uint64_t)b * n / WORLD_BUCKETS, k);
+			if (hi > lo)
+				assert_int_equal((uint64_t)(hi - 1) * n / WORLD_BUCKETS, k);
+			next = hi;
+		}
+		assert_int_equal(next, WORLD_BUCKETS);
+	}
 }
 
 static void test_chunk_books_its_bucket(void **state)
@@ -230,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_of),
+		cmocka_unit_test(test_bucket_range),
 		cmocka_unit_test(test_chunk_books_its_bucket),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
