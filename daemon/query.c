@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "deadletter.h"
 #include "idnum.h"
 #include "log.h"
 #include "pbjson.h"
@@ -549,9 +550,16 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_PAYMENTS:
 		handle_payments(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_DEAD_LETTERS:
+		deadletter_list(srv, peer, peer_len, req);
+		break;
+	case ASSIST__REQUEST__BODY_RETRY:
+		deadletter_retry(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-			    "the query endpoint takes get, explain, replay, status, dump and payments");
+			    "the query endpoint takes get, explain, replay, status, dump, payments, "
+			    "dead_letters and retry");
 	}
 }

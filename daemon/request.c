@@ -210,6 +210,13 @@ void request_on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 
 	if (req == NULL)
 		return;
-	query_handle(s->data, peer, peer_len, req);
+	/* A retry takes events in: an operator's, on the trusted ipc socket. */
+	if (req->body_case == ASSIST__REQUEST__BODY_RETRY &&
+	    zmq_msg_gets(&frames[n - 1], "User-Id") != NULL)
+		server_reply_error(s, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_NOT_AUTHORIZED,
+				   "retry: only an operator on the ipc endpoint may retry dead letters");
+	else
+		query_handle(s->data, peer, peer_len, req);
 	assist__request__free_unpacked(req, NULL);
 }

@@ -31,7 +31,15 @@ static const char usage[] =
 	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
 	"  checks the journal's hash chain, that year-to-date totals match the ledger, that no\n"
 	"  month is paid twice, that every reversal takes back the amount then in force and\n"
-	"  that no month recovers more than was paid\n";
+	"  that no month recovers more than was paid\n"
+	"  -c CONFIG             assistd's configuration, for its database\n"
+	"                        (default /etc/assist/assistd.conf)\n"
+	"  --database CONNINFO   the database to check instead (libpq conninfo)\n"
+	"  --version             print the version and exit\n"
+	"example:\n"
+	"  assist-audit --database 'dbname=assist'\n"
+	"exit: 0 everything holds, 1 a discrepancy, 2 the database cannot be read,\n"
+	"64 bad usage\n";
 
 static PGresult *query(PGconn *db, const char *sql, int n, const char *const *params)
 {
@@ -268,6 +276,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
 					     {"help", no_argument, NULL, 'h'},
+					     CLI_VERSION_OPTION,
 					     {NULL, 0, NULL, 0}};
 	const char *config = "/etc/assist/assistd.conf";
 	char conninfo[1024] = "";

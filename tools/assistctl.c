@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "curve.h"
+#include "idnum.h"
 #include "pbjson.h"
 #include "ymd.h"
 
@@ -62,9 +63,19 @@ static const char usage[] =
 	"  dump\n"
 	"  pay MONTH\n"
 	"  keygen\n"
+	"  dead-letters [--source S] [--json]\n"
+	"  retry ID...\n"
+	"  -c CONFIG      assistd's configuration, for its endpoints and keys\n"
+	"                 (default /etc/assist/assistd.conf)\n"
+	"  --endpoint EP  talk to EP instead of the configuration's endpoint\n"
+	"  --version      print the version; COMMAND --help: the command's options\n"
 	"tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
 	"ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
-	"curve_client_secret_key in CONFIG\n";
+	"curve_client_secret_key in CONFIG\n"
+	"example:\n"
+	"  assistctl -c /etc/assist/assistd.conf status\n"
+	"exit: 0 done, 1 rejected, 2 assistd could not be reached, 3 unknown person,\n"
+	"64 bad usage, 66 input file missing\n";
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -1184,6 +1195,19 @@ static void push_free(struct push *p)
 	free(p->slots);
 }
 
+static const char push_usage[] =
+	"usage: assistctl push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
+	"Sends the JSON-lines events of FILE (default -: standard input) to assistd's\n"
+	"ingest endpoint and waits until each is acknowledged. Lines that are blank\n"
+	"or start with # are skipped; a line that is not an event is reported and\n"
+	"counted rejected. Prints a summary on standard error.\n"
+	"  --timeout MS     resend what is not acknowledged after MS (default 3000)\n"
+	"  --wait SECONDS   give up after SECONDS without an answer (default 60)\n"
+	"example:\n"
+	"  assistctl push events.jsonl\n"
+	"exit: 0 every event applied, 1 some rejected, 2 assistd could not be reached,\n"
+	"64 bad usage, 66 FILE cannot be read\n";
+
 static int cmd_push(const struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1246,6 +1270,16 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 }
 
 /* ---- get, explain, status ----------------------------------------------- */
+
+static const char get_usage[] =
+	"usage: assistctl get ID [--as-of DATE] [--year Y]\n"
+	"Prints the unified record of the person with ID number ID as JSON.\n"
+	"  --as-of DATE  benefits and entitlements as of DATE (default today)\n"
+	"  --year Y      the year-to-date totals of year Y (default this year)\n"
+	"example:\n"
+	"  assistctl get 420704198001011234 --as-of 2008-06-30\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 3 unknown person,\n"
+	"64 bad usage\n";
 
 static int cmd_get(const struct opts *o, int argc, char **argv)
 {
@@ -1330,6 +1364,16 @@ static int parse_json_option(int argc, char **argv, const char *cmd, bool *json)
 	return 0;
 }
 
+static const char explain_usage[] =
+	"usage: assistctl explain ID [--json]\n"
+	"Prints why each decision about the person ID was taken: the rule, the\n"
+	"parameters with their clause, the inputs and the events it came from.\n"
+	"  --json  the explanations as JSON (default: text)\n"
+	"example:\n"
+	"  assistctl explain 420704198001011234\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 3 unknown person,\n"
+	"64 bad usage\n";
+
 static int cmd_explain(const struct opts *o, int argc, char **argv)
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
@@ -1413,6 +1457,15 @@ static void status_table(const Assist__StatusReply *st)
 	       "\n", st->feed_seq, st->dead_letters, st->recipients);
 }
 
+static const char status_usage[] =
+	"usage: assistctl status [--json]\n"
+	"Prints each source's position, applied and rejected counts, lag and when it\n"
+	"was last seen, the feed sequence, the dead letters and the recipients.\n"
+	"  --json  as one JSON object (default: a table)\n"
+	"example:\n"
+	"  assistctl status --json\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 64 bad usage\n";
+
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
@@ -1439,6 +1492,14 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 	assist__reply__free_unpacked(reply, NULL);
 	return rc;
 }
+
+static const char keygen_usage[] =
+	"usage: assistctl keygen\n"
+	"Prints a new CURVE key pair (public-key = ..., secret-key = ...) for a\n"
+	"clients_file line or a client's configuration. Needs no assistd.\n"
+	"example:\n"
+	"  assistctl keygen > health.keys\n"
+	"exit: 0 printed, 1 no key could be made, 64 bad usage\n";
 
 static int cmd_keygen(const struct opts *o, int argc, char **argv)
 {
@@ -1645,6 +1706,17 @@ static int watch_run(struct watch *w, bool replay, uint64_t from)
 	return rc < 0 ? -rc : 0;
 }
 
+static const char watch_usage[] =
+	"usage: assistctl watch [--from SEQ] [--topic PREFIX] [--count N]\n"
+	"Prints the feed's messages as JSON lines as they are published, replaying\n"
+	"what the subscription missed; stops on SIGINT or SIGTERM.\n"
+	"  --from SEQ       first replay the feed from sequence SEQ (default: live only)\n"
+	"  --topic PREFIX   only topics starting with PREFIX (default: all)\n"
+	"  --count N        stop after N messages (default: no limit)\n"
+	"example:\n"
+	"  assistctl watch --from 1 --topic record/ --count 10\n"
+	"exit: 0 stopped, 1 output failed, 2 assistd could not be reached, 64 bad usage\n";
+
 static int cmd_watch(const struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1730,6 +1802,15 @@ oom:
 	fprintf(stderr, "assistctl: out of memory\n");
 	return EXIT_REJECTED;
 }
+
+static const char dump_usage[] =
+	"usage: assistctl dump\n"
+	"Prints every recipient record, one JSON line each in ID order, keys sorted\n"
+	"and without the fields that change on every write (version, feed_seq,\n"
+	"updated_at): two dumps of the same state are the same bytes.\n"
+	"example:\n"
+	"  assistctl dump > records.jsonl\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 64 bad usage\n";
 
 static int cmd_dump(const struct opts *o, int argc, char **argv)
 {
@@ -1977,7 +2058,6 @@ static void pay_print(const Assist__PaymentsReply *p)
 static int cmd_pay(const struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Assist__Reply *reply;
@@ -2005,15 +2085,250 @@ static int cmd_pay(const struct opts *o, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
 }
 
+/* ---- dead-letters, retry ------------------------------------------------ */
+
+#define RETRY_POLL_MS 100
+#define RETRY_WAIT_MS 30000
+
+static const char dead_letters_usage[] =
+	"usage: assistctl dead-letters [--source S] [--json]\n"
+	"Lists the rejected events assistd kept, oldest first (at most 1000): id,\n"
+	"source, position, kind, code, field, reason, when it came, the event, and\n"
+	"whether a retry applied it. ID numbers are masked, except with --json.\n"
+	"  --source S  only the dead letters of source S (default: every source)\n"
+	"  --json      one JSON object: {\"letters\": [...], \"more\": bool}\n"
+	"example:\n"
+	"  assistctl dead-letters --source health\n"
+	"exit: 0 listed, 1 assistd refused the request, 2 assistd could not be reached,\n"
+	"64 bad usage\n";
+
+static const char retry_usage[] =
+	"usage: assistctl retry ID...\n"
+	"Takes the kept events of the dead letters ID (at most 100) in again, after\n"
+	"the cause of their rejection is fixed: each comes in as source retry at\n"
+	"position {next, ID}, checked against the role of the source that first sent\n"
+	"it, and applied at most once. Waits for each to be decided (30 s) and prints\n"
+	"it: applied, or rejected again with the new reason (it stays a dead letter).\n"
+	"example:\n"
+	"  assistctl retry 12 13\n"
+	"exit: 0 every letter applied (now or by an earlier retry), 1 some rejected\n"
+	"again, unknown or without a kept event, 2 assistd could not be reached,\n"
+	"64 bad usage\n";
+
+/* Ask for the dead letters with ids (n 0: of source): 0 and *out, or an exit code. */
+static int dead_letters_query(const struct opts *o, const char *source, uint64_t *ids,
+			      size_t n, Assist__Reply **out)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__DeadLettersRequest dr = ASSIST__DEAD_LETTERS_REQUEST__INIT;
+	int rc;
+
+	dr.source = (char *)source;
+	dr.ids = ids;
+	dr.n_ids = n;
+	req.body_case = ASSIST__REQUEST__BODY_DEAD_LETTERS;
+	req.dead_letters = &dr;
+	if ((rc = query(o, &req, out)) != 0)
+		return rc;
+	if ((*out)->body_case != ASSIST__REPLY__BODY_DEAD_LETTERS) {
+		assist__reply__free_unpacked(*out, NULL);
+		return unexpected_reply();
+	}
+	return 0;
+}
+
+static void dead_letter_print(const Assist__DeadLetter *d)
+{
+	char *event = strdup(d->event);
+
+	printf("#%" PRIu64 " %s@%" PRIu64 "/%" PRIu64 " %s %s %s\n", d->id, d->source,
+	       d->position ? d->position->major : 0, d->position ? d->position->minor : 0,
+	       d->kind, d->code, d->received_at);
+	printf("  %s: %s\n", d->field, d->reason);
+	if (event != NULL && event[0] != '\0')
+		printf("  event: %s\n", idnum_mask_text(event));
+	else if (event != NULL)
+		printf("  event: not kept\n");
+	free(event);
+	if (d->retried_at[0] != '\0')
+		printf("  retried: applied at %s as %s@%" PRIu64 "/%" PRIu64 "\n", d->retried_at,
+		       "retry", d->retried_as ? d->retried_as->major : 0, d->id);
+	else if (d->retries > 0)
+		printf("  retried %" PRIu32 " time%s, rejected again\n", d->retries,
+		       d->retries == 1 ? "" : "s");
+}
+
+/* The letters as JSON, each event an object rather than its text. */
+static json_t *dead_letters_json(const Assist__DeadLettersReply *dl)
+{
+	json_t *root = pbjson_encode(&dl->base, PBJSON_EMIT_DEFAULTS);
+	json_t *letters = json_object_get(root, "letters");
+
+	for (size_t i = 0; i < json_array_size(letters); i++) {
+		json_t *l = json_array_get(letters, i);
+		const char *text = json_string_value(json_object_get(l, "event"));
+		json_t *ev = text != NULL && text[0] != '\0' ? json_loads(text, 0, NULL) : NULL;
+		json_object_set_new(l, "event", ev != NULL ? ev : json_null());
+	}
+	return root;
+}
+
+static int cmd_dead_letters(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *source = "";
+	Assist__Reply *reply;
+	bool json = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 's' && conf_name_ok(optarg))
+			source = optarg;
+		else if (opt == 'j')
+			json = true;
+		else
+			return usage_error("dead-letters: bad option");
+	}
+	if (optind != argc)
+		return usage_error("dead-letters: unexpected argument %s", argv[optind]);
+	if ((rc = dead_letters_query(o, source, NULL, 0, &reply)) != 0)
+		return rc;
+	if (json) {
+		rc = print_json(dead_letters_json(reply->dead_letters), JSON_INDENT(2));
+	} else {
+		for (size_t i = 0; i < reply->dead_letters->n_letters; i++)
+			dead_letter_print(reply->dead_letters->letters[i]);
+		if (reply->dead_letters->n_letters == 0)
+			printf("no dead letters\n");
+		if (reply->dead_letters->more)
+			printf("(more: the oldest %zu shown)\n", reply->dead_letters->n_letters);
+		rc = fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
+	}
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+/* Wait until every submitted letter of rp is decided (its retries grew):
+ * 0 and *out (the letters), or an exit code. */
+static int retry_wait(const struct opts *o, const Assist__RetryReply *rp, Assist__Reply **out)
+{
+	uint64_t ids[100];
+	size_t n = 0;
+	int64_t deadline = now_ms() + RETRY_WAIT_MS;
+
+	for (size_t i = 0; i < rp->n_results && n < 100; i++) {
+		if (rp->results[i]->outcome == ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_SUBMITTED)
+			ids[n++] = rp->results[i]->id;
+	}
+	if (n == 0)
+		return 0;
+	for (;;) {
+		int rc = dead_letters_query(o, "", ids, n, out);
+		size_t decided = 0;
+		if (rc != 0)
+			return rc;
+		for (size_t i = 0; i < (*out)->dead_letters->n_letters; i++) {
+			const Assist__DeadLetter *d = (*out)->dead_letters->letters[i];
+			for (size_t j = 0; j < rp->n_results; j++)
+				decided += rp->results[j]->id == d->id &&
+					   d->retries > rp->results[j]->retries;
+		}
+		if (decided >= n)
+			return 0;
+		assist__reply__free_unpacked(*out, NULL);
+		if (now_ms() >= deadline || interrupted) {
+			fprintf(stderr, "assistctl: the retries were not decided in %d s\n",
+				RETRY_WAIT_MS / 1000);
+			return EXIT_UNREACHABLE;
+		}
+		nanosleep(&(struct timespec){ 0, RETRY_POLL_MS * 1000000L }, NULL);
+	}
+}
+
+/* Print what became of letter r (the letters read after: dl): 0 applied, 1 not. */
+static int retry_print(const Assist__RetryResult *r, const Assist__DeadLettersReply *dl)
+{
+	const Assist__DeadLetter *d = NULL;
+
+	for (size_t i = 0; dl != NULL && i < dl->n_letters && d == NULL; i++)
+		d = dl->letters[i]->id == r->id ? dl->letters[i] : NULL;
+	if (r->outcome == ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_ALREADY_RETRIED) {
+		printf("dead letter %" PRIu64 ": already retried and applied; nothing done\n", r->id);
+		return 0;
+	}
+	if (r->outcome != ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_SUBMITTED || d == NULL) {
+		printf("dead letter %" PRIu64 ": not retried: %s\n", r->id, r->message);
+		return 1;
+	}
+	if (d->retried_at[0] != '\0') {
+		printf("dead letter %" PRIu64 ": applied as retry@%" PRIu64 "/%" PRIu64 "\n", r->id,
+		       d->retried_as ? d->retried_as->major : 0, r->id);
+		return 0;
+	}
+	printf("dead letter %" PRIu64 ": rejected again: %s: %s\n", r->id, d->field, d->reason);
+	return 1;
+}
+
+static int cmd_retry(const struct opts *o, int argc, char **argv)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__RetryRequest rq = ASSIST__RETRY_REQUEST__INIT;
+	Assist__Reply *reply, *after = NULL;
+	uint64_t ids[100];
+	int rc, failed = 0;
+
+	if (argc < 2)
+		return usage_error("retry: expects one or more dead letter IDs");
+	if (argc - 1 > 100)
+		return usage_error("retry: at most 100 IDs at a time");
+	for (int i = 1; i < argc; i++) {
+		if (!parse_u64(argv[i], &ids[i - 1]) || ids[i - 1] == 0)
+			return usage_error("retry: \"%s\" is not a dead letter ID", argv[i]);
+	}
+	rq.ids = ids;
+	rq.n_ids = (size_t)argc - 1;
+	req.body_case = ASSIST__REQUEST__BODY_RETRY;
+	req.retry = &rq;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_RETRY) {
+		assist__reply__free_unpacked(reply, NULL);
+		return unexpected_reply();
+	}
+	catch_signals();
+	rc = retry_wait(o, reply->retry, &after);
+	for (size_t i = 0; rc == 0 && i < reply->retry->n_results; i++)
+		failed |= retry_print(reply->retry->results[i], after ? after->dead_letters : NULL);
+	if (after != NULL)
+		assist__reply__free_unpacked(after, NULL);
+	assist__reply__free_unpacked(reply, NULL);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = EXIT_REJECTED;
+	return rc != 0 ? rc : failed ? EXIT_REJECTED : 0;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
+/* usage: what `assistctl COMMAND --help` prints. */
 static const struct {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
+	const char *usage;
 } commands[] = {
-	{ "push", cmd_push },	  { "get", cmd_get },	    { "explain", cmd_explain },
-	{ "watch", cmd_watch },	  { "status", cmd_status }, { "keygen", cmd_keygen },
-	{ "dump", cmd_dump },	  { "pay", cmd_pay },
+	{ "push", cmd_push, push_usage },
+	{ "get", cmd_get, get_usage },
+	{ "explain", cmd_explain, explain_usage },
+	{ "watch", cmd_watch, watch_usage },
+	{ "status", cmd_status, status_usage },
+	{ "keygen", cmd_keygen, keygen_usage },
+	{ "dump", cmd_dump, dump_usage },
+	{ "pay", cmd_pay, pay_usage },
+	{ "dead-letters", cmd_dead_letters, dead_letters_usage },
+	{ "retry", cmd_retry, retry_usage },
 };
 
 int main(int argc, char **argv)
@@ -2021,6 +2336,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "endpoint", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .config = DEFAULT_CONFIG };
@@ -2045,6 +2361,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
+			if (cli_asks_help(sub_argc, sub_argv))
+				return cli_usage('h', commands[i].usage, EXIT_USAGE);
 			optind = 0;
 			return commands[i].run(&o, sub_argc, sub_argv);
 		}
