@@ -21,7 +21,8 @@ static const char usage[] =
 	"Runs until SIGTERM or SIGINT; SIGHUP reloads the policy, roles and clients.\n"
 	"example:\n"
 	"  assistd -c /etc/assist/assistd.conf --check\n"
-	"exit: 0 stopped (or checked, or rebuilt), 1 failed, 64 bad usage\n";
+	"exit: 0 stopped (or checked, or rebuilt), 1 failed, 64 bad usage,\n"
+	"73 another assistd runs on this configuration\n";
 
 int main(int argc, char **argv)
 {
