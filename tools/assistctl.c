@@ -11,8 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -439,7 +443,22 @@ struct push_event {
 	bool rejected;
 };
 
-/* Events of one source, in position order. [0, acked) are acknowledged,
+/* The input, read as it is sent: whole lines from fd, never blocking when
+ * nothing is there yet (a pipe). */
+struct push_input {
+	int fd;
+	char *buf;
+	size_t start, len, cap; /* unread bytes: buf[start, len) */
+	unsigned line;          /* lines read */
+	uint64_t offset;        /* bytes read as lines */
+	uint64_t size;          /* a regular file's size; 0: not known */
+	const char *name;       /* for messages: the file, or - */
+	bool eof;               /* read(2) said so: buf holds the rest */
+	bool done;              /* every line taken */
+};
+
+/* Events of one source, in position order (those in memory: the
+ * acknowledged ones are freed as the input is read on). [0, acked) are acknowledged,
  * [acked, sent) in flight, [sent, n) still to send after prev. */
 struct push_source {
 	char *name;
@@ -456,6 +475,10 @@ struct push_source {
 	bool has_base;
 	struct pos base;
 	uint64_t base_request; /* the Heartbeat asking for it; 0: not asked */
+	/* Its last event read, kept when the event itself is freed. */
+	bool has_last;
+	struct pos last;
+	unsigned last_line;
 };
 
 struct push_batch {
@@ -466,8 +489,11 @@ struct push_batch {
 
 struct push {
 	struct client cli;
-	struct push_event *events;
+	struct push_input in;
+	struct cli_progress progress;
+	struct push_event *events; /* in memory, in input order */
 	size_t n_events, cap_events;
+	size_t freed;      /* acknowledged events freed before events[0] */
 	struct push_source *sources;
 	size_t n_sources, cap_sources;
 	size_t *slots;     /* open-addressing hash of source names -> index + 1 */
@@ -479,6 +505,8 @@ struct push {
 	size_t n_asked;    /* sources whose base is asked for or known */
 	size_t n_based;    /* sources whose base is known */
 	unsigned lines;    /* event lines read */
+	unsigned unsent;   /* of them, those that could not be sent at all */
+	unsigned already;  /* freed events applied before this push */
 	unsigned rejected; /* locally and by assistd */
 	int64_t timeout_ms, wait_ms;
 	int64_t last_reply, last_progress, pause_until;
@@ -558,6 +586,7 @@ static ssize_t push_source(struct push *p, const char *name)
 
 static void push_reject_line(struct push *p, unsigned line, const char *reason)
 {
+	cli_progress_clear(&p->progress);
 	fprintf(stderr, "line %u: %s\n", line, reason);
 	p->rejected++;
 }
@@ -570,6 +599,7 @@ static int push_unsendable(struct push *p, unsigned line, const char *invalid, c
 
 	if (invalid != NULL)
 		snprintf(msg, sizeof(msg), "%s (not sent to assistd: %s)", invalid, why);
+	p->unsent++;
 	push_reject_line(p, line, invalid != NULL ? msg : why);
 	return -EINVAL;
 }
@@ -597,13 +627,12 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line, const cha
 	if (src < 0)
 		return (int)src;
 	s = &p->sources[src];
-	if (s->n > 0 && pos_cmp(pos, p->events[s->ev[s->n - 1]].pos) <= 0) {
-		const struct push_event *last = &p->events[s->ev[s->n - 1]];
+	if (s->has_last && pos_cmp(pos, s->last) <= 0) {
 		snprintf(why, sizeof(why),
 			 "position %" PRIu64 "/%" PRIu64 " of %s does not follow %" PRIu64
 			 "/%" PRIu64 " (line %u)",
-			 pos.major, pos.minor, s->name, last->pos.major, last->pos.minor,
-			 last->line);
+			 pos.major, pos.minor, s->name, s->last.major, s->last.minor,
+			 s->last_line);
 		return push_unsendable(p, line, invalid, why);
 	}
 	if (p->n_events == p->cap_events) {
@@ -627,6 +656,9 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line, const cha
 				  .local = s->n,
 				  .packed = assist__event__get_packed_size(msg) + 8 };
 	s->ev[s->n++] = p->n_events++;
+	s->has_last = true;
+	s->last = pos;
+	s->last_line = line;
 	if (invalid != NULL) {
 		/* assistd's rejection of it names the same line: printed once. */
 		e->rejected = true;
@@ -815,27 +847,84 @@ static int push_line(struct push *p, const char *text, unsigned line)
 	return rc == -ENOMEM ? rc : 0;
 }
 
-static int push_read(struct push *p, FILE *f)
+#define PUSH_AHEAD (2 * WINDOW_BATCHES * BATCH_MAX_EVENTS) /* events in memory, at most */
+#define PUSH_READ_BYTES (64u << 10)
+
+/* Read more of the input into its buffer if it can be read without waiting:
+ * 0, -EAGAIN (nothing there yet), or -errno. */
+static int input_fill(struct push_input *in)
 {
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	unsigned line = 0;
+	struct pollfd pfd = { .fd = in->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (in->start > 0) {
+		memmove(in->buf, in->buf + in->start, in->len - in->start);
+		in->len -= in->start;
+		in->start = 0;
+	}
+	if (in->cap - in->len < PUSH_READ_BYTES) {
+		size_t cap = in->cap ? in->cap * 2 : 2 * PUSH_READ_BYTES;
+		char *buf = realloc(in->buf, cap);
+		if (buf == NULL)
+			return -ENOMEM;
+		in->buf = buf;
+		in->cap = cap;
+	}
+	if (poll(&pfd, 1, 0) == 0)
+		return -EAGAIN;
+	/* One byte kept for the NUL that ends a last line without a newline. */
+	n = read(in->fd, in->buf + in->len, in->cap - in->len - 1);
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? -EAGAIN : -errno;
+	in->len += (size_t)n;
+	in->eof = n == 0;
+	return 0;
+}
+
+/* The next whole line, NUL-terminated in place: 1 and *out, 0 when none is
+ * there yet, -ENODATA at the end, or -errno. */
+static int input_line(struct push_input *in, char **out)
+{
+	for (;;) {
+		char *s = in->buf + in->start;
+		char *nl = in->len > in->start ? memchr(s, '\n', in->len - in->start) : NULL;
+		int rc;
+
+		if (nl != NULL || (in->eof && in->len > in->start)) {
+			size_t n = nl != NULL ? (size_t)(nl - s) : in->len - in->start;
+			in->start += n + (nl != NULL);
+			in->offset += n + (nl != NULL);
+			s[n] = '\0';
+			in->line++;
+			*out = s;
+			return 1;
+		}
+		if (in->eof)
+			return -ENODATA;
+		if ((rc = input_fill(in)) < 0)
+			return rc == -EAGAIN ? 0 : rc;
+	}
+}
+
+/* Read and queue lines while fewer than PUSH_AHEAD events wait in memory and
+ * more can be read without waiting: 0, or -errno. */
+static int push_fill(struct push *p)
+{
 	int rc = 0;
 
-	while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
-		char *s = buf;
-		line++;
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+	while (rc == 0 && !p->in.done && p->n_events - p->done < PUSH_AHEAD) {
+		char *buf, *s;
+		size_t len;
+		if ((rc = input_line(&p->in, &buf)) <= 0) {
+			p->in.done = rc == -ENODATA;
+			return rc == -ENODATA ? 0 : rc;
+		}
+		len = strlen(buf);
+		while (len > 0 && buf[len - 1] == '\r')
 			buf[--len] = '\0';
-		s += strspn(s, " \t");
-		if (*s == '\0' || *s == '#')
-			continue;
-		rc = push_line(p, s, line);
+		s = buf + strspn(buf, " \t");
+		rc = *s == '\0' || *s == '#' ? 0 : push_line(p, s, p->in.line);
 	}
-	free(buf);
-	if (rc == 0 && ferror(f))
-		rc = -EIO;
 	return rc;
 }
 
@@ -958,17 +1047,21 @@ static bool push_on_base(struct push *p, const Assist__Reply *r)
 	return true;
 }
 
-/* Events at or below their source's base: applied before this push. */
+/* Whether event e was applied before this push (at or below its source's base). */
+static bool push_was_applied(const struct push *p, const struct push_event *e)
+{
+	const struct push_source *s = &p->sources[e->src];
+
+	return !e->rejected && s->has_base && pos_cmp(e->pos, s->base) <= 0;
+}
+
+/* Events in memory at or below their source's base: applied before this push. */
 static unsigned push_count_already(const struct push *p)
 {
 	unsigned n = 0;
 
-	for (size_t i = 0; i < p->n_events; i++) {
-		const struct push_event *e = &p->events[i];
-		const struct push_source *s = &p->sources[e->src];
-		if (!e->rejected && s->has_base && pos_cmp(e->pos, s->base) <= 0)
-			n++;
-	}
+	for (size_t i = 0; i < p->n_events; i++)
+		n += push_was_applied(p, &p->events[i]);
 	return n;
 }
 
@@ -1031,6 +1124,7 @@ static void push_on_rejection(struct push *p, struct push_source *s, const Assis
 		return;
 	e->rejected = true;
 	p->rejected++;
+	cli_progress_clear(&p->progress);
 	if (r->field != NULL && r->field[0] != '\0')
 		fprintf(stderr, "line %u: %s: %s\n", e->line, r->field, r->reason);
 	else
@@ -1087,6 +1181,7 @@ static void push_on_error(struct push *p, const struct push_batch *b, const Assi
 		p->pause_until = now_ms() + BUSY_PAUSE_MS;
 		return;
 	}
+	cli_progress_clear(&p->progress);
 	fprintf(stderr, "assistctl: assistd refused a batch of %s: %s (code %d)\n", s->name,
 		e->message, e->code);
 	p->refused = true;
@@ -1105,8 +1200,10 @@ static void push_on_reply(struct push *p, Assist__Reply *r)
 			break;
 		}
 	}
-	if (p->notice_ms > NOTICE_FIRST_MS)
+	if (p->notice_ms > NOTICE_FIRST_MS) {
+		cli_progress_clear(&p->progress);
 		fprintf(stderr, "assistctl: %s answers again\n", p->cli.endpoint);
+	}
 	p->notice_ms = NOTICE_FIRST_MS;
 	p->last_reply = p->last_progress = now_ms();
 	if (!current && p->n_based < p->n_sources)
@@ -1115,6 +1212,58 @@ static void push_on_reply(struct push *p, Assist__Reply *r)
 		push_on_ack(p, r->ack, current);
 	else if (r->body_case == ASSIST__REPLY__BODY_ERROR)
 		push_on_error(p, current ? &batch : NULL, r->error);
+}
+
+/* Free the acknowledged events at the front of memory, so that a long input
+ * is held only as far as it is in flight: every index past them moves down. */
+static void push_compact(struct push *p)
+{
+	size_t k = 0;
+
+	while (k < p->n_events && p->events[k].local < p->sources[p->events[k].src].acked)
+		k++;
+	if (k == 0)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		p->already += push_was_applied(p, &p->events[i]);
+		protobuf_c_message_free_unpacked(&p->events[i].msg->base, NULL);
+	}
+	memmove(p->events, p->events + k, (p->n_events - k) * sizeof(*p->events));
+	for (size_t i = 0; i < p->n_sources; i++) {
+		struct push_source *s = &p->sources[i];
+		size_t c = 0; /* its events among the k */
+		while (c < s->n && s->ev[c] < k)
+			c++;
+		memmove(s->ev, s->ev + c, (s->n - c) * sizeof(*s->ev));
+		s->n -= c;
+		s->acked -= c;
+		s->sent -= c;
+		for (size_t j = 0; j < s->n; j++) {
+			s->ev[j] -= k;
+			p->events[s->ev[j]].local = j;
+		}
+		for (size_t w = 0; w < p->n_window; w++)
+			p->window[w].end -= p->window[w].src == i ? c : 0;
+	}
+	p->n_events -= k;
+	p->done -= k;
+	p->cursor -= k;
+	p->freed += k;
+}
+
+/* The progress line: lines settled (acknowledged, or not sendable) of the
+ * lines there are, estimated for a regular file from the bytes read. */
+static void push_progress(struct push *p)
+{
+	uint64_t settled = p->freed + p->done + p->unsent, total = 0;
+
+	if (p->in.done)
+		total = p->lines;
+	else if (p->in.size > 0 && p->in.offset > 0)
+		total = (uint64_t)p->lines * p->in.size / p->in.offset;
+	if (total > 0 && total < settled)
+		total = settled;
+	cli_progress_show(&p->progress, "", settled, total, "events");
 }
 
 /* Nothing heard for the timeout: resend everything unacknowledged. */
@@ -1131,55 +1280,101 @@ static void push_resend_all(struct push *p)
 	p->last_progress = now_ms();
 }
 
-/* Exchange batches and acks until all are acknowledged: 0, or an exit code. */
+/* What silence means: after wait_ms, that assistd cannot be reached
+ * (EXIT_UNREACHABLE); after timeout_ms, that what is unacknowledged must go
+ * again. While nothing is in flight (the input is not there yet) it means
+ * nothing. 0, or the exit code. */
+static int push_check_silence(struct push *p, int64_t now)
+{
+	if (p->done == p->n_events) {
+		p->last_reply = p->last_progress = now;
+		return 0;
+	}
+	if (now - p->last_reply >= p->wait_ms) {
+		cli_progress_clear(&p->progress);
+		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", p->cli.endpoint);
+		return EXIT_UNREACHABLE;
+	}
+	if (now - p->last_reply >= p->notice_ms) {
+		cli_progress_clear(&p->progress);
+		fprintf(stderr, "assistctl: no answer from %s for %" PRId64 " s; still trying\n",
+			p->cli.endpoint, (now - p->last_reply) / 1000);
+		p->notice_ms += NOTICE_EVERY_MS;
+	}
+	if (now - p->last_progress >= p->timeout_ms)
+		push_resend_all(p);
+	return 0;
+}
+
+/* Wait for the socket (events) and, while more is wanted, the input, at most
+ * until the next deadline: 0, or EXIT_UNREACHABLE. */
+static int push_wait(struct push *p, short events, int64_t now)
+{
+	zmq_pollitem_t items[2] = { { .socket = p->cli.sock, .events = events },
+				    { .fd = p->in.fd, .events = ZMQ_POLLIN } };
+	bool input = !p->in.done && p->n_events - p->done < PUSH_AHEAD;
+	int64_t wait = p->last_progress + p->timeout_ms - now;
+
+	if (p->last_reply + p->wait_ms - now < wait)
+		wait = p->last_reply + p->wait_ms - now;
+	if (p->last_reply + p->notice_ms - now < wait)
+		wait = p->last_reply + p->notice_ms - now;
+	if (p->pause_until > now && p->pause_until - now < wait)
+		wait = p->pause_until - now;
+	/* A progress line is refreshed even while nothing comes. */
+	if (wait > CLI_PROGRESS_MS)
+		wait = CLI_PROGRESS_MS;
+	if (zmq_poll(items, input ? 2 : 1, wait < 0 ? 0 : (long)wait) < 0 && errno != EINTR) {
+		cli_progress_clear(&p->progress);
+		fprintf(stderr, "assistctl: %s: %s\n", p->cli.endpoint, zmq_strerror(errno));
+		return EXIT_UNREACHABLE;
+	}
+	return 0;
+}
+
+/* Read, send and take acks until the input is read and all of it is
+ * acknowledged: 0, or an exit code. */
 static int push_run(struct push *p)
 {
+	int rc = 0;
+
 	p->last_reply = p->last_progress = now_ms();
 	p->notice_ms = NOTICE_FIRST_MS;
-	while (p->done < p->n_events && !p->refused) {
-		int64_t now = now_ms(), wait;
+	cli_progress_start(&p->progress);
+	while (rc == 0 && (!p->in.done || p->done < p->n_events) && !p->refused) {
 		short events = ZMQ_POLLIN;
+		int64_t now;
 		Assist__Reply *r;
-		int rc;
+		int got, sent;
 
-		if (now - p->last_reply >= p->wait_ms) {
-			fprintf(stderr, "assistctl: cannot reach assistd at %s\n", p->cli.endpoint);
-			return EXIT_UNREACHABLE;
+		if ((got = push_fill(p)) < 0) {
+			cli_progress_clear(&p->progress);
+			fprintf(stderr, "assistctl: %s: %s\n", p->in.name, strerror(-got));
+			rc = EXIT_NOINPUT;
+			break;
 		}
-		if (now - p->last_reply >= p->notice_ms) {
-			fprintf(stderr, "assistctl: no answer from %s for %" PRId64 " s; still trying\n",
-				p->cli.endpoint, (now - p->last_reply) / 1000);
-			p->notice_ms += NOTICE_EVERY_MS;
-		}
-		if (now - p->last_progress >= p->timeout_ms)
-			push_resend_all(p);
-		rc = push_ask_bases(p);
-		while (rc == 0 && now >= p->pause_until && (rc = push_send_batch(p)) == 0)
+		now = now_ms();
+		if ((rc = push_check_silence(p, now)) != 0)
+			break;
+		sent = push_ask_bases(p);
+		while (sent == 0 && now >= p->pause_until && (sent = push_send_batch(p)) == 0)
 			;
 		if (now >= p->pause_until && (push_can_send(p) || p->n_asked < p->n_sources))
 			events |= ZMQ_POLLOUT;
-		wait = p->last_progress + p->timeout_ms - now;
-		if (p->last_reply + p->wait_ms - now < wait)
-			wait = p->last_reply + p->wait_ms - now;
-		if (p->last_reply + p->notice_ms - now < wait)
-			wait = p->last_reply + p->notice_ms - now;
-		if (p->pause_until > now && p->pause_until - now < wait)
-			wait = p->pause_until - now;
-		rc = wait_socket(p->cli.sock, events, wait < 1000 ? wait : 1000);
-		if (rc == -EINTR)
-			continue;
-		if (rc < 0) {
-			fprintf(stderr, "assistctl: %s: %s\n", p->cli.endpoint, zmq_strerror(-rc));
-			return EXIT_UNREACHABLE;
-		}
-		while ((rc = client_recv(&p->cli, &r)) == 0 || rc == -EBADMSG) {
-			if (rc == 0) {
+		if ((rc = push_wait(p, events, now)) != 0)
+			break;
+		while ((got = client_recv(&p->cli, &r)) == 0 || got == -EBADMSG) {
+			if (got == 0) {
 				push_on_reply(p, r);
 				assist__reply__free_unpacked(r, NULL);
 			}
 		}
+		if (p->done >= PUSH_AHEAD / 2)
+			push_compact(p);
+		push_progress(p);
 	}
-	return 0;
+	cli_progress_clear(&p->progress);
+	return rc;
 }
 
 static void push_free(struct push *p)
@@ -1193,6 +1388,24 @@ static void push_free(struct push *p)
 	free(p->events);
 	free(p->sources);
 	free(p->slots);
+	free(p->in.buf);
+}
+
+/* Open path (- standard input) as p's input: 0, or EXIT_NOINPUT (reported). */
+static int push_open(struct push *p, const char *path)
+{
+	struct stat st;
+
+	p->in.name = path;
+	p->in.fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (p->in.fd < 0 || fstat(p->in.fd, &st) != 0) {
+		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	/* A regular file's size lets the progress line estimate the total. */
+	if (S_ISREG(st.st_mode))
+		p->in.size = (uint64_t)st.st_size;
+	return 0;
 }
 
 static const char push_usage[] =
@@ -1220,7 +1433,6 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 	char ep[512];
 	uint64_t v;
 	void *ctx;
-	FILE *f;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -1237,32 +1449,23 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 		path = argv[optind];
 	if (resolve_endpoint(o, "ingest_endpoint", ep, sizeof(ep)) < 0)
 		return EXIT_UNREACHABLE;
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+	if (push_open(&p, path) != 0)
 		return EXIT_NOINPUT;
-	}
-	rc = push_read(&p, f);
-	if (f != stdin)
-		fclose(f);
-	if (rc < 0) {
-		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(-rc));
-		push_free(&p);
-		return EXIT_NOINPUT;
-	}
 	ctx = zmq_ctx_new();
 	rc = client_open(o, &p.cli, ctx, ep) < 0 ? EXIT_UNREACHABLE : push_run(&p);
 	client_close(&p.cli);
 	zmq_ctx_term(ctx);
+	if (p.in.fd != STDIN_FILENO)
+		close(p.in.fd);
 	if (p.refused)
 		p.rejected += (unsigned)(p.n_events - p.done);
 	if (rc == 0) {
-		unsigned already = push_count_already(&p);
+		unsigned already = p.already + push_count_already(&p);
 		fprintf(stderr, "pushed %u events: %u applied, %u already applied, %u rejected\n",
 			p.lines, p.lines - p.rejected - already, already, p.rejected);
 		rc = p.rejected > 0 ? EXIT_REJECTED : 0;
-	} else {
-		fprintf(stderr, "assistctl: %zu of %u events not acknowledged\n",
+	} else if (rc != EXIT_NOINPUT) {
+		fprintf(stderr, "assistctl: %zu of %u events read not acknowledged\n",
 			p.n_events - p.done, p.lines);
 	}
 	push_free(&p);
