@@ -1411,9 +1411,10 @@ static int push_open(struct push *p, const char *path)
 static const char push_usage[] =
 	"usage: assistctl push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
 	"Sends the JSON-lines events of FILE (default -: standard input) to assistd's\n"
-	"ingest endpoint and waits until each is acknowledged. Lines that are blank\n"
-	"or start with # are skipped; a line that is not an event is reported and\n"
-	"counted rejected. Prints a summary on standard error.\n"
+	"ingest endpoint as it reads them and waits until each is acknowledged.\n"
+	"Lines that are blank or start with # are skipped; a line that is not an\n"
+	"event is reported and counted rejected. Prints a summary on standard error,\n"
+	"and a progress line there while it is a terminal.\n"
 	"  --timeout MS     resend what is not acknowledged after MS (default 3000)\n"
 	"  --wait SECONDS   give up after SECONDS without an answer (default 60)\n"
 	"example:\n"
