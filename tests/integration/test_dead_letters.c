@@ -5,7 +5,7 @@
  * comes it is rejected again and stays a dead letter with the new reason;
  * after the claim came, `assistctl retry ID` applies it once (the ledger
  * has the correction, as source retry), and retrying it again books nothing
- * more. A line its sender could not read, and an id that names nothing,
+ * more; a rebuild from the journal books the same. A line its sender could not read, and an id that names nothing,
  * cannot be retried. The person is in the entitled group: medical
  * assistance pays 50% of the burden. */
 #include <stdarg.h>
@@ -14,10 +14,12 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults.h"
 #include "fixture.h"
 
 static struct fixture fx;
@@ -166,6 +168,15 @@ static void test_list_and_retry(void **state)
 	assert_int_equal(ctl(&out, "dead-letters", "--source", "health"), 0);
 	assert_non_null(strstr(out, "retried: applied at"));
 	free(out);
+
+	/* The journal holds the retried event: a rebuild books the same. */
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	assert_int_equal(faults_rebuild(&fx, fx.conf, NULL), 0);
+	rows = ledger_rows();
+	assert_string_equal(rows, "decision:500000@health,reversal:-500000@retry,"
+				  "decision:700000@retry");
+	free(rows);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
 }
 
 static void test_not_retriable(void **state)
