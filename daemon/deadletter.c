@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "log.h"
 #include "pbjson.h"
+#include "query.h"
 #include "schema.h"
 #include "server.h"
 
@@ -55,17 +56,12 @@ static void pending_free(struct pending *pq)
 
 static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
 {
-	/* The socket is gone when the answer comes after a stop began. */
-	if (pq->srv->query.zs != NULL)
-		server_reply_error(&pq->srv->query, pq->peer, pq->peer_len, pq->request_id, code,
-				   msg);
+	query_error_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
 }
 
 static void pending_reply(struct pending *pq, Assist__Reply *r)
 {
-	r->request_id = pq->request_id;
-	if (pq->srv->query.zs != NULL)
-		server_reply(&pq->srv->query, pq->peer, pq->peer_len, r);
+	query_reply_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, r);
 }
 
 /* ids as a PostgreSQL bigint[] literal ({1,2,3}); NULL without memory. */

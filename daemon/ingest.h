@@ -40,7 +40,7 @@ struct ingest_source {
 };
 
 /* The built-in source a retried dead letter comes in as (assistctl retry):
- * no sender may send as it, as no role names it. */
+ * no sender may send as it (request.c refuses it on ingest). */
 #define INGEST_RETRY_SOURCE "retry"
 
 /* The engine's part: every source seen, stored or since start. */

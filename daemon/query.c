@@ -53,19 +53,30 @@ static struct pending *pending_new(struct server *srv, const uint8_t *peer, size
 	return pq;
 }
 
-static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
+void query_error_later(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, Assist__ErrorCode code, const char *msg)
 {
 	/* The socket is gone when the answer comes after a stop began. */
-	if (pq->srv->query.zs != NULL)
-		server_reply_error(&pq->srv->query, pq->peer, pq->peer_len, pq->request_id, code,
-				   msg);
+	if (srv->query.zs != NULL)
+		server_reply_error(&srv->query, peer, peer_len, request_id, code, msg);
+}
+
+void query_reply_later(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, Assist__Reply *r)
+{
+	r->request_id = request_id;
+	if (srv->query.zs != NULL)
+		server_reply(&srv->query, peer, peer_len, r);
+}
+
+static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
+{
+	query_error_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
 }
 
 static void pending_reply(struct pending *pq, Assist__Reply *r)
 {
-	r->request_id = pq->request_id;
-	if (pq->srv->query.zs != NULL)
-		server_reply(&pq->srv->query, pq->peer, pq->peer_len, r);
+	query_reply_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, r);
 }
 
 /* ---- get --------------------------------------------------------------------- */

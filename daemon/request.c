@@ -100,11 +100,12 @@ static const char *ingest_denied(zmq_msg_t *msg, const char *field, const char *
 }
 
 /* A source that is not configured is refused whole: nothing of it is taken,
- * so it never shows in status. NULL, or why. */
+ * so it never shows in status; so is retry, assistd's own (even if a
+ * roles_file names it). NULL, or why. */
 static const char *source_unknown(const struct server *srv, const char *field,
 				  const char *source, char *why, size_t len)
 {
-	if (roles_find(srv->roles, source) != NULL)
+	if (strcmp(source, INGEST_RETRY_SOURCE) != 0 && roles_find(srv->roles, source) != NULL)
 		return NULL;
 	snprintf(why, len, "%s: not a configured source (roles_file)", field);
 	log_warn("ingest: refused a request for source \"%.31s\": not configured", source);

@@ -193,11 +193,29 @@ static void test_not_retriable(void **state)
 	free(out);
 }
 
+/* No sender may send as source retry: its positions are assistd's own. */
+static void test_retry_source_refused(void **state)
+{
+	char *err = NULL, *journal;
+
+	assert_int_equal(fixture_push(&fx, "forged.jsonl",
+				      "{\"source\":\"retry\",\"seq\":99,\"kind\":\"household\","
+				      "\"household\":{\"household_id\":\"HF-1\",\"members\":1}}\n",
+				      &err),
+			 1);
+	assert_non_null(strstr(err, "not a configured source"));
+	free(err);
+	journal = fixture_sql(&fx, "SELECT count(*) FROM event_journal WHERE major = 99");
+	assert_string_equal(journal, "0");
+	free(journal);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_and_retry),
 		cmocka_unit_test(test_not_retriable),
+		cmocka_unit_test(test_retry_source_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
