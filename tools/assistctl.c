@@ -2517,7 +2517,8 @@ static int cmd_retry(const struct opts *o, int argc, char **argv)
 
 /* ---- main --------------------------------------------------------------- */
 
-/* usage: what `assistctl COMMAND --help` prints. */
+/* usage: what `assistctl COMMAND --help` prints (a row without one prints
+ * the general usage, which test_cli_help refuses). */
 static const struct {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
@@ -2566,7 +2567,8 @@ int main(int argc, char **argv)
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
 			if (cli_asks_help(sub_argc, sub_argv))
-				return cli_usage('h', commands[i].usage, EXIT_USAGE);
+				return cli_usage('h', commands[i].usage ? commands[i].usage : usage,
+						 EXIT_USAGE);
 			optind = 0;
 			return commands[i].run(&o, sub_argc, sub_argv);
 		}
