@@ -315,7 +315,6 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	if (be->retry_of != 0) {
 		/* A retry that fails again: the same dead letter, its new reason. */
 		commit_retried(&e->commit, be->retry_of, false, 0, be->v.field, be->v.reason);
-		ingest_retry_failed(e, be->retry_of);
 	} else {
 		commit_dead_letter(&e->commit, &o, validate_kind_name(be->ev), be->v.field,
 				   be->v.reason, event, raw);
@@ -538,6 +537,11 @@ static void on_commit(struct store_job *job, int status)
 		  job->batch, b->n_events, b->n_statements, walltime_now_ms() - b->written_ms);
 	store_job_free(job);
 	batch_committed(e, b);
+	/* A retry rejected again may be retried again, once that is stored. */
+	for (size_t i = 0; i < b->n_events; i++) {
+		if (b->events[i].retry_of != 0 && b->events[i].rejected)
+			ingest_retry_failed(e, b->events[i].retry_of);
+	}
 	for (size_t i = 0; i < b->n_acks; i++) {
 		struct batch_ack *a = &b->acks[i];
 		struct ingest_source *s = a->src;

@@ -112,7 +112,8 @@ bool ingest_retried(const struct engine *e, uint64_t id);
  * -ENOMEM. */
 __attribute__((warn_unused_result)) int ingest_retry(struct engine *e, uint64_t id,
 						      const char *source, Assist__Event *ev);
-/* Dead letter id's retry was rejected: it may be retried again. */
+/* Dead letter id's retry was rejected and that is committed: it may be
+ * retried again. */
 void ingest_retry_failed(struct engine *e, uint64_t id);
 /* Forget every source. */
 void ingest_free(struct ingest *in);
