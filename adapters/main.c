@@ -48,7 +48,18 @@ static void on_adapter_closed(struct adapter *a)
 	close_signals((struct main_ctx *)((char *)a - offsetof(struct main_ctx, adapter)));
 }
 
-static const char usage[] = "usage: assist-adapter --department NAME -c CONFIG [--resnapshot]\n";
+static const char usage[] =
+	"usage: assist-adapter --department NAME -c CONFIG [--resnapshot]\n"
+	"Streams one department's database changes (logical replication) to assistd\n"
+	"as events, after a first snapshot of its tables.\n"
+	"  -d, --department NAME  civil_affairs, health, education, labor or housing\n"
+	"  -c, --config CONFIG    the adapter's configuration (no default)\n"
+	"  --resnapshot           send every table whole again, then stream\n"
+	"  --version              print the version and exit\n"
+	"example:\n"
+	"  assist-adapter --department health -c /etc/assist/adapter-health.conf\n"
+	"exit: 0 stopped by a signal, 1 failed, 2 bad usage or configuration,\n"
+	"3 the replication slot is lost, 4 a table's replica identity cannot be set\n";
 
 /* The command line: -1 to go on, or the exit status. */
 static int parse_args(int argc, char **argv, const struct department **dept,
@@ -59,6 +70,7 @@ static int parse_args(int argc, char **argv, const struct department **dept,
 		{"config", required_argument, NULL, 'c'},
 		{"resnapshot", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_VERSION_OPTION,
 		{NULL, 0, NULL, 0},
 	};
 	const char *dept_name = NULL;

@@ -133,6 +133,12 @@ int batch_queue_init(struct batch_queue *q, uv_loop_t *loop, struct engine *e)
 int batch_add(struct engine *e, struct ingest_source *src, Assist__Event *ev, uint64_t major,
 	      uint64_t minor)
 {
+	return batch_add_as(e, src, src->name, ev, major, minor);
+}
+
+int batch_add_as(struct engine *e, struct ingest_source *src, const char *role_of,
+		 Assist__Event *ev, uint64_t major, uint64_t minor)
+{
 	struct batch_queue *q = &e->queue;
 	struct batch_event *be;
 
@@ -154,9 +160,11 @@ int batch_add(struct engine *e, struct ingest_source *src, Assist__Event *ev, ui
 	/* A replayed event passed the roles in force when it came. */
 	be->rejected = validate_event(ev, &be->v) < 0 ||
 		       (!e->replay &&
-			roles_check(roles_find(e->roles, src->name), src->name, ev, &be->v) < 0);
+			roles_check(roles_find(e->roles, role_of), role_of, ev, &be->v) < 0);
 	be->isolate = false;
 	be->refusals = 0;
+	be->retry_of = 0;
+	snprintf(be->role_of, sizeof(be->role_of), "%s", role_of);
 	return 0;
 }
 
@@ -514,12 +522,13 @@ static int take_again(struct engine *e, const struct batch_event *old)
 
 	if (alone)
 		batch_seal(e);
-	if (batch_add(e, old->src, old->ev, old->major, old->minor) < 0)
+	if (batch_add_as(e, old->src, old->role_of, old->ev, old->major, old->minor) < 0)
 		return -ENOMEM;
 	f = e->queue.filling;
 	be = &f->events[f->n_events - 1];
 	be->isolate = old->isolate;
 	be->refusals = old->refusals;
+	be->retry_of = old->retry_of;
 	if (be->refusals > 0) {
 		be->rejected = true;
 		be->v = old->v;

@@ -29,6 +29,8 @@ struct batch_event {
 	bool isolate;      /* it was in a batch the store refused: it goes alone */
 	unsigned refusals; /* batches of it alone that the store refused */
 	int32_t today;     /* replay: the day it was received */
+	uint64_t retry_of; /* the dead letter it retries (assistctl retry), or 0 */
+	char role_of[CONF_NAME_MAX]; /* whose role it answers to: src's, or a retry's first */
 };
 
 /* What one source gets back when the batch commits. */
@@ -106,6 +108,11 @@ __attribute__((warn_unused_result)) int batch_queue_init(struct batch_queue *q, 
 __attribute__((warn_unused_result)) int batch_add(struct engine *e, struct ingest_source *src,
 						  Assist__Event *ev, uint64_t major,
 						  uint64_t minor);
+/* batch_add with the roles of source role_of instead of src's (a retried
+ * dead letter answers to the source that first sent it). */
+__attribute__((warn_unused_result)) int batch_add_as(struct engine *e, struct ingest_source *src,
+						     const char *role_of, Assist__Event *ev,
+						     uint64_t major, uint64_t minor);
 /* Seal the filling batch, if any, into the queue and apply what can be. */
 void batch_seal(struct engine *e);
 /* Pause or resume intake as in flight asks, and report a drain that is over. */

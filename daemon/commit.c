@@ -38,6 +38,7 @@ static const struct {
 	{offsetof(struct commit, persons), SQL_PERSON_ROWS},
 	{offsetof(struct commit, feed), SQL_FEED_ROWS},
 	{offsetof(struct commit, positions), SQL_POSITION_ROWS},
+	{offsetof(struct commit, retried), SQL_DEAD_LETTER_RETRY_ROWS},
 };
 
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
@@ -82,6 +83,16 @@ void commit_dead_letter(struct commit *c, const struct commit_origin *o, const c
 	pgarray_text(&c->dead_letters, 5, reason);
 	pgarray_text(&c->dead_letters, 6, event_json);
 	pgarray_text(&c->dead_letters, 7, raw);
+}
+
+void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
+		    const char *field, const char *reason)
+{
+	pgarray_uint(&c->retried, 0, id);
+	pgarray_bool(&c->retried, 1, applied);
+	pgarray_uint(&c->retried, 2, major);
+	pgarray_text(&c->retried, 3, field);
+	pgarray_text(&c->retried, 4, reason);
 }
 
 void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
@@ -301,9 +312,14 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	*slot = r;
 	r = NULL;
 	a->rejected++;
-	commit_dead_letter(&e->commit, &o, validate_kind_name(be->ev), be->v.field, be->v.reason,
-			   event, raw);
-	e->dead_letters++;
+	if (be->retry_of != 0) {
+		/* A retry that fails again: the same dead letter, its new reason. */
+		commit_retried(&e->commit, be->retry_of, false, 0, be->v.field, be->v.reason);
+	} else {
+		commit_dead_letter(&e->commit, &o, validate_kind_name(be->ev), be->v.field,
+				   be->v.reason, event, raw);
+		e->dead_letters++;
+	}
 	rc = strncmp(be->v.reason, "not_authorized:", 15) == 0 ? feed_not_authorized(e, b, be) : 0;
 	ingest_log(e, be->src->name, "rejected %s@%" PRIu64 "/%" PRIu64 ": %s: %s",
 		    be->src->name, be->major, be->minor, be->v.field, be->v.reason);
@@ -409,6 +425,8 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 	a->applied++;
 	if (!e->replay && (rc = write_journal(e, be)) < 0)
 		return rc;
+	if (be->retry_of != 0)
+		commit_retried(&e->commit, be->retry_of, true, be->major, NULL, NULL);
 	for (size_t i = 0; i < e->commit.decisions.n; i++) {
 		if ((rc = write_decision(e, be, &e->commit.decisions.items[i])) < 0)
 			return rc;
@@ -519,6 +537,11 @@ static void on_commit(struct store_job *job, int status)
 		  job->batch, b->n_events, b->n_statements, walltime_now_ms() - b->written_ms);
 	store_job_free(job);
 	batch_committed(e, b);
+	/* A retry rejected again may be retried again, once that is stored. */
+	for (size_t i = 0; i < b->n_events; i++) {
+		if (b->events[i].retry_of != 0 && b->events[i].rejected)
+			ingest_retry_failed(e, b->events[i].retry_of);
+	}
 	for (size_t i = 0; i < b->n_acks; i++) {
 		struct batch_ack *a = &b->acks[i];
 		struct ingest_source *s = a->src;

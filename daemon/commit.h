@@ -7,6 +7,7 @@
 #ifndef ASSIST_COMMIT_H
 #define ASSIST_COMMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@
 struct commit {
 	struct pgarray journal, dead_letters, ledger, alerts, explanations;
 	struct pgarray households, persons, feed, positions;
+	struct pgarray retried; /* dead letters a retry decided */
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
@@ -47,6 +49,10 @@ void commit_journal(struct commit *c, const struct commit_origin *o, const char 
 void commit_dead_letter(struct commit *c, const struct commit_origin *o, const char *kind,
 			const char *field, const char *reason, const char *event_json,
 			const char *raw);
+/* What a retry of dead letter id came to: applied as source retry's
+ * position major, or rejected again with field and reason. */
+void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
+		    const char *field, const char *reason);
 /* A ledger entry or an alert of person id. */
 void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
 		   const struct ledger_entry *l, const char *scheme);

@@ -12,6 +12,7 @@
 #include "idnum.h"
 #include "record.h"
 #include "utf8.h"
+#include "vec.h"
 #include "walltime.h"
 #include "ymd.h"
 
@@ -365,8 +366,60 @@ int ingest_replay(struct engine *e, const char *source, uint64_t major, uint64_t
 	return 0;
 }
 
+/* ---- retried dead letters ------------------------------------------------------- */
+
+bool ingest_retried(const struct engine *e, uint64_t id)
+{
+	for (size_t i = 0; i < e->ingest.n_retried; i++) {
+		if (e->ingest.retried[i] == id)
+			return true;
+	}
+	return false;
+}
+
+int ingest_retry(struct engine *e, uint64_t id, const char *source, Assist__Event *ev)
+{
+	struct ingest_source *src = ingest_source_get(e, INGEST_RETRY_SOURCE, true);
+	struct ingest *in = &e->ingest;
+	uint64_t *slot;
+
+	if (src == NULL)
+		return -ENOMEM;
+	slot = vec_grow((void **)&in->retried, &in->n_retried, &in->cap_retried, sizeof(*slot));
+	if (slot == NULL)
+		return -ENOMEM;
+	*slot = id;
+	/* The event stays as its source sent it (its claims are keyed by that
+	 * source); the journal row and the ledger name retry and its position. */
+	if (batch_add_as(e, src, source, ev, src->taken_major + 1, id) < 0) {
+		in->n_retried--;
+		return -ENOMEM;
+	}
+	e->queue.filling->events[e->queue.filling->n_events - 1].retry_of = id;
+	src->taken_major++;
+	src->taken_minor = id;
+	if (batch_full(e->queue.filling->n_events, e->cfg->batch_max_events))
+		batch_seal(e);
+	return 0;
+}
+
+void ingest_retry_failed(struct engine *e, uint64_t id)
+{
+	struct ingest *in = &e->ingest;
+
+	for (size_t i = 0; i < in->n_retried; i++) {
+		if (in->retried[i] == id) {
+			in->retried[i] = in->retried[--in->n_retried];
+			return;
+		}
+	}
+}
+
 void ingest_free(struct ingest *in)
 {
+	free(in->retried);
+	in->retried = NULL;
+	in->n_retried = in->cap_retried = 0;
 	while (in->sources != NULL) {
 		struct ingest_source *next = in->sources->next;
 		free(in->sources);

@@ -39,10 +39,18 @@ struct ingest_source {
 	struct ingest_source *next;
 };
 
+/* The built-in source a retried dead letter comes in as (assistctl retry):
+ * no sender may send as it (request.c refuses it on ingest). */
+#define INGEST_RETRY_SOURCE "retry"
+
 /* The engine's part: every source seen, stored or since start. */
 struct ingest {
 	struct ingest_source *sources;
 	struct log_limit input_log; /* lines about input from no known source */
+	/* Dead letters retried since start and not rejected again: none is
+	 * taken in twice, even before the store shows it retried. */
+	uint64_t *retried;
+	size_t n_retried, cap_retried;
 };
 
 /* What becomes of an incoming event, given its source's last position taken
@@ -97,6 +105,16 @@ __attribute__((warn_unused_result)) int ingest_heartbeat(struct engine *e, const
 __attribute__((warn_unused_result)) int ingest_replay(struct engine *e, const char *source,
 						       uint64_t major, uint64_t minor,
 						       int32_t today, Assist__Event *ev);
+/* Whether dead letter id was retried since start and not rejected again. */
+bool ingest_retried(const struct engine *e, uint64_t id);
+/* Take dead letter id's event ev, first sent by source, in again as source
+ * retry at {its next major, id}, under source's role. ev is moved in on 0;
+ * -ENOMEM. */
+__attribute__((warn_unused_result)) int ingest_retry(struct engine *e, uint64_t id,
+						      const char *source, Assist__Event *ev);
+/* Dead letter id's retry was rejected and that is committed: it may be
+ * retried again. */
+void ingest_retry_failed(struct engine *e, uint64_t id);
 /* Forget every source. */
 void ingest_free(struct ingest *in);
 

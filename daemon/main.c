@@ -16,7 +16,13 @@ static const char usage[] =
 	"usage: assistd [-c CONFIG] [--check | --rebuild]\n"
 	"  -c, --config CONFIG   configuration file (default " DEFAULT_CONFIG ")\n"
 	"  --check               load the configuration and policy, then exit\n"
-	"  --rebuild             rebuild the store's state from its journal, then exit\n";
+	"  --rebuild             rebuild the store's state from its journal, then exit\n"
+	"  --version             print the version and exit\n"
+	"Runs until SIGTERM or SIGINT; SIGHUP reloads the policy, roles and clients.\n"
+	"example:\n"
+	"  assistd -c /etc/assist/assistd.conf --check\n"
+	"exit: 0 stopped (or checked, or rebuilt), 1 failed, 64 bad usage,\n"
+	"73 another assistd runs on this configuration\n";
 
 int main(int argc, char **argv)
 {
@@ -24,6 +30,7 @@ int main(int argc, char **argv)
 					     {"check", no_argument, NULL, 'k'},
 					     {"rebuild", no_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
+					     CLI_VERSION_OPTION,
 					     {NULL, 0, NULL, 0}};
 	const char *config = DEFAULT_CONFIG;
 	bool check = false, rebuild = false;

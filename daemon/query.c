@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "deadletter.h"
 #include "idnum.h"
 #include "log.h"
 #include "pbjson.h"
@@ -52,19 +53,30 @@ static struct pending *pending_new(struct server *srv, const uint8_t *peer, size
 	return pq;
 }
 
-static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
+void query_error_later(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, Assist__ErrorCode code, const char *msg)
 {
 	/* The socket is gone when the answer comes after a stop began. */
-	if (pq->srv->query.zs != NULL)
-		server_reply_error(&pq->srv->query, pq->peer, pq->peer_len, pq->request_id, code,
-				   msg);
+	if (srv->query.zs != NULL)
+		server_reply_error(&srv->query, peer, peer_len, request_id, code, msg);
+}
+
+void query_reply_later(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, Assist__Reply *r)
+{
+	r->request_id = request_id;
+	if (srv->query.zs != NULL)
+		server_reply(&srv->query, peer, peer_len, r);
+}
+
+static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
+{
+	query_error_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
 }
 
 static void pending_reply(struct pending *pq, Assist__Reply *r)
 {
-	r->request_id = pq->request_id;
-	if (pq->srv->query.zs != NULL)
-		server_reply(&pq->srv->query, pq->peer, pq->peer_len, r);
+	query_reply_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, r);
 }
 
 /* ---- get --------------------------------------------------------------------- */
@@ -601,10 +613,16 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_RECOMPUTE:
 		handle_recompute(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_DEAD_LETTERS:
+		deadletter_list(srv, peer, peer_len, req);
+		break;
+	case ASSIST__REQUEST__BODY_RETRY:
+		deadletter_retry(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-			    "the query endpoint takes get, explain, replay, status, dump, payments and "
-			    "recompute");
+			    "the query endpoint takes get, explain, replay, status, dump, payments, "
+			    "recompute, dead_letters and retry");
 	}
 }

@@ -14,5 +14,11 @@ struct server;
  * it needs). */
 void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 		  const Assist__Request *req);
+/* Answer request_id of peer later (from a store job's callback) with r, or
+ * with an Error; nothing once the query socket is gone (a stop began). */
+void query_reply_later(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, Assist__Reply *r);
+void query_error_later(struct server *srv, const uint8_t *peer, size_t peer_len,
+		       uint64_t request_id, Assist__ErrorCode code, const char *msg);
 
 #endif

@@ -100,7 +100,8 @@ static const char *ingest_denied(zmq_msg_t *msg, const char *field, const char *
 }
 
 /* A source that is not configured is refused whole: nothing of it is taken,
- * so it never shows in status. NULL, or why. */
+ * so it never shows in status; so is retry, assistd's own (even if a
+ * roles_file names it). NULL, or why. */
 static const char *source_unknown(const struct server *srv, const char *field,
 				  const char *source, char *why, size_t len)
 {
@@ -110,7 +111,7 @@ static const char *source_unknown(const struct server *srv, const char *field,
 		snprintf(why, len, "%s: %s is assistd's own source", field, source);
 		return why;
 	}
-	if (roles_find(srv->roles, source) != NULL)
+	if (strcmp(source, INGEST_RETRY_SOURCE) != 0 && roles_find(srv->roles, source) != NULL)
 		return NULL;
 	snprintf(why, len, "%s: not a configured source (roles_file)", field);
 	log_warn("ingest: refused a request for source \"%.31s\": not configured", source);
@@ -216,6 +217,13 @@ void request_on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 
 	if (req == NULL)
 		return;
-	query_handle(s->data, peer, peer_len, req);
+	/* A retry takes events in: an operator's, on the trusted ipc socket. */
+	if (req->body_case == ASSIST__REQUEST__BODY_RETRY &&
+	    zmq_msg_gets(&frames[n - 1], "User-Id") != NULL)
+		server_reply_error(s, peer, peer_len, req->request_id,
+				   ASSIST__ERROR_CODE__ERROR_CODE_NOT_AUTHORIZED,
+				   "retry: only an operator on the ipc endpoint may retry dead letters");
+	else
+		query_handle(s->data, peer, peer_len, req);
 	assist__request__free_unpacked(req, NULL);
 }

@@ -57,6 +57,11 @@ static const struct store_migration migrations[] = {
 	    "UPDATE person SET periodic = true;"
 	    "CREATE INDEX person_periodic ON person (id_number) WHERE periodic;"
 	    "CREATE INDEX ledger_period ON ledger (period) WHERE kind = 'payment';"},
+	/* assistctl retry: how often a dead letter was taken in again, when one
+	 * of those applied it, and at which position of source retry. */
+	{4, "ALTER TABLE dead_letter ADD COLUMN retries integer NOT NULL DEFAULT 0,"
+	    "  ADD COLUMN retried_at timestamptz, ADD COLUMN retry_major numeric(20);"
+	    "CREATE INDEX dead_letter_source ON dead_letter (source, id);"},
 	/* Payees in parts (a payment run sent in parts, a recompute job's
 	 * chunks): every person's bucket, world_bucket_of's in C, so a part
 	 * reads its range of buckets by index. Recompute jobs
@@ -277,6 +282,29 @@ static const struct store_statement statements[SQL_N] = {
 			  "UPDATE recompute_job SET finished = now() "
 			  "WHERE id = $1::bigint AND finished IS NULL",
 			  1},
+	/* assistctl dead-letters: by ids when $2 has some, else by source ($1,
+	 * '' for every source); one row past the limit tells there are more. */
+	[SQL_DEAD_LETTERS] = {"dead_letters",
+			      "SELECT id, source, major, minor, kind, field, reason, "
+			      "to_char(received_at AT TIME ZONE 'UTC', "
+			      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(event::text, ''), "
+			      "retries, coalesce(to_char(retried_at AT TIME ZONE 'UTC', "
+			      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''), coalesce(retry_major, 0) "
+			      "FROM dead_letter WHERE CASE WHEN cardinality($2::bigint[]) > 0 "
+			      "THEN id = ANY($2::bigint[]) ELSE $1 = '' OR source = $1 END "
+			      "ORDER BY id LIMIT $3",
+			      3},
+	/* A retried dead letter's outcome, in the batch that decided it: applied
+	 * (when and as which position of source retry) or its new reason. */
+	[SQL_DEAD_LETTER_RETRY_ROWS] = {"dead_letter_retry_rows",
+					"UPDATE dead_letter d SET retries = d.retries + 1, "
+					"retried_at = CASE WHEN t.ok THEN now() ELSE d.retried_at END, "
+					"retry_major = CASE WHEN t.ok THEN t.ma ELSE d.retry_major END, "
+					"field = CASE WHEN t.ok THEN d.field ELSE t.f END, "
+					"reason = CASE WHEN t.ok THEN d.reason ELSE t.r END "
+					"FROM unnest($1::bigint[], $2::boolean[], $3::numeric[], "
+					"$4::text[], $5::text[]) AS t(i, ok, ma, f, r) WHERE d.id = t.i",
+					5},
 };
 
 const struct store_catalog schema_catalog = {

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,15 @@ static const char usage[] =
 	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
 	"  checks the journal's hash chain, that year-to-date totals match the ledger, that no\n"
 	"  month is paid twice, that every reversal takes back the amount then in force and\n"
-	"  that no month recovers more than was paid\n";
+	"  that no month recovers more than was paid\n"
+	"  -c CONFIG             assistd's configuration, for its database\n"
+	"                        (default /etc/assist/assistd.conf)\n"
+	"  --database CONNINFO   the database to check instead (libpq conninfo)\n"
+	"  --version             print the version and exit\n"
+	"example:\n"
+	"  assist-audit --database 'dbname=assist'\n"
+	"exit: 0 everything holds, 1 a discrepancy, 2 the database cannot be read,\n"
+	"64 bad usage\n";
 
 static PGresult *query(PGconn *db, const char *sql, int n, const char *const *params)
 {
@@ -50,28 +59,60 @@ static uint8_t *bytea(const PGresult *r, int row, int col, size_t *len)
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), len);
 }
 
+/* A discrepancy on standard output, after the progress line is erased. */
+static void __attribute__((format(printf, 2, 3))) report(struct cli_progress *progress,
+							 const char *fmt, ...)
+{
+	va_list ap;
+
+	cli_progress_clear(progress);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
 /* Called for each row of a paged query: the number of faults it found, or
  * -1 to stop. */
 typedef long (*row_fn)(PGconn *db, const PGresult *r, int row, void *data);
 
-/* Every row of sql (which reads rows after the key $1, ordered by that key
- * as its first column, at most $2 of them) a page at a time, through fn from
- * the key first on. The faults fn found, or -1; *rows counts the rows. */
-static long each_row(PGconn *db, const char *sql, const char *first, row_fn fn, void *data,
-		     uint64_t *rows)
+/* A pass over one table: its rows, counted first for the progress line
+ * (only when it shows), a page at a time. */
+struct pass {
+	const char *what;      /* "journal: " */
+	const char *count_sql; /* its rows */
+	const char *sql;       /* rows after the key $1, ordered by it (the first column), at most $2 */
+	const char *first;     /* the key to start after */
+};
+
+/* The rows of a pass, for the progress line: 0 when it does not show. */
+static uint64_t pass_total(PGconn *db, const struct pass *ps, const struct cli_progress *progress)
 {
+	PGresult *r = progress->on ? query(db, ps->count_sql, 0, NULL) : NULL;
+	uint64_t n = r != NULL ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+
+	PQclear(r);
+	return n;
+}
+
+/* Every row of the pass through fn. The faults fn found, or -1; *rows
+ * counts the rows. */
+static long each_row(PGconn *db, const struct pass *ps, row_fn fn, void *data, uint64_t *rows,
+		     struct cli_progress *progress)
+{
+	uint64_t total = pass_total(db, ps, progress);
 	char after[64], limit[16];
 	long bad = 0;
 
-	snprintf(after, sizeof(after), "%s", first);
+	snprintf(after, sizeof(after), "%s", ps->first);
 	snprintf(limit, sizeof(limit), "%d", PAGE);
 	*rows = 0;
 	for (;;) {
 		const char *params[2] = {after, limit};
-		PGresult *r = query(db, sql, 2, params);
+		PGresult *r;
 		int n;
 
-		if (r == NULL)
+		cli_progress_show(progress, ps->what, *rows, total, "rows");
+		if ((r = query(db, ps->sql, 2, params)) == NULL)
 			return -1;
 		n = PQntuples(r);
 		for (int i = 0; i < n; i++) {
@@ -85,15 +126,23 @@ static long each_row(PGconn *db, const char *sql, const char *first, row_fn fn, 
 			(*rows)++;
 		}
 		PQclear(r);
-		if (n < PAGE)
+		if (n < PAGE) {
+			cli_progress_clear(progress);
 			return bad;
+		}
 	}
 }
 
-/* One journal row against the digest of the row before (prev, updated). */
+struct chain {
+	uint8_t prev[JOURNAL_DIGEST_BYTES]; /* the digest of the row before */
+	struct cli_progress *progress;
+};
+
+/* One journal row against the digest of the row before (updated). */
 static long check_journal_row(PGconn *db, const PGresult *r, int i, void *data)
 {
-	uint8_t *prev = data;
+	struct chain *c = data;
+	uint8_t *prev = c->prev;
 	size_t elen, plen, dlen;
 	uint8_t *event = bytea(r, i, 4, &elen);
 	uint8_t *stored_prev = bytea(r, i, 5, &plen);
@@ -105,7 +154,7 @@ static long check_journal_row(PGconn *db, const PGresult *r, int i, void *data)
 		       elen, want);
 	if (plen != JOURNAL_DIGEST_BYTES || memcmp(stored_prev, prev, JOURNAL_DIGEST_BYTES) != 0 ||
 	    dlen != sizeof(want) || memcmp(digest, want, sizeof(want)) != 0) {
-		printf("journal row %s (%s@%s/%s): digest does not match its content "
+		report(c->progress, "journal row %s (%s@%s/%s): digest does not match its content "
 		       "and the row before\n",
 		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
 		       PQgetvalue(r, i, 3));
@@ -121,14 +170,16 @@ static long check_journal_row(PGconn *db, const PGresult *r, int i, void *data)
 }
 
 /* The chain, in pages by id. Returns the number of broken rows, or -1. */
-static long check_journal(PGconn *db, uint64_t *rows)
+static long check_journal(PGconn *db, uint64_t *rows, struct cli_progress *progress)
 {
-	uint8_t prev[JOURNAL_DIGEST_BYTES] = {0};
+	static const struct pass ps = {
+		"journal: ", "SELECT count(*) FROM event_journal",
+		"SELECT id, source, major::text, minor::text, event, prev_digest, digest "
+		"FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+		"0"};
+	struct chain c = {{0}, progress};
 
-	return each_row(db,
-			"SELECT id, source, major::text, minor::text, event, prev_digest, digest "
-			"FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
-			"0", check_journal_row, prev, rows);
+	return each_row(db, &ps, check_journal_row, &c, rows, progress);
 }
 
 /* Ledger sums of one person and year, by the counter of lib/scheme.c they
@@ -146,7 +197,8 @@ static void add_sum(struct sums *s, const char *scheme, int64_t amount)
 }
 
 /* Every counter the ledger makes (all but the bill totals) against its sum. */
-static long compare(const char *id, int year, const Assist__Ytd *y, const struct sums *s)
+static long compare(const char *id, int year, const Assist__Ytd *y, const struct sums *s,
+		    struct cli_progress *progress)
 {
 	char masked[IDNUM_BUFLEN];
 	long bad = 0;
@@ -157,7 +209,7 @@ static long compare(const char *id, int year, const Assist__Ytd *y, const struct
 
 		if (c == SCHEME_YTD_MEDICAL_TOTAL || stored == s->fen[c])
 			continue;
-		printf("%s %d: %s is %" PRId64 " but its ledger rows add up to %" PRId64 "\n",
+		report(progress, "%s %d: %s is %" PRId64 " but its ledger rows add up to %" PRId64 "\n",
 		       idnum_mask(id, masked), year, name, stored, s->fen[c]);
 		bad++;
 	}
@@ -165,7 +217,8 @@ static long compare(const char *id, int year, const Assist__Ytd *y, const struct
 }
 
 /* One person's stored totals against the ledger. */
-static long check_person(PGconn *db, const char *id, const uint8_t *state, size_t len)
+static long check_person(PGconn *db, const char *id, const uint8_t *state, size_t len,
+			 struct cli_progress *progress)
 {
 	const char *params[1] = {id};
 	Assist__PersonState *st = assist__person_state__unpack(NULL, len, state);
@@ -174,7 +227,7 @@ static long check_person(PGconn *db, const char *id, const uint8_t *state, size_
 
 	if (st == NULL) {
 		char masked[IDNUM_BUFLEN];
-		printf("%s: stored state does not decode\n", idnum_mask(id, masked));
+		report(progress, "%s: stored state does not decode\n", idnum_mask(id, masked));
 		return 1;
 	}
 	r = query(db,
@@ -192,7 +245,7 @@ static long check_person(PGconn *db, const char *id, const uint8_t *state, size_
 				add_sum(&s, PQgetvalue(r, i, 1), strtoll(PQgetvalue(r, i, 2), NULL, 10));
 		}
 		if (st->years[y]->ytd != NULL)
-			bad += compare(id, st->years[y]->year, st->years[y]->ytd, &s);
+			bad += compare(id, st->years[y]->year, st->years[y]->ytd, &s, progress);
 	}
 	PQclear(r);
 	assist__person_state__free_unpacked(st, NULL);
@@ -204,18 +257,20 @@ static long check_person_row(PGconn *db, const PGresult *r, int i, void *data)
 {
 	size_t len;
 	uint8_t *state = bytea(r, i, 1, &len);
-	long bad = check_person(db, PQgetvalue(r, i, 0), state, len);
+	long bad = check_person(db, PQgetvalue(r, i, 0), state, len, data);
 
 	PQfreemem(state);
 	return bad;
 }
 
-static long check_money(PGconn *db, uint64_t *persons)
+static long check_money(PGconn *db, uint64_t *persons, struct cli_progress *progress)
 {
-	return each_row(db,
-			"SELECT id_number, state FROM person WHERE id_number > $1 "
-			"ORDER BY id_number LIMIT $2::int",
-			"", check_person_row, NULL, persons);
+	static const struct pass ps = {"money: ", "SELECT count(*) FROM person",
+				       "SELECT id_number, state FROM person WHERE id_number > $1 "
+				       "ORDER BY id_number LIMIT $2::int",
+				       ""};
+
+	return each_row(db, &ps, check_person_row, progress, persons, progress);
 }
 
 /* Ledger entries that cannot stand, each found by one query of the ID
@@ -268,9 +323,11 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
 					     {"help", no_argument, NULL, 'h'},
+					     CLI_VERSION_OPTION,
 					     {NULL, 0, NULL, 0}};
 	const char *config = "/etc/assist/assistd.conf";
 	char conninfo[1024] = "";
+	struct cli_progress progress;
 	uint64_t rows, persons;
 	long jbad, mbad, ebad;
 	PGconn *db;
@@ -300,8 +357,9 @@ int main(int argc, char **argv)
 	}
 	/* One snapshot for both checks, so they agree with each other. */
 	PQclear(PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-	jbad = check_journal(db, &rows);
-	mbad = jbad < 0 ? -1 : check_money(db, &persons);
+	cli_progress_start(&progress);
+	jbad = check_journal(db, &rows, &progress);
+	mbad = jbad < 0 ? -1 : check_money(db, &persons, &progress);
 	ebad = mbad < 0 ? -1 : check_entries(db);
 	PQclear(PQexec(db, "COMMIT"));
 	PQfinish(db);

@@ -1550,7 +1550,18 @@ static const char usage[] =
 	"Fills the department databases civil_affairs, health, education, labor and\n"
 	"housing (schemas from DIR/<dept>/schema.sql, default ./adapters) with N\n"
 	"households, unless they already hold data; then, with --rate, makes live\n"
-	"changes for --duration seconds (default: until SIGTERM).\n";
+	"changes for --duration seconds (default: until SIGTERM).\n"
+	"  --households N           households to make (required)\n"
+	"  --conninfo-prefix TEXT   libpq conninfo before dbname=<dept> (required)\n"
+	"  --seed S                 random seed (default 1)\n"
+	"  --year Y                 the year of the data, 2008-2100 (default 2024)\n"
+	"  --schema-dir DIR         where the department schemas are (default adapters)\n"
+	"  --rate EVENTS_PER_S      live changes a second after filling (default none)\n"
+	"  --duration S             for S seconds (default: until SIGTERM)\n"
+	"  --version                print the version and exit\n"
+	"example:\n"
+	"  assist-gen --households 1000 --conninfo-prefix 'host=/tmp user=postgres'\n"
+	"exit: 0 done, 1 a database failed, 64 bad usage\n";
 
 int main(int argc, char **argv)
 {
@@ -1563,6 +1574,7 @@ int main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"duration", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
+		CLI_VERSION_OPTION,
 		{NULL, 0, NULL, 0},
 	};
 	struct gen g = {.year = 2024};

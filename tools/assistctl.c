@@ -11,8 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -22,6 +26,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "curve.h"
+#include "idnum.h"
 #include "pbjson.h"
 #include "ymd.h"
 
@@ -62,9 +67,19 @@ static const char usage[] =
 	"  dump\n"
 	"  pay MONTH\n"
 	"  keygen\n"
+	"  dead-letters [--source S] [--json]\n"
+	"  retry ID...\n"
+	"  -c CONFIG      assistd's configuration, for its endpoints and keys\n"
+	"                 (default /etc/assist/assistd.conf)\n"
+	"  --endpoint EP  talk to EP instead of the configuration's endpoint\n"
+	"  --version      print the version; COMMAND --help: the command's options\n"
 	"tcp:// endpoints use CURVE with ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and\n"
 	"ASSIST_CLIENT_SECRET, or curve_server_key, curve_client_public_key and\n"
-	"curve_client_secret_key in CONFIG\n";
+	"curve_client_secret_key in CONFIG\n"
+	"example:\n"
+	"  assistctl -c /etc/assist/assistd.conf status\n"
+	"exit: 0 done, 1 rejected, 2 assistd could not be reached, 3 unknown person,\n"
+	"64 bad usage, 66 input file missing\n";
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -428,7 +443,22 @@ struct push_event {
 	bool rejected;
 };
 
-/* Events of one source, in position order. [0, acked) are acknowledged,
+/* The input, read as it is sent: whole lines from fd, never blocking when
+ * nothing is there yet (a pipe). */
+struct push_input {
+	int fd;
+	char *buf;
+	size_t start, len, cap; /* unread bytes: buf[start, len) */
+	unsigned line;          /* lines read */
+	uint64_t offset;        /* bytes read as lines */
+	uint64_t size;          /* a regular file's size; 0: not known */
+	const char *name;       /* for messages: the file, or - */
+	bool eof;               /* read(2) said so: buf holds the rest */
+	bool done;              /* every line taken */
+};
+
+/* Events of one source, in position order (those in memory: the
+ * acknowledged ones are freed as the input is read on). [0, acked) are acknowledged,
  * [acked, sent) in flight, [sent, n) still to send after prev. */
 struct push_source {
 	char *name;
@@ -445,6 +475,10 @@ struct push_source {
 	bool has_base;
 	struct pos base;
 	uint64_t base_request; /* the Heartbeat asking for it; 0: not asked */
+	/* Its last event read, kept when the event itself is freed. */
+	bool has_last;
+	struct pos last;
+	unsigned last_line;
 };
 
 struct push_batch {
@@ -455,8 +489,11 @@ struct push_batch {
 
 struct push {
 	struct client cli;
-	struct push_event *events;
+	struct push_input in;
+	struct cli_progress progress;
+	struct push_event *events; /* in memory, in input order */
 	size_t n_events, cap_events;
+	size_t freed;      /* acknowledged events freed before events[0] */
 	struct push_source *sources;
 	size_t n_sources, cap_sources;
 	size_t *slots;     /* open-addressing hash of source names -> index + 1 */
@@ -468,6 +505,8 @@ struct push {
 	size_t n_asked;    /* sources whose base is asked for or known */
 	size_t n_based;    /* sources whose base is known */
 	unsigned lines;    /* event lines read */
+	unsigned unsent;   /* of them, those that could not be sent at all */
+	unsigned already;  /* freed events applied before this push */
 	unsigned rejected; /* locally and by assistd */
 	int64_t timeout_ms, wait_ms;
 	int64_t last_reply, last_progress, pause_until;
@@ -547,6 +586,7 @@ static ssize_t push_source(struct push *p, const char *name)
 
 static void push_reject_line(struct push *p, unsigned line, const char *reason)
 {
+	cli_progress_clear(&p->progress);
 	fprintf(stderr, "line %u: %s\n", line, reason);
 	p->rejected++;
 }
@@ -559,6 +599,7 @@ static int push_unsendable(struct push *p, unsigned line, const char *invalid, c
 
 	if (invalid != NULL)
 		snprintf(msg, sizeof(msg), "%s (not sent to assistd: %s)", invalid, why);
+	p->unsent++;
 	push_reject_line(p, line, invalid != NULL ? msg : why);
 	return -EINVAL;
 }
@@ -586,13 +627,12 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line, const cha
 	if (src < 0)
 		return (int)src;
 	s = &p->sources[src];
-	if (s->n > 0 && pos_cmp(pos, p->events[s->ev[s->n - 1]].pos) <= 0) {
-		const struct push_event *last = &p->events[s->ev[s->n - 1]];
+	if (s->has_last && pos_cmp(pos, s->last) <= 0) {
 		snprintf(why, sizeof(why),
 			 "position %" PRIu64 "/%" PRIu64 " of %s does not follow %" PRIu64
 			 "/%" PRIu64 " (line %u)",
-			 pos.major, pos.minor, s->name, last->pos.major, last->pos.minor,
-			 last->line);
+			 pos.major, pos.minor, s->name, s->last.major, s->last.minor,
+			 s->last_line);
 		return push_unsendable(p, line, invalid, why);
 	}
 	if (p->n_events == p->cap_events) {
@@ -616,6 +656,9 @@ static int push_add(struct push *p, Assist__Event *msg, unsigned line, const cha
 				  .local = s->n,
 				  .packed = assist__event__get_packed_size(msg) + 8 };
 	s->ev[s->n++] = p->n_events++;
+	s->has_last = true;
+	s->last = pos;
+	s->last_line = line;
 	if (invalid != NULL) {
 		/* assistd's rejection of it names the same line: printed once. */
 		e->rejected = true;
@@ -804,27 +847,84 @@ static int push_line(struct push *p, const char *text, unsigned line)
 	return rc == -ENOMEM ? rc : 0;
 }
 
-static int push_read(struct push *p, FILE *f)
+#define PUSH_AHEAD (2 * WINDOW_BATCHES * BATCH_MAX_EVENTS) /* events in memory, at most */
+#define PUSH_READ_BYTES (64u << 10)
+
+/* Read more of the input into its buffer if it can be read without waiting:
+ * 0, -EAGAIN (nothing there yet), or -errno. */
+static int input_fill(struct push_input *in)
 {
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	unsigned line = 0;
+	struct pollfd pfd = { .fd = in->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (in->start > 0) {
+		memmove(in->buf, in->buf + in->start, in->len - in->start);
+		in->len -= in->start;
+		in->start = 0;
+	}
+	if (in->cap - in->len < PUSH_READ_BYTES) {
+		size_t cap = in->cap ? in->cap * 2 : 2 * PUSH_READ_BYTES;
+		char *buf = realloc(in->buf, cap);
+		if (buf == NULL)
+			return -ENOMEM;
+		in->buf = buf;
+		in->cap = cap;
+	}
+	if (poll(&pfd, 1, 0) == 0)
+		return -EAGAIN;
+	/* One byte kept for the NUL that ends a last line without a newline. */
+	n = read(in->fd, in->buf + in->len, in->cap - in->len - 1);
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? -EAGAIN : -errno;
+	in->len += (size_t)n;
+	in->eof = n == 0;
+	return 0;
+}
+
+/* The next whole line, NUL-terminated in place: 1 and *out, 0 when none is
+ * there yet, -ENODATA at the end, or -errno. */
+static int input_line(struct push_input *in, char **out)
+{
+	for (;;) {
+		char *s = in->buf + in->start;
+		char *nl = in->len > in->start ? memchr(s, '\n', in->len - in->start) : NULL;
+		int rc;
+
+		if (nl != NULL || (in->eof && in->len > in->start)) {
+			size_t n = nl != NULL ? (size_t)(nl - s) : in->len - in->start;
+			in->start += n + (nl != NULL);
+			in->offset += n + (nl != NULL);
+			s[n] = '\0';
+			in->line++;
+			*out = s;
+			return 1;
+		}
+		if (in->eof)
+			return -ENODATA;
+		if ((rc = input_fill(in)) < 0)
+			return rc == -EAGAIN ? 0 : rc;
+	}
+}
+
+/* Read and queue lines while fewer than PUSH_AHEAD events wait in memory and
+ * more can be read without waiting: 0, or -errno. */
+static int push_fill(struct push *p)
+{
 	int rc = 0;
 
-	while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
-		char *s = buf;
-		line++;
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+	while (rc == 0 && !p->in.done && p->n_events - p->done < PUSH_AHEAD) {
+		char *buf, *s;
+		size_t len;
+		if ((rc = input_line(&p->in, &buf)) <= 0) {
+			p->in.done = rc == -ENODATA;
+			return rc == -ENODATA ? 0 : rc;
+		}
+		len = strlen(buf);
+		while (len > 0 && buf[len - 1] == '\r')
 			buf[--len] = '\0';
-		s += strspn(s, " \t");
-		if (*s == '\0' || *s == '#')
-			continue;
-		rc = push_line(p, s, line);
+		s = buf + strspn(buf, " \t");
+		rc = *s == '\0' || *s == '#' ? 0 : push_line(p, s, p->in.line);
 	}
-	free(buf);
-	if (rc == 0 && ferror(f))
-		rc = -EIO;
 	return rc;
 }
 
@@ -947,17 +1047,21 @@ static bool push_on_base(struct push *p, const Assist__Reply *r)
 	return true;
 }
 
-/* Events at or below their source's base: applied before this push. */
+/* Whether event e was applied before this push (at or below its source's base). */
+static bool push_was_applied(const struct push *p, const struct push_event *e)
+{
+	const struct push_source *s = &p->sources[e->src];
+
+	return !e->rejected && s->has_base && pos_cmp(e->pos, s->base) <= 0;
+}
+
+/* Events in memory at or below their source's base: applied before this push. */
 static unsigned push_count_already(const struct push *p)
 {
 	unsigned n = 0;
 
-	for (size_t i = 0; i < p->n_events; i++) {
-		const struct push_event *e = &p->events[i];
-		const struct push_source *s = &p->sources[e->src];
-		if (!e->rejected && s->has_base && pos_cmp(e->pos, s->base) <= 0)
-			n++;
-	}
+	for (size_t i = 0; i < p->n_events; i++)
+		n += push_was_applied(p, &p->events[i]);
 	return n;
 }
 
@@ -1020,6 +1124,7 @@ static void push_on_rejection(struct push *p, struct push_source *s, const Assis
 		return;
 	e->rejected = true;
 	p->rejected++;
+	cli_progress_clear(&p->progress);
 	if (r->field != NULL && r->field[0] != '\0')
 		fprintf(stderr, "line %u: %s: %s\n", e->line, r->field, r->reason);
 	else
@@ -1076,6 +1181,7 @@ static void push_on_error(struct push *p, const struct push_batch *b, const Assi
 		p->pause_until = now_ms() + BUSY_PAUSE_MS;
 		return;
 	}
+	cli_progress_clear(&p->progress);
 	fprintf(stderr, "assistctl: assistd refused a batch of %s: %s (code %d)\n", s->name,
 		e->message, e->code);
 	p->refused = true;
@@ -1094,8 +1200,10 @@ static void push_on_reply(struct push *p, Assist__Reply *r)
 			break;
 		}
 	}
-	if (p->notice_ms > NOTICE_FIRST_MS)
+	if (p->notice_ms > NOTICE_FIRST_MS) {
+		cli_progress_clear(&p->progress);
 		fprintf(stderr, "assistctl: %s answers again\n", p->cli.endpoint);
+	}
 	p->notice_ms = NOTICE_FIRST_MS;
 	p->last_reply = p->last_progress = now_ms();
 	if (!current && p->n_based < p->n_sources)
@@ -1104,6 +1212,58 @@ static void push_on_reply(struct push *p, Assist__Reply *r)
 		push_on_ack(p, r->ack, current);
 	else if (r->body_case == ASSIST__REPLY__BODY_ERROR)
 		push_on_error(p, current ? &batch : NULL, r->error);
+}
+
+/* Free the acknowledged events at the front of memory, so that a long input
+ * is held only as far as it is in flight: every index past them moves down. */
+static void push_compact(struct push *p)
+{
+	size_t k = 0;
+
+	while (k < p->n_events && p->events[k].local < p->sources[p->events[k].src].acked)
+		k++;
+	if (k == 0)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		p->already += push_was_applied(p, &p->events[i]);
+		protobuf_c_message_free_unpacked(&p->events[i].msg->base, NULL);
+	}
+	memmove(p->events, p->events + k, (p->n_events - k) * sizeof(*p->events));
+	for (size_t i = 0; i < p->n_sources; i++) {
+		struct push_source *s = &p->sources[i];
+		size_t c = 0; /* its events among the k */
+		while (c < s->n && s->ev[c] < k)
+			c++;
+		memmove(s->ev, s->ev + c, (s->n - c) * sizeof(*s->ev));
+		s->n -= c;
+		s->acked -= c;
+		s->sent -= c;
+		for (size_t j = 0; j < s->n; j++) {
+			s->ev[j] -= k;
+			p->events[s->ev[j]].local = j;
+		}
+		for (size_t w = 0; w < p->n_window; w++)
+			p->window[w].end -= p->window[w].src == i ? c : 0;
+	}
+	p->n_events -= k;
+	p->done -= k;
+	p->cursor -= k;
+	p->freed += k;
+}
+
+/* The progress line: lines settled (acknowledged, or not sendable) of the
+ * lines there are, estimated for a regular file from the bytes read. */
+static void push_progress(struct push *p)
+{
+	uint64_t settled = p->freed + p->done + p->unsent, total = 0;
+
+	if (p->in.done)
+		total = p->lines;
+	else if (p->in.size > 0 && p->in.offset > 0)
+		total = (uint64_t)p->lines * p->in.size / p->in.offset;
+	if (total > 0 && total < settled)
+		total = settled;
+	cli_progress_show(&p->progress, "", settled, total, "events");
 }
 
 /* Nothing heard for the timeout: resend everything unacknowledged. */
@@ -1120,55 +1280,101 @@ static void push_resend_all(struct push *p)
 	p->last_progress = now_ms();
 }
 
-/* Exchange batches and acks until all are acknowledged: 0, or an exit code. */
+/* What silence means: after wait_ms, that assistd cannot be reached
+ * (EXIT_UNREACHABLE); after timeout_ms, that what is unacknowledged must go
+ * again. While nothing is in flight (the input is not there yet) it means
+ * nothing. 0, or the exit code. */
+static int push_check_silence(struct push *p, int64_t now)
+{
+	if (p->done == p->n_events) {
+		p->last_reply = p->last_progress = now;
+		return 0;
+	}
+	if (now - p->last_reply >= p->wait_ms) {
+		cli_progress_clear(&p->progress);
+		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", p->cli.endpoint);
+		return EXIT_UNREACHABLE;
+	}
+	if (now - p->last_reply >= p->notice_ms) {
+		cli_progress_clear(&p->progress);
+		fprintf(stderr, "assistctl: no answer from %s for %" PRId64 " s; still trying\n",
+			p->cli.endpoint, (now - p->last_reply) / 1000);
+		p->notice_ms += NOTICE_EVERY_MS;
+	}
+	if (now - p->last_progress >= p->timeout_ms)
+		push_resend_all(p);
+	return 0;
+}
+
+/* Wait for the socket (events) and, while more is wanted, the input, at most
+ * until the next deadline: 0, or EXIT_UNREACHABLE. */
+static int push_wait(struct push *p, short events, int64_t now)
+{
+	zmq_pollitem_t items[2] = { { .socket = p->cli.sock, .events = events },
+				    { .fd = p->in.fd, .events = ZMQ_POLLIN } };
+	bool input = !p->in.done && p->n_events - p->done < PUSH_AHEAD;
+	int64_t wait = p->last_progress + p->timeout_ms - now;
+
+	if (p->last_reply + p->wait_ms - now < wait)
+		wait = p->last_reply + p->wait_ms - now;
+	if (p->last_reply + p->notice_ms - now < wait)
+		wait = p->last_reply + p->notice_ms - now;
+	if (p->pause_until > now && p->pause_until - now < wait)
+		wait = p->pause_until - now;
+	/* A progress line is refreshed even while nothing comes. */
+	if (wait > CLI_PROGRESS_MS)
+		wait = CLI_PROGRESS_MS;
+	if (zmq_poll(items, input ? 2 : 1, wait < 0 ? 0 : (long)wait) < 0 && errno != EINTR) {
+		cli_progress_clear(&p->progress);
+		fprintf(stderr, "assistctl: %s: %s\n", p->cli.endpoint, zmq_strerror(errno));
+		return EXIT_UNREACHABLE;
+	}
+	return 0;
+}
+
+/* Read, send and take acks until the input is read and all of it is
+ * acknowledged: 0, or an exit code. */
 static int push_run(struct push *p)
 {
+	int rc = 0;
+
 	p->last_reply = p->last_progress = now_ms();
 	p->notice_ms = NOTICE_FIRST_MS;
-	while (p->done < p->n_events && !p->refused) {
-		int64_t now = now_ms(), wait;
+	cli_progress_start(&p->progress);
+	while (rc == 0 && (!p->in.done || p->done < p->n_events) && !p->refused) {
 		short events = ZMQ_POLLIN;
+		int64_t now;
 		Assist__Reply *r;
-		int rc;
+		int got, sent;
 
-		if (now - p->last_reply >= p->wait_ms) {
-			fprintf(stderr, "assistctl: cannot reach assistd at %s\n", p->cli.endpoint);
-			return EXIT_UNREACHABLE;
+		if ((got = push_fill(p)) < 0) {
+			cli_progress_clear(&p->progress);
+			fprintf(stderr, "assistctl: %s: %s\n", p->in.name, strerror(-got));
+			rc = EXIT_NOINPUT;
+			break;
 		}
-		if (now - p->last_reply >= p->notice_ms) {
-			fprintf(stderr, "assistctl: no answer from %s for %" PRId64 " s; still trying\n",
-				p->cli.endpoint, (now - p->last_reply) / 1000);
-			p->notice_ms += NOTICE_EVERY_MS;
-		}
-		if (now - p->last_progress >= p->timeout_ms)
-			push_resend_all(p);
-		rc = push_ask_bases(p);
-		while (rc == 0 && now >= p->pause_until && (rc = push_send_batch(p)) == 0)
+		now = now_ms();
+		if ((rc = push_check_silence(p, now)) != 0)
+			break;
+		sent = push_ask_bases(p);
+		while (sent == 0 && now >= p->pause_until && (sent = push_send_batch(p)) == 0)
 			;
 		if (now >= p->pause_until && (push_can_send(p) || p->n_asked < p->n_sources))
 			events |= ZMQ_POLLOUT;
-		wait = p->last_progress + p->timeout_ms - now;
-		if (p->last_reply + p->wait_ms - now < wait)
-			wait = p->last_reply + p->wait_ms - now;
-		if (p->last_reply + p->notice_ms - now < wait)
-			wait = p->last_reply + p->notice_ms - now;
-		if (p->pause_until > now && p->pause_until - now < wait)
-			wait = p->pause_until - now;
-		rc = wait_socket(p->cli.sock, events, wait < 1000 ? wait : 1000);
-		if (rc == -EINTR)
-			continue;
-		if (rc < 0) {
-			fprintf(stderr, "assistctl: %s: %s\n", p->cli.endpoint, zmq_strerror(-rc));
-			return EXIT_UNREACHABLE;
-		}
-		while ((rc = client_recv(&p->cli, &r)) == 0 || rc == -EBADMSG) {
-			if (rc == 0) {
+		if ((rc = push_wait(p, events, now)) != 0)
+			break;
+		while ((got = client_recv(&p->cli, &r)) == 0 || got == -EBADMSG) {
+			if (got == 0) {
 				push_on_reply(p, r);
 				assist__reply__free_unpacked(r, NULL);
 			}
 		}
+		if (p->done >= PUSH_AHEAD / 2)
+			push_compact(p);
+		push_progress(p);
 	}
-	return 0;
+	cli_progress_clear(&p->progress);
+	return rc;
 }
 
 static void push_free(struct push *p)
@@ -1182,7 +1388,39 @@ static void push_free(struct push *p)
 	free(p->events);
 	free(p->sources);
 	free(p->slots);
+	free(p->in.buf);
 }
+
+/* Open path (- standard input) as p's input: 0, or EXIT_NOINPUT (reported). */
+static int push_open(struct push *p, const char *path)
+{
+	struct stat st;
+
+	p->in.name = path;
+	p->in.fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (p->in.fd < 0 || fstat(p->in.fd, &st) != 0) {
+		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	/* A regular file's size lets the progress line estimate the total. */
+	if (S_ISREG(st.st_mode))
+		p->in.size = (uint64_t)st.st_size;
+	return 0;
+}
+
+static const char push_usage[] =
+	"usage: assistctl push [FILE|-] [--timeout MS] [--wait SECONDS]\n"
+	"Sends the JSON-lines events of FILE (default -: standard input) to assistd's\n"
+	"ingest endpoint as it reads them and waits until each is acknowledged.\n"
+	"Lines that are blank or start with # are skipped; a line that is not an\n"
+	"event is reported and counted rejected. Prints a summary on standard error,\n"
+	"and a progress line there while it is a terminal.\n"
+	"  --timeout MS     resend what is not acknowledged after MS (default 3000)\n"
+	"  --wait SECONDS   give up after SECONDS without an answer (default 60)\n"
+	"example:\n"
+	"  assistctl push events.jsonl\n"
+	"exit: 0 every event applied, 1 some rejected, 2 assistd could not be reached,\n"
+	"64 bad usage, 66 FILE cannot be read\n";
 
 static int cmd_push(const struct opts *o, int argc, char **argv)
 {
@@ -1196,7 +1434,6 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 	char ep[512];
 	uint64_t v;
 	void *ctx;
-	FILE *f;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -1213,32 +1450,23 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 		path = argv[optind];
 	if (resolve_endpoint(o, "ingest_endpoint", ep, sizeof(ep)) < 0)
 		return EXIT_UNREACHABLE;
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+	if (push_open(&p, path) != 0)
 		return EXIT_NOINPUT;
-	}
-	rc = push_read(&p, f);
-	if (f != stdin)
-		fclose(f);
-	if (rc < 0) {
-		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(-rc));
-		push_free(&p);
-		return EXIT_NOINPUT;
-	}
 	ctx = zmq_ctx_new();
 	rc = client_open(o, &p.cli, ctx, ep) < 0 ? EXIT_UNREACHABLE : push_run(&p);
 	client_close(&p.cli);
 	zmq_ctx_term(ctx);
+	if (p.in.fd != STDIN_FILENO)
+		close(p.in.fd);
 	if (p.refused)
 		p.rejected += (unsigned)(p.n_events - p.done);
 	if (rc == 0) {
-		unsigned already = push_count_already(&p);
+		unsigned already = p.already + push_count_already(&p);
 		fprintf(stderr, "pushed %u events: %u applied, %u already applied, %u rejected\n",
 			p.lines, p.lines - p.rejected - already, already, p.rejected);
 		rc = p.rejected > 0 ? EXIT_REJECTED : 0;
-	} else {
-		fprintf(stderr, "assistctl: %zu of %u events not acknowledged\n",
+	} else if (rc != EXIT_NOINPUT) {
+		fprintf(stderr, "assistctl: %zu of %u events read not acknowledged\n",
 			p.n_events - p.done, p.lines);
 	}
 	push_free(&p);
@@ -1246,6 +1474,16 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 }
 
 /* ---- get, explain, status ----------------------------------------------- */
+
+static const char get_usage[] =
+	"usage: assistctl get ID [--as-of DATE] [--year Y]\n"
+	"Prints the unified record of the person with ID number ID as JSON.\n"
+	"  --as-of DATE  benefits and entitlements as of DATE (default today)\n"
+	"  --year Y      the year-to-date totals of year Y (default this year)\n"
+	"example:\n"
+	"  assistctl get 420704198001011234 --as-of 2008-06-30\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 3 unknown person,\n"
+	"64 bad usage\n";
 
 static int cmd_get(const struct opts *o, int argc, char **argv)
 {
@@ -1329,6 +1567,16 @@ static int parse_json_option(int argc, char **argv, const char *cmd, bool *json)
 	}
 	return 0;
 }
+
+static const char explain_usage[] =
+	"usage: assistctl explain ID [--json]\n"
+	"Prints why each decision about the person ID was taken: the rule, the\n"
+	"parameters with their clause, the inputs and the events it came from.\n"
+	"  --json  the explanations as JSON (default: text)\n"
+	"example:\n"
+	"  assistctl explain 420704198001011234\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 3 unknown person,\n"
+	"64 bad usage\n";
 
 static int cmd_explain(const struct opts *o, int argc, char **argv)
 {
@@ -1437,6 +1685,15 @@ static void status_table(const Assist__StatusReply *st)
 	}
 }
 
+static const char status_usage[] =
+	"usage: assistctl status [--json]\n"
+	"Prints each source's position, applied and rejected counts, lag and when it\n"
+	"was last seen, the feed sequence, the dead letters and the recipients.\n"
+	"  --json  as one JSON object (default: a table)\n"
+	"example:\n"
+	"  assistctl status --json\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 64 bad usage\n";
+
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
@@ -1463,6 +1720,14 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 	assist__reply__free_unpacked(reply, NULL);
 	return rc;
 }
+
+static const char keygen_usage[] =
+	"usage: assistctl keygen\n"
+	"Prints a new CURVE key pair (public-key = ..., secret-key = ...) for a\n"
+	"clients_file line or a client's configuration. Needs no assistd.\n"
+	"example:\n"
+	"  assistctl keygen > health.keys\n"
+	"exit: 0 printed, 1 no key could be made, 64 bad usage\n";
 
 static int cmd_keygen(const struct opts *o, int argc, char **argv)
 {
@@ -1669,6 +1934,17 @@ static int watch_run(struct watch *w, bool replay, uint64_t from)
 	return rc < 0 ? -rc : 0;
 }
 
+static const char watch_usage[] =
+	"usage: assistctl watch [--from SEQ] [--topic PREFIX] [--count N]\n"
+	"Prints the feed's messages as JSON lines as they are published, replaying\n"
+	"what the subscription missed; stops on SIGINT or SIGTERM.\n"
+	"  --from SEQ       first replay the feed from sequence SEQ (default: live only)\n"
+	"  --topic PREFIX   only topics starting with PREFIX (default: all)\n"
+	"  --count N        stop after N messages (default: no limit)\n"
+	"example:\n"
+	"  assistctl watch --from 1 --topic record/ --count 10\n"
+	"exit: 0 stopped, 1 output failed, 2 assistd could not be reached, 64 bad usage\n";
+
 static int cmd_watch(const struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -1754,6 +2030,15 @@ oom:
 	fprintf(stderr, "assistctl: out of memory\n");
 	return EXIT_REJECTED;
 }
+
+static const char dump_usage[] =
+	"usage: assistctl dump\n"
+	"Prints every recipient record, one JSON line each in ID order, keys sorted\n"
+	"and without the fields that change on every write (version, feed_seq,\n"
+	"updated_at): two dumps of the same state are the same bytes.\n"
+	"example:\n"
+	"  assistctl dump > records.jsonl\n"
+	"exit: 0 printed, 1 refused, 2 assistd could not be reached, 64 bad usage\n";
 
 static int cmd_dump(const struct opts *o, int argc, char **argv)
 {
@@ -2048,7 +2333,6 @@ static void pay_print(const Assist__PaymentsReply *p)
 static int cmd_pay(const struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Assist__Reply *reply;
@@ -2084,9 +2368,12 @@ static const char recompute_usage[] =
 	"parameters now in force (after a standard was changed back in time): each is\n"
 	"booked as a correction of itself, a reversal and a new decision under its ref.\n"
 	"Runs as one job in chunks; waits until it has finished and prints it.\n"
+	"  --claims     recompute the claims (required: the monthly payments are\n"
+	"               recomputed by assistd itself when a standard changes)\n"
+	"  --from DATE  the first claim date recomputed (required; no default)\n"
 	"example:\n"
 	"  assistctl recompute --claims --from 2008-01-01\n"
-	"exit: 0 done, 1 refused, 2 assistd could not be reached, 64 usage\n";
+	"exit: 0 done, 1 refused, 2 assistd could not be reached, 64 bad usage\n";
 
 /* The status of job id, polled until it is finished (or gone from status,
  * which lists the last finished job only): 0, or an exit code. */
@@ -2159,15 +2446,252 @@ static int cmd_recompute(const struct opts *o, int argc, char **argv)
 	return rc != 0 ? rc : recompute_wait(o, id);
 }
 
+/* ---- dead-letters, retry ------------------------------------------------ */
+
+#define RETRY_POLL_MS 100
+#define RETRY_WAIT_MS 30000
+
+static const char dead_letters_usage[] =
+	"usage: assistctl dead-letters [--source S] [--json]\n"
+	"Lists the rejected events assistd kept, oldest first (at most 1000): id,\n"
+	"source, position, kind, code, field, reason, when it came, the event, and\n"
+	"whether a retry applied it. ID numbers are masked, except with --json.\n"
+	"  --source S  only the dead letters of source S (default: every source)\n"
+	"  --json      one JSON object: {\"letters\": [...], \"more\": bool}\n"
+	"example:\n"
+	"  assistctl dead-letters --source health\n"
+	"exit: 0 listed, 1 assistd refused the request, 2 assistd could not be reached,\n"
+	"64 bad usage\n";
+
+static const char retry_usage[] =
+	"usage: assistctl retry ID...\n"
+	"Takes the kept events of the dead letters ID (at most 100) in again, after\n"
+	"the cause of their rejection is fixed: each comes in as source retry at\n"
+	"position {next, ID}, checked against the role of the source that first sent\n"
+	"it, and applied at most once. Waits for each to be decided (30 s) and prints\n"
+	"it: applied, or rejected again with the new reason (it stays a dead letter).\n"
+	"example:\n"
+	"  assistctl retry 12 13\n"
+	"exit: 0 every letter applied (now or by an earlier retry), 1 some rejected\n"
+	"again, unknown or without a kept event, 2 assistd could not be reached,\n"
+	"64 bad usage\n";
+
+/* Ask for the dead letters with ids (n 0: of source): 0 and *out, or an exit code. */
+static int dead_letters_query(const struct opts *o, const char *source, uint64_t *ids,
+			      size_t n, Assist__Reply **out)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__DeadLettersRequest dr = ASSIST__DEAD_LETTERS_REQUEST__INIT;
+	int rc;
+
+	dr.source = (char *)source;
+	dr.ids = ids;
+	dr.n_ids = n;
+	req.body_case = ASSIST__REQUEST__BODY_DEAD_LETTERS;
+	req.dead_letters = &dr;
+	if ((rc = query(o, &req, out)) != 0)
+		return rc;
+	if ((*out)->body_case != ASSIST__REPLY__BODY_DEAD_LETTERS) {
+		assist__reply__free_unpacked(*out, NULL);
+		return unexpected_reply();
+	}
+	return 0;
+}
+
+static void dead_letter_print(const Assist__DeadLetter *d)
+{
+	char *event = strdup(d->event);
+
+	printf("#%" PRIu64 " %s@%" PRIu64 "/%" PRIu64 " %s %s %s\n", d->id, d->source,
+	       d->position ? d->position->major : 0, d->position ? d->position->minor : 0,
+	       d->kind, d->code, d->received_at);
+	printf("  %s: %s\n", d->field, d->reason);
+	if (event != NULL && event[0] != '\0')
+		printf("  event: %s\n", idnum_mask_text(event));
+	else if (event != NULL)
+		printf("  event: not kept\n");
+	free(event);
+	if (d->retried_at[0] != '\0')
+		printf("  retried: applied at %s as %s@%" PRIu64 "/%" PRIu64 "\n", d->retried_at,
+		       "retry", d->retried_as ? d->retried_as->major : 0, d->id);
+	else if (d->retries > 0)
+		printf("  retried %" PRIu32 " time%s, rejected again\n", d->retries,
+		       d->retries == 1 ? "" : "s");
+}
+
+/* The letters as JSON, each event an object rather than its text. */
+static json_t *dead_letters_json(const Assist__DeadLettersReply *dl)
+{
+	json_t *root = pbjson_encode(&dl->base, PBJSON_EMIT_DEFAULTS);
+	json_t *letters = json_object_get(root, "letters");
+
+	for (size_t i = 0; i < json_array_size(letters); i++) {
+		json_t *l = json_array_get(letters, i);
+		const char *text = json_string_value(json_object_get(l, "event"));
+		json_t *ev = text != NULL && text[0] != '\0' ? json_loads(text, 0, NULL) : NULL;
+		json_object_set_new(l, "event", ev != NULL ? ev : json_null());
+	}
+	return root;
+}
+
+static int cmd_dead_letters(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *source = "";
+	Assist__Reply *reply;
+	bool json = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 's' && conf_name_ok(optarg))
+			source = optarg;
+		else if (opt == 'j')
+			json = true;
+		else
+			return usage_error("dead-letters: bad option");
+	}
+	if (optind != argc)
+		return usage_error("dead-letters: unexpected argument %s", argv[optind]);
+	if ((rc = dead_letters_query(o, source, NULL, 0, &reply)) != 0)
+		return rc;
+	if (json) {
+		rc = print_json(dead_letters_json(reply->dead_letters), JSON_INDENT(2));
+	} else {
+		for (size_t i = 0; i < reply->dead_letters->n_letters; i++)
+			dead_letter_print(reply->dead_letters->letters[i]);
+		if (reply->dead_letters->n_letters == 0)
+			printf("no dead letters\n");
+		if (reply->dead_letters->more)
+			printf("(more: the oldest %zu shown)\n", reply->dead_letters->n_letters);
+		rc = fflush(stdout) == 0 ? 0 : EXIT_REJECTED;
+	}
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
+/* Wait until every submitted letter of rp is decided (its retries grew):
+ * 0 and *out (the letters), or an exit code. */
+static int retry_wait(const struct opts *o, const Assist__RetryReply *rp, Assist__Reply **out)
+{
+	uint64_t ids[100];
+	size_t n = 0;
+	int64_t deadline = now_ms() + RETRY_WAIT_MS;
+
+	for (size_t i = 0; i < rp->n_results && n < 100; i++) {
+		if (rp->results[i]->outcome == ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_SUBMITTED)
+			ids[n++] = rp->results[i]->id;
+	}
+	if (n == 0)
+		return 0;
+	for (;;) {
+		int rc = dead_letters_query(o, "", ids, n, out);
+		size_t decided = 0;
+		if (rc != 0)
+			return rc;
+		for (size_t i = 0; i < (*out)->dead_letters->n_letters; i++) {
+			const Assist__DeadLetter *d = (*out)->dead_letters->letters[i];
+			for (size_t j = 0; j < rp->n_results; j++)
+				decided += rp->results[j]->id == d->id &&
+					   d->retries > rp->results[j]->retries;
+		}
+		if (decided >= n)
+			return 0;
+		assist__reply__free_unpacked(*out, NULL);
+		if (now_ms() >= deadline || interrupted) {
+			fprintf(stderr, "assistctl: the retries were not decided in %d s\n",
+				RETRY_WAIT_MS / 1000);
+			return EXIT_UNREACHABLE;
+		}
+		nanosleep(&(struct timespec){ 0, RETRY_POLL_MS * 1000000L }, NULL);
+	}
+}
+
+/* Print what became of letter r (the letters read after: dl): 0 applied, 1 not. */
+static int retry_print(const Assist__RetryResult *r, const Assist__DeadLettersReply *dl)
+{
+	const Assist__DeadLetter *d = NULL;
+
+	for (size_t i = 0; dl != NULL && i < dl->n_letters && d == NULL; i++)
+		d = dl->letters[i]->id == r->id ? dl->letters[i] : NULL;
+	if (r->outcome == ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_ALREADY_RETRIED) {
+		printf("dead letter %" PRIu64 ": already retried and applied; nothing done\n", r->id);
+		return 0;
+	}
+	if (r->outcome != ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_SUBMITTED || d == NULL) {
+		printf("dead letter %" PRIu64 ": not retried: %s\n", r->id, r->message);
+		return 1;
+	}
+	if (d->retried_at[0] != '\0') {
+		printf("dead letter %" PRIu64 ": applied as retry@%" PRIu64 "/%" PRIu64 "\n", r->id,
+		       d->retried_as ? d->retried_as->major : 0, r->id);
+		return 0;
+	}
+	printf("dead letter %" PRIu64 ": rejected again: %s: %s\n", r->id, d->field, d->reason);
+	return 1;
+}
+
+static int cmd_retry(const struct opts *o, int argc, char **argv)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__RetryRequest rq = ASSIST__RETRY_REQUEST__INIT;
+	Assist__Reply *reply, *after = NULL;
+	uint64_t ids[100];
+	int rc, failed = 0;
+
+	if (argc < 2)
+		return usage_error("retry: expects one or more dead letter IDs");
+	if (argc - 1 > 100)
+		return usage_error("retry: at most 100 IDs at a time");
+	for (int i = 1; i < argc; i++) {
+		if (!parse_u64(argv[i], &ids[i - 1]) || ids[i - 1] == 0)
+			return usage_error("retry: \"%s\" is not a dead letter ID", argv[i]);
+	}
+	rq.ids = ids;
+	rq.n_ids = (size_t)argc - 1;
+	req.body_case = ASSIST__REQUEST__BODY_RETRY;
+	req.retry = &rq;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_RETRY) {
+		assist__reply__free_unpacked(reply, NULL);
+		return unexpected_reply();
+	}
+	catch_signals();
+	rc = retry_wait(o, reply->retry, &after);
+	for (size_t i = 0; rc == 0 && i < reply->retry->n_results; i++)
+		failed |= retry_print(reply->retry->results[i], after ? after->dead_letters : NULL);
+	if (after != NULL)
+		assist__reply__free_unpacked(after, NULL);
+	assist__reply__free_unpacked(reply, NULL);
+	if (rc == 0 && fflush(stdout) != 0)
+		rc = EXIT_REJECTED;
+	return rc != 0 ? rc : failed ? EXIT_REJECTED : 0;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
+/* usage: what `assistctl COMMAND --help` prints (a row without one prints
+ * the general usage, which test_cli_help refuses). */
 static const struct {
 	const char *name;
 	int (*run)(const struct opts *o, int argc, char **argv);
+	const char *usage;
 } commands[] = {
-	{ "push", cmd_push },	  { "get", cmd_get },	    { "explain", cmd_explain },
-	{ "watch", cmd_watch },	  { "status", cmd_status }, { "keygen", cmd_keygen },
-	{ "dump", cmd_dump },	  { "pay", cmd_pay },	    { "recompute", cmd_recompute },
+	{ "push", cmd_push, push_usage },
+	{ "get", cmd_get, get_usage },
+	{ "explain", cmd_explain, explain_usage },
+	{ "watch", cmd_watch, watch_usage },
+	{ "status", cmd_status, status_usage },
+	{ "keygen", cmd_keygen, keygen_usage },
+	{ "dump", cmd_dump, dump_usage },
+	{ "pay", cmd_pay, pay_usage },
+	{ "dead-letters", cmd_dead_letters, dead_letters_usage },
+	{ "retry", cmd_retry, retry_usage },
+	{ "recompute", cmd_recompute, recompute_usage },
 };
 
 int main(int argc, char **argv)
@@ -2175,6 +2699,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "endpoint", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .config = DEFAULT_CONFIG };
@@ -2199,6 +2724,9 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			int sub_argc = argc - optind;
 			char **sub_argv = argv + optind;
+			if (cli_asks_help(sub_argc, sub_argv))
+				return cli_usage('h', commands[i].usage ? commands[i].usage : usage,
+						 EXIT_USAGE);
 			optind = 0;
 			return commands[i].run(&o, sub_argc, sub_argv);
 		}

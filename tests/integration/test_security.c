@@ -233,11 +233,12 @@ static void test_department_role_over_tcp(void **state)
 	assert_null(fixture_get(&fx, id, 0, NULL));
 }
 
-/* (d) A consumer's key reads (get, status) but does not push. */
+/* (d) A consumer's key reads (get, status) but does not push, nor retry. */
 static void test_consumer_reads_but_does_not_push(void **state)
 {
 	const char *get[] = {"assistctl", "-c", consumer_conf, "get", NULL, NULL};
 	const char *status[] = {"assistctl", "-c", consumer_conf, "status", "--json", NULL};
+	const char *retry[] = {"assistctl", "-c", consumer_conf, "retry", "1", NULL};
 	char id[19], *out = NULL, *err = NULL;
 	json_t *j;
 
@@ -260,6 +261,10 @@ static void test_consumer_reads_but_does_not_push(void **state)
 	assert_non_null(strstr(err, "a consumer key may not send events"));
 	free(err);
 	assert_null(fixture_get(&fx, id, 0, NULL));
+	/* Nor does it take dead letters in again: retry is an operator's, on ipc. */
+	assert_int_equal(fixture_run(&fx, NULL, &err, retry), 1);
+	assert_non_null(strstr(err, "only an operator on the ipc endpoint may retry"));
+	free(err);
 }
 
 /* The consumer sees records on the feed over CURVE; pushes until one comes,
