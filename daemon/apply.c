@@ -228,7 +228,7 @@ int apply_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 	int rc = policy_refresh(ctx, p, refresh_date(p, date), out);
 
 	apply_decisions(out, first);
-	if (rc < 0 || c->from == YMD_NONE)
+	if (rc < 0 || (c->from == YMD_NONE && c->self_from == YMD_NONE))
 		return rc;
 	first = out->n;
 	rc = policy_backdate(p, c, out);
@@ -240,7 +240,8 @@ int apply_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 		   const struct backdate *bd, struct decisions *out)
 {
-	const struct policy_cause c = {.from = bd->from, .why = bd->why};
+	const struct policy_cause c = {
+		.from = bd->from, .why = bd->why, .self = p, .self_from = bd->own_from};
 
 	return apply_refresh(ctx, p, date, &c, out);
 }

@@ -19,6 +19,7 @@ void backdate_person(const struct person *p, ymd_t died, Assist__Hukou hukou,
 	bool first = household[0] == '\0' && hukou == ASSIST__HUKOU__HUKOU_UNSPECIFIED;
 	char day[YMD_BUFLEN], name[16] = "";
 
+	*bd = BACKDATE_NONE;
 	bd->from = from;
 	ymd_format(from, day);
 	if (died == YMD_NONE && p->deceased_on != YMD_NONE) {
@@ -45,6 +46,7 @@ void backdate_household(const struct household *was, const struct household *hh,
 {
 	char day[YMD_BUFLEN];
 
+	*bd = BACKDATE_NONE;
 	bd->from = from;
 	ymd_format(from, day);
 	if (was->has_income && was->monthly_income != hh->monthly_income)
@@ -84,7 +86,7 @@ void backdate_enrollment(const struct person *p, const struct enrollment *was,
 	    now.amount == was->amount && strcmp(now.class_, was->class_) == 0)
 		return;
 	if (now.start == was->start && now.end != YMD_NONE && now.end != was->end) {
-		bd->from = ymd_from_days(ymd_to_days(now.end) + 1);
+		bd->from = bd->own_from = ymd_from_days(ymd_to_days(now.end) + 1);
 		snprintf(bd->why, sizeof(bd->why), "enrollment %s ended on %s",
 			 s ? s->name : "", ymd_format(now.end, end));
 	} else {
@@ -95,6 +97,8 @@ void backdate_enrollment(const struct person *p, const struct enrollment *was,
 	}
 	if (p->hh != NULL && p->hh->changed_from > bd->from)
 		bd->from = p->hh->changed_from;
+	if (bd->own_from >= bd->from)
+		bd->own_from = YMD_NONE;
 }
 
 void backdate_status(const Assist__StatusChange *sc, ymd_t since, struct backdate *bd)

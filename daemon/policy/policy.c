@@ -96,9 +96,12 @@ int policy_backdate(struct person *p, const struct policy_cause *c, struct decis
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct person *m = p->hh != NULL ? p->hh->m[i] : p;
+		struct policy_cause mc = *c;
 
+		if (m == c->self && c->self_from != YMD_NONE && c->self_from < c->from)
+			mc.from = c->self_from;
 		if ((rc = reverse_after_death(m, out)) == 0)
-			rc = payment_reconcile(m, c, out);
+			rc = payment_reconcile(m, &mc, out);
 	}
 	return rc;
 }

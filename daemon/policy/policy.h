@@ -99,6 +99,10 @@ struct policy_cause {
 	const char *why;
 	const struct params *ps;
 	const char *const *params;
+	/* self's months from self_from on, when earlier than from (YMD_NONE:
+	 * none): the person a late enrollment end is about. */
+	const struct person *self;
+	ymd_t self_from;
 };
 
 /* The parameters the amounts of periodic benefits are computed from,

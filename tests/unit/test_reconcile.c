@@ -240,6 +240,35 @@ static void test_reconcile(void **state)
 
 /* A claim dated on or after a death registered later is reversed and
  * alerted; one dated before stands. */
+/* An enrollment ended on 2008-01-20, sent after a household change of
+ * 2008-03-01: the household's months are computed again from that change
+ * only, but its own February is not due either, whatever the household was. */
+static void test_ended_before_household_change(void **state)
+{
+	struct world w;
+	struct decisions out = {0};
+	const struct policy_cause c = {.from = 20080301,
+				       .why = "enrollment urban_dibao ended on 2008-01-20",
+				       .self_from = 20080121};
+	struct policy_cause own = c;
+
+	world_init(&w, false);
+	w.hh->changed_from = 20080301;
+	w.p[0]->enrollments[0].end = 20080120;
+	own.self = w.p[0];
+	assert_int_equal(policy_backdate(w.p[0], &own, &out), 0);
+	assert_int_equal(out.n, 2);
+	check_entry(entry(&out, w.p[0], 20080201), -8500, "ended on 2008-01-20");
+	check_entry(entry(&out, w.p[0], 20080301), -8500, "ended on 2008-01-20");
+	decisions_clear(&out);
+	/* Without self, only the months from the household change. */
+	assert_int_equal(policy_backdate(w.p[0], &c, &out), 0);
+	assert_int_equal(out.n, 1);
+	check_entry(entry(&out, w.p[0], 20080301), -8500, "ended on 2008-01-20");
+	decisions_free(&out);
+	world_free(&w);
+}
+
 static void test_claims_after_death(void **state)
 {
 	struct decisions out = {0};
@@ -295,6 +324,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reconcile),
+		cmocka_unit_test(test_ended_before_household_change),
 		cmocka_unit_test(test_claims_after_death),
 	};
 
