@@ -124,6 +124,21 @@ static int redecide_claims(struct world *w, const struct policy_ctx *ctx,
 	return rc;
 }
 
+/* m's household (m alone without one) as of the change at least: a
+ * benefit's amount is the one in force on its refresh date. Not before the
+ * household's last change: the record keeps its current facts only, and
+ * the months before were paid on others (docs/policy.md "Retroactive
+ * standards"). */
+static int recompute_household(const struct policy_ctx *ctx, struct person *m,
+			       const struct policy_cause *c, struct decisions *out)
+{
+	struct policy_cause hc = *c;
+
+	if (m->hh != NULL && m->hh->changed_from > hc.from)
+		hc.from = m->hh->changed_from;
+	return apply_refresh(ctx, m, hc.from, &hc, out);
+}
+
 int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,
 		    const struct verdict *v, struct person *p, struct decisions *out)
 {
@@ -155,9 +170,7 @@ int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist_
 			continue;
 		if (m->hh != NULL && (rc = strmap_put(&done, m->hh->id, m->hh)) < 0)
 			break;
-		/* As of the change at least: the amount of a benefit is the one in
-		 * force on its refresh date (docs/policy.md "Retroactive standards"). */
-		rc = apply_refresh(ctx, m, c.from, &c, out);
+		rc = recompute_household(ctx, m, &c, out);
 	}
 	strmap_free(&done);
 	free(payees);

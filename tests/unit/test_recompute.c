@@ -250,12 +250,46 @@ static void test_chunk_books_its_bucket(void **state)
 	worldtest_free(&f);
 }
 
+/* A household changed from 2008-03-01 (its income, say, reported without a
+ * date in March): February was paid on facts the record no longer has, so
+ * only March is recomputed. */
+static void test_not_before_household_change(void **state)
+{
+	struct worldtest f;
+	struct household *hh;
+	size_t n = 0;
+
+	(void)state;
+	worldtest_init(&f, before, "civil_affairs");
+	recipient(&f, ids[1]);
+	pay(&f, "2008-01");
+	pay(&f, "2008-02");
+	pay(&f, "2008-03");
+	hh = strmap_get(&f.w.households, "H-010017");
+	assert_non_null(hh);
+	hh->changed_from = 20080301;
+	f.ctx.params = raised;
+	chunk(&f, 0, 2);
+	for (size_t i = 0; i < f.out.n; i++) {
+		const struct decision *d = &f.out.items[i];
+
+		if (d->type != DEC_LEDGER)
+			continue;
+		n++;
+		assert_string_equal(d->u.ledger.ref, "pay/urban_dibao/2008-03");
+		assert_int_equal(d->u.ledger.amount, 1500);
+	}
+	assert_int_equal(n, 1);
+	worldtest_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_of),
 		cmocka_unit_test(test_bucket_range),
 		cmocka_unit_test(test_chunk_books_its_bucket),
+		cmocka_unit_test(test_not_before_household_change),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
