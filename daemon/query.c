@@ -13,6 +13,8 @@
 #include "policy/rules.h"
 #include "query.h"
 #include "record.h"
+#include "report.h"
+#include "roster.h"
 #include "schema.h"
 #include "server.h"
 #include "utf8.h"
@@ -549,9 +551,16 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_PAYMENTS:
 		handle_payments(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_ROSTER:
+		roster_handle(srv, peer, peer_len, req);
+		break;
+	case ASSIST__REQUEST__BODY_REPORT:
+		report_handle(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-			    "the query endpoint takes get, explain, replay, status, dump and payments");
+			    "the query endpoint takes get, explain, replay, status, dump, payments, "
+			    "roster and report");
 	}
 }
