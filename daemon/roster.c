@@ -299,7 +299,7 @@ static const char *roster_parse(const Assist__RosterRequest *rq, struct roster_q
 {
 	char why[128];
 
-	if (rq->scheme != 0 && (scheme_get(rq->scheme) == NULL || rq->scheme < 0))
+	if (rq->scheme != 0 && scheme_get(rq->scheme) == NULL)
 		return "roster.scheme: not a scheme";
 	q->scheme = rq->scheme;
 	if (sunshine_place_parse(rq->place, &q->sel, why, sizeof(why)) < 0) {

@@ -2072,6 +2072,39 @@ static bool same_group(const Assist__RosterRow *a, const Assist__RosterRow *b)
 	       strcmp(a->place->community, b->place->community) == 0;
 }
 
+/* The columns s takes on a terminal: East Asian wide characters take two. */
+static int text_columns(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int cols = 0;
+
+	while (*p) {
+		uint32_t c = *p;
+		int len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (len > 1)
+			c &= 0x3f >> (len - 1);
+		for (int i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
+			c = c << 6 | (p[i] & 0x3f);
+		cols += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+				(c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+				(c >= 0xff00 && c <= 0xff60) || (c >= 0x20000 && c <= 0x3fffd)
+			? 2
+			: 1;
+		while (len-- > 0 && *p)
+			p++;
+	}
+	return cols;
+}
+
+/* s left-aligned in width columns. */
+static void print_padded(const char *s, int width)
+{
+	int cols = text_columns(s);
+
+	fputs(s, stdout);
+	printf("%*s", cols < width ? width - cols : 0, "");
+}
+
 static void roster_text(const Assist__RosterReply *rr)
 {
 	char scheme[48], yuan[32];
@@ -2085,7 +2118,9 @@ static void roster_text(const Assist__RosterReply *rr)
 			printf("  %-16s %-18s %9s %14s  %s\n", "name", "id number", "household",
 			       "monthly (yuan)", "since");
 		}
-		printf("  %-16s %-18s %9d %14s  %s\n", r->name, r->id_number, r->household_size,
+		fputs("  ", stdout);
+		print_padded(r->name, 16);
+		printf(" %-18s %9d %14s  %s\n", r->id_number, r->household_size,
 		       money_format(r->monthly_fen, yuan, sizeof(yuan)), r->since);
 	}
 }
@@ -2172,7 +2207,7 @@ static void report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r
 		if (csv)
 			csv_field(key, false);
 		else
-			printf("  %-28s", key);
+			printf("  %-28s", key); /* a scheme's name or a month: ASCII */
 		return;
 	}
 	const char *lv = pbjson_enum_name(&assist__report_level__descriptor, r->level, buf,
@@ -2187,8 +2222,8 @@ static void report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r
 		csv_field(r->place->town, false);
 		csv_field(r->place->community, false);
 	} else {
-		printf("  %*s%-*s", 2 * ((int)r->level - 1), "", 28 - 2 * ((int)r->level - 1),
-		       name);
+		printf("  %*s", 2 * ((int)r->level - 1), "");
+		print_padded(name, 28 - 2 * ((int)r->level - 1));
 	}
 }
 
