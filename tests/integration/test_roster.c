@@ -395,6 +395,25 @@ static void test_privacy(void **state)
 	assert_non_null(strstr(outputs[n_outputs - 5], "**********"));
 }
 
+/* --help answers with exit 0; a bad option is a usage error. */
+static void test_usage(void **state)
+{
+	const char *roster_help[] = {"roster", "--help", NULL};
+	const char *report_help[] = {"report", "--help", NULL};
+	const char *bad_by[] = {"report", "spending", "--by", "week", NULL};
+	const char *bad_kind[] = {"report", "payments", NULL};
+	const char *bad_scheme[] = {"roster", "--scheme", "dibao", NULL};
+	char *out = NULL;
+
+	assert_int_equal(ctl(&out, roster_help), 0);
+	assert_non_null(strstr(out, "usage: assistctl roster"));
+	assert_int_equal(ctl(&out, report_help), 0);
+	assert_non_null(strstr(out, "usage: assistctl report recipients|spending"));
+	assert_int_equal(ctl(&out, bad_by), 64);
+	assert_int_equal(ctl(&out, bad_kind), 64);
+	assert_int_equal(ctl(&out, bad_scheme), 64);
+}
+
 static int setup(void **state)
 {
 	fixture_id(a, "420704", "19800101", 301);
@@ -421,7 +440,7 @@ int main(void)
 		cmocka_unit_test(test_roster_rows),   cmocka_unit_test(test_as_of),
 		cmocka_unit_test(test_place_and_scheme), cmocka_unit_test(test_roster_text),
 		cmocka_unit_test(test_recipients),    cmocka_unit_test(test_spending),
-		cmocka_unit_test(test_privacy),
+		cmocka_unit_test(test_privacy),    cmocka_unit_test(test_usage),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
