@@ -148,6 +148,8 @@ void commit_person(struct commit *c, const struct person *p, const uint8_t *stat
 	pgarray_bytea(&c->persons, 3, state, len);
 	pgarray_uint(&c->persons, 4, p->version);
 	pgarray_bool(&c->persons, 5, world_may_be_paid(p));
+	pgarray_text(&c->persons, 6, p->place.town);
+	pgarray_text(&c->persons, 7, p->place.community);
 }
 
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,

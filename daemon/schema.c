@@ -62,6 +62,12 @@ static const struct store_migration migrations[] = {
 	{4, "ALTER TABLE dead_letter ADD COLUMN retries integer NOT NULL DEFAULT 0,"
 	    "  ADD COLUMN retried_at timestamptz, ADD COLUMN retry_major numeric(20);"
 	    "CREATE INDEX dead_letter_source ON dead_letter (source, id);"},
+	/* The person's town and community beside its district, so that the
+	 * reports add the ledger up by place without reading the state. A row
+	 * written before has them empty until it is written again (or rebuilt). */
+	{6, "ALTER TABLE person ADD COLUMN town text NOT NULL DEFAULT '',"
+	    "  ADD COLUMN community text NOT NULL DEFAULT '';"
+	    "CREATE INDEX ledger_date ON ledger (date);"},
 	/* Payees in parts (a payment run sent in parts, a recompute job's
 	 * chunks): every person's bucket, world_bucket_of's in C, so a part
 	 * reads its range of buckets by index. Recompute jobs
@@ -185,13 +191,15 @@ static const struct store_statement statements[SQL_N] = {
 				2},
 	[SQL_PERSON_ROWS] = {"person_rows",
 			     "INSERT INTO person (id_number, household_id, district, state, "
-			     "version, periodic, updated_at) SELECT *, now() FROM unnest($1::text[], "
-			     "$2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::boolean[]) "
+			     "version, periodic, town, community, updated_at) SELECT *, now() FROM "
+			     "unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], "
+			     "$6::boolean[], $7::text[], $8::text[]) "
 			     "ON CONFLICT (id_number) DO UPDATE SET household_id = "
 			     "excluded.household_id, district = excluded.district, state = "
 			     "excluded.state, version = excluded.version, periodic = "
-			     "excluded.periodic, updated_at = now()",
-			     6},
+			     "excluded.periodic, town = excluded.town, community = "
+			     "excluded.community, updated_at = now()",
+			     8},
 	[SQL_FEED_ROWS] = {"feed_rows",
 			   "INSERT INTO feed (seq, topic, payload) SELECT * FROM "
 			   "unnest($1::bigint[], $2::text[], $3::bytea[])",
@@ -305,6 +313,35 @@ static const struct store_statement statements[SQL_N] = {
 					"FROM unnest($1::bigint[], $2::boolean[], $3::numeric[], "
 					"$4::text[], $5::text[]) AS t(i, ok, ma, f, r) WHERE d.id = t.i",
 					5},
+	/* assistctl roster and report recipients (daemon/roster.c): a page of
+	 * the persons holding a benefit row, of one district or all ("").
+	 * person_periodic serves the order. */
+	[SQL_ROSTER_IDS] = {"roster_ids",
+			    "SELECT id_number FROM person WHERE periodic AND id_number > $1 "
+			    "AND ($2 = '' OR district = $2) ORDER BY id_number LIMIT $3",
+			    3},
+	/* assistctl report spending (daemon/report.c): the ledger entries dated
+	 * in [$1, $2) summed by scheme, by month and by the person's place. An
+	 * entry of a household-level scheme ($3) is on every member under one
+	 * ref from one event: it counts once, at its first member's place. */
+	[SQL_REPORT_SPENDING] = {"report_spending",
+				 "WITH e AS (SELECT id_number, scheme, date, amount_fen FROM ledger "
+				 "WHERE date >= $1::date AND date < $2::date "
+				 "AND scheme <> ALL($3::text[]) UNION ALL "
+				 "(SELECT DISTINCT ON (source, major, minor, ref, scheme, kind) "
+				 "id_number, scheme, date, amount_fen FROM ledger "
+				 "WHERE date >= $1::date AND date < $2::date "
+				 "AND scheme = ANY($3::text[]) "
+				 "ORDER BY source, major, minor, ref, scheme, kind, id_number)), "
+				 "x AS (SELECT e.scheme, to_char(e.date, 'YYYY-MM') AS m, "
+				 "coalesce(p.district, '') AS d, coalesce(p.town, '') AS t, "
+				 "coalesce(p.community, '') AS c, e.amount_fen FROM e "
+				 "LEFT JOIN person p USING (id_number)) "
+				 "SELECT GROUPING(scheme), GROUPING(m), scheme, m, d, t, c, "
+				 "sum(amount_fen) FROM x "
+				 "GROUP BY GROUPING SETS ((scheme), (m), (d, t, c)) "
+				 "ORDER BY 1, 2, 3, 4, 5, 6, 7",
+				 3},
 };
 
 const struct store_catalog schema_catalog = {

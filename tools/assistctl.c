@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "curve.h"
 #include "idnum.h"
+#include "money.h"
 #include "pbjson.h"
 #include "ymd.h"
 
@@ -66,6 +67,8 @@ static const char usage[] =
 	"  status [--json]\n"
 	"  dump\n"
 	"  pay MONTH\n"
+	"  roster [--scheme S] [--place CODE] [--as-of DATE] [--json]\n"
+	"  report recipients|spending [--year Y] [--by scheme|place|month] [--csv]\n"
 	"  keygen\n"
 	"  dead-letters [--source S] [--json]\n"
 	"  retry ID...\n"
@@ -2446,6 +2449,164 @@ static int cmd_recompute(const struct opts *o, int argc, char **argv)
 	return rc != 0 ? rc : recompute_wait(o, id);
 }
 
+/* ---- roster ------------------------------------------------------------- */
+
+static const char roster_usage[] =
+	"usage: assistctl roster [--scheme S] [--place CODE] [--as-of DATE] [--json]\n"
+	"Prints the public sunshine roster: per community and scheme, every benefit\n"
+	"active on DATE (default today), one row per recipient and scheme: the masked\n"
+	"name (family name and *), the masked ID number, the household size, the\n"
+	"monthly amount and since when. Nothing else. CODE is DISTRICT[/TOWN[/COMMUNITY]]\n"
+	"as the record's place names them.\n"
+	"example:\n"
+	"  assistctl roster --place 'Echeng/Gulou Street' --scheme urban_dibao\n"
+	"exit: 0 done, 1 assistd refused, 2 assistd could not be reached\n";
+
+/* --scheme NAME into *out; false for a name that is not a scheme. */
+static bool scheme_option(const char *name, Assist__Scheme *out)
+{
+	int v;
+
+	if (pbjson_enum_value(&assist__scheme__descriptor, name, &v) < 0 || v == 0)
+		return false;
+	*out = (Assist__Scheme)v;
+	return true;
+}
+
+static const char *scheme_text(Assist__Scheme s, char *buf, size_t len)
+{
+	const char *n = pbjson_enum_name(&assist__scheme__descriptor, s, buf, len);
+
+	return n != NULL ? n : "unknown";
+}
+
+static int roster_json(const Assist__RosterReply *rr)
+{
+	json_t *a = json_array();
+	char scheme[48], yuan[32];
+
+	for (size_t i = 0; a != NULL && i < rr->n_rows; i++) {
+		const Assist__RosterRow *r = rr->rows[i];
+		if (json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I, "
+						       "s:s, s:s}",
+						       "district", r->place->district, "town",
+						       r->place->town, "community",
+						       r->place->community, "scheme",
+						       scheme_text(r->scheme, scheme, sizeof(scheme)),
+						       "name", r->name, "id_number", r->id_number,
+						       "household_size", (int)r->household_size,
+						       "monthly_fen", (json_int_t)r->monthly_fen,
+						       "monthly_yuan",
+						       money_format(r->monthly_fen, yuan, sizeof(yuan)),
+						       "since", r->since)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return print_json(a, JSON_INDENT(2));
+}
+
+static bool same_group(const Assist__RosterRow *a, const Assist__RosterRow *b)
+{
+	return a->scheme == b->scheme && strcmp(a->place->district, b->place->district) == 0 &&
+	       strcmp(a->place->town, b->place->town) == 0 &&
+	       strcmp(a->place->community, b->place->community) == 0;
+}
+
+/* The columns s takes on a terminal: East Asian wide characters take two. */
+static int text_columns(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int cols = 0;
+
+	while (*p) {
+		uint32_t c = *p;
+		int len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (len > 1)
+			c &= 0x3f >> (len - 1);
+		for (int i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
+			c = c << 6 | (p[i] & 0x3f);
+		cols += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+				(c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+				(c >= 0xff00 && c <= 0xff60) || (c >= 0x20000 && c <= 0x3fffd)
+			? 2
+			: 1;
+		while (len-- > 0 && *p)
+			p++;
+	}
+	return cols;
+}
+
+/* s left-aligned in width columns. */
+static void print_padded(const char *s, int width)
+{
+	int cols = text_columns(s);
+
+	fputs(s, stdout);
+	printf("%*s", cols < width ? width - cols : 0, "");
+}
+
+static void roster_text(const Assist__RosterReply *rr)
+{
+	char scheme[48], yuan[32];
+
+	printf("sunshine roster as of %s: %zu rows\n", rr->as_of, rr->n_rows);
+	for (size_t i = 0; i < rr->n_rows; i++) {
+		const Assist__RosterRow *r = rr->rows[i];
+		if (i == 0 || !same_group(rr->rows[i - 1], r)) {
+			printf("\n%s / %s / %s: %s\n", r->place->district, r->place->town,
+			       r->place->community, scheme_text(r->scheme, scheme, sizeof(scheme)));
+			printf("  %-16s %-18s %9s %14s  %s\n", "name", "id number", "household",
+			       "monthly (yuan)", "since");
+		}
+		fputs("  ", stdout);
+		print_padded(r->name, 16);
+		printf(" %-18s %9d %14s  %s\n", r->id_number, r->household_size,
+		       money_format(r->monthly_fen, yuan, sizeof(yuan)), r->since);
+	}
+}
+
+static int cmd_roster(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "scheme", required_argument, NULL, 's' }, { "place", required_argument, NULL, 'p' },
+		{ "as-of", required_argument, NULL, 'a' },  { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__RosterRequest rq = ASSIST__ROSTER_REQUEST__INIT;
+	Assist__Reply *reply;
+	bool json = false;
+	ymd_t day;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 's' && !scheme_option(optarg, &rq.scheme))
+			return usage_error("roster: --scheme: \"%s\" is not a scheme", optarg);
+		else if (opt == 'a' && ymd_parse(optarg, &day) < 0)
+			return usage_error("roster: --as-of: not a date (YYYY-MM-DD)");
+		else if (opt == 'h' || opt == '?')
+			return cli_usage(opt, roster_usage, EXIT_USAGE);
+		rq.place = opt == 'p' ? optarg : rq.place;
+		rq.as_of = opt == 'a' ? optarg : rq.as_of;
+		json = json || opt == 'j';
+	}
+	if (argc != optind)
+		return usage_error("roster: takes no arguments");
+	req.body_case = ASSIST__REQUEST__BODY_ROSTER;
+	req.roster = &rq;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_ROSTER)
+		rc = unexpected_reply();
+	else if (json)
+		rc = roster_json(reply->roster);
+	else
+		roster_text(reply->roster);
+	assist__reply__free_unpacked(reply, NULL);
+	return rc == 0 && fflush(stdout) != 0 ? EXIT_REJECTED : rc;
+}
+
 /* ---- dead-letters, retry ------------------------------------------------ */
 
 #define RETRY_POLL_MS 100
@@ -2672,6 +2833,155 @@ static int cmd_retry(const struct opts *o, int argc, char **argv)
 	return rc != 0 ? rc : failed ? EXIT_REJECTED : 0;
 }
 
+/* ---- report ------------------------------------------------------------- */
+
+static const char report_usage[] =
+	"usage: assistctl report recipients|spending [--year Y] [--by scheme|place|month] [--csv]\n"
+	"recipients: the distinct persons with a benefit active today (with --year, on\n"
+	"31 December of Y); spending: the sum of the ledger entries dated in Y (default\n"
+	"this year), a household's entry once. By place (the default) the communities\n"
+	"roll up to their towns, districts and the city; by scheme or month (spending\n"
+	"only) each line then the total. --csv prints RFC 4180 CSV with a header.\n"
+	"example:\n"
+	"  assistctl report spending --year 2008 --by month --csv\n"
+	"exit: 0 done, 1 assistd refused, 2 assistd could not be reached\n";
+
+/* One CSV field (RFC 4180): quoted when it holds a comma, quote or line end. */
+static void csv_field(const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+	} else {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	}
+	fputs(last ? "\r\n" : ",", stdout);
+}
+
+/* The first columns of a row: its level and place, its scheme or its month. */
+static void report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r, bool csv)
+{
+	char buf[48];
+	const char *key = r->month[0] ? r->month : r->scheme ? scheme_text(r->scheme, buf, sizeof(buf))
+							     : "total";
+
+	if (rr->by != ASSIST__REPORT_BY__REPORT_BY_PLACE) {
+		if (csv)
+			csv_field(key, false);
+		else
+			printf("  %-28s", key); /* a scheme's name or a month: ASCII */
+		return;
+	}
+	const char *lv = pbjson_enum_name(&assist__report_level__descriptor, r->level, buf,
+					  sizeof(buf));
+	const char *name = r->place->community[0] ? r->place->community
+			   : r->place->town[0]	   ? r->place->town
+			   : r->place->district[0] ? r->place->district
+						   : "city";
+	if (csv) {
+		csv_field(lv ? lv : "", false);
+		csv_field(r->place->district, false);
+		csv_field(r->place->town, false);
+		csv_field(r->place->community, false);
+	} else {
+		printf("  %*s", 2 * ((int)r->level - 1), "");
+		print_padded(name, 28 - 2 * ((int)r->level - 1));
+	}
+}
+
+static void report_print(const Assist__ReportReply *rr, bool csv)
+{
+	bool spending = rr->kind == ASSIST__REPORT_KIND__REPORT_KIND_SPENDING;
+	char by[16], yuan[32];
+
+	pbjson_enum_name(&assist__report_by__descriptor, rr->by, by, sizeof(by));
+	if (csv)
+		printf("%s%s\r\n",
+		       rr->by == ASSIST__REPORT_BY__REPORT_BY_PLACE ? "level,district,town,community,"
+								    : by[0] == 'm' ? "month," : "scheme,",
+		       spending ? "amount_fen,amount_yuan" : "recipients");
+	else if (spending)
+		printf("spending in %d, by %s\n", rr->year, by);
+	else
+		printf("recipients as of %s, by %s\n", rr->as_of, by);
+	for (size_t i = 0; i < rr->n_rows; i++) {
+		const Assist__ReportRow *r = rr->rows[i];
+		char value[32];
+		report_key(rr, r, csv);
+		snprintf(value, sizeof(value), "%" PRId64, r->value);
+		if (csv) {
+			csv_field(value, !spending);
+			if (spending)
+				csv_field(money_format(r->value, yuan, sizeof(yuan)), true);
+		} else if (spending) {
+			printf(" %16s fen %16s yuan\n", value, money_format(r->value, yuan, sizeof(yuan)));
+		} else {
+			printf(" %10s\n", value);
+		}
+	}
+}
+
+/* The options of report into rq; 0 or the exit status. */
+static int report_options(int argc, char **argv, Assist__ReportRequest *rq, bool *csv)
+{
+	static const struct option longopts[] = {
+		{ "year", required_argument, NULL, 'y' }, { "by", required_argument, NULL, 'b' },
+		{ "csv", no_argument, NULL, 'c' },	  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t year;
+	int opt, by;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'h' || opt == '?')
+			return cli_usage(opt, report_usage, EXIT_USAGE);
+		if (opt == 'y' && (!parse_u64(optarg, &year) || year < 1900 || year > 9999))
+			return usage_error("report: --year: not a year (1900 to 9999)");
+		if (opt == 'b' && (pbjson_enum_value(&assist__report_by__descriptor, optarg, &by) < 0 ||
+				   by == 0))
+			return usage_error("report: --by: scheme, place or month");
+		rq->year = opt == 'y' ? (int32_t)year : rq->year;
+		rq->by = opt == 'b' ? (Assist__ReportBy)by : rq->by;
+		*csv = *csv || opt == 'c';
+	}
+	if (argc - optind != 1)
+		return usage_error("report: expects recipients or spending");
+	if (strcmp(argv[optind], "recipients") == 0)
+		rq->kind = ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS;
+	else if (strcmp(argv[optind], "spending") == 0)
+		rq->kind = ASSIST__REPORT_KIND__REPORT_KIND_SPENDING;
+	else
+		return usage_error("report: \"%s\": recipients or spending", argv[optind]);
+	return -1;
+}
+
+static int cmd_report(const struct opts *o, int argc, char **argv)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__ReportRequest rq = ASSIST__REPORT_REQUEST__INIT;
+	Assist__Reply *reply;
+	bool csv = false;
+	int rc = report_options(argc, argv, &rq, &csv);
+
+	if (rc >= 0)
+		return rc;
+	req.body_case = ASSIST__REQUEST__BODY_REPORT;
+	req.report = &rq;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_REPORT)
+		rc = unexpected_reply();
+	else
+		report_print(reply->report, csv);
+	assist__reply__free_unpacked(reply, NULL);
+	return rc == 0 && fflush(stdout) != 0 ? EXIT_REJECTED : rc;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 /* usage: what `assistctl COMMAND --help` prints (a row without one prints
@@ -2692,6 +3002,8 @@ static const struct {
 	{ "dead-letters", cmd_dead_letters, dead_letters_usage },
 	{ "retry", cmd_retry, retry_usage },
 	{ "recompute", cmd_recompute, recompute_usage },
+	{ "roster", cmd_roster, roster_usage },
+	{ "report", cmd_report, report_usage },
 };
 
 int main(int argc, char **argv)
