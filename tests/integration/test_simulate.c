@@ -3,7 +3,8 @@
  * too); a simulation about
  * persons who exist starts from their real state and leaves it, the feed and
  * the ledger as they were; a line that is not a valid event is reported
- * with its line and reason while the others are simulated. */
+ * with its line and reason while the others are simulated; more than 1000
+ * events are refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -207,6 +208,12 @@ static void test_existing(void **state)
 	after = dump();
 	assert_string_equal(after, before);
 	assert_int_equal(feed_seq(), seq);
+	/* The simulated household event was taken as civil_affairs's: its
+	 * position is still the last one pushed. */
+	json_t *st = fixture_status(&fx);
+	assert_int_equal(fixture_int(st, "sources.civil_affairs.position"), 7);
+	assert_int_equal(fixture_int(st, "sources.civil_affairs.applied"), 7);
+	json_decref(st);
 	assert_int_equal(sql_int("SELECT count(*) FROM ledger"), ledger);
 	assert_int_equal(sql_int("SELECT count(*) FROM event_journal"), 7);
 	free(before);
@@ -242,6 +249,25 @@ static void test_invalid_lines(void **state)
 	free(err);
 }
 
+/* More events than one simulation takes: refused before anything is sent. */
+static void test_too_many(void **state)
+{
+	size_t len = 1001 * 128;
+	char *text = malloc(len), *out = NULL, *err = NULL;
+	size_t n = 0;
+
+	assert_non_null(text);
+	for (int i = 0; i < 1001; i++)
+		n += (size_t)snprintf(text + n, len - n,
+				      "{\"kind\":\"person\",\"person\":{\"id_number\":\"%s\"}}\n", a);
+	assert_int_equal(simulate("many.jsonl", text, NULL, &out, &err), 64);
+	assert_non_null(strstr(err, "line 1001: more than 1000 events"));
+	assert_string_equal(out, "");
+	free(text);
+	free(out);
+	free(err);
+}
+
 static int setup(void **state)
 {
 	fixture_id(a, "420704", "19800101", 301);
@@ -265,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_existing),
 		cmocka_unit_test(test_invalid_lines),
+		cmocka_unit_test(test_too_many),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

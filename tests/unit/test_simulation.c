@@ -288,6 +288,28 @@ static void test_claim_again(void **state)
 	free_events(evs, N(lines));
 }
 
+/* A payment run (finance's, by default) pays the persons of the copy only. */
+static void test_payment_run(void **state)
+{
+	static const char *const lines[] = {
+		HOUSEHOLD("S", 30000), PERSON(ID_1, "S"), DIBAO(ID_1),
+		"{\"kind\":\"payment_run\",\"payment_run\":{\"month\":\"2026-03\"}}"};
+	struct world empty = {0};
+	Assist__Event *evs[N(lines)];
+	const Assist__RecipientRecord *r;
+	struct simulation s;
+	size_t at;
+
+	run(&s, &empty, lines, N(lines), evs);
+	assert_int_equal(s.reply.n_rejections, 0);
+	assert_non_null(r = record_of(&s, ID_1, &at));
+	assert_int_equal(r->n_ledger, 1);
+	assert_string_equal(r->ledger[0]->period, "2026-03");
+	assert_int_equal(r->ledger[0]->amount_fen, dibao_of(r));
+	simulate_free(&s);
+	free_events(evs, N(lines));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_from_scratch),
 		cmocka_unit_test(test_existing),
 		cmocka_unit_test(test_claim_again),
+		cmocka_unit_test(test_payment_run),
 	};
 
 	return cmocka_run_group_tests(tests, load, unload);
