@@ -364,6 +364,23 @@ int batch_load_missing(struct engine *e, const char *const *ids, size_t n, store
 	return rc;
 }
 
+int batch_load_events(struct engine *e, Assist__Event *const *evs, size_t n,
+		      store_done_cb done, void *data, struct store_job **out)
+{
+	struct id_array ids = {0}, hhs = {0};
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = collect_event(e, evs[i], &ids, &hhs);
+	if (rc == 0 && (ids.n > 0 || hhs.n > 0) &&
+	    (*out = load_job(&ids, &hhs, &(struct payees){0, 0}, done, data)) == NULL)
+		rc = -ENOMEM;
+	free(ids.buf);
+	free(hhs.buf);
+	return rc;
+}
+
 static void on_batch_loaded(struct store_job *job, int status)
 {
 	struct engine *e = job->data;

@@ -136,6 +136,12 @@ __attribute__((warn_unused_result)) int batch_load_missing(struct engine *e,
 							   const char *const *ids, size_t n,
 							   store_done_cb done, void *data,
 							   struct store_job **out);
+/* The same for what the events evs name: their persons and households,
+ * with the members of both. */
+__attribute__((warn_unused_result)) int batch_load_events(struct engine *e,
+							  Assist__Event *const *evs, size_t n,
+							  store_done_cb done, void *data,
+							  struct store_job **out);
 /* Put what a load job read into memory: households first, so persons link. */
 __attribute__((warn_unused_result)) int batch_adopt_loaded(struct engine *e,
 							   struct store_job *job);

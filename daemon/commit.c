@@ -278,6 +278,17 @@ static char *dead_letter_event(const Assist__Event *ev, size_t max)
 	return out;
 }
 
+void commit_clean_verdict(struct verdict *v)
+{
+	idnum_mask_text(v->field);
+	idnum_mask_text(v->reason);
+	utf8_trim(v->reason);
+	if (!utf8_valid(v->reason, strlen(v->reason)))
+		snprintf(v->reason, sizeof(v->reason), "not valid UTF-8");
+	if (!utf8_valid(v->field, strlen(v->field)))
+		snprintf(v->field, sizeof(v->field), "event");
+}
+
 /* A dead letter keeps the event, unless the store refused that too: then only
  * its origin, kind and reason (the event is still in the sender's hands). */
 static int write_dead_letter(struct engine *e, struct batch *b, struct batch_event *be)
@@ -293,16 +304,8 @@ static int write_dead_letter(struct engine *e, struct batch *b, struct batch_eve
 	struct commit_origin o = origin_of(be);
 	int rc = -ENOMEM;
 
-	/* The reason may quote the sender's value: what is logged, answered and
-	 * kept as the reason is masked and valid UTF-8 (the raw event is kept
-	 * as it came, in the event and raw columns). */
-	idnum_mask_text(be->v.field);
-	idnum_mask_text(be->v.reason);
-	utf8_trim(be->v.reason);
-	if (!utf8_valid(be->v.reason, strlen(be->v.reason)))
-		snprintf(be->v.reason, sizeof(be->v.reason), "not valid UTF-8");
-	if (!utf8_valid(be->v.field, strlen(be->v.field)))
-		snprintf(be->v.field, sizeof(be->v.field), "event");
+	/* The raw event is kept as it came, in the event and raw columns. */
+	commit_clean_verdict(&be->v);
 	r = rejection_new(be->major, be->minor, be->v.field, be->v.reason);
 	if ((keep_event && (event == NULL || (be->ev->raw[0] && raw == NULL))) || a == NULL ||
 	    r == NULL)
@@ -333,32 +336,38 @@ cleanup:
 	return rc;
 }
 
+bool commit_subject(const struct decision *d, char *out, size_t len)
+{
+	if (!d->has_trace)
+		return false;
+	if (d->type == DEC_LEDGER) {
+		/* A reversal is explained next to the decision that follows it. */
+		snprintf(out, len, "%s %s %s",
+			 d->u.ledger.kind == ASSIST__LEDGER_KIND__LEDGER_KIND_REVERSAL ? "reversal"
+										       : "ledger",
+			 d->u.ledger.ref, scheme_name(d->u.ledger.scheme));
+	} else if (d->type == DEC_BENEFIT) {
+		snprintf(out, len, "benefit %s", scheme_name(d->u.benefit.scheme));
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static int write_decision(struct engine *e, const struct batch_event *be,
 			  const struct decision *d)
 {
 	struct commit_origin o = origin_of(be);
-	const char *scheme;
 	char subject[160];
 	char *trace;
 
-	if (d->type == DEC_LEDGER) {
-		scheme = scheme_name(d->u.ledger.scheme);
-		commit_ledger(&e->commit, &o, d->person->id, &d->u.ledger, scheme);
-		/* A reversal is explained next to the decision that follows it. */
-		snprintf(subject, sizeof(subject), "%s %s %s",
-			 d->u.ledger.kind == ASSIST__LEDGER_KIND__LEDGER_KIND_REVERSAL ? "reversal"
-										       : "ledger",
-			 d->u.ledger.ref, scheme);
-	} else if (d->type == DEC_ALERT) {
-		scheme = scheme_name(d->u.alert.scheme);
-		commit_alert(&e->commit, &o, d->person->id, &d->u.alert, scheme);
-		return 0;
-	} else if (d->type == DEC_BENEFIT) {
-		snprintf(subject, sizeof(subject), "benefit %s", scheme_name(d->u.benefit.scheme));
-	} else {
-		return 0;
-	}
-	if (!d->has_trace)
+	if (d->type == DEC_LEDGER)
+		commit_ledger(&e->commit, &o, d->person->id, &d->u.ledger,
+			      scheme_name(d->u.ledger.scheme));
+	else if (d->type == DEC_ALERT)
+		commit_alert(&e->commit, &o, d->person->id, &d->u.alert,
+			     scheme_name(d->u.alert.scheme));
+	if (!commit_subject(d, subject, sizeof(subject)))
 		return 0;
 	trace = trace_json(d, subject, be->src->name, be->major, be->minor);
 	if (trace == NULL)

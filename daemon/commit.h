@@ -16,6 +16,7 @@
 #include "policy/policy.h"
 #include "state.h"
 #include "store.h"
+#include "validate.h"
 
 /* The engine's part: the transaction being built, and what runs on from
  * one to the next. */
@@ -70,6 +71,14 @@ void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_
 /* A source's position and what the batch adds to its counters; when is RFC 3339. */
 void commit_position(struct commit *c, const char *source, uint64_t major, uint64_t minor,
 		     uint64_t applied, uint64_t rejected, int64_t lag_ms, const char *when);
+/* The subject the explanation of d is kept under ("benefit urban_dibao",
+ * "ledger C-1 medical_assistance", "reversal C-1 huimin") into out; false
+ * when d has none (an alert, a decision without a trace). */
+bool commit_subject(const struct decision *d, char *out, size_t len);
+/* A rejection's field and reason as they are answered and kept: the
+ * reason may quote the sender's value, so ID numbers are masked and both are
+ * made valid UTF-8. */
+void commit_clean_verdict(struct verdict *v);
 /* Add a statement per non-empty table to job, and start over. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int commit_flush(struct commit *c, struct store_job *job);
 /* Apply b (taken off the queue) to memory and hand its transaction to the

@@ -18,6 +18,7 @@
 #include "roster.h"
 #include "schema.h"
 #include "server.h"
+#include "simulate.h"
 #include "utf8.h"
 #include "walltime.h"
 
@@ -627,10 +628,13 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_REPORT:
 		report_handle(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_SIMULATE:
+		simulate_handle(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
 			    "the query endpoint takes get, explain, replay, status, dump, payments, "
-			    "recompute, dead_letters, retry, roster and report");
+			    "recompute, dead_letters, retry, roster, report and simulate");
 	}
 }

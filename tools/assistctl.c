@@ -72,6 +72,7 @@ static const char usage[] =
 	"  keygen\n"
 	"  dead-letters [--source S] [--json]\n"
 	"  retry ID...\n"
+	"  simulate [FILE|-] [--as-of DATE] [--json]\n"
 	"  -c CONFIG      assistd's configuration, for its endpoints and keys\n"
 	"                 (default /etc/assist/assistd.conf)\n"
 	"  --endpoint EP  talk to EP instead of the configuration's endpoint\n"
@@ -2984,6 +2985,240 @@ static int cmd_report(const struct opts *o, int argc, char **argv)
 
 /* ---- main --------------------------------------------------------------- */
 
+/* ---- simulate ------------------------------------------------------------ */
+
+#define SIMULATE_MAX_EVENTS 1000 /* assistd's limit too */
+
+/* The events of a simulation, read from its input. */
+struct simulation {
+	Assist__Event **events;
+	size_t n, cap;
+	unsigned invalid; /* lines that are not events (reported) */
+};
+
+/* One non-blank line as an event numbered by its line (its own seq or
+ * position are of no use: nothing is stored); -EINVAL when reported. */
+static int simulate_line(struct simulation *s, const char *text, unsigned line)
+{
+	ProtobufCMessage *msg = NULL;
+	Assist__Event *ev;
+	json_error_t jerr;
+	char err[512] = "";
+	json_t *json = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (json == NULL)
+		snprintf(err, sizeof(err), "invalid JSON: %s", jerr.text);
+	else if (!json_is_object(json))
+		snprintf(err, sizeof(err), "not a JSON object");
+	else if (pbjson_decode(&assist__event__descriptor, json, &msg, err, sizeof(err)) < 0 &&
+		 err[0] == '\0')
+		snprintf(err, sizeof(err), "cannot decode event");
+	json_decref(json);
+	if (msg == NULL) {
+		fprintf(stderr, "line %u: %s\n", line, err);
+		s->invalid++;
+		return -EINVAL;
+	}
+	ev = (Assist__Event *)msg;
+	if (ev->position != NULL)
+		protobuf_c_message_free_unpacked(&ev->position->base, NULL);
+	ev->position = NULL;
+	ev->seq = line;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		Assist__Event **e = realloc(s->events, cap * sizeof(*e));
+		if (e == NULL) {
+			protobuf_c_message_free_unpacked(msg, NULL);
+			return -ENOMEM;
+		}
+		s->events = e;
+		s->cap = cap;
+	}
+	s->events[s->n++] = ev;
+	return 0;
+}
+
+/* Read every event of path (- for standard input): 0, or an exit code. */
+static int simulate_read(struct simulation *s, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *buf = NULL;
+	size_t size = 0;
+	unsigned line = 0;
+	int rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	while (rc == 0 && getline(&buf, &size, f) >= 0) {
+		char *t = buf + strspn(buf, " \t");
+		t[strcspn(t, "\r\n")] = '\0';
+		line++;
+		if (*t == '\0' || *t == '#')
+			continue;
+		if (s->n == SIMULATE_MAX_EVENTS) {
+			fprintf(stderr, "assistctl: line %u: more than %d events; simulate a "
+				"household at a time\n", line, SIMULATE_MAX_EVENTS);
+			rc = EXIT_USAGE;
+		} else if (simulate_line(s, t, line) == -ENOMEM) {
+			fprintf(stderr, "assistctl: out of memory\n");
+			rc = EXIT_REJECTED;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		fprintf(stderr, "assistctl: %s: %s\n", path, strerror(errno));
+		rc = EXIT_NOINPUT;
+	}
+	free(buf);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static const char *enum_name(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t len)
+{
+	return pbjson_enum_name(d, v, buf, len) != NULL ? buf : "unspecified";
+}
+
+/* A record's figures as text: who, the household, benefits, entitlements,
+ * ledger and alerts, one a line. */
+static void simulate_print_record(const Assist__RecipientRecord *r)
+{
+	const Assist__HouseholdSummary *h = r->household;
+	char a[48], b[48];
+
+	printf("%s %s", r->id_number, r->name[0] ? r->name : "(no name)");
+	if (r->household_id[0] && h != NULL)
+		printf(", household %s: %d members, income %" PRId64 " fen a month",
+		       r->household_id, h->members, h->monthly_income_fen);
+	printf(" (as of %s)\n", r->as_of);
+	for (size_t i = 0; i < r->n_benefits; i++) {
+		const Assist__Benefit *x = r->benefits[i];
+		printf("  benefit %s%s%s %" PRId64 " fen a month, %s since %s%s%s\n",
+		       enum_name(&assist__scheme__descriptor, x->scheme, a, sizeof(a)),
+		       x->class_[0] ? " class " : "", x->class_, x->monthly_fen,
+		       enum_name(&assist__benefit_status__descriptor, x->status, b, sizeof(b)),
+		       x->since[0] ? x->since : "the start", x->until[0] ? " until " : "", x->until);
+	}
+	for (size_t i = 0; i < r->n_entitlements; i++)
+		printf("  entitlement %s: %s (%s)\n",
+		       enum_name(&assist__scheme__descriptor, r->entitlements[i]->scheme, a,
+				 sizeof(a)),
+		       r->entitlements[i]->eligible ? "eligible" : "not eligible",
+		       r->entitlements[i]->reason);
+	for (size_t i = 0; i < r->n_ledger; i++) {
+		const Assist__LedgerEntry *l = r->ledger[i];
+		printf("  ledger %s %s %s: %" PRId64 " fen (requested %" PRId64 "%s)\n", l->ref,
+		       enum_name(&assist__scheme__descriptor, l->scheme, a, sizeof(a)), l->date,
+		       l->amount_fen, l->requested_fen, l->clipped ? ", clipped" : "");
+	}
+	for (size_t i = 0; i < r->n_alerts; i++)
+		printf("  alert %s %s: %s\n", r->alerts[i]->code,
+		       enum_name(&assist__scheme__descriptor, r->alerts[i]->scheme, a, sizeof(a)),
+		       r->alerts[i]->message);
+}
+
+/* The reply as text: each record, then the explanations of what the events
+ * decided for it, as explain prints them. */
+static void simulate_print(const Assist__SimulateReply *r)
+{
+	for (size_t i = 0; i < r->n_records; i++) {
+		const Assist__ExplainReply *ex = i < r->n_explanations ? r->explanations[i] : NULL;
+		if (i > 0)
+			putchar('\n');
+		simulate_print_record(r->records[i]);
+		for (size_t j = 0; ex != NULL && j < ex->n_items; j++) {
+			putchar('\n');
+			print_explanation(ex->items[j]);
+		}
+	}
+	if (r->n_records == 0)
+		printf("no records\n");
+}
+
+static const char simulate_usage[] =
+	"usage: assistctl simulate [FILE|-] [--as-of DATE] [--json]\n"
+	"What would these events give? Applies the JSON-lines events of FILE (default\n"
+	"-: standard input; as push reads them, at most 1000) to a copy of the current\n"
+	"state of the persons and households they name, with the rules and parameters\n"
+	"in force, and prints the records they would give with the explanations of\n"
+	"what they decided. Nothing is stored, journaled or published. Unknown\n"
+	"persons start empty: a family can be described from scratch. An event needs\n"
+	"no position (it is named by its line); without a source it is taken as sent\n"
+	"by the department that sends its kind. Full ID numbers are printed.\n"
+	"  --as-of DATE  benefits and entitlements as of DATE (default today)\n"
+	"  --json        the whole reply as JSON (default: text)\n"
+	"example:\n"
+	"  assistctl simulate family.jsonl --as-of 2026-03-31\n"
+	"exit: 0 every event simulated, 1 some were not (each printed with its line\n"
+	"and reason) or assistd refused, 2 assistd could not be reached, 64 bad usage,\n"
+	"66 FILE cannot be read\n";
+
+/* Each event assistd did not simulate, with its line; how many. */
+static size_t simulate_rejections(const Assist__SimulateReply *r)
+{
+	for (size_t i = 0; i < r->n_rejections; i++) {
+		const Assist__Rejection *x = r->rejections[i];
+		fprintf(stderr, "line %" PRIu64 ": %s: %s\n", x->position ? x->position->major : 0,
+			x->field, x->reason);
+	}
+	return r->n_rejections;
+}
+
+static int cmd_simulate(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__SimulateRequest sr = ASSIST__SIMULATE_REQUEST__INIT;
+	struct simulation s = { 0 };
+	Assist__Reply *reply = NULL;
+	bool json = false;
+	ymd_t day;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'a' && ymd_parse(optarg, &day) == 0)
+			sr.as_of = optarg;
+		else if (opt == 'j')
+			json = true;
+		else
+			return usage_error("simulate: bad option");
+	}
+	if (argc - optind > 1)
+		return usage_error("simulate: unexpected argument %s", argv[optind + 1]);
+	if ((rc = simulate_read(&s, optind < argc ? argv[optind] : "-")) != 0)
+		goto cleanup;
+	sr.events = s.events;
+	sr.n_events = s.n;
+	req.body_case = ASSIST__REQUEST__BODY_SIMULATE;
+	req.simulate = &sr;
+	if ((rc = query(o, &req, &reply)) != 0)
+		goto cleanup;
+	if (reply->body_case != ASSIST__REPLY__BODY_SIMULATE) {
+		rc = unexpected_reply();
+		goto cleanup;
+	}
+	if (json)
+		rc = print_json(pbjson_encode(&reply->simulate->base, PBJSON_EMIT_DEFAULTS),
+				JSON_INDENT(2));
+	else
+		simulate_print(reply->simulate);
+	if (simulate_rejections(reply->simulate) + s.invalid > 0 && rc == 0)
+		rc = EXIT_REJECTED;
+cleanup:
+	if (reply != NULL)
+		assist__reply__free_unpacked(reply, NULL);
+	for (size_t i = 0; i < s.n; i++)
+		protobuf_c_message_free_unpacked(&s.events[i]->base, NULL);
+	free(s.events);
+	return rc;
+}
+
 /* usage: what `assistctl COMMAND --help` prints (a row without one prints
  * the general usage, which test_cli_help refuses). */
 static const struct {
@@ -3004,6 +3239,7 @@ static const struct {
 	{ "recompute", cmd_recompute, recompute_usage },
 	{ "roster", cmd_roster, roster_usage },
 	{ "report", cmd_report, report_usage },
+	{ "simulate", cmd_simulate, simulate_usage },
 };
 
 int main(int argc, char **argv)
