@@ -384,6 +384,7 @@ static void on_engine_ready(void *data, int status)
 	start_watchdog(srv);
 	uv_timer_start(&srv->freshness, on_freshness, FRESHNESS_CHECK_MS, FRESHNESS_CHECK_MS);
 	uv_timer_start(&srv->feed_beat, on_feed_beat, FEED_BEAT_CHECK_MS, FEED_BEAT_CHECK_MS);
+	appdue_start(&srv->app_due, &srv->engine, srv->cfg.application_check_s * 1000);
 	sd_notify(0, "READY=1\nSTATUS=taking events");
 	log_info("ready");
 }
@@ -532,7 +533,7 @@ static void close_all(struct server *srv)
 	uv_handle_t *handles[] = {(uv_handle_t *)&srv->sigterm, (uv_handle_t *)&srv->sigint,
 				  (uv_handle_t *)&srv->sighup, (uv_handle_t *)&srv->stop_timer,
 				  (uv_handle_t *)&srv->watchdog, (uv_handle_t *)&srv->freshness,
-				  (uv_handle_t *)&srv->feed_beat};
+				  (uv_handle_t *)&srv->feed_beat, (uv_handle_t *)&srv->app_due.timer};
 
 	if (srv->closed)
 		return;
@@ -659,7 +660,8 @@ int server_run(struct server *srv)
 	    (rc = uv_timer_init(&srv->loop, &srv->stop_timer)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->watchdog)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->freshness)) < 0 ||
-	    (rc = uv_timer_init(&srv->loop, &srv->feed_beat)) < 0) {
+	    (rc = uv_timer_init(&srv->loop, &srv->feed_beat)) < 0 ||
+	    (rc = appdue_init(&srv->app_due, &srv->loop)) < 0) {
 		log_error("setting up the loop: %s", uv_strerror(rc));
 		return 1;
 	}

@@ -29,6 +29,7 @@ struct built {
 	Assist__Training training;
 	Assist__HousingAid housing;
 	Assist__PaymentRun payment_run;
+	Assist__Application application;
 };
 
 /* The payload of the kind built, or NULL. */
@@ -43,7 +44,8 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 			    .education = ASSIST__EDUCATION_AID__INIT,
 			    .training = ASSIST__TRAINING__INIT,
 			    .housing = ASSIST__HOUSING_AID__INIT,
-			    .payment_run = ASSIST__PAYMENT_RUN__INIT};
+			    .payment_run = ASSIST__PAYMENT_RUN__INIT,
+			    .application = ASSIST__APPLICATION__INIT};
 	b->ev.kind = kind;
 	switch (kind) {
 	case ASSIST__KIND__KIND_PERSON:
@@ -105,6 +107,13 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_PAYMENT_RUN;
 		b->ev.payment_run = &b->payment_run;
 		return &b->payment_run.base;
+	case ASSIST__KIND__KIND_APPLICATION:
+		b->application.application_id = "A-1";
+		b->application.id_number = ID;
+		b->application.on = "2009-09-01";
+		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_APPLICATION;
+		b->ev.application = &b->application;
+		return &b->application.base;
 	default:
 		return NULL;
 	}
@@ -141,6 +150,9 @@ static const struct kind_case kind_cases[] = {
 	/* Names no one: applied over everyone who may be paid. */
 	{ASSIST__KIND__KIND_PAYMENT_RUN, "payment_run", NULL, NULL, NULL, YMD_NONE, false, false,
 	 false, "month", true},
+	/* Names its applicant itself, a person or a household: applied. */
+	{ASSIST__KIND__KIND_APPLICATION, "application", ID, "", NULL, 20090901, true, false,
+	 false, "application_id", false},
 };
 
 static void assert_text(const char *got, const char *want)
