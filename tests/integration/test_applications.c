@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults.h"
 #include "fixture.h"
 
 static struct fixture fx;
@@ -229,6 +230,30 @@ static void test_overdue_once(void **state)
 	wait_overdue("APP-2/town_audited", 1);
 }
 
+/* Replaying the journal gives the same trails, enrollment and alerts: the
+ * overdue marks are journal events too. */
+static void test_rebuild(void **state)
+{
+	const char *alerts = "SELECT count(*) FROM alert WHERE code = 'application_overdue'";
+	long long before = sql_int(alerts);
+	char *out = NULL;
+
+	assert_true(before >= 2);
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	assert_int_equal(faults_rebuild(&fx, fx.conf, NULL), 0);
+	assert_int_equal(sql_int(alerts), before);
+	assert_int_equal(sql_int("SELECT count(*) FROM application WHERE application_id = "
+				 "'APP-2' AND state = 'town_audited' AND raised"),
+			 1);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	assert_int_equal(trail("APP-1", &out), 0);
+	assert_non_null(strstr(out, "\"income checked\""));
+	free(out);
+	assert_int_equal(sql_int("SELECT count(*) FROM ledger WHERE kind = 'payment' AND "
+				 "ref = 'pay/urban_dibao/2008-03'"),
+			 1);
+}
+
 static int setup(void **state)
 {
 	fixture_id(a, "420704", "19800101", 301);
@@ -253,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_trail),
 		cmocka_unit_test(test_overdue_once),
+		cmocka_unit_test(test_rebuild),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
