@@ -103,8 +103,9 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 		config_free(cfg);
 		return -EINVAL;
 	}
-	if (cfg->dead_letter_max_bytes < 1024) {
-		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024", path);
+	if (cfg->dead_letter_max_bytes < 1024 || cfg->application_check_s < 1) {
+		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024, "
+			 "application_check_s >= 1", path);
 		config_free(cfg);
 		return -EINVAL;
 	}

@@ -91,6 +91,34 @@ static long long overdue_alerts(const char *ref)
 	return n;
 }
 
+/* examples/application.jsonl as the README pushes it: one approved, one
+ * rejected by the town. */
+static void test_example(void **state)
+{
+	char path[4096], *out = NULL;
+	const char *argv[] = {"assistctl", "-c", fx.conf, "push", path, NULL};
+	json_error_t jerr;
+	json_t *t, *rec;
+	int code = -1;
+
+	snprintf(path, sizeof(path), "%s/examples/application.jsonl", fx.src);
+	assert_int_equal(fixture_run(&fx, NULL, NULL, argv), 0);
+	assert_int_equal(trail("APP-2026-0002", &out), 0);
+	t = json_loads(out, 0, &jerr);
+	free(out);
+	assert_non_null(t);
+	assert_string_equal(fixture_str(t, "state"), "rejected");
+	assert_string_equal(fixture_str(t, "steps.2.level"), "town");
+	assert_string_equal(fixture_str(t, "steps.2.note"), "income above the urban standard");
+	json_decref(t);
+	rec = fixture_get(&fx, "420704197505050032", 2026, &code);
+	assert_non_null(rec);
+	assert_string_equal(fixture_str(rec, "benefits.0.scheme"), "urban_dibao");
+	assert_string_equal(fixture_str(rec, "benefits.0.since"), "2026-03-01");
+	assert_int_equal(fixture_int(rec, "benefits.0.monthly_fen"), 18500);
+	json_decref(rec);
+}
+
 /* Submitted in January 2008, approved on 10 February without a start date:
  * urban dibao (3 x 185 - 300 = 255 yuan, 85 each) from 1 March. */
 static void test_approved_enrolls(void **state)
@@ -256,6 +284,7 @@ static void test_rebuild(void **state)
 
 static int setup(void **state)
 {
+	seq = 100; /* after the example's positions */
 	fixture_id(a, "420704", "19800101", 301);
 	fixture_id(b, "420704", "19820202", 302);
 	if (fixture_setup(&fx, "applications", "application_check_s = 1\n") < 0 ||
@@ -273,6 +302,7 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_approved_enrolls),
 		cmocka_unit_test(test_paid),
 		cmocka_unit_test(test_out_of_order),
