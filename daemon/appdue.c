@@ -66,10 +66,11 @@ static Assist__Event *overdue_event(const PGresult *res, int i, uint64_t major, 
  * source's next positions. */
 static void take_due(struct engine *e, const PGresult *res)
 {
-	struct ingest_source *s = ingest_source_get(e, APPLICATION_SOURCE, true);
+	struct ingest_source *s;
 	ymd_t today = ymd_today();
 
-	if (s == NULL)
+	/* The source appears in status with its first mark, not before. */
+	if (PQntuples(res) == 0 || (s = ingest_source_get(e, APPLICATION_SOURCE, true)) == NULL)
 		return;
 	s->internal = true;
 	s->last_seen_ms = walltime_now_ms(); /* assistd itself is never a stale feed */
@@ -86,8 +87,7 @@ static void take_due(struct engine *e, const PGresult *res)
 		s->taken_major++;
 		s->taken_minor = 0;
 	}
-	if (PQntuples(res) > 0)
-		log_info("application_overdue: %d steps waited too long", PQntuples(res));
+	log_info("application_overdue: %d steps waited too long", PQntuples(res));
 }
 
 static void on_due(struct store_job *job, int status)

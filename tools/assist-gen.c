@@ -604,11 +604,11 @@ static int civil_categories(struct gen *g)
 	return err;
 }
 
-/* Whether urban dibao household i (one in eight) comes in by an application
- * (civil_applications) rather than an enrollment row. */
+/* Whether urban dibao household i (about one in two) comes in by an
+ * application (civil_applications) rather than an enrollment row. */
 static bool applies(const struct household *h, int i)
 {
-	return h->dibao == 'C' && i % 8 == 3;
+	return h->dibao == 'C' && i % 2 == 1;
 }
 
 /* Dibao enrollments and deaths. */
@@ -662,21 +662,21 @@ static int civil_dibao(struct gen *g)
 }
 
 /* The steps of one member's application, from submitted on d0 (each step
- * 2 to 12 days after the one before): the city approves it (enrolled from
- * the next month, paid by the demo's runs), except that every sixth stops
- * at the district (still open: overdue by the wall clock) and the next one
- * is rejected by the town. */
+ * 2 to 12 days after the one before), by the k-th applying household: of
+ * every four the city approves the first and the fourth (enrolled from the
+ * next month, paid by the demo's runs), the town rejects the second, the
+ * third stops at the district (still open: overdue by the wall clock). */
 static void application_rows(struct gen *g, struct copy *c, const struct person *p, int k,
 			     ymd_t d0)
 {
 	static const char *const codes[] = {"10", "20", "30", "40", "50"};
 	static const char *const officers[] = {"station", "station", "town", "district", "city"};
 	const char *no = key(g, "SQ");
-	int last = k % 6 == 4 ? 3 : k % 6 == 5 ? 2 : 4;
+	int last = k % 4 == 2 ? 3 : k % 4 == 1 ? 2 : 4;
 	ymd_t d = d0;
 
 	for (int s = 0; s <= last; s++) {
-		bool reject = k % 6 == 5 && s == last;
+		bool reject = k % 4 == 1 && s == last;
 
 		copy_row(c, 7, no, p->id, "C", reject ? "90" : codes[s], officers[s], date(d),
 			 reject ? "income above the urban standard" : "\\N");
