@@ -18,7 +18,7 @@
 #include "fixture.h"
 
 static struct fixture fx;
-static char a[19], b[19];
+static char a[19], b[19], m1[19], m2[19];
 
 static char events[8192];
 static size_t events_len;
@@ -221,6 +221,42 @@ static void test_trail(void **state)
 	free(out);
 }
 
+/* A housing application names the household: every member keeps the trail. */
+static void test_household(void **state)
+{
+	const char *ids[] = {m1, m2};
+	char *out = NULL;
+	int code = -1;
+
+	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"M1\",\"household_id\":"
+	   "\"AP-3\",\"hukou\":\"urban\",\"area\":\"city\"", m1);
+	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"M2\",\"household_id\":"
+	   "\"AP-3\",\"hukou\":\"urban\",\"area\":\"city\"", m2);
+	ev("housing", "application", "\"application_id\":\"HAPP-1\",\"household_id\":\"AP-3\","
+	   "\"scheme\":\"urban_rental\",\"step\":\"submitted\",\"on\":\"2008-01-03\"");
+	ev("housing", "application", "\"application_id\":\"HAPP-1\",\"household_id\":\"AP-3\","
+	   "\"scheme\":\"urban_rental\",\"step\":\"station_checked\",\"on\":\"2008-01-07\"");
+	assert_int_equal(push("housing.jsonl", NULL), 0);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *rec = fixture_get(&fx, ids[i], 2008, &code);
+
+		assert_non_null(rec);
+		assert_string_equal(fixture_str(rec, "applications.0.application_id"), "HAPP-1");
+		assert_string_equal(fixture_str(rec, "applications.0.household_id"), "AP-3");
+		assert_string_equal(fixture_str(rec, "applications.0.state"), "station_checked");
+		json_decref(rec);
+	}
+	assert_int_equal(trail("HAPP-1", &out), 0);
+	assert_non_null(strstr(out, "\"urban_rental\""));
+	free(out);
+	/* Housing's own role does not hold an education scheme. */
+	ev("housing", "application", "\"application_id\":\"HAPP-2\",\"id_number\":\"%s\","
+	   "\"scheme\":\"vocational\",\"step\":\"submitted\",\"on\":\"2008-01-03\"", m1);
+	assert_int_equal(push("not-housing.jsonl", &out), 1);
+	assert_non_null(strstr(out, "not_authorized"));
+	free(out);
+}
+
 /* Wait up to 20 s for n overdue alerts of ref. */
 static void wait_overdue(const char *ref, long long n)
 {
@@ -252,6 +288,8 @@ static void test_overdue_once(void **state)
 	assert_non_null(fixture_find(rec, "alerts", "code", "application_overdue", "ref",
 				     "APP-2/station_checked"));
 	json_decref(rec);
+	/* A household's open step: on every member. */
+	wait_overdue("HAPP-1/station_checked", 2);
 	/* The next step is a new wait: overdue again, for that step. */
 	step("APP-2", b, "town_audited", "2008-01-20", "");
 	assert_int_equal(push("town.jsonl", NULL), 0);
@@ -287,6 +325,8 @@ static int setup(void **state)
 	seq = 100; /* after the example's positions */
 	fixture_id(a, "420704", "19800101", 301);
 	fixture_id(b, "420704", "19820202", 302);
+	fixture_id(m1, "420704", "19700101", 303);
+	fixture_id(m2, "420704", "19720202", 304);
 	if (fixture_setup(&fx, "applications", "application_check_s = 1\n") < 0 ||
 	    fixture_assistd_start(&fx) < 0)
 		return -1;
@@ -307,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_paid),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_trail),
+		cmocka_unit_test(test_household),
 		cmocka_unit_test(test_overdue_once),
 		cmocka_unit_test(test_rebuild),
 	};
