@@ -103,22 +103,23 @@ const struct application *application_find(const struct person *p, const char *i
 }
 
 /* Whom the application is kept by: the applicant, or every known member of
- * the household; *n of them in *out (borrowed from the world). */
-static void applicants(struct world *w, const Assist__Application *a, struct person ***out,
-		       size_t *n, struct person **one)
+ * the household; *n of them in *out (borrowed from the world). A new
+ * applicant is made only when create: an event refused leaves no one behind. */
+static void applicants(struct world *w, const Assist__Application *a, bool create,
+		       struct person ***out, size_t *n, struct person **one)
 {
 	struct household *hh;
 
-	*n = 0;
-	*one = a->id_number[0] != '\0' ? world_person(w, a->id_number) : NULL;
-	if (!household_scheme(a->scheme)) {
-		*out = one;
-		*n = *one != NULL;
-		return;
-	}
-	hh = *one != NULL ? (*one)->hh : strmap_get(&w->households, a->household_id);
-	*out = hh != NULL ? hh->m : NULL;
-	*n = hh != NULL ? hh->n_m : 0;
+	if (a->id_number[0] == '\0')
+		*one = NULL;
+	else
+		*one = create ? world_person(w, a->id_number) : strmap_get(&w->persons, a->id_number);
+	/* An overdue mark of a household's application names one member. */
+	hh = !household_scheme(a->scheme) ? NULL
+	     : *one != NULL		   ? (*one)->hh
+					   : strmap_get(&w->households, a->household_id);
+	*out = hh != NULL ? hh->m : one;
+	*n = hh != NULL ? hh->n_m : *one != NULL;
 }
 
 /* The enrollment a dibao approval makes, as the enrollment event of its
@@ -171,10 +172,10 @@ int application_admit(struct world *w, const struct policy_ctx *ctx, const Assis
 	memset(reject, 0, sizeof(*reject));
 	if (a->overdue)
 		return admit_overdue(ctx, reject);
-	applicants(w, a, &who, &n, &one);
-	if (n == 0)
+	applicants(w, a, false, &who, &n, &one);
+	if (n == 0 && household_scheme(a->scheme))
 		return fail(reject, "household_id", "names a household with no known members");
-	app = application_find(who[0], a->application_id);
+	app = n > 0 ? application_find(who[0], a->application_id) : NULL;
 	if (app != NULL && app->scheme != a->scheme)
 		return fail(reject, "scheme", "is not the application's (%s)",
 			    scheme_get(app->scheme) ? scheme_get(app->scheme)->name : "unknown");
@@ -297,7 +298,7 @@ int application_apply(struct world *w, const struct policy_ctx *ctx, const Assis
 	size_t n;
 	int rc = 0;
 
-	applicants(w, a, &who, &n, &one);
+	applicants(w, a, !a->overdue, &who, &n, &one);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = a->overdue ? raise_overdue(ctx, who[i], a, out) : record_step(who[i], a, v->date);
 	if (rc < 0 || a->overdue || a->step != ASSIST__APPLICATION_STEP__APPLICATION_STEP_CITY_APPROVED ||

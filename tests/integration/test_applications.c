@@ -18,7 +18,7 @@
 #include "fixture.h"
 
 static struct fixture fx;
-static char a[19], b[19], m1[19], m2[19];
+static char a[19], b[19], m1[19], m2[19], nobody[19];
 
 static char events[8192];
 static size_t events_len;
@@ -171,11 +171,13 @@ static void test_paid(void **state)
 static void test_out_of_order(void **state)
 {
 	char *err = NULL, *reason;
+	int code = -1;
 
 	step("APP-2", b, "submitted", "2008-01-06", "");
 	step("APP-2", b, "district_audited", "2008-01-09", "");
 	step("APP-2", b, "station_checked", "2008-01-10", "");
 	step("APP-1", a, "rejected", "2008-02-11", ",\"note\":\"too late\"");
+	step("APP-9", nobody, "station_checked", "2008-01-10", "");
 	assert_int_equal(push("skip.jsonl", &err), 1);
 	assert_non_null(strstr(err, "out_of_order_step"));
 	free(err);
@@ -193,6 +195,13 @@ static void test_out_of_order(void **state)
 	assert_int_equal(sql_int("SELECT count(*) FROM application WHERE application_id = "
 				 "'APP-2' AND state = 'station_checked' AND open"),
 			 1);
+	/* A refused first step leaves no one behind. */
+	assert_int_equal(sql_int("SELECT count(*) FROM dead_letter WHERE kind = 'application' "
+				 "AND reason LIKE 'out_of_order_step: station_checked of "
+				 "application APP-9 is not submitted%'"),
+			 1);
+	assert_null(fixture_get(&fx, nobody, 2008, &code));
+	assert_int_equal(code, 3);
 }
 
 /* The trail as JSON; an unknown application exits 3. */
@@ -301,6 +310,7 @@ static void test_overdue_once(void **state)
 static void test_rebuild(void **state)
 {
 	const char *alerts = "SELECT count(*) FROM alert WHERE code = 'application_overdue'";
+	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
 	long long before = sql_int(alerts);
 	char *out = NULL;
 
@@ -312,6 +322,7 @@ static void test_rebuild(void **state)
 				 "'APP-2' AND state = 'town_audited' AND raised"),
 			 1);
 	assert_int_equal(fixture_assistd_start(&fx), 0);
+	assert_int_equal(fixture_run(&fx, NULL, NULL, audit), 0);
 	assert_int_equal(trail("APP-1", &out), 0);
 	assert_non_null(strstr(out, "\"income checked\""));
 	free(out);
@@ -327,6 +338,7 @@ static int setup(void **state)
 	fixture_id(b, "420704", "19820202", 302);
 	fixture_id(m1, "420704", "19700101", 303);
 	fixture_id(m2, "420704", "19720202", 304);
+	fixture_id(nobody, "420704", "19900303", 305);
 	if (fixture_setup(&fx, "applications", "application_check_s = 1\n") < 0 ||
 	    fixture_assistd_start(&fx) < 0)
 		return -1;
