@@ -122,6 +122,24 @@ static void applicants(struct world *w, const Assist__Application *a, bool creat
 	*n = hh != NULL ? hh->n_m : *one != NULL;
 }
 
+/* Whether app already holds the step a carries, as sent (an adapter's
+ * snapshot sends every step again): acknowledged with no effect. */
+static bool already_taken(const struct application *app, const Assist__Application *a)
+{
+	ymd_t on;
+
+	if (app == NULL || ymd_parse(a->on, &on) < 0)
+		return false;
+	for (size_t i = 0; i < app->n_steps; i++) {
+		const struct application_step *s = &app->steps[i];
+
+		if (s->step == a->step && s->on == on && strcmp(s->officer, a->officer) == 0 &&
+		    strcmp(s->note, a->note) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The enrollment a dibao approval makes, as the enrollment event of its
  * scheme would carry it: e and ev are filled, start holds the default date. */
 static void approval_event(const Assist__Event *src, const Assist__Application *a,
@@ -176,6 +194,8 @@ int application_admit(struct world *w, const struct policy_ctx *ctx, const Assis
 	if (n == 0 && household_scheme(a->scheme))
 		return fail(reject, "household_id", "names a household with no known members");
 	app = n > 0 ? application_find(who[0], a->application_id) : NULL;
+	if (already_taken(app, a))
+		return 0;
 	if (app != NULL && app->scheme != a->scheme)
 		return fail(reject, "scheme", "is not the application's (%s)",
 			    scheme_get(app->scheme) ? scheme_get(app->scheme)->name : "unknown");
@@ -299,6 +319,8 @@ int application_apply(struct world *w, const struct policy_ctx *ctx, const Assis
 	int rc = 0;
 
 	applicants(w, a, !a->overdue, &who, &n, &one);
+	if (n > 0 && !a->overdue && already_taken(application_find(who[0], a->application_id), a))
+		return 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = a->overdue ? raise_overdue(ctx, who[i], a, out) : record_step(who[i], a, v->date);
 	if (rc < 0 || a->overdue || a->step != ASSIST__APPLICATION_STEP__APPLICATION_STEP_CITY_APPROVED ||

@@ -178,6 +178,12 @@ static void test_out_of_order(void **state)
 	step("APP-2", b, "station_checked", "2008-01-10", "");
 	step("APP-1", a, "rejected", "2008-02-11", ",\"note\":\"too late\"");
 	step("APP-9", nobody, "station_checked", "2008-01-10", "");
+	/* The approval sent again as it was (a snapshot): no effect, no dead letter;
+	 * the same step by another officer is a repeat. */
+	step("APP-1", a, "city_approved", "2008-02-10", "");
+	ev("civil_affairs", "application",
+	   "\"application_id\":\"APP-1\",\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+	   "\"step\":\"city_approved\",\"officer\":\"someone else\",\"on\":\"2008-02-10\"", a);
 	assert_int_equal(push("skip.jsonl", &err), 1);
 	assert_non_null(strstr(err, "out_of_order_step"));
 	free(err);
@@ -202,6 +208,11 @@ static void test_out_of_order(void **state)
 			 1);
 	assert_null(fixture_get(&fx, nobody, 2008, &code));
 	assert_int_equal(code, 3);
+	assert_int_equal(sql_int("SELECT count(*) FROM dead_letter WHERE kind = 'application'"), 4);
+	assert_int_equal(sql_int("SELECT count(*) FROM dead_letter WHERE reason LIKE "
+				 "'out_of_order_step: city_approved of application APP-1 comes after "
+				 "the application was closed%'"),
+			 1);
 }
 
 /* The trail as JSON; an unknown application exits 3. */
