@@ -73,7 +73,7 @@ static void take_due(struct engine *e, const PGresult *res)
 	if (PQntuples(res) == 0 || (s = ingest_source_get(e, APPLICATION_SOURCE, true)) == NULL)
 		return;
 	s->internal = true;
-	s->last_seen_ms = walltime_now_ms(); /* assistd itself is never a stale feed */
+	s->last_seen_ms = walltime_now_ms();
 	for (int i = 0; i < PQntuples(res); i++) {
 		Assist__Event *ev = overdue_event(res, i, s->taken_major + 1, today);
 
@@ -103,11 +103,16 @@ static void on_due(struct store_job *job, int status)
 }
 
 /* Nothing is read while a read or the marks of the last check are in
- * flight: a mark not yet applied would be read as due again. */
+ * flight: a mark not yet applied would be read as due again. The source,
+ * once it exists, is heard from at every check: never a stale feed. */
 static bool busy(struct appdue *d)
 {
 	struct ingest_source *s = ingest_source_get(d->e, APPLICATION_SOURCE, false);
 
+	if (s != NULL) {
+		s->internal = true;
+		s->last_seen_ms = walltime_now_ms();
+	}
 	return d->reading || (s != NULL && (s->taken_major != s->done_major ||
 					    s->taken_minor != s->done_minor));
 }
