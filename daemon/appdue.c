@@ -102,10 +102,9 @@ static void on_due(struct store_job *job, int status)
 	store_job_free(job);
 }
 
-/* Nothing is read while a read or the marks of the last check are in
- * flight: a mark not yet applied would be read as due again. The source,
- * once it exists, is heard from at every check: never a stale feed. */
-static bool busy(struct appdue *d)
+/* assistd's own source, once a mark made it: heard from at every check,
+ * so never a stale feed. NULL before the first mark. */
+static struct ingest_source *own_source(struct appdue *d)
 {
 	struct ingest_source *s = ingest_source_get(d->e, APPLICATION_SOURCE, false);
 
@@ -113,20 +112,24 @@ static bool busy(struct appdue *d)
 		s->internal = true;
 		s->last_seen_ms = walltime_now_ms();
 	}
-	return d->reading || (s != NULL && (s->taken_major != s->done_major ||
-					    s->taken_minor != s->done_minor));
+	return s;
 }
 
 static void on_tick(uv_timer_t *t)
 {
 	struct appdue *d = t->data;
+	struct ingest_source *s = own_source(d);
 	struct param_value limit;
 	char cutoff[YMD_BUFLEN], n[16];
 	struct store_val v[2];
 	struct store_job *job;
 	ymd_t today = ymd_today();
 
-	if (busy(d) || params_get(d->e->params, APPSTEP_DAYS_PARAM, today, &limit) < 0)
+	/* Nothing is read while a read or the marks of the last check are in
+	 * flight: a mark not yet applied would be read as due again. */
+	if (d->reading || (s != NULL && (s->taken_major != s->done_major ||
+					 s->taken_minor != s->done_minor)) ||
+	    params_get(d->e->params, APPSTEP_DAYS_PARAM, today, &limit) < 0)
 		return;
 	/* Waited longer than the limit: taken before today - limit. */
 	ymd_format(ymd_from_days(ymd_to_days(today) - limit.value), cutoff);
