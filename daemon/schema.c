@@ -225,7 +225,7 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_REBUILD_CLEAR] = {"rebuild_clear",
 			       "WITH p AS (DELETE FROM person), h AS (DELETE FROM household), "
 			       "l AS (DELETE FROM ledger), a AS (DELETE FROM alert), "
-			       "x AS (DELETE FROM explanation) "
+			       "x AS (DELETE FROM explanation), q AS (DELETE FROM application) "
 			       "INSERT INTO store_meta (key, value) VALUES ('rebuilding', 1) "
 			       "ON CONFLICT (key) DO NOTHING",
 			       0},
