@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "application.h"
+#include "params.h"
 #include "policy/appstep.h"
+#include "policytest.h"
+#include "worldtest.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define STEP(s) ASSIST__APPLICATION_STEP__APPLICATION_STEP_##s
@@ -193,12 +196,127 @@ static void test_check(void **state)
 	}
 }
 
+/* ---- through the world, with a fixed clock -------------------------------- */
+
+#define APPLICANT "420704198001010015"
+
+static struct params *params;
+
+/* One step of application A-1 of APPLICANT for urban dibao, from f's source. */
+static int world_step(struct worldtest *f, Assist__ApplicationStep step, const char *on,
+		      bool overdue, struct verdict *reject)
+{
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	Assist__Application a = ASSIST__APPLICATION__INIT;
+	char id[] = APPLICANT;
+
+	a.application_id = "A-1";
+	a.id_number = id;
+	a.scheme = ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
+	a.step = step;
+	a.on = (char *)on;
+	a.overdue = overdue;
+	ev.kind = ASSIST__KIND__KIND_APPLICATION;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_APPLICATION;
+	ev.application = &a;
+	return worldtest_apply(f, &ev, reject);
+}
+
+static size_t overdue_alerts(const struct person *p, const char *ref)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_alerts; i++)
+		n += strcmp(p->alerts[i].code, APPLICATION_OVERDUE) == 0 &&
+		     strcmp(p->alerts[i].ref, ref) == 0;
+	return n;
+}
+
+/* A mark applied on today (assistd's source). */
+static int mark(struct worldtest *f, ymd_t today, Assist__ApplicationStep step)
+{
+	struct verdict reject;
+	char day[YMD_BUFLEN];
+	int rc;
+
+	ymd_set_today(today);
+	f->ctx.source = APPLICATION_SOURCE;
+	rc = world_step(f, step, ymd_format(today, day), true, &reject);
+	f->ctx.source = "civil_affairs";
+	ymd_set_today(0);
+	return rc;
+}
+
+/* Taken on 10 January with a limit of 30 days: nothing on 9 February, the
+ * alert on 10 February, and only once; the next step waits anew. */
+static void test_overdue_once(void **state)
+{
+	struct worldtest f;
+	struct verdict reject;
+	struct person *p;
+
+	assert_int_equal(policytest_params(NULL, &params), 0);
+	worldtest_init(&f, params, "civil_affairs");
+	assert_int_equal(world_step(&f, SUB, "2008-01-10", false, &reject), 0);
+	p = strmap_get(&f.w.persons, APPLICANT);
+	assert_non_null(p);
+	assert_int_equal(mark(&f, ymd_make(2008, 2, 9), SUB), 0);
+	assert_int_equal(overdue_alerts(p, "A-1/submitted"), 0);
+	assert_int_equal(mark(&f, ymd_make(2008, 2, 10), SUB), 0);
+	assert_int_equal(overdue_alerts(p, "A-1/submitted"), 1);
+	assert_int_equal(f.out.n, 1);
+	assert_true(application_raised(p, application_find(p, "A-1")));
+	assert_int_equal(mark(&f, ymd_make(2008, 3, 1), SUB), 0);
+	assert_int_equal(overdue_alerts(p, "A-1/submitted"), 1);
+	assert_int_equal(f.out.n, 0);
+	/* A mark for a step no longer the latest changes nothing. */
+	assert_int_equal(world_step(&f, STA, "2008-03-02", false, &reject), 0);
+	assert_false(application_raised(p, application_find(p, "A-1")));
+	assert_int_equal(mark(&f, ymd_make(2008, 6, 1), SUB), 0);
+	assert_int_equal(f.out.n, 0);
+	assert_int_equal(mark(&f, ymd_make(2008, 6, 1), STA), 0);
+	assert_int_equal(overdue_alerts(p, "A-1/station_checked"), 1);
+	/* A department cannot raise it. */
+	assert_int_equal(world_step(&f, STA, "2008-06-02", true, &reject), -EINVAL);
+	assert_string_equal(reject.field, "application.overdue");
+	worldtest_free(&f);
+	params_free(params);
+}
+
+/* The approval without a start date enrolls from the next month's first day;
+ * a step out of order changes nothing. */
+static void test_approval_enrolls(void **state)
+{
+	static const Assist__ApplicationStep steps[] = {SUB, STA, TOWN, DIST};
+	struct worldtest f;
+	struct verdict reject;
+	struct person *p;
+
+	assert_int_equal(policytest_params(NULL, &params), 0);
+	worldtest_init(&f, params, "civil_affairs");
+	for (size_t i = 0; i < N(steps); i++)
+		assert_int_equal(world_step(&f, steps[i], "2008-01-20", false, &reject), 0);
+	assert_int_equal(world_step(&f, TOWN, "2008-01-21", false, &reject), -EINVAL);
+	assert_string_equal(reject.field, "application.step");
+	assert_non_null(strstr(reject.reason, "out_of_order_step: "));
+	p = strmap_get(&f.w.persons, APPLICANT);
+	assert_int_equal(p->n_enrollments, 0);
+	assert_int_equal(world_step(&f, CITY, "2008-02-10", false, &reject), 0);
+	assert_int_equal(p->n_enrollments, 1);
+	assert_int_equal(p->enrollments[0].scheme, ASSIST__SCHEME__SCHEME_URBAN_DIBAO);
+	assert_int_equal(p->enrollments[0].start, ymd_make(2008, 3, 1));
+	assert_int_equal(application_find(p, "A-1")->n_steps, 5);
+	worldtest_free(&f);
+	params_free(params);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_transition), cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_levels),		 cmocka_unit_test(test_default_start),
 		cmocka_unit_test(test_overdue),		 cmocka_unit_test(test_check),
+		cmocka_unit_test(test_overdue_once),	 cmocka_unit_test(test_approval_enrolls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
