@@ -112,8 +112,10 @@ static void applicants(struct world *w, const Assist__Application *a, bool creat
 
 	if (a->id_number[0] == '\0')
 		*one = NULL;
+	else if (create)
+		*one = world_person(w, a->id_number);
 	else
-		*one = create ? world_person(w, a->id_number) : strmap_get(&w->persons, a->id_number);
+		*one = strmap_get(&w->persons, a->id_number);
 	/* An overdue mark of a household's application names one member. */
 	hh = !household_scheme(a->scheme) ? NULL
 	     : *one != NULL		   ? (*one)->hh
@@ -323,8 +325,8 @@ int application_apply(struct world *w, const struct policy_ctx *ctx, const Assis
 		return 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = a->overdue ? raise_overdue(ctx, who[i], a, out) : record_step(who[i], a, v->date);
-	if (rc < 0 || a->overdue || a->step != ASSIST__APPLICATION_STEP__APPLICATION_STEP_CITY_APPROVED ||
-	    !dibao_scheme(a->scheme))
+	if (rc < 0 || a->overdue || !dibao_scheme(a->scheme) ||
+	    a->step != ASSIST__APPLICATION_STEP__APPLICATION_STEP_CITY_APPROVED)
 		return rc;
 	/* The approval enrolls the applicant exactly as the scheme's enrollment
 	 * event would: the same rules, benefit and payments follow. */

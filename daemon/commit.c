@@ -144,12 +144,13 @@ void commit_person(struct commit *c, const struct person *p, const uint8_t *stat
 
 void commit_application(struct commit *c, const struct person *p, const struct application *app)
 {
+	const struct scheme *s = scheme_get(app->scheme);
 	char since[YMD_BUFLEN];
 	ymd_t on = app->n_steps > 0 ? app->steps[app->n_steps - 1].on : YMD_NONE;
 
 	pgarray_text(&c->applications, 0, app->id);
 	pgarray_text(&c->applications, 1, p->id);
-	pgarray_text(&c->applications, 2, scheme_get(app->scheme) ? scheme_get(app->scheme)->name : "");
+	pgarray_text(&c->applications, 2, s != NULL ? s->name : "");
 	pgarray_text(&c->applications, 3, appstep_name(app->state));
 	pgarray_text(&c->applications, 4, on != YMD_NONE ? ymd_format(on, since) : NULL);
 	pgarray_bool(&c->applications, 5, !appstep_closed(app->state));
