@@ -258,6 +258,53 @@ static int ca_deaths(const struct row_change *rc, struct mapping_out *out, char 
 	return map_state_row(rc, out, err, errlen, ca_death_build, ca_death_end, subject);
 }
 
+/* The steps of the approval procedure as the station's system codes them. */
+static const struct map_code ca_step[] = {
+	{"10", ASSIST__APPLICATION_STEP__APPLICATION_STEP_SUBMITTED},
+	{"20", ASSIST__APPLICATION_STEP__APPLICATION_STEP_STATION_CHECKED},
+	{"30", ASSIST__APPLICATION_STEP__APPLICATION_STEP_TOWN_AUDITED},
+	{"40", ASSIST__APPLICATION_STEP__APPLICATION_STEP_DISTRICT_AUDITED},
+	{"50", ASSIST__APPLICATION_STEP__APPLICATION_STEP_CITY_APPROVED},
+	{"90", ASSIST__APPLICATION_STEP__APPLICATION_STEP_REJECTED},
+	{NULL, 0},
+};
+
+/* One step of a dibao application; the approval carries the enrollment's
+ * class, amount and start date when the city set them. */
+static int ca_step_build(struct map_row *r)
+{
+	Assist__Application *a = map_payload(r, ASSIST__KIND__KIND_APPLICATION);
+	int cls;
+
+	if (a == NULL)
+		return r->status;
+	a->application_id = map_str(r, "application_no", true);
+	a->id_number = map_str(r, "id_card_no", true);
+	a->scheme = map_code(r, "scheme", ca_scheme, true);
+	a->step = map_code(r, "step_code", ca_step, true);
+	a->officer = map_str(r, "officer", false);
+	a->on = map_date(r, "step_date", true);
+	a->note = map_str(r, "remark", false);
+	cls = map_code(r, "dibao_class", ca_dibao_class, false);
+	a->class_ = map_strdup(r, ca_class_names[cls]);
+	a->amount_fen = map_yuan(r, "monthly_amount_yuan", false, NULL);
+	a->start_date = map_date(r, "start_date", false);
+	return 1;
+}
+
+static int ca_step_end(struct map_row *r)
+{
+	return map_fail(r, "step_id", "a step taken cannot be withdrawn (send a rejection)");
+}
+
+static int ca_steps(const struct row_change *rc, struct mapping_out *out, char *err,
+		    size_t errlen)
+{
+	static const char *const subject[] = {"step_id", NULL};
+
+	return map_state_row(rc, out, err, errlen, ca_step_build, ca_step_end, subject);
+}
+
 const struct department_table civil_affairs_tables[] = {
 	{"persons", ca_persons},
 	{"households", ca_households},
@@ -265,5 +312,6 @@ const struct department_table civil_affairs_tables[] = {
 	{"category_registrations", ca_categories},
 	{"dibao_enrollments", ca_dibao},
 	{"deaths", ca_deaths},
+	{"application_step", ca_steps},
 	{NULL, NULL},
 };

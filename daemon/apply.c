@@ -402,7 +402,10 @@ static int apply_one(struct world *w, const struct policy_ctx *ctx, const Assist
 	const struct event_kind *k = event_of(ev);
 	const char *id = validate_subject(ev);
 	struct person *p = NULL;
+	int rc;
 
+	if (k != NULL && k->admit != NULL && (rc = k->admit(w, ctx, ev, reject)) < 0)
+		return rc;
 	if (k != NULL && (k->flags & (EVENT_HOUSEHOLD_LEVEL | EVENT_CITY_LEVEL)))
 		return k->apply ? k->apply(w, ctx, ev, v, NULL, out) :
 				  apply_household_claim(w, ctx, ev, v, out, reject);

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "application.h"
 #include "engine.h"
 #include "idnum.h"
 #include "pbjson.h"
+#include "policy/appstep.h"
 #include "record.h"
 #include "schema.h"
 #include "scheme.h"
@@ -36,6 +38,7 @@ static const struct {
 	{offsetof(struct commit, explanations), SQL_EXPLANATION_ROWS},
 	{offsetof(struct commit, households), SQL_HOUSEHOLD_ROWS},
 	{offsetof(struct commit, persons), SQL_PERSON_ROWS},
+	{offsetof(struct commit, applications), SQL_APPLICATION_ROWS},
 	{offsetof(struct commit, feed), SQL_FEED_ROWS},
 	{offsetof(struct commit, positions), SQL_POSITION_ROWS},
 	{offsetof(struct commit, retried), SQL_DEAD_LETTER_RETRY_ROWS},
@@ -150,6 +153,21 @@ void commit_person(struct commit *c, const struct person *p, const uint8_t *stat
 	pgarray_bool(&c->persons, 5, world_may_be_paid(p));
 	pgarray_text(&c->persons, 6, p->place.town);
 	pgarray_text(&c->persons, 7, p->place.community);
+}
+
+void commit_application(struct commit *c, const struct person *p, const struct application *app)
+{
+	const struct scheme *s = scheme_get(app->scheme);
+	char since[YMD_BUFLEN];
+	ymd_t on = app->n_steps > 0 ? app->steps[app->n_steps - 1].on : YMD_NONE;
+
+	pgarray_text(&c->applications, 0, app->id);
+	pgarray_text(&c->applications, 1, p->id);
+	pgarray_text(&c->applications, 2, s != NULL ? s->name : "");
+	pgarray_text(&c->applications, 3, appstep_name(app->state));
+	pgarray_text(&c->applications, 4, on != YMD_NONE ? ymd_format(on, since) : NULL);
+	pgarray_bool(&c->applications, 5, !appstep_closed(app->state));
+	pgarray_bool(&c->applications, 6, application_raised(p, app));
 }
 
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
@@ -470,6 +488,8 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 		return -ENOMEM;
 	commit_person(&e->commit, p, state, len);
 	free(state);
+	for (size_t i = 0; i < p->n_applications; i++)
+		commit_application(&e->commit, p, &p->applications[i]);
 	p->stored = true;
 	return feed_record(e, b, p);
 }

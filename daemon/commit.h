@@ -24,6 +24,7 @@ struct commit {
 	struct pgarray journal, dead_letters, ledger, alerts, explanations;
 	struct pgarray households, persons, feed, positions;
 	struct pgarray retried; /* dead letters a retry decided */
+	struct pgarray applications;
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
@@ -65,6 +66,8 @@ void commit_explanation(struct commit *c, const char *id, const char *subject,
 /* The stored state of a household or a person. */
 void commit_household(struct commit *c, const char *id, const uint8_t *state, size_t len);
 void commit_person(struct commit *c, const struct person *p, const uint8_t *state, size_t len);
+/* Where application app is kept (p) and how long its latest step waits. */
+void commit_application(struct commit *c, const struct person *p, const struct application *app);
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);

@@ -33,6 +33,7 @@ static const struct conf_key config_keys[] = {
 	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
 	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
 	KEY(recompute_chunk, CONF_INT, "1000", true),
+	KEY(application_check_s, CONF_INT, "60", false),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -103,9 +104,10 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 		config_free(cfg);
 		return -EINVAL;
 	}
-	if (cfg->dead_letter_max_bytes < 1024 || cfg->recompute_chunk < 1) {
-		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024, recompute_chunk >= 1",
-			 path);
+	if (cfg->dead_letter_max_bytes < 1024 || cfg->recompute_chunk < 1 ||
+	    cfg->application_check_s < 1) {
+		snprintf(err, errlen, "%s: dead_letter_max_bytes must be >= 1024, recompute_chunk and "
+			 "application_check_s >= 1", path);
 		config_free(cfg);
 		return -EINVAL;
 	}

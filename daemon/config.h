@@ -29,6 +29,7 @@ struct config {
 	char *roles_file;         /* sources and their roles (roles.h); "": the built-in */
 	int64_t dead_letter_max_bytes; /* a dead letter's event JSON and raw are cut past this */
 	int64_t recompute_chunk;  /* payees a recompute job's chunk covers, about */
+	int64_t application_check_s;   /* how often open application steps are checked */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "application.h"
 #include "apply.h"
 #include "recompute.h"
 #include "policy/rules.h"
@@ -119,6 +120,22 @@ static const struct event_field recompute_fields[] = {
 	{0},
 };
 
+static const struct event_field application_fields[] = {
+	{.name = "application_id", .check = EVENT_CHECK_TEXT, .required = true,
+	 .max_len = STATE_APPLICATION_ID_MAX},
+	{.name = "scheme", .check = EVENT_CHECK_ENUM, .required = true},
+	{.name = "step", .check = EVENT_CHECK_ENUM, .required = true},
+	{.name = EVENT_FIELD_HOUSEHOLD, .check = EVENT_CHECK_TEXT,
+	 .max_len = STATE_HOUSEHOLD_ID_MAX},
+	{.name = "officer", .check = EVENT_CHECK_TEXT, .max_len = STATE_OFFICER_MAX},
+	{.name = "on", .check = EVENT_CHECK_DATE, .required = true},
+	{.name = "note", .check = EVENT_CHECK_TEXT, .max_len = STATE_NOTE_MAX},
+	{.name = "class", .check = EVENT_CHECK_TEXT, .max_len = STATE_ENROLLMENT_CLASS_MAX},
+	{.name = "amount_fen", .check = EVENT_CHECK_MONEY},
+	{.name = "start_date", .check = EVENT_CHECK_DATE},
+	{0},
+};
+
 /* The senders are INTERFACE's table of who sends what (roles.c keeps each
  * department's categories and schemes). */
 const struct event_kind event_kinds[] = {
@@ -199,6 +216,21 @@ const struct event_kind event_kinds[] = {
 	 .apply = apply_payment_run,
 	 .flags = EVENT_CITY_LEVEL,
 	 .senders = (const char *const[]){"finance", NULL}},
+	/* Household-level in the registry's sense: it names the applicant
+	 * itself (id_number, or household_id for a housing scheme), so its
+	 * apply finds whom it concerns (application.c). */
+	{.kind = ASSIST__KIND__KIND_APPLICATION,
+	 .payload = ASSIST__EVENT__PAYLOAD_APPLICATION,
+	 .name = "application",
+	 .fields = application_fields,
+	 .check = application_check,
+	 .admit = application_admit,
+	 .apply = application_apply,
+	 .date_field = "on",
+	 .flags = EVENT_HOUSEHOLD_LEVEL,
+	 .role_field = "scheme",
+	 .senders = (const char *const[]){"civil_affairs", "education", "labor", "housing",
+					   NULL}},
 	{.kind = ASSIST__KIND__KIND_RECOMPUTE,
 	 .payload = ASSIST__EVENT__PAYLOAD_RECOMPUTE,
 	 .name = "recompute",

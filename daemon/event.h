@@ -74,12 +74,19 @@ typedef int (*event_apply_fn)(struct world *w, const struct policy_ctx *ctx,
 typedef int (*event_decide_fn)(const struct policy_ctx *ctx, const Assist__Event *ev,
 			       struct person *p, struct household *hh, struct decisions *out);
 
+/* Whether ev may be applied to the state as it is now (an application's
+ * step after the one before it): 0, or -EINVAL with reject filled, when the
+ * event is dead-lettered and the rest of the batch applied (apply.c). */
+typedef int (*event_admit_fn)(struct world *w, const struct policy_ctx *ctx,
+			      const Assist__Event *ev, struct verdict *reject);
+
 struct event_kind {
 	Assist__Kind kind;
 	Assist__Event__PayloadCase payload; /* its member of Event's payload oneof */
 	const char *name;                   /* that member's name: "medical_claim" */
 	const struct event_field *fields;   /* checked in order; ends with a NULL name */
 	event_check_fn check;               /* checked after the fields, or NULL */
+	event_admit_fn admit;   /* checked against the state before applying, or NULL */
 	event_apply_fn apply;   /* a fact apply.c applies itself, or NULL */
 	event_decide_fn decide; /* decided by the policy engine, or NULL */
 	const char *date_field; /* the payload's field it is dated by, or NULL */

@@ -34,6 +34,7 @@ struct ingest_source {
 	bool stale;                        /* silent longer than source_freshness_s */
 	struct log_limit reject_log;       /* lines about its rejected events */
 	char problem[256];                 /* the sender's standing failure (heartbeats) */
+	bool internal;                     /* assistd's own (appdue.c): no role to check */
 	uint8_t peer[INGEST_PEER_MAX];     /* the ROUTER id of its latest sender */
 	size_t peer_len;
 	struct ingest_source *next;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appquery.h"
 #include "conf.h"
 #include "deadletter.h"
 #include "idnum.h"
@@ -631,10 +632,13 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_SIMULATE:
 		simulate_handle(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_APPLICATION:
+		appquery_handle(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
 			    "the query endpoint takes get, explain, replay, status, dump, payments, "
-			    "recompute, dead_letters, retry, roster, report and simulate");
+			    "recompute, dead_letters, retry, roster, report, simulate and application");
 	}
 }

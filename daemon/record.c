@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "application.h"
 #include "statemap.h"
 #include "walltime.h"
 
@@ -40,7 +41,9 @@ static int build_lists(struct arena *a, const struct person *p, Assist__Recipien
 				&r->base, a)) < 0 ||
 	    (rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a)) < 0)
 		return rc;
-	return pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a);
+	if ((rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a)) < 0)
+		return rc;
+	return application_to_record(a, p, r);
 }
 
 /* The categories p holds, in code order. */

@@ -62,6 +62,15 @@ static const struct store_migration migrations[] = {
 	{4, "ALTER TABLE dead_letter ADD COLUMN retries integer NOT NULL DEFAULT 0,"
 	    "  ADD COLUMN retried_at timestamptz, ADD COLUMN retry_major numeric(20);"
 	    "CREATE INDEX dead_letter_source ON dead_letter (source, id);"},
+	/* Where each application is kept (its applicant, or a member of the
+	 * household), its latest step and since when it waits: assistctl
+	 * application finds the person, and the overdue check reads only the
+	 * open steps past the limit that raised nothing yet. */
+	{5, "CREATE TABLE application ("
+	    "  application_id text PRIMARY KEY, id_number text NOT NULL,"
+	    "  scheme text NOT NULL, state text NOT NULL, since date, open boolean NOT NULL,"
+	    "  raised boolean NOT NULL);"
+	    "CREATE INDEX application_waiting ON application (since) WHERE open AND NOT raised;"},
 	/* The person's town and community beside its district, so that the
 	 * reports add the ledger up by place without reading the state. A row
 	 * written before has them empty until it is written again (or rebuilt). */
@@ -214,6 +223,25 @@ static const struct store_statement statements[SQL_N] = {
 			       "rejected = p.rejected + excluded.rejected, "
 			       "lag_ms = excluded.lag_ms, last_seen = excluded.last_seen",
 			       7},
+	/* A household's application is kept by every member: one row each. */
+	[SQL_APPLICATION_ROWS] = {"application_rows",
+				  "INSERT INTO application (application_id, id_number, scheme, state, "
+				  "since, open, raised) SELECT DISTINCT ON (a) a, i, c, s, d, o, r FROM "
+				  "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], "
+				  "$6::boolean[], $7::boolean[]) AS t(a, i, c, s, d, o, r) ORDER BY a "
+				  "ON CONFLICT (application_id) DO UPDATE SET id_number = "
+				  "excluded.id_number, scheme = excluded.scheme, state = excluded.state, "
+				  "since = excluded.since, open = excluded.open, raised = excluded.raised",
+				  7},
+	[SQL_APPLICATION_PERSON] = {"application_person",
+				    "SELECT id_number FROM application WHERE application_id = $1",
+				    1},
+	/* The overdue check: open steps taken before $1 that raised nothing. */
+	[SQL_APPLICATIONS_DUE] = {"applications_due",
+				  "SELECT application_id, id_number, scheme, state FROM application "
+				  "WHERE open AND NOT raised AND since < $1::date ORDER BY since "
+				  "LIMIT $2",
+				  2},
 	/* assistctl dump: a page of IDs, in the primary key's order. */
 	[SQL_DUMP_IDS] = {"dump_ids",
 			  "SELECT id_number FROM person WHERE id_number > $1 "
@@ -231,7 +259,7 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_REBUILD_CLEAR] = {"rebuild_clear",
 			       "WITH p AS (DELETE FROM person), h AS (DELETE FROM household), "
 			       "l AS (DELETE FROM ledger), a AS (DELETE FROM alert), "
-			       "x AS (DELETE FROM explanation) "
+			       "x AS (DELETE FROM explanation), q AS (DELETE FROM application) "
 			       "INSERT INTO store_meta (key, value) VALUES ('rebuilding', 1) "
 			       "ON CONFLICT (key) DO NOTHING",
 			       0},

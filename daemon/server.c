@@ -386,6 +386,7 @@ static void on_engine_ready(void *data, int status)
 	start_watchdog(srv);
 	uv_timer_start(&srv->freshness, on_freshness, FRESHNESS_CHECK_MS, FRESHNESS_CHECK_MS);
 	uv_timer_start(&srv->feed_beat, on_feed_beat, FEED_BEAT_CHECK_MS, FEED_BEAT_CHECK_MS);
+	appdue_start(&srv->app_due, &srv->engine, srv->cfg.application_check_s * 1000);
 	sd_notify(0, "READY=1\nSTATUS=taking events");
 	log_info("ready");
 	standards_init(&srv->standards, &srv->engine, &srv->cfg);
@@ -412,6 +413,29 @@ static void on_store_locked(struct store *st, const char *why)
 
 /* ---- signals, reload, stop ------------------------------------------------------ */
 
+/* Put what a reload loaded in place of the running set (each was loaded whole). */
+static void reload_swap(struct server *srv, struct config *next, struct params *params,
+			struct zap_list *clients, struct roles *roles)
+{
+	roles_free(srv->roles);
+	srv->roles = roles;
+	srv->engine.roles = roles;
+	if (srv->zap_up)
+		zap_set_list(&srv->zap, clients);
+	zap_list_free(srv->clients);
+	srv->clients = clients;
+	/* Traces and records of applied batches are already serialized, so the
+	 * old set can go now. */
+	params_free(srv->params);
+	srv->params = params;
+	srv->engine.params = params;
+	config_free(&srv->cfg);
+	srv->cfg = *next;
+	apply_log_level(&srv->cfg);
+	standards_check(&srv->standards);
+	log_info("reloaded %s", srv->config_path);
+}
+
 static void reload(struct server *srv)
 {
 	struct config next;
@@ -426,47 +450,22 @@ static void reload(struct server *srv)
 		log_error("reload: %s; keeping the running configuration", err);
 		goto done;
 	}
-	if ((conflict = config_reload_conflict(&srv->cfg, &next)) != NULL) {
+	if ((conflict = config_reload_conflict(&srv->cfg, &next)) != NULL)
 		log_error("reload: %s cannot change without a restart; keeping the running "
 			  "configuration", conflict);
-		config_free(&next);
-		goto done;
-	}
-	if (load_policy(next.policy_dir, &params) < 0) {
+	else if (load_policy(next.policy_dir, &params) < 0)
 		log_error("reload: keeping the running policy set");
-		config_free(&next);
-		goto done;
-	}
-	if (load_clients(&next, &clients) < 0) {
+	else if (load_clients(&next, &clients) < 0)
 		log_error("reload: keeping the running configuration and client keys");
-		params_free(params);
-		config_free(&next);
-		goto done;
-	}
-	if (load_roles(&next, &roles) < 0) {
+	else if (load_roles(&next, &roles) < 0)
 		log_error("reload: keeping the running configuration and roles");
-		zap_list_free(clients);
-		params_free(params);
-		config_free(&next);
+	else {
+		reload_swap(srv, &next, params, clients, roles);
 		goto done;
 	}
-	roles_free(srv->roles);
-	srv->roles = roles;
-	srv->engine.roles = roles;
-	if (srv->zap_up)
-		zap_set_list(&srv->zap, clients);
-	zap_list_free(srv->clients);
-	srv->clients = clients;
-	/* Traces and records of applied batches are already serialized, so the
-	 * old set can go now. */
-	params_free(srv->params);
-	srv->params = params;
-	srv->engine.params = params;
-	config_free(&srv->cfg);
-	srv->cfg = next;
-	apply_log_level(&srv->cfg);
-	standards_check(&srv->standards);
-	log_info("reloaded %s", srv->config_path);
+	zap_list_free(clients);
+	params_free(params);
+	config_free(&next);
 done:
 	sd_notify(0, "READY=1");
 }
@@ -538,7 +537,7 @@ static void close_all(struct server *srv)
 	uv_handle_t *handles[] = {(uv_handle_t *)&srv->sigterm, (uv_handle_t *)&srv->sigint,
 				  (uv_handle_t *)&srv->sighup, (uv_handle_t *)&srv->stop_timer,
 				  (uv_handle_t *)&srv->watchdog, (uv_handle_t *)&srv->freshness,
-				  (uv_handle_t *)&srv->feed_beat};
+				  (uv_handle_t *)&srv->feed_beat, (uv_handle_t *)&srv->app_due.timer};
 
 	if (srv->closed)
 		return;
@@ -665,7 +664,8 @@ int server_run(struct server *srv)
 	    (rc = uv_timer_init(&srv->loop, &srv->stop_timer)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->watchdog)) < 0 ||
 	    (rc = uv_timer_init(&srv->loop, &srv->freshness)) < 0 ||
-	    (rc = uv_timer_init(&srv->loop, &srv->feed_beat)) < 0) {
+	    (rc = uv_timer_init(&srv->loop, &srv->feed_beat)) < 0 ||
+	    (rc = appdue_init(&srv->app_due, &srv->loop)) < 0) {
 		log_error("setting up the loop: %s", uv_strerror(rc));
 		return 1;
 	}

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "appdue.h"
 #include "config.h"
 #include "engine.h"
 #include "instance.h"
@@ -49,6 +50,7 @@ struct server {
 	uv_timer_t watchdog;
 	uv_timer_t freshness;   /* marks silent sources stale */
 	uv_timer_t feed_beat;   /* the feed heartbeat, when nothing else was published */
+	struct appdue app_due;  /* the application_overdue check */
 	uint64_t feed_sent_ms;  /* loop time of the last message on the feed */
 	bool stopping;
 	int exit_code;

@@ -32,6 +32,7 @@ void person_free(struct person *p)
 	free(p->ledger);
 	free(p->alerts);
 	free(p->years);
+	free(p->applications);
 	free_keys(p->once_keys, p->n_once_keys);
 	free_keys(p->claim_keys, p->n_claim_keys);
 	free(p);

@@ -81,6 +81,27 @@ struct alert {
 	char message[192];
 };
 
+/* An application's steps (section V (2) 1): at most the five steps in order,
+ * or the steps before a rejection and the rejection. */
+#define STATE_APPLICATION_STEPS 5
+
+struct application_step {
+	Assist__ApplicationStep step;
+	char officer[32];
+	ymd_t on;
+	char note[128];
+};
+
+/* An application and its trail; a household scheme's is kept by every member. */
+struct application {
+	char id[40];
+	Assist__Scheme scheme;
+	Assist__ApplicationStep state; /* its latest step */
+	char household_id[48];         /* a household scheme's; else "" */
+	struct application_step steps[STATE_APPLICATION_STEPS];
+	size_t n_steps;
+};
+
 /* Year-to-date totals of one calendar year, indexed by the scheme table's
  * counters (lib/scheme.h). */
 struct ytd {
@@ -113,6 +134,8 @@ struct person {
 	size_t n_alerts, cap_alerts;
 	struct ytd *years;
 	size_t n_years, cap_years;
+	struct application *applications;
+	size_t n_applications, cap_applications;
 	char **once_keys;  /* one-time subsidies taken: "training/vocational", ... */
 	size_t n_once_keys, cap_once_keys;
 	char **claim_keys; /* "source/claim_id" seen, for duplicate_claim; with
@@ -161,6 +184,9 @@ enum state_text_max {
 	STATE_STATUS_CLASS_MAX = sizeof(((struct category_state *)0)->class_) - 1,
 	STATE_ENROLLMENT_CLASS_MAX = sizeof(((struct enrollment *)0)->class_) - 1,
 	STATE_CLAIM_ID_MAX = sizeof(((struct ledger_entry *)0)->ref) - 1, /* a claim's ref */
+	STATE_APPLICATION_ID_MAX = sizeof(((struct application *)0)->id) - 1,
+	STATE_OFFICER_MAX = sizeof(((struct application_step *)0)->officer) - 1,
+	STATE_NOTE_MAX = sizeof(((struct application_step *)0)->note) - 1,
 };
 
 /* The same field kept twice must fit both arrays. */

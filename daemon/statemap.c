@@ -88,6 +88,28 @@ static const struct pbmap_field alert_rows[] = {
 static const struct pbmap alert_map = {&assist__alert__descriptor, sizeof(struct alert),
 				       alert_rows, N(alert_rows)};
 
+static const struct pbmap_field application_rows[] = {
+	PBMAP_FIELD(struct application, id, "application_id", PBMAP_TEXT),
+	PBMAP_FIELD(struct application, scheme, "scheme", PBMAP_ENUM),
+	PBMAP_FIELD(struct application, state, "state", PBMAP_ENUM),
+	PBMAP_FIELD(struct application, household_id, "household_id", PBMAP_TEXT),
+};
+
+static const struct pbmap application_map = {&assist__application_trail__descriptor,
+					     sizeof(struct application), application_rows,
+					     N(application_rows)};
+
+static const struct pbmap_field application_step_rows[] = {
+	PBMAP_FIELD(struct application_step, step, "step", PBMAP_ENUM),
+	PBMAP_FIELD(struct application_step, officer, "officer", PBMAP_TEXT),
+	PBMAP_FIELD(struct application_step, on, "on", PBMAP_DATE),
+	PBMAP_FIELD(struct application_step, note, "note", PBMAP_TEXT),
+};
+
+const struct pbmap statemap_application_step = {&assist__application_trail_step__descriptor,
+						sizeof(struct application_step),
+						application_step_rows, N(application_step_rows)};
+
 static const struct pbmap_field category_rows[] = {
 	PBMAP_FIELD(struct category_state, active, "active", PBMAP_BOOL),
 	PBMAP_FIELD(struct category_state, since, "since", PBMAP_DATE),
@@ -171,6 +193,10 @@ const struct pbmap_list statemap_ledger = {&assist__recipient_record__descriptor
 					   &ledger_map};
 const struct pbmap_list statemap_alerts = {&assist__recipient_record__descriptor, "alerts",
 					   &alert_map};
+const struct pbmap_list statemap_applications = {&assist__recipient_record__descriptor,
+						 "applications", &application_map};
+const struct pbmap_list statemap_application_steps = {&assist__application_trail__descriptor,
+						      "steps", &statemap_application_step};
 const struct pbmap_list statemap_enrollments = {&assist__person_state__descriptor, "enrollments",
 						&enrollment_map};
 const struct pbmap_list statemap_trace_params = {&assist__explanation__descriptor, "params",
@@ -197,11 +223,12 @@ int statemap_check(char *err, size_t errlen)
 		&statemap_person_state,
 		&statemap_category,
 		&statemap_household,
+		&statemap_application_step,
 	};
 	static const struct pbmap_list *const lists[] = {
 		&statemap_benefits,    &statemap_entitlements, &statemap_ledger,
 		&statemap_alerts,      &statemap_enrollments,  &statemap_trace_params,
-		&statemap_trace_inputs,
+		&statemap_trace_inputs, &statemap_applications, &statemap_application_steps,
 	};
 
 	for (size_t i = 0; i < N(maps); i++) {

@@ -26,6 +26,11 @@ extern const struct pbmap_list statemap_benefits;
 extern const struct pbmap_list statemap_entitlements;
 extern const struct pbmap_list statemap_ledger;
 extern const struct pbmap_list statemap_alerts;
+/* A person's applications in its RecipientRecord (their scalar fields), an
+ * application's steps in its ApplicationTrail, and one step. */
+extern const struct pbmap_list statemap_applications;
+extern const struct pbmap_list statemap_application_steps;
+extern const struct pbmap statemap_application_step;
 /* A person's enrollments in its PersonState. */
 extern const struct pbmap_list statemap_enrollments;
 /* A trace's parameters and inputs in its Explanation. */

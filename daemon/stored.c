@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "application.h"
 #include "arena.h"
 #include "record.h"
 #include "state.pb-c.h"
@@ -97,8 +98,10 @@ static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 	    (rc = pbmap_from_list(&statemap_ledger, &r->base, (void **)&p->ledger, &p->n_ledger,
 				  &p->cap_ledger)) < 0)
 		return rc;
-	return pbmap_from_list(&statemap_alerts, &r->base, (void **)&p->alerts, &p->n_alerts,
-			       &p->cap_alerts);
+	if ((rc = pbmap_from_list(&statemap_alerts, &r->base, (void **)&p->alerts, &p->n_alerts,
+				  &p->cap_alerts)) < 0)
+		return rc;
+	return application_from_record(p, r);
 }
 
 /* The categories, years, keys and own fields of st into p. */

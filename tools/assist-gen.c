@@ -604,6 +604,13 @@ static int civil_categories(struct gen *g)
 	return err;
 }
 
+/* Whether urban dibao household i (about one in two) comes in by an
+ * application (civil_applications) rather than an enrollment row. */
+static bool applies(const struct household *h, int i)
+{
+	return h->dibao == 'C' && i % 2 == 1;
+}
+
 /* Dibao enrollments and deaths. */
 static int civil_dibao(struct gen *g)
 {
@@ -633,6 +640,8 @@ static int civil_dibao(struct gen *g)
 				amount = rnd_range(g, 35, 60) * 100;
 			else if (h->dclass == 3)
 				amount = rnd_range(g, 15, 30) * 100;
+			if (applies(h, i))
+				continue; /* enrolled by its application (civil_applications) */
 			copy_row(&c, 7, no, p->id, h->no, h->dibao == 'C' ? "C" : "N",
 				 h->dclass ? num(h->dclass) : "\\N", amount ? yuan(amount) : "\\N",
 				 date(approved));
@@ -652,12 +661,58 @@ static int civil_dibao(struct gen *g)
 	return err;
 }
 
+/* The steps of one member's application, from submitted on d0 (each step
+ * 2 to 12 days after the one before), by the k-th applying household: of
+ * every four the city approves the first and the fourth (enrolled from the
+ * next month, paid by the demo's runs), the town rejects the second, the
+ * third stops at the district (still open: overdue by the wall clock). */
+static void application_rows(struct gen *g, struct copy *c, const struct person *p, int k,
+			     ymd_t d0)
+{
+	static const char *const codes[] = {"10", "20", "30", "40", "50"};
+	static const char *const officers[] = {"station", "station", "town", "district", "city"};
+	const char *no = key(g, "SQ");
+	int last = k % 4 == 2 ? 3 : k % 4 == 1 ? 2 : 4;
+	ymd_t d = d0;
+
+	for (int s = 0; s <= last; s++) {
+		bool reject = k % 4 == 1 && s == last;
+
+		copy_row(c, 7, no, p->id, "C", reject ? "90" : codes[s], officers[s], date(d),
+			 reject ? "income above the urban standard" : "\\N");
+		d = ymd_from_days(ymd_to_days(d) + rnd_range(g, 2, 12));
+	}
+}
+
+/* Dibao applications of the households that apply(): submitted between
+ * December and February, so the approvals fall early in the demo's year. */
+static int civil_applications(struct gen *g)
+{
+	struct copy c;
+	int k = 0;
+
+	copy_begin(&c, g->db[CIVIL], "application_step",
+		   "application_no, id_card_no, scheme, step_code, officer, step_date, remark");
+	for (int i = 0; i < g->nhh; i++) {
+		struct household *h = &g->hh[i];
+		ymd_t d0 = rnd_date(g, ymd_make(g->year - 1, 12, 1), ymd_make(g->year, 2, 15));
+
+		if (!applies(h, i))
+			continue;
+		for (int m = h->first; m < h->first + h->members; m++)
+			application_rows(g, &c, &g->pp[m], k, d0);
+		k++;
+	}
+	return copy_end(&c);
+}
+
 static int fill_civil_affairs(struct gen *g)
 {
 	int err = civil_people(g);
 
 	err |= civil_categories(g);
 	err |= civil_dibao(g);
+	err |= civil_applications(g);
 	return err ? -EIO : 0;
 }
 

@@ -67,6 +67,7 @@ static const char usage[] =
 	"  status [--json]\n"
 	"  dump\n"
 	"  pay MONTH\n"
+	"  application APP_ID\n"
 	"  roster [--scheme S] [--place CODE] [--as-of DATE] [--json]\n"
 	"  report recipients|spending [--year Y] [--by scheme|place|month] [--csv]\n"
 	"  keygen\n"
@@ -369,8 +370,8 @@ static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out
 	if (rc == 0 && (*out)->body_case == ASSIST__REPLY__BODY_ERROR) {
 		Assist__Error *e = (*out)->error;
 		bool unknown = e->code == ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON;
-		if (unknown)
-			fprintf(stderr, "unknown person\n");
+		if (unknown) /* "unknown person", "unknown application" */
+			fprintf(stderr, "%s\n", e->message);
 		else
 			fprintf(stderr, "assistctl: assistd: %s (code %d)\n", e->message, e->code);
 		rc = unknown ? EXIT_UNKNOWN : EXIT_REJECTED;
@@ -2983,6 +2984,46 @@ static int cmd_report(const struct opts *o, int argc, char **argv)
 	return rc == 0 && fflush(stdout) != 0 ? EXIT_REJECTED : rc;
 }
 
+/* ---- application ---------------------------------------------------------- */
+
+static const char application_usage[] =
+	"usage: assistctl application APP_ID\n"
+	"Prints the application's trail as JSON: its scheme, its state (the latest\n"
+	"step) and every step with officer, date, place level and note. Exit 3 when\n"
+	"no application has that id.\n"
+	"example:\n"
+	"  assistctl application APP-2008-0001\n"
+	"exit: 0 printed, 2 assistd could not be reached, 3 unknown application, 64 bad usage\n";
+
+static int cmd_application(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__ApplicationRequest ar = ASSIST__APPLICATION_REQUEST__INIT;
+	Assist__Reply *reply;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		return cli_usage(opt, application_usage, EXIT_USAGE);
+	if (argc - optind != 1)
+		return usage_error("application: expects one APP_ID");
+	ar.application_id = argv[optind];
+	req.body_case = ASSIST__REQUEST__BODY_APPLICATION;
+	req.application = &ar;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case == ASSIST__REPLY__BODY_APPLICATION)
+		rc = print_json(pbjson_encode(&reply->application->base, PBJSON_EMIT_DEFAULTS),
+				JSON_INDENT(2));
+	else
+		rc = unexpected_reply();
+	assist__reply__free_unpacked(reply, NULL);
+	return rc;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 /* ---- simulate ------------------------------------------------------------ */
@@ -3240,6 +3281,7 @@ static const struct {
 	{ "roster", cmd_roster, roster_usage },
 	{ "report", cmd_report, report_usage },
 	{ "simulate", cmd_simulate, simulate_usage },
+	{ "application", cmd_application, application_usage },
 };
 
 int main(int argc, char **argv)

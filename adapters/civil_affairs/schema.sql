@@ -70,6 +70,25 @@ CREATE TABLE IF NOT EXISTS dibao_enrollments (
 ALTER TABLE dibao_enrollments REPLICA IDENTITY FULL;
 CREATE INDEX IF NOT EXISTS dibao_enrollments_person ON dibao_enrollments (id_card_no);
 
+-- One row per step of a dibao application, as the service station, the town,
+-- the district and the city take it; a step is never changed or deleted.
+CREATE TABLE IF NOT EXISTS application_step (
+	step_id              bigserial     PRIMARY KEY,
+	application_no       varchar(24)   NOT NULL,
+	id_card_no           char(18)      NOT NULL,
+	scheme               char(1)       NOT NULL CHECK (scheme IN ('C', 'N')),
+	step_code            char(2)       NOT NULL CHECK (step_code IN ('10', '20', '30', '40', '50', '90')),
+	                                   -- 10 submitted, 20 station checked, 30 town, 40 district, 50 city approved, 90 rejected
+	officer              varchar(30),
+	step_date            date          NOT NULL,
+	remark               varchar(120),                                  -- the reason of a rejection
+	dibao_class          smallint      CHECK (dibao_class BETWEEN 1 AND 3), -- approval of a rural one
+	monthly_amount_yuan  numeric(10,2),                                 -- approval
+	start_date           date                                           -- approval; default the next month
+);
+ALTER TABLE application_step REPLICA IDENTITY FULL;
+CREATE INDEX IF NOT EXISTS application_step_no ON application_step (application_no, step_id);
+
 CREATE TABLE IF NOT EXISTS deaths (
 	id_card_no         char(18)    PRIMARY KEY,
 	death_date         date        NOT NULL,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "appstep.h"
 #include "rules.h"
 
 /* A claim for someone who died on or before its date pays nothing: one
@@ -166,6 +167,7 @@ int policy_check_params(const struct params *params, char *err, size_t errlen)
 	static const char *const *const lists[] = {
 		dibao_param_names,     entitlements_param_names, medical_param_names,
 		education_param_names, training_param_names,     housing_param_names,
+		appstep_param_names,
 	};
 	struct param_value pv;
 

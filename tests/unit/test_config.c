@@ -54,6 +54,7 @@ static void test_errors(void **state)
 		 ": required key \"database\" is missing"},
 		{BASE "batch_max_events = 0\n", ": batch_max_events and max_inflight must be >= 1"},
 		{BASE "dead_letter_max_bytes = 100\n", ": dead_letter_max_bytes must be >= 1024"},
+		{BASE "application_check_s = 0\n", "application_check_s >= 1"},
 	};
 	struct config c;
 	char err[256];

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/appstep.h"
 #include "policy/rules.h"
 #include "policytest.h"
 
@@ -384,6 +385,7 @@ static void test_shipped_params_all_read(void **state)
 	static const char *const *const lists[] = {
 		dibao_param_names,     entitlements_param_names, medical_param_names,
 		education_param_names, training_param_names,     housing_param_names,
+		appstep_param_names,
 	};
 	struct params *ps = NULL;
 	struct param_value pv;

@@ -30,6 +30,7 @@ struct built {
 	Assist__HousingAid housing;
 	Assist__PaymentRun payment_run;
 	Assist__Recompute recompute;
+	Assist__Application application;
 };
 
 /* The payload of the kind built, or NULL. */
@@ -45,7 +46,8 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 			    .training = ASSIST__TRAINING__INIT,
 			    .housing = ASSIST__HOUSING_AID__INIT,
 			    .payment_run = ASSIST__PAYMENT_RUN__INIT,
-			    .recompute = ASSIST__RECOMPUTE__INIT};
+			    .recompute = ASSIST__RECOMPUTE__INIT,
+			    .application = ASSIST__APPLICATION__INIT};
 	b->ev.kind = kind;
 	switch (kind) {
 	case ASSIST__KIND__KIND_PERSON:
@@ -113,6 +115,13 @@ static ProtobufCMessage *build(struct built *b, Assist__Kind kind)
 		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_RECOMPUTE;
 		b->ev.recompute = &b->recompute;
 		return &b->recompute.base;
+	case ASSIST__KIND__KIND_APPLICATION:
+		b->application.application_id = "A-1";
+		b->application.id_number = ID;
+		b->application.on = "2009-09-01";
+		b->ev.payload_case = ASSIST__EVENT__PAYLOAD_APPLICATION;
+		b->ev.application = &b->application;
+		return &b->application.base;
 	default:
 		return NULL;
 	}
@@ -149,6 +158,9 @@ static const struct kind_case kind_cases[] = {
 	/* Names no one: applied over everyone who may be paid. */
 	{ASSIST__KIND__KIND_PAYMENT_RUN, "payment_run", NULL, NULL, NULL, YMD_NONE, false, false,
 	 false, "month", true},
+	/* Names its applicant itself, a person or a household: applied. */
+	{ASSIST__KIND__KIND_APPLICATION, "application", ID, "", NULL, 20090901, true, false,
+	 false, "application_id", false},
 	/* assistd's own: a recompute job's chunk, over the payees of a bucket. */
 	{ASSIST__KIND__KIND_RECOMPUTE, "recompute", NULL, NULL, NULL, YMD_NONE, false, false, false,
 	 "from", true},

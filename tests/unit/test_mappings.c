@@ -191,6 +191,13 @@ static void run_cases(const struct map_case *cases, size_t n)
 #define CA_DEATH                                                                            \
 	"id_card_no=420704194201010054|death_date=2024-02-29|cause_code=~|"                      \
 	"cremation_cert_no=~|reported_on=2024-03-02"
+#define CA_STEP                                                                             \
+	"step_id=41|application_no=SQ420702-0009|id_card_no=420702197506200028|scheme=N|"      \
+	"step_code=30|officer=Zhou Min|step_date=2024-01-16|remark=~|dibao_class=~|"            \
+	"monthly_amount_yuan=~|start_date=~"
+#define CA_STEP_JSON                                                                        \
+	"\"application_id\":\"SQ420702-0009\",\"id_number\":\"420702197506200028\","           \
+	"\"scheme\":\"rural_dibao\""
 #define CA_MEMBER                                                                           \
 	"household_no=H4207040001|id_card_no=420703201009050036|relation_code=20|"               \
 	"joined_on=2010-09-20"
@@ -348,6 +355,24 @@ static void test_civil_affairs(void **state)
 		 -EINVAL, "dibao_enrollments.approved_on: bad date '01/07/2023'"},
 		{"civil_affairs", "deaths", 'I', CA_DEATH, "death_date=~", NULL, -EINVAL,
 		 "deaths.death_date: missing"},
+		{"civil_affairs", "application_step", 'I', CA_STEP, NULL, NULL, 0,
+		 "[{\"kind\":\"application\",\"application\":{" CA_STEP_JSON
+		 ",\"step\":\"town_audited\",\"officer\":\"Zhou Min\",\"on\":\"2024-01-16\"}}]"},
+		/* the city's approval with the enrollment it makes */
+		{"civil_affairs", "application_step", 'I', CA_STEP,
+		 "step_code=50|dibao_class=2|monthly_amount_yuan=45.00|start_date=2024-02-01", NULL, 0,
+		 "[{\"kind\":\"application\",\"application\":{" CA_STEP_JSON
+		 ",\"step\":\"city_approved\",\"officer\":\"Zhou Min\",\"on\":\"2024-01-16\","
+		 "\"class\":\"II\",\"amount_fen\":4500,\"start_date\":\"2024-02-01\"}}]"},
+		{"civil_affairs", "application_step", 'I', CA_STEP,
+		 "step_code=90|remark=income above the line", NULL, 0,
+		 "[{\"kind\":\"application\",\"application\":{" CA_STEP_JSON
+		 ",\"step\":\"rejected\",\"officer\":\"Zhou Min\",\"on\":\"2024-01-16\","
+		 "\"note\":\"income above the line\"}}]"},
+		{"civil_affairs", "application_step", 'I', CA_STEP, "step_code=35", NULL, -EINVAL,
+		 "application_step.step_code: unknown code '35'"},
+		{"civil_affairs", "application_step", 'D', CA_STEP, NULL, NULL, -EINVAL,
+		 "application_step.step_id: a step taken cannot be withdrawn (send a rejection)"},
 		{"civil_affairs", "welfare_homes", 'I', CA_DEATH, NULL, NULL, -EINVAL,
 		 "welfare_homes: table not mapped by this department"},
 	};

@@ -147,6 +147,12 @@ static const struct {
 	{"{\"source\":\"finance\",\"seq\":3,\"kind\":\"payment_run\",\"payment_run\":{"
 	 "\"month\":\"2008-03\"}}",
 	 ASSIST__KIND__KIND_PAYMENT_RUN, ASSIST__EVENT__PAYLOAD_PAYMENT_RUN},
+	{"{\"source\":\"civil_affairs\",\"seq\":1005,\"kind\":\"application\",\"application\":{"
+	 "\"application_id\":\"APP-2024-0007\",\"id_number\":\"420704198001011234\","
+	 "\"scheme\":\"rural_dibao\",\"step\":\"city_approved\",\"officer\":\"Wang\","
+	 "\"on\":\"2024-02-20\",\"class\":\"II\",\"amount_fen\":42000,"
+	 "\"start_date\":\"2024-03-01\"}}",
+	 ASSIST__KIND__KIND_APPLICATION, ASSIST__EVENT__PAYLOAD_APPLICATION},
 };
 
 static void test_event_roundtrip(void **state)
@@ -229,7 +235,12 @@ static const char record_full[] =
 	"\"reason\":\"annual cap\",\"kind\":\"decision\",\"period\":\"\"}],"
 	"\"alerts\":[],\"version\":12,\"feed_seq\":90211,"
 	"\"updated_at\":\"2024-03-05T10:20:01+08:00\","
-	"\"subject_key\":\"5f0c2a9d8e7b6a5f4e3d2c1b0a998877\",\"as_of\":\"2024-03-05\"}";
+	"\"subject_key\":\"5f0c2a9d8e7b6a5f4e3d2c1b0a998877\",\"as_of\":\"2024-03-05\","
+	"\"applications\":[{\"application_id\":\"APP-2024-0007\",\"scheme\":\"rural_dibao\","
+	"\"state\":\"rejected\",\"steps\":[{\"step\":\"submitted\",\"officer\":\"Li\","
+	"\"on\":\"2024-01-03\",\"note\":\"\",\"level\":\"community\"},{\"step\":\"rejected\","
+	"\"officer\":\"Zhou\",\"on\":\"2024-01-09\",\"note\":\"income above the standard\","
+	"\"level\":\"community\"}],\"household_id\":\"\"}]}";
 
 /* Every field written, defaults included, survives the round trip. */
 static void test_record_emit_defaults(void **state)
@@ -278,7 +289,7 @@ static void test_record_empty_emit_defaults(void **state)
 			     "\"deceased_on\":\"\",\"categories\":[],\"benefits\":[],"
 			     "\"entitlements\":[],\"year\":0,\"ledger\":[],\"alerts\":[],"
 			     "\"version\":0,\"feed_seq\":0,\"updated_at\":\"\","
-			     "\"subject_key\":\"\",\"as_of\":\"\"}");
+			     "\"subject_key\":\"\",\"as_of\":\"\",\"applications\":[]}");
 
 	assert_json_equal(out, want, "empty record");
 	json_decref(want);

@@ -209,11 +209,11 @@ static void test_default_kinds(void **state)
 		const char *dept;
 		uint32_t kinds;
 	} cases[] = {
-		{"civil_affairs", K(PERSON) | K(HOUSEHOLD) | K(STATUS) | K(ENROLLMENT)},
+		{"civil_affairs", K(PERSON) | K(HOUSEHOLD) | K(STATUS) | K(ENROLLMENT) | K(APPLICATION)},
 		{"health", K(MEDICAL_CLAIM) | K(ENROLLMENT)},
-		{"education", K(EDUCATION_AID) | K(STATUS) | K(ENROLLMENT)},
-		{"labor", K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM)},
-		{"housing", K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT)},
+		{"education", K(EDUCATION_AID) | K(STATUS) | K(ENROLLMENT) | K(APPLICATION)},
+		{"labor", K(TRAINING) | K(STATUS) | K(ENROLLMENT) | K(MEDICAL_CLAIM) | K(APPLICATION)},
+		{"housing", K(HOUSING_AID) | K(STATUS) | K(ENROLLMENT) | K(APPLICATION)},
 		{"finance", K(PAYMENT_RUN)},
 		{"standards", K(RECOMPUTE)},
 	};
