@@ -7,6 +7,7 @@
 #ifndef ASSIST_COMMIT_H
 #define ASSIST_COMMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@
 struct commit {
 	struct pgarray journal, dead_letters, ledger, alerts, explanations;
 	struct pgarray households, persons, feed, positions;
+	struct pgarray fund_years, fund_recipients;
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
@@ -47,9 +49,10 @@ void commit_journal(struct commit *c, const struct commit_origin *o, const char 
 void commit_dead_letter(struct commit *c, const struct commit_origin *o, const char *kind,
 			const char *field, const char *reason, const char *event_json,
 			const char *raw);
-/* A ledger entry or an alert of person id. */
+/* A ledger entry or an alert of person id; counted: the entry adds to its
+ * fund's spending (not a household's entry already counted on a member). */
 void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
-		   const struct ledger_entry *l, const char *scheme);
+		   const struct ledger_entry *l, const char *scheme, bool counted);
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
 		  const struct alert *a, const char *scheme);
 /* An explanation (JSON text) of a decision about person id. */
@@ -58,6 +61,11 @@ void commit_explanation(struct commit *c, const char *id, const char *subject,
 /* The stored state of a household or a person. */
 void commit_household(struct commit *c, const char *id, const uint8_t *state, size_t len);
 void commit_person(struct commit *c, const struct person *p, const uint8_t *state, size_t len);
+/* What a batch adds to a fund-year (daemon/fund.c), and a person with an
+ * entry in it. */
+void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
+		      int64_t entries, bool alerted);
+void commit_fund_recipient(struct commit *c, const char *scheme, int year, const char *id);
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);

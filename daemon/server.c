@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "curve.h"
+#include "fund.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "record.h"
@@ -33,7 +34,8 @@ static int load_policy(const char *dir, struct params **out)
 		log_error("policy: %s", err);
 		return rc;
 	}
-	if ((rc = policy_check_params(*out, err, sizeof(err))) < 0) {
+	if ((rc = policy_check_params(*out, err, sizeof(err))) < 0 ||
+	    (rc = fund_check_params(*out, err, sizeof(err))) < 0) {
 		log_error("policy %s: %s", dir, err);
 		params_free(*out);
 		*out = NULL;

@@ -37,5 +37,7 @@ __attribute__((warn_unused_result)) int params_get(const struct params *p, const
 						   ymd_t d, struct param_value *out);
 /* Number of parameters in the set. */
 size_t params_count(const struct params *p);
+/* The name of parameter i (0 .. params_count - 1, in name order), or NULL. */
+const char *params_name(const struct params *p, size_t i);
 
 #endif
