@@ -32,6 +32,7 @@ static const struct conf_key config_keys[] = {
 	KEY(roles_file, CONF_STRING, "", true),
 	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
 	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
+	KEY(full_id_clients, CONF_STRING, "", true),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

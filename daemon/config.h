@@ -28,6 +28,7 @@ struct config {
 	char *runtime_dir;        /* the pidfile's; $RUNTIME_DIRECTORY wins */
 	char *roles_file;         /* sources and their roles (roles.h); "": the built-in */
 	int64_t dead_letter_max_bytes; /* a dead letter's event JSON and raw are cut past this */
+	char *full_id_clients;    /* CURVE clients whose exports may carry full IDs */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:
