@@ -18,6 +18,7 @@
 #include "fixture.h"
 
 static struct fixture fx;
+static char policy[600];
 
 /* 10,800 yuan a grant (3 members, 60 m2 at 180 yuan): the second passes it. */
 #define GRANT 1080000
@@ -114,18 +115,33 @@ static void assert_spent(long long spent, bool exceeded)
 	json_decref(l);
 }
 
+/* The policy set's funds.yaml is text. 0 or -1. */
+static int write_funds(const char *text)
+{
+	char path[700];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/funds.yaml", policy);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	if (fputs(text, f) == EOF) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 static int setup(void **state)
 {
 	const char *dir;
-	char path[600], line[700];
-	FILE *f;
+	char line[700];
 
 	if (fixture_setup(&fx, "funds", NULL) < 0 || (dir = fixture_policy_copy(&fx, "policy")) == NULL)
 		return -1;
-	snprintf(path, sizeof(path), "%s/funds.yaml", dir);
-	if ((f = fopen(path, "w")) == NULL || fputs(funds_yaml, f) == EOF || fclose(f) != 0)
+	snprintf(policy, sizeof(policy), "%s", dir);
+	if (write_funds(funds_yaml) < 0)
 		return -1;
-	snprintf(line, sizeof(line), "policy_dir = %s", dir);
+	snprintf(line, sizeof(line), "policy_dir = %s", policy);
 	if (fixture_conf_append(&fx, line) < 0 || fixture_assistd_start(&fx) < 0)
 		return -1;
 	return 0;
@@ -250,6 +266,52 @@ static void test_rebuild_and_audit(void **state)
 	assert_int_equal(fixture_assistd_start(&fx), 0);
 }
 
+/* SIGHUP; what assistd logged meanwhile (malloc'ed). */
+static char *sighup(void)
+{
+	char *before = fixture_read(&fx, "assistd.log"), *after, *news;
+	size_t skip = strlen(before);
+
+	free(before);
+	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "RELOADING=1", 30000), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
+	after = fixture_read(&fx, "assistd.log");
+	news = strdup(after + skip);
+	free(after);
+	return news;
+}
+
+/* Budgets change with the policy set, on a reload that succeeds only; the
+ * alert already raised stays raised. */
+static void test_reload_budgets(void **state)
+{
+	char *log;
+	json_t *l;
+
+	assert_int_equal(write_funds("fund.rural_new_bild.budget:\n  unit: fen\n"
+				     "  clause: \"c\"\n  values:\n    2026-01-01: 1\n"),
+			 0);
+	log = sighup();
+	assert_non_null(strstr(log, "fund.rural_new_bild.budget: rural_new_bild is not a scheme "
+				    "with a fund"));
+	assert_non_null(strstr(log, "keeping the running policy set"));
+	free(log);
+	assert_spent(4 * GRANT, true);
+	assert_int_equal(write_funds("fund.rural_new_build.budget:\n  unit: fen\n"
+				     "  clause: \"c\"\n  values:\n    2026-01-01: 9000000\n"),
+			 0);
+	log = sighup();
+	assert_non_null(strstr(log, "reloaded"));
+	free(log);
+	l = funds_line("rural_new_build");
+	assert_non_null(l);
+	assert_int_equal(fixture_int(l, "budget_fen"), 9000000);
+	assert_int_equal(fixture_int(l, "remaining_fen"), 9000000 - 4 * GRANT);
+	assert_true(json_is_true(json_object_get(l, "exceeded")));
+	json_decref(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_no_budget),
 		cmocka_unit_test(test_export_sums_to_funds),
 		cmocka_unit_test(test_rebuild_and_audit),
+		cmocka_unit_test(test_reload_budgets),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
