@@ -143,8 +143,7 @@ static void on_funds(struct store_job *job, int status)
 		goto cleanup;
 	}
 	for (size_t s = 0; s < n; s++) {
-		if (scheme_get((Assist__Scheme)s)->fund != NULL &&
-		    funds_line(fq, res, (Assist__Scheme)s, &lines[fr.n_funds]))
+		if (funds_line(fq, res, (Assist__Scheme)s, &lines[fr.n_funds]))
 			ptrs[fr.n_funds] = &lines[fr.n_funds], fr.n_funds++;
 	}
 	fr.year = fq->year;
@@ -257,9 +256,9 @@ void query_export(struct server *srv, const uint8_t *peer, size_t peer_len,
 
 	if (fq == NULL)
 		return;
-	if (row == NULL || row->fund == NULL) {
+	if (row == NULL || rq->scheme == ASSIST__SCHEME__SCHEME_UNSPECIFIED) {
 		fq_error(fq, ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-			 "export.scheme: not a scheme with a fund");
+			 "export.scheme: not a scheme");
 		return;
 	}
 	if (rq->year < 1 || rq->year > 9999 || rq->after_id > (uint64_t)INT64_MAX) {

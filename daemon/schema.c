@@ -60,14 +60,15 @@ static const struct store_migration migrations[] = {
 	/* Earmarked funds (daemon/fund.c): whether an entry adds to its fund's
 	 * spending (a household's entry, listed on every member under one ref
 	 * by one event, counts on the first), each fund-year's spending and
-	 * recipients, taken from the ledger there is. */
+	 * recipients, taken from the ledger there is (none was alerted yet: a
+	 * fund already past its budget raises budget_exceeded on its next
+	 * entry). */
 	{4, "ALTER TABLE ledger ADD COLUMN counted boolean NOT NULL DEFAULT true;"
-	    "UPDATE ledger l SET counted = false FROM event_journal j "
-	    "WHERE j.source = l.source AND j.major = l.major AND j.minor = l.minor "
-	    "AND j.kind = 'housing_aid' AND EXISTS (SELECT 1 FROM ledger o "
-	    "WHERE o.source = l.source AND o.major = l.major AND o.minor = l.minor "
-	    "AND o.scheme = l.scheme AND o.ref = l.ref AND o.kind = l.kind "
-	    "AND o.period IS NOT DISTINCT FROM l.period AND o.id < l.id);"
+	    "UPDATE ledger l SET counted = false FROM (SELECT e.id, row_number() OVER ("
+	    "PARTITION BY e.source, e.major, e.minor, e.scheme, e.ref, e.kind, e.period "
+	    "ORDER BY e.id) AS n FROM ledger e JOIN event_journal j ON j.source = e.source "
+	    "AND j.major = e.major AND j.minor = e.minor WHERE j.kind = 'housing_aid') d "
+	    "WHERE d.id = l.id AND d.n > 1;"
 	    "CREATE TABLE fund_year ("
 	    "  scheme text NOT NULL, year integer NOT NULL, spent_fen bigint NOT NULL,"
 	    "  entries bigint NOT NULL, alerted boolean NOT NULL DEFAULT false,"

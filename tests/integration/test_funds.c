@@ -312,6 +312,39 @@ static void test_reload_budgets(void **state)
 	json_decref(l);
 }
 
+/* A store from before the funds (migration 4 undone) gets its fund totals,
+ * recipients and counted flags from the ledger it has. */
+static void test_migration_backfills(void **state)
+{
+	const char *totals = "SELECT string_agg(scheme || ':' || year || ':' || spent_fen || ':' "
+			     "|| entries, ',' ORDER BY scheme, year) FROM fund_year";
+	const char *counted = "SELECT string_agg(id || ':' || counted, ',' ORDER BY id) FROM ledger";
+	char *t0 = fixture_sql(&fx, totals), *c0 = fixture_sql(&fx, counted), *t1, *c1, *undo;
+	long long recipients = faults_count(&fx, "SELECT count(*) FROM fund_recipient");
+
+	assert_non_null(t0);
+	assert_non_null(c0);
+	assert_non_null(strstr(c0, ":false")); /* the test has household entries */
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	undo = fixture_sql(&fx, "DROP TABLE fund_year, fund_recipient; DROP INDEX ledger_scheme_date; "
+				"ALTER TABLE ledger DROP COLUMN counted; "
+				"DELETE FROM schema_migrations WHERE version = 4; SELECT 1");
+	assert_non_null(undo);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	t1 = fixture_sql(&fx, totals);
+	c1 = fixture_sql(&fx, counted);
+	assert_non_null(t1);
+	assert_non_null(c1);
+	assert_string_equal(t1, t0);
+	assert_string_equal(c1, c0);
+	assert_int_equal(faults_count(&fx, "SELECT count(*) FROM fund_recipient"), recipients);
+	free(t0);
+	free(c0);
+	free(t1);
+	free(c1);
+	free(undo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_export_sums_to_funds),
 		cmocka_unit_test(test_rebuild_and_audit),
 		cmocka_unit_test(test_reload_budgets),
+		cmocka_unit_test(test_migration_backfills),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
