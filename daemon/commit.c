@@ -358,13 +358,12 @@ static int write_decision(struct engine *e, struct batch *b, const struct batch_
 {
 	const struct decision *d = &e->commit.decisions.items[i];
 	const struct event_kind *k = event_of(be->ev);
-	bool counted;
-	int rc;
-
 	struct commit_origin o = origin_of(be);
 	const char *scheme;
 	char subject[160];
 	char *trace;
+	bool counted;
+	int rc;
 
 	if (d->type == DEC_LEDGER) {
 		counted = counted_entry(&e->commit.decisions, i,
