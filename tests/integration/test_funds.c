@@ -2,7 +2,8 @@
  * counts once in its fund; the decision that takes a fund past a small test
  * budget raises budget_exceeded once, not again after more spending and a
  * restart; `assistctl export ledger` is CSV a standard reader parses, whose
- * counted amounts sum to what `assistctl funds` says was spent; a rebuild
+ * counted amounts sum to what `assistctl funds` says was spent (a void
+ * included); a rebuild
  * gives the same totals and assist-audit finds them equal to the ledger. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -101,7 +102,7 @@ static long long alerts(void)
 	return faults_count(&fx, "SELECT count(*) FROM alert WHERE code = 'budget_exceeded'");
 }
 
-static void assert_spent(long long spent, bool exceeded)
+static void assert_spent_to(long long spent, long long recipients, bool exceeded)
 {
 	json_t *l = funds_line("rural_new_build");
 
@@ -110,9 +111,15 @@ static void assert_spent(long long spent, bool exceeded)
 	assert_int_equal(fixture_int(l, "budget_fen"), BUDGET);
 	assert_int_equal(fixture_int(l, "spent_fen"), spent);
 	assert_int_equal(fixture_int(l, "remaining_fen"), BUDGET - spent);
-	assert_int_equal(fixture_int(l, "recipients"), spent / GRANT * 3);
+	assert_int_equal(fixture_int(l, "recipients"), recipients);
 	assert_true(json_is_true(json_object_get(l, "exceeded")) == exceeded);
 	json_decref(l);
+}
+
+/* Spending of grants to whole households of three, each a recipient. */
+static void assert_spent(long long spent, bool exceeded)
+{
+	assert_spent_to(spent, spent / GRANT * 3, exceeded);
 }
 
 /* The policy set's funds.yaml is text. 0 or -1. */
@@ -193,6 +200,27 @@ static void test_no_budget(void **state)
 	assert_int_equal(alerts(), 1);
 }
 
+/* A household's claim voided: one reversal on every member, counted once;
+ * its members stay recipients (they have entries), no new alert. */
+static void test_void_counts_once(void **state)
+{
+	char *err = NULL;
+	int st = fixture_push(&fx, "void.jsonl",
+			      "{\"source\":\"housing\",\"seq\":5,\"kind\":\"housing_aid\","
+			      "\"housing_aid\":{\"claim_id\":\"FU-4-a\",\"household_id\":\"FU-4\","
+			      "\"scheme\":\"rural_new_build\",\"date\":\"2026-04-01\","
+			      "\"op\":\"void\"}}\n",
+			      &err);
+
+	if (st != 0)
+		fail_msg("push void: exit %d\n%s", st, err);
+	free(err);
+	assert_int_equal(faults_count(&fx, "SELECT count(*) FROM ledger WHERE kind = 'reversal'"),
+			 3);
+	assert_spent_to(3 * GRANT, 12, true);
+	assert_int_equal(alerts(), 1);
+}
+
 /* The export as python3's csv module reads it: "rows counted_sum masked". */
 static void export_read(bool full_ids, long long *rows, long long *sum, long long *masked)
 {
@@ -230,11 +258,12 @@ static void test_export_sums_to_funds(void **state)
 	json_t *l = funds_line("rural_new_build");
 
 	export_read(false, &rows, &sum, &masked);
-	assert_int_equal(rows, 12); /* four households of three */
+	assert_int_equal(rows, 15); /* four households of three, one voided */
 	assert_int_equal(sum, fixture_int(l, "spent_fen"));
-	assert_int_equal(masked, 12);
+	assert_int_equal(sum, 3 * GRANT);
+	assert_int_equal(masked, 15);
 	export_read(true, &rows, &sum, &masked);
-	assert_int_equal(rows, 12);
+	assert_int_equal(rows, 15);
 	assert_int_equal(masked, 0);
 	json_decref(l);
 }
@@ -297,7 +326,7 @@ static void test_reload_budgets(void **state)
 				    "with a fund"));
 	assert_non_null(strstr(log, "keeping the running policy set"));
 	free(log);
-	assert_spent(4 * GRANT, true);
+	assert_spent_to(3 * GRANT, 12, true);
 	assert_int_equal(write_funds("fund.rural_new_build.budget:\n  unit: fen\n"
 				     "  clause: \"c\"\n  values:\n    2026-01-01: 9000000\n"),
 			 0);
@@ -307,7 +336,7 @@ static void test_reload_budgets(void **state)
 	l = funds_line("rural_new_build");
 	assert_non_null(l);
 	assert_int_equal(fixture_int(l, "budget_fen"), 9000000);
-	assert_int_equal(fixture_int(l, "remaining_fen"), 9000000 - 4 * GRANT);
+	assert_int_equal(fixture_int(l, "remaining_fen"), 9000000 - 3 * GRANT);
 	assert_true(json_is_true(json_object_get(l, "exceeded")));
 	json_decref(l);
 }
@@ -350,6 +379,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_exceeded_once),
 		cmocka_unit_test(test_no_budget),
+		cmocka_unit_test(test_void_counts_once),
 		cmocka_unit_test(test_export_sums_to_funds),
 		cmocka_unit_test(test_rebuild_and_audit),
 		cmocka_unit_test(test_reload_budgets),
