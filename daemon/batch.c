@@ -58,6 +58,7 @@ void batch_free(struct batch *b)
 	free(b->events);
 	free(b->acks);
 	free(b->feed);
+	fund_deltas_free(&b->funds);
 	free(b);
 }
 
@@ -176,6 +177,7 @@ void batch_committed(struct engine *e, struct batch *b)
 	if (q->commit_head == NULL)
 		q->commit_tail = NULL;
 	q->n_committing--;
+	funds_committed(&e->funds, &b->funds);
 }
 
 /* ---- loading what a batch names -------------------------------------------------- */
@@ -585,6 +587,7 @@ static void rewind_to(struct engine *e, const struct batch *b)
 	e->dead_letters = b->before.dead_letters;
 	memcpy(e->commit.digest, b->before.digest, sizeof(e->commit.digest));
 	world_clear(&e->world);
+	funds_rewind(&e->funds);
 	e->world.created = b->before.created;
 	for (struct ingest_source *s = e->ingest.sources; s != NULL; s = s->next) {
 		s->taken_major = s->done_major;

@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "assist.pb-c.h"
+#include "fund.h"
 #include "ingest.h"
 #include "journal.h"
 #include "store.h"
@@ -67,6 +68,7 @@ struct batch {
 	size_t n_acks, cap_acks;
 	struct batch_feed *feed;
 	size_t n_feed, cap_feed;
+	struct fund_deltas funds; /* what it adds to each fund-year */
 	size_t n_statements;
 	int64_t written_ms; /* when its transaction went to the store */
 	bool loaded;        /* what it names that the store has is in memory */

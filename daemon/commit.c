@@ -11,6 +11,8 @@
 
 #include "application.h"
 #include "engine.h"
+#include "event.h"
+#include "fund.h"
 #include "idnum.h"
 #include "pbjson.h"
 #include "policy/appstep.h"
@@ -34,6 +36,8 @@ static const struct {
 	{offsetof(struct commit, journal), SQL_JOURNAL_ROWS},
 	{offsetof(struct commit, dead_letters), SQL_DEAD_LETTER_ROWS},
 	{offsetof(struct commit, ledger), SQL_LEDGER_ROWS},
+	{offsetof(struct commit, fund_years), SQL_FUND_YEAR_ROWS},
+	{offsetof(struct commit, fund_recipients), SQL_FUND_RECIPIENT_ROWS},
 	{offsetof(struct commit, alerts), SQL_ALERT_ROWS},
 	{offsetof(struct commit, explanations), SQL_EXPLANATION_ROWS},
 	{offsetof(struct commit, households), SQL_HOUSEHOLD_ROWS},
@@ -99,7 +103,7 @@ void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
 }
 
 void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
-		   const struct ledger_entry *l, const char *scheme)
+		   const struct ledger_entry *l, const char *scheme, bool counted)
 {
 	char date[YMD_BUFLEN], kind[16];
 	const char *k = pbjson_enum_name(&assist__ledger_kind__descriptor, l->kind, kind,
@@ -116,6 +120,24 @@ void commit_ledger(struct commit *c, const struct commit_origin *o, const char *
 	origin(&c->ledger, 8, o);
 	pgarray_text(&c->ledger, 11, k != NULL ? k : "decision");
 	pgarray_text(&c->ledger, 12, l->period[0] != '\0' ? l->period : NULL);
+	pgarray_bool(&c->ledger, 13, counted);
+}
+
+void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
+		      int64_t entries, bool alerted)
+{
+	pgarray_text(&c->fund_years, 0, scheme);
+	pgarray_int(&c->fund_years, 1, year);
+	pgarray_int(&c->fund_years, 2, spent);
+	pgarray_int(&c->fund_years, 3, entries);
+	pgarray_bool(&c->fund_years, 4, alerted);
+}
+
+void commit_fund_recipient(struct commit *c, const char *scheme, int year, const char *id)
+{
+	pgarray_text(&c->fund_recipients, 0, scheme);
+	pgarray_int(&c->fund_recipients, 1, year);
+	pgarray_text(&c->fund_recipients, 2, id);
 }
 
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
@@ -372,19 +394,44 @@ bool commit_subject(const struct decision *d, char *out, size_t len)
 	return true;
 }
 
-static int write_decision(struct engine *e, const struct batch_event *be,
-			  const struct decision *d)
+/* Whether ledger decision i of ds adds to its fund: a household-level event
+ * lists one entry on every member under one ref, and the first one counts. */
+static bool counted_entry(const struct decisions *ds, size_t i, bool household)
 {
+	const struct ledger_entry *l = &ds->items[i].u.ledger;
+
+	for (size_t j = 0; household && j < i; j++) {
+		const struct decision *o = &ds->items[j];
+		if (o->type == DEC_LEDGER && o->u.ledger.scheme == l->scheme &&
+		    o->u.ledger.kind == l->kind && strcmp(o->u.ledger.ref, l->ref) == 0 &&
+		    strcmp(o->u.ledger.period, l->period) == 0)
+			return false;
+	}
+	return true;
+}
+
+static int write_decision(struct engine *e, struct batch *b, const struct batch_event *be,
+			  size_t i)
+{
+	const struct decision *d = &e->commit.decisions.items[i];
+	const struct event_kind *k = event_of(be->ev);
 	struct commit_origin o = origin_of(be);
 	char subject[160];
 	char *trace;
+	bool counted;
+	int rc;
 
-	if (d->type == DEC_LEDGER)
+	if (d->type == DEC_LEDGER) {
+		counted = counted_entry(&e->commit.decisions, i,
+					k != NULL && (k->flags & EVENT_HOUSEHOLD_LEVEL));
 		commit_ledger(&e->commit, &o, d->person->id, &d->u.ledger,
-			      scheme_name(d->u.ledger.scheme));
-	else if (d->type == DEC_ALERT)
+			      scheme_name(d->u.ledger.scheme), counted);
+		if ((rc = fund_book(e, b, &o, d, counted)) < 0)
+			return rc;
+	} else if (d->type == DEC_ALERT) {
 		commit_alert(&e->commit, &o, d->person->id, &d->u.alert,
 			     scheme_name(d->u.alert.scheme));
+	}
 	if (!commit_subject(d, subject, sizeof(subject)))
 		return 0;
 	trace = trace_json(d, subject, be->src->name, be->major, be->minor);
@@ -457,7 +504,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 	if (be->retry_of != 0)
 		commit_retried(&e->commit, be->retry_of, true, be->major, NULL, NULL);
 	for (size_t i = 0; i < e->commit.decisions.n; i++) {
-		if ((rc = write_decision(e, be, &e->commit.decisions.items[i])) < 0)
+		if ((rc = write_decision(e, b, be, i)) < 0)
 			return rc;
 	}
 	return 0;
@@ -523,6 +570,7 @@ void commit_batch(struct engine *e, struct batch *b)
 		rc = write_person(e, b, e->world.changed_p[i], now);
 	if (!e->replay)
 		write_positions(e, b, now);
+	fund_flush(e, b);
 	if (rc == 0)
 		rc = commit_flush(&e->commit, job);
 	world_take_changes(&e->world);

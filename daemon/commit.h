@@ -25,6 +25,7 @@ struct commit {
 	struct pgarray households, persons, feed, positions;
 	struct pgarray retried; /* dead letters a retry decided */
 	struct pgarray applications;
+	struct pgarray fund_years, fund_recipients;
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
@@ -55,9 +56,10 @@ void commit_dead_letter(struct commit *c, const struct commit_origin *o, const c
  * position major, or rejected again with field and reason. */
 void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
 		    const char *field, const char *reason);
-/* A ledger entry or an alert of person id. */
+/* A ledger entry or an alert of person id; counted: the entry adds to its
+ * fund's spending (not a household's entry already counted on a member). */
 void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
-		   const struct ledger_entry *l, const char *scheme);
+		   const struct ledger_entry *l, const char *scheme, bool counted);
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
 		  const struct alert *a, const char *scheme);
 /* An explanation (JSON text) of a decision about person id. */
@@ -68,6 +70,11 @@ void commit_household(struct commit *c, const char *id, const uint8_t *state, si
 void commit_person(struct commit *c, const struct person *p, const uint8_t *state, size_t len);
 /* Where application app is kept (p) and how long its latest step waits. */
 void commit_application(struct commit *c, const struct person *p, const struct application *app);
+/* What a batch adds to a fund-year (daemon/fund.c), and a person with an
+ * entry in it. */
+void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
+		      int64_t entries, bool alerted);
+void commit_fund_recipient(struct commit *c, const char *scheme, int year, const char *id);
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);

@@ -34,6 +34,7 @@ static const struct conf_key config_keys[] = {
 	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
 	KEY(recompute_chunk, CONF_INT, "1000", true),
 	KEY(application_check_s, CONF_INT, "60", false),
+	KEY(full_id_clients, CONF_STRING, "", true),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

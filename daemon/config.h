@@ -30,6 +30,7 @@ struct config {
 	int64_t dead_letter_max_bytes; /* a dead letter's event JSON and raw are cut past this */
 	int64_t recompute_chunk;  /* payees a recompute job's chunk covers, about */
 	int64_t application_check_s;   /* how often open application steps are checked */
+	char *full_id_clients;    /* CURVE clients whose exports may carry full IDs */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

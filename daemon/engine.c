@@ -10,6 +10,7 @@
 #include "idnum.h"
 #include "log.h"
 #include "schema.h"
+#include "scheme.h"
 #include "strmap.h"
 
 void engine_fatal(struct engine *e, const char *fmt, ...)
@@ -33,6 +34,25 @@ struct start_ctx {
 static uint64_t col_u64(const PGresult *r, int row, int col)
 {
 	return strtoull(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* Every fund-year's spending, as committed (fund.h). 0 or -ENOMEM. */
+static int start_funds(struct engine *e, const PGresult *res)
+{
+	funds_clear(&e->funds);
+	for (int i = 0; i < PQntuples(res); i++) {
+		const struct scheme *row = scheme_by_name(PQgetvalue(res, i, 0));
+		struct fund_total *t;
+
+		if (row == NULL) /* a scheme no longer in the table: no fund to check */
+			continue;
+		t = funds_get(&e->funds, row->scheme, (int)strtol(PQgetvalue(res, i, 1), NULL, 10));
+		if (t == NULL)
+			return -ENOMEM;
+		t->spent = t->spent_committed = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		t->alerted = t->alerted_committed = PQgetvalue(res, i, 3)[0] == 't';
+	}
+	return 0;
 }
 
 static void on_started(struct store_job *job, int status)
@@ -76,6 +96,8 @@ static void on_started(struct store_job *job, int status)
 			memcpy(e->commit.digest, d, len);
 		PQfreemem(d);
 	}
+	if ((status = start_funds(e, job->results[2])) < 0)
+		goto cleanup;
 	e->commit.batch_no = store_last_batch(e->store);
 	log_info("store holds %" PRIu64 " recipients, feed at %" PRIu64 ", %" PRIu64
 		 " dead letters", e->persons_at_start, e->feed.seq, e->dead_letters);
@@ -91,7 +113,8 @@ void engine_start(struct engine *e, void (*on_ready)(void *data, int status))
 	struct store_job *job = sc ? store_job_new(STORE_READ, on_started, sc) : NULL;
 
 	if (job == NULL || store_job_add(job, SQL_POSITIONS, NULL, 0) < 0 ||
-	    store_job_add(job, SQL_COUNTERS, NULL, 0) < 0) {
+	    store_job_add(job, SQL_COUNTERS, NULL, 0) < 0 ||
+	    store_job_add(job, SQL_FUND_TOTALS, NULL, 0) < 0) {
 		store_job_free(job);
 		free(sc);
 		on_ready(e->data, -ENOMEM);
@@ -255,5 +278,6 @@ void engine_free(struct engine *e)
 	batch_queue_free(&e->queue);
 	ingest_free(&e->ingest);
 	commit_free(&e->commit);
+	funds_free(&e->funds);
 	world_free(&e->world);
 }

@@ -27,6 +27,7 @@
 #include "commit.h"
 #include "config.h"
 #include "feed.h"
+#include "fund.h"
 #include "ingest.h"
 #include "params.h"
 #include "roles.h"
@@ -61,6 +62,7 @@ struct engine {
 	struct batch_queue queue; /* batches not committed */
 	struct commit commit;     /* the transaction being built */
 	struct feed feed;         /* its sequence numbers */
+	struct funds funds;       /* every fund-year's spending (daemon/fund.c) */
 	uint64_t dead_letters;
 	uint64_t persons_at_start;
 

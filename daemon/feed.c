@@ -79,6 +79,15 @@ int feed_not_authorized(struct engine *e, struct batch *b, const struct batch_ev
 	return feed_alert(e, out, "not_authorized", be->src->name, message);
 }
 
+int feed_fund_alert(struct engine *e, struct batch *b, const char *code, const char *fund,
+		    const char *message)
+{
+	struct batch_feed *out = vec_grow((void **)&b->feed, &b->n_feed, &b->cap_feed,
+					  sizeof(*out));
+
+	return out != NULL ? feed_alert(e, out, code, fund, message) : -ENOMEM;
+}
+
 void feed_publish(struct engine *e, const struct batch *b)
 {
 	for (size_t i = 0; i < b->n_feed; i++) {

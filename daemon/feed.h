@@ -34,6 +34,11 @@ __attribute__((warn_unused_result)) int feed_record(struct engine *e, struct bat
  * (alert/not_authorized/<source>) in b's transaction. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int feed_not_authorized(struct engine *e, struct batch *b,
 							    const struct batch_event *be);
+/* An alert about a fund (alert/<code>/<fund>, fund "<scheme>/<year>") in b's
+ * transaction. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int feed_fund_alert(struct engine *e, struct batch *b,
+							const char *code, const char *fund,
+							const char *message);
 /* Publish b's feed messages, b being committed. */
 void feed_publish(struct engine *e, const struct batch *b);
 /* An alert about source rather than a record, stored and then published. */

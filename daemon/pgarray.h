@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-#define PGARRAY_MAX_COLS 16 /* the widest table: ledger, 13 */
+#define PGARRAY_MAX_COLS 16 /* the widest table: ledger, 14 */
 
 struct pgarray_col {
 	char *buf; /* "{" elements "," ... (closed when handed to the store) */

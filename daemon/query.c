@@ -635,10 +635,14 @@ void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	case ASSIST__REQUEST__BODY_APPLICATION:
 		appquery_handle(srv, peer, peer_len, req);
 		break;
+	case ASSIST__REQUEST__BODY_FUNDS:
+		query_funds(srv, peer, peer_len, req);
+		break;
 	default:
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
 			    "the query endpoint takes get, explain, replay, status, dump, payments, "
-			    "recompute, dead_letters, retry, roster, report, simulate and application");
+			    "recompute, dead_letters, retry, roster, report, simulate, application, funds "
+			    "and export");
 	}
 }

@@ -3,6 +3,7 @@
 #ifndef ASSIST_QUERY_H
 #define ASSIST_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,5 +21,12 @@ void query_reply_later(struct server *srv, const uint8_t *peer, size_t peer_len,
 		       uint64_t request_id, Assist__Reply *r);
 void query_error_later(struct server *srv, const uint8_t *peer, size_t peer_len,
 		       uint64_t request_id, Assist__ErrorCode code, const char *msg);
+/* The year's earmarked funds (daemon/query_funds.c). */
+void query_funds(struct server *srv, const uint8_t *peer, size_t peer_len,
+		 const Assist__Request *req);
+/* A page of a fund's ledger for a year; full ID numbers only when asked for
+ * and full_ids_granted (the caller's right, request.c). */
+void query_export(struct server *srv, const uint8_t *peer, size_t peer_len,
+		  const Assist__Request *req, bool full_ids_granted);
 
 #endif

@@ -210,6 +210,7 @@ static void on_cleared(struct store_job *job, int status)
 		return;
 	store_job_free(job);
 	rb->srv->engine.persons_at_start = 0;
+	funds_clear(&rb->srv->engine.funds);
 	log_info("rebuild: derived tables cleared; replaying the journal");
 	next_page(rb);
 }

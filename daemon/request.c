@@ -209,6 +209,29 @@ void request_on_ingest(struct zl_sock *s, zmq_msg_t *frames, int n)
 	assist__request__free_unpacked(req, NULL);
 }
 
+/* Whether the sender of msg may read full ID numbers in an export: an ipc
+ * peer (no User-Id: the host's own operators, trusted as on ingest) or a
+ * CURVE client whose name full_id_clients lists. */
+static bool full_ids_granted(const struct server *srv, zmq_msg_t *msg)
+{
+	const char *uid = zmq_msg_gets(msg, "User-Id");
+	enum zap_role role;
+	const char *name;
+	size_t len;
+
+	if (uid == NULL)
+		return true;
+	if (!zap_user_id_parse(uid, &role, &name))
+		return false;
+	len = strlen(name);
+	for (const char *p = srv->cfg.full_id_clients; *p != '\0'; p += strcspn(p, ", ")) {
+		p += strspn(p, ", ");
+		if (strncmp(p, name, len) == 0 && (p[len] == '\0' || strchr(", ", p[len]) != NULL))
+			return true;
+	}
+	return false;
+}
+
 void request_on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 {
 	const uint8_t *peer;
@@ -223,6 +246,8 @@ void request_on_query(struct zl_sock *s, zmq_msg_t *frames, int n)
 		server_reply_error(s, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_NOT_AUTHORIZED,
 				   "retry: only an operator on the ipc endpoint may retry dead letters");
+	else if (req->body_case == ASSIST__REQUEST__BODY_EXPORT)
+		query_export(s->data, peer, peer_len, req, full_ids_granted(s->data, &frames[n - 1]));
 	else
 		query_handle(s->data, peer, peer_len, req);
 	assist__request__free_unpacked(req, NULL);

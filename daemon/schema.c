@@ -94,6 +94,32 @@ static const struct store_migration migrations[] = {
 	    "  claims boolean NOT NULL DEFAULT false, journal_max bigint NOT NULL DEFAULT 0,"
 	    "  chunk int NOT NULL DEFAULT 0,"
 	    "  created timestamptz NOT NULL DEFAULT now(), finished timestamptz);"},
+	/* Earmarked funds (daemon/fund.c): whether an entry adds to its fund's
+	 * spending (a household's entry, listed on every member under one ref
+	 * by one event, counts on the first), each fund-year's spending and
+	 * recipients, taken from the ledger there is (none was alerted yet: a
+	 * fund already past its budget raises budget_exceeded on its next
+	 * entry). */
+	{8, "ALTER TABLE ledger ADD COLUMN counted boolean NOT NULL DEFAULT true;"
+	    "UPDATE ledger l SET counted = false FROM (SELECT e.id, row_number() OVER ("
+	    "PARTITION BY e.source, e.major, e.minor, e.scheme, e.ref, e.kind, e.period "
+	    "ORDER BY e.id) AS n FROM ledger e JOIN event_journal j ON j.source = e.source "
+	    "AND j.major = e.major AND j.minor = e.minor WHERE j.kind = 'housing_aid') d "
+	    "WHERE d.id = l.id AND d.n > 1;"
+	    "CREATE TABLE fund_year ("
+	    "  scheme text NOT NULL, year integer NOT NULL, spent_fen bigint NOT NULL,"
+	    "  entries bigint NOT NULL, alerted boolean NOT NULL DEFAULT false,"
+	    "  PRIMARY KEY (scheme, year));"
+	    "CREATE TABLE fund_recipient ("
+	    "  scheme text NOT NULL, year integer NOT NULL, id_number text NOT NULL,"
+	    "  PRIMARY KEY (scheme, year, id_number));"
+	    "INSERT INTO fund_year (scheme, year, spent_fen, entries) "
+	    "SELECT scheme, extract(year FROM date)::integer, "
+	    "coalesce(sum(amount_fen) FILTER (WHERE counted), 0), count(*) FILTER (WHERE counted) "
+	    "FROM ledger WHERE date IS NOT NULL GROUP BY 1, 2;"
+	    "INSERT INTO fund_recipient SELECT DISTINCT scheme, extract(year FROM date)::integer, "
+	    "id_number FROM ledger WHERE date IS NOT NULL;"
+	    "CREATE INDEX ledger_scheme_date ON ledger (scheme, date, id);"},
 };
 
 static const struct store_statement statements[SQL_N] = {
@@ -133,6 +159,22 @@ static const struct store_statement statements[SQL_N] = {
 			  "SELECT scheme, count(DISTINCT id_number), sum(amount_fen) FROM ledger "
 			  "WHERE kind = 'payment' AND period = $1 GROUP BY scheme ORDER BY scheme",
 			  1},
+	/* The engine's start: every fund-year's spending. */
+	[SQL_FUND_TOTALS] = {"fund_totals",
+			     "SELECT scheme, year, spent_fen, alerted FROM fund_year", 0},
+	/* assistctl funds: a year's funds. */
+	[SQL_FUNDS] = {"funds",
+		       "SELECT f.scheme, f.spent_fen, f.entries, (SELECT count(*) FROM "
+		       "fund_recipient r WHERE r.scheme = f.scheme AND r.year = f.year), f.alerted "
+		       "FROM fund_year f WHERE f.year = $1::integer ORDER BY f.scheme",
+		       1},
+	/* assistctl export ledger: a page of a fund's entries dated in a year. */
+	[SQL_EXPORT_PAGE] = {"export_page",
+			     "SELECT id, id_number, ref, kind, coalesce(period, ''), date, "
+			     "amount_fen, reason, counted FROM ledger WHERE scheme = $1 AND "
+			     "date >= make_date($2::integer, 1, 1) AND date < make_date($2::integer + 1, 1, 1) "
+			     "AND id > $3::bigint ORDER BY id LIMIT $4::integer",
+			     4},
 	[SQL_POSITIONS] = {"positions",
 			   "SELECT source, major, minor, applied, rejected, lag_ms, "
 			   "coalesce(extract(epoch FROM last_seen) * 1000, 0)::bigint "
@@ -173,13 +215,29 @@ static const struct store_statement statements[SQL_N] = {
 				  8},
 	[SQL_LEDGER_ROWS] = {"ledger_rows",
 			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
-			     "amount_fen, clipped, reason, source, major, minor, kind, period) "
-			     "SELECT i, r, s, d, q, a, c, w, src, ma, mi, k, pe FROM "
+			     "amount_fen, clipped, reason, source, major, minor, kind, period, "
+			     "counted) SELECT i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n FROM "
 			     "unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[], "
 			     "$6::bigint[], $7::boolean[], $8::text[], $9::text[], $10::numeric[], "
-			     "$11::numeric[], $12::text[], $13::text[]) WITH ORDINALITY "
-			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, o) ORDER BY o",
-			     13},
+			     "$11::numeric[], $12::text[], $13::text[], $14::boolean[]) "
+			     "WITH ORDINALITY "
+			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, o) ORDER BY o",
+			     14},
+	/* One row per fund-year a batch touched (daemon/fund.c), and the
+	 * persons with an entry in it, each once. */
+	[SQL_FUND_YEAR_ROWS] = {"fund_year_rows",
+				"INSERT INTO fund_year AS f (scheme, year, spent_fen, entries, alerted) "
+				"SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], "
+				"$4::bigint[], $5::boolean[]) ON CONFLICT (scheme, year) DO UPDATE SET "
+				"spent_fen = f.spent_fen + excluded.spent_fen, "
+				"entries = f.entries + excluded.entries, "
+				"alerted = f.alerted OR excluded.alerted",
+				5},
+	[SQL_FUND_RECIPIENT_ROWS] = {"fund_recipient_rows",
+				     "INSERT INTO fund_recipient (scheme, year, id_number) "
+				     "SELECT DISTINCT * FROM unnest($1::text[], $2::integer[], "
+				     "$3::text[]) ON CONFLICT DO NOTHING",
+				     3},
 	[SQL_ALERT_ROWS] = {"alert_rows",
 			    "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
 			    "major, minor) SELECT i, c, s, r, m, src, ma, mi FROM "
@@ -259,7 +317,8 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_REBUILD_CLEAR] = {"rebuild_clear",
 			       "WITH p AS (DELETE FROM person), h AS (DELETE FROM household), "
 			       "l AS (DELETE FROM ledger), a AS (DELETE FROM alert), "
-			       "x AS (DELETE FROM explanation), q AS (DELETE FROM application) "
+			       "x AS (DELETE FROM explanation), q AS (DELETE FROM application), "
+			       "f AS (DELETE FROM fund_year), r AS (DELETE FROM fund_recipient) "
 			       "INSERT INTO store_meta (key, value) VALUES ('rebuilding', 1) "
 			       "ON CONFLICT (key) DO NOTHING",
 			       0},

@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "curve.h"
+#include "fund.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "record.h"
@@ -29,18 +30,16 @@ static int load_policy(const char *dir, struct params **out)
 	char err[512];
 	int rc = params_load_dir(dir, out, err, sizeof(err));
 
-	if (rc < 0) {
-		log_error("policy: %s", err);
-		return rc;
-	}
-	if ((rc = policy_check_params(*out, err, sizeof(err))) < 0) {
-		log_error("policy %s: %s", dir, err);
+	if (rc == 0 && ((rc = policy_check_params(*out, err, sizeof(err))) < 0 ||
+			(rc = fund_check_params(*out, err, sizeof(err))) < 0)) {
 		params_free(*out);
 		*out = NULL;
-		return rc;
 	}
-	log_info("policy: %zu parameters from %s", params_count(*out), dir);
-	return 0;
+	if (rc < 0)
+		log_error("policy %s: %s", dir, err);
+	else
+		log_info("policy: %zu parameters from %s", params_count(*out), dir);
+	return rc;
 }
 
 /* The allow-list of clients_file, or NULL when none is configured. */

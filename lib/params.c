@@ -637,3 +637,8 @@ size_t params_count(const struct params *p)
 {
 	return p != NULL ? p->n : 0;
 }
+
+const char *params_name(const struct params *p, size_t i)
+{
+	return p != NULL && i < p->n ? p->v[i].name : NULL;
+}

@@ -42,5 +42,7 @@ __attribute__((warn_unused_result)) int params_values(const struct params *p, co
 						      const int64_t **values, size_t *n);
 /* Number of parameters in the set. */
 size_t params_count(const struct params *p);
+/* The name of parameter i (0 .. params_count - 1, in name order), or NULL. */
+const char *params_name(const struct params *p, size_t i);
 
 #endif

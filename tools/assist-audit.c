@@ -7,6 +7,8 @@
  * 3. The entries: no month paid twice, or recovered below nothing; every
  *    reversal takes back what was in force; arrears add to a month's
  *    payment and recoveries take from it.
+ * 4. The funds: every fund-year's spending, counted entries and recipients
+ *    equal what the ledger rows dated in that year make (daemon/fund.c).
  *
  * Prints what it checked and every discrepancy; exits 0 when all holds, 1
  * when something does not, 2 when the database cannot be read. */
@@ -32,7 +34,8 @@ static const char usage[] =
 	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
 	"  checks the journal's hash chain, that year-to-date totals match the ledger, that no\n"
 	"  month is paid twice, that every reversal takes back the amount then in force and\n"
-	"  that no month recovers more than was paid\n"
+	"  that no month recovers more than was paid, and that each fund-year's spending and\n"
+	"  recipients match the ledger\n"
 	"  -c CONFIG             assistd's configuration, for its database\n"
 	"                        (default /etc/assist/assistd.conf)\n"
 	"  --database CONNINFO   the database to check instead (libpq conninfo)\n"
@@ -319,6 +322,48 @@ static long check_entries(PGconn *db)
 	return bad;
 }
 
+/* Each fund-year as stored and as its ledger rows make it (spent: the
+ * counted entries; recipients: every person with an entry), where the two
+ * differ. */
+static const char fund_check[] =
+	"WITH f AS (SELECT scheme, year, spent_fen, entries, (SELECT count(*) FROM fund_recipient r "
+	"WHERE r.scheme = y.scheme AND r.year = y.year) AS recipients FROM fund_year y), "
+	"l AS (SELECT scheme, extract(year FROM date)::int AS year, "
+	"coalesce(sum(amount_fen) FILTER (WHERE counted), 0) AS spent_fen, "
+	"count(*) FILTER (WHERE counted) AS entries, count(DISTINCT id_number) AS recipients "
+	"FROM ledger WHERE date IS NOT NULL GROUP BY 1, 2), "
+	"j AS (SELECT coalesce(f.scheme, l.scheme) AS scheme, coalesce(f.year, l.year) AS year, "
+	"f.spent_fen AS fs, l.spent_fen AS ls, f.entries AS fe, l.entries AS le, "
+	"f.recipients AS fr, l.recipients AS lr FROM f FULL JOIN l "
+	"ON f.scheme = l.scheme AND f.year = l.year) "
+	"SELECT scheme, year, coalesce(fs, 0), coalesce(ls, 0), coalesce(fe, 0), coalesce(le, 0), "
+	"coalesce(fr, 0), coalesce(lr, 0) FROM j "
+	"WHERE fs IS DISTINCT FROM ls OR fe IS DISTINCT FROM le OR fr IS DISTINCT FROM lr "
+	"ORDER BY scheme, year";
+
+/* The fund totals against the ledger; the number of faults, or -1. */
+static long check_funds(PGconn *db, uint64_t *fund_years)
+{
+	PGresult *r = query(db, "SELECT count(*) FROM fund_year", 0, NULL);
+	long bad;
+
+	if (r == NULL)
+		return -1;
+	*fund_years = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	if ((r = query(db, fund_check, 0, NULL)) == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		printf("fund %s %s: spent %s fen in %s entries to %s recipients, but its ledger "
+		       "rows make %s fen in %s entries to %s\n",
+		       PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		       PQgetvalue(r, i, 4), PQgetvalue(r, i, 6), PQgetvalue(r, i, 3),
+		       PQgetvalue(r, i, 5), PQgetvalue(r, i, 7));
+	bad = PQntuples(r);
+	PQclear(r);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
@@ -328,8 +373,8 @@ int main(int argc, char **argv)
 	const char *config = "/etc/assist/assistd.conf";
 	char conninfo[1024] = "";
 	struct cli_progress progress;
-	uint64_t rows, persons;
-	long jbad, mbad, ebad;
+	uint64_t rows, persons, fund_years;
+	long jbad, mbad, ebad, fbad;
 	PGconn *db;
 	int c;
 
@@ -355,20 +400,23 @@ int main(int argc, char **argv)
 		PQfinish(db);
 		return 2;
 	}
-	/* One snapshot for both checks, so they agree with each other. */
+	/* One snapshot for every check, so they agree with each other. */
 	PQclear(PQexec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
 	cli_progress_start(&progress);
 	jbad = check_journal(db, &rows, &progress);
 	mbad = jbad < 0 ? -1 : check_money(db, &persons, &progress);
 	ebad = mbad < 0 ? -1 : check_entries(db);
+	fbad = ebad < 0 ? -1 : check_funds(db, &fund_years);
 	PQclear(PQexec(db, "COMMIT"));
 	PQfinish(db);
-	if (jbad < 0 || mbad < 0 || ebad < 0)
+	if (jbad < 0 || mbad < 0 || ebad < 0 || fbad < 0)
 		return 2;
 	printf("journal: %" PRIu64 " rows, %ld broken\n", rows, jbad);
 	printf("money: %" PRIu64 " persons, %ld totals that do not match the ledger\n", persons, mbad);
 	printf("entries: %ld months paid twice or below nothing, reversals that match no earlier "
 	       "entry, or arrears and recoveries out of place\n",
 	       ebad);
-	return jbad == 0 && mbad == 0 && ebad == 0 ? 0 : 1;
+	printf("funds: %" PRIu64 " fund-years, %ld that do not match the ledger\n", fund_years,
+	       fbad);
+	return jbad == 0 && mbad == 0 && ebad == 0 && fbad == 0 ? 0 : 1;
 }

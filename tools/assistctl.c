@@ -25,6 +25,7 @@
 #include "assist.pb-c.h"
 #include "cli.h"
 #include "conf.h"
+#include "csv.h"
 #include "curve.h"
 #include "idnum.h"
 #include "money.h"
@@ -67,6 +68,8 @@ static const char usage[] =
 	"  status [--json]\n"
 	"  dump\n"
 	"  pay MONTH\n"
+	"  funds [--year Y] [--json]\n"
+	"  export ledger --scheme S --year Y [--full-ids]\n"
 	"  application APP_ID\n"
 	"  roster [--scheme S] [--place CODE] [--as-of DATE] [--json]\n"
 	"  report recipients|spending [--year Y] [--by scheme|place|month] [--csv]\n"
@@ -2848,25 +2851,9 @@ static const char report_usage[] =
 	"  assistctl report spending --year 2008 --by month --csv\n"
 	"exit: 0 done, 1 assistd refused, 2 assistd could not be reached\n";
 
-/* One CSV field (RFC 4180): quoted when it holds a comma, quote or line end. */
-static void csv_field(const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, stdout);
-	} else {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	}
-	fputs(last ? "\r\n" : ",", stdout);
-}
-
-/* The first columns of a row: its level and place, its scheme or its month. */
-static void report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r, bool csv)
+/* The first columns of a row: its level and place, its scheme or its month;
+ * 0, or -EIO when stdout fails (csv). */
+static int report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r, bool csv)
 {
 	char buf[48];
 	const char *key = r->month[0] ? r->month : r->scheme ? scheme_text(r->scheme, buf, sizeof(buf))
@@ -2874,10 +2861,9 @@ static void report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r
 
 	if (rr->by != ASSIST__REPORT_BY__REPORT_BY_PLACE) {
 		if (csv)
-			csv_field(key, false);
-		else
-			printf("  %-28s", key); /* a scheme's name or a month: ASCII */
-		return;
+			return csv_field(stdout, key, true);
+		printf("  %-28s", key); /* a scheme's name or a month: ASCII */
+		return 0;
 	}
 	const char *lv = pbjson_enum_name(&assist__report_level__descriptor, r->level, buf,
 					  sizeof(buf));
@@ -2885,21 +2871,24 @@ static void report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r
 			   : r->place->town[0]	   ? r->place->town
 			   : r->place->district[0] ? r->place->district
 						   : "city";
-	if (csv) {
-		csv_field(lv ? lv : "", false);
-		csv_field(r->place->district, false);
-		csv_field(r->place->town, false);
-		csv_field(r->place->community, false);
-	} else {
-		printf("  %*s", 2 * ((int)r->level - 1), "");
-		print_padded(name, 28 - 2 * ((int)r->level - 1));
-	}
+	if (csv)
+		return csv_field(stdout, lv ? lv : "", true) < 0 ||
+			       csv_field(stdout, r->place->district, false) < 0 ||
+			       csv_field(stdout, r->place->town, false) < 0 ||
+			       csv_field(stdout, r->place->community, false) < 0
+			       ? -EIO
+			       : 0;
+	printf("  %*s", 2 * ((int)r->level - 1), "");
+	print_padded(name, 28 - 2 * ((int)r->level - 1));
+	return 0;
 }
 
-static void report_print(const Assist__ReportReply *rr, bool csv)
+/* The report on stdout: 0, or -EIO when it fails. */
+static int report_print(const Assist__ReportReply *rr, bool csv)
 {
 	bool spending = rr->kind == ASSIST__REPORT_KIND__REPORT_KIND_SPENDING;
 	char by[16], yuan[32];
+	int rc = 0;
 
 	pbjson_enum_name(&assist__report_by__descriptor, rr->by, by, sizeof(by));
 	if (csv)
@@ -2911,21 +2900,23 @@ static void report_print(const Assist__ReportReply *rr, bool csv)
 		printf("spending in %d, by %s\n", rr->year, by);
 	else
 		printf("recipients as of %s, by %s\n", rr->as_of, by);
-	for (size_t i = 0; i < rr->n_rows; i++) {
+	for (size_t i = 0; i < rr->n_rows && rc == 0; i++) {
 		const Assist__ReportRow *r = rr->rows[i];
 		char value[32];
-		report_key(rr, r, csv);
+		rc = report_key(rr, r, csv);
 		snprintf(value, sizeof(value), "%" PRId64, r->value);
-		if (csv) {
-			csv_field(value, !spending);
-			if (spending)
-				csv_field(money_format(r->value, yuan, sizeof(yuan)), true);
+		if (csv && rc == 0) {
+			if ((rc = csv_field(stdout, value, false)) == 0 && spending)
+				rc = csv_field(stdout, money_format(r->value, yuan, sizeof(yuan)), false);
+			if (rc == 0)
+				rc = csv_end(stdout);
 		} else if (spending) {
 			printf(" %16s fen %16s yuan\n", value, money_format(r->value, yuan, sizeof(yuan)));
 		} else {
 			printf(" %10s\n", value);
 		}
 	}
+	return rc;
 }
 
 /* The options of report into rq; 0 or the exit status. */
@@ -2978,8 +2969,8 @@ static int cmd_report(const struct opts *o, int argc, char **argv)
 		return rc;
 	if (reply->body_case != ASSIST__REPLY__BODY_REPORT)
 		rc = unexpected_reply();
-	else
-		report_print(reply->report, csv);
+	else if (report_print(reply->report, csv) < 0)
+		rc = EXIT_REJECTED;
 	assist__reply__free_unpacked(reply, NULL);
 	return rc == 0 && fflush(stdout) != 0 ? EXIT_REJECTED : rc;
 }
@@ -3022,6 +3013,188 @@ static int cmd_application(const struct opts *o, int argc, char **argv)
 		rc = unexpected_reply();
 	assist__reply__free_unpacked(reply, NULL);
 	return rc;
+}
+
+/* ---- funds and export ledger -------------------------------------------- */
+
+#define EXPORT_PAGE 1000
+
+static const char funds_usage[] =
+	"usage: assistctl funds [--year Y] [--json]\n"
+	"Prints each earmarked fund of year Y (default: the current year): its budget,\n"
+	"what its ledger entries dated in Y add up to (a household's entry once), what\n"
+	"remains and its distinct recipients; \"-\" where the policy gives no budget,\n"
+	"\"exceeded\" once budget_exceeded was raised.\n"
+	"example:\n"
+	"  assistctl funds --year 2008\n"
+	"exit: 0 done, 1 assistd rejected it, 2 assistd could not be reached\n";
+
+static const char export_usage[] =
+	"usage: assistctl export ledger --scheme S --year Y [--full-ids]\n"
+	"Writes the ledger of scheme S's fund for year Y as CSV (RFC 4180): a header\n"
+	"line, then one entry a line in ledger order. ID numbers are masked unless\n"
+	"--full-ids is given and the connection is granted them (ipc, or a client\n"
+	"named in full_id_clients). counted is 0 for a household's entry already\n"
+	"counted on another member: the sum of amount_fen where counted is 1 is the\n"
+	"fund's spent in assistctl funds.\n"
+	"example:\n"
+	"  assistctl export ledger --scheme urban_dibao --year 2008 > ledger.csv\n"
+	"exit: 0 done, 1 assistd rejected it, 2 assistd could not be reached\n";
+
+/* A year given on the command line: 1..9999, or 0 after the usage error. */
+static int parse_year(const char *s)
+{
+	char *end;
+	long y = strtol(s, &end, 10);
+
+	return *s != '\0' && *end == '\0' && y >= 1 && y <= 9999 ? (int)y : 0;
+}
+
+static void funds_print(const Assist__FundsReply *f)
+{
+	char name[48];
+
+	printf("funds %d\n", f->year);
+	printf("  %-26s %16s %16s %16s %10s\n", "scheme", "budget_fen", "spent_fen",
+	       "remaining_fen", "recipients");
+	for (size_t i = 0; i < f->n_funds; i++) {
+		const Assist__FundsLine *l = f->funds[i];
+		const char *n = pbjson_enum_name(&assist__scheme__descriptor, l->scheme, name,
+						 sizeof(name));
+		char budget[24] = "-", remaining[24] = "-";
+
+		if (l->has_budget) {
+			snprintf(budget, sizeof(budget), "%" PRId64, l->budget_fen);
+			snprintf(remaining, sizeof(remaining), "%" PRId64, l->remaining_fen);
+		}
+		printf("  %-26s %16s %16" PRId64 " %16s %10" PRIu64 "%s\n", n ? n : "unknown",
+		       budget, l->spent_fen, remaining, l->recipients,
+		       l->exceeded ? "  exceeded" : "");
+	}
+}
+
+static int cmd_funds(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "year", required_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__FundsRequest fr = ASSIST__FUNDS_REQUEST__INIT;
+	Assist__Reply *reply;
+	bool json = false;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'y' && (fr.year = parse_year(optarg)) == 0)
+			return usage_error("funds: --year \"%s\" is not a year (1-9999)", optarg);
+		else if (opt == 'j')
+			json = true;
+		else if (opt != 'y')
+			return cli_usage(opt, funds_usage, EXIT_USAGE);
+	}
+	if (optind != argc)
+		return usage_error("funds: takes no arguments");
+	req.body_case = ASSIST__REQUEST__BODY_FUNDS;
+	req.funds = &fr;
+	if ((rc = query(o, &req, &reply)) != 0)
+		return rc;
+	if (reply->body_case != ASSIST__REPLY__BODY_FUNDS)
+		rc = unexpected_reply();
+	else if (json)
+		rc = print_json(pbjson_encode(&reply->funds->base, PBJSON_EMIT_DEFAULTS), 0);
+	else
+		funds_print(reply->funds);
+	assist__reply__free_unpacked(reply, NULL);
+	return rc == 0 && fflush(stdout) != 0 ? EXIT_REJECTED : rc;
+}
+
+/* One entry as a CSV line, in the header's order. */
+static int export_line(const Assist__ExportEntry *e)
+{
+	char id[24], amount[24], kind[24], scheme[48];
+	const char *fields[] = {
+		e->id_number, e->subject_key, e->ref,
+		pbjson_enum_name(&assist__ledger_kind__descriptor, e->kind, kind, sizeof(kind)),
+		e->period, e->date,
+		pbjson_enum_name(&assist__scheme__descriptor, e->scheme, scheme, sizeof(scheme)),
+		amount, e->counted ? "1" : "0", e->reason, id,
+	};
+	int rc = 0;
+
+	snprintf(amount, sizeof(amount), "%" PRId64, e->amount_fen);
+	snprintf(id, sizeof(id), "%" PRIu64, e->id);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && rc == 0; i++)
+		rc = csv_field(stdout, fields[i], i == 0);
+	return rc == 0 ? csv_end(stdout) : rc;
+}
+
+/* Every page of the fund's ledger through rq, as CSV lines: 0 or an exit code. */
+static int export_pages(const struct opts *o, Assist__ExportRequest *rq)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	bool more = true;
+	int rc = 0;
+
+	req.body_case = ASSIST__REQUEST__BODY_EXPORT;
+	req.export = rq;
+	rq->limit = EXPORT_PAGE;
+	while (more && rc == 0) {
+		Assist__Reply *reply;
+		if ((rc = query(o, &req, &reply)) != 0)
+			break;
+		if (reply->body_case != ASSIST__REPLY__BODY_EXPORT) {
+			assist__reply__free_unpacked(reply, NULL);
+			return unexpected_reply();
+		}
+		for (size_t i = 0; i < reply->export->n_entries && rc == 0; i++)
+			rc = export_line(reply->export->entries[i]) < 0 ? EXIT_REJECTED : 0;
+		more = reply->export->more;
+		rq->after_id = reply->export->next_after_id;
+		assist__reply__free_unpacked(reply, NULL);
+	}
+	return rc;
+}
+
+static int cmd_export(const struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "scheme", required_argument, NULL, 's' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "full-ids", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const header[] = { "id", "subject_key", "ref", "kind", "period",
+					      "date", "scheme", "amount_fen", "counted", "reason",
+					      "entry" };
+	Assist__ExportRequest rq = ASSIST__EXPORT_REQUEST__INIT;
+	int opt, scheme = 0, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 's' && pbjson_enum_value(&assist__scheme__descriptor, optarg, &scheme) < 0)
+			return usage_error("export: --scheme \"%s\" is not a scheme", optarg);
+		else if (opt == 'y' && (rq.year = parse_year(optarg)) == 0)
+			return usage_error("export: --year \"%s\" is not a year (1-9999)", optarg);
+		else if (opt == 'f')
+			rq.full_ids = true;
+		else if (opt != 's' && opt != 'y')
+			return cli_usage(opt, export_usage, EXIT_USAGE);
+	}
+	if (argc - optind != 1 || strcmp(argv[optind], "ledger") != 0)
+		return usage_error("export: expects \"ledger\"");
+	if (scheme == 0 || rq.year == 0)
+		return usage_error("export ledger: --scheme and --year are required");
+	rq.scheme = scheme;
+	for (size_t i = 0; i < sizeof(header) / sizeof(header[0]) && rc == 0; i++)
+		rc = csv_field(stdout, header[i], i == 0);
+	if (rc == 0 && csv_end(stdout) == 0)
+		rc = export_pages(o, &rq);
+	else
+		rc = EXIT_REJECTED;
+	return rc == 0 && fflush(stdout) != 0 ? EXIT_REJECTED : rc;
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -3282,6 +3455,8 @@ static const struct {
 	{ "report", cmd_report, report_usage },
 	{ "simulate", cmd_simulate, simulate_usage },
 	{ "application", cmd_application, application_usage },
+	{ "funds", cmd_funds, funds_usage },
+	{ "export", cmd_export, export_usage },
 };
 
 int main(int argc, char **argv)

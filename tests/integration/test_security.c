@@ -267,6 +267,55 @@ static void test_consumer_reads_but_does_not_push(void **state)
 	free(err);
 }
 
+/* The export of consumer's key: full IDs asked for, granted or not. */
+static char *export_as_consumer(void)
+{
+	const char *argv[] = {"assistctl", "-c", consumer_conf, "export", "ledger", "--scheme",
+			      "rural_repair", "--year", "2026", "--full-ids", NULL};
+	char *out = NULL;
+
+	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 0);
+	return out;
+}
+
+/* An export carries full IDs only for a key full_id_clients names: the
+ * consumer asking for them reads masked ones until it is listed. */
+static void test_export_full_ids_right(void **state)
+{
+	char id[19], text[1024], masked[19], *out, *err = NULL;
+
+	fixture_id(id, "420702", "19700101", 31);
+	snprintf(text, sizeof(text),
+		 "{\"source\":\"civil_affairs\",\"seq\":900,\"kind\":\"household\",\"household\":"
+		 "{\"household_id\":\"SX-1\",\"members\":1,\"monthly_income_fen\":0,"
+		 "\"area\":\"district\"}}\n"
+		 "{\"source\":\"civil_affairs\",\"seq\":901,\"kind\":\"person\",\"person\":"
+		 "{\"id_number\":\"%s\",\"name\":\"Xu\",\"household_id\":\"SX-1\","
+		 "\"hukou\":\"rural\",\"area\":\"district\"}}\n"
+		 "{\"source\":\"civil_affairs\",\"seq\":902,\"kind\":\"enrollment\","
+		 "\"enrollment\":{\"id_number\":\"%s\",\"scheme\":\"rural_dibao\","
+		 "\"class\":\"I\",\"start_date\":\"2026-01-01\"}}\n"
+		 "{\"source\":\"housing\",\"seq\":1,\"kind\":\"housing_aid\",\"housing_aid\":"
+		 "{\"claim_id\":\"SX-1-a\",\"household_id\":\"SX-1\",\"scheme\":\"rural_repair\","
+		 "\"date\":\"2026-04-01\"}}\n",
+		 id, id);
+	if (fixture_push(&fx, "sx.jsonl", text, &err) != 0)
+		fail_msg("push: %s", err);
+	free(err);
+	snprintf(masked, sizeof(masked), "%.6s**********%s", id, id + 16);
+	out = export_as_consumer();
+	assert_non_null(strstr(out, masked));
+	assert_null(strstr(out, id));
+	free(out);
+	assert_int_equal(append("full_id_clients = dashboard"), 0);
+	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "RELOADING=1", 30000), 0);
+	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
+	out = export_as_consumer();
+	assert_non_null(strstr(out, id));
+	free(out);
+}
+
 /* The consumer sees records on the feed over CURVE; pushes until one comes,
  * since a subscriber only gets what is published after it joined. */
 static void test_consumer_watches_feed(void **state)
@@ -416,6 +465,8 @@ int main(void)
 		cmocka_unit_test(test_department_role_over_tcp),
 		cmocka_unit_test(test_consumer_reads_but_does_not_push),
 		cmocka_unit_test(test_consumer_watches_feed),
+		/* After the pushes of civil_affairs above, before the adapter's LSNs. */
+		cmocka_unit_test(test_export_full_ids_right),
 		cmocka_unit_test(test_adapter_over_curve),
 		cmocka_unit_test(test_reload_clients),
 		cmocka_unit_test(test_plain_tcp_refused),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policy/appstep.h"
+#include "fund.h"
 #include "policy/rules.h"
 #include "policytest.h"
 
@@ -404,6 +405,11 @@ static void test_shipped_params_all_read(void **state)
 			}
 		}
 	}
+	/* The funds' budgets are read by scheme name (daemon/fund.c), each one
+	 * checked at start by fund_check_params. */
+	for (size_t i = 0; params_name(ps, i) != NULL; i++)
+		n += strncmp(params_name(ps, i), "fund.", 5) == 0;
+	assert_int_equal(fund_check_params(ps, NULL, 0), 0);
 	assert_int_equal(params_count(ps), n);
 	params_free(ps);
 }
