@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "curve.h"
+#include "metrics.h"
 
 #define KEY(name, type, def, reload) {#name, type, def, reload, offsetof(struct config, name)}
 
@@ -33,6 +34,7 @@ static const struct conf_key config_keys[] = {
 	KEY(runtime_dir, CONF_STRING, "/run/assist", false),
 	KEY(dead_letter_max_bytes, CONF_INT, "65536", true),
 	KEY(recompute_chunk, CONF_INT, "1000", true),
+	KEY(metrics_listen, CONF_STRING, "", false),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -108,6 +110,12 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 			 path);
 		config_free(cfg);
 		return -EINVAL;
+	}
+	if (cfg->metrics_listen[0] != '\0' &&
+	    (rc = metrics_parse_listen(cfg->metrics_listen, &(struct sockaddr_storage){0},
+				       &(socklen_t){0}, err, errlen)) < 0) {
+		config_free(cfg);
+		return rc;
 	}
 	if ((rc = check_security(path, cfg, err, errlen)) < 0) {
 		config_free(cfg);

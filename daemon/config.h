@@ -29,6 +29,7 @@ struct config {
 	char *roles_file;         /* sources and their roles (roles.h); "": the built-in */
 	int64_t dead_letter_max_bytes; /* a dead letter's event JSON and raw are cut past this */
 	int64_t recompute_chunk;  /* payees a recompute job's chunk covers, about */
+	char *metrics_listen;     /* HOST:PORT of GET /metrics (metrics.h); "": none */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

@@ -31,6 +31,7 @@
 #include "params.h"
 #include "roles.h"
 #include "store.h"
+#include "tally.h"
 
 /* What the engine needs from the sockets around it. */
 struct engine_ops {
@@ -63,6 +64,7 @@ struct engine {
 	struct feed feed;         /* its sequence numbers */
 	uint64_t dead_letters;
 	uint64_t persons_at_start;
+	struct tally tally; /* counters since start, for the metrics */
 
 	/* Replaying the journal (assistd --rebuild): events come from
 	 * ingest_replay, nothing is journaled, dead-lettered or positioned. */

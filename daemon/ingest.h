@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "log.h"
 #include "pos.h"
+#include "tally.h"
 
 #define INGEST_PEER_MAX 256
 
@@ -36,6 +37,7 @@ struct ingest_source {
 	char problem[256];                 /* the sender's standing failure (heartbeats) */
 	uint8_t peer[INGEST_PEER_MAX];     /* the ROUTER id of its latest sender */
 	size_t peer_len;
+	struct tally_kinds tally;          /* its events since start, for the metrics */
 	struct ingest_source *next;
 };
 
