@@ -7,7 +7,7 @@
 
 #include "conf.h"
 #include "curve.h"
-#include "metrics.h"
+#include "metricserve.h"
 
 #define KEY(name, type, def, reload) {#name, type, def, reload, offsetof(struct config, name)}
 
@@ -112,8 +112,8 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (cfg->metrics_listen[0] != '\0' &&
-	    (rc = metrics_parse_listen(cfg->metrics_listen, &(struct sockaddr_storage){0},
-				       &(socklen_t){0}, err, errlen)) < 0) {
+	    (rc = metricserve_parse_listen(cfg->metrics_listen, &(struct sockaddr_storage){0},
+					   &(socklen_t){0}, err, errlen)) < 0) {
 		config_free(cfg);
 		return rc;
 	}

@@ -1,25 +1,18 @@
-/* Prometheus metrics at GET /metrics on metrics_listen (docs/operations.md
- * "Metrics"): the engine's counters (tally.h), its sources' lag and
- * freshness, the feed, dead letters, recipients and resident memory, as
- * Prometheus text format 0.0.4, served by libmicrohttpd.
- *
- * libmicrohttpd runs its own thread (MHD_USE_INTERNAL_POLLING_THREAD) that
- * only copies the latest rendering out under a mutex; the loop renders it
- * once a second from a timer. That is simpler than driving MHD from the
- * loop (its fd set changes with every connection, and MHD_run would do
- * socket I/O on the loop), and a scrape never waits for the loop or
- * touches the engine's memory from another thread. */
+/* Prometheus metrics of assistd at GET /metrics on metrics_listen
+ * (docs/operations.md "Metrics"): the engine's counters (tally.h), its
+ * sources' lag and freshness, the feed, dead letters, recipients and
+ * resident memory, as Prometheus text format 0.0.4, served by
+ * lib/metricserve.c (its own thread copies what the loop renders). */
 #ifndef ASSIST_METRICS_H
 #define ASSIST_METRICS_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <uv.h>
 
 #include "config.h"
+#include "metricserve.h"
 #include "tally.h"
 
 struct engine;
@@ -45,23 +38,11 @@ struct metrics_snapshot {
 };
 
 struct metrics {
-	struct MHD_Daemon *mhd;
+	struct metricserve serve;
 	const struct engine *engine;
 	int64_t freshness_ms; /* a source silent longer than this is stale */
-	uv_timer_t timer;     /* renders once a second */
-	pthread_mutex_t lock; /* guards text and len, which the MHD thread copies */
-	char *text;
-	size_t len;
-	bool up;
 };
 
-/* Parse metrics_listen, "HOST:PORT" with a numeric IPv4 host or "[IPv6]:PORT"
- * (no name lookup: nothing may block), into *sa and *len. 0, or -EINVAL with
- * the reason in err. */
-__attribute__((warn_unused_result)) int metrics_parse_listen(const char *s,
-							     struct sockaddr_storage *sa,
-							     socklen_t *len, char *err,
-							     size_t errlen);
 /* Render s as Prometheus text into a new buffer (its length in *len), or
  * NULL without memory. */
 char *metrics_render(const struct metrics_snapshot *s, size_t *len);

@@ -36,7 +36,7 @@ static void test_parse_listen(void **state)
 		struct sockaddr_storage sa;
 		socklen_t len = 0;
 		char err[256] = "";
-		int rc = metrics_parse_listen(cases[i].s, &sa, &len, err, sizeof(err));
+		int rc = metricserve_parse_listen(cases[i].s, &sa, &len, err, sizeof(err));
 
 		print_message("%s\n", cases[i].s);
 		if (cases[i].family == 0) {
