@@ -91,6 +91,7 @@ static int check_security(const char *path, const struct config *cfg, char *err,
 
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
+	char why[256];
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -113,7 +114,8 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->metrics_listen[0] != '\0' &&
 	    (rc = metricserve_parse_listen(cfg->metrics_listen, &(struct sockaddr_storage){0},
-					   &(socklen_t){0}, err, errlen)) < 0) {
+					   &(socklen_t){0}, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		config_free(cfg);
 		return rc;
 	}
