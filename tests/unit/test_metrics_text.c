@@ -1,8 +1,8 @@
 /* The metrics' pure parts: metrics_listen parsed (numeric hosts only),
  * histogram buckets, ledger entries per scheme, a batch's kinds, and the
- * exposition rendered from a snapshot: each expected line present, every
- * family with its HELP and TYPE before its samples, families not
- * interleaved. */
+ * exposition of assistd and of an adapter rendered from a snapshot: each
+ * expected line present, every family with its HELP and TYPE before its
+ * samples, families not interleaved. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter_metrics.h"
 #include "metrics.h"
 #include "tally.h"
 
@@ -141,11 +142,10 @@ static void family_of(const char *line, const char *const *histograms, char *out
 	}
 }
 
-/* Every family's lines are one group, its HELP and TYPE first. */
-static void assert_grouped(const char *text)
+/* Every family's lines are one group, its HELP and TYPE first; the
+ * histograms named (NULL-terminated) have suffixed samples. */
+static void assert_grouped_with(const char *text, const char *const *histograms)
 {
-	static const char *const histograms[] = {"assist_batch_events", "assist_commit_seconds",
-						 NULL};
 	char seen[64][64], cur[64] = "", fam[64];
 	size_t n_seen = 0;
 
@@ -216,6 +216,8 @@ static void test_render(void **state)
 		"scheme=\"rural_dibao\"",
 		"assist_payments_total{scheme=\"medical_assistance\"} 1",
 	};
+	static const char *const histograms[] = {"assist_batch_events", "assist_commit_seconds",
+						 NULL};
 	char *text;
 	size_t len;
 
@@ -242,7 +244,61 @@ static void test_render(void **state)
 		if (strstr(text, absent[i]) != NULL)
 			fail_msg("unexpected %s in\n%s", absent[i], text);
 	}
-	assert_grouped(text);
+	assert_grouped_with(text, histograms);
+	free(text);
+}
+
+static void test_adapter_render(void **state)
+{
+	static const struct {
+		const char *table;
+		char op;
+	} rows[] = {
+		{"persons", 'I'}, {"persons", 'I'}, {"persons", 'U'}, {"deaths", 'S'},
+		{"persons", 'X'}, {"nosuch", 'I'},  {"persons", '\0'},
+	};
+	static const char *const histograms[] = {NULL};
+	static const char *const want[] = {
+		"# TYPE assist_adapter_rows_total counter\n",
+		"assist_adapter_rows_total{department=\"civil_affairs\",table=\"persons\","
+		"op=\"insert\"} 2\n",
+		"assist_adapter_rows_total{department=\"civil_affairs\",table=\"persons\","
+		"op=\"update\"} 1\n",
+		"assist_adapter_rows_total{department=\"civil_affairs\",table=\"persons\","
+		"op=\"delete\"} 0\n",
+		"assist_adapter_rows_total{department=\"civil_affairs\",table=\"deaths\","
+		"op=\"snapshot\"} 1\n",
+		"assist_adapter_slot_lag_bytes{department=\"civil_affairs\"} 0\n",
+		"assist_adapter_confirmed_lsn{department=\"civil_affairs\"} 5000\n",
+		"assist_adapter_received_lsn{department=\"civil_affairs\"} 4000\n",
+		"assist_adapter_unacknowledged_events{department=\"civil_affairs\"} 7\n",
+	};
+	const struct department *d = department_find("civil_affairs");
+	struct adapter_metrics m = {0};
+	struct adapter_metrics_snapshot s = {
+		.rows = m.rows, .received_lsn = 4000, .confirmed_lsn = 5000, .unacknowledged = 7,
+	};
+	char *text;
+	size_t len;
+
+	assert_non_null(d);
+	s.dept = d;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		adapter_metrics_row(&m, d, rows[i].table, rows[i].op);
+	text = adapter_metrics_render(&s, &len);
+	assert_non_null(text);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (strstr(text, want[i]) == NULL)
+			fail_msg("missing %s in\n%s", want[i], text);
+	}
+	assert_null(strstr(text, "nosuch"));
+	assert_grouped_with(text, histograms);
+	free(text);
+	/* Received beyond confirmed: the lag. */
+	s.received_lsn = 5300;
+	text = adapter_metrics_render(&s, &len);
+	assert_non_null(strstr(text, "assist_adapter_slot_lag_bytes{department=\"civil_affairs\"} "
+				     "300\n"));
 	free(text);
 }
 
@@ -251,7 +307,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_listen), cmocka_unit_test(test_observe),
 		cmocka_unit_test(test_ledger),       cmocka_unit_test(test_kind_index),
-		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render),       cmocka_unit_test(test_adapter_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
