@@ -1,16 +1,22 @@
 /* GET /metrics of a real assistd (metrics_listen on a free loopback port):
  * after events of three sources, some rejected, and a payment run, the
  * counters per source and kind are what was pushed, the payments per scheme
- * what the run booked, the gauges what status says; promtool accepts the
- * text; any other path is 404 and any other method 405. */
+ * what the run booked, the gauges what the store holds; promtool accepts
+ * the text; any other path is 404 and any other method 405; a bad
+ * metrics_listen or a port taken refuses the start. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "promtest.h"
@@ -164,12 +170,60 @@ static void test_other_paths(void **state)
 	free(resp);
 }
 
+/* A listener of the test's own on port, or -1. */
+static int occupy(int p)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	/* The port's connections to assistd linger in TIME_WAIT. */
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+			bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* A metrics_listen that is not HOST:PORT fails the check naming the key; a
+ * port taken fails the start saying so; counters start again at 0. */
+static void test_refused(void **state)
+{
+	char line[128], *err = NULL, *log, *resp;
+	const char *argv[] = {"assistd", "-c", fx.conf, "--check", NULL};
+	int fd;
+
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	assert_int_equal(fixture_conf_append(&fx, "metrics_listen = localhost:9464"), 0);
+	assert_int_not_equal(fixture_run(&fx, NULL, &err, argv), 0);
+	assert_non_null(strstr(err, "metrics_listen: \"localhost:9464\" is not HOST:PORT"));
+	free(err);
+	snprintf(line, sizeof(line), "metrics_listen = 127.0.0.1:%d", port);
+	assert_int_equal(fixture_conf_append(&fx, line), 0);
+	assert_true((fd = occupy(port)) >= 0);
+	assert_int_equal(fixture_assistd_start(&fx), -1);
+	close(fd);
+	log = fixture_read(&fx, "assistd.log");
+	snprintf(line, sizeof(line), "metrics_listen: cannot serve on 127.0.0.1:%d", port);
+	assert_non_null(strstr(log, line));
+	free(log);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	resp = promtest_http(port, "GET", "/metrics");
+	assert_non_null(resp);
+	assert_int_equal(sample(promtest_body(resp), "assist_batch_events_count"), 0);
+	assert_int_equal(sample(promtest_body(resp), "assist_events_received_total{source="
+						     "\"civil_affairs\",kind=\"person\"}"), -1);
+	free(resp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_promtool),
 		cmocka_unit_test(test_other_paths),
+		cmocka_unit_test(test_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
