@@ -25,6 +25,8 @@ static const struct conf_key adapter_keys[] = {
 	KEY(db_heartbeat_ms, CONF_INT, "10000", false),
 	KEY(max_message_bytes, CONF_INT, "16777216", false),
 	KEY(log_level, CONF_STRING, "info", true),
+	KEY(metrics_listen, CONF_STRING, "", false),
+	/* The CURVE keys last: check_keys names them from the end. */
 	KEY(curve_server_key, CONF_STRING, "", false),
 	KEY(curve_client_public_key, CONF_STRING, "", false),
 	KEY(curve_client_secret_key, CONF_STRING, "", false),
@@ -57,6 +59,21 @@ static int check_keys(const struct adapter_config *cfg, const char *path, char *
 	return 0;
 }
 
+/* metrics_listen empty or HOST:PORT. */
+static int check_metrics_listen(const char *listen, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	char why[256];
+	int rc;
+
+	if (listen[0] == '\0' ||
+	    (rc = metricserve_parse_listen(listen, &sa, &len, why, sizeof(why))) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: %s", path, why);
+	return rc;
+}
+
 int adapter_config_load(struct adapter_config *cfg, const char *path, char *err, size_t errlen)
 {
 	int rc;
@@ -73,7 +90,8 @@ int adapter_config_load(struct adapter_config *cfg, const char *path, char *err,
 		conf_free(adapter_keys, N_KEYS, cfg);
 		return -EINVAL;
 	}
-	if ((rc = check_keys(cfg, path, err, errlen)) < 0) {
+	if ((rc = check_keys(cfg, path, err, errlen)) < 0 ||
+	    (rc = check_metrics_listen(cfg->metrics_listen, path, err, errlen)) < 0) {
 		conf_free(adapter_keys, N_KEYS, cfg);
 		return rc;
 	}
@@ -257,6 +275,7 @@ static void adapter_on_change(struct repl *r, const struct row_change *rc)
 	char err[256] = "";
 	int ret = department_map(a->dept, rc, &out, err, sizeof(err));
 
+	adapter_metrics_row(&a->metrics, a->dept, rc->table, rc->op);
 	if (ret >= 0)
 		ret = adapter_check_size(a, rc, &out, err, sizeof(err));
 	if (ret < 0 && strstr(err, MAPPING_NO_COLUMN) != NULL)
@@ -390,6 +409,22 @@ static void adapter_on_ack(struct link *l, struct pos applied)
 		repl_pause(&a->repl, false);
 }
 
+/* The adapter's metrics now (metricserve_render_fn). */
+static char *adapter_render(void *data, size_t *len)
+{
+	const struct adapter *a = data;
+	const struct adapter_metrics_snapshot s = {
+		.dept = a->dept,
+		.rows = a->metrics.rows,
+		.received_lsn = a->repl.received_lsn,
+		.confirmed_lsn = a->repl.sent_lsn,
+		.unacknowledged = link_pending(&a->link),
+		.resident_bytes = metricserve_resident_bytes(),
+	};
+
+	return adapter_metrics_render(&s, len);
+}
+
 int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *dept,
 		  const struct adapter_config *cfg, bool resnapshot)
 {
@@ -398,8 +433,14 @@ int adapter_start(struct adapter *a, uv_loop_t *loop, const struct department *d
 	int rc;
 
 	*a = (struct adapter){.loop = loop, .dept = dept, .cfg = cfg};
-	if ((a->zctx = zmq_ctx_new()) == NULL)
-		return -errno;
+	/* First: what it renders until the rest is set up is the zeroes above. */
+	if ((rc = metricserve_start(&a->metrics.serve, loop, cfg->metrics_listen, adapter_render,
+				    a)) < 0)
+		return rc;
+	if ((a->zctx = zmq_ctx_new()) == NULL) {
+		rc = -errno;
+		goto fail_metrics;
+	}
 	if ((rc = zl_init(&a->zl, loop)) < 0)
 		goto fail_ctx;
 	if ((rc = repl_init(&a->repl, loop, dept, cfg->database, &adapter_repl_ops,
@@ -423,6 +464,8 @@ fail_zl:
 	zl_close(&a->zl, NULL);
 fail_ctx:
 	zmq_ctx_term(a->zctx);
+fail_metrics:
+	metricserve_close(&a->metrics.serve);
 	return rc;
 }
 
@@ -464,6 +507,7 @@ void adapter_stop(struct adapter *a, void (*on_close)(struct adapter *a))
 	if (a->stopping)
 		return;
 	a->stopping = true;
+	metricserve_close(&a->metrics.serve);
 	sd_notify(0, "STOPPING=1");
 	log_info("adapter: %s: stopping with %zu events unacknowledged", a->dept->name,
 		 link_pending(&a->link));

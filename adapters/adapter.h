@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "adapter_metrics.h"
 #include "link.h"
 #include "mapping.h"
 #include "replication.h"
@@ -45,6 +46,7 @@ struct adapter_config {
 	int64_t db_heartbeat_ms; /* logical message into the department database; 0: none */
 	int64_t max_message_bytes; /* assistd's: no batch is bigger */
 	char *log_level;
+	char *metrics_listen;          /* HOST:PORT of GET /metrics (metricserve.h); "": none */
 	char *curve_server_key;        /* Z85, for a tcp:// ingest_endpoint; "": plaintext */
 	char *curve_client_public_key;
 	char *curve_client_secret_key;
@@ -72,6 +74,7 @@ struct adapter {
 	char problem_table[64];   /* the table the standing problem is about; "" none */
 	int exit_code;            /* replication gave up: the exit status */
 	uv_timer_t quit;          /* bounds the wait for assistd to hear of it */
+	struct adapter_metrics metrics;
 
 	bool stopping;            /* adapter_stop ran */
 	int closing;              /* parts still closing */

@@ -71,6 +71,8 @@ struct batch {
 	struct fund_deltas funds; /* what it adds to each fund-year */
 	size_t n_statements;
 	int64_t written_ms; /* when its transaction went to the store */
+	uint64_t written_ns; /* ... by uv_hrtime, for the commit latency */
+	struct tally_money money; /* what its ledger entries move (tally.h) */
 	bool loaded;        /* what it names that the store has is in memory */
 	struct batch *next;
 };

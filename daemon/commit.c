@@ -504,6 +504,11 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 	if (be->retry_of != 0)
 		commit_retried(&e->commit, be->retry_of, true, be->major, NULL, NULL);
 	for (size_t i = 0; i < e->commit.decisions.n; i++) {
+		const struct decision *d = &e->commit.decisions.items[i];
+
+		if (d->type == DEC_LEDGER)
+			tally_ledger(&b->money, d->u.ledger.scheme, d->u.ledger.kind,
+				     d->u.ledger.amount);
 		if ((rc = write_decision(e, b, be, i)) < 0)
 			return rc;
 	}
@@ -561,6 +566,7 @@ void commit_batch(struct engine *e, struct batch *b)
 	int rc = job ? 0 : -ENOMEM;
 
 	b->before = batch_mark_of(e);
+	memset(&b->money, 0, sizeof(b->money)); /* counted again if applied again */
 
 	for (size_t i = 0; i < b->n_events && rc == 0; i++)
 		rc = apply_one(e, b, &b->events[i]);
@@ -583,6 +589,7 @@ void commit_batch(struct engine *e, struct batch *b)
 	job->batch = ++e->commit.batch_no;
 	b->n_statements = store_job_size(job);
 	b->written_ms = walltime_now_ms();
+	b->written_ns = uv_hrtime();
 	if (e->queue.commit_tail != NULL)
 		e->queue.commit_tail->next = b;
 	else
@@ -615,6 +622,7 @@ static void on_commit(struct store_job *job, int status)
 	log_debug("batch %" PRIu64 ": %zu events, %zu statements, committed in %" PRId64 " ms",
 		  job->batch, b->n_events, b->n_statements, walltime_now_ms() - b->written_ms);
 	store_job_free(job);
+	tally_committed(&e->tally, b, (double)(uv_hrtime() - b->written_ns) / 1e9);
 	batch_committed(e, b);
 	/* A retry rejected again may be retried again, once that is stored. */
 	for (size_t i = 0; i < b->n_events; i++) {

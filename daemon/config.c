@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "curve.h"
+#include "metricserve.h"
 
 #define KEY(name, type, def, reload) {#name, type, def, reload, offsetof(struct config, name)}
 
@@ -35,6 +36,7 @@ static const struct conf_key config_keys[] = {
 	KEY(recompute_chunk, CONF_INT, "1000", true),
 	KEY(application_check_s, CONF_INT, "60", false),
 	KEY(full_id_clients, CONF_STRING, "", true),
+	KEY(metrics_listen, CONF_STRING, "", false),
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -91,6 +93,7 @@ static int check_security(const char *path, const struct config *cfg, char *err,
 
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
+	char why[256];
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -111,6 +114,13 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 			 "application_check_s >= 1", path);
 		config_free(cfg);
 		return -EINVAL;
+	}
+	if (cfg->metrics_listen[0] != '\0' &&
+	    (rc = metricserve_parse_listen(cfg->metrics_listen, &(struct sockaddr_storage){0},
+					   &(socklen_t){0}, why, sizeof(why))) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		config_free(cfg);
+		return rc;
 	}
 	if ((rc = check_security(path, cfg, err, errlen)) < 0) {
 		config_free(cfg);

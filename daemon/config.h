@@ -31,6 +31,7 @@ struct config {
 	int64_t recompute_chunk;  /* payees a recompute job's chunk covers, about */
 	int64_t application_check_s;   /* how often open application steps are checked */
 	char *full_id_clients;    /* CURVE clients whose exports may carry full IDs */
+	char *metrics_listen;     /* HOST:PORT of GET /metrics (metrics.h); "": none */
 };
 
 /* Load path into cfg (zeroed first). 0, or a negative errno with "file:line:

@@ -244,6 +244,10 @@ uint64_t engine_recipients(const struct engine *e)
 int engine_init(struct engine *e, uv_loop_t *loop, struct store *st,
 		const struct engine_ops *ops, void *data)
 {
+	int rc = tally_check();
+
+	if (rc < 0)
+		return rc;
 	memset(e, 0, sizeof(*e));
 	e->loop = loop;
 	e->store = st;

@@ -32,6 +32,7 @@
 #include "params.h"
 #include "roles.h"
 #include "store.h"
+#include "tally.h"
 
 /* What the engine needs from the sockets around it. */
 struct engine_ops {
@@ -65,6 +66,7 @@ struct engine {
 	struct funds funds;       /* every fund-year's spending (daemon/fund.c) */
 	uint64_t dead_letters;
 	uint64_t persons_at_start;
+	struct tally tally; /* counters since start, for the metrics */
 
 	/* Replaying the journal (assistd --rebuild): events come from
 	 * ingest_replay, nothing is journaled, dead-lettered or positioned. */

@@ -268,6 +268,8 @@ int ingest_take(struct engine *e, const uint8_t *peer, size_t peer_len, uint64_t
 		return -ENOMEM;
 	}
 	source_peer(src, peer, peer_len);
+	for (size_t i = 0; i < b->n_events; i++)
+		src->tally.received[tally_kind_index(b->events[i])]++;
 	took = take_events(e, src, b, &gap);
 	if (gap)
 		log_debug("%s: gap after %" PRIu64 "/%" PRIu64 "; asking the sender to resend",
@@ -396,6 +398,7 @@ int ingest_retry(struct engine *e, uint64_t id, const char *source, Assist__Even
 		return -ENOMEM;
 	}
 	e->queue.filling->events[e->queue.filling->n_events - 1].retry_of = id;
+	src->tally.received[tally_kind_index(ev)]++;
 	src->taken_major++;
 	src->taken_minor = id;
 	if (batch_full(e->queue.filling->n_events, e->cfg->batch_max_events))

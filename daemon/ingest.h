@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "log.h"
 #include "pos.h"
+#include "tally.h"
 
 #define INGEST_PEER_MAX 256
 
@@ -37,6 +38,7 @@ struct ingest_source {
 	bool internal;                     /* assistd's own (appdue.c): no role to check */
 	uint8_t peer[INGEST_PEER_MAX];     /* the ROUTER id of its latest sender */
 	size_t peer_len;
+	struct tally_kinds tally;          /* its events since start, for the metrics */
 	struct ingest_source *next;
 };
 

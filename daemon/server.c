@@ -378,7 +378,8 @@ static void on_engine_ready(void *data, int status)
 				request_on_ingest) < 0 ||
 	    bind_socket(srv, &srv->query, ZMQ_ROUTER, srv->cfg.query_endpoint,
 				request_on_query) < 0 ||
-	    bind_socket(srv, &srv->feed, ZMQ_PUB, srv->cfg.feed_endpoint, NULL) < 0) {
+	    bind_socket(srv, &srv->feed, ZMQ_PUB, srv->cfg.feed_endpoint, NULL) < 0 ||
+	    metrics_start(&srv->metrics, &srv->loop, &srv->cfg, &srv->engine) < 0) {
 		server_stop(srv, 1);
 		return;
 	}
@@ -541,6 +542,7 @@ static void close_all(struct server *srv)
 	if (srv->closed)
 		return;
 	srv->closed = true;
+	metrics_close(&srv->metrics);
 	for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
 		if (socks[i]->zs != NULL)
 			zl_sock_close(socks[i], on_sock_closed);
@@ -668,8 +670,7 @@ int server_run(struct server *srv)
 		log_error("setting up the loop: %s", uv_strerror(rc));
 		return 1;
 	}
-	srv->stop_timer.data = srv->watchdog.data = srv->freshness.data = srv;
-	srv->feed_beat.data = srv;
+	srv->stop_timer.data = srv->watchdog.data = srv->freshness.data = srv->feed_beat.data = srv;
 	if ((srv->zctx = zmq_ctx_new()) == NULL) {
 		log_error("zmq_ctx_new: %s", zmq_strerror(errno));
 		return 1;

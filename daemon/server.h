@@ -17,6 +17,7 @@
 #include "config.h"
 #include "engine.h"
 #include "instance.h"
+#include "metrics.h"
 #include "params.h"
 #include "roles.h"
 #include "standards.h"
@@ -44,6 +45,7 @@ struct server {
 	struct roles *roles;      /* the sources that may send, and what (roles_file) */
 	struct zap zap;           /* its handler, running when curve_secret_key is set */
 	bool zap_up;
+	struct metrics metrics; /* GET /metrics, when metrics_listen is set */
 
 	uv_signal_t sigterm, sigint, sighup;
 	uv_timer_t stop_timer;  /* bounds how long a stop waits for the store */
