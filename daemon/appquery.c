@@ -7,24 +7,15 @@
 
 #include "application.h"
 #include "log.h"
+#include "query.h"
 #include "schema.h"
 #include "server.h"
 
 /* Who asked, kept until the answer is ready. */
 struct appquery {
-	struct server *srv;
-	uint8_t peer[INGEST_PEER_MAX];
-	size_t peer_len;
-	uint64_t request_id;
+	struct query_asker who;
 	char id[STATE_APPLICATION_ID_MAX + 1];
 };
-
-static void fail(struct appquery *q, Assist__ErrorCode code, const char *msg)
-{
-	/* The socket is gone when the answer comes after a stop began. */
-	if (q->srv->query.zs != NULL)
-		server_reply_error(&q->srv->query, q->peer, q->peer_len, q->request_id, code, msg);
-}
 
 static void on_person(void *arg, struct person *p)
 {
@@ -34,15 +25,14 @@ static void on_person(void *arg, struct person *p)
 	struct arena a = {0};
 
 	if (app == NULL) {
-		fail(q, ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON, "unknown application");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON, "unknown application");
 		goto cleanup;
 	}
-	r.request_id = q->request_id;
 	r.body_case = ASSIST__REPLY__BODY_APPLICATION;
 	if ((r.application = application_trail(&a, app)) == NULL)
-		fail(q, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
-	else if (q->srv->query.zs != NULL)
-		server_reply(&q->srv->query, q->peer, q->peer_len, &r);
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+	else
+		query_answer(&q->who, &r);
 cleanup:
 	arena_free(&a);
 	free(q);
@@ -56,14 +46,14 @@ static void on_found(struct store_job *job, int status)
 
 	if (status < 0) {
 		log_error("application: %s", job->error);
-		fail(q, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED, "the store failed to answer");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED, "the store failed to answer");
 		free(q);
 	} else if (res == NULL || PQntuples(res) == 0) {
-		fail(q, ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON, "unknown application");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_UNKNOWN_PERSON, "unknown application");
 		free(q);
 	} else {
 		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
-		engine_find_person(&q->srv->engine, id, on_person, q);
+		engine_find_person(&q->who.srv->engine, id, on_person, q);
 	}
 	store_job_free(job);
 }
@@ -78,13 +68,10 @@ void appquery_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 
 	if (q == NULL)
 		return;
-	q->srv = srv;
-	q->peer_len = peer_len < sizeof(q->peer) ? peer_len : sizeof(q->peer);
-	memcpy(q->peer, peer, q->peer_len);
-	q->request_id = req->request_id;
+	query_asker_set(&q->who, srv, peer, peer_len, req->request_id);
 	if (id[0] == '\0' || strlen(id) > STATE_APPLICATION_ID_MAX) {
-		fail(q, ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
-		     "application.application_id: is required, at most 39 bytes");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
+			   "application.application_id: is required, at most 39 bytes");
 		free(q);
 		return;
 	}
@@ -92,7 +79,7 @@ void appquery_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	job = store_job_new(STORE_READ, on_found, q);
 	if (job == NULL || store_job_add(job, SQL_APPLICATION_PERSON, &v, 1) < 0) {
 		store_job_free(job);
-		fail(q, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		free(q);
 		return;
 	}

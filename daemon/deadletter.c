@@ -25,10 +25,7 @@ enum { COL_ID, COL_SOURCE, COL_MAJOR, COL_MINOR, COL_KIND, COL_FIELD, COL_REASON
 
 /* Who asked, kept until the store has read the letters. */
 struct pending {
-	struct server *srv;
-	uint8_t peer[INGEST_PEER_MAX];
-	size_t peer_len;
-	uint64_t request_id;
+	struct query_asker who;
 	uint32_t limit;
 	uint64_t *ids; /* retry: the letters asked for, in the order asked */
 	size_t n_ids;
@@ -41,10 +38,7 @@ static struct pending *pending_new(struct server *srv, const uint8_t *peer, size
 
 	if (pq == NULL)
 		return NULL;
-	pq->srv = srv;
-	pq->peer_len = peer_len < sizeof(pq->peer) ? peer_len : sizeof(pq->peer);
-	memcpy(pq->peer, peer, pq->peer_len);
-	pq->request_id = request_id;
+	query_asker_set(&pq->who, srv, peer, peer_len, request_id);
 	return pq;
 }
 
@@ -56,12 +50,12 @@ static void pending_free(struct pending *pq)
 
 static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
 {
-	query_error_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
+	query_fail(&pq->who, code, msg);
 }
 
 static void pending_reply(struct pending *pq, Assist__Reply *r)
 {
-	query_reply_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, r);
+	query_answer(&pq->who, r);
 }
 
 /* ids as a PostgreSQL bigint[] literal ({1,2,3}); NULL without memory. */
@@ -93,7 +87,7 @@ static int read_letters(struct pending *pq, const char *source, const uint64_t *
 				 {array, array ? strlen(array) : 0, false},
 				 {count, strlen(count), false}};
 	if (array != NULL && job != NULL && store_job_add(job, SQL_DEAD_LETTERS, v, 3) == 0) {
-		store_submit(pq->srv->store, job);
+		store_submit(pq->who.srv->store, job);
 		job = NULL;
 		rc = 0;
 	}
@@ -299,12 +293,12 @@ static void on_retry_read(struct store_job *job, int status)
 		for (size_t i = 0; i < pq->n_ids; i++) {
 			assist__retry_result__init(&rows[i]);
 			rows[i].id = pq->ids[i];
-			retry_one(pq->srv, job->results[0], row_of(job->results[0], pq->ids[i]),
+			retry_one(pq->who.srv, job->results[0], row_of(job->results[0], pq->ids[i]),
 				  &rows[i], msgs[i], sizeof(msgs[i]));
 			ptrs[i] = &rows[i];
 		}
 		/* Decided now rather than at batch_max_ms: the operator waits. */
-		batch_seal(&pq->srv->engine);
+		batch_seal(&pq->who.srv->engine);
 		rp.results = ptrs;
 		rp.n_results = pq->n_ids;
 		r.body_case = ASSIST__REPLY__BODY_RETRY;

@@ -30,10 +30,7 @@
 
 /* Who asked, kept until an asynchronous answer is ready. */
 struct pending {
-	struct server *srv;
-	uint8_t peer[INGEST_PEER_MAX];
-	size_t peer_len;
-	uint64_t request_id;
+	struct query_asker who;
 	int year;
 	ymd_t as_of; /* get: YMD_NONE for today */
 	uint64_t from_seq;
@@ -48,39 +45,42 @@ static struct pending *pending_new(struct server *srv, const uint8_t *peer, size
 {
 	struct pending *pq = calloc(1, sizeof(*pq));
 
-	if (pq == NULL)
-		return NULL;
-	pq->srv = srv;
-	pq->peer_len = peer_len < sizeof(pq->peer) ? peer_len : sizeof(pq->peer);
-	memcpy(pq->peer, peer, pq->peer_len);
-	pq->request_id = request_id;
+	if (pq != NULL)
+		query_asker_set(&pq->who, srv, peer, peer_len, request_id);
 	return pq;
 }
 
-void query_error_later(struct server *srv, const uint8_t *peer, size_t peer_len,
-		       uint64_t request_id, Assist__ErrorCode code, const char *msg)
+void query_asker_set(struct query_asker *a, struct server *srv, const uint8_t *peer,
+		     size_t peer_len, uint64_t request_id)
 {
-	/* The socket is gone when the answer comes after a stop began. */
-	if (srv->query.zs != NULL)
-		server_reply_error(&srv->query, peer, peer_len, request_id, code, msg);
+	a->srv = srv;
+	a->peer_len = peer_len < sizeof(a->peer) ? peer_len : sizeof(a->peer);
+	memcpy(a->peer, peer, a->peer_len);
+	a->request_id = request_id;
 }
 
-void query_reply_later(struct server *srv, const uint8_t *peer, size_t peer_len,
-		       uint64_t request_id, Assist__Reply *r)
+void query_answer(const struct query_asker *a, Assist__Reply *r)
 {
-	r->request_id = request_id;
-	if (srv->query.zs != NULL)
-		server_reply(&srv->query, peer, peer_len, r);
+	r->request_id = a->request_id;
+	/* The socket is gone when the answer comes after a stop began. */
+	if (a->srv->query.zs != NULL)
+		server_reply(&a->srv->query, a->peer, a->peer_len, r);
+}
+
+void query_fail(const struct query_asker *a, Assist__ErrorCode code, const char *msg)
+{
+	if (a->srv->query.zs != NULL)
+		server_reply_error(&a->srv->query, a->peer, a->peer_len, a->request_id, code, msg);
 }
 
 static void pending_error(struct pending *pq, Assist__ErrorCode code, const char *msg)
 {
-	query_error_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, code, msg);
+	query_fail(&pq->who, code, msg);
 }
 
 static void pending_reply(struct pending *pq, Assist__Reply *r)
 {
-	query_reply_later(pq->srv, pq->peer, pq->peer_len, pq->request_id, r);
+	query_answer(&pq->who, r);
 }
 
 /* ---- get --------------------------------------------------------------------- */
@@ -96,7 +96,7 @@ static void on_get(void *arg, struct person *p)
 		goto cleanup;
 	}
 	r.body_case = ASSIST__REPLY__BODY_RECORD;
-	r.record = record_build(&a, p, pq->year, pq->as_of, pq->srv->params, true);
+	r.record = record_build(&a, p, pq->year, pq->as_of, pq->who.srv->params, true);
 	if (r.record == NULL)
 		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 	else
@@ -209,7 +209,7 @@ static void on_explain_person(void *arg, struct person *p)
 		free(pq);
 		return;
 	}
-	store_submit(pq->srv->store, job);
+	store_submit(pq->who.srv->store, job);
 }
 
 static void handle_explain(struct server *srv, const uint8_t *peer, size_t peer_len,
@@ -320,10 +320,10 @@ static void on_dump_loaded(void *arg, int status)
 		goto cleanup;
 	}
 	for (size_t i = 0; i < pq->n_ids; i++) {
-		const struct person *p = engine_person(&pq->srv->engine, pq->ids[i]);
+		const struct person *p = engine_person(&pq->who.srv->engine, pq->ids[i]);
 		if (p == NULL)
 			continue;
-		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->srv->params)) == NULL) {
+		if ((dr.records[dr.n_records] = dump_record(&a, p, pq->who.srv->params)) == NULL) {
 			pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
 				      "out of memory");
 			goto cleanup;
@@ -367,7 +367,7 @@ static void on_dump_ids(struct store_job *job, int status)
 	}
 	pq->n_ids = (size_t)n;
 	store_job_free(job);
-	engine_find_persons(&pq->srv->engine, ids, pq->n_ids, on_dump_loaded, pq);
+	engine_find_persons(&pq->who.srv->engine, ids, pq->n_ids, on_dump_loaded, pq);
 	free(ids);
 	return;
 fail:

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "assist.pb-c.h"
+#include "ingest.h"
 
 struct server;
 
@@ -15,12 +16,22 @@ struct server;
  * it needs). */
 void query_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 		  const Assist__Request *req);
-/* Answer request_id of peer later (from a store job's callback) with r, or
- * with an Error; nothing once the query socket is gone (a stop began). */
-void query_reply_later(struct server *srv, const uint8_t *peer, size_t peer_len,
-		       uint64_t request_id, Assist__Reply *r);
-void query_error_later(struct server *srv, const uint8_t *peer, size_t peer_len,
-		       uint64_t request_id, Assist__ErrorCode code, const char *msg);
+/* Who asked a query answered later (from a store job's callback). */
+struct query_asker {
+	struct server *srv;
+	uint8_t peer[INGEST_PEER_MAX];
+	size_t peer_len;
+	uint64_t request_id;
+};
+
+/* Remember who asked (peer cut to INGEST_PEER_MAX bytes). */
+void query_asker_set(struct query_asker *a, struct server *srv, const uint8_t *peer,
+		     size_t peer_len, uint64_t request_id);
+/* Send r (its request_id set) to whoever asked, unless the query socket is
+ * gone (a stop began). */
+void query_answer(const struct query_asker *a, Assist__Reply *r);
+/* Send an Error to whoever asked, unless the query socket is gone. */
+void query_fail(const struct query_asker *a, Assist__ErrorCode code, const char *msg);
 /* The year's earmarked funds (daemon/query_funds.c). */
 void query_funds(struct server *srv, const uint8_t *peer, size_t peer_len,
 		 const Assist__Request *req);

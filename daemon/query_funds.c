@@ -22,10 +22,7 @@
 
 /* Who asked, until the store has read the answer. */
 struct fund_query {
-	struct server *srv;
-	uint8_t peer[INGEST_PEER_MAX];
-	size_t peer_len;
-	uint64_t request_id;
+	struct query_asker who;
 	int year;
 	Assist__Scheme scheme;
 	uint64_t after_id;
@@ -40,28 +37,20 @@ static struct fund_query *fq_new(struct server *srv, const uint8_t *peer, size_t
 
 	if (fq == NULL)
 		return NULL;
-	fq->srv = srv;
-	fq->peer_len = peer_len < sizeof(fq->peer) ? peer_len : sizeof(fq->peer);
-	memcpy(fq->peer, peer, fq->peer_len);
-	fq->request_id = request_id;
+	query_asker_set(&fq->who, srv, peer, peer_len, request_id);
 	return fq;
 }
 
 /* Answer code and msg, and free fq. */
 static void fq_error(struct fund_query *fq, Assist__ErrorCode code, const char *msg)
 {
-	/* The socket is gone when the answer comes after a stop began. */
-	if (fq->srv->query.zs != NULL)
-		server_reply_error(&fq->srv->query, fq->peer, fq->peer_len, fq->request_id, code,
-				   msg);
+	query_fail(&fq->who, code, msg);
 	free(fq);
 }
 
 static void fq_reply(struct fund_query *fq, Assist__Reply *r)
 {
-	r->request_id = fq->request_id;
-	if (fq->srv->query.zs != NULL)
-		server_reply(&fq->srv->query, fq->peer, fq->peer_len, r);
+	query_answer(&fq->who, r);
 }
 
 /* Submit a read of stmt with vals, answered by done; fq is freed on failure. */
@@ -75,7 +64,7 @@ static void fq_submit(struct fund_query *fq, store_done_cb done, int stmt,
 		fq_error(fq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		return;
 	}
-	store_submit(fq->srv->store, job);
+	store_submit(fq->who.srv->store, job);
 }
 
 /* ---- funds ------------------------------------------------------------------------- */
@@ -101,7 +90,7 @@ static bool funds_line(const struct fund_query *fq, const PGresult *res, Assist_
 
 	assist__funds_line__init(l);
 	l->scheme = s;
-	l->has_budget = fund_budget(fq->srv->params, s, fq->year, &budget) == 0;
+	l->has_budget = fund_budget(fq->who.srv->params, s, fq->year, &budget) == 0;
 	if (!l->has_budget && i < 0)
 		return false;
 	if (i >= 0) {

@@ -16,6 +16,7 @@
 #include "rollup.h"
 #include "roster.h"
 #include "scheme.h"
+#include "query.h"
 #include "schema.h"
 #include "server.h"
 #include "vec.h"
@@ -23,7 +24,7 @@
 #define LEVEL(x) ASSIST__REPORT_LEVEL__REPORT_LEVEL_##x
 
 struct report_query {
-	struct roster_peer who;
+	struct query_asker who;
 	Assist__ReportKind kind;
 	Assist__ReportBy by;
 	int year;
@@ -112,7 +113,7 @@ static void report_send(struct report_query *q, const struct report_out *o)
 	rr.n_rows = o->n;
 	r.body_case = ASSIST__REPLY__BODY_REPORT;
 	r.report = &rr;
-	roster_peer_reply(&q->who, &r);
+	query_answer(&q->who, &r);
 }
 
 static void report_free(struct report_query *q)
@@ -195,11 +196,11 @@ static void recipients_done(void *arg, int status)
 	struct report_out o = {0};
 
 	if (status == -EIO)
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
-				  "the store failed to answer");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			   "the store failed to answer");
 	else if (status < 0 || q->failed || recipients_rows(q, &o) < 0)
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
-				  "out of memory");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
+			   "out of memory");
 	else
 		report_send(q, &o);
 	out_free(&o);
@@ -280,15 +281,15 @@ static void on_spending(struct store_job *job, int status)
 
 	if (status < 0) {
 		log_error("report: %s", job->error);
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
-				  "the store failed to answer");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			   "the store failed to answer");
 		goto cleanup;
 	}
 	rc = q->by == ASSIST__REPORT_BY__REPORT_BY_PLACE ? spending_places(job->results[0], &o)
 							 : spending_list(q, job->results[0], &o);
 	if (rc < 0)
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
-				  "out of memory");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
+			   "out of memory");
 	else
 		report_send(q, &o);
 cleanup:
@@ -369,12 +370,12 @@ void report_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 				   ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		return;
 	}
-	roster_peer_set(&q->who, srv, peer, peer_len, req->request_id);
+	query_asker_set(&q->who, srv, peer, peer_len, req->request_id);
 	if ((bad = report_parse(req->report, q)) == NULL &&
 	    (q->kind == ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS ? recipients_start(q)
 								     : spending_start(q)) == 0)
 		return;
-	roster_peer_error(&q->who, bad ? ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST
+	query_fail(&q->who, bad ? ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST
 				       : ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
 			  bad ? bad : "out of memory");
 	report_free(q);

@@ -15,36 +15,13 @@
 #include "log.h"
 #include "policy/policy.h"
 #include "scheme.h"
+#include "query.h"
 #include "schema.h"
 #include "server.h"
 #include "sunshine.h"
 #include "vec.h"
 
 #define SCAN_PAGE 500
-
-void roster_peer_set(struct roster_peer *rp, struct server *srv, const uint8_t *peer,
-		     size_t peer_len, uint64_t request_id)
-{
-	rp->srv = srv;
-	rp->peer_len = peer_len < sizeof(rp->peer) ? peer_len : sizeof(rp->peer);
-	memcpy(rp->peer, peer, rp->peer_len);
-	rp->request_id = request_id;
-}
-
-void roster_peer_reply(const struct roster_peer *rp, Assist__Reply *r)
-{
-	r->request_id = rp->request_id;
-	/* The socket is gone when the answer comes after a stop began. */
-	if (rp->srv->query.zs != NULL)
-		server_reply(&rp->srv->query, rp->peer, rp->peer_len, r);
-}
-
-void roster_peer_error(const struct roster_peer *rp, Assist__ErrorCode code, const char *msg)
-{
-	if (rp->srv->query.zs != NULL)
-		server_reply_error(&rp->srv->query, rp->peer, rp->peer_len, rp->request_id, code,
-				   msg);
-}
 
 /* ---- the scan ------------------------------------------------------------------ */
 
@@ -167,7 +144,7 @@ struct roster_line {
 };
 
 struct roster_query {
-	struct roster_peer who;
+	struct query_asker who;
 	struct sunshine_place sel;
 	Assist__Scheme scheme; /* 0: every scheme */
 	ymd_t as_of;
@@ -243,8 +220,8 @@ static void roster_send(struct roster_query *q)
 	char day[YMD_BUFLEN];
 
 	if (rows == NULL || ptrs == NULL || places == NULL) {
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
-				  "out of memory");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
+			   "out of memory");
 		goto cleanup;
 	}
 	if (n > 0)
@@ -270,7 +247,7 @@ static void roster_send(struct roster_query *q)
 	rr.n_rows = n;
 	r.body_case = ASSIST__REPLY__BODY_ROSTER;
 	r.roster = &rr;
-	roster_peer_reply(&q->who, &r);
+	query_answer(&q->who, &r);
 cleanup:
 	free(rows);
 	free(ptrs);
@@ -282,11 +259,11 @@ static void roster_done(void *arg, int status)
 	struct roster_query *q = arg;
 
 	if (status == -EIO)
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
-				  "the store failed to answer");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			   "the store failed to answer");
 	else if (status < 0 || q->failed)
-		roster_peer_error(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
-				  "out of memory");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
+			   "out of memory");
 	else
 		roster_send(q);
 	free(q->lines);
@@ -324,12 +301,12 @@ void roster_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 				   ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		return;
 	}
-	roster_peer_set(&q->who, srv, peer, peer_len, req->request_id);
+	query_asker_set(&q->who, srv, peer, peer_len, req->request_id);
 	bad = roster_parse(req->roster, q, err, sizeof(err));
 	if (bad == NULL && roster_scan(srv, q->sel.n_levels ? q->sel.level[0] : "", roster_visit,
 				       roster_done, q) == 0)
 		return;
-	roster_peer_error(&q->who, bad ? ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST
+	query_fail(&q->who, bad ? ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST
 				       : ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
 			  bad ? bad : "out of memory");
 	free(q);

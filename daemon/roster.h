@@ -13,25 +13,10 @@
 
 struct server;
 
-/* Who asked a query answered later. */
-struct roster_peer {
-	struct server *srv;
-	uint8_t peer[INGEST_PEER_MAX];
-	size_t peer_len;
-	uint64_t request_id;
-};
-
 /* Called for each person of the scan, then once with the scan's status. */
 typedef void (*roster_visit_fn)(void *arg, const struct person *p);
 typedef void (*roster_done_fn)(void *arg, int status);
 
-/* Remember who asked. */
-void roster_peer_set(struct roster_peer *rp, struct server *srv, const uint8_t *peer,
-		     size_t peer_len, uint64_t request_id);
-/* Send r (its request_id set) to whoever asked, unless the socket is gone. */
-void roster_peer_reply(const struct roster_peer *rp, Assist__Reply *r);
-/* Send an Error to whoever asked, unless the socket is gone. */
-void roster_peer_error(const struct roster_peer *rp, Assist__ErrorCode code, const char *msg);
 /* Visit every person holding a benefit row (person.periodic), of one district
  * ("": all), in pages of IDs each loaded into memory, then call done. 0, or
  * -ENOMEM (nothing is called then). */

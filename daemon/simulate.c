@@ -363,10 +363,7 @@ void simulate_free(struct simulation *s)
 
 /* A simulation asked for, kept while what it names is loaded. */
 struct simulate_query {
-	struct server *srv;
-	uint8_t peer[INGEST_PEER_MAX];
-	size_t peer_len;
-	uint64_t request_id;
+	struct query_asker who;
 	Assist__SimulateRequest *rq; /* a copy: the request goes when its handler returns */
 	ymd_t as_of;
 	struct simulation sim;
@@ -384,13 +381,12 @@ static void answer(struct simulate_query *q)
 {
 	Assist__Reply r = ASSIST__REPLY__INIT;
 
-	if (simulate_apply(&q->sim, &q->srv->engine.world, q->srv->params, q->as_of) < 0) {
-		query_error_later(q->srv, q->peer, q->peer_len, q->request_id,
-				  ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+	if (simulate_apply(&q->sim, &q->who.srv->engine.world, q->who.srv->params, q->as_of) < 0) {
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 	} else {
 		r.body_case = ASSIST__REPLY__BODY_SIMULATE;
 		r.simulate = &q->sim.reply;
-		query_reply_later(q->srv, q->peer, q->peer_len, q->request_id, &r);
+		query_answer(&q->who, &r);
 	}
 	query_free(q);
 }
@@ -401,12 +397,10 @@ static void on_loaded(struct store_job *job, int status)
 
 	if (status < 0) {
 		log_error("simulate: loading persons: %s", job->error);
-		query_error_later(q->srv, q->peer, q->peer_len, q->request_id,
-				  ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
-				  "the store failed to answer");
-	} else if (batch_adopt_loaded(&q->srv->engine, job) < 0) {
-		query_error_later(q->srv, q->peer, q->peer_len, q->request_id,
-				  ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			   "the store failed to answer");
+	} else if (batch_adopt_loaded(&q->who.srv->engine, job) < 0) {
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 	} else {
 		store_job_free(job);
 		answer(q);
@@ -458,10 +452,7 @@ void simulate_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 		free(q);
 		return;
 	}
-	q->srv = srv;
-	q->peer_len = peer_len < sizeof(q->peer) ? peer_len : sizeof(q->peer);
-	memcpy(q->peer, peer, q->peer_len);
-	q->request_id = req->request_id;
+	query_asker_set(&q->who, srv, peer, peer_len, req->request_id);
 	q->as_of = as_of;
 	if ((q->rq = request_copy(req->simulate)) == NULL ||
 	    simulate_check(&q->sim, srv->roles, q->rq->events, q->rq->n_events) < 0 ||
