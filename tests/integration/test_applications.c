@@ -20,44 +20,21 @@
 static struct fixture fx;
 static char a[19], b[19], m1[19], m2[19], nobody[19];
 
-static char events[8192];
-static size_t events_len;
-static unsigned long seq;
-
-__attribute__((format(printf, 3, 4))) static void ev(const char *source, const char *kind,
-						     const char *fmt, ...)
-{
-	char payload[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	vsnprintf(payload, sizeof(payload), fmt, ap);
-	va_end(ap);
-	n = snprintf(events + events_len, sizeof(events) - events_len,
-		     "{\"source\":\"%s\",\"seq\":%lu,\"kind\":\"%s\",\"%s\":{%s}}\n", source, ++seq,
-		     kind, kind, payload);
-	assert_true(n > 0 && (size_t)n < sizeof(events) - events_len);
-	events_len += (size_t)n;
-}
+static struct fixture_events evs;
 
 static int push(const char *name, char **err)
 {
-	int st = fixture_push(&fx, name, events, err);
-
-	events_len = 0;
-	events[0] = '\0';
-	return st;
+	return fixture_events_push(&fx, &evs, name, err);
 }
 
 /* One step of application app of id for urban dibao; extra is appended. */
 static void step(const char *app, const char *id, const char *name, const char *on,
 		 const char *extra)
 {
-	ev("civil_affairs", "application",
-	   "\"application_id\":\"%s\",\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"step\":\"%s\",\"officer\":\"officer-%s\",\"on\":\"%s\"%s",
-	   app, id, name, name, on, extra);
+	fixture_ev(&evs, "civil_affairs", "application",
+		   "\"application_id\":\"%s\",\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"step\":\"%s\",\"officer\":\"officer-%s\",\"on\":\"%s\"%s",
+		   app, id, name, name, on, extra);
 }
 
 static long long sql_int(const char *sql)
@@ -127,12 +104,12 @@ static void test_approved_enrolls(void **state)
 	json_t *rec;
 	const json_t *be;
 
-	ev("civil_affairs", "household", "\"household_id\":\"AP-1\",\"members\":3,"
-	   "\"monthly_income_fen\":30000,\"area\":\"city\"");
-	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"A\",\"household_id\":"
-	   "\"AP-1\",\"hukou\":\"urban\",\"area\":\"city\"", a);
-	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"B\",\"household_id\":"
-	   "\"AP-2\",\"hukou\":\"urban\",\"area\":\"city\"", b);
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"AP-1\",\"members\":3,"
+		   "\"monthly_income_fen\":30000,\"area\":\"city\"");
+	fixture_ev(&evs, "civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"A\",\"household_id\":"
+		   "\"AP-1\",\"hukou\":\"urban\",\"area\":\"city\"", a);
+	fixture_ev(&evs, "civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"B\",\"household_id\":"
+		   "\"AP-2\",\"hukou\":\"urban\",\"area\":\"city\"", b);
 	step("APP-1", a, "submitted", "2008-01-05", "");
 	step("APP-1", a, "station_checked", "2008-01-08", "");
 	step("APP-1", a, "town_audited", "2008-01-14", ",\"note\":\"income checked\"");
@@ -181,9 +158,9 @@ static void test_out_of_order(void **state)
 	/* The approval sent again as it was (a snapshot): no effect, no dead letter;
 	 * the same step by another officer is a repeat. */
 	step("APP-1", a, "city_approved", "2008-02-10", "");
-	ev("civil_affairs", "application",
-	   "\"application_id\":\"APP-1\",\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"step\":\"city_approved\",\"officer\":\"someone else\",\"on\":\"2008-02-10\"", a);
+	fixture_ev(&evs, "civil_affairs", "application",
+		   "\"application_id\":\"APP-1\",\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"step\":\"city_approved\",\"officer\":\"someone else\",\"on\":\"2008-02-10\"", a);
 	assert_int_equal(push("skip.jsonl", &err), 1);
 	assert_non_null(strstr(err, "out_of_order_step"));
 	free(err);
@@ -248,14 +225,14 @@ static void test_household(void **state)
 	char *out = NULL;
 	int code = -1;
 
-	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"M1\",\"household_id\":"
-	   "\"AP-3\",\"hukou\":\"urban\",\"area\":\"city\"", m1);
-	ev("civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"M2\",\"household_id\":"
-	   "\"AP-3\",\"hukou\":\"urban\",\"area\":\"city\"", m2);
-	ev("housing", "application", "\"application_id\":\"HAPP-1\",\"household_id\":\"AP-3\","
-	   "\"scheme\":\"urban_rental\",\"step\":\"submitted\",\"on\":\"2008-01-03\"");
-	ev("housing", "application", "\"application_id\":\"HAPP-1\",\"household_id\":\"AP-3\","
-	   "\"scheme\":\"urban_rental\",\"step\":\"station_checked\",\"on\":\"2008-01-07\"");
+	fixture_ev(&evs, "civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"M1\",\"household_id\":"
+		   "\"AP-3\",\"hukou\":\"urban\",\"area\":\"city\"", m1);
+	fixture_ev(&evs, "civil_affairs", "person", "\"id_number\":\"%s\",\"name\":\"M2\",\"household_id\":"
+		   "\"AP-3\",\"hukou\":\"urban\",\"area\":\"city\"", m2);
+	fixture_ev(&evs, "housing", "application", "\"application_id\":\"HAPP-1\",\"household_id\":\"AP-3\","
+		   "\"scheme\":\"urban_rental\",\"step\":\"submitted\",\"on\":\"2008-01-03\"");
+	fixture_ev(&evs, "housing", "application", "\"application_id\":\"HAPP-1\",\"household_id\":\"AP-3\","
+		   "\"scheme\":\"urban_rental\",\"step\":\"station_checked\",\"on\":\"2008-01-07\"");
 	assert_int_equal(push("housing.jsonl", NULL), 0);
 	for (size_t i = 0; i < 2; i++) {
 		json_t *rec = fixture_get(&fx, ids[i], 2008, &code);
@@ -270,8 +247,8 @@ static void test_household(void **state)
 	assert_non_null(strstr(out, "\"urban_rental\""));
 	free(out);
 	/* Housing's own role does not hold an education scheme. */
-	ev("housing", "application", "\"application_id\":\"HAPP-2\",\"id_number\":\"%s\","
-	   "\"scheme\":\"vocational\",\"step\":\"submitted\",\"on\":\"2008-01-03\"", m1);
+	fixture_ev(&evs, "housing", "application", "\"application_id\":\"HAPP-2\",\"id_number\":\"%s\","
+		   "\"scheme\":\"vocational\",\"step\":\"submitted\",\"on\":\"2008-01-03\"", m1);
 	assert_int_equal(push("not-housing.jsonl", &out), 1);
 	assert_non_null(strstr(out, "not_authorized"));
 	free(out);
@@ -344,7 +321,7 @@ static void test_rebuild(void **state)
 
 static int setup(void **state)
 {
-	seq = 100; /* after the example's positions */
+	evs.seq = 100; /* after the example's positions */
 	fixture_id(a, "420704", "19800101", 301);
 	fixture_id(b, "420704", "19820202", 302);
 	fixture_id(m1, "420704", "19700101", 303);

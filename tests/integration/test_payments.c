@@ -19,43 +19,20 @@
 static struct fixture fx;
 static char a[19], b[19], c[19], r[19];
 
-static char events[8192];
-static size_t events_len;
-static unsigned long seq;
+static struct fixture_events evs;
 
-__attribute__((format(printf, 3, 4))) static void ev(const char *source, const char *kind,
-						     const char *fmt, ...)
-{
-	char payload[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	vsnprintf(payload, sizeof(payload), fmt, ap);
-	va_end(ap);
-	n = snprintf(events + events_len, sizeof(events) - events_len,
-		     "{\"source\":\"%s\",\"seq\":%lu,\"kind\":\"%s\",\"%s\":{%s}}\n", source, ++seq,
-		     kind, kind, payload);
-	assert_true(n > 0 && (size_t)n < sizeof(events) - events_len);
-	events_len += (size_t)n;
-}
-
-/* Push what ev() collected: its exit status, stderr in *err. */
-static int push(const char *name, char **err)
-{
-	int st = fixture_push(&fx, name, events, err);
-
-	events_len = 0;
-	events[0] = '\0';
-	return st;
+/* Push what fixture_ev(&evs, ) collected: its exit status, stderr in *err. */
+			static int push(const char *name, char **err)
+			{
+			return fixture_events_push(&fx, &evs, name, err);
 }
 
 static void person(const char *id, const char *household, const char *hukou, const char *area)
 {
-	ev("civil_affairs", "person",
-	   "\"id_number\":\"%s\",\"name\":\"P\",\"household_id\":\"%s\",\"hukou\":\"%s\","
-	   "\"area\":\"%s\"",
-	   id, household, hukou, area);
+	fixture_ev(&evs, "civil_affairs", "person",
+		   "\"id_number\":\"%s\",\"name\":\"P\",\"household_id\":\"%s\",\"hukou\":\"%s\","
+		   "\"area\":\"%s\"",
+		   id, household, hukou, area);
 }
 
 /* `assistctl pay month`: its exit status, stdout in *out. */
@@ -112,24 +89,24 @@ static void test_march(void **state)
 {
 	char *out = NULL;
 
-	ev("civil_affairs", "household", "\"household_id\":\"PA-1\",\"members\":3,"
-	   "\"monthly_income_fen\":30000,\"area\":\"city\"");
-	ev("civil_affairs", "household", "\"household_id\":\"PR-1\",\"members\":2,"
-	   "\"monthly_income_fen\":0,\"area\":\"district\"");
-	ev("civil_affairs", "household", "\"household_id\":\"PC-1\",\"members\":1,"
-	   "\"monthly_income_fen\":0,\"area\":\"city\"");
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"PA-1\",\"members\":3,"
+		   "\"monthly_income_fen\":30000,\"area\":\"city\"");
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"PR-1\",\"members\":2,"
+		   "\"monthly_income_fen\":0,\"area\":\"district\"");
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"PC-1\",\"members\":1,"
+		   "\"monthly_income_fen\":0,\"area\":\"city\"");
 	person(a, "PA-1", "urban", "city");
 	person(b, "PA-1", "urban", "city");
 	person(r, "PR-1", "rural", "district");
 	person(c, "PC-1", "urban", "city");
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"start_date\":\"2008-01-01\"", a);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"start_date\":\"2008-01-01\"", b);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"rural_dibao\","
-	   "\"class\":\"II\",\"amount_fen\":5000,\"start_date\":\"2008-02-01\"", r);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"start_date\":\"2008-03-15\"", c);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"start_date\":\"2008-01-01\"", a);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"start_date\":\"2008-01-01\"", b);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"rural_dibao\","
+		   "\"class\":\"II\",\"amount_fen\":5000,\"start_date\":\"2008-02-01\"", r);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"start_date\":\"2008-03-15\"", c);
 	assert_int_equal(push("enroll.jsonl", NULL), 0);
 
 	assert_int_equal(pay("2008-03", &out), 0);
@@ -162,12 +139,12 @@ static void test_not_authorized(void **state)
 {
 	char *err = NULL;
 
-	ev("civil_affairs", "payment_run", "\"month\":\"2008-04\"");
+	fixture_ev(&evs, "civil_affairs", "payment_run", "\"month\":\"2008-04\"");
 	assert_int_equal(push("run-by-civil-affairs.jsonl", &err), 1);
 	assert_non_null(strstr(err, "not_authorized: civil_affairs may not send payment_run"));
 	free(err);
 	err = NULL;
-	ev("finance", "person", "\"id_number\":\"%s\",\"name\":\"X\"", a);
+	fixture_ev(&evs, "finance", "person", "\"id_number\":\"%s\",\"name\":\"X\"", a);
 	assert_int_equal(push("person-by-finance.jsonl", &err), 1);
 	assert_non_null(strstr(err, "not_authorized: finance may not send person"));
 	free(err);

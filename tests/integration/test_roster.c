@@ -20,48 +20,27 @@
 static struct fixture fx;
 static char a[19], b[19], c[19], r[19], r2[19];
 
-static char events[8192];
-static size_t events_len;
-static unsigned long seq;
-
-__attribute__((format(printf, 3, 4))) static void ev(const char *source, const char *kind,
-						     const char *fmt, ...)
-{
-	char payload[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	vsnprintf(payload, sizeof(payload), fmt, ap);
-	va_end(ap);
-	n = snprintf(events + events_len, sizeof(events) - events_len,
-		     "{\"source\":\"%s\",\"seq\":%lu,\"kind\":\"%s\",\"%s\":{%s}}\n", source, ++seq,
-		     kind, kind, payload);
-	assert_true(n > 0 && (size_t)n < sizeof(events) - events_len);
-	events_len += (size_t)n;
-}
+static struct fixture_events evs;
 
 static void push(const char *name)
 {
 	char *err = NULL;
-	int st = fixture_push(&fx, name, events, &err);
+	int st = fixture_events_push(&fx, &evs, name, &err);
 
 	if (st != 0)
 		fail_msg("push %s: exit %d\n%s", name, st, err ? err : "");
 	free(err);
-	events_len = 0;
-	events[0] = '\0';
 }
 
 static void person(const char *id, const char *name, const char *hh, const char *hukou,
 		   const char *district, const char *town, const char *community, const char *cats)
 {
-	ev("civil_affairs", "person",
-	   "\"id_number\":\"%s\",\"name\":\"%s\",\"household_id\":\"%s\",\"hukou\":\"%s\","
-	   "\"area\":\"%s\",\"place\":{\"district\":\"%s\",\"town\":\"%s\",\"community\":\"%s\"}"
-	   "%s%s%s",
-	   id, name, hh, hukou, hukou[0] == 'u' ? "city" : "district", district, town, community,
-	   cats ? ",\"categories\":[\"" : "", cats ? cats : "", cats ? "\"]" : "");
+	fixture_ev(&evs, "civil_affairs", "person",
+		   "\"id_number\":\"%s\",\"name\":\"%s\",\"household_id\":\"%s\",\"hukou\":\"%s\","
+		   "\"area\":\"%s\",\"place\":{\"district\":\"%s\",\"town\":\"%s\",\"community\":\"%s\"}"
+		   "%s%s%s",
+		   id, name, hh, hukou, hukou[0] == 'u' ? "city" : "district", district, town, community,
+		   cats ? ",\"categories\":[\"" : "", cats ? cats : "", cats ? "\"]" : "");
 }
 
 /* Every output is kept for the privacy scan. */
@@ -147,12 +126,12 @@ static void test_roster_rows(void **state)
 {
 	json_t *rows;
 
-	ev("civil_affairs", "household", "\"household_id\":\"PA-1\",\"members\":3,"
-	   "\"monthly_income_fen\":30000,\"area\":\"city\"");
-	ev("civil_affairs", "household", "\"household_id\":\"PC-1\",\"members\":1,"
-	   "\"monthly_income_fen\":0,\"area\":\"city\"");
-	ev("civil_affairs", "household", "\"household_id\":\"PR-1\",\"members\":2,"
-	   "\"monthly_income_fen\":0,\"area\":\"district\"");
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"PA-1\",\"members\":3,"
+		   "\"monthly_income_fen\":30000,\"area\":\"city\"");
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"PC-1\",\"members\":1,"
+		   "\"monthly_income_fen\":0,\"area\":\"city\"");
+	fixture_ev(&evs, "civil_affairs", "household", "\"household_id\":\"PR-1\",\"members\":2,"
+		   "\"monthly_income_fen\":0,\"area\":\"district\"");
 	person(a, "王小明", "PA-1", "urban", "Echeng", "Gulou Street", "Wenxing Community",
 	       "disabled");
 	person(b, "王芳", "PA-1", "urban", "Echeng", "Gulou Street", "Wenxing Community", NULL);
@@ -160,21 +139,21 @@ static void test_roster_rows(void **state)
 	person(r, "欧阳娜娜", "PR-1", "rural", "Huarong", "Liangzi Town", "Gaotang Village", NULL);
 	person(r2, "Ouyang Er", "PR-1", "rural", "Huarong", "Liangzi Town", "Gaotang Village",
 	       NULL);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"start_date\":\"2008-01-01\"", a);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"start_date\":\"2008-01-01\"", b);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"rural_dibao\","
-	   "\"class\":\"II\",\"amount_fen\":5000,\"start_date\":\"2008-02-01\"", r);
-	ev("civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
-	   "\"start_date\":\"2008-03-15\"", c);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"start_date\":\"2008-01-01\"", a);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"start_date\":\"2008-01-01\"", b);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"rural_dibao\","
+		   "\"class\":\"II\",\"amount_fen\":5000,\"start_date\":\"2008-02-01\"", r);
+	fixture_ev(&evs, "civil_affairs", "enrollment", "\"id_number\":\"%s\",\"scheme\":\"urban_dibao\","
+		   "\"start_date\":\"2008-03-15\"", c);
 	push("roster.jsonl");
-	ev("health", "medical_claim", "\"claim_id\":\"M-1\",\"id_number\":\"%s\","
-	   "\"date\":\"2008-04-10\",\"setting\":\"inpatient\",\"hospital\":\"central\","
-	   "\"disease\":\"cancer\",\"total_fen\":1000000,\"insurer\":\"none\"", a);
+	fixture_ev(&evs, "health", "medical_claim", "\"claim_id\":\"M-1\",\"id_number\":\"%s\","
+		   "\"date\":\"2008-04-10\",\"setting\":\"inpatient\",\"hospital\":\"central\","
+		   "\"disease\":\"cancer\",\"total_fen\":1000000,\"insurer\":\"none\"", a);
 	push("claim.jsonl");
-	ev("housing", "housing_aid", "\"claim_id\":\"H-1\",\"household_id\":\"PR-1\","
-	   "\"scheme\":\"rural_new_build\",\"date\":\"2008-05-01\"");
+	fixture_ev(&evs, "housing", "housing_aid", "\"claim_id\":\"H-1\",\"household_id\":\"PR-1\","
+		   "\"scheme\":\"rural_new_build\",\"date\":\"2008-05-01\"");
 	push("housing.jsonl");
 
 	rows = roster_json((const char *[]){"--as-of", "2008-04-01", NULL});

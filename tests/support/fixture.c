@@ -491,6 +491,33 @@ int fixture_push(struct fixture *fx, const char *name, const char *text, char **
 	return fixture_run(fx, NULL, err, argv);
 }
 
+void fixture_ev(struct fixture_events *fe, const char *source, const char *kind,
+		const char *fmt, ...)
+{
+	char payload[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(payload, sizeof(payload), fmt, ap);
+	va_end(ap);
+	n = snprintf(fe->buf + fe->len, sizeof(fe->buf) - fe->len,
+		     "{\"source\":\"%s\",\"seq\":%lu,\"kind\":\"%s\",\"%s\":{%s}}\n", source,
+		     ++fe->seq, kind, kind, payload);
+	assert_true(n > 0 && (size_t)n < sizeof(fe->buf) - fe->len);
+	fe->len += (size_t)n;
+}
+
+int fixture_events_push(struct fixture *fx, struct fixture_events *fe, const char *name,
+			char **err)
+{
+	int st = fixture_push(fx, name, fe->buf, err);
+
+	fe->len = 0;
+	fe->buf[0] = '\0';
+	return st;
+}
+
 char *fixture_explain(struct fixture *fx, const char *id, int *code)
 {
 	const char *argv[] = {"assistctl", "-c", fx->conf, "explain", id, NULL};

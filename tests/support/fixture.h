@@ -84,6 +84,22 @@ const char *fixture_str(const json_t *j, const char *path);
 /* Write text to dir/name and `assistctl push` it; its exit status (stderr in
  * *err if err is not NULL). */
 int fixture_push(struct fixture *fx, const char *name, const char *text, char **err);
+
+/* Events collected as JSON lines for one `assistctl push`. */
+struct fixture_events {
+	char buf[8192];
+	size_t len;
+	unsigned long seq; /* the last seq given, one counter for every source */
+};
+
+/* Append {"source": source, "seq": ++seq, "kind": kind, kind: {fmt ...}}
+ * (fails the test when the buffer is full). */
+void fixture_ev(struct fixture_events *fe, const char *source, const char *kind,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Push what fe collected as dir/name, then forget it: assistctl's exit
+ * status (stderr in *err if err is not NULL). */
+int fixture_events_push(struct fixture *fx, struct fixture_events *fe, const char *name,
+			char **err);
 /* `assistctl -c conf explain ID`: its stdout, malloc'ed (exit code in *code). */
 char *fixture_explain(struct fixture *fx, const char *id, int *code);
 /* The first element of rec's array (e.g. "alerts") whose string key equals
