@@ -1,7 +1,8 @@
 /* Reports for managers. recipients: the distinct persons with a benefit
  * active on a day, counted over the scan of daemon/roster.c; spending: the
  * ledger entries of a year summed by the store (schema.c's report_spending).
- * Places roll up through lib/rollup.c. */
+ * Places roll up through lib/rollup.c. alerts: the alert rows of a year
+ * counted by code. */
 #include "report.h"
 
 #include <errno.h>
@@ -336,27 +337,94 @@ static int spending_start(struct report_query *q)
 	return 0;
 }
 
+/* ---- alerts -------------------------------------------------------------------- */
+
+static void on_alerts(struct store_job *job, int status)
+{
+	struct report_query *q = job->data;
+	const PGresult *res = job->results[0];
+	struct report_out o = {0};
+	int64_t total = 0;
+
+	if (status < 0) {
+		log_error("report: %s", job->error);
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
+			   "the store failed to answer");
+		goto cleanup;
+	}
+	if (out_init(&o, (size_t)PQntuples(res) + 1) < 0) {
+		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
+		goto cleanup;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		int64_t v = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		out_row(&o, LEVEL(CITY), v)->code = PQgetvalue(res, i, 0);
+		total += v;
+	}
+	out_row(&o, LEVEL(CITY), total);
+	report_send(q, &o);
+cleanup:
+	out_free(&o);
+	store_job_free(job);
+	report_free(q);
+}
+
+static int alerts_start(struct report_query *q)
+{
+	char from[16], to[16];
+	struct store_job *job = store_job_new(STORE_READ, on_alerts, q);
+
+	snprintf(from, sizeof(from), "%04d-01-01", q->year);
+	snprintf(to, sizeof(to), "%04d-01-01", q->year + 1);
+	struct store_val v[2] = {{from, strlen(from), false}, {to, strlen(to), false}};
+	if (job == NULL || store_job_add(job, SQL_REPORT_ALERTS, v, 2) < 0) {
+		store_job_free(job);
+		return -ENOMEM;
+	}
+	store_submit(q->who.srv->store, job);
+	return 0;
+}
+
 /* ---- the request --------------------------------------------------------------- */
 
 /* The request's fields into q; NULL, or why it is refused. */
 static const char *report_parse(const Assist__ReportRequest *rq, struct report_query *q)
 {
-	if (rq->kind != ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS &&
-	    rq->kind != ASSIST__REPORT_KIND__REPORT_KIND_SPENDING)
-		return "report.kind: recipients or spending";
+	if (rq->kind < ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS ||
+	    rq->kind > ASSIST__REPORT_KIND__REPORT_KIND_ALERTS)
+		return "report.kind: recipients, spending or alerts";
 	if (rq->year != 0 && (rq->year < 1900 || rq->year > 9999))
 		return "report.year: not a year (1900 to 9999)";
 	if (rq->by < ASSIST__REPORT_BY__REPORT_BY_UNSPECIFIED ||
-	    rq->by > ASSIST__REPORT_BY__REPORT_BY_MONTH)
-		return "report.by: scheme, place or month";
+	    rq->by > ASSIST__REPORT_BY__REPORT_BY_CODE)
+		return "report.by: scheme, place, month or code";
 	q->kind = rq->kind;
 	q->by = rq->by ? rq->by : ASSIST__REPORT_BY__REPORT_BY_PLACE;
+	if (q->kind == ASSIST__REPORT_KIND__REPORT_KIND_ALERTS) {
+		if (rq->by != 0 && rq->by != ASSIST__REPORT_BY__REPORT_BY_CODE)
+			return "report.by: alerts go by code";
+		q->by = ASSIST__REPORT_BY__REPORT_BY_CODE;
+	} else if (q->by == ASSIST__REPORT_BY__REPORT_BY_CODE) {
+		return "report.by: code is for alerts";
+	}
 	if (q->kind == ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS &&
 	    q->by == ASSIST__REPORT_BY__REPORT_BY_MONTH)
 		return "report.by: month is for spending; recipients go by scheme or place";
 	q->as_of = rq->year ? ymd_make(rq->year, 12, 31) : ymd_today();
 	q->year = rq->year ? rq->year : ymd_year(ymd_today());
 	return NULL;
+}
+
+static int report_start(struct report_query *q)
+{
+	switch (q->kind) {
+	case ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS:
+		return recipients_start(q);
+	case ASSIST__REPORT_KIND__REPORT_KIND_SPENDING:
+		return spending_start(q);
+	default:
+		return alerts_start(q);
+	}
 }
 
 void report_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
@@ -372,8 +440,7 @@ void report_handle(struct server *srv, const uint8_t *peer, size_t peer_len,
 	}
 	query_asker_set(&q->who, srv, peer, peer_len, req->request_id);
 	if ((bad = report_parse(req->report, q)) == NULL &&
-	    (q->kind == ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS ? recipients_start(q)
-								     : spending_start(q)) == 0)
+	    report_start(q) == 0)
 		return;
 	query_fail(&q->who, bad ? ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST
 				       : ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,

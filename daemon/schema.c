@@ -429,6 +429,11 @@ static const struct store_statement statements[SQL_N] = {
 				 "GROUP BY GROUPING SETS ((scheme), (m), (d, t, c)) "
 				 "ORDER BY 1, 2, 3, 4, 5, 6, 7",
 				 3},
+	/* The alert rows carry no date of their own: the year they were raised. */
+	[SQL_REPORT_ALERTS] = {"report_alerts",
+			       "SELECT code, count(*) FROM alert WHERE created_at >= $1::date "
+			       "AND created_at < $2::date GROUP BY code ORDER BY code",
+			       2},
 };
 
 const struct store_catalog schema_catalog = {

@@ -27,9 +27,12 @@
 #include "conf.h"
 #include "csv.h"
 #include "curve.h"
+#include "eventline.h"
+#include "feedfollow.h"
 #include "idnum.h"
 #include "money.h"
 #include "pbjson.h"
+#include "qclient.h"
 #include "ymd.h"
 
 #define EXIT_REJECTED 1
@@ -39,14 +42,11 @@
 #define EXIT_NOINPUT 66
 
 #define DEFAULT_CONFIG "/etc/assist/assistd.conf"
-#define MAX_MSG_SIZE ((int64_t)64 << 20)
 #define QUERY_TIMEOUT_MS 5000
 #define BATCH_MAX_EVENTS 500
 #define BATCH_MAX_BYTES (1u << 20)
 #define WINDOW_BATCHES 8
 #define BUSY_PAUSE_MS 200
-#define REPLAY_PAGE 500
-#define FEED_HEARTBEAT "heartbeat"
 #define NOTICE_FIRST_MS 2000
 #define NOTICE_EVERY_MS 5000
 #define RAW_MAX_BYTES (64u << 10)
@@ -72,7 +72,7 @@ static const char usage[] =
 	"  export ledger --scheme S --year Y [--full-ids]\n"
 	"  application APP_ID\n"
 	"  roster [--scheme S] [--place CODE] [--as-of DATE] [--json]\n"
-	"  report recipients|spending [--year Y] [--by scheme|place|month] [--csv]\n"
+	"  report recipients|spending|alerts [--year Y] [--by scheme|place|month|code] [--csv]\n"
 	"  keygen\n"
 	"  dead-letters [--source S] [--json]\n"
 	"  retry ID...\n"
@@ -99,14 +99,6 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	va_end(ap);
 	fputc('\n', stderr);
 	return cli_usage('?', usage, EXIT_USAGE);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Parse a non-negative decimal number; false on anything else. */
@@ -159,35 +151,6 @@ static int resolve_endpoint(const struct opts *o, const char *key, char *out, si
 
 /* ---- request/reply client ----------------------------------------------- */
 
-struct client {
-	void *ctx;
-	void *sock;
-	uint64_t next_id;
-	char endpoint[512];
-};
-
-static int set_int(void *sock, int opt, int value)
-{
-	return zmq_setsockopt(sock, opt, &value, sizeof(value));
-}
-
-/* A socket of type with the options every assistctl socket has. */
-static void *open_socket(void *ctx, int type)
-{
-	void *sock = zmq_socket(ctx, type);
-	int64_t max = MAX_MSG_SIZE;
-
-	if (sock == NULL)
-		return NULL;
-	if (set_int(sock, ZMQ_LINGER, 0) != 0 ||
-	    zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max, sizeof(max)) != 0 ||
-	    (type == ZMQ_DEALER && set_int(sock, ZMQ_IMMEDIATE, 1) != 0)) {
-		zmq_close(sock);
-		return NULL;
-	}
-	return sock;
-}
-
 /* One CURVE key: environment variable env, else key in the configuration. */
 static void curve_key(const struct opts *o, const char *env, const char *key, char *out,
 		      size_t len)
@@ -200,155 +163,48 @@ static void curve_key(const struct opts *o, const char *env, const char *key, ch
 		out[0] = '\0';
 }
 
-/* Make sock a CURVE client when endpoint is networked and keys are given
- * (none: plaintext, for a daemon with allow_plain_tcp). 0 or -EINVAL. */
-static int curve_setup(const struct opts *o, void *sock, const char *endpoint)
+/* The CURVE client keys (none: plaintext, for ipc:// or a daemon with
+ * allow_plain_tcp). */
+static void client_keys(const struct opts *o, struct qclient_keys *k)
 {
-	char server[128], public[128], secret[128];
+	curve_key(o, "ASSIST_SERVER_KEY", "curve_server_key", k->server, sizeof(k->server));
+	curve_key(o, "ASSIST_CLIENT_PUBLIC", "curve_client_public_key", k->public,
+		  sizeof(k->public));
+	curve_key(o, "ASSIST_CLIENT_SECRET", "curve_client_secret_key", k->secret,
+		  sizeof(k->secret));
+}
 
-	if (!curve_endpoint_networked(endpoint))
-		return 0;
-	curve_key(o, "ASSIST_SERVER_KEY", "curve_server_key", server, sizeof(server));
-	curve_key(o, "ASSIST_CLIENT_PUBLIC", "curve_client_public_key", public, sizeof(public));
-	curve_key(o, "ASSIST_CLIENT_SECRET", "curve_client_secret_key", secret, sizeof(secret));
-	if (server[0] == '\0' && public[0] == '\0' && secret[0] == '\0')
-		return 0;
-	if (curve_client_setup(sock, server, public, secret) < 0) {
+static void connect_failed(const struct opts *o, const char *endpoint, int err)
+{
+	if (err == EINVAL && curve_endpoint_networked(endpoint))
 		fprintf(stderr, "assistctl: CURVE needs three 40-character Z85 keys: "
 			"ASSIST_SERVER_KEY, ASSIST_CLIENT_PUBLIC and ASSIST_CLIENT_SECRET (or "
 			"curve_server_key, curve_client_public_key and curve_client_secret_key "
 			"in %s)\n", o->config);
-		errno = EINVAL;
-		return -EINVAL;
-	}
-	return 0;
+	else
+		fprintf(stderr, "assistctl: cannot connect to %s: %s\n", endpoint,
+			zmq_strerror(err));
 }
 
 /* Connect sock to endpoint, over CURVE if it is networked. 0 or -1 (errno). */
 static int connect_socket(const struct opts *o, void *sock, const char *endpoint)
 {
-	if (curve_setup(o, sock, endpoint) < 0)
-		return -1;
-	return zmq_connect(sock, endpoint);
+	struct qclient_keys k;
+
+	client_keys(o, &k);
+	return qclient_connect(sock, endpoint, &k);
 }
 
-static int client_open(const struct opts *o, struct client *c, void *ctx, const char *endpoint)
+static int client_open(const struct opts *o, struct qclient *c, void *ctx, const char *endpoint)
 {
-	c->ctx = ctx;
-	c->next_id = 1;
-	snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint);
-	c->sock = open_socket(ctx, ZMQ_DEALER);
-	if (c->sock == NULL || connect_socket(o, c->sock, endpoint) != 0) {
-		int err = errno;
-		fprintf(stderr, "assistctl: cannot connect to %s: %s\n", endpoint,
-			zmq_strerror(err));
-		if (c->sock != NULL)
-			zmq_close(c->sock);
-		c->sock = NULL;
-		return -err;
-	}
-	return 0;
-}
-
-static void client_close(struct client *c)
-{
-	if (c->sock != NULL)
-		zmq_close(c->sock);
-	c->sock = NULL;
-}
-
-/* Pack and send req without blocking: 0, -EAGAIN (no peer yet) or -errno. */
-static int client_send(struct client *c, const Assist__Request *req)
-{
-	size_t len = assist__request__get_packed_size(req);
-	uint8_t *buf = malloc(len ? len : 1);
-	int rc = 0;
-
-	if (buf == NULL)
-		return -ENOMEM;
-	assist__request__pack(req, buf);
-	if (zmq_send(c->sock, buf, len, ZMQ_DONTWAIT) < 0)
-		rc = -errno;
-	free(buf);
-	return rc;
-}
-
-/* Receive one reply if one is queued: 0 and *out, -EAGAIN, or -EBADMSG for a
- * reply that does not unpack (skipped). The payload is the last frame. */
-static int client_recv(struct client *c, Assist__Reply **out)
-{
-	zmq_msg_t msg;
-	int rc = -EAGAIN;
-
-	zmq_msg_init(&msg);
-	for (;;) {
-		if (zmq_msg_recv(&msg, c->sock, ZMQ_DONTWAIT) < 0) {
-			rc = -errno;
-			break;
-		}
-		if (!zmq_msg_more(&msg)) {
-			*out = assist__reply__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
-			rc = *out != NULL ? 0 : -EBADMSG;
-			break;
-		}
-	}
-	zmq_msg_close(&msg);
-	return rc;
-}
-
-/* Wait up to timeout_ms for events on one socket: >0 ready, 0 timeout, -EINTR. */
-static int wait_socket(void *sock, short events, int64_t timeout_ms)
-{
-	zmq_pollitem_t item = { .socket = sock, .events = events };
-	int rc = zmq_poll(&item, 1, timeout_ms < 0 ? 0 : (long)timeout_ms);
-
-	if (rc < 0)
-		return -errno;
-	return rc;
-}
-
-/* Send req with a fresh request_id, waiting for a peer until deadline: 0,
- * -ETIMEDOUT, -EINTR or -errno. */
-static int client_put(struct client *c, Assist__Request *req, int64_t deadline)
-{
+	struct qclient_keys k;
 	int rc;
 
-	req->request_id = c->next_id++;
-	for (;;) {
-		rc = client_send(c, req);
-		if (rc != -EAGAIN)
-			return rc;
-		rc = wait_socket(c->sock, ZMQ_POLLOUT, deadline - now_ms());
-		if (rc < 0)
-			return rc;
-		if (rc == 0 && now_ms() >= deadline)
-			return -ETIMEDOUT;
-	}
-}
-
-/* Send req (a fresh request_id) and wait for its reply: 0 and *out,
- * -ETIMEDOUT, -EINTR or -errno. */
-static int client_call(struct client *c, Assist__Request *req, int64_t timeout_ms,
-		       Assist__Reply **out)
-{
-	int64_t deadline = now_ms() + timeout_ms;
-	int rc = client_put(c, req, deadline);
-
+	client_keys(o, &k);
+	rc = qclient_open(c, ctx, endpoint, &k);
 	if (rc < 0)
-		return rc;
-	for (;;) {
-		rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms());
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return -ETIMEDOUT;
-		while ((rc = client_recv(c, out)) == 0 || rc == -EBADMSG) {
-			if (rc == 0 && (*out)->request_id == req->request_id)
-				return 0;
-			if (rc == 0)
-				assist__reply__free_unpacked(*out, NULL);
-		}
-	}
+		connect_failed(o, endpoint, -rc);
+	return rc;
 }
 
 /* One query on the query endpoint with the usual timeout and error reports:
@@ -356,7 +212,7 @@ static int client_call(struct client *c, Assist__Request *req, int64_t timeout_m
 static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out)
 {
 	char ep[512];
-	struct client c;
+	struct qclient c;
 	void *ctx;
 	int rc;
 
@@ -367,8 +223,8 @@ static int query(const struct opts *o, Assist__Request *req, Assist__Reply **out
 		zmq_ctx_term(ctx);
 		return EXIT_UNREACHABLE;
 	}
-	rc = client_call(&c, req, QUERY_TIMEOUT_MS, out);
-	client_close(&c);
+	rc = qclient_call(&c, req, QUERY_TIMEOUT_MS, out);
+	qclient_close(&c);
 	zmq_ctx_term(ctx);
 	if (rc == 0 && (*out)->body_case == ASSIST__REPLY__BODY_ERROR) {
 		Assist__Error *e = (*out)->error;
@@ -496,7 +352,7 @@ struct push_batch {
 };
 
 struct push {
-	struct client cli;
+	struct qclient cli;
 	struct push_input in;
 	struct cli_progress progress;
 	struct push_event *events; /* in memory, in input order */
@@ -1028,7 +884,7 @@ static int push_ask_bases(struct push *p)
 			continue;
 		hb.source = s->name;
 		req.request_id = p->cli.next_id;
-		if ((rc = client_send(&p->cli, &req)) < 0)
+		if ((rc = qclient_send(&p->cli, &req)) < 0)
 			return rc;
 		s->base_request = p->cli.next_id++;
 		p->n_asked++;
@@ -1104,12 +960,12 @@ static int push_send_batch(struct push *p)
 	req.request_id = p->cli.next_id;
 	req.body_case = ASSIST__REQUEST__BODY_BATCH;
 	req.batch = &batch;
-	rc = client_send(&p->cli, &req);
+	rc = qclient_send(&p->cli, &req);
 	if (rc < 0)
 		return rc;
 	p->cli.next_id++;
 	if (p->n_window == 0)
-		p->last_progress = now_ms();
+		p->last_progress = qclient_now_ms();
 	p->window[p->n_window++] = (struct push_batch){ req.request_id, src, s->sent + n };
 	s->sent += n;
 	s->has_prev = true;
@@ -1186,7 +1042,7 @@ static void push_on_error(struct push *p, const struct push_batch *b, const Assi
 	if (e->code == ASSIST__ERROR_CODE__ERROR_CODE_BUSY) {
 		push_rewind(p, b->src, s->acked,
 			    s->has_applied ? pb_pos(&applied, s->applied) : NULL);
-		p->pause_until = now_ms() + BUSY_PAUSE_MS;
+		p->pause_until = qclient_now_ms() + BUSY_PAUSE_MS;
 		return;
 	}
 	cli_progress_clear(&p->progress);
@@ -1213,7 +1069,7 @@ static void push_on_reply(struct push *p, Assist__Reply *r)
 		fprintf(stderr, "assistctl: %s answers again\n", p->cli.endpoint);
 	}
 	p->notice_ms = NOTICE_FIRST_MS;
-	p->last_reply = p->last_progress = now_ms();
+	p->last_reply = p->last_progress = qclient_now_ms();
 	if (!current && p->n_based < p->n_sources)
 		push_on_base(p, r);
 	if (r->body_case == ASSIST__REPLY__BODY_ACK)
@@ -1285,7 +1141,7 @@ static void push_resend_all(struct push *p)
 			s->base_request = 0;
 	}
 	p->n_asked = p->n_based;
-	p->last_progress = now_ms();
+	p->last_progress = qclient_now_ms();
 }
 
 /* What silence means: after wait_ms, that assistd cannot be reached
@@ -1346,7 +1202,7 @@ static int push_run(struct push *p)
 {
 	int rc = 0;
 
-	p->last_reply = p->last_progress = now_ms();
+	p->last_reply = p->last_progress = qclient_now_ms();
 	p->notice_ms = NOTICE_FIRST_MS;
 	cli_progress_start(&p->progress);
 	while (rc == 0 && (!p->in.done || p->done < p->n_events) && !p->refused) {
@@ -1361,7 +1217,7 @@ static int push_run(struct push *p)
 			rc = EXIT_NOINPUT;
 			break;
 		}
-		now = now_ms();
+		now = qclient_now_ms();
 		if ((rc = push_check_silence(p, now)) != 0)
 			break;
 		sent = push_ask_bases(p);
@@ -1371,7 +1227,7 @@ static int push_run(struct push *p)
 			events |= ZMQ_POLLOUT;
 		if ((rc = push_wait(p, events, now)) != 0)
 			break;
-		while ((got = client_recv(&p->cli, &r)) == 0 || got == -EBADMSG) {
+		while ((got = qclient_recv(&p->cli, &r)) == 0 || got == -EBADMSG) {
 			if (got == 0) {
 				push_on_reply(p, r);
 				assist__reply__free_unpacked(r, NULL);
@@ -1462,7 +1318,7 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 		return EXIT_NOINPUT;
 	ctx = zmq_ctx_new();
 	rc = client_open(o, &p.cli, ctx, ep) < 0 ? EXIT_UNREACHABLE : push_run(&p);
-	client_close(&p.cli);
+	qclient_close(&p.cli);
 	zmq_ctx_term(ctx);
 	if (p.in.fd != STDIN_FILENO)
 		close(p.in.fd);
@@ -1755,136 +1611,38 @@ static int cmd_keygen(const struct opts *o, int argc, char **argv)
 /* ---- watch -------------------------------------------------------------- */
 
 struct watch {
-	struct client query;
+	struct qclient query;
 	bool have_query;
-	void *sub;
-	const char *prefix;
-	bool have_next;
-	uint64_t next;     /* every message before it is printed or known not to match */
-	uint64_t count;    /* 0: no limit */
+	struct feedfollow follow;
+	uint64_t count; /* 0: no limit */
 	uint64_t printed;
+	bool failed; /* printing failed */
 };
 
-/* Print m unless it was printed already: 1 when --count is reached, 0, or an
- * exit code (negative). */
-static int watch_print(struct watch *w, const Assist__FeedMessage *m)
+/* Print m: 1 to stop (--count reached, or printing failed), or 0. */
+static int watch_print(void *data, const Assist__FeedMessage *m)
 {
-	if (w->have_next && m->seq < w->next)
-		return 0;
-	if (print_json(pbjson_encode(&m->base, 0), JSON_COMPACT) != 0)
-		return -EXIT_REJECTED;
-	w->have_next = true;
-	w->next = m->seq + 1;
+	struct watch *w = data;
+
+	if (print_json(pbjson_encode(&m->base, 0), JSON_COMPACT) != 0) {
+		w->failed = true;
+		return 1;
+	}
 	w->printed++;
 	return w->count > 0 && w->printed >= w->count;
 }
 
-/* The whole of [from, stop) is printed: nothing before stop is missing. */
-static void watch_covered(struct watch *w, uint64_t stop)
+/* A feedfollow result as watch's: 1 stopped, 0 go on, or an exit code
+ * (negative). */
+static int watch_result(struct watch *w, int rc)
 {
-	if (!w->have_next || stop > w->next)
-		w->next = stop;
-	w->have_next = true;
-}
-
-/* Replay from the feed table from seq from up to (not including) stop
- * (0: to the end): as watch_print. */
-static int watch_replay(struct watch *w, uint64_t from, uint64_t stop)
-{
-	Assist__Request req = ASSIST__REQUEST__INIT;
-	Assist__ReplayRequest rr = ASSIST__REPLAY_REQUEST__INIT;
-
-	if (!w->have_query) {
-		fprintf(stderr, "assistctl: no query endpoint to replay the feed from\n");
+	if (rc == -EINTR)
+		return 1;
+	if (rc < 0) {
+		fprintf(stderr, "assistctl: %s\n", w->follow.err);
 		return -EXIT_UNREACHABLE;
 	}
-	req.body_case = ASSIST__REQUEST__BODY_REPLAY;
-	req.replay = &rr;
-	rr.topic_prefix = (char *)w->prefix;
-	rr.limit = REPLAY_PAGE;
-	for (;;) {
-		const Assist__ReplayReply *page;
-		Assist__Reply *reply;
-		bool more;
-		int rc;
-
-		rr.from_seq = from;
-		rc = client_call(&w->query, &req, QUERY_TIMEOUT_MS, &reply);
-		if (rc == -EINTR)
-			return 1;
-		if (rc < 0) {
-			fprintf(stderr, "assistctl: cannot reach assistd at %s\n", w->query.endpoint);
-			return -EXIT_UNREACHABLE;
-		}
-		if (reply->body_case != ASSIST__REPLY__BODY_REPLAY) {
-			fprintf(stderr, "assistctl: replay from %" PRIu64 " refused: %s\n", from,
-				reply->body_case == ASSIST__REPLY__BODY_ERROR ?
-					reply->error->message : "unexpected reply");
-			assist__reply__free_unpacked(reply, NULL);
-			return -EXIT_UNREACHABLE;
-		}
-		page = reply->replay;
-		for (size_t i = 0; i < page->n_messages && rc == 0; i++) {
-			if (stop == 0 || page->messages[i]->seq < stop)
-				rc = watch_print(w, page->messages[i]);
-		}
-		more = page->more && page->next_seq > from && (stop == 0 || page->next_seq < stop);
-		from = page->next_seq;
-		assist__reply__free_unpacked(reply, NULL);
-		if (rc == 0 && !more)
-			watch_covered(w, stop != 0 ? stop : from);
-		if (rc != 0 || !more)
-			return rc;
-	}
-}
-
-/* A feed heartbeat: records up to latest were committed; replay the ones
- * not seen (the PUB dropped them) before going on. As watch_print. */
-static int watch_on_heartbeat(struct watch *w, uint64_t latest)
-{
-	if (!w->have_next) {
-		watch_covered(w, latest + 1); /* live only: start from what comes next */
-		return 0;
-	}
-	return latest >= w->next ? watch_replay(w, w->next, latest + 1) : 0;
-}
-
-/* Read one feed message from the SUB socket: as watch_print. */
-static int watch_on_feed(struct watch *w)
-{
-	zmq_msg_t frames[2];
-	int n = 0, more = 1, rc = 0;
-	Assist__FeedMessage *m;
-
-	while (more) {
-		zmq_msg_t part;
-		zmq_msg_init(&part);
-		if (zmq_msg_recv(&part, w->sub, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&part);
-			break;
-		}
-		more = zmq_msg_more(&part);
-		if (n < 2)
-			frames[n++] = part;
-		else
-			zmq_msg_close(&part);
-	}
-	m = n == 2 ? assist__feed_message__unpack(NULL, zmq_msg_size(&frames[1]),
-						  zmq_msg_data(&frames[1])) : NULL;
-	for (int i = 0; i < n; i++)
-		zmq_msg_close(&frames[i]);
-	if (m == NULL)
-		return 0;
-	if (strcmp(m->topic, FEED_HEARTBEAT) == 0) {
-		rc = watch_on_heartbeat(w, m->latest_seq);
-	} else {
-		if (w->have_next && m->seq > w->next)
-			rc = watch_replay(w, w->next, m->seq);
-		if (rc == 0)
-			rc = watch_print(w, m);
-	}
-	assist__feed_message__free_unpacked(m, NULL);
-	return rc;
+	return w->failed ? -EXIT_REJECTED : rc;
 }
 
 /* The feed endpoint: from the configuration, else as assistd reports it. */
@@ -1907,7 +1665,7 @@ static int watch_feed_endpoint(const struct opts *o, struct watch *w, char *out,
 	}
 	req.body_case = ASSIST__REQUEST__BODY_STATUS;
 	req.status = &sr;
-	rc = client_call(&w->query, &req, QUERY_TIMEOUT_MS, &reply);
+	rc = qclient_call(&w->query, &req, QUERY_TIMEOUT_MS, &reply);
 	if (rc < 0) {
 		fprintf(stderr, "assistctl: cannot reach assistd at %s\n", w->query.endpoint);
 		return rc;
@@ -1925,10 +1683,10 @@ static int watch_feed_endpoint(const struct opts *o, struct watch *w, char *out,
 
 static int watch_run(struct watch *w, bool replay, uint64_t from)
 {
-	int rc = replay ? watch_replay(w, from, 0) : 0;
+	int rc = replay ? watch_result(w, feedfollow_replay(&w->follow, from, 0)) : 0;
 
 	while (rc == 0 && !interrupted) {
-		rc = wait_socket(w->sub, ZMQ_POLLIN, 1000);
+		rc = qclient_wait(w->follow.sub, ZMQ_POLLIN, 1000);
 		if (rc == -EINTR) {
 			rc = 0;
 			continue;
@@ -1937,7 +1695,7 @@ static int watch_run(struct watch *w, bool replay, uint64_t from)
 			fprintf(stderr, "assistctl: feed: %s\n", zmq_strerror(-rc));
 			return EXIT_UNREACHABLE;
 		}
-		rc = rc > 0 ? watch_on_feed(w) : 0;
+		rc = rc > 0 ? watch_result(w, feedfollow_read(&w->follow)) : 0;
 	}
 	return rc < 0 ? -rc : 0;
 }
@@ -1961,7 +1719,7 @@ static int cmd_watch(const struct opts *o, int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct watch w = { .prefix = "" };
+	struct watch w = { .follow = { .prefix = "", .timeout_ms = QUERY_TIMEOUT_MS } };
 	char query_ep[512], feed_ep[512];
 	bool replay = false;
 	uint64_t from = 0;
@@ -1972,7 +1730,7 @@ static int cmd_watch(const struct opts *o, int argc, char **argv)
 		if (opt == 'f' && parse_u64(optarg, &from))
 			replay = true;
 		else if (opt == 't')
-			w.prefix = optarg;
+			w.follow.prefix = optarg;
 		else if (opt != 'n' || !parse_u64(optarg, &w.count) || w.count == 0)
 			return usage_error("watch: bad option");
 	}
@@ -1994,20 +1752,21 @@ static int cmd_watch(const struct opts *o, int argc, char **argv)
 	rc = EXIT_UNREACHABLE;
 	if (watch_feed_endpoint(o, &w, feed_ep, sizeof(feed_ep)) < 0)
 		goto cleanup;
-	w.sub = open_socket(ctx, ZMQ_SUB);
-	if (w.sub == NULL || zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, w.prefix, strlen(w.prefix)) ||
-	    (w.prefix[0] != '\0' && zmq_setsockopt(w.sub, ZMQ_SUBSCRIBE, FEED_HEARTBEAT,
-						     strlen(FEED_HEARTBEAT))) ||
-	    connect_socket(o, w.sub, feed_ep) != 0) {
+	w.follow.query = w.have_query ? &w.query : NULL;
+	w.follow.deliver = watch_print;
+	w.follow.data = &w;
+	w.follow.sub = qclient_socket(ctx, ZMQ_SUB);
+	if (w.follow.sub == NULL || feedfollow_subscribe(w.follow.sub, w.follow.prefix) != 0 ||
+	    connect_socket(o, w.follow.sub, feed_ep) != 0) {
 		fprintf(stderr, "assistctl: cannot subscribe to %s: %s\n", feed_ep,
 			zmq_strerror(errno));
 		goto cleanup;
 	}
 	rc = watch_run(&w, replay, from);
 cleanup:
-	if (w.sub != NULL)
-		zmq_close(w.sub);
-	client_close(&w.query);
+	if (w.follow.sub != NULL)
+		zmq_close(w.follow.sub);
+	qclient_close(&w.query);
 	zmq_ctx_term(ctx);
 	return rc;
 }
@@ -2119,9 +1878,9 @@ static bool pay_month_ok(const char *s)
 }
 
 /* A call on c that reports what went wrong: 0 and *out, or an exit code. */
-static int pay_call(struct client *c, Assist__Request *req, Assist__Reply **out)
+static int pay_call(struct qclient *c, Assist__Request *req, Assist__Reply **out)
 {
-	int rc = client_call(c, req, QUERY_TIMEOUT_MS, out);
+	int rc = qclient_call(c, req, QUERY_TIMEOUT_MS, out);
 
 	if (rc == 0)
 		return 0;
@@ -2135,17 +1894,17 @@ static int pay_call(struct client *c, Assist__Request *req, Assist__Reply **out)
 /* Send the batch req of the run at at and wait for what answers it: a reply
  * to it (an error, a gap, a run already taken) or, after its commit,
  * finance's ack of at or later. 0 and *out, or an exit code. */
-static int pay_exchange(struct client *c, Assist__Request *req, struct pos at, Assist__Reply **out)
+static int pay_exchange(struct qclient *c, Assist__Request *req, struct pos at, Assist__Reply **out)
 {
-	int64_t deadline = now_ms() + PAY_TIMEOUT_MS;
-	int rc = client_put(c, req, deadline);
+	int64_t deadline = qclient_now_ms() + PAY_TIMEOUT_MS;
+	int rc = qclient_put(c, req, deadline);
 
 	while (rc == 0) {
-		if ((rc = wait_socket(c->sock, ZMQ_POLLIN, deadline - now_ms())) <= 0) {
+		if ((rc = qclient_wait(c->sock, ZMQ_POLLIN, deadline - qclient_now_ms())) <= 0) {
 			rc = rc == 0 ? -ETIMEDOUT : rc;
 			break;
 		}
-		while ((rc = client_recv(c, out)) == 0 || rc == -EBADMSG) {
+		while ((rc = qclient_recv(c, out)) == 0 || rc == -EBADMSG) {
 			const Assist__Ack *ack = rc == 0 ? (*out)->ack : NULL;
 			if (rc == 0 && ((*out)->request_id == req->request_id ||
 					(ack != NULL && ack->applied != NULL &&
@@ -2164,7 +1923,7 @@ static int pay_exchange(struct client *c, Assist__Request *req, struct pos at, A
 }
 
 /* finance's committed position (a Heartbeat's ack): 0 and *base, or an exit code. */
-static int pay_base(struct client *c, struct pos *base)
+static int pay_base(struct qclient *c, struct pos *base)
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__Heartbeat hb = ASSIST__HEARTBEAT__INIT;
@@ -2215,7 +1974,7 @@ static int pay_answer(const Assist__Reply *r, struct pos *base)
 
 /* Send req (parts events at at) at base + 1 on until taken: 0, or an exit
  * code. */
-static int pay_parts_send(struct client *c, Assist__Request *req, Assist__Position *at,
+static int pay_parts_send(struct qclient *c, Assist__Request *req, Assist__Position *at,
 			  uint32_t parts, struct pos *base, Assist__Position *prev)
 {
 	int rc = 0;
@@ -2262,7 +2021,7 @@ static uint32_t pay_parts(const struct opts *o)
 
 /* Send the payment run for month in parts parts at finance's next
  * positions and wait for the ack of the last: 0, or an exit code. */
-static int pay_send(struct client *c, const char *month, uint32_t parts)
+static int pay_send(struct qclient *c, const char *month, uint32_t parts)
 {
 	Assist__PaymentRun *runs = calloc(parts, sizeof(*runs));
 	Assist__Event *evs = calloc(parts, sizeof(*evs)), **ptrs = calloc(parts, sizeof(*ptrs));
@@ -2344,7 +2103,7 @@ static int cmd_pay(const struct opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	Assist__Reply *reply;
-	struct client c;
+	struct qclient c;
 	char ep[512];
 	void *ctx;
 	int opt, rc;
@@ -2359,7 +2118,7 @@ static int cmd_pay(const struct opts *o, int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	ctx = zmq_ctx_new();
 	rc = client_open(o, &c, ctx, ep) < 0 ? EXIT_UNREACHABLE : pay_send(&c, argv[optind], pay_parts(o));
-	client_close(&c);
+	qclient_close(&c);
 	zmq_ctx_term(ctx);
 	if (rc != 0 || (rc = pay_totals(o, argv[optind], &reply)) != 0)
 		return rc;
@@ -2745,7 +2504,7 @@ static int retry_wait(const struct opts *o, const Assist__RetryReply *rp, Assist
 {
 	uint64_t ids[100];
 	size_t n = 0;
-	int64_t deadline = now_ms() + RETRY_WAIT_MS;
+	int64_t deadline = qclient_now_ms() + RETRY_WAIT_MS;
 
 	for (size_t i = 0; i < rp->n_results && n < 100; i++) {
 		if (rp->results[i]->outcome == ASSIST__RETRY_OUTCOME__RETRY_OUTCOME_SUBMITTED)
@@ -2767,7 +2526,7 @@ static int retry_wait(const struct opts *o, const Assist__RetryReply *rp, Assist
 		if (decided >= n)
 			return 0;
 		assist__reply__free_unpacked(*out, NULL);
-		if (now_ms() >= deadline || interrupted) {
+		if (qclient_now_ms() >= deadline || interrupted) {
 			fprintf(stderr, "assistctl: the retries were not decided in %d s\n",
 				RETRY_WAIT_MS / 1000);
 			return EXIT_UNREACHABLE;
@@ -2841,12 +2600,14 @@ static int cmd_retry(const struct opts *o, int argc, char **argv)
 /* ---- report ------------------------------------------------------------- */
 
 static const char report_usage[] =
-	"usage: assistctl report recipients|spending [--year Y] [--by scheme|place|month] [--csv]\n"
+	"usage: assistctl report recipients|spending|alerts [--year Y]\n"
+	"                        [--by scheme|place|month|code] [--csv]\n"
 	"recipients: the distinct persons with a benefit active today (with --year, on\n"
 	"31 December of Y); spending: the sum of the ledger entries dated in Y (default\n"
-	"this year), a household's entry once. By place (the default) the communities\n"
-	"roll up to their towns, districts and the city; by scheme or month (spending\n"
-	"only) each line then the total. --csv prints RFC 4180 CSV with a header.\n"
+	"this year), a household's entry once; alerts: the alerts raised in Y, by code.\n"
+	"By place (the default) the communities roll up to their towns, districts and\n"
+	"the city; by scheme, month (spending only) or code (alerts only) each line then\n"
+	"the total. --csv prints RFC 4180 CSV with a header.\n"
 	"example:\n"
 	"  assistctl report spending --year 2008 --by month --csv\n"
 	"exit: 0 done, 1 assistd refused, 2 assistd could not be reached\n";
@@ -2856,8 +2617,10 @@ static const char report_usage[] =
 static int report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r, bool csv)
 {
 	char buf[48];
-	const char *key = r->month[0] ? r->month : r->scheme ? scheme_text(r->scheme, buf, sizeof(buf))
-							     : "total";
+	const char *key = r->month[0] ? r->month
+			  : r->code[0]	? r->code
+			  : r->scheme	? scheme_text(r->scheme, buf, sizeof(buf))
+					: "total";
 
 	if (rr->by != ASSIST__REPORT_BY__REPORT_BY_PLACE) {
 		if (csv)
@@ -2887,6 +2650,7 @@ static int report_key(const Assist__ReportReply *rr, const Assist__ReportRow *r,
 static int report_print(const Assist__ReportReply *rr, bool csv)
 {
 	bool spending = rr->kind == ASSIST__REPORT_KIND__REPORT_KIND_SPENDING;
+	bool alerts = rr->kind == ASSIST__REPORT_KIND__REPORT_KIND_ALERTS;
 	char by[16], yuan[32];
 	int rc = 0;
 
@@ -2894,10 +2658,14 @@ static int report_print(const Assist__ReportReply *rr, bool csv)
 	if (csv)
 		printf("%s%s\r\n",
 		       rr->by == ASSIST__REPORT_BY__REPORT_BY_PLACE ? "level,district,town,community,"
-								    : by[0] == 'm' ? "month," : "scheme,",
-		       spending ? "amount_fen,amount_yuan" : "recipients");
+								    : by[0] == 'm' ? "month,"
+								    : by[0] == 'c' ? "code,"
+										   : "scheme,",
+		       spending ? "amount_fen,amount_yuan" : alerts ? "alerts" : "recipients");
 	else if (spending)
 		printf("spending in %d, by %s\n", rr->year, by);
+	else if (alerts)
+		printf("alerts raised in %d, by code\n", rr->year);
 	else
 		printf("recipients as of %s, by %s\n", rr->as_of, by);
 	for (size_t i = 0; i < rr->n_rows && rc == 0; i++) {
@@ -2937,19 +2705,21 @@ static int report_options(int argc, char **argv, Assist__ReportRequest *rq, bool
 			return usage_error("report: --year: not a year (1900 to 9999)");
 		if (opt == 'b' && (pbjson_enum_value(&assist__report_by__descriptor, optarg, &by) < 0 ||
 				   by == 0))
-			return usage_error("report: --by: scheme, place or month");
+			return usage_error("report: --by: scheme, place, month or code");
 		rq->year = opt == 'y' ? (int32_t)year : rq->year;
 		rq->by = opt == 'b' ? (Assist__ReportBy)by : rq->by;
 		*csv = *csv || opt == 'c';
 	}
 	if (argc - optind != 1)
-		return usage_error("report: expects recipients or spending");
+		return usage_error("report: expects recipients, spending or alerts");
 	if (strcmp(argv[optind], "recipients") == 0)
 		rq->kind = ASSIST__REPORT_KIND__REPORT_KIND_RECIPIENTS;
 	else if (strcmp(argv[optind], "spending") == 0)
 		rq->kind = ASSIST__REPORT_KIND__REPORT_KIND_SPENDING;
+	else if (strcmp(argv[optind], "alerts") == 0)
+		rq->kind = ASSIST__REPORT_KIND__REPORT_KIND_ALERTS;
 	else
-		return usage_error("report: \"%s\": recipients or spending", argv[optind]);
+		return usage_error("report: \"%s\": recipients, spending or alerts", argv[optind]);
 	return -1;
 }
 
@@ -3214,35 +2984,21 @@ struct simulation {
  * position are of no use: nothing is stored); -EINVAL when reported. */
 static int simulate_line(struct simulation *s, const char *text, unsigned line)
 {
-	ProtobufCMessage *msg = NULL;
 	Assist__Event *ev;
-	json_error_t jerr;
-	char err[512] = "";
-	json_t *json = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	char err[512];
+	int rc = eventline_parse(text, &ev, err, sizeof(err));
 
-	if (json == NULL)
-		snprintf(err, sizeof(err), "invalid JSON: %s", jerr.text);
-	else if (!json_is_object(json))
-		snprintf(err, sizeof(err), "not a JSON object");
-	else if (pbjson_decode(&assist__event__descriptor, json, &msg, err, sizeof(err)) < 0 &&
-		 err[0] == '\0')
-		snprintf(err, sizeof(err), "cannot decode event");
-	json_decref(json);
-	if (msg == NULL) {
+	if (rc < 0) {
 		fprintf(stderr, "line %u: %s\n", line, err);
-		s->invalid++;
-		return -EINVAL;
+		s->invalid += rc == -EINVAL;
+		return rc;
 	}
-	ev = (Assist__Event *)msg;
-	if (ev->position != NULL)
-		protobuf_c_message_free_unpacked(&ev->position->base, NULL);
-	ev->position = NULL;
 	ev->seq = line;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		Assist__Event **e = realloc(s->events, cap * sizeof(*e));
 		if (e == NULL) {
-			protobuf_c_message_free_unpacked(msg, NULL);
+			protobuf_c_message_free_unpacked(&ev->base, NULL);
 			return -ENOMEM;
 		}
 		s->events = e;
