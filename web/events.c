@@ -10,7 +10,6 @@
 
 #include "conf.h"
 #include "feedfollow.h"
-#include "idnum.h"
 #include "log.h"
 #include "pbjson.h"
 
@@ -55,15 +54,15 @@ static int deliver(void *data, const Assist__FeedMessage *m)
 {
 	struct stream *s = data;
 	json_t *j = pbjson_encode(&m->base, PBJSON_EMIT_DEFAULTS);
-	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-	char head[96];
+	char *text, head[96];
 	int n, rc;
 
+	if (j != NULL && !s->full_ids)
+		gateway_mask_json(j);
+	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (text == NULL)
 		return 1; /* out of memory: the stream ends, the browser resumes */
-	if (!s->full_ids)
-		idnum_mask_text(text);
 	n = snprintf(head, sizeof(head), "id: %" PRIu64 "\nevent: %s\ndata: ", m->seq,
 		     strncmp(m->topic, "alert/", 6) == 0 ? "alert" : "record");
 	rc = append(s, head, (size_t)n) || append(s, text, strlen(text)) || append(s, "\n\n", 2);

@@ -106,15 +106,43 @@ enum MHD_Result gateway_text(struct web_request *rq, unsigned status, const char
 	return respond(rq, status, type, copy, len);
 }
 
+void gateway_mask_json(json_t *json)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	char *s;
+
+	switch (json_typeof(json)) {
+	case JSON_OBJECT:
+		json_object_foreach(json, key, v)
+			gateway_mask_json(v);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(json, i, v)
+			gateway_mask_json(v);
+		break;
+	case JSON_STRING:
+		if ((s = strdup(json_string_value(json))) != NULL) {
+			json_string_set(json, idnum_mask_text(s));
+			free(s);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 enum MHD_Result gateway_json(struct web_request *rq, unsigned status, json_t *json)
 {
-	char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+	char *text;
 
+	if (json != NULL && !rq->full_ids)
+		gateway_mask_json(json);
+	text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
 	json_decref(json);
 	if (text == NULL)
 		return MHD_NO;
-	if (!rq->full_ids)
-		idnum_mask_text(text);
 	return respond(rq, status, "application/json", text, strlen(text));
 }
 

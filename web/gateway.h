@@ -47,6 +47,9 @@ __attribute__((warn_unused_result)) int gateway_start(struct web *w);
 /* Stop serving; returns when every connection thread has ended. */
 void gateway_stop(struct web *w);
 
+/* Mask, in place, each run that may be an ID number in json's strings (its
+ * numbers are figures: masking digits there would break the JSON). */
+void gateway_mask_json(json_t *json);
 /* Queue json (taken) as the response with status; ID numbers masked unless
  * rq->full_ids. */
 enum MHD_Result gateway_json(struct web_request *rq, unsigned status, json_t *json);
