@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "assist.pb-c.h"
+#include "atom.h"
 #include "vec.h"
 #include "ymd.h"
 
@@ -17,6 +18,7 @@ static const struct {
 } kinds[] = {
 	[PBMAP_TEXT] = {PROTOBUF_C_TYPE_STRING, 0},
 	[PBMAP_CSTR] = {PROTOBUF_C_TYPE_STRING, sizeof(const char *)},
+	[PBMAP_ATOM] = {PROTOBUF_C_TYPE_STRING, sizeof(const char *)},
 	[PBMAP_DATE] = {PROTOBUF_C_TYPE_STRING, sizeof(ymd_t)},
 	[PBMAP_ENUM] = {PROTOBUF_C_TYPE_ENUM, sizeof(int)},
 	[PBMAP_INT32] = {PROTOBUF_C_TYPE_INT32, sizeof(int32_t)},
@@ -100,6 +102,7 @@ static char *text_of(struct arena *a, const void *member, enum pbmap_type type)
 	case PBMAP_TEXT:
 		return (char *)member;
 	case PBMAP_CSTR:
+	case PBMAP_ATOM:
 		s = *(const char *const *)member;
 		return (char *)(s != NULL ? s : "");
 	default:
@@ -160,7 +163,8 @@ static ymd_t parse_date(const char *s)
 	return d;
 }
 
-/* One row from the field at src into the member at dst; 0 or -EINVAL. */
+/* One row from the field at src into the member at dst; 0, -EINVAL or
+ * -ENOMEM. */
 static int get(const struct pbmap_field *r, const void *src, void *dst)
 {
 	const ProtobufCMessage *sub;
@@ -178,6 +182,10 @@ static int get(const struct pbmap_field *r, const void *src, void *dst)
 	case PBMAP_DATE:
 		*(ymd_t *)dst = parse_date(*(char *const *)src);
 		return 0;
+	case PBMAP_ATOM:
+		text = *(char *const *)src;
+		*(const char **)dst = atom_intern(text != NULL ? text : "");
+		return *(const char **)dst != NULL ? 0 : -ENOMEM;
 	case PBMAP_BOOL:
 		*(bool *)dst = *(const protobuf_c_boolean *)src != 0;
 		return 0;

@@ -14,6 +14,7 @@
 enum pbmap_type {
 	PBMAP_TEXT,           /* char[size] <-> string (copied back truncated to the array) */
 	PBMAP_CSTR,           /* const char * (NULL: empty) -> string; struct to message only */
+	PBMAP_ATOM,           /* const char *, an atom (lib/atom.h) <-> string */
 	PBMAP_DATE,           /* ymd_t <-> "YYYY-MM-DD"; empty for YMD_NONE, and text that is
 			       * no date reads as YMD_NONE */
 	PBMAP_ENUM,           /* a C enum <-> an enum field */

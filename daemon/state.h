@@ -56,10 +56,12 @@ struct benefit {
 	char reason[192];
 };
 
+/* Seven per person, their reasons from a few dozen rule texts: an atom
+ * (lib/atom.h), shared, not a copy each. */
 struct entitlement {
 	Assist__Scheme scheme;
 	bool eligible;
-	char reason[192];
+	const char *reason; /* an atom; never NULL */
 };
 
 struct ledger_entry {

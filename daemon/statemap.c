@@ -56,7 +56,7 @@ static const struct pbmap benefit_map = {&assist__benefit__descriptor, sizeof(st
 static const struct pbmap_field entitlement_rows[] = {
 	PBMAP_FIELD(struct entitlement, scheme, "scheme", PBMAP_ENUM),
 	PBMAP_FIELD(struct entitlement, eligible, "eligible", PBMAP_BOOL),
-	PBMAP_FIELD(struct entitlement, reason, "reason", PBMAP_TEXT),
+	PBMAP_FIELD(struct entitlement, reason, "reason", PBMAP_ATOM),
 };
 
 static const struct pbmap entitlement_map = {&assist__entitlement__descriptor,

@@ -1,5 +1,7 @@
 #include "rules.h"
 
+#include "atom.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,13 +63,18 @@ __attribute__((format(printf, 4, 5))) static void put(struct ent_out *d, Assist_
 							bool eligible, const char *fmt, ...)
 {
 	struct entitlement *e = &d->items[d->n++];
+	char reason[192];
 	va_list ap;
 
 	e->scheme = scheme;
 	e->eligible = eligible;
 	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	/* Out of memory, the reason is lost, not the entitlement. */
+	e->reason = atom_intern(reason);
+	if (e->reason == NULL)
+		e->reason = "";
 }
 
 /* c->m, or another member of its household alive on c->date (or dead in its

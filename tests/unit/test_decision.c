@@ -184,16 +184,16 @@ static void test_entitlements_unchanged(void **state)
 	d.u.entitlements.n = 2;
 	d.u.entitlements.items[0].scheme = ASSIST__SCHEME__SCHEME_HUIMIN;
 	d.u.entitlements.items[0].eligible = true;
-	snprintf(d.u.entitlements.items[0].reason, 192, "urban dibao");
+	d.u.entitlements.items[0].reason = "urban dibao";
 	d.u.entitlements.items[1].scheme = ASSIST__SCHEME__SCHEME_NCMS;
-	snprintf(d.u.entitlements.items[1].reason, 192, "no");
+	d.u.entitlements.items[1].reason = "no";
 	assert_true(decision_apply(&d));
 	assert_int_equal(p->n_entitlements, 2);
 	p->dirty = false;
 	assert_false(decision_apply(&d));
 	assert_false(p->dirty);
 	/* A changed reason is a change. */
-	snprintf(d.u.entitlements.items[1].reason, 192, "not in rural dibao");
+	d.u.entitlements.items[1].reason = "not in rural dibao";
 	assert_true(decision_apply(&d));
 	assert_string_equal(p->entitlements[1].reason, "not in rural dibao");
 	/* A shorter list replaces the longer one. */

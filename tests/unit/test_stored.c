@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atom.h"
 #include "stored.h"
 
 /* Every field of a person set to something other than its zero value. */
@@ -51,10 +52,10 @@ static struct person *full_person(void)
 	en = vec_grow((void **)&p->entitlements, &p->n_entitlements, &p->cap_entitlements, sizeof(*en));
 	en->scheme = ASSIST__SCHEME__SCHEME_UTILITIES;
 	en->eligible = true;
-	snprintf(en->reason, sizeof(en->reason), "urban dibao");
+	en->reason = atom_intern("urban dibao");
 	en = vec_grow((void **)&p->entitlements, &p->n_entitlements, &p->cap_entitlements, sizeof(*en));
 	en->scheme = ASSIST__SCHEME__SCHEME_LEGAL_AID;
-	snprintf(en->reason, sizeof(en->reason), "not a recipient");
+	en->reason = atom_intern("not a recipient");
 	l = vec_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger, sizeof(*l));
 	snprintf(l->ref, sizeof(l->ref), "B-1");
 	l->scheme = ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE;
