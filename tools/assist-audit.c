@@ -295,6 +295,17 @@ static const char *const entry_checks[] = {
 	"SELECT id_number, ref, 'month sums to ' || sum(amount_fen) FROM ledger "
 	"WHERE ref LIKE 'pay/%' GROUP BY id_number, ref, scheme HAVING sum(amount_fen) < 0 "
 	"ORDER BY id_number, ref",
+	/* A claim's entries under its ref and scheme add up to what its latest
+	 * version gives: its last decision, or nothing once it is voided (the
+	 * last entry a reversal). Two decisions without a reversal between
+	 * them would count the claim twice. */
+	"SELECT id_number, ref, scheme || ' entries sum to ' || total || ', the claim now gives ' || "
+	"CASE WHEN last_kind = 'reversal' THEN 0 ELSE last_amount END FROM (SELECT id_number, "
+	"ref, scheme, sum(amount_fen) AS total, (array_agg(amount_fen ORDER BY id DESC))[1] AS "
+	"last_amount, (array_agg(kind ORDER BY id DESC))[1] AS last_kind FROM ledger "
+	"WHERE ref NOT LIKE 'pay/%' GROUP BY id_number, ref, scheme) AS c "
+	"WHERE total <> CASE WHEN last_kind = 'reversal' THEN 0 ELSE last_amount END "
+	"ORDER BY id_number, ref, scheme",
 	/* Arrears add, recoveries take back, both to a month's payment. */
 	"SELECT id_number, ref, kind || ' of ' || amount_fen FROM ledger "
 	"WHERE (kind = 'arrears' AND (amount_fen <= 0 OR ref NOT LIKE 'pay/%')) OR "
@@ -414,7 +425,8 @@ int main(int argc, char **argv)
 	printf("journal: %" PRIu64 " rows, %ld broken\n", rows, jbad);
 	printf("money: %" PRIu64 " persons, %ld totals that do not match the ledger\n", persons, mbad);
 	printf("entries: %ld months paid twice or below nothing, reversals that match no earlier "
-	       "entry, or arrears and recoveries out of place\n",
+	       "entry, claims whose entries do not add up to their last decision, or arrears "
+	       "and recoveries out of place\n",
 	       ebad);
 	printf("funds: %" PRIu64 " fund-years, %ld that do not match the ledger\n", fund_years,
 	       fbad);

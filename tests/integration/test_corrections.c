@@ -244,7 +244,8 @@ static void test_cdc_update_delete(void **state)
 }
 
 /* Last: assist-audit passes the reversals booked above, then finds one that
- * takes back more than was in force, and a month paid twice. */
+ * takes back more than was in force (so the claim no longer adds up to its
+ * last version), and a month paid twice. */
 static void test_audit_entries(void **state)
 {
 	const char *argv[] = {"assist-audit", "-c", fx.conf, NULL};
@@ -270,7 +271,10 @@ static void test_audit_entries(void **state)
 	/* The second reversal no longer matches either: 699999 was in force. */
 	assert_non_null(strstr(out, "ZY-COR-1: reversal -700000 of medical_assistance with "
 				    "699999 in force"));
-	assert_non_null(strstr(out, "entries: 3 months paid twice"));
+	/* The claim, voided at the end, now sums to -1 instead of nothing. */
+	assert_non_null(strstr(out, "ZY-COR-1: medical_assistance entries sum to -1, the claim "
+				    "now gives 0"));
+	assert_non_null(strstr(out, "entries: 4 months paid twice"));
 	assert_null(strstr(out, patient)); /* ID numbers masked */
 	free(out);
 }
