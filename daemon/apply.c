@@ -59,7 +59,7 @@ static ymd_t change_date(const Assist__Event *ev, const char *effective_on)
 static bool no_civil_affairs_categories(const struct person *p)
 {
 	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
-		const struct category_state *cs = &p->cat[c];
+		const struct category_state *cs = person_category_of(p, c);
 
 		if (civil_affairs_category(c) &&
 		    (cs->active || cs->since != YMD_NONE || cs->until != YMD_NONE))
@@ -70,7 +70,7 @@ static bool no_civil_affairs_categories(const struct person *p)
 
 /* The civil-affairs categories listed (and no longer listed) from the day
  * from; the first list known holds from the earliest date. */
-static void replace_categories(struct person *p, const Assist__PersonChange *pc, ymd_t from)
+static int replace_categories(struct person *p, const Assist__PersonChange *pc, ymd_t from)
 {
 	bool listed[STATE_CATEGORY_MAX] = {false};
 	bool first = no_civil_affairs_categories(p);
@@ -80,10 +80,12 @@ static void replace_categories(struct person *p, const Assist__PersonChange *pc,
 			listed[pc->categories[i]] = true;
 	}
 	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
-		struct category_state *cs = &p->cat[c];
+		struct category_state *cs;
 
-		if (!civil_affairs_category(c) || cs->active == listed[c])
+		if (!civil_affairs_category(c) || person_category_of(p, c)->active == listed[c])
 			continue;
+		if ((cs = person_category(p, c)) == NULL)
+			return -ENOMEM;
 		cs->active = listed[c];
 		if (listed[c]) {
 			cs->since = first ? YMD_NONE : from;
@@ -92,6 +94,7 @@ static void replace_categories(struct person *p, const Assist__PersonChange *pc,
 			cs->until = policy_day_before(from);
 		}
 	}
+	return 0;
 }
 
 /* Every member's record shows the household's size: a move changes the
@@ -124,8 +127,8 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t 
 		copy_str(p->place.town, sizeof(p->place.town), pc->place->town);
 		copy_str(p->place.community, sizeof(p->place.community), pc->place->community);
 	}
-	if (pc->n_categories > 0)
-		replace_categories(p, pc, from);
+	if (pc->n_categories > 0 && replace_categories(p, pc, from) < 0)
+		return -ENOMEM;
 	if (pc->deceased_on[0] != '\0' && ymd_parse(pc->deceased_on, &p->deceased_on) < 0)
 		p->deceased_on = YMD_NONE; /* validated before: cannot happen */
 	if (pc->household_id[0] != '\0' && strcmp(pc->household_id, p->household_id) != 0) {
@@ -179,11 +182,13 @@ static bool update_household(const Assist__HouseholdChange *hc, ymd_t from, stru
 
 /* Held from since while active; ended from since (its last day the one
  * before) when active is false. Without since: the day it is applied. */
-static void update_status(const Assist__StatusChange *sc, ymd_t since, struct person *p)
+static int update_status(const Assist__StatusChange *sc, ymd_t since, struct person *p)
 {
-	struct category_state *cs = &p->cat[sc->category];
+	struct category_state *cs = person_category(p, sc->category);
 	bool active = sc->active == NULL || sc->active->value;
 
+	if (cs == NULL)
+		return -ENOMEM;
 	if (active) {
 		if (since != YMD_NONE)
 			cs->since = since;
@@ -198,6 +203,7 @@ static void update_status(const Assist__StatusChange *sc, ymd_t since, struct pe
 	if (sc->class_[0] != '\0')
 		copy_str(cs->class_, sizeof(cs->class_), sc->class_);
 	p->dirty = true;
+	return 0;
 }
 
 /* Apply every decision in out from index first on. */
@@ -290,7 +296,8 @@ int apply_status(struct world *w, const struct policy_ctx *ctx, const Assist__Ev
 	const Assist__StatusChange *sc = ev->status;
 	struct backdate bd;
 
-	update_status(sc, v->date, p);
+	if (update_status(sc, v->date, p) < 0)
+		return -ENOMEM;
 	backdate_status(sc, v->date, &bd);
 	return refresh(ctx, p, v->date, &bd, out);
 }

@@ -54,7 +54,7 @@ static int build_categories(struct arena *a, const struct person *p, Assist__Rec
 	if (cats == NULL)
 		return -ENOMEM;
 	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
-		if (p->cat[c].active)
+		if (person_has(p, c))
 			cats[r->n_categories++] = c;
 	}
 	r->categories = cats;

@@ -26,6 +26,7 @@ void person_free(struct person *p)
 	if (p == NULL)
 		return;
 	household_unlink(p);
+	free(p->cat);
 	free(p->enrollments);
 	free(p->benefits);
 	free(p->entitlements);
@@ -59,9 +60,23 @@ struct ytd *person_ytd(struct person *p, int year)
 	return y;
 }
 
+static const struct category_state no_category;
+
+const struct category_state *person_category_of(const struct person *p, int c)
+{
+	return p->cat != NULL ? &p->cat[c] : &no_category;
+}
+
+struct category_state *person_category(struct person *p, int c)
+{
+	if (p->cat == NULL && (p->cat = calloc(STATE_CATEGORY_MAX, sizeof(*p->cat))) == NULL)
+		return NULL;
+	return &p->cat[c];
+}
+
 bool person_has(const struct person *p, int c)
 {
-	return c > 0 && c < STATE_CATEGORY_MAX && p->cat[c].active;
+	return c > 0 && c < STATE_CATEGORY_MAX && person_category_of(p, c)->active;
 }
 
 struct benefit *person_benefit(struct person *p, Assist__Scheme scheme)

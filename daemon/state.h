@@ -122,7 +122,10 @@ struct person {
 	Assist__Area area;
 	struct place place;
 	ymd_t deceased_on;
-	struct category_state cat[STATE_CATEGORY_MAX];
+	/* STATE_CATEGORY_MAX slots, made when the first category is recorded
+	 * (most persons never hold one); NULL: none. Read through
+	 * person_category_of, written through person_category. */
+	struct category_state *cat;
 
 	struct enrollment *enrollments;
 	size_t n_enrollments, cap_enrollments;
@@ -199,6 +202,11 @@ _Static_assert(sizeof(((struct benefit *)0)->class_) == STATE_ENROLLMENT_CLASS_M
 _Static_assert(sizeof(((struct alert *)0)->ref) == STATE_CLAIM_ID_MAX + 1,
 	       "a ledger entry's ref and an alert's differ");
 
+/* p's state of category c (1 .. STATE_CATEGORY_MAX - 1): a zero one when
+ * none is recorded. */
+const struct category_state *person_category_of(const struct person *p, int c);
+/* p's state of category c, to change; NULL when out of memory. */
+struct category_state *person_category(struct person *p, int c);
 /* New zeroed person with this (validated) ID; NULL when out of memory. */
 struct person *person_new(const char *id);
 /* Free p and everything it owns. */

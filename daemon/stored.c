@@ -47,7 +47,7 @@ static int pack_statuses(struct arena *a, const struct person *p, Assist__Person
 	if ((st->statuses = arena_alloc(a, STATE_CATEGORY_MAX * sizeof(*st->statuses))) == NULL)
 		return -ENOMEM;
 	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
-		const struct category_state *cs = &p->cat[c];
+		const struct category_state *cs = person_category_of(p, c);
 		Assist__CategoryState *o;
 		int rc;
 
@@ -110,8 +110,13 @@ static int unpack_extras(struct person *p, const Assist__PersonState *st)
 	for (size_t i = 0; i < st->n_statuses; i++) {
 		const Assist__CategoryState *o = st->statuses[i];
 
-		if (o->category > 0 && o->category < STATE_CATEGORY_MAX &&
-		    pbmap_from_message(&statemap_category, &o->base, &p->cat[o->category]) < 0)
+		struct category_state *cs;
+
+		if (o->category <= 0 || o->category >= STATE_CATEGORY_MAX)
+			continue;
+		if ((cs = person_category(p, o->category)) == NULL)
+			return -ENOMEM;
+		if (pbmap_from_message(&statemap_category, &o->base, cs) < 0)
 			return -EINVAL;
 	}
 	for (size_t i = 0; i < st->n_years; i++) {

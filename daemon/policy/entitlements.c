@@ -153,7 +153,8 @@ static void education(struct ent_out *d, const struct ent_ctx *c)
  * months before it, or more months than that reported. */
 static bool long_unemployed(const struct ent_ctx *c, int64_t months)
 {
-	const struct category_state *s = &c->m->cat[ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED];
+	const struct category_state *s =
+		person_category_of(c->m, ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED);
 
 	if (!rules_category_on(c->m, ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED, c->date))
 		return false;

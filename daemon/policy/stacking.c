@@ -106,7 +106,8 @@ bool rules_deceased_on(const struct person *p, ymd_t d)
 
 bool rules_dispersed_five_guarantee(const struct person *p)
 {
-	const char *class_ = p->cat[ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE].class_;
+	const char *class_ =
+		person_category_of(p, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE)->class_;
 
 	if (!person_has(p, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE))
 		return false;
@@ -115,7 +116,7 @@ bool rules_dispersed_five_guarantee(const struct person *p)
 
 bool rules_category_on(const struct person *p, int c, ymd_t d)
 {
-	const struct category_state *cs = &p->cat[c];
+	const struct category_state *cs = person_category_of(p, c);
 
 	if (cs->since != YMD_NONE && d < cs->since)
 		return false;

@@ -336,7 +336,7 @@ static void test_caps(void **state)
 		Assist__Ytd y = ASSIST__YTD__INIT;
 
 		if (cases[i].category != 0)
-			p->cat[cases[i].category].active = true;
+			person_category(p, cases[i].category)->active = true;
 		policy_caps(ps, p, 2009, &y);
 		assert_int_equal(y.huimin_cap_fen, 2000000);
 		assert_int_equal(y.medical_assistance_cap_fen, cases[i].ma_cap);
@@ -372,7 +372,7 @@ static void test_shipped_params(void **state)
 	policy_caps(ps, p, 2009, &y);
 	assert_int_equal(y.huimin_cap_fen, 2000000);
 	assert_int_equal(y.medical_assistance_cap_fen, 800000);
-	p->cat[ASSIST__CATEGORY__CATEGORY_THREE_NOES].active = true;
+	person_category(p, ASSIST__CATEGORY__CATEGORY_THREE_NOES)->active = true;
 	policy_caps(ps, p, 2009, &y);
 	assert_int_equal(y.medical_assistance_cap_fen, 1000000);
 	person_free(p);
@@ -539,7 +539,7 @@ static void test_dispersed_five_guarantee(void **state)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct person *p = person_new("420704198001010011");
-		struct category_state *s = &p->cat[ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE];
+		struct category_state *s = person_category(p, ASSIST__CATEGORY__CATEGORY_FIVE_GUARANTEE);
 
 		s->active = cases[i].active;
 		snprintf(s->class_, sizeof(s->class_), "%s", cases[i].class_);

@@ -125,9 +125,9 @@ static struct person *make_person(const struct facts *f, struct household *hh)
 		e->granted = true;
 	}
 	if (f->category != 0) {
-		p->cat[f->category].active = f->category_until == NULL;
-		p->cat[f->category].since = day(f->category_since);
-		p->cat[f->category].until = day(f->category_until);
+		person_category(p, f->category)->active = f->category_until == NULL;
+		person_category(p, f->category)->since = day(f->category_since);
+		person_category(p, f->category)->until = day(f->category_until);
 	}
 	p->deceased_on = day(f->deceased_on);
 	return p;

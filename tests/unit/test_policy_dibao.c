@@ -329,7 +329,7 @@ static void test_rural_amounts(void **state)
 
 		print_message("case %zu: class %s amount %lld\n", i, c->class_,
 			      (long long)c->amount);
-		p->cat[ASSIST__CATEGORY__CATEGORY_ORPHAN].active = c->orphan;
+		person_category(p, ASSIST__CATEGORY__CATEGORY_ORPHAN)->active = c->orphan;
 		enroll(&w, p, ASSIST__SCHEME__SCHEME_RURAL_DIBAO, c->class_, c->amount,
 		       "2009-03-01", "");
 		assert_int_equal(p->n_enrollments, 1);

@@ -57,8 +57,8 @@ static void enroll(struct person *p, Assist__Scheme scheme, const char *class_, 
 
 static void add_category(struct person *p, int c)
 {
-	p->cat[c].active = true;
-	p->cat[c].since = 20080101;
+	person_category(p, c)->active = true;
+	person_category(p, c)->since = 20080101;
 }
 
 /* The child, and in *hh / *parent what it needs to hold its status. */

@@ -173,12 +173,12 @@ static struct household *make_case(const struct ent_case *c, struct person **pp,
 	assert_int_equal(household_link(hh, p), 0);
 	assert_int_equal(household_link(hh, o), 0);
 	for (int k = 0; k < MAX_CATS && c->cats[k] != 0; k++)
-		p->cat[c->cats[k]].active = true;
+		person_category(p, c->cats[k])->active = true;
 	if (c->other_cat != 0)
-		o->cat[c->other_cat].active = true;
+		person_category(o, c->other_cat)->active = true;
 	if (c->unemployed_since != NULL)
-		p->cat[C(REGISTERED_UNEMPLOYED)].since = day(c->unemployed_since);
-	p->cat[C(REGISTERED_UNEMPLOYED)].months = c->months;
+		person_category(p, C(REGISTERED_UNEMPLOYED))->since = day(c->unemployed_since);
+	person_category(p, C(REGISTERED_UNEMPLOYED))->months = c->months;
 	if (c->dibao == URBAN_SELF || c->dibao == RURAL_SELF)
 		enroll(p, scheme, rural ? "I" : "", "2009-01-01");
 	else if (c->dibao != NONE)
@@ -335,7 +335,7 @@ static void test_post_subsidy_dated(void **state)
 	char err[256] = "";
 
 	assert_int_equal(params_load_string(yaml, "t.yaml", &ps, err, sizeof(err)), 0);
-	p->cat[C(4050)].active = true;
+	person_category(p, C(4050))->active = true;
 	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
 		struct policy_ctx ctx = {.params = ps, .source = "labor"};
 		struct decisions out = {0};
@@ -390,7 +390,7 @@ static void test_death(void **state)
 	p->hukou = o->hukou = ASSIST__HUKOU__HUKOU_URBAN;
 	assert_int_equal(household_link(hh, p), 0);
 	assert_int_equal(household_link(hh, o), 0);
-	p->cat[C(THREE_NOES)].active = true;
+	person_category(p, C(THREE_NOES))->active = true;
 	enroll(p, ASSIST__SCHEME__SCHEME_URBAN_DIBAO, "", "2009-01-01");
 	refresh(p, "2009-02-01");
 	assert_true(ent(p, ASSIST__SCHEME__SCHEME_HUIMIN)->eligible);

@@ -155,8 +155,9 @@ static size_t make_household(const struct hs_case *c, struct household *hh,
 				p->deceased_on = 20090101;
 				continue;
 			}
-			p->cat[cat].active = true;
-			snprintf(p->cat[cat].class_, sizeof(p->cat[cat].class_), "%s",
+			struct category_state *cs = person_category(p, cat);
+			cs->active = true;
+			snprintf(cs->class_, sizeof(cs->class_), "%s",
 				 *s == 'D' ? "dispersed" : *s == 'C' ? "centralized" : "");
 		}
 		while (*s == ' ')

@@ -46,8 +46,8 @@ enum profile {
 
 static void add_category(struct person *p, int c)
 {
-	p->cat[c].active = true;
-	p->cat[c].since = 20080101;
+	person_category(p, c)->active = true;
+	person_category(p, c)->since = 20080101;
 }
 
 static void enroll(struct person *p, Assist__Scheme scheme, const char *class_)

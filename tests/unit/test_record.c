@@ -22,8 +22,8 @@ static struct person *sample(struct household *hh)
 	y->totals[SCHEME_YTD_MEDICAL_TOTAL] = 3000000;
 	y = person_ytd(p, 2025);
 	y->totals[scheme_ytd(ASSIST__SCHEME__SCHEME_HUIMIN)] = 12345;
-	p->cat[ASSIST__CATEGORY__CATEGORY_THREE_NOES].active = true;
-	snprintf(p->cat[ASSIST__CATEGORY__CATEGORY_REEMPLOYMENT_CARD].class_, 16, "A");
+	person_category(p, ASSIST__CATEGORY__CATEGORY_THREE_NOES)->active = true;
+	snprintf(person_category(p, ASSIST__CATEGORY__CATEGORY_REEMPLOYMENT_CARD)->class_, 16, "A");
 	snprintf(p->name, sizeof(p->name), "Zhang Wei");
 	p->latest_date = 20260301;
 	p->updated_at_ms = 1780000000123;

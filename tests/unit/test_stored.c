@@ -32,13 +32,13 @@ static struct person *full_person(void)
 	snprintf(p->place.town, sizeof(p->place.town), "Fenghuang");
 	snprintf(p->place.community, sizeof(p->place.community), "Nanhu");
 	p->deceased_on = 20261130;
-	p->cat[ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO].active = true;
-	p->cat[ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO].since = 20240315;
-	snprintf(p->cat[ASSIST__CATEGORY__CATEGORY_DISABLED].class_, 16, "II");
-	p->cat[ASSIST__CATEGORY__CATEGORY_DISABLED].active = true;
-	p->cat[ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED].active = true;
-	p->cat[ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED].months = 14;
-	p->cat[ASSIST__CATEGORY__CATEGORY_LOWEST_INCOME_HOUSING].since = 20230101;
+	person_category(p, ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO)->active = true;
+	person_category(p, ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO)->since = 20240315;
+	snprintf(person_category(p, ASSIST__CATEGORY__CATEGORY_DISABLED)->class_, 16, "II");
+	person_category(p, ASSIST__CATEGORY__CATEGORY_DISABLED)->active = true;
+	person_category(p, ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED)->active = true;
+	person_category(p, ASSIST__CATEGORY__CATEGORY_REGISTERED_UNEMPLOYED)->months = 14;
+	person_category(p, ASSIST__CATEGORY__CATEGORY_LOWEST_INCOME_HOUSING)->since = 20230101;
 	for (int i = 0; i < 2; i++) {
 		b = vec_grow((void **)&p->benefits, &p->n_benefits, &p->cap_benefits, sizeof(*b));
 		b->scheme = i ? ASSIST__SCHEME__SCHEME_UNIVERSITY_MONTHLY : ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
@@ -252,10 +252,10 @@ static void test_person_round_trip(void **state)
 	assert_memory_equal(&q->place, &p->place, sizeof(p->place));
 	assert_int_equal(q->deceased_on, 20261130);
 	for (int c = 1; c < STATE_CATEGORY_MAX; c++) {
-		assert_int_equal(q->cat[c].active, p->cat[c].active);
-		assert_int_equal(q->cat[c].since, p->cat[c].since);
-		assert_string_equal(q->cat[c].class_, p->cat[c].class_);
-		assert_int_equal(q->cat[c].months, p->cat[c].months);
+		assert_int_equal(person_category_of(q, c)->active, person_category_of(p, c)->active);
+		assert_int_equal(person_category_of(q, c)->since, person_category_of(p, c)->since);
+		assert_string_equal(person_category_of(q, c)->class_, person_category_of(p, c)->class_);
+		assert_int_equal(person_category_of(q, c)->months, person_category_of(p, c)->months);
 	}
 	assert_lists(q, p);
 	assert_int_equal(q->n_years, 3);
