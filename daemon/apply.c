@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atom.h"
 #include "backdate.h"
 #include "claim.h"
 #include "event.h"
@@ -109,6 +110,18 @@ static int members_changed(struct world *w, struct household *hh)
 	return 0;
 }
 
+/* The place sent, each part an atom (validated: no longer than STATE_*_MAX). */
+static int update_place(struct place *pl, const Assist__Place *sent)
+{
+	const char *d = atom_intern(sent->district), *t = atom_intern(sent->town);
+	const char *c = atom_intern(sent->community);
+
+	if (d == NULL || t == NULL || c == NULL)
+		return -ENOMEM;
+	*pl = (struct place){d, t, c};
+	return 0;
+}
+
 static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t from,
 			 struct person *p)
 {
@@ -122,11 +135,8 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t 
 	}
 	if (pc->area != ASSIST__AREA__AREA_UNSPECIFIED)
 		p->area = pc->area;
-	if (pc->place != NULL) {
-		copy_str(p->place.district, sizeof(p->place.district), pc->place->district);
-		copy_str(p->place.town, sizeof(p->place.town), pc->place->town);
-		copy_str(p->place.community, sizeof(p->place.community), pc->place->community);
-	}
+	if (pc->place != NULL && update_place(&p->place, pc->place) < 0)
+		return -ENOMEM;
 	if (pc->n_categories > 0 && replace_categories(p, pc, from) < 0)
 		return -ENOMEM;
 	if (pc->deceased_on[0] != '\0' && ymd_parse(pc->deceased_on, &p->deceased_on) < 0)

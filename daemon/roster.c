@@ -27,7 +27,7 @@
 
 struct scan {
 	struct server *srv;
-	char district[sizeof(((struct place *)0)->district)];
+	char district[STATE_DISTRICT_MAX + 1];
 	char after[IDNUM_BUFLEN];
 	char (*ids)[IDNUM_BUFLEN];
 	size_t n_ids;
@@ -229,9 +229,9 @@ static void roster_send(struct roster_query *q)
 	for (size_t i = 0; i < n; i++) {
 		struct roster_line *l = &q->lines[i];
 		assist__place__init(&places[i]);
-		places[i].district = l->place.district;
-		places[i].town = l->place.town;
-		places[i].community = l->place.community;
+		places[i].district = (char *)l->place.district;
+		places[i].town = (char *)l->place.town;
+		places[i].community = (char *)l->place.community;
 		assist__roster_row__init(&rows[i]);
 		rows[i].place = &places[i];
 		rows[i].scheme = l->scheme;

@@ -9,8 +9,10 @@ struct person *person_new(const char *id)
 {
 	struct person *p = calloc(1, sizeof(*p));
 
-	if (p != NULL)
+	if (p != NULL) {
 		snprintf(p->id, sizeof(p->id), "%s", id);
+		p->place = (struct place){"", "", ""};
+	}
 	return p;
 }
 

@@ -18,10 +18,12 @@
 /* Category codes are the proto's Assist__Category values (1..16). */
 #define STATE_CATEGORY_MAX 17
 
+/* A city has a few hundred places and every person repeats one: atoms
+ * (lib/atom.h), never NULL ("" when not known). */
 struct place {
-	char district[48];
-	char town[48];
-	char community[64];
+	const char *district;
+	const char *town;
+	const char *community;
 };
 
 /* Held from since (YMD_NONE: the earliest date) while active; once ended,
@@ -183,9 +185,9 @@ struct household {
 enum state_text_max {
 	STATE_NAME_MAX = sizeof(((struct person *)0)->name) - 1,
 	STATE_HOUSEHOLD_ID_MAX = sizeof(((struct household *)0)->id) - 1,
-	STATE_DISTRICT_MAX = sizeof(((struct place *)0)->district) - 1,
-	STATE_TOWN_MAX = sizeof(((struct place *)0)->town) - 1,
-	STATE_COMMUNITY_MAX = sizeof(((struct place *)0)->community) - 1,
+	STATE_DISTRICT_MAX = 47, /* a place's parts are atoms: bounded here */
+	STATE_TOWN_MAX = 47,
+	STATE_COMMUNITY_MAX = 63,
 	STATE_STATUS_CLASS_MAX = sizeof(((struct category_state *)0)->class_) - 1,
 	STATE_ENROLLMENT_CLASS_MAX = sizeof(((struct enrollment *)0)->class_) - 1,
 	STATE_CLAIM_ID_MAX = sizeof(((struct ledger_entry *)0)->ref) - 1, /* a claim's ref */

@@ -8,9 +8,9 @@
 #define N(rows) (sizeof(rows) / sizeof((rows)[0]))
 
 static const struct pbmap_field place_rows[] = {
-	PBMAP_FIELD(struct place, district, "district", PBMAP_TEXT),
-	PBMAP_FIELD(struct place, town, "town", PBMAP_TEXT),
-	PBMAP_FIELD(struct place, community, "community", PBMAP_TEXT),
+	PBMAP_FIELD(struct place, district, "district", PBMAP_ATOM),
+	PBMAP_FIELD(struct place, town, "town", PBMAP_ATOM),
+	PBMAP_FIELD(struct place, community, "community", PBMAP_ATOM),
 };
 
 static const struct pbmap place_map = {

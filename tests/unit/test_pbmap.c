@@ -138,7 +138,7 @@ static void test_nested(void **state)
 	Assist__RecipientRecord r = ASSIST__RECIPIENT_RECORD__INIT;
 	struct arena a = {0};
 
-	snprintf(p->place.town, sizeof(p->place.town), "Fenghuang");
+	p->place.town = "Fenghuang";
 	assert_int_equal(pbmap_to_message(&statemap_person, p, &r.base, &a), 0);
 	assert_non_null(r.place);
 	assert_string_equal(r.place->town, "Fenghuang");

@@ -28,9 +28,8 @@ static struct person *full_person(void)
 	snprintf(p->household_id, sizeof(p->household_id), "H-1");
 	p->hukou = ASSIST__HUKOU__HUKOU_RURAL;
 	p->area = ASSIST__AREA__AREA_DISTRICT;
-	snprintf(p->place.district, sizeof(p->place.district), "Echeng");
-	snprintf(p->place.town, sizeof(p->place.town), "Fenghuang");
-	snprintf(p->place.community, sizeof(p->place.community), "Nanhu");
+	p->place = (struct place){atom_intern("Echeng"), atom_intern("Fenghuang"),
+				  atom_intern("Nanhu")};
 	p->deceased_on = 20261130;
 	person_category(p, ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO)->active = true;
 	person_category(p, ASSIST__CATEGORY__CATEGORY_URBAN_DIBAO)->since = 20240315;
