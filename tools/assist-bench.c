@@ -106,11 +106,13 @@ static int64_t cpu_us(void)
 	       ru.ru_stime.tv_usec;
 }
 
+/* SIGINT or SIGTERM: the loops stop, and the sink prints its figures. */
 static void on_signal(int sig)
 {
 	interrupted = 1;
 }
 
+/* Without SA_RESTART, so zmq_poll returns at once on a signal. */
 static void catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -120,6 +122,7 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* qsort order of latencies, for the percentiles. */
 static int cmp_float(const void *a, const void *b)
 {
 	float x = *(const float *)a, y = *(const float *)b;
@@ -190,6 +193,7 @@ static uint64_t owned(const struct gen *g, unsigned k)
 	return g->households > k ? (g->households - k + g->senders - 1) / g->senders : 0;
 }
 
+/* Events a household brings in this event set. */
 static unsigned templates(const struct gen *g)
 {
 	return g->growth ? GROWTH_TEMPLATES : FULL_TEMPLATES;
@@ -294,6 +298,7 @@ static void fill_person(struct slot *s, uint64_t h, unsigned m)
 	s->ev.person = &s->person;
 }
 
+/* A status of the member whose ID is in s->id (templates 4 and 5). */
 static void fill_status(struct slot *s, Assist__Category c, const char *since)
 {
 	assist__status_change__init(&s->status);
@@ -482,6 +487,7 @@ struct opts {
 	bool create;
 };
 
+/* A non-negative decimal number; false on anything else. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -948,6 +954,7 @@ static long wait_ms(const struct run *r, int64_t now)
 	return next <= now ? 0 : (long)((next - now + 999999) / 1000000);
 }
 
+/* Whether the run is over: every event of every sender acknowledged. */
 static bool all_acked(const struct run *r)
 {
 	for (unsigned i = 0; i < r->n_s; i++) {
@@ -1069,6 +1076,7 @@ static int feed_open(struct run *r)
 	return 0;
 }
 
+/* Close the sockets (no linger: all was acknowledged) and free the run. */
 static void run_close(struct run *r)
 {
 	for (unsigned i = 0; r->s != NULL && i < r->n_s; i++)
@@ -1086,6 +1094,7 @@ static void run_close(struct run *r)
 	free(r->pend);
 }
 
+/* The result line scripts/bench reads (its keys are its contract). */
 static void print_send(struct run *r, int64_t cpu)
 {
 	double secs = (double)(r->end - r->t0) / NS;
@@ -1112,6 +1121,8 @@ static void print_send(struct run *r, int64_t cpu)
 	putchar('\n');
 }
 
+/* send: the bases first (Heartbeats), then the timed loop; CPU counted
+ * from the first send to the last ack. */
 static int cmd_send(const struct opts *o)
 {
 	struct run r = { 0 };
@@ -1251,6 +1262,7 @@ static int sink_drain(struct sink *k, void *sock)
 	return rc;
 }
 
+/* sink: until SIGTERM, then its figures (the script stops it after a send). */
 static int cmd_sink(const struct opts *o)
 {
 	static struct sink k;
@@ -1307,6 +1319,7 @@ struct copybuf {
 	size_t len, cap;
 };
 
+/* Room for n more bytes, doubling: 0 or -ENOMEM. */
 static int cb_reserve(struct copybuf *b, size_t n)
 {
 	if (b->len + n > b->cap) {
@@ -1320,20 +1333,21 @@ static int cb_reserve(struct copybuf *b, size_t n)
 	return 0;
 }
 
-/* Network-order integers and a field (its length, then its bytes); the
- * caller reserved the room. */
+/* A 16-bit integer in network order (the caller reserved the room). */
 static void cb_u16(struct copybuf *b, uint16_t v)
 {
 	b->p[b->len++] = (uint8_t)(v >> 8);
 	b->p[b->len++] = (uint8_t)v;
 }
 
+/* A 32-bit integer in network order (the caller reserved the room). */
 static void cb_u32(struct copybuf *b, uint32_t v)
 {
 	cb_u16(b, (uint16_t)(v >> 16));
 	cb_u16(b, (uint16_t)v);
 }
 
+/* A field: its length, then its bytes (the caller reserved the room). */
 static void cb_field(struct copybuf *b, const void *data, size_t len)
 {
 	cb_u32(b, (uint32_t)len);
@@ -1537,6 +1551,8 @@ static int copy_all(struct copyrun *c, uint64_t *batches)
 	return rc < 0 ? rc : interrupted ? -EINTR : 0;
 }
 
+/* copy: one connection, one COPY a batch, in autocommit: each its own
+ * transaction, durable when it returns (synchronous_commit). */
 static int cmd_copy(const struct opts *o)
 {
 	struct copyrun c = { .o = o };
