@@ -17,7 +17,7 @@
 static struct fixture fx;
 
 static const char *const programs[] = {"assistd", "assistctl", "assist-adapter", "assist-audit",
-				       "assist-gen", "assist-web"};
+				       "assist-gen", "assist-web", "assist-bench"};
 
 static int setup(void **state)
 {
