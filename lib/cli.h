@@ -3,6 +3,7 @@
 #ifndef ASSIST_CLI_H
 #define ASSIST_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +18,14 @@
 int cli_usage(int opt, const char *usage, int bad_exit);
 /* Whether the arguments after argv[0] ask for --help (or -h), before any "--". */
 bool cli_asks_help(int argc, char **argv);
+/* Parse a non-negative decimal number into *out; false on anything else. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+/* Set by SIGINT or SIGTERM once cli_catch_stop has run. */
+extern volatile sig_atomic_t cli_stopped;
+/* Catch SIGINT and SIGTERM into cli_stopped, without SA_RESTART, so that a
+ * blocking zmq_poll or read returns at once. */
+void cli_catch_stop(void);
 
 /* Refresh a progress line at most this often (milliseconds). */
 #define CLI_PROGRESS_MS 250

@@ -53,7 +53,6 @@
 #define PAY_SOURCE "finance"
 #define NS 1000000000LL
 
-static volatile sig_atomic_t interrupted;
 
 static const char usage[] =
 	"usage: assist-bench COMMAND [OPTIONS]\n"
@@ -104,22 +103,6 @@ static int64_t cpu_us(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
 	       ru.ru_stime.tv_usec;
-}
-
-/* SIGINT or SIGTERM: the loops stop, and the sink prints its figures. */
-static void on_signal(int sig)
-{
-	interrupted = 1;
-}
-
-/* Without SA_RESTART, so zmq_poll returns at once on a signal. */
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 /* qsort order of latencies, for the percentiles. */
@@ -487,18 +470,6 @@ struct opts {
 	bool create;
 };
 
-/* A non-negative decimal number; false on anything else. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno == 0 && *end == '\0';
-}
-
 /* Whether s is YYYY-MM with a month 01..12. */
 static bool month_ok(const char *s)
 {
@@ -514,7 +485,7 @@ static bool month_ok(const char *s)
 /* A number option's value within [min, max] into *out: false if it is not. */
 static bool number(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 {
-	return parse_u64(arg, out) && *out >= min && *out <= max;
+	return cli_parse_u64(arg, out) && *out >= min && *out <= max;
 }
 
 /* One option of the event set into g: 1 taken, 0 not one of them, -1 a bad
@@ -836,7 +807,7 @@ static int64_t record_person(const struct run *r, const Assist__RecipientRecord 
 	uint64_t h;
 
 	if (rec->household_id == NULL || rec->household_id[0] != 'B' ||
-	    !parse_u64(rec->household_id + 1, &h) || h < r->o->g.first ||
+	    !cli_parse_u64(rec->household_id + 1, &h) || h < r->o->g.first ||
 	    h >= r->o->g.first + r->o->g.households || rec->id_number == NULL)
 		return -1;
 	for (unsigned m = 0; m < MEMBERS; m++) {
@@ -996,7 +967,7 @@ static int send_loop(struct run *r)
 
 	while (rc == 0 && !all_acked(r)) {
 		int64_t now = now_ns();
-		if (interrupted)
+		if (cli_stopped)
 			return -EINTR;
 		for (unsigned i = 0; rc == 0 && i < r->n_s; i++) {
 			rc = check_silence(r, &r->s[i], now);
@@ -1278,7 +1249,7 @@ static int cmd_sink(const struct opts *o)
 	if ((sock = qclient_socket(ctx, ZMQ_ROUTER)) == NULL ||
 	    zmq_setsockopt(sock, ZMQ_RCVHWM, &zero, sizeof(zero)) != 0 || zmq_bind(sock, o->bind) != 0)
 		rc = -errno;
-	while (rc == 0 && !interrupted) {
+	while (rc == 0 && !cli_stopped) {
 		zmq_pollitem_t item = { .socket = sock, .events = ZMQ_POLLIN };
 		if (zmq_poll(&item, 1, 100) < 0 && errno != EINTR)
 			rc = -errno;
@@ -1534,7 +1505,7 @@ static int copy_all(struct copyrun *c, uint64_t *batches)
 	bool more = true;
 	int rc = 0;
 
-	while (rc == 0 && more && !interrupted) {
+	while (rc == 0 && more && !cli_stopped) {
 		more = false;
 		for (unsigned i = 0; rc == 0 && i < n_s; i++) {
 			uint64_t n = i == g->senders ? g->pay_parts : sender_events(g, i);
@@ -1548,7 +1519,7 @@ static int copy_all(struct copyrun *c, uint64_t *batches)
 			more = true;
 		}
 	}
-	return rc < 0 ? rc : interrupted ? -EINTR : 0;
+	return rc < 0 ? rc : cli_stopped ? -EINTR : 0;
 }
 
 /* copy: one connection, one COPY a batch, in autocommit: each its own
@@ -1616,7 +1587,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (o.window == 0)
 		o.window = 8 * (uint64_t)o.g.batch;
-	catch_signals();
+	cli_catch_stop();
 	if (strcmp(cmd, "send") == 0)
 		return cmd_send(&o);
 	if (strcmp(cmd, "sink") == 0)

@@ -57,7 +57,6 @@ struct opts {
 	const char *endpoint;
 };
 
-static volatile sig_atomic_t interrupted;
 
 static const char usage[] =
 	"usage: assistctl [-c CONFIG] [--endpoint EP] COMMAND [ARGS]\n"
@@ -99,32 +98,6 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	va_end(ap);
 	fputc('\n', stderr);
 	return cli_usage('?', usage, EXIT_USAGE);
-}
-
-/* Parse a non-negative decimal number; false on anything else. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno == 0 && *end == '\0';
-}
-
-static void on_signal(int sig)
-{
-	interrupted = 1;
-}
-
-static void catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 /* ---- endpoints ---------------------------------------------------------- */
@@ -1301,9 +1274,9 @@ static int cmd_push(const struct opts *o, int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt == 't' && parse_u64(optarg, &v) && v > 0)
+		if (opt == 't' && cli_parse_u64(optarg, &v) && v > 0)
 			p.timeout_ms = (int64_t)v;
-		else if (opt == 'w' && parse_u64(optarg, &v))
+		else if (opt == 'w' && cli_parse_u64(optarg, &v))
 			p.wait_ms = (int64_t)v * 1000;
 		else
 			return usage_error("push: bad option");
@@ -1368,7 +1341,7 @@ static int cmd_get(const struct opts *o, int argc, char **argv)
 			get.as_of = optarg;
 			continue;
 		}
-		if (opt != 'y' || !parse_u64(optarg, &year) || year < 1900 || year > 9999)
+		if (opt != 'y' || !cli_parse_u64(optarg, &year) || year < 1900 || year > 9999)
 			return usage_error("get: bad option");
 		get.year = (int32_t)year;
 	}
@@ -1685,7 +1658,7 @@ static int watch_run(struct watch *w, bool replay, uint64_t from)
 {
 	int rc = replay ? watch_result(w, feedfollow_replay(&w->follow, from, 0)) : 0;
 
-	while (rc == 0 && !interrupted) {
+	while (rc == 0 && !cli_stopped) {
 		rc = qclient_wait(w->follow.sub, ZMQ_POLLIN, 1000);
 		if (rc == -EINTR) {
 			rc = 0;
@@ -1727,16 +1700,16 @@ static int cmd_watch(const struct opts *o, int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt == 'f' && parse_u64(optarg, &from))
+		if (opt == 'f' && cli_parse_u64(optarg, &from))
 			replay = true;
 		else if (opt == 't')
 			w.follow.prefix = optarg;
-		else if (opt != 'n' || !parse_u64(optarg, &w.count) || w.count == 0)
+		else if (opt != 'n' || !cli_parse_u64(optarg, &w.count) || w.count == 0)
 			return usage_error("watch: bad option");
 	}
 	if (optind != argc)
 		return usage_error("watch: unexpected argument %s", argv[optind]);
-	catch_signals();
+	cli_catch_stop();
 	ctx = zmq_ctx_new();
 	if (o->endpoint != NULL || conf_lookup(o->config, "query_endpoint", query_ep,
 					       sizeof(query_ep)) == 0) {
@@ -2526,7 +2499,7 @@ static int retry_wait(const struct opts *o, const Assist__RetryReply *rp, Assist
 		if (decided >= n)
 			return 0;
 		assist__reply__free_unpacked(*out, NULL);
-		if (qclient_now_ms() >= deadline || interrupted) {
+		if (qclient_now_ms() >= deadline || cli_stopped) {
 			fprintf(stderr, "assistctl: the retries were not decided in %d s\n",
 				RETRY_WAIT_MS / 1000);
 			return EXIT_UNREACHABLE;
@@ -2572,7 +2545,7 @@ static int cmd_retry(const struct opts *o, int argc, char **argv)
 	if (argc - 1 > 100)
 		return usage_error("retry: at most 100 IDs at a time");
 	for (int i = 1; i < argc; i++) {
-		if (!parse_u64(argv[i], &ids[i - 1]) || ids[i - 1] == 0)
+		if (!cli_parse_u64(argv[i], &ids[i - 1]) || ids[i - 1] == 0)
 			return usage_error("retry: \"%s\" is not a dead letter ID", argv[i]);
 	}
 	rq.ids = ids;
@@ -2585,7 +2558,7 @@ static int cmd_retry(const struct opts *o, int argc, char **argv)
 		assist__reply__free_unpacked(reply, NULL);
 		return unexpected_reply();
 	}
-	catch_signals();
+	cli_catch_stop();
 	rc = retry_wait(o, reply->retry, &after);
 	for (size_t i = 0; rc == 0 && i < reply->retry->n_results; i++)
 		failed |= retry_print(reply->retry->results[i], after ? after->dead_letters : NULL);
@@ -2701,7 +2674,7 @@ static int report_options(int argc, char **argv, Assist__ReportRequest *rq, bool
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'h' || opt == '?')
 			return cli_usage(opt, report_usage, EXIT_USAGE);
-		if (opt == 'y' && (!parse_u64(optarg, &year) || year < 1900 || year > 9999))
+		if (opt == 'y' && (!cli_parse_u64(optarg, &year) || year < 1900 || year > 9999))
 			return usage_error("report: --year: not a year (1900 to 9999)");
 		if (opt == 'b' && (pbjson_enum_value(&assist__report_by__descriptor, optarg, &by) < 0 ||
 				   by == 0))

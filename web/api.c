@@ -208,7 +208,7 @@ static json_t *recent_alerts(struct web_request *rq, uint64_t feed_seq, enum MHD
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__ReplayRequest rp = ASSIST__REPLAY_REQUEST__INIT;
-	json_t *page, *msgs;
+	json_t *page, *msgs, *recent;
 	size_t n;
 
 	rp.from_seq = feed_seq > RECENT_WINDOW ? feed_seq - RECENT_WINDOW : 1;
@@ -218,16 +218,13 @@ static json_t *recent_alerts(struct web_request *rq, uint64_t feed_seq, enum MHD
 	req.replay = &rp;
 	if ((page = ask_json(rq, &req, ASSIST__REPLY__BODY_REPLAY, res)) == NULL)
 		return NULL;
-	msgs = json_incref(json_object_get(page, "messages"));
-	json_decref(page);
-	if (!json_is_array(msgs)) {
-		json_decref(msgs);
-		return json_array();
-	}
+	msgs = json_object_get(page, "messages");
+	recent = json_array();
 	n = json_array_size(msgs);
-	for (size_t i = 0; n > RECENT_ALERTS && i < n - RECENT_ALERTS; i++)
-		json_array_remove(msgs, 0);
-	return msgs;
+	for (size_t i = n > RECENT_ALERTS ? n - RECENT_ALERTS : 0; i < n; i++)
+		json_array_append(recent, json_array_get(msgs, i));
+	json_decref(page);
+	return recent;
 }
 
 /* Set key of obj to part (taken): false when part is NULL (a query failed). */

@@ -8,7 +8,7 @@
 
 #include <zmq.h>
 
-#include "conf.h"
+#include "cli.h"
 #include "feedfollow.h"
 #include "log.h"
 #include "pbjson.h"
@@ -126,32 +126,25 @@ static void stream_free(void *cls)
 	free(s);
 }
 
-/* The sequence to resume after: Last-Event-ID, else ?from (SEQ itself). */
+/* The sequence to resume at: after Last-Event-ID, else ?from (SEQ itself). */
 static bool resume_point(struct web_request *rq, uint64_t *next)
 {
 	const char *last = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Last-Event-ID");
 	const char *from = gateway_arg(rq, "from");
-	const char *v = last != NULL && last[0] ? last : from;
-	char *end;
-	unsigned long long n;
+	bool after = last != NULL && last[0] != '\0';
+	uint64_t n;
 
-	if (v == NULL || v[0] < '0' || v[0] > '9')
+	if (!cli_parse_u64(after ? last : from, &n) || n >= INT64_MAX)
 		return false;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n >= INT64_MAX)
-		return false;
-	*next = v == last ? n + 1 : n;
+	*next = after ? n + 1 : n;
 	return true;
 }
 
 static int stream_connect(struct stream *s, const char *prefix)
 {
 	struct web *w = s->w;
-	char ep[512];
 
-	conf_connect_endpoint(w->conf.query_endpoint, ep, sizeof(ep));
-	if (qclient_open(&s->query, w->zmq, ep, &w->keys) < 0)
+	if (qclient_open(&s->query, w->zmq, w->query_endpoint, &w->keys) < 0)
 		return -1;
 	s->follow.sub = qclient_socket(w->zmq, ZMQ_SUB);
 	if (s->follow.sub == NULL || feedfollow_subscribe(s->follow.sub, prefix) != 0 ||

@@ -11,7 +11,6 @@
 #include <sodium.h>
 
 #include "api.h"
-#include "conf.h"
 #include "events.h"
 #include "idnum.h"
 #include "log.h"
@@ -179,22 +178,26 @@ static unsigned error_status(Assist__ErrorCode code)
 	}
 }
 
-int gateway_query(struct web_request *rq, Assist__Request *req, Assist__Reply **out,
-		  enum MHD_Result *result)
+int gateway_ask(struct web *w, Assist__Request *req, Assist__Reply **out)
 {
-	struct web *w = rq->w;
 	struct qclient c;
-	char ep[512];
-	int rc;
+	int rc = qclient_open(&c, w->zmq, w->query_endpoint, &w->keys);
 
-	conf_connect_endpoint(w->conf.query_endpoint, ep, sizeof(ep));
-	rc = qclient_open(&c, w->zmq, ep, &w->keys);
 	if (rc == 0) {
 		rc = qclient_call(&c, req, w->conf.query_timeout_ms, out);
 		qclient_close(&c);
 	}
+	return rc;
+}
+
+int gateway_query(struct web_request *rq, Assist__Request *req, Assist__Reply **out,
+		  enum MHD_Result *result)
+{
+	int rc = gateway_ask(rq->w, req, out);
+
 	if (rc < 0) {
-		*result = gateway_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "assistd at %s: %s", ep,
+		*result = gateway_error(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "assistd at %s: %s",
+					rq->w->query_endpoint,
 					rc == -ETIMEDOUT ? "no answer" : strerror(-rc));
 		return rc;
 	}

@@ -27,7 +27,8 @@ struct web {
 	void *zmq;                 /* one context; a socket per request */
 	struct assets assets;
 	char token[128];           /* "": none configured */
-	char feed_endpoint[512];   /* resolved at start */
+	char query_endpoint[512];  /* connectable forms, resolved at start */
+	char feed_endpoint[512];
 	struct MHD_Daemon *mhd;
 	atomic_bool stopping;      /* event streams end */
 };
@@ -59,7 +60,9 @@ enum MHD_Result gateway_error(struct web_request *rq, unsigned status, const cha
 /* Queue text of type (copied) with status; masked unless rq->full_ids. */
 enum MHD_Result gateway_text(struct web_request *rq, unsigned status, const char *type,
 			     const char *text, size_t len);
-/* Ask assistd req (a fresh socket): 0 and *out, or the response is queued
+/* Ask assistd req on a socket of this call's own: 0 and *out, or -errno. */
+int gateway_ask(struct web *w, Assist__Request *req, Assist__Reply **out);
+/* gateway_ask for a request: 0 and *out, or the response is queued
  * (an error reply, or assistd unreachable) and *result set. */
 int gateway_query(struct web_request *rq, Assist__Request *req, Assist__Reply **out,
 		  enum MHD_Result *result);

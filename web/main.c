@@ -57,34 +57,32 @@ static int load_token(struct web *w)
 	return 0;
 }
 
-/* The feed endpoint: configured, else the one assistd's status names. */
-static int resolve_feed(struct web *w)
+/* The endpoints in the form to connect to; the feed's as configured, else
+ * the one assistd's status names. */
+static int resolve_endpoints(struct web *w)
 {
 	Assist__Request req = ASSIST__REQUEST__INIT;
 	Assist__StatusRequest st = ASSIST__STATUS_REQUEST__INIT;
 	Assist__Reply *reply = NULL;
-	struct qclient c;
-	char ep[512];
 	int rc;
 
+	conf_connect_endpoint(w->conf.query_endpoint, w->query_endpoint,
+			      sizeof(w->query_endpoint));
 	if (w->conf.feed_endpoint[0] != '\0') {
 		conf_connect_endpoint(w->conf.feed_endpoint, w->feed_endpoint,
 				      sizeof(w->feed_endpoint));
 		return 0;
 	}
-	conf_connect_endpoint(w->conf.query_endpoint, ep, sizeof(ep));
 	req.body_case = ASSIST__REQUEST__BODY_STATUS;
 	req.status = &st;
-	if ((rc = qclient_open(&c, w->zmq, ep, &w->keys)) == 0) {
-		rc = qclient_call(&c, &req, w->conf.query_timeout_ms, &reply);
-		qclient_close(&c);
-	}
+	rc = gateway_ask(w, &req, &reply);
 	if (rc == 0 && reply->body_case == ASSIST__REPLY__BODY_STATUS &&
 	    reply->status->feed_endpoint[0] != '\0')
 		conf_connect_endpoint(reply->status->feed_endpoint, w->feed_endpoint,
 				      sizeof(w->feed_endpoint));
 	else
-		log_error("no feed_endpoint configured, and assistd at %s did not name one", ep);
+		log_error("no feed_endpoint configured, and assistd at %s did not name one",
+			  w->query_endpoint);
 	if (rc == 0)
 		assist__reply__free_unpacked(reply, NULL);
 	return w->feed_endpoint[0] != '\0' ? 0 : -ENOENT;
@@ -112,7 +110,7 @@ static int setup(struct web *w, const char *config)
 		log_error("%s", err);
 		return rc;
 	}
-	if ((rc = resolve_feed(w)) < 0 || (rc = gateway_start(w)) < 0)
+	if ((rc = resolve_endpoints(w)) < 0 || (rc = gateway_start(w)) < 0)
 		return rc;
 	return 0;
 }
@@ -165,7 +163,7 @@ int main(int argc, char **argv)
 	rc = setup(&w, config);
 	if (rc == 0) {
 		log_info("serving http://%s/ (assistd at %s, feed at %s)", w.conf.listen,
-			 w.conf.query_endpoint, w.feed_endpoint);
+			 w.query_endpoint, w.feed_endpoint);
 		sd_notify(0, "READY=1");
 		wait_for_stop(&set);
 		sd_notify(0, "STOPPING=1");
