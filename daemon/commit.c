@@ -65,8 +65,8 @@ void commit_init(struct commit *c)
 static void origin(struct pgarray *r, int col, const struct commit_origin *o)
 {
 	pgarray_text(r, col, o->source);
-	pgarray_uint(r, col + 1, o->major);
-	pgarray_uint(r, col + 2, o->minor);
+	pgarray_numeric(r, col + 1, o->major);
+	pgarray_numeric(r, col + 2, o->minor);
 }
 
 void commit_journal(struct commit *c, const struct commit_origin *o, const char *kind,
@@ -97,7 +97,7 @@ void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
 {
 	pgarray_uint(&c->retried, 0, id);
 	pgarray_bool(&c->retried, 1, applied);
-	pgarray_uint(&c->retried, 2, major);
+	pgarray_numeric(&c->retried, 2, major);
 	pgarray_text(&c->retried, 3, field);
 	pgarray_text(&c->retried, 4, reason);
 }
@@ -204,8 +204,8 @@ void commit_position(struct commit *c, const char *source, uint64_t major, uint6
 		     uint64_t applied, uint64_t rejected, int64_t lag_ms, const char *when)
 {
 	pgarray_text(&c->positions, 0, source);
-	pgarray_uint(&c->positions, 1, major);
-	pgarray_uint(&c->positions, 2, minor);
+	pgarray_numeric(&c->positions, 1, major);
+	pgarray_numeric(&c->positions, 2, minor);
 	pgarray_uint(&c->positions, 3, applied);
 	pgarray_uint(&c->positions, 4, rejected);
 	pgarray_int(&c->positions, 5, lag_ms);

@@ -6,18 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Element types (pg_type.oid), as array_recv checks them. */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25 };
+
+/* The binary array header: dimensions, has-nulls flag, element type, then
+ * the one dimension's length and lower bound; filled in at flush. */
+#define HEADER_BYTES 20
+
 void pgarray_init(struct pgarray *r, int ncols)
 {
 	memset(r, 0, sizeof(*r));
 	r->ncols = ncols;
 }
 
-/* Room for need more bytes in c (and the closing "}" and NUL). */
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* Room for need more bytes in c. */
 static bool reserve(struct pgarray *r, struct pgarray_col *c, size_t need)
 {
-	if (c->len + need + 2 > c->cap) {
-		size_t ncap = (c->len + need + 2) * 2;
-		char *p = realloc(c->buf, ncap < 1024 ? 1024 : ncap);
+	if (c->len + need > c->cap) {
+		size_t ncap = (c->len + need) * 2;
+		uint8_t *p = realloc(c->buf, ncap < 1024 ? 1024 : ncap);
 		if (p == NULL) {
 			r->oom = true;
 			return false;
@@ -28,93 +43,79 @@ static bool reserve(struct pgarray *r, struct pgarray_col *c, size_t need)
 	return true;
 }
 
-/* Start an element: the opening brace or a comma. */
-static struct pgarray_col *element(struct pgarray *r, int col, size_t need)
+/* Start an element of type oid and len bytes (-1: NULL) in column col; where
+ * its bytes go, or NULL when nothing is to be written. */
+static uint8_t *element(struct pgarray *r, int col, uint32_t oid, int64_t len)
 {
 	struct pgarray_col *c = &r->cols[col];
+	size_t need = 4 + (len > 0 ? (size_t)len : 0) + (c->n == 0 ? HEADER_BYTES : 0);
 
-	if (r->oom || !reserve(r, c, need + 1))
+	if (len > INT32_MAX || (c->n > 0 && c->oid != oid)) {
+		r->bad = true;
 		return NULL;
-	c->buf[c->len++] = c->n++ == 0 ? '{' : ',';
-	return c;
+	}
+	if (r->oom || !reserve(r, c, need))
+		return NULL;
+	if (c->n++ == 0) {
+		c->oid = oid;
+		c->len = HEADER_BYTES;
+	}
+	put32(c->buf + c->len, (uint32_t)(int32_t)len);
+	c->len += 4 + (len > 0 ? (size_t)len : 0);
+	return c->buf + c->len - (len > 0 ? (size_t)len : 0);
 }
 
-/* A quoted element: inside it, '"' and '\' are escaped with a backslash. */
-static void quoted(struct pgarray *r, int col, const char *s, size_t len)
+static void bytes(struct pgarray *r, int col, uint32_t oid, const void *data, size_t len)
 {
-	struct pgarray_col *c = element(r, col, 2 * len + 2);
+	uint8_t *p = element(r, col, oid, data != NULL ? (int64_t)len : -1);
 
-	if (c == NULL)
-		return;
-	c->buf[c->len++] = '"';
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			c->buf[c->len++] = '\\';
-		c->buf[c->len++] = s[i];
-	}
-	c->buf[c->len++] = '"';
+	if (p != NULL && len > 0)
+		memcpy(p, data, len);
 }
 
 void pgarray_text(struct pgarray *r, int col, const char *s)
 {
-	struct pgarray_col *c;
-
-	if (s != NULL) {
-		quoted(r, col, s, strlen(s));
-	} else if ((c = element(r, col, 4)) != NULL) {
-		memcpy(c->buf + c->len, "NULL", 4);
-		c->len += 4;
-	}
-}
-
-static void bare(struct pgarray *r, int col, const char *s)
-{
-	size_t len = strlen(s);
-	struct pgarray_col *c = element(r, col, len);
-
-	if (c != NULL) {
-		memcpy(c->buf + c->len, s, len);
-		c->len += len;
-	}
-}
-
-void pgarray_int(struct pgarray *r, int col, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	bare(r, col, buf);
-}
-
-void pgarray_uint(struct pgarray *r, int col, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	bare(r, col, buf);
-}
-
-void pgarray_bool(struct pgarray *r, int col, bool v)
-{
-	bare(r, col, v ? "t" : "f");
+	bytes(r, col, OID_TEXT, s, s != NULL ? strlen(s) : 0);
 }
 
 void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const uint8_t *p = data;
-	/* "\\x" then two digits a byte: the backslash is escaped inside the quotes. */
-	struct pgarray_col *c = element(r, col, 2 * len + 5);
+	/* Empty bytes are not NULL. */
+	bytes(r, col, OID_BYTEA, data != NULL ? data : "", len);
+}
 
-	if (c == NULL)
-		return;
-	memcpy(c->buf + c->len, "\"\\\\x", 4);
-	c->len += 4;
-	for (size_t i = 0; i < len; i++) {
-		c->buf[c->len++] = hex[p[i] >> 4];
-		c->buf[c->len++] = hex[p[i] & 15];
+void pgarray_int(struct pgarray *r, int col, int64_t v)
+{
+	uint8_t *p = element(r, col, OID_INT8, 8);
+
+	if (p != NULL) {
+		put32(p, (uint32_t)((uint64_t)v >> 32));
+		put32(p + 4, (uint32_t)v);
 	}
-	c->buf[c->len++] = '"';
+}
+
+void pgarray_uint(struct pgarray *r, int col, uint64_t v)
+{
+	if (v > INT64_MAX)
+		r->bad = true;
+	else
+		pgarray_int(r, col, (int64_t)v);
+}
+
+void pgarray_bool(struct pgarray *r, int col, bool v)
+{
+	uint8_t *p = element(r, col, OID_BOOL, 1);
+
+	if (p != NULL)
+		*p = v;
+}
+
+void pgarray_numeric(struct pgarray *r, int col, uint64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+
+	bytes(r, col, OID_TEXT, buf, (size_t)n);
 }
 
 size_t pgarray_count(const struct pgarray *r)
@@ -128,14 +129,20 @@ int pgarray_flush(struct pgarray *r, struct store_job *job, int statement)
 
 	if (r->oom)
 		return -ENOMEM;
+	if (r->bad)
+		return -EINVAL;
 	if (pgarray_count(r) == 0)
 		return 0;
 	for (int i = 0; i < r->ncols; i++) {
 		struct pgarray_col *c = &r->cols[i];
-		/* reserve() always left room for these two. */
-		c->buf[c->len] = '}';
-		c->buf[c->len + 1] = '\0';
-		vals[i] = (struct store_val){c->buf, c->len + 1, false};
+		if (c->n != r->cols[0].n)
+			return -EINVAL;
+		put32(c->buf, 1);
+		put32(c->buf + 4, 1); /* may hold NULLs: array_recv looks at each */
+		put32(c->buf + 8, c->oid);
+		put32(c->buf + 12, (uint32_t)c->n);
+		put32(c->buf + 16, 1);
+		vals[i] = (struct store_val){c->buf, c->len, true};
 	}
 	return store_job_add(job, statement, vals, r->ncols);
 }
@@ -144,7 +151,7 @@ void pgarray_clear(struct pgarray *r)
 {
 	for (int i = 0; i < r->ncols; i++)
 		r->cols[i].len = r->cols[i].n = 0;
-	r->oom = false;
+	r->oom = r->bad = false;
 }
 
 void pgarray_free(struct pgarray *r)

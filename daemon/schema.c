@@ -210,25 +210,25 @@ static const struct store_statement statements[SQL_N] = {
 	 * rows' order, which the journal's ids and hash chain follow. */
 	[SQL_JOURNAL_ROWS] = {"journal_rows",
 			      "INSERT INTO event_journal (source, major, minor, kind, event, "
-			      "prev_digest, digest) SELECT s, ma, mi, k, e, p, d FROM "
-			      "unnest($1::text[], $2::numeric[], $3::numeric[], $4::text[], "
+			      "prev_digest, digest) SELECT s, ma::numeric, mi::numeric, k, e, p, d FROM "
+			      "unnest($1::text[], $2::text[], $3::text[], $4::text[], "
 			      "$5::bytea[], $6::bytea[], $7::bytea[]) WITH ORDINALITY "
 			      "AS t(s, ma, mi, k, e, p, d, o) ORDER BY o",
 			      7},
 	[SQL_DEAD_LETTER_ROWS] = {"dead_letter_rows",
 				  "INSERT INTO dead_letter (source, major, minor, kind, field, "
-				  "reason, event, raw) SELECT s, ma, mi, k, f, r, e::jsonb, w FROM "
-				  "unnest($1::text[], $2::numeric[], $3::numeric[], $4::text[], "
+				  "reason, event, raw) SELECT s, ma::numeric, mi::numeric, k, f, r, e::jsonb, w "
+				  "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
 				  "$5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY "
 				  "AS t(s, ma, mi, k, f, r, e, w, o) ORDER BY o",
 				  8},
 	[SQL_LEDGER_ROWS] = {"ledger_rows",
 			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
 			     "amount_fen, clipped, reason, source, major, minor, kind, period, "
-			     "counted) SELECT i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n FROM "
-			     "unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[], "
-			     "$6::bigint[], $7::boolean[], $8::text[], $9::text[], $10::numeric[], "
-			     "$11::numeric[], $12::text[], $13::text[], $14::boolean[]) "
+			     "counted) SELECT i, r, s, d::date, q, a, c, w, src, ma::numeric, mi::numeric, k, "
+			     "pe, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+			     "$5::bigint[], $6::bigint[], $7::boolean[], $8::text[], $9::text[], "
+			     "$10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[]) "
 			     "WITH ORDINALITY "
 			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, o) ORDER BY o",
 			     14},
@@ -236,7 +236,7 @@ static const struct store_statement statements[SQL_N] = {
 	 * persons with an entry in it, each once. */
 	[SQL_FUND_YEAR_ROWS] = {"fund_year_rows",
 				"INSERT INTO fund_year AS f (scheme, year, spent_fen, entries, alerted) "
-				"SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], "
+				"SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], "
 				"$4::bigint[], $5::boolean[]) ON CONFLICT (scheme, year) DO UPDATE SET "
 				"spent_fen = f.spent_fen + excluded.spent_fen, "
 				"entries = f.entries + excluded.entries, "
@@ -244,14 +244,14 @@ static const struct store_statement statements[SQL_N] = {
 				5},
 	[SQL_FUND_RECIPIENT_ROWS] = {"fund_recipient_rows",
 				     "INSERT INTO fund_recipient (scheme, year, id_number) "
-				     "SELECT DISTINCT * FROM unnest($1::text[], $2::integer[], "
+				     "SELECT DISTINCT * FROM unnest($1::text[], $2::bigint[], "
 				     "$3::text[]) ON CONFLICT DO NOTHING",
 				     3},
 	[SQL_ALERT_ROWS] = {"alert_rows",
 			    "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
-			    "major, minor) SELECT i, c, s, r, m, src, ma, mi FROM "
+			    "major, minor) SELECT i, c, s, r, m, src, ma::numeric, mi::numeric FROM "
 			    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-			    "$6::text[], $7::numeric[], $8::numeric[]) WITH ORDINALITY "
+			    "$6::text[], $7::text[], $8::text[]) WITH ORDINALITY "
 			    "AS t(i, c, s, r, m, src, ma, mi, o) ORDER BY o",
 			    8},
 	[SQL_EXPLANATION_ROWS] = {"explanation_rows",
@@ -282,9 +282,10 @@ static const struct store_statement statements[SQL_N] = {
 			   3},
 	[SQL_POSITION_ROWS] = {"position_rows",
 			       "INSERT INTO source_position AS p (source, major, minor, applied, "
-			       "rejected, lag_ms, last_seen) SELECT * FROM unnest($1::text[], "
-			       "$2::numeric[], $3::numeric[], $4::bigint[], $5::bigint[], "
-			       "$6::bigint[], $7::timestamptz[]) ON CONFLICT (source) DO UPDATE SET "
+			       "rejected, lag_ms, last_seen) SELECT s, ma::numeric, mi::numeric, a, r, l, "
+			       "w::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], "
+			       "$4::bigint[], $5::bigint[], $6::bigint[], $7::text[]) "
+			       "AS t(s, ma, mi, a, r, l, w) ON CONFLICT (source) DO UPDATE SET "
 			       "major = excluded.major, minor = excluded.minor, "
 			       "applied = p.applied + excluded.applied, "
 			       "rejected = p.rejected + excluded.rejected, "
@@ -293,8 +294,8 @@ static const struct store_statement statements[SQL_N] = {
 	/* A household's application is kept by every member: one row each. */
 	[SQL_APPLICATION_ROWS] = {"application_rows",
 				  "INSERT INTO application (application_id, id_number, scheme, state, "
-				  "since, open, raised) SELECT DISTINCT ON (a) a, i, c, s, d, o, r FROM "
-				  "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], "
+				  "since, open, raised) SELECT DISTINCT ON (a) a, i, c, s, d::date, o, r FROM "
+				  "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
 				  "$6::boolean[], $7::boolean[]) AS t(a, i, c, s, d, o, r) ORDER BY a "
 				  "ON CONFLICT (application_id) DO UPDATE SET id_number = "
 				  "excluded.id_number, scheme = excluded.scheme, state = excluded.state, "
@@ -403,10 +404,10 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_DEAD_LETTER_RETRY_ROWS] = {"dead_letter_retry_rows",
 					"UPDATE dead_letter d SET retries = d.retries + 1, "
 					"retried_at = CASE WHEN t.ok THEN now() ELSE d.retried_at END, "
-					"retry_major = CASE WHEN t.ok THEN t.ma ELSE d.retry_major END, "
+					"retry_major = CASE WHEN t.ok THEN t.ma::numeric ELSE d.retry_major END, "
 					"field = CASE WHEN t.ok THEN d.field ELSE t.f END, "
 					"reason = CASE WHEN t.ok THEN d.reason ELSE t.r END "
-					"FROM unnest($1::bigint[], $2::boolean[], $3::numeric[], "
+					"FROM unnest($1::bigint[], $2::boolean[], $3::text[], "
 					"$4::text[], $5::text[]) AS t(i, ok, ma, f, r) WHERE d.id = t.i",
 					5},
 	/* assistctl roster and report recipients (daemon/roster.c): a page of
