@@ -464,7 +464,9 @@ static void pump(struct engine *e)
 			return;
 		}
 		q->loading = true;
-		store_submit(e->store, job);
+		/* What memory lacks is in no write in flight: the reader may read it
+		 * before they commit. */
+		store_submit(e->reader != NULL && store_up(e->reader) ? e->reader : e->store, job);
 	}
 }
 

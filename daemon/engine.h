@@ -51,6 +51,9 @@ struct engine_ops {
 struct engine {
 	uv_loop_t *loop;
 	struct store *store;
+	/* A second connection for the loads of batches waiting to be applied,
+	 * so that they do not queue behind the writes in flight (NULL: none). */
+	struct store *reader;
 	const struct config *cfg;    /* the server's current one */
 	const struct params *params; /* the server's current set */
 	const struct roles *roles;   /* the server's current sources and roles */

@@ -397,6 +397,8 @@ static void on_store_state(struct store *st, bool up)
 {
 	struct server *srv = store_data(st);
 
+	if (up && srv->reader == NULL && !srv->stopping)
+		server_open_reader(srv);
 	if (up && !srv->engine_ready && !srv->stopping)
 		engine_start(&srv->engine, on_engine_ready);
 	sd_notifyf(0, "STATUS=%s", up ? "store connected" : "store unreachable, reconnecting");
@@ -592,50 +594,6 @@ int server_take_instance_lock(struct server *srv)
 		log_error("pidfile %s: %s", srv->instance.path, strerror(-rc));
 		return 1;
 	}
-	return 0;
-}
-
-static void on_store_closed(void *data)
-{
-	struct server *srv = data;
-
-	srv->store = NULL;
-}
-
-static void on_engine_closed(void *data)
-{
-}
-
-void server_close_core(struct server *srv)
-{
-	engine_close(&srv->engine, on_engine_closed);
-	if (srv->store != NULL)
-		store_close(srv->store, on_store_closed);
-}
-
-int server_open_core(struct server *srv, const struct engine_ops *ops, store_state_cb on_state,
-		     store_locked_cb on_locked, void *data)
-{
-	struct store_options opt = {
-		.conninfo = srv->cfg.database,
-		.reconnect_min_ms = (unsigned)srv->cfg.reconnect_min_ms,
-		.reconnect_max_ms = (unsigned)srv->cfg.reconnect_max_ms,
-		.lock_key = INSTANCE_DB_LOCK_KEY,
-		.on_locked = on_locked,
-	};
-	int rc;
-
-	if ((rc = engine_init(&srv->engine, &srv->loop, NULL, ops, data)) < 0) {
-		log_error("engine: %s", uv_strerror(rc));
-		return 1;
-	}
-	srv->engine.cfg = &srv->cfg;
-	srv->engine.params = srv->params;
-	if ((rc = store_open(&srv->loop, &opt, &schema_catalog, on_state, data, &srv->store)) < 0) {
-		log_error("store: %s", strerror(-rc));
-		return 1;
-	}
-	srv->engine.store = srv->store;
 	return 0;
 }
 

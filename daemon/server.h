@@ -32,6 +32,7 @@ struct server {
 	struct config cfg;
 	struct params *params;
 	struct store *store;
+	struct store *reader; /* the engine's loads (engine.reader), once the store is up */
 	struct engine engine;
 	bool engine_ready;
 	struct standards standards; /* retroactive standards' recompute jobs */
@@ -73,10 +74,14 @@ int server_take_instance_lock(struct server *srv);
  * with data too) on srv's loop, the store connecting: 0, or 1 (logged). */
 int server_open_core(struct server *srv, const struct engine_ops *ops, store_state_cb on_state,
 		     store_locked_cb on_locked, void *data);
+/* The reader connection beside the store (no lock, no migrations: the store
+ * has made them), for the engine's loads; call it once the store is up. */
+void server_open_reader(struct server *srv);
 /* Run srv's loop until nothing is left on it: 0, or 1 when a handle was left
  * open (logged). */
 int server_run_loop(struct server *srv);
-/* Close the engine and the store (srv->store is NULL once it is closed). */
+/* Close the engine, the reader and the store (srv->store is NULL once it is
+ * closed). */
 void server_close_core(struct server *srv);
 /* Free what server_init set up (after server_run). */
 void server_free(struct server *srv);

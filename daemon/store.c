@@ -85,9 +85,11 @@ static void store_on_timer_closed(uv_handle_t *h)
 	store_handle_closed(st);
 }
 
-/* Forget the connection; the head job, if it was running, will run again. */
+/* Forget the connection; the jobs sent will be sent again. */
 void store_disconnect(struct store *st)
 {
+	struct store_job *j = st->head;
+
 	pgpoll_unwatch(&st->poll);
 	if (st->conn != NULL)
 		PQfinish(st->conn);
@@ -95,9 +97,12 @@ void store_disconnect(struct store *st)
 	st->phase = STORE_DOWN;
 	st->up = false;
 	st->want_write = false;
-	if (st->running)
-		store_job_clear_results(st->head);
-	st->running = false;
+	for (size_t i = 0; i < st->inflight; i++, j = j->next)
+		store_job_clear_results(j);
+	st->unsent = st->head;
+	st->inflight = 0;
+	st->discard = 0;
+	st->rolling_back = false;
 }
 
 /* The connection failed or was lost: retry later, tell the owner. */
@@ -219,7 +224,7 @@ static int store_step(struct store *st)
 {
 	if (st->phase == STORE_GONE)
 		return 0;
-	if (st->closing && (st->phase != STORE_UP || (!st->running && st->head == NULL))) {
+	if (st->closing && (st->phase != STORE_UP || st->head == NULL)) {
 		store_shutdown(st);
 		return 0;
 	}
@@ -232,7 +237,9 @@ static int store_step(struct store *st)
 		return store_setup_read(st);
 	if (st->phase != STORE_UP)
 		return 0;
-	return st->running ? store_exec_read(st) : store_exec_start(st);
+	if (store_exec_start(st) > 0)
+		return 1;
+	return store_exec_read(st);
 }
 
 /* Move on as far as possible without waiting, then watch for what is needed.
@@ -356,6 +363,8 @@ void store_submit(struct store *st, struct store_job *job)
 	else
 		st->head = job;
 	st->tail = job;
+	if (st->unsent == NULL)
+		st->unsent = job;
 	st->pending++;
 	store_run(st);
 }
@@ -363,9 +372,11 @@ void store_submit(struct store *st, struct store_job *job)
 void store_cancel_writes(struct store *st)
 {
 	struct store_job **at = &st->head, *cancelled = NULL, **ctail = &cancelled;
+	struct store_job **first_unsent;
 
-	if (st->running && *at != NULL)
+	for (size_t i = 0; i < st->inflight; i++)
 		at = &(*at)->next;
+	first_unsent = at;
 	while (*at != NULL) {
 		struct store_job *job = *at;
 		if (job->type != STORE_WRITE) {
@@ -378,6 +389,7 @@ void store_cancel_writes(struct store *st)
 		ctail = &job->next;
 		st->pending--;
 	}
+	st->unsent = *first_unsent;
 	st->tail = NULL;
 	for (struct store_job *j = st->head; j != NULL; j = j->next)
 		st->tail = j;

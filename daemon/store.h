@@ -124,9 +124,10 @@ void store_job_free(struct store_job *job);
  * called from inside store_submit(); a job submitted after store_close() is
  * freed without it. */
 void store_submit(struct store *st, struct store_job *job);
-/* Take back every write job queued and not yet sent (call it from a done
- * callback, when nothing is sent): each one's done gets -ECANCELED, from
- * inside this call. Read jobs stay queued. */
+/* Take back every write job queued and not yet sent (call it from the done
+ * callback of a failed write: the jobs sent after it are unsent by then):
+ * each one's done gets -ECANCELED, from inside this call. Read jobs stay
+ * queued. */
 void store_cancel_writes(struct store *st);
 /* Jobs queued or running. */
 size_t store_pending(const struct store *st);

@@ -81,7 +81,7 @@ static bool store_exec_send_cmd(struct store *st, const char *sql)
 /* Queue the job's commands in libpq (the caller syncs and flushes). */
 static bool store_exec_send(struct store *st, struct store_job *job)
 {
-	const struct store_job_priv *p = job->priv;
+	struct store_job_priv *p = job->priv;
 	bool write = job->type == STORE_WRITE;
 	char batch[24];
 	const char *guard[1] = {batch};
@@ -95,31 +95,45 @@ static bool store_exec_send(struct store *st, struct store_job *job)
 			return false;
 	if (write && !store_exec_send_cmd(st, "COMMIT"))
 		return false;
-	st->ncmds = p->n + (write ? 3 : 0);
+	p->ncmds = p->n + (write ? 3 : 0);
 	return true;
 }
 
-/* Start the head job. A job that needs no statements (invalid, or its batch
- * already committed) still sends a sync, so that done() always comes from the
- * loop and never from inside store_submit(). */
+/* The head job's results are read next: start from what was found when it
+ * was sent. */
+static void store_exec_head_begin(struct store *st)
+{
+	const struct store_job_priv *p = st->head->priv;
+
+	st->cmd = 0;
+	st->ncmds = p->ncmds;
+	st->status = p->sent_status;
+	st->skipped = p->sent_skipped;
+	st->rolling_back = false;
+}
+
+/* Send the next job, if any, ahead of the results of those sent before it:
+ * PostgreSQL starts on it while assistd reads and acts on theirs. Not while
+ * a failed write is rolled back, since the jobs after it go again once its
+ * owner has been told. A job that needs no statements (invalid, or its batch
+ * already committed) still sends a sync, so that done() always comes from
+ * the loop and never from inside store_submit(). */
 int store_exec_start(struct store *st)
 {
-	struct store_job *job = st->head;
+	struct store_job *job = st->unsent;
+	struct store_job_priv *p;
 
-	if (job == NULL)
+	if (job == NULL || st->rolling_back || st->discard > 0)
 		return 0;
-	st->running = true;
-	st->cmd = 0;
-	st->ncmds = 0;
-	st->status = 0;
-	st->skipped = false;
-	st->rolling_back = false;
+	p = job->priv;
+	p->ncmds = 0;
+	p->sent_skipped = false;
 	job->error[0] = '\0';
 	job->sqlstate[0] = '\0';
-	st->status = store_exec_check(st, job);
-	if (st->status == 0 && job->type == STORE_WRITE && job->batch <= st->committed) {
-		st->skipped = true;
-	} else if (st->status == 0 && !store_exec_send(st, job)) {
+	p->sent_status = store_exec_check(st, job);
+	if (p->sent_status == 0 && job->type == STORE_WRITE && job->batch <= st->committed) {
+		p->sent_skipped = true;
+	} else if (p->sent_status == 0 && !store_exec_send(st, job)) {
 		store_lost(st, NULL);
 		return 1;
 	}
@@ -127,6 +141,9 @@ int store_exec_start(struct store *st)
 		store_lost(st, NULL);
 		return 1;
 	}
+	st->unsent = job->next;
+	if (st->inflight++ == 0)
+		store_exec_head_begin(st);
 	store_flush(st);
 	return 1;
 }
@@ -135,7 +152,8 @@ static void store_exec_keep(struct store *st, PGresult *r)
 {
 	struct store_job *job = st->head;
 
-	if (job->type == STORE_READ && st->cmd < job->n_results && job->results[st->cmd] == NULL)
+	if (st->discard == 0 && job->type == STORE_READ && st->cmd < job->n_results &&
+	    job->results[st->cmd] == NULL)
 		job->results[st->cmd] = r;
 	else
 		PQclear(r);
@@ -159,28 +177,48 @@ static void store_exec_error(struct store *st, PGresult *r)
 	snprintf(job->sqlstate, sizeof(job->sqlstate), "%s", state ? state : "");
 }
 
+/* Jobs sent after a rolled-back write had their commands refused by the
+ * aborted transaction: they are unsent again, without their results. */
+static void store_exec_unsend(struct store *st)
+{
+	struct store_job *j = st->head;
+
+	for (size_t i = 0; i < st->inflight; i++, j = j->next)
+		store_job_clear_results(j);
+	st->unsent = st->head;
+	st->inflight = 0;
+}
+
 static int store_exec_finish(struct store *st)
 {
 	struct store_job *job = st->head;
+	bool rolled_back = st->rolling_back, skipped = st->skipped;
+	int status = st->status;
 
+	st->rolling_back = false;
 	st->head = job->next;
 	if (st->head == NULL)
 		st->tail = NULL;
 	job->next = NULL;
 	st->pending--;
-	st->running = false;
-	if (job->type == STORE_WRITE && st->status == 0) {
-		if (st->skipped)
+	st->inflight--;
+	if (rolled_back)
+		store_exec_unsend(st);
+	else if (st->inflight > 0)
+		store_exec_head_begin(st);
+	if (job->type == STORE_WRITE && status == 0) {
+		if (skipped)
 			log_info("store: batch %" PRIu64 " was already committed", job->batch);
 		if (job->batch > st->committed)
 			st->committed = job->batch;
 	}
-	job->done(job, st->status);
+	job->done(job, status);
 	return 1;
 }
 
-/* The pipeline reached its sync. A failed write leaves its explicit
- * transaction aborted until a ROLLBACK. */
+/* The head job reached its sync. A failed write leaves its explicit
+ * transaction aborted until a ROLLBACK, and the jobs sent after it fail in
+ * it: their results are thrown away and they go again after it. */
 static int store_exec_synced(struct store *st)
 {
 	bool failed = st->status != 0 || st->skipped;
@@ -190,6 +228,7 @@ static int store_exec_synced(struct store *st)
 	st->rolling_back = true;
 	st->cmd = 0;
 	st->ncmds = 1;
+	st->discard = st->inflight - 1;
 	if (!store_exec_send_cmd(st, "ROLLBACK") || !PQpipelineSync(st->conn)) {
 		store_lost(st, NULL);
 		return 1;
@@ -198,13 +237,13 @@ static int store_exec_synced(struct store *st)
 	return 1;
 }
 
-/* Read the running job's results: 1 when it finished (or the connection was
- * given up), 0 to wait for input. */
+/* Read the jobs' results in order: 1 when one finished (or the connection
+ * was given up), 0 to wait for input. */
 int store_exec_read(struct store *st)
 {
 	char msg[256];
 
-	while (!PQisBusy(st->conn)) {
+	while (st->inflight > 0 && !PQisBusy(st->conn)) {
 		PGresult *r = PQgetResult(st->conn);
 		if (r == NULL) {
 			st->cmd++; /* the end of one command's results */
@@ -213,6 +252,10 @@ int store_exec_read(struct store *st)
 		switch (PQresultStatus(r)) {
 		case PGRES_PIPELINE_SYNC:
 			PQclear(r);
+			if (st->discard > 0) {
+				st->discard--;
+				continue;
+			}
 			return store_exec_synced(st);
 		case PGRES_FATAL_ERROR:
 			if (store_conn_error(st->conn, r)) {
@@ -221,7 +264,8 @@ int store_exec_read(struct store *st)
 				store_lost(st, msg);
 				return 1;
 			}
-			store_exec_error(st, r);
+			if (st->discard == 0)
+				store_exec_error(st, r);
 			store_exec_keep(st, r);
 			break;
 		default:

@@ -61,10 +61,15 @@ struct store {
 	/* jobs */
 	struct store_job *head, *tail;
 	size_t pending;
-	bool running;      /* the head job is sent */
+	/* Jobs are sent ahead of their results (pipelined): the first inflight
+	 * jobs from head are sent, unsent is the next to send. */
+	struct store_job *unsent;
+	size_t inflight;
+	size_t discard;    /* syncs to come of jobs sent after a failed write */
+	/* the head job's results as they are read */
 	size_t ncmds;      /* commands before the sync */
 	size_t cmd;        /* command whose results come next */
-	int status;        /* the running job's outcome so far */
+	int status;        /* its outcome so far */
 	bool skipped;      /* its batch was found committed */
 	bool rolling_back; /* ROLLBACK after a failed write */
 	/* parameter arrays for PQsendQueryPrepared */

@@ -20,6 +20,10 @@ struct store_job_priv {
 	size_t n, cap;
 	char *arena;
 	size_t used, size;
+	/* what store_exec found when it sent the job */
+	int sent_status;   /* 0, or why nothing but a sync was sent */
+	bool sent_skipped; /* a write of a batch already committed */
+	size_t ncmds;      /* commands sent before the sync */
 };
 
 /* Free the job's results and forget them. */
