@@ -236,9 +236,11 @@ static int collect_event(struct engine *e, const Assist__Event *ev, struct id_ar
 			rc = collect_event(e, ev->recompute->events[i], ids, hhs);
 		return rc;
 	}
-	if (id != NULL && strmap_get(&e->world.persons, id) == NULL)
+	if (id != NULL && strmap_get(&e->world.persons, id) == NULL &&
+	    instore_maybe(&e->instore, id))
 		rc = id_array_add(ids, id);
-	if (rc == 0 && hh != NULL && *hh != '\0' && strmap_get(&e->world.households, hh) == NULL)
+	if (rc == 0 && hh != NULL && *hh != '\0' && strmap_get(&e->world.households, hh) == NULL &&
+	    instore_maybe(&e->instore, hh))
 		rc = id_array_add(hhs, hh);
 	return rc;
 }

@@ -25,6 +25,10 @@
 #include "walltime.h"
 #include "ymd.h"
 
+/* While a batch is applied, the jobs before it go on to PostgreSQL every so
+ * many events (store_push): a job is larger than the socket's buffer. */
+#define PUSH_EVERY 32
+
 /* ---- the rows ---------------------------------------------------------------------- */
 
 /* Each table and the statement that writes it, in the transaction's order
@@ -522,6 +526,7 @@ static int write_household(struct engine *e, const struct household *hh)
 
 	if (state == NULL)
 		return -ENOMEM;
+	instore_add(&e->instore, hh->id);
 	commit_household(&e->commit, hh->id, state, len);
 	free(state);
 	return 0;
@@ -538,6 +543,7 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	state = stored_pack_person(p, &len);
 	if (state == NULL)
 		return -ENOMEM;
+	instore_add(&e->instore, p->id);
 	commit_person(&e->commit, p, state, len);
 	free(state);
 	for (size_t i = 0; i < p->n_applications; i++)
@@ -568,12 +574,18 @@ void commit_batch(struct engine *e, struct batch *b)
 	b->before = batch_mark_of(e);
 	memset(&b->money, 0, sizeof(b->money)); /* counted again if applied again */
 
-	for (size_t i = 0; i < b->n_events && rc == 0; i++)
+	for (size_t i = 0; i < b->n_events && rc == 0; i++) {
 		rc = apply_one(e, b, &b->events[i]);
+		if (i % PUSH_EVERY == PUSH_EVERY - 1)
+			store_push(e->store);
+	}
 	for (size_t i = 0; i < e->world.n_changed_h && rc == 0; i++)
 		rc = write_household(e, e->world.changed_h[i]);
-	for (size_t i = 0; i < e->world.n_changed_p && rc == 0; i++)
+	for (size_t i = 0; i < e->world.n_changed_p && rc == 0; i++) {
 		rc = write_person(e, b, e->world.changed_p[i], now);
+		if (i % PUSH_EVERY == PUSH_EVERY - 1)
+			store_push(e->store);
+	}
 	if (!e->replay)
 		write_positions(e, b, now);
 	fund_flush(e, b);

@@ -83,6 +83,8 @@ static void on_started(struct store_job *job, int status)
 	e->feed.seq = e->feed.committed = col_u64(cnt, 0, 0);
 	e->dead_letters = col_u64(cnt, 0, 1);
 	e->persons_at_start = col_u64(cnt, 0, 2);
+	if ((status = instore_start(&e->instore, e, e->persons_at_start)) < 0)
+		goto cleanup;
 	if (col_u64(cnt, 0, 4) != 0 && !e->replay) {
 		log_error("the store holds an unfinished rebuild: run assistd --rebuild again");
 		status = -EBUSY;
@@ -284,4 +286,5 @@ void engine_free(struct engine *e)
 	commit_free(&e->commit);
 	funds_free(&e->funds);
 	world_free(&e->world);
+	instore_free(&e->instore);
 }

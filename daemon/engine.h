@@ -29,6 +29,7 @@
 #include "feed.h"
 #include "fund.h"
 #include "ingest.h"
+#include "instore.h"
 #include "params.h"
 #include "roles.h"
 #include "store.h"
@@ -62,6 +63,7 @@ struct engine {
 	void (*on_closed)(void *data);
 
 	struct world world;
+	struct instore instore;   /* which ids the store may hold */
 	struct ingest ingest;     /* sources and their positions */
 	struct batch_queue queue; /* batches not committed */
 	struct commit commit;     /* the transaction being built */

@@ -184,6 +184,15 @@ static const struct store_statement statements[SQL_N] = {
 			     "date >= make_date($2::integer, 1, 1) AND date < make_date($2::integer + 1, 1, 1) "
 			     "AND id > $3::bigint ORDER BY id LIMIT $4::integer",
 			     4},
+	/* The ids the store holds, a page at a time (daemon/instore.c). */
+	[SQL_PERSON_IDS_AFTER] = {"person_ids_after",
+				  "SELECT id_number FROM person WHERE id_number > $1 "
+				  "ORDER BY id_number LIMIT 50000",
+				  1},
+	[SQL_HOUSEHOLD_IDS_AFTER] = {"household_ids_after",
+				     "SELECT household_id FROM household WHERE household_id > $1 "
+				     "ORDER BY household_id LIMIT 50000",
+				     1},
 	[SQL_POSITIONS] = {"positions",
 			   "SELECT source, major, minor, applied, rejected, lag_ms, "
 			   "coalesce(extract(epoch FROM last_seen) * 1000, 0)::bigint "

@@ -402,6 +402,12 @@ void store_cancel_writes(struct store *st)
 	}
 }
 
+void store_push(struct store *st)
+{
+	if (st->phase == STORE_UP && st->want_write && PQflush(st->conn) == 0)
+		st->want_write = false;
+}
+
 size_t store_pending(const struct store *st)
 {
 	return st->pending;

@@ -129,6 +129,11 @@ void store_submit(struct store *st, struct store_job *job);
  * each one's done gets -ECANCELED, from inside this call. Read jobs stay
  * queued. */
 void store_cancel_writes(struct store *st);
+/* Hand PostgreSQL more of the jobs sent, without waiting: for a long run of
+ * work on the loop (applying a batch), during which the socket is not
+ * watched and the server would wait for the rest of a job. An error is left
+ * for the loop to find. */
+void store_push(struct store *st);
 /* Jobs queued or running. */
 size_t store_pending(const struct store *st);
 /* Finish the queue if connected, then close every handle; on_closed(data)
