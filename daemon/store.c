@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "store_exec.h"
@@ -14,6 +15,7 @@
 
 #define STORE_MIN_MS_DEFAULT 100
 #define STORE_MAX_MS_DEFAULT 10000
+#define STORE_SNDBUF (4 << 20)
 
 static void store_run(struct store *st);
 static void store_on_poll(struct pgpoll *pp, int status, int events);
@@ -174,6 +176,10 @@ static void store_connected(struct store *st)
 		store_lost(st, NULL);
 		return;
 	}
+	/* A batch's job is megabytes: the bigger the socket's buffer (up to
+	 * net.core.wmem_max), the fewer partial sends, each of which makes libpq
+	 * move what is left to the front of its buffer. */
+	setsockopt(PQsocket(st->conn), SOL_SOCKET, SO_SNDBUF, &(int){STORE_SNDBUF}, sizeof(int));
 	PQsetNoticeProcessor(st->conn, store_on_notice, st);
 	/* No DETAIL lines: they quote key values, which may be ID numbers. */
 	PQsetErrorVerbosity(st->conn, PQERRORS_TERSE);
