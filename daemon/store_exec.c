@@ -11,6 +11,10 @@
 
 #define STORE_GUARD_CMD 1 /* its place in a write pipeline, after BEGIN */
 #define SQLSTATE_DIVISION_BY_ZERO "22012"
+/* Jobs sent ahead of their results, at most: enough to keep PostgreSQL busy
+ * (the engine has max_inflight batches and a load or two), and a bound on
+ * what a failed write or a lost connection sends again. */
+#define STORE_PIPELINE_MAX 8
 
 /* Room for n parameters in the arrays handed to PQsendQueryPrepared. */
 static int store_exec_scratch_grow(struct store *st, int n)
@@ -123,7 +127,7 @@ int store_exec_start(struct store *st)
 	struct store_job *job = st->unsent;
 	struct store_job_priv *p;
 
-	if (job == NULL || st->rolling_back || st->discard > 0)
+	if (job == NULL || st->rolling_back || st->discard > 0 || st->inflight >= STORE_PIPELINE_MAX)
 		return 0;
 	p = job->priv;
 	p->ncmds = 0;

@@ -448,8 +448,9 @@ static void kill_now(uv_timer_t *t)
 	uv_timer_start(&F.poke, start_now, 700, 0);
 }
 
-/* N jobs of ROWS rows; the server goes away when job 5 completes, while job
- * 6 is on the wire and the rest are queued. */
+/* N jobs of ROWS rows; the server goes away when job 5 completes, while the
+ * jobs after it are on the wire (as many as the store pipelines) and the
+ * rest are queued. */
 static void jobs_through_outage(const char *db, uv_timer_cb outage)
 {
 	enum { N = 30, ROWS = 200 };
