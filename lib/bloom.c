@@ -42,14 +42,15 @@ static void hash_of(const char *key, uint64_t *h1, uint64_t *h2)
 
 void bloom_add(struct bloom *b, const char *key)
 {
-	uint64_t h1, h2;
+	uint64_t h1, h2, fresh = 0;
 
 	hash_of(key, &h1, &h2);
 	for (uint64_t i = 0; i < PROBES; i++) {
-		uint64_t bit = (h1 + i * h2) & b->mask;
-		b->words[bit / 64] |= (uint64_t)1 << (bit % 64);
+		uint64_t bit = (h1 + i * h2) & b->mask, m = (uint64_t)1 << (bit % 64);
+		fresh |= ~b->words[bit / 64] & m;
+		b->words[bit / 64] |= m;
 	}
-	b->added++;
+	b->added += fresh != 0;
 }
 
 bool bloom_maybe(const struct bloom *b, const char *key)

@@ -14,7 +14,7 @@
 struct bloom {
 	uint64_t *words;
 	uint64_t mask;   /* bits - 1 (a power of two) */
-	size_t added;    /* keys added, repeats included */
+	size_t added;    /* keys that set a bit: about the different keys added */
 	size_t capacity; /* keys it was sized for */
 };
 
