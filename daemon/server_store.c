@@ -22,8 +22,10 @@ static struct store_options options_of(const struct server *srv)
 void server_open_reader(struct server *srv)
 {
 	struct store_options opt = options_of(srv);
-	int rc = store_open(&srv->loop, &opt, &schema_catalog, NULL, srv, &srv->reader);
+	int rc;
 
+	opt.name = "assistd reader";
+	rc = store_open(&srv->loop, &opt, &schema_catalog, NULL, srv, &srv->reader);
 	if (rc < 0) {
 		log_warn("store: no reader connection (%s): batches load through the store",
 			 strerror(-rc));

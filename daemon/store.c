@@ -143,9 +143,12 @@ int store_flush(struct store *st)
 
 static void store_connect(struct store *st)
 {
+	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+	const char *const values[] = {st->conninfo, st->name, NULL};
 	int rc;
 
-	st->conn = PQconnectStart(st->conninfo);
+	/* expand_dbname: conninfo is a connection string or URI, as before. */
+	st->conn = PQconnectStartParams(keys, values, 1);
 	if (st->conn == NULL) {
 		store_lost(st, "out of memory");
 		return;
@@ -321,6 +324,7 @@ int store_open(uv_loop_t *loop, const struct store_options *opt, const struct st
 	if (st->backoff_max < st->backoff_min)
 		st->backoff_max = st->backoff_min;
 	st->backoff = st->backoff_min;
+	st->name = opt->name != NULL ? opt->name : "assistd";
 	if ((st->conninfo = strdup(opt->conninfo)) == NULL)
 		goto cleanup;
 	if ((st->applied = calloc(cat->n_migrations + 1, sizeof(*st->applied))) == NULL)

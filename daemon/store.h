@@ -94,6 +94,9 @@ struct store_options {
 	 * by another session, on_locked is called instead of going up. */
 	int64_t lock_key;
 	store_locked_cb on_locked;
+	/* The session's name in pg_stat_activity unless conninfo names one
+	 * (NULL: "assistd"). */
+	const char *name;
 };
 
 /* A new store on loop; connects at once, and again whenever the connection is

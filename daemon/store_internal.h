@@ -32,6 +32,7 @@ enum store_step { STEP_LOCK, STEP_SCHEMA, STEP_MIGRATE, STEP_PREPARE };
 struct store {
 	uv_loop_t *loop;
 	char *conninfo;
+	const char *name; /* fallback_application_name */
 	unsigned backoff_min, backoff_max, backoff;
 	const struct store_catalog *cat;
 	store_state_cb on_state;
