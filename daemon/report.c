@@ -318,23 +318,32 @@ static void household_schemes(char *out, size_t len)
 	snprintf(out + used, len - used, "}");
 }
 
-static int spending_start(struct report_query *q)
+/* Ask statement for q's year (its first day and the next year's), then
+ * extra when not NULL; done gets the answer. 0 or -ENOMEM. */
+static int year_start(struct report_query *q, enum schema_stmt statement, const char *extra,
+		      store_done_cb done)
 {
-	char from[16], to[16], hh[512];
-	struct store_job *job = store_job_new(STORE_READ, on_spending, q);
+	char from[16], to[16];
+	struct store_job *job = store_job_new(STORE_READ, done, q);
+	struct store_val v[3] = {{from, 0, false}, {to, 0, false}, {extra, 0, false}};
 
-	snprintf(from, sizeof(from), "%04d-01-01", q->year);
-	snprintf(to, sizeof(to), "%04d-01-01", q->year + 1);
-	household_schemes(hh, sizeof(hh));
-	struct store_val v[3] = {{from, strlen(from), false},
-				 {to, strlen(to), false},
-				 {hh, strlen(hh), false}};
-	if (job == NULL || store_job_add(job, SQL_REPORT_SPENDING, v, 3) < 0) {
+	v[0].len = (size_t)snprintf(from, sizeof(from), "%04d-01-01", q->year);
+	v[1].len = (size_t)snprintf(to, sizeof(to), "%04d-01-01", q->year + 1);
+	v[2].len = extra != NULL ? strlen(extra) : 0;
+	if (job == NULL || store_job_add(job, statement, v, extra != NULL ? 3 : 2) < 0) {
 		store_job_free(job);
 		return -ENOMEM;
 	}
 	store_submit(q->who.srv->store, job);
 	return 0;
+}
+
+static int spending_start(struct report_query *q)
+{
+	char hh[512];
+
+	household_schemes(hh, sizeof(hh));
+	return year_start(q, SQL_REPORT_SPENDING, hh, on_spending);
 }
 
 /* ---- alerts -------------------------------------------------------------------- */
@@ -371,18 +380,7 @@ cleanup:
 
 static int alerts_start(struct report_query *q)
 {
-	char from[16], to[16];
-	struct store_job *job = store_job_new(STORE_READ, on_alerts, q);
-
-	snprintf(from, sizeof(from), "%04d-01-01", q->year);
-	snprintf(to, sizeof(to), "%04d-01-01", q->year + 1);
-	struct store_val v[2] = {{from, strlen(from), false}, {to, strlen(to), false}};
-	if (job == NULL || store_job_add(job, SQL_REPORT_ALERTS, v, 2) < 0) {
-		store_job_free(job);
-		return -ENOMEM;
-	}
-	store_submit(q->who.srv->store, job);
-	return 0;
+	return year_start(q, SQL_REPORT_ALERTS, NULL, on_alerts);
 }
 
 /* ---- the request --------------------------------------------------------------- */
