@@ -59,6 +59,7 @@ static struct fix {
 	struct done_rec done[MAX_DONE];
 	int n_done;
 	int poke_at;         /* tag whose completion starts the poke timer */
+	int cancel_at;       /* tag whose failure cancels the writes queued */
 	uv_timer_cb poke_cb;
 	uint64_t batch;      /* the last batch number handed out */
 } F;
@@ -123,6 +124,8 @@ static void on_done(struct store_job *job, int status)
 	F.done[F.n_done++] = (struct done_rec){(int)(intptr_t)job->data, status, job};
 	if ((int)(intptr_t)job->data == F.poke_at && F.poke_cb != NULL)
 		uv_timer_start(&F.poke, F.poke_cb, 0, 0);
+	if ((int)(intptr_t)job->data == F.cancel_at && status < 0)
+		store_cancel_writes(F.st); /* as the engine does for a refused batch */
 }
 
 static void on_closed(void *data)
@@ -138,6 +141,7 @@ static void fix_init(const char *db)
 
 	memset(&F, 0, sizeof(F));
 	F.poke_at = -1;
+	F.cancel_at = -1;
 	assert_int_equal(pg("createdb", db), 0);
 	snprintf(cmd, sizeof(cmd), "'%s/scripts/pg' conninfo '%s' %s", getenv("ASSIST_SOURCE_DIR"),
 		 pgdir, db);
@@ -431,6 +435,54 @@ static void test_sql_errors(void **state)
 	fix_fini();
 }
 
+/* Writes sent behind a failed one (pipelined: all seven jobs go at once)
+ * run in its aborted transaction and commit nothing; they come back unsent,
+ * so the owner can cancel them from the failure's done, and a read among
+ * them still runs. */
+static void test_cancel_behind_failure(void **state)
+{
+	struct store_job *j;
+
+	fix_init("t_cancel");
+	store_start(&catalog2);
+	F.cancel_at = 1;
+	j = job_new(STORE_WRITE, 0);
+	add_item(j, 1, 0);
+	store_submit(F.st, j);
+	j = job_new(STORE_WRITE, 1); /* a duplicate key */
+	add_item(j, 1, 0);
+	store_submit(F.st, j);
+	for (int tag = 2; tag <= 4; tag++) {
+		j = job_new(STORE_WRITE, tag);
+		add_item(j, 10 + tag, 0);
+		store_submit(F.st, j);
+	}
+	j = job_new(STORE_READ, 5);
+	assert_int_equal(store_job_add(j, S_COUNT, NULL, 0), 0);
+	store_submit(F.st, j);
+	j = job_new(STORE_WRITE, 6);
+	add_item(j, 20, 0);
+	store_submit(F.st, j);
+	assert_true(run_until(&F.n_done, 7));
+
+	assert_int_equal(F.done[0].tag, 0);
+	assert_int_equal(F.done[0].status, 0);
+	assert_int_equal(F.done[1].tag, 1);
+	assert_int_equal(F.done[1].status, -EIO);
+	for (int i = 2; i < 6; i++) /* from inside store_cancel_writes, in order */
+		assert_int_equal(F.done[i].status, -ECANCELED);
+	assert_int_equal(F.done[2].tag, 2);
+	assert_int_equal(F.done[4].tag, 4);
+	assert_int_equal(F.done[5].tag, 6);
+	assert_int_equal(F.done[6].tag, 5);
+	assert_int_equal(F.done[6].status, 0);
+	assert_string_equal(PQgetvalue(F.done[6].job->results[0], 0, 0), "1");
+	assert_int_equal(count_items(), 1);
+	assert_int_equal(peek_int("SELECT value FROM store_meta WHERE key = 'last_batch'"),
+			 F.done[0].job->batch);
+	fix_fini();
+}
+
 static void restart_now(uv_timer_t *t)
 {
 	assert_int_equal(pg("restart", ""), 0);
@@ -678,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_big_jobs),
 		cmocka_unit_test(test_big_value),
 		cmocka_unit_test(test_sql_errors),
+		cmocka_unit_test(test_cancel_behind_failure),
 		cmocka_unit_test(test_batch_committed),
 		cmocka_unit_test(test_close_drains_queue),
 		cmocka_unit_test(test_close_while_down),
