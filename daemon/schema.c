@@ -134,13 +134,6 @@ static const struct store_migration migrations[] = {
 	 * 0.9 as text. assistd makes the JSON (jansson), so it is valid. */
 	{10, "ALTER TABLE explanation ALTER COLUMN trace TYPE text;"
 	     "ALTER TABLE explanation ALTER COLUMN trace SET COMPRESSION lz4;"},
-	/* A person's row is rewritten in every batch that changes the person:
-	 * room left on its page lets the new version stay there without new
-	 * index entries (a HOT update). 32 % of person updates were HOT in a
-	 * benchmark before, 77 % after; PostgreSQL 35.5 -> 33 us per event.
-	 * Pages written before keep their old fill until rewritten. */
-	{11, "ALTER TABLE person SET (fillfactor = 60);"
-	     "ALTER TABLE household SET (fillfactor = 60);"},
 };
 
 static const struct store_statement statements[SQL_N] = {
