@@ -321,7 +321,7 @@ int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assis
 	ymd_t month;
 	int rc;
 
-	if (payment_month(ev->payment_run->month, &month) < 0)
+	if (ymd_parse_month(ev->payment_run->month, &month) < 0)
 		return 0; /* validated before: cannot happen */
 	recompute_payee_bucket(ev, &bucket, &buckets);
 	if ((rc = world_payees(w, bucket, buckets, &payees, &n)) < 0)

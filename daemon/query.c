@@ -463,7 +463,7 @@ static void handle_payments(struct server *srv, const uint8_t *peer, size_t peer
 
 	if (pq == NULL)
 		return;
-	if (payment_month(month, &first) < 0) {
+	if (ymd_parse_month(month, &first) < 0) {
 		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_BAD_REQUEST,
 			      "payments.month: not a month (YYYY-MM)");
 		free(pq);

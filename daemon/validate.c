@@ -71,7 +71,7 @@ static int check_month(struct verdict *v, const char *kind, const char *field, c
 
 	if (s == NULL || *s == '\0')
 		return required ? fail(v, kind, field, "is required") : 0;
-	if (payment_month(s, &first) < 0)
+	if (ymd_parse_month(s, &first) < 0)
 		return fail(v, kind, field, "\"%s\" is not a month (YYYY-MM)", s);
 	return 0;
 }

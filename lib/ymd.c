@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define YMD_MIN_YEAR 1900
@@ -55,6 +56,16 @@ int ymd_parse(const char *s, ymd_t *out)
 		return -EINVAL;
 	*out = ymd_make(y, m, d);
 	return 0;
+}
+
+int ymd_parse_month(const char *s, ymd_t *first)
+{
+	char day[YMD_BUFLEN];
+
+	if (s == NULL || strlen(s) != 7)
+		return -EINVAL;
+	snprintf(day, sizeof(day), "%s-01", s);
+	return ymd_parse(day, first);
 }
 
 bool ymd_valid(ymd_t d)

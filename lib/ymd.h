@@ -13,6 +13,8 @@ typedef int32_t ymd_t;
 
 /* Parse "YYYY-MM-DD" (years 1900-2199) into *out; 0, or -EINVAL. */
 __attribute__((warn_unused_result)) int ymd_parse(const char *s, ymd_t *out);
+/* A month "YYYY-MM" into its first day. 0 or -EINVAL. */
+__attribute__((warn_unused_result)) int ymd_parse_month(const char *s, ymd_t *first);
 /* True if d is a real calendar date. */
 bool ymd_valid(ymd_t d);
 /* Format d as "YYYY-MM-DD" into buf (empty string for YMD_NONE); returns buf. */

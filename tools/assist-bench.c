@@ -470,18 +470,6 @@ struct opts {
 	bool create;
 };
 
-/* Whether s is YYYY-MM with a month 01..12. */
-static bool month_ok(const char *s)
-{
-	int month;
-
-	if (strlen(s) != 7 || s[4] != '-' || strspn(s, "0123456789") != 4 ||
-	    strspn(s + 5, "0123456789") != 2)
-		return false;
-	month = atoi(s + 5);
-	return month >= 1 && month <= 12;
-}
-
 /* A number option's value within [min, max] into *out: false if it is not. */
 static bool number(const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -505,7 +493,7 @@ static int gen_option(struct gen *g, int opt, const char *arg)
 		g->events = v;
 	else if (opt == 'g')
 		g->growth = true;
-	else if (opt == 'm' && (ok = month_ok(arg)))
+	else if (opt == 'm' && (ok = ymd_parse_month(arg, &(ymd_t){0}) == 0))
 		g->pay_month = arg;
 	else if (opt == 'p' && (ok = number(arg, 1, 65536, &v)))
 		g->pay_parts = (unsigned)v;

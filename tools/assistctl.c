@@ -1838,18 +1838,6 @@ static const char pay_usage[] =
 	"  assistctl pay 2008-03\n"
 	"exit: 0 done, 1 assistd rejected it, 2 assistd could not be reached\n";
 
-/* Whether s is YYYY-MM with a month 01..12 (assistd checks it again). */
-static bool pay_month_ok(const char *s)
-{
-	int month;
-
-	if (strlen(s) != 7 || s[4] != '-' || strspn(s, "0123456789") != 4 ||
-	    strspn(s + 5, "0123456789") != 2)
-		return false;
-	month = atoi(s + 5);
-	return month >= 1 && month <= 12;
-}
-
 /* A call on c that reports what went wrong: 0 and *out, or an exit code. */
 static int pay_call(struct qclient *c, Assist__Request *req, Assist__Reply **out)
 {
@@ -2085,7 +2073,7 @@ static int cmd_pay(const struct opts *o, int argc, char **argv)
 		return cli_usage(opt, pay_usage, EXIT_USAGE);
 	if (argc - optind != 1)
 		return usage_error("pay: expects one MONTH (YYYY-MM)");
-	if (!pay_month_ok(argv[optind]))
+	if (ymd_parse_month(argv[optind], &(ymd_t){0}) < 0) /* assistd checks it again */
 		return usage_error("pay: \"%s\" is not a month (YYYY-MM)", argv[optind]);
 	if (resolve_endpoint(o, "ingest_endpoint", ep, sizeof(ep)) < 0)
 		return EXIT_UNREACHABLE;

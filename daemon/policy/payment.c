@@ -7,16 +7,6 @@
 
 #include "rules.h"
 
-int payment_month(const char *s, ymd_t *first)
-{
-	char day[YMD_BUFLEN];
-
-	if (s == NULL || strlen(s) != 7)
-		return -EINVAL;
-	snprintf(day, sizeof(day), "%s-01", s);
-	return ymd_parse(day, first);
-}
-
 bool payment_due(ymd_t since, ymd_t until, ymd_t first)
 {
 	return since != YMD_NONE && since <= first && (until == YMD_NONE || until >= first);
@@ -159,7 +149,7 @@ static int paid_months(const struct person *m, ymd_t from, ymd_t **months, size_
 		bool seen = false;
 		ymd_t first, *slot;
 
-		if (strncmp(le->ref, "pay/", 4) != 0 || payment_month(le->period, &first) < 0 ||
+		if (strncmp(le->ref, "pay/", 4) != 0 || ymd_parse_month(le->period, &first) < 0 ||
 		    first < from)
 			continue;
 		for (size_t j = 0; j < *n && !seen; j++)

@@ -67,9 +67,6 @@ bool rules_dispersed_five_guarantee(const struct person *p);
 
 /* ---- payment.c: monthly payment runs ----------------------------------- */
 
-/* The first day of month s ("YYYY-MM", a real month) in *first; 0, or
- * -EINVAL. */
-__attribute__((warn_unused_result)) int payment_month(const char *s, ymd_t *first);
 /* Whether a periodic benefit held from since to until (YMD_NONE: open) is
  * paid for the month whose first day is first: active on that day. */
 bool payment_due(ymd_t since, ymd_t until, ymd_t first);

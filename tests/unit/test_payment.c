@@ -32,11 +32,11 @@ static void test_month(void **state)
 		ymd_t first = 0;
 
 		print_message("%s\n", cases[i].text);
-		assert_int_equal(payment_month(cases[i].text, &first), cases[i].rc);
+		assert_int_equal(ymd_parse_month(cases[i].text, &first), cases[i].rc);
 		if (cases[i].rc == 0)
 			assert_int_equal(first, cases[i].first);
 	}
-	assert_int_equal(payment_month(NULL, &(ymd_t){0}), -EINVAL);
+	assert_int_equal(ymd_parse_month(NULL, &(ymd_t){0}), -EINVAL);
 }
 
 /* since/until x month: paid or not. */
