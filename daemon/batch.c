@@ -466,9 +466,7 @@ static void pump(struct engine *e)
 			return;
 		}
 		q->loading = true;
-		/* What memory lacks is in no write in flight: the reader may read it
-		 * before they commit. */
-		store_submit(e->reader != NULL && store_up(e->reader) ? e->reader : e->store, job);
+		store_submit(engine_loader(e), job);
 	}
 }
 

@@ -543,7 +543,8 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	state = stored_pack_person(p, &len);
 	if (state == NULL)
 		return -ENOMEM;
-	instore_add(&e->instore, p->id);
+	if (!p->stored) /* a row already stored is in the filter, or in what it reads */
+		instore_add(&e->instore, p->id);
 	commit_person(&e->commit, p, state, len);
 	free(state);
 	for (size_t i = 0; i < p->n_applications; i++)

@@ -213,6 +213,11 @@ void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
 	store_submit(e->store, job);
 }
 
+struct store *engine_loader(const struct engine *e)
+{
+	return e->reader != NULL && store_up(e->reader) ? e->reader : e->store;
+}
+
 struct person *engine_person(const struct engine *e, const char *id)
 {
 	return strmap_get(&e->world.persons, id);

@@ -96,6 +96,10 @@ void engine_find_person(struct engine *e, const char *id,
  * loading the missing ones in one read, then call cb(arg, status). */
 void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
 			 void (*cb)(void *arg, int status), void *arg);
+/* Where loads of what memory lacks go: the reader while it is up, else the
+ * store. What memory lacks is in no write in flight, so the reader may read
+ * it before those writes commit. */
+struct store *engine_loader(const struct engine *e);
 /* The person with id if memory holds it, else NULL. */
 struct person *engine_person(const struct engine *e, const char *id);
 /* Every source seen, stored or since start (a list through next). */

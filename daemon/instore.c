@@ -29,7 +29,7 @@ static void read_page(struct instore *s)
 		bloom_free(&s->next);
 		return;
 	}
-	store_submit(e->reader != NULL && store_up(e->reader) ? e->reader : e->store, job);
+	store_submit(engine_loader(e), job);
 }
 
 /* The read is complete: its filter replaces the one in use. */
