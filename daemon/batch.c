@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "event.h"
 #include "idnum.h"
+#include "load.h"
 #include "recompute.h"
 #include "record.h"
 #include "schema.h"
@@ -182,50 +183,10 @@ void batch_committed(struct engine *e, struct batch *b)
 
 /* ---- loading what a batch names -------------------------------------------------- */
 
-/* A PostgreSQL text[] literal being built: {"a","b"}. */
-struct id_array {
-	char *buf;
-	size_t len, cap;
-	size_t n;
-};
-
-static int id_array_add(struct id_array *a, const char *s)
-{
-	size_t need = a->len + 2 * strlen(s) + 5; /* separator, quotes, "}" and NUL */
-
-	if (need > a->cap) {
-		size_t ncap = need * 2 > 256 ? need * 2 : 256;
-		char *p = realloc(a->buf, ncap);
-		if (p == NULL)
-			return -ENOMEM;
-		a->buf = p;
-		a->cap = ncap;
-	}
-	a->buf[a->len++] = a->n == 0 ? '{' : ',';
-	a->buf[a->len++] = '"';
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			a->buf[a->len++] = '\\';
-		a->buf[a->len++] = *s;
-	}
-	a->buf[a->len++] = '"';
-	a->n++;
-	return 0;
-}
-
-static const char *id_array_text(struct id_array *a)
-{
-	if (a->n == 0)
-		return "{}";
-	a->buf[a->len] = '}';
-	a->buf[a->len + 1] = '\0';
-	return a->buf;
-}
-
 /* The id and household ev names (a claims chunk: those of its claims), if
  * memory does not have them. */
-static int collect_event(struct engine *e, const Assist__Event *ev, struct id_array *ids,
-			 struct id_array *hhs)
+static int collect_event(struct engine *e, const Assist__Event *ev, struct load_ids *ids,
+			 struct load_ids *hhs)
 {
 	const char *id = validate_subject(ev);
 	const char *hh = event_text(ev, EVENT_FIELD_HOUSEHOLD);
@@ -238,16 +199,16 @@ static int collect_event(struct engine *e, const Assist__Event *ev, struct id_ar
 	}
 	if (id != NULL && strmap_get(&e->world.persons, id) == NULL &&
 	    instore_maybe(&e->instore, id))
-		rc = id_array_add(ids, id);
+		rc = load_ids_add(ids, id);
 	if (rc == 0 && hh != NULL && *hh != '\0' && strmap_get(&e->world.households, hh) == NULL &&
 	    instore_maybe(&e->instore, hh))
-		rc = id_array_add(hhs, hh);
+		rc = load_ids_add(hhs, hh);
 	return rc;
 }
 
 /* ids and households the batch names that memory does not have. */
-static int collect_missing(struct engine *e, const struct batch *b, struct id_array *ids,
-			   struct id_array *hhs)
+static int collect_missing(struct engine *e, const struct batch *b, struct load_ids *ids,
+			   struct load_ids *hhs)
 {
 	int rc = 0;
 
@@ -258,130 +219,38 @@ static int collect_missing(struct engine *e, const struct batch *b, struct id_ar
 	return rc;
 }
 
-static uint8_t *bytea_at(const PGresult *res, int row, int col, size_t *len)
-{
-	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
-}
-
-/* Adopt the stored households of res. */
-static int adopt_households(struct engine *e, const PGresult *res)
-{
-	int rc = 0;
-
-	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-		size_t len;
-		uint8_t *data = bytea_at(res, i, 0, &len);
-		struct household *hh = data ? stored_unpack_household(data, len) : NULL;
-		PQfreemem(data);
-		if (hh == NULL) {
-			log_error("a stored household does not decode; skipped");
-			continue;
-		}
-		rc = world_adopt_household(&e->world, hh);
-	}
-	return rc;
-}
-
-/* Adopt the stored persons of res. */
-static int adopt_persons(struct engine *e, const PGresult *res)
-{
-	int rc = 0;
-
-	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-		size_t len;
-		uint8_t *data = bytea_at(res, i, 0, &len);
-		struct person *p = data ? stored_unpack_person(data, len) : NULL;
-		PQfreemem(data);
-		if (p == NULL) {
-			log_error("a stored person does not decode; skipped");
-			continue;
-		}
-		rc = world_adopt_person(&e->world, p);
-	}
-	return rc;
-}
-
-/* The results come in pairs, persons then households (load_job): every
- * pair's households first, so persons link. */
-int batch_adopt_loaded(struct engine *e, struct store_job *job)
-{
-	int rc = 0;
-
-	for (size_t i = 1; i < job->n_results && rc == 0; i += 2)
-		rc = adopt_households(e, job->results[i]);
-	for (size_t i = 0; i < job->n_results && rc == 0; i += 2)
-		rc = adopt_persons(e, job->results[i]);
-	return rc;
-}
-
-/* Whom a batch's city-level events read: the payees of bucket of buckets
- * (none: buckets 0). */
-struct payees {
-	uint32_t bucket, buckets;
-};
-
-/* A read of persons by id and households by id, for a batch or a query;
- * with payees, also everyone a payment run or a recompute chunk may pay, and
- * their households. */
-static struct store_job *load_job(struct id_array *ids, struct id_array *hhs,
-				  const struct payees *py, store_done_cb done, void *data)
-{
-	struct store_job *job = store_job_new(STORE_READ, done, data);
-	const char *idt = id_array_text(ids), *hht = id_array_text(hhs);
-	struct store_val pv[2] = {{idt, strlen(idt), false}, {hht, strlen(hht), false}};
-	struct store_val hv[2] = {{hht, strlen(hht), false}, {idt, strlen(idt), false}};
-	char from[12], to[12];
-	struct store_val bv[2] = {{from, 0, false}, {to, 0, false}};
-	uint32_t lo = 0, hi = 0;
-
-	if (job == NULL)
-		return NULL;
-	if (py->buckets > 0)
-		world_bucket_range(py->bucket, py->buckets, &lo, &hi);
-	bv[0].len = (size_t)snprintf(from, sizeof(from), "%" PRIu32, lo);
-	bv[1].len = (size_t)snprintf(to, sizeof(to), "%" PRIu32, hi);
-	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
-	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0 ||
-	    (py->buckets > 0 && (store_job_add(job, SQL_LOAD_PAYEES, bv, 2) < 0 ||
-				 store_job_add(job, SQL_LOAD_PAYEE_HOUSEHOLDS, bv, 2) < 0))) {
-		store_job_free(job);
-		return NULL;
-	}
-	return job;
-}
-
 int batch_load_missing(struct engine *e, const char *const *ids, size_t n, store_done_cb done,
 		       void *data, struct store_job **out)
 {
-	struct id_array missing = {0}, none = {0};
+	struct load_ids missing = {0}, none = {0};
 	int rc = 0;
 
 	*out = NULL;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (strmap_get(&e->world.persons, ids[i]) == NULL)
-			rc = id_array_add(&missing, ids[i]);
+			rc = load_ids_add(&missing, ids[i]);
 	}
 	if (rc == 0 && missing.n > 0 &&
-	    (*out = load_job(&missing, &none, &(struct payees){0, 0}, done, data)) == NULL)
+	    (*out = load_job_new(&missing, &none, &(struct load_payees){0, 0}, done, data)) == NULL)
 		rc = -ENOMEM;
-	free(missing.buf);
+	load_ids_free(&missing);
 	return rc;
 }
 
 int batch_load_events(struct engine *e, Assist__Event *const *evs, size_t n,
 		      store_done_cb done, void *data, struct store_job **out)
 {
-	struct id_array ids = {0}, hhs = {0};
+	struct load_ids ids = {0}, hhs = {0};
 	int rc = 0;
 
 	*out = NULL;
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = collect_event(e, evs[i], &ids, &hhs);
 	if (rc == 0 && (ids.n > 0 || hhs.n > 0) &&
-	    (*out = load_job(&ids, &hhs, &(struct payees){0, 0}, done, data)) == NULL)
+	    (*out = load_job_new(&ids, &hhs, &(struct load_payees){0, 0}, done, data)) == NULL)
 		rc = -ENOMEM;
-	free(ids.buf);
-	free(hhs.buf);
+	load_ids_free(&ids);
+	load_ids_free(&hhs);
 	return rc;
 }
 
@@ -396,7 +265,7 @@ static void on_batch_loaded(struct store_job *job, int status)
 		store_job_free(job);
 		return;
 	}
-	if (batch_adopt_loaded(e, job) < 0) {
+	if (load_adopt(e, job) < 0) {
 		engine_fatal(e, "out of memory loading persons");
 		store_job_free(job);
 		return;
@@ -404,6 +273,8 @@ static void on_batch_loaded(struct store_job *job, int status)
 	store_job_free(job);
 	/* A refused batch rebuilds the queue: a load begun before is of no batch
 	 * now, and pump looks again at what the new head names. */
+	if (!q->load_stale && q->load_parts > 0)
+		world_payees_loaded(&e->world, q->load_part, q->load_parts);
 	if (!q->load_stale)
 		q->queue_head->loaded = true;
 	q->load_stale = false;
@@ -412,24 +283,27 @@ static void on_batch_loaded(struct store_job *job, int status)
 }
 
 /* Whom b's city-level events (a payment run, a recompute chunk) read: who
- * may be paid, whom memory may lack; two of other buckets read everyone. */
-static struct payees names_payees(const struct batch *b)
+ * may be paid, whom memory may lack; two of other buckets read everyone.
+ * None when memory already holds them. */
+static struct load_payees names_payees(const struct world *w, const struct batch *b)
 {
-	struct payees py = {0, 0};
+	struct load_payees py = {0, 0};
 
 	for (size_t i = 0; i < b->n_events; i++) {
 		const struct event_kind *k = event_of(b->events[i].ev);
-		struct payees one;
+		struct load_payees one;
 
 		if (b->events[i].rejected || k == NULL || !(k->flags & EVENT_CITY_LEVEL))
 			continue;
-		recompute_payee_bucket(b->events[i].ev, &one.bucket, &one.buckets);
-		if (one.buckets == 0)
+		recompute_payee_bucket(b->events[i].ev, &one.part, &one.parts);
+		if (one.parts == 0)
 			continue;
-		if (py.buckets != 0 && (one.bucket != py.bucket || one.buckets != py.buckets))
-			one = (struct payees){0, 1};
+		if (py.parts != 0 && (one.part != py.part || one.parts != py.parts))
+			one = (struct load_payees){0, 1};
 		py = one;
 	}
+	if (py.parts > 0 && world_payees_in_memory(w, py.part, py.parts))
+		py = (struct load_payees){0, 0};
 	return py;
 }
 
@@ -440,17 +314,17 @@ static void pump(struct engine *e)
 
 	while (q->queue_head != NULL && !q->loading) {
 		struct batch *b = q->queue_head;
-		struct id_array ids = {0}, hhs = {0};
+		struct load_ids ids = {0}, hhs = {0};
 		struct store_job *job;
-		struct payees py = b->loaded ? (struct payees){0, 0} : names_payees(b);
+		struct load_payees py = b->loaded ? (struct load_payees){0, 0} : names_payees(&e->world, b);
 
 		if (!b->loaded && collect_missing(e, b, &ids, &hhs) < 0) {
-			free(ids.buf);
-			free(hhs.buf);
+			load_ids_free(&ids);
+			load_ids_free(&hhs);
 			engine_fatal(e, "out of memory");
 			return;
 		}
-		if (ids.n == 0 && hhs.n == 0 && py.buckets == 0) {
+		if (ids.n == 0 && hhs.n == 0 && py.parts == 0) {
 			q->queue_head = b->next;
 			if (q->queue_head == NULL)
 				q->queue_tail = NULL;
@@ -458,14 +332,16 @@ static void pump(struct engine *e)
 			commit_batch(e, b);
 			continue;
 		}
-		job = load_job(&ids, &hhs, &py, on_batch_loaded, e);
-		free(ids.buf);
-		free(hhs.buf);
+		job = load_job_new(&ids, &hhs, &py, on_batch_loaded, e);
+		load_ids_free(&ids);
+		load_ids_free(&hhs);
 		if (job == NULL) {
 			engine_fatal(e, "out of memory");
 			return;
 		}
 		q->loading = true;
+		q->load_part = py.part;
+		q->load_parts = py.parts;
 		store_submit(engine_loader(e), job);
 	}
 }

@@ -85,6 +85,7 @@ struct batch_queue {
 	size_t n_queued, n_committing;
 	bool loading;    /* the queue's head is loading persons */
 	bool load_stale; /* ... for a batch a refusal took back */
+	uint32_t load_part, load_parts; /* the payees the load reads (parts 0: none) */
 	bool paused;
 	bool draining;
 	uv_timer_t timer; /* seals the filling batch after batch_max_ms */
@@ -146,9 +147,6 @@ __attribute__((warn_unused_result)) int batch_load_events(struct engine *e,
 							  Assist__Event *const *evs, size_t n,
 							  store_done_cb done, void *data,
 							  struct store_job **out);
-/* Put what a load job read into memory: households first, so persons link. */
-__attribute__((warn_unused_result)) int batch_adopt_loaded(struct engine *e,
-							   struct store_job *job);
 /* Free b and what it holds (events, acks, feed messages). */
 void batch_free(struct batch *b);
 /* Free every batch left (after the timer closed). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "idnum.h"
+#include "load.h"
 #include "log.h"
 #include "schema.h"
 #include "scheme.h"
@@ -141,7 +142,7 @@ static void on_found(struct store_job *job, int status)
 
 	if (status < 0)
 		log_error("loading a person: %s", job->error);
-	else if (batch_adopt_loaded(e, job) < 0)
+	else if (load_adopt(e, job) < 0)
 		log_error("out of memory loading a person");
 	store_job_free(job);
 	fc->cb(fc->arg, strmap_get(&e->world.persons, fc->id));
@@ -184,7 +185,7 @@ static void on_found_all(struct store_job *job, int status)
 
 	if (status < 0)
 		log_error("loading persons: %s", job->error);
-	else if ((status = batch_adopt_loaded(fc->e, job)) < 0)
+	else if ((status = load_adopt(fc->e, job)) < 0)
 		log_error("out of memory loading persons");
 	store_job_free(job);
 	fc->cb(fc->arg, status);

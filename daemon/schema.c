@@ -136,37 +136,67 @@ static const struct store_migration migrations[] = {
 	     "ALTER TABLE explanation ALTER COLUMN trace SET COMPRESSION lz4;"},
 };
 
+/* The persons a load by ids ($1) and households ($2) reads: the named ones
+ * and every member of their households. UNIONs, not ORs, so each part uses
+ * its index. */
+#define PERSONS_NAMED                                                                    \
+	"SELECT id_number FROM person WHERE id_number = ANY($1::text[]) "                   \
+	"UNION SELECT id_number FROM person WHERE household_id = ANY($2::text[]) "         \
+	"UNION SELECT p.id_number FROM person p JOIN person q "                             \
+	"ON p.household_id = q.household_id "                                               \
+	"WHERE q.id_number = ANY($1::text[]) AND q.household_id <> ''"
+
+/* Whoever may be paid, of the buckets from $1 to before $2
+ * (world_bucket_range), and the other members of their households: w. Rows
+ * are read through LATERAL ... OFFSET 0, which the planner cannot flatten
+ * into a hash join over a scan of the whole table: statistics behind a
+ * fast-growing table made it pick that, a scan of every person for each
+ * part of a run. */
+#define PAYEES                                                                           \
+	"WITH q AS MATERIALIZED (SELECT id_number, household_id FROM person "               \
+	"WHERE periodic AND bucket >= $1::int AND bucket < $2::int), "                      \
+	"w AS (SELECT id_number FROM q UNION ALL SELECT p.id_number FROM "                  \
+	"(SELECT DISTINCT household_id FROM q WHERE household_id <> '') h "                 \
+	"CROSS JOIN LATERAL (SELECT id_number FROM person "                                 \
+	"WHERE household_id = h.household_id OFFSET 0) p "                                  \
+	"WHERE p.id_number NOT IN (SELECT id_number FROM q)) "
+
+/* A person's ledger rows as load.c reads them, in the order they were
+ * booked. */
+#define LEDGER_COLUMNS                                                                   \
+	"l.id_number, l.ref, l.scheme, to_char(l.date, 'YYYY-MM-DD'), l.requested_fen, "    \
+	"l.amount_fen, l.clipped, l.reason, l.kind, coalesce(l.period, '')"
+
 static const struct store_statement statements[SQL_N] = {
-	/* A household is loaded whole: rules for one member read the others.
-	 * UNIONs, not ORs, so each part uses its index. */
+	/* A household is loaded whole: rules for one member read the others. */
 	[SQL_LOAD_PERSONS] = {"load_persons",
-			      "SELECT state FROM person WHERE id_number IN ("
-			      "SELECT id_number FROM person WHERE id_number = ANY($1::text[]) "
-			      "UNION SELECT id_number FROM person WHERE household_id = ANY($2::text[]) "
-			      "UNION SELECT p.id_number FROM person p JOIN person q "
-			      "ON p.household_id = q.household_id "
-			      "WHERE q.id_number = ANY($1::text[]) AND q.household_id <> '')",
+			      "SELECT state FROM person WHERE id_number IN (" PERSONS_NAMED ")",
 			      2},
+	[SQL_LOAD_PERSON_LEDGERS] = {"load_person_ledgers",
+				     "SELECT " LEDGER_COLUMNS " FROM ledger l WHERE l.id_number IN ("
+				     PERSONS_NAMED ") ORDER BY l.id",
+				     2},
 	[SQL_LOAD_HOUSEHOLDS] = {"load_households",
 				 "SELECT state FROM household WHERE household_id IN ("
 				 "SELECT unnest($1::text[]) UNION SELECT household_id FROM person "
 				 "WHERE id_number = ANY($2::text[]))",
 				 2},
-	/* A payment run's or a recompute chunk's: whoever may be paid, of the
-	 * buckets from $1 to before $2 (world_bucket_range), with their whole
+	/* A payment run's or a recompute chunk's: its payees with their whole
 	 * households. */
 	[SQL_LOAD_PAYEES] = {"load_payees",
-			     "WITH q AS MATERIALIZED (SELECT id_number, household_id FROM person "
-			     "WHERE periodic AND bucket >= $1::int AND bucket < $2::int) "
-			     "SELECT state FROM person WHERE id_number IN (SELECT id_number FROM q) "
-			     "UNION ALL SELECT state FROM person WHERE household_id IN "
-			     "(SELECT household_id FROM q WHERE household_id <> '') "
-			     "AND id_number NOT IN (SELECT id_number FROM q)",
+			     PAYEES "SELECT p.state FROM w CROSS JOIN LATERAL (SELECT state FROM person "
+			     "WHERE id_number = w.id_number OFFSET 0) p",
 			     2},
+	[SQL_LOAD_PAYEE_LEDGERS] = {"load_payee_ledgers",
+				    PAYEES "SELECT " LEDGER_COLUMNS " FROM w CROSS JOIN LATERAL "
+				    "(SELECT * FROM ledger WHERE id_number = w.id_number OFFSET 0) l "
+				    "ORDER BY l.id",
+				    2},
 	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
-				       "SELECT state FROM household WHERE household_id IN ("
-				       "SELECT household_id FROM person WHERE periodic "
-				       "AND bucket >= $1::int AND bucket < $2::int)",
+				       "SELECT h.state FROM (SELECT DISTINCT household_id FROM person "
+				       "WHERE periodic AND bucket >= $1::int AND bucket < $2::int "
+				       "AND household_id <> '') q CROSS JOIN LATERAL (SELECT state "
+				       "FROM household WHERE household_id = q.household_id OFFSET 0) h",
 				       2},
 	/* assistctl pay: what the runs booked for a month, per scheme. */
 	[SQL_PAYMENTS] = {"payments",

@@ -11,6 +11,7 @@
 #include "commit.h"
 #include "event.h"
 #include "ingest.h"
+#include "load.h"
 #include "log.h"
 #include "pbjson.h"
 #include "query.h"
@@ -89,18 +90,14 @@ int simulate_check(struct simulation *s, const struct roles *roles, Assist__Even
 
 /* ---- the copy ------------------------------------------------------------------ */
 
-/* p of the engine's world into w, through its stored form. 0 or -ENOMEM. */
+/* p of the engine's world into w, a copy. 0 or -ENOMEM. */
 static int copy_person(struct world *w, const struct person *p)
 {
-	size_t len;
-	uint8_t *data;
 	struct person *c;
 
 	if (strmap_get(&w->persons, p->id) != NULL)
 		return 0;
-	data = stored_pack_person(p, &len);
-	c = data != NULL ? stored_unpack_person(data, len) : NULL;
-	free(data);
+	c = stored_copy_person(p);
 	return c != NULL ? world_adopt_person(w, c) : -ENOMEM;
 }
 
@@ -399,7 +396,7 @@ static void on_loaded(struct store_job *job, int status)
 		log_error("simulate: loading persons: %s", job->error);
 		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_STORE_FAILED,
 			   "the store failed to answer");
-	} else if (batch_adopt_loaded(&q->who.srv->engine, job) < 0) {
+	} else if (load_adopt(&q->who.srv->engine, job) < 0) {
 		query_fail(&q->who, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 	} else {
 		store_job_free(job);

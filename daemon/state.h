@@ -156,6 +156,7 @@ struct person {
 	int64_t updated_at_ms;
 
 	struct household *hh; /* borrowed; NULL if no household known */
+	struct person *bucket_next; /* the world's chain of p's bucket */
 	bool dirty;           /* changed in the batch being built */
 	bool queued;          /* on the world's list of changed persons */
 	bool stored;          /* a row exists in the database */

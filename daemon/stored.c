@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "application.h"
 #include "arena.h"
@@ -71,6 +72,8 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 	uint8_t *out = NULL;
 
 	st.record = record_base(&a, p, true);
+	if (st.record != NULL)
+		st.record->n_ledger = 0; /* the ledger table's rows (daemon/load.c) */
 	if (st.record == NULL || pack_years(&a, p, &st) < 0 || pack_statuses(&a, p, &st) < 0 ||
 	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base, &a) < 0 ||
 	    pbmap_to_message(&statemap_person_state, p, &st.base, &a) < 0)
@@ -85,7 +88,9 @@ cleanup:
 	return out;
 }
 
-/* The record's fields and lists into p. */
+/* The record's fields and lists into p; not its ledger, which a stored form
+ * written before the ledger left it still holds: the ledger table has the
+ * same entries. */
 static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 {
 	int rc;
@@ -94,9 +99,7 @@ static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 	    (rc = pbmap_from_list(&statemap_benefits, &r->base, (void **)&p->benefits,
 				  &p->n_benefits, &p->cap_benefits)) < 0 ||
 	    (rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&p->entitlements,
-				  &p->n_entitlements, &p->cap_entitlements)) < 0 ||
-	    (rc = pbmap_from_list(&statemap_ledger, &r->base, (void **)&p->ledger, &p->n_ledger,
-				  &p->cap_ledger)) < 0)
+				  &p->n_entitlements, &p->cap_entitlements)) < 0)
 		return rc;
 	if ((rc = pbmap_from_list(&statemap_alerts, &r->base, (void **)&p->alerts, &p->n_alerts,
 				  &p->cap_alerts)) < 0)
@@ -189,4 +192,22 @@ struct household *stored_unpack_household(const uint8_t *data, size_t len)
 		hh->stored = true;
 	assist__household_state__free_unpacked(st, NULL);
 	return hh;
+}
+
+struct person *stored_copy_person(const struct person *p)
+{
+	size_t len;
+	uint8_t *data = stored_pack_person(p, &len);
+	struct person *c = data != NULL ? stored_unpack_person(data, len) : NULL;
+
+	free(data);
+	if (c == NULL || p->n_ledger == 0)
+		return c;
+	if ((c->ledger = malloc(p->n_ledger * sizeof(*c->ledger))) == NULL) {
+		person_free(c);
+		return NULL;
+	}
+	memcpy(c->ledger, p->ledger, p->n_ledger * sizeof(*c->ledger));
+	c->n_ledger = c->cap_ledger = p->n_ledger;
+	return c;
 }

@@ -1,7 +1,10 @@
 /* The stored forms of the state: the PersonState and HouseholdState rows of
  * the store's person and household tables (proto/state.proto), packed from
  * and unpacked into the in-memory structs through the field maps
- * (statemap.h). A person's stored form carries its record (record_base). */
+ * (statemap.h). A person's stored form carries its record (record_base)
+ * but not its ledger: that is the ledger table's rows, written once each
+ * and read with the person (daemon/load.c), so that a payment does not
+ * rewrite every entry before it. */
 #ifndef ASSIST_STORED_H
 #define ASSIST_STORED_H
 
@@ -15,6 +18,8 @@
 uint8_t *stored_pack_person(const struct person *p, size_t *len);
 /* A person from its stored form; NULL if the bytes do not decode. */
 struct person *stored_unpack_person(const uint8_t *data, size_t len);
+/* A copy of p, its ledger included; NULL when out of memory. */
+struct person *stored_copy_person(const struct person *p);
 /* hh's stored form, as above. */
 uint8_t *stored_pack_household(const struct household *hh, size_t *len);
 /* A household from its stored form; NULL if the bytes do not decode. */

@@ -43,6 +43,33 @@ void world_take_changes(struct world *w)
 	w->n_changed_p = w->n_changed_h = 0;
 }
 
+static uint32_t bucket(const char *id)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 17; i++) {
+		if (id[i] < '0' || id[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(id[i] - '0');
+	}
+	return (uint32_t)(v % WORLD_BUCKETS);
+}
+
+/* Add p to w->persons and its bucket's chain; 0 or -ENOMEM. */
+static int add_person(struct world *w, struct person *p)
+{
+	uint32_t b = bucket(p->id);
+
+	if (w->bucket_head == NULL &&
+	    (w->bucket_head = calloc(WORLD_BUCKETS, sizeof(*w->bucket_head))) == NULL)
+		return -ENOMEM;
+	if (strmap_put(&w->persons, p->id, p) < 0)
+		return -ENOMEM;
+	p->bucket_next = w->bucket_head[b];
+	w->bucket_head[b] = p;
+	return 0;
+}
+
 struct person *world_person(struct world *w, const char *id)
 {
 	struct person *p = strmap_get(&w->persons, id);
@@ -52,7 +79,7 @@ struct person *world_person(struct world *w, const char *id)
 	p = person_new(id);
 	if (p == NULL)
 		return NULL;
-	if (strmap_put(&w->persons, p->id, p) < 0) {
+	if (add_person(w, p) < 0) {
 		person_free(p);
 		return NULL;
 	}
@@ -86,7 +113,7 @@ int world_adopt_person(struct world *w, struct person *p)
 		person_free(p);
 		return 0;
 	}
-	if (strmap_put(&w->persons, p->id, p) < 0) {
+	if (add_person(w, p) < 0) {
 		person_free(p);
 		return -ENOMEM;
 	}
@@ -118,6 +145,7 @@ void world_free(struct world *w)
 		person_free(w->persons.slots[i].value);
 	strmap_free(&w->persons);
 	strmap_free(&w->households);
+	free(w->bucket_head);
 	free(w->changed_p);
 	free(w->changed_h);
 }
@@ -140,14 +168,7 @@ static int by_id(const void *a, const void *b)
 
 uint32_t world_bucket_of(const char *id, uint32_t parts)
 {
-	uint64_t v = 0;
-
-	for (int i = 0; i < 17; i++) {
-		if (id[i] < '0' || id[i] > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(id[i] - '0');
-	}
-	return (uint32_t)(v % WORLD_BUCKETS * parts / WORLD_BUCKETS);
+	return (uint32_t)((uint64_t)bucket(id) * parts / WORLD_BUCKETS);
 }
 
 void world_bucket_range(uint32_t k, uint32_t parts, uint32_t *lo, uint32_t *hi)
@@ -157,25 +178,54 @@ void world_bucket_range(uint32_t k, uint32_t parts, uint32_t *lo, uint32_t *hi)
 	*hi = (uint32_t)(((uint64_t)(k + 1) * WORLD_BUCKETS + parts - 1) / parts);
 }
 
-int world_payees(const struct world *w, uint32_t bucket, uint32_t buckets, struct person ***out,
+int world_payees(const struct world *w, uint32_t k, uint32_t parts, struct person ***out,
 		 size_t *n)
 {
-	struct person **list = malloc((w->persons.n ? w->persons.n : 1) * sizeof(*list));
+	struct person **list = NULL;
+	size_t cap = 0;
+	uint32_t lo, hi;
 
 	*out = NULL;
 	*n = 0;
-	if (list == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < w->persons.cap; i++) {
-		struct person *p = w->persons.slots[i].value;
+	world_bucket_range(parts > 1 ? k : 0, parts > 1 ? parts : 1, &lo, &hi);
+	for (uint32_t b = lo; w->bucket_head != NULL && b < hi; b++) {
+		for (struct person *p = w->bucket_head[b]; p != NULL; p = p->bucket_next) {
+			struct person **slot;
 
-		if (w->persons.slots[i].key != NULL && world_may_be_paid(p) &&
-		    (buckets <= 1 || world_bucket_of(p->id, buckets) == bucket))
-			list[(*n)++] = p;
+			if (!world_may_be_paid(p))
+				continue;
+			if ((slot = vec_grow((void **)&list, n, &cap, sizeof(*slot))) == NULL) {
+				free(list);
+				*n = 0;
+				return -ENOMEM;
+			}
+			*slot = p;
+		}
 	}
 	qsort(list, *n, sizeof(*list), by_id);
 	*out = list;
 	return 0;
+}
+
+bool world_payees_in_memory(const struct world *w, uint32_t k, uint32_t parts)
+{
+	uint32_t lo, hi;
+
+	world_bucket_range(k, parts, &lo, &hi);
+	for (uint32_t b = lo; b < hi; b++) {
+		if (!(w->payees_loaded[b / 64] & (UINT64_C(1) << (b % 64))))
+			return false;
+	}
+	return true;
+}
+
+void world_payees_loaded(struct world *w, uint32_t k, uint32_t parts)
+{
+	uint32_t lo, hi;
+
+	world_bucket_range(k, parts, &lo, &hi);
+	for (uint32_t b = lo; b < hi; b++)
+		w->payees_loaded[b / 64] |= UINT64_C(1) << (b % 64);
 }
 
 void world_clear(struct world *w)

@@ -1,0 +1,209 @@
+#include "load.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "log.h"
+#include "pbjson.h"
+#include "schema.h"
+#include "stored.h"
+#include "world.h"
+
+/* ---- the ids a load names -------------------------------------------------------- */
+
+int load_ids_add(struct load_ids *a, const char *s)
+{
+	size_t need = a->len + 2 * strlen(s) + 5; /* separator, quotes, "}" and NUL */
+
+	if (need > a->cap) {
+		size_t ncap = need * 2 > 256 ? need * 2 : 256;
+		char *p = realloc(a->buf, ncap);
+		if (p == NULL)
+			return -ENOMEM;
+		a->buf = p;
+		a->cap = ncap;
+	}
+	a->buf[a->len++] = a->n == 0 ? '{' : ',';
+	a->buf[a->len++] = '"';
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			a->buf[a->len++] = '\\';
+		a->buf[a->len++] = *s;
+	}
+	a->buf[a->len++] = '"';
+	a->n++;
+	return 0;
+}
+
+void load_ids_free(struct load_ids *a)
+{
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
+static const char *ids_text(struct load_ids *a)
+{
+	if (a->n == 0)
+		return "{}";
+	a->buf[a->len] = '}';
+	a->buf[a->len + 1] = '\0';
+	return a->buf;
+}
+
+/* ---- the job --------------------------------------------------------------------- */
+
+/* Its results come in threes (load_adopt): persons, their ledger rows,
+ * households; for the ids, then for the payees. */
+struct store_job *load_job_new(struct load_ids *ids, struct load_ids *hhs,
+			       const struct load_payees *py, store_done_cb done, void *data)
+{
+	struct store_job *job = store_job_new(STORE_READ, done, data);
+	const char *idt = ids_text(ids), *hht = ids_text(hhs);
+	struct store_val pv[2] = {{idt, strlen(idt), false}, {hht, strlen(hht), false}};
+	struct store_val hv[2] = {{hht, strlen(hht), false}, {idt, strlen(idt), false}};
+	char from[12], to[12];
+	struct store_val bv[2] = {{from, 0, false}, {to, 0, false}};
+	uint32_t lo = 0, hi = 0;
+
+	if (job == NULL)
+		return NULL;
+	if (py->parts > 0)
+		world_bucket_range(py->part, py->parts, &lo, &hi);
+	bv[0].len = (size_t)snprintf(from, sizeof(from), "%" PRIu32, lo);
+	bv[1].len = (size_t)snprintf(to, sizeof(to), "%" PRIu32, hi);
+	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
+	    store_job_add(job, SQL_LOAD_PERSON_LEDGERS, pv, 2) < 0 ||
+	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0 ||
+	    (py->parts > 0 && (store_job_add(job, SQL_LOAD_PAYEES, bv, 2) < 0 ||
+			       store_job_add(job, SQL_LOAD_PAYEE_LEDGERS, bv, 2) < 0 ||
+			       store_job_add(job, SQL_LOAD_PAYEE_HOUSEHOLDS, bv, 2) < 0))) {
+		store_job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+/* ---- what it read ---------------------------------------------------------------- */
+
+static uint8_t *bytea_at(const PGresult *res, int row, int col, size_t *len)
+{
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
+}
+
+/* Adopt the stored households of res. */
+static int adopt_households(struct engine *e, const PGresult *res)
+{
+	int rc = 0;
+
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		size_t len;
+		uint8_t *data = bytea_at(res, i, 0, &len);
+		struct household *hh = data ? stored_unpack_household(data, len) : NULL;
+		PQfreemem(data);
+		if (hh == NULL) {
+			log_error("a stored household does not decode; skipped");
+			continue;
+		}
+		rc = world_adopt_household(&e->world, hh);
+	}
+	return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	return strcmp((*(struct person *const *)a)->id, (*(struct person *const *)b)->id);
+}
+
+/* Ledger row i of res (LEDGER_COLUMNS of daemon/schema.c) into le; -EINVAL
+ * when a field does not read. */
+static int ledger_row(const PGresult *res, int i, struct ledger_entry *le)
+{
+	const struct scheme *s = scheme_by_name(PQgetvalue(res, i, 2));
+	int kind = ASSIST__LEDGER_KIND__LEDGER_KIND_DECISION;
+
+	memset(le, 0, sizeof(*le));
+	le->date = YMD_NONE;
+	if (!PQgetisnull(res, i, 3) && ymd_parse(PQgetvalue(res, i, 3), &le->date) < 0)
+		return -EINVAL;
+	if (pbjson_enum_value(&assist__ledger_kind__descriptor, PQgetvalue(res, i, 8), &kind) < 0)
+		return -EINVAL;
+	snprintf(le->ref, sizeof(le->ref), "%s", PQgetvalue(res, i, 1));
+	le->scheme = s != NULL ? s->scheme : ASSIST__SCHEME__SCHEME_UNSPECIFIED;
+	le->requested = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+	le->amount = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+	le->clipped = PQgetvalue(res, i, 6)[0] == 't';
+	snprintf(le->reason, sizeof(le->reason), "%s", PQgetvalue(res, i, 7));
+	le->kind = kind;
+	snprintf(le->period, sizeof(le->period), "%s", PQgetvalue(res, i, 9));
+	return 0;
+}
+
+/* The ledger rows of res onto those of the persons (n, by id) they are of. */
+static int attach_ledgers(struct person **ps, size_t n, const PGresult *res)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct person key, *kp = &key, **at;
+		struct ledger_entry *slot;
+
+		snprintf(key.id, sizeof(key.id), "%s", PQgetvalue(res, i, 0));
+		if ((at = bsearch(&kp, ps, n, sizeof(*ps), by_id)) == NULL)
+			continue; /* memory has this person: its ledger is current */
+		slot = vec_grow((void **)&(*at)->ledger, &(*at)->n_ledger, &(*at)->cap_ledger,
+				sizeof(*slot));
+		if (slot == NULL)
+			return -ENOMEM;
+		if (ledger_row(res, i, slot) < 0) {
+			log_error("a ledger row of a stored person does not read; skipped");
+			(*at)->n_ledger--;
+		}
+	}
+	return 0;
+}
+
+/* Adopt the stored persons of res, with their ledger rows in ledger, but
+ * for those memory has. */
+static int adopt_persons(struct engine *e, const PGresult *res, const PGresult *ledger)
+{
+	struct person **fresh = calloc((size_t)PQntuples(res) + 1, sizeof(*fresh));
+	size_t n = 0, i = 0;
+	int rc = 0;
+
+	if (fresh == NULL)
+		return -ENOMEM;
+	for (int r = 0; r < PQntuples(res); r++) {
+		size_t len;
+		uint8_t *data = bytea_at(res, r, 0, &len);
+		struct person *p = data ? stored_unpack_person(data, len) : NULL;
+
+		PQfreemem(data);
+		if (p == NULL)
+			log_error("a stored person does not decode; skipped");
+		else if (strmap_get(&e->world.persons, p->id) != NULL)
+			person_free(p);
+		else
+			fresh[n++] = p;
+	}
+	qsort(fresh, n, sizeof(*fresh), by_id);
+	rc = attach_ledgers(fresh, n, ledger);
+	for (; i < n && rc == 0; i++)
+		rc = world_adopt_person(&e->world, fresh[i]);
+	for (; i < n; i++)
+		person_free(fresh[i]);
+	free(fresh);
+	return rc;
+}
+
+int load_adopt(struct engine *e, struct store_job *job)
+{
+	int rc = 0;
+
+	for (size_t i = 2; i < job->n_results && rc == 0; i += 3)
+		rc = adopt_households(e, job->results[i]);
+	for (size_t i = 0; i + 1 < job->n_results && rc == 0; i += 3)
+		rc = adopt_persons(e, job->results[i], job->results[i + 1]);
+	return rc;
+}
