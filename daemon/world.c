@@ -202,7 +202,8 @@ int world_payees(const struct world *w, uint32_t k, uint32_t parts, struct perso
 			*slot = p;
 		}
 	}
-	qsort(list, *n, sizeof(*list), by_id);
+	if (*n > 1)
+		qsort(list, *n, sizeof(*list), by_id);
 	*out = list;
 	return 0;
 }
