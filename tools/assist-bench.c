@@ -76,7 +76,7 @@ static const char usage[] =
 	"                      household; more: claims again, round after round)\n"
 	"  --growth            only the households and their members (5 events each)\n"
 	"  --pay-month M       finance sends the payment run of M (YYYY-MM) in parts\n"
-	"  --pay-parts P       its parts (default 1 for each 1,000 recipients)\n"
+	"  --pay-parts P       its parts (default 1 for each 5,000 recipients)\n"
 	"  --batch B           events a batch (default 500)\n"
 	"  --version           print the version\n"
 	"Each command prints one line of key=value figures on standard output.\n"
@@ -570,7 +570,7 @@ static int parse_options(struct opts *o, int argc, char **argv)
 		return cli_usage('?', usage, EXIT_USAGE);
 	}
 	if (o->g.pay_month != NULL && o->g.pay_parts == 0)
-		o->g.pay_parts = (unsigned)((o->g.households * MEMBERS + 999) / 1000);
+		o->g.pay_parts = (unsigned)((o->g.households * MEMBERS + 4999) / 5000);
 	if (o->g.pay_month == NULL)
 		o->g.pay_parts = 0;
 	return 0;

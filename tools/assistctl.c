@@ -1825,7 +1825,11 @@ static int cmd_dump(const struct opts *o, int argc, char **argv)
 #define PAY_SOURCE "finance"
 #define PAY_ATTEMPTS 5
 #define PAY_TIMEOUT_MS 60000
-#define PAY_PART 1000 /* recipients a part of a run pays, about */
+/* Recipients a part of a run pays, about. One in six or so holds a dibao, so
+ * a part is some 800 payments: at 1,000 the WAL flush of each part's COMMIT
+ * left the machine a third idle (docs/performance.md); at 10,000 the parts
+ * no longer overlap in the pipeline. */
+#define PAY_PART 5000
 #define PAY_PARTS_MAX 65536
 
 static const char pay_usage[] =
