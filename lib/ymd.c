@@ -82,10 +82,26 @@ char *ymd_format(ymd_t d, char buf[YMD_BUFLEN])
 	/* Unsigned and reduced so the text always fits, even for a nonsense d. */
 	uint32_t u = (uint32_t)d;
 
-	if (d == YMD_NONE)
+	/* By hand: every date of every record goes through here, and snprintf
+	 * was a seventh of assistd's time in a payment run. */
+	static const char digit[] = "0123456789";
+	uint32_t y = u / 10000 % 10000, m = u / 100 % 100, day = u % 100;
+
+	if (d == YMD_NONE) {
 		buf[0] = '\0';
-	else
-		snprintf(buf, YMD_BUFLEN, "%04u-%02u-%02u", u / 10000 % 10000, u / 100 % 100, u % 100);
+		return buf;
+	}
+	buf[0] = digit[y / 1000];
+	buf[1] = digit[y / 100 % 10];
+	buf[2] = digit[y / 10 % 10];
+	buf[3] = digit[y % 10];
+	buf[4] = '-';
+	buf[5] = digit[m / 10];
+	buf[6] = digit[m % 10];
+	buf[7] = '-';
+	buf[8] = digit[day / 10];
+	buf[9] = digit[day % 10];
+	buf[10] = '\0';
 	return buf;
 }
 

@@ -71,6 +71,7 @@ static void test_format_and_fields(void **state)
 	assert_string_equal(ymd_format(19491231, buf), "1949-12-31");
 	assert_string_equal(ymd_format(YMD_NONE, buf), "");
 	assert_string_equal(ymd_format(20081399, buf), "2008-13-99");
+	assert_string_equal(ymd_format(10203, buf), "0001-02-03"); /* zero-padded */
 	assert_int_equal(strlen(ymd_format(-20080101, buf)), 10); /* nonsense fits too */
 	assert_int_equal(ymd_year(20240229), 2024);
 	assert_int_equal(ymd_month(20240229), 2);
