@@ -1,5 +1,6 @@
 /* The world (daemon/world.c) as apply_event changes it: households a person
- * moves between, the change lists, and claims applied twice. The rules run
+ * moves between, the change lists, claims applied twice, and a payment
+ * run's payees in parts. The rules run
  * on the shipped parameters (config/policy). */
 #include <errno.h>
 #include <setjmp.h>
@@ -385,12 +386,58 @@ static void test_payment_run(void **state)
 	assert_int_equal(f->w.n_changed_p, 0);
 }
 
+/* A run in parts: part k of n holds exactly the payees world_bucket_of puts
+ * there, the parts together hold them all, and which parts' payees were
+ * loaded is kept until the world is cleared. */
+static void test_payees_in_parts(void **state)
+{
+	struct worldtest *f = *state;
+	const char *ids[] = {ID_1, ID_2, ID_3};
+	const uint32_t parts[] = {2, 3, 7, 65521};
+	struct person **all, **some;
+	size_t n_all, n;
+
+	for (size_t i = 0; i < N(ids); i++)
+		assert_int_equal(rural_dibao(f, ids[i], "HH-R"), 0);
+	assert_int_equal(world_payees(&f->w, 0, 1, &all, &n_all), 0);
+	assert_int_equal(n_all, N(ids));
+	for (size_t i = 0; i < N(parts); i++) {
+		size_t seen = 0;
+
+		for (uint32_t k = 0; k < parts[i] && seen < n_all; k++) {
+			assert_int_equal(world_payees(&f->w, k, parts[i], &some, &n), 0);
+			for (size_t j = 0; j < n; j++)
+				assert_int_equal(world_bucket_of(some[j]->id, parts[i]), k);
+			seen += n;
+			free(some);
+		}
+		assert_int_equal(seen, n_all);
+	}
+	free(all);
+
+	assert_false(world_payees_in_memory(&f->w, 1, 3));
+	world_payees_loaded(&f->w, 1, 3);
+	assert_true(world_payees_in_memory(&f->w, 1, 3));
+	assert_false(world_payees_in_memory(&f->w, 0, 3));
+	assert_false(world_payees_in_memory(&f->w, 0, 1));
+	world_payees_loaded(&f->w, 0, 3);
+	world_payees_loaded(&f->w, 2, 3);
+	assert_true(world_payees_in_memory(&f->w, 0, 1));
+	assert_true(world_payees_in_memory(&f->w, 5, 7));
+	world_clear(&f->w);
+	assert_false(world_payees_in_memory(&f->w, 1, 3));
+	assert_int_equal(world_payees(&f->w, 0, 1, &all, &n_all), 0);
+	assert_int_equal(n_all, 0);
+	free(all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_claims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_payment_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_payees_in_parts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, load_params, free_params);
