@@ -159,10 +159,13 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t 
 	return 0;
 }
 
-/* A value the household had before that changes holds from the day from;
- * the first values known hold from the earliest date. Whether one did. */
-static bool update_household(const Assist__HouseholdChange *hc, ymd_t from, struct household *hh)
+/* A value the household had before that changes holds from the day from,
+ * the one before it until then (household_supersede); the first values
+ * known hold from the earliest date, in the past facts too. 1 when a value
+ * changed, 0 when none did, -ENOMEM. */
+static int update_household(const Assist__HouseholdChange *hc, ymd_t from, struct household *hh)
 {
+	struct household_past was = household_now(hh);
 	bool later = false;
 
 	if (hc->members > 0) {
@@ -184,10 +187,13 @@ static bool update_household(const Assist__HouseholdChange *hc, ymd_t from, stru
 		later |= hh->area != ASSIST__AREA__AREA_UNSPECIFIED && hh->area != hc->area;
 		hh->area = hc->area;
 	}
-	if (later)
-		hh->changed_from = from;
+	household_fill_unknown(&was, hh);
+	for (size_t i = 0; i < hh->n_past; i++)
+		household_fill_unknown(&hh->past[i], hh);
 	hh->dirty = true;
-	return later;
+	if (!later)
+		return 0;
+	return household_supersede(hh, &was, from) < 0 ? -ENOMEM : 1;
 }
 
 /* Held from since while active; ended from since (its last day the one
@@ -244,7 +250,7 @@ int apply_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 	int rc = policy_refresh(ctx, p, refresh_date(p, date), out);
 
 	apply_decisions(out, first);
-	if (rc < 0 || (c->from == YMD_NONE && c->self_from == YMD_NONE))
+	if (rc < 0 || c->from == YMD_NONE)
 		return rc;
 	first = out->n;
 	rc = policy_backdate(p, c, out);
@@ -256,8 +262,7 @@ int apply_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 static int refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 		   const struct backdate *bd, struct decisions *out)
 {
-	const struct policy_cause c = {
-		.from = bd->from, .why = bd->why, .self = p, .self_from = bd->own_from};
+	const struct policy_cause c = {.from = bd->from, .why = bd->why, .ps = ctx->params};
 
 	return apply_refresh(ctx, p, date, &c, out);
 }
@@ -290,11 +295,14 @@ int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist_
 	struct backdate bd = BACKDATE_NONE;
 	struct household was;
 	ymd_t from = change_date(ev, ev->household->effective_on);
+	int rc;
 
 	if (hh == NULL)
 		return -ENOMEM;
 	was = *hh;
-	if (update_household(ev->household, from, hh))
+	if ((rc = update_household(ev->household, from, hh)) < 0)
+		return rc;
+	if (rc > 0)
 		backdate_household(&was, hh, from, &bd);
 	/* The household's rules run through any member (all of them). */
 	return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, &bd, out) : 0;
@@ -327,7 +335,7 @@ int apply_payment_run(struct world *w, const struct policy_ctx *ctx, const Assis
 	if ((rc = world_payees(w, bucket, buckets, &payees, &n)) < 0)
 		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = payment_person(payees[i], month, out);
+		rc = payment_person(ctx->params, payees[i], month, out);
 	free(payees);
 	if (rc == 0)
 		apply_decisions(out, first);

@@ -72,8 +72,7 @@ struct enrollment backdate_enrollment_of(const struct person *p, Assist__Scheme 
 }
 
 /* What an enrollment that replaced was back-dates: its end when only that
- * changed, else its start; not before the last household change, as the
- * amounts of the months before it are not known any more. */
+ * changed, else its start. */
 void backdate_enrollment(const struct person *p, const struct enrollment *was,
 			 Assist__Scheme scheme, struct backdate *bd)
 {
@@ -86,7 +85,7 @@ void backdate_enrollment(const struct person *p, const struct enrollment *was,
 	    now.amount == was->amount && strcmp(now.class_, was->class_) == 0)
 		return;
 	if (now.start == was->start && now.end != YMD_NONE && now.end != was->end) {
-		bd->from = bd->own_from = ymd_from_days(ymd_to_days(now.end) + 1);
+		bd->from = ymd_from_days(ymd_to_days(now.end) + 1);
 		snprintf(bd->why, sizeof(bd->why), "enrollment %s ended on %s",
 			 s ? s->name : "", ymd_format(now.end, end));
 	} else {
@@ -95,10 +94,6 @@ void backdate_enrollment(const struct person *p, const struct enrollment *was,
 			 ymd_format(now.start, day), now.end != YMD_NONE ? " to " : "",
 			 ymd_format(now.end, end));
 	}
-	if (p->hh != NULL && p->hh->changed_from > bd->from)
-		bd->from = p->hh->changed_from;
-	if (bd->own_from >= bd->from)
-		bd->own_from = YMD_NONE;
 }
 
 void backdate_status(const Assist__StatusChange *sc, ymd_t since, struct backdate *bd)

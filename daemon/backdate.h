@@ -11,14 +11,10 @@
  * "household income 45000 from 2008-02-01 (was 30000)". */
 struct backdate {
 	ymd_t from;
-	/* For the person the fact is about, when earlier than from (YMD_NONE:
-	 * from): an enrollment ended back before the household's last change
-	 * leaves nothing due after its end, whatever the household was then. */
-	ymd_t own_from;
 	char why[96];
 };
 
-#define BACKDATE_NONE ((struct backdate){.from = YMD_NONE, .own_from = YMD_NONE})
+#define BACKDATE_NONE ((struct backdate){.from = YMD_NONE})
 
 /* A person change applied to p, which had died (YMD_NONE: not known dead),
  * hukou and household before it: a death newly registered from its day; a
@@ -34,10 +30,8 @@ void backdate_household(const struct household *was, const struct household *hh,
 /* p's enrollment of scheme as it stands, or one with no dates. */
 struct enrollment backdate_enrollment_of(const struct person *p, Assist__Scheme scheme);
 /* An enrollment event that replaced was (backdate_enrollment_of() before
- * it) with p's enrollment of scheme now: nothing when the same; from its end
- * when only that changed, else from its start; never before the last
- * household change, as the amounts of the months before it are not known,
- * except for p itself after its enrollment's end (own_from). */
+ * it) with p's enrollment of scheme now: nothing when the same; from the
+ * day after its end when only that changed, else from its start. */
 void backdate_enrollment(const struct person *p, const struct enrollment *was,
 			 Assist__Scheme scheme, struct backdate *bd);
 /* A status change held or ended from since (YMD_NONE: nothing back-dated). */

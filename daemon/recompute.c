@@ -124,19 +124,14 @@ static int redecide_claims(struct world *w, const struct policy_ctx *ctx,
 	return rc;
 }
 
-/* m's household (m alone without one) as of the change at least: a
- * benefit's amount is the one in force on its refresh date. Not before the
- * household's last change: the record keeps its current facts only, and
- * the months before were paid on others (docs/policy.md "Retroactive
- * standards"). */
+/* m's household (m alone without one) as of the change: a benefit's
+ * amount is the one in force on its refresh date, and each month's is
+ * computed with the facts of its own first day (the household's past facts
+ * too). */
 static int recompute_household(const struct policy_ctx *ctx, struct person *m,
 			       const struct policy_cause *c, struct decisions *out)
 {
-	struct policy_cause hc = *c;
-
-	if (m->hh != NULL && m->hh->changed_from > hc.from)
-		hc.from = m->hh->changed_from;
-	return apply_refresh(ctx, m, hc.from, &hc, out);
+	return apply_refresh(ctx, m, c->from, c, out);
 }
 
 int recompute_apply(struct world *w, const struct policy_ctx *ctx, const Assist__Event *ev,

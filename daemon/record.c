@@ -78,18 +78,21 @@ Assist__RecipientRecord *record_base(struct arena *a, const struct person *p, bo
 	return r;
 }
 
-/* The household part of the record: what the rules count of p's household. */
-static Assist__HouseholdSummary *build_household(struct arena *a, const struct person *p)
+/* The household part of the record: what the rules count of p's household,
+ * as it was on d. */
+static Assist__HouseholdSummary *build_household(struct arena *a, const struct person *p, ymd_t d)
 {
 	Assist__HouseholdSummary *hs = arena_alloc(a, sizeof(*hs));
+	struct household buf;
+	const struct household *hh = household_on(p->hh, d, &buf);
 
 	if (hs == NULL)
 		return NULL;
 	assist__household_summary__init(hs);
-	if (p->hh != NULL) {
-		hs->members = household_size(p->hh);
-		hs->monthly_income_fen = p->hh->monthly_income;
-		hs->housing_area_m2 = p->hh->housing_area_m2;
+	if (hh != NULL) {
+		hs->members = household_size(hh);
+		hs->monthly_income_fen = hh->monthly_income;
+		hs->housing_area_m2 = hh->housing_area_m2;
 	}
 	return hs;
 }
@@ -106,7 +109,7 @@ static int build_as_of(struct arena *a, const struct person *p, ymd_t d,
 
 	if (b == NULL || e == NULL || (r->as_of = arena_strdup(a, ymd_format(d, day))) == NULL)
 		return -ENOMEM;
-	n = policy_benefits_as_of(p, d, b);
+	n = policy_benefits_as_of(params, p, d, b);
 	if ((rc = pbmap_to_list(&statemap_benefits, b, n, &r->base, a)) < 0)
 		return rc;
 	n = (size_t)policy_entitlements_as_of(params, p, d, e);
@@ -120,9 +123,10 @@ Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, i
 	Assist__Ytd *ytd = arena_alloc(a, sizeof(*ytd));
 	char subject[SUBJECT_HEX_LEN + 1];
 	const struct ytd *y;
+	ymd_t d = as_of != YMD_NONE ? as_of : ymd_today();
 
-	if (r == NULL || ytd == NULL || (r->household = build_household(a, p)) == NULL ||
-	    build_as_of(a, p, as_of != YMD_NONE ? as_of : ymd_today(), params, r) < 0)
+	if (r == NULL || ytd == NULL || (r->household = build_household(a, p, d)) == NULL ||
+	    build_as_of(a, p, d, params, r) < 0)
 		return NULL;
 	if (record_subject_key(p->id, subject) != NULL &&
 	    (r->subject_key = arena_strdup(a, subject)) == NULL)

@@ -139,7 +139,7 @@ static void recipients_visit(void *arg, const struct person *p)
 		q->failed = true;
 		return;
 	}
-	n = policy_benefits_as_of(p, q->as_of, b);
+	n = policy_benefits_as_of(NULL, p, q->as_of, b); /* counted, not amounts */
 	for (size_t i = 0; i < n; i++) {
 		if (!b[i].active || (size_t)b[i].scheme >= assist__scheme__descriptor.n_values)
 			continue;

@@ -182,7 +182,7 @@ static void roster_visit(void *arg, const struct person *p)
 		q->failed = true;
 		return;
 	}
-	n = policy_benefits_as_of(p, q->as_of, b);
+	n = policy_benefits_as_of(q->who.srv->params, p, q->as_of, b);
 	for (size_t i = 0; i < n && !q->failed; i++) {
 		struct roster_line *l;
 		if (!b[i].active || (q->scheme != 0 && b[i].scheme != q->scheme))

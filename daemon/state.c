@@ -178,6 +178,7 @@ void household_free(struct household *hh)
 	for (size_t i = 0; i < hh->n_m; i++)
 		hh->m[i]->hh = NULL;
 	free(hh->m);
+	free(hh->past);
 	free(hh);
 }
 
@@ -216,4 +217,78 @@ int32_t household_size(const struct household *hh)
 	if (hh->has_members && hh->members > 0)
 		return hh->members;
 	return (int32_t)hh->n_m;
+}
+
+struct household_past household_now(const struct household *hh)
+{
+	return (struct household_past){
+		.from = hh->changed_from,
+		.has_members = hh->has_members,
+		.members = hh->members,
+		.has_income = hh->has_income,
+		.monthly_income = hh->monthly_income,
+		.has_area = hh->has_area,
+		.housing_area_m2 = hh->housing_area_m2,
+		.area = hh->area,
+	};
+}
+
+void household_fill_unknown(struct household_past *e, const struct household *hh)
+{
+	if (!e->has_members && hh->has_members) {
+		e->has_members = true;
+		e->members = hh->members;
+	}
+	if (!e->has_income && hh->has_income) {
+		e->has_income = true;
+		e->monthly_income = hh->monthly_income;
+	}
+	if (!e->has_area && hh->has_area) {
+		e->has_area = true;
+		e->housing_area_m2 = hh->housing_area_m2;
+	}
+	if (e->area == ASSIST__AREA__AREA_UNSPECIFIED)
+		e->area = hh->area;
+}
+
+const struct household *household_on(const struct household *hh, ymd_t d,
+				     struct household *buf)
+{
+	const struct household_past *e;
+	size_t i;
+
+	if (hh == NULL || d == YMD_NONE || d >= hh->changed_from || hh->n_past == 0)
+		return hh;
+	for (i = hh->n_past; i > 1 && hh->past[i - 1].from > d; i--)
+		;
+	e = &hh->past[i - 1];
+	*buf = *hh;
+	buf->changed_from = e->from;
+	buf->has_members = e->has_members;
+	buf->members = e->members;
+	buf->has_income = e->has_income;
+	buf->monthly_income = e->monthly_income;
+	buf->has_area = e->has_area;
+	buf->housing_area_m2 = e->housing_area_m2;
+	buf->area = e->area;
+	buf->n_past = i - 1;
+	return buf;
+}
+
+int household_supersede(struct household *hh, const struct household_past *was, ymd_t from)
+{
+	struct household_past *slot;
+
+	if (hh->changed_from < from) {
+		if ((slot = vec_grow((void **)&hh->past, &hh->n_past, &hh->cap_past,
+				     sizeof(*slot))) == NULL)
+			return -ENOMEM;
+		*slot = *was;
+		slot->from = hh->changed_from;
+	} else {
+		while (hh->n_past > 0 && hh->past[hh->n_past - 1].from >= from)
+			hh->n_past--;
+	}
+	hh->changed_from = from;
+	return 0;
 }

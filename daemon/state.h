@@ -162,6 +162,18 @@ struct person {
 	bool stored;          /* a row exists in the database */
 };
 
+/* What a household's facts were from a day on, until the next change. */
+struct household_past {
+	ymd_t from; /* YMD_NONE: the earliest */
+	bool has_members;
+	int32_t members;
+	bool has_income;
+	fen_t monthly_income;
+	bool has_area;
+	double housing_area_m2;
+	Assist__Area area;
+};
+
 struct household {
 	char id[48];
 	bool has_members;
@@ -172,6 +184,10 @@ struct household {
 	double housing_area_m2;
 	Assist__Area area;
 	ymd_t changed_from;  /* the day the latest change holds from; YMD_NONE: the first known */
+	/* The facts before changed_from, oldest first: each held until the
+	 * next one's from, the last until changed_from. */
+	struct household_past *past;
+	size_t n_past, cap_past;
 
 	struct person **m;   /* known member persons (borrowed) */
 	size_t n_m, cap_m;
@@ -243,5 +259,19 @@ int household_link(struct household *hh, struct person *p);
 void household_unlink(struct person *p);
 /* The member count the rules use: declared members, else known members. */
 int32_t household_size(const struct household *hh);
+/* hh's facts as they held on d: hh itself from its changed_from on (and for
+ * YMD_NONE), else a copy in buf (its members borrowed) with the past facts
+ * of that day, the earliest known before them. NULL for NULL. */
+const struct household *household_on(const struct household *hh, ymd_t d,
+				     struct household *buf);
+/* A change holding from from: the facts hh had before it (was) stay known
+ * until from, and what an earlier change said from from on is superseded.
+ * changed_from becomes from. 0 or -ENOMEM. */
+int household_supersede(struct household *hh, const struct household_past *was, ymd_t from);
+/* hh's facts now, held from its changed_from. */
+struct household_past household_now(const struct household *hh);
+/* The facts known now for the first time (has_ false in e, or no area) were
+ * held all along: fill them into e from hh. */
+void household_fill_unknown(struct household_past *e, const struct household *hh);
 
 #endif

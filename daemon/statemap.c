@@ -160,6 +160,21 @@ static const struct pbmap_field household_rows[] = {
 	PBMAP_FIELD(struct household, changed_from, "changed_from", PBMAP_DATE),
 };
 
+static const struct pbmap_field household_past_rows[] = {
+	PBMAP_FIELD(struct household_past, from, "from", PBMAP_DATE),
+	PBMAP_FIELD(struct household_past, has_members, "has_members", PBMAP_BOOL),
+	PBMAP_FIELD(struct household_past, members, "members", PBMAP_INT32),
+	PBMAP_FIELD(struct household_past, has_income, "has_income", PBMAP_BOOL),
+	PBMAP_FIELD(struct household_past, monthly_income, "monthly_income_fen", PBMAP_INT64),
+	PBMAP_FIELD(struct household_past, has_area, "has_area", PBMAP_BOOL),
+	PBMAP_FIELD(struct household_past, housing_area_m2, "housing_area_m2", PBMAP_DOUBLE),
+	PBMAP_FIELD(struct household_past, area, "area", PBMAP_ENUM),
+};
+
+static const struct pbmap household_past_map = {&assist__household_past__descriptor,
+						sizeof(struct household_past), household_past_rows,
+						N(household_past_rows)};
+
 const struct pbmap statemap_household = {&assist__household_state__descriptor,
 					 sizeof(struct household), household_rows,
 					 N(household_rows)};
@@ -199,6 +214,8 @@ const struct pbmap_list statemap_application_steps = {&assist__application_trail
 						      "steps", &statemap_application_step};
 const struct pbmap_list statemap_enrollments = {&assist__person_state__descriptor, "enrollments",
 						&enrollment_map};
+const struct pbmap_list statemap_household_past = {&assist__household_state__descriptor, "past",
+						   &household_past_map};
 const struct pbmap_list statemap_trace_params = {&assist__explanation__descriptor, "params",
 						 &trace_param_map};
 const struct pbmap_list statemap_trace_inputs = {&assist__explanation__descriptor, "inputs",
@@ -229,6 +246,7 @@ int statemap_check(char *err, size_t errlen)
 		&statemap_benefits,    &statemap_entitlements, &statemap_ledger,
 		&statemap_alerts,      &statemap_enrollments,  &statemap_trace_params,
 		&statemap_trace_inputs, &statemap_applications, &statemap_application_steps,
+		&statemap_household_past,
 	};
 
 	for (size_t i = 0; i < N(maps); i++) {

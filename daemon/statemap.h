@@ -18,8 +18,9 @@ extern const struct pbmap statemap_person;
 extern const struct pbmap statemap_person_state;
 /* A category_state as a CategoryState (not category: the index). */
 extern const struct pbmap statemap_category;
-/* A household as its HouseholdState. */
+/* A household as its HouseholdState, and its past facts there. */
 extern const struct pbmap statemap_household;
+extern const struct pbmap_list statemap_household_past;
 
 /* A person's lists in its RecipientRecord. */
 extern const struct pbmap_list statemap_benefits;

@@ -170,7 +170,8 @@ uint8_t *stored_pack_household(const struct household *hh, size_t *len)
 	Assist__HouseholdState st = ASSIST__HOUSEHOLD_STATE__INIT;
 	uint8_t *out = NULL;
 
-	if (pbmap_to_message(&statemap_household, hh, &st.base, &a) == 0)
+	if (pbmap_to_message(&statemap_household, hh, &st.base, &a) == 0 &&
+	    pbmap_to_list(&statemap_household_past, hh->past, hh->n_past, &st.base, &a) == 0)
 		out = pack(&st.base, len);
 	arena_free(&a);
 	return out;
@@ -184,7 +185,9 @@ struct household *stored_unpack_household(const uint8_t *data, size_t len)
 	if (st == NULL)
 		return NULL;
 	hh = household_new(st->household_id);
-	if (hh != NULL && pbmap_from_message(&statemap_household, &st->base, hh) < 0) {
+	if (hh != NULL && (pbmap_from_message(&statemap_household, &st->base, hh) < 0 ||
+			   pbmap_from_list(&statemap_household_past, &st->base, (void **)&hh->past,
+					   &hh->n_past, &hh->cap_past) < 0)) {
 		household_free(hh);
 		hh = NULL;
 	}

@@ -54,13 +54,12 @@ static const char *scheme_name(Assist__Scheme s)
 	return is_urban(s) ? "urban dibao" : "rural dibao";
 }
 
-/* Urban: members x standard - household income, shared per member. The
- * area is the household's, else the person's; with neither, the urban area
- * ("city") the scheme is written for. */
-static void urban_calc(const struct policy_ctx *ctx, const struct person *p, ymd_t d,
-		       struct dibao_calc *c)
+/* Urban: members x standard - household income, shared per member, from
+ * the household's facts hh. The area is the household's, else the
+ * person's; with neither, the urban area ("city") the scheme is written for. */
+static void urban_calc(const struct policy_ctx *ctx, const struct person *p,
+		       const struct household *hh, ymd_t d, struct dibao_calc *c)
 {
-	const struct household *hh = p->hh;
 	int32_t members = hh != NULL ? household_size(hh) : 1;
 	fen_t income = hh != NULL && hh->has_income ? hh->monthly_income : 0;
 	Assist__Area area = hh != NULL && hh->area != ASSIST__AREA__AREA_UNSPECIFIED ? hh->area :
@@ -143,15 +142,17 @@ static void rural_calc(const struct policy_ctx *ctx, const struct person *p,
 	}
 }
 
-/* The row as computed for the enrollment e of scheme on d, active. */
-static void dibao_calc(const struct policy_ctx *ctx, const struct person *p, Assist__Scheme scheme,
+/* The row as computed for the enrollment e of scheme on d, active, with
+ * the household's facts hh. */
+static void dibao_calc(const struct policy_ctx *ctx, const struct person *p,
+		       const struct household *hh, Assist__Scheme scheme,
 		       const struct enrollment *e, ymd_t d, struct dibao_calc *c)
 {
 	char day[YMD_BUFLEN];
 
 	memset(c, 0, sizeof(*c));
 	if (is_urban(scheme))
-		urban_calc(ctx, p, d, c);
+		urban_calc(ctx, p, hh, d, c);
 	else
 		rural_calc(ctx, p, e->class_, e->has_amount, e->amount, d, c);
 	trace_input(&c->t, "hukou", "%s", hukou_name(p->hukou));
@@ -241,7 +242,7 @@ int dibao_enrollment(const struct policy_ctx *ctx, const Assist__Enrollment *e, 
 	asked.has_amount = e->amount_fen != 0;
 	asked.amount = e->amount_fen;
 	asked.start = date;
-	dibao_calc(ctx, p, e->scheme, &asked, date, &c);
+	dibao_calc(ctx, p, p->hh, e->scheme, &asked, date, &c);
 	if (!c.eligible) {
 		rc = rules_alert(out, p, is_urban(e->scheme) ? "not_eligible" : "out_of_range",
 				 e->scheme, ref, "%s", c.problem);
@@ -322,7 +323,7 @@ static int refresh_member(const struct policy_ctx *ctx, struct person *m, Assist
 	/* An ended row stays ended: only a new enrollment opens it again. */
 	if (e == NULL || (row != NULL && !row->active))
 		return 0;
-	dibao_calc(ctx, m, scheme, e, date > e->start ? date : e->start, &c);
+	dibao_calc(ctx, m, m->hh, scheme, e, date > e->start ? date : e->start, &c);
 	if (row != NULL)
 		c.b.since = row->since;
 	if (ending(m, e, scheme, date, reason, sizeof(reason), &until)) {
@@ -407,4 +408,21 @@ bool dibao_benefit_as_of(const struct person *m, const struct benefit *b, ymd_t 
 		snprintf(out->reason, sizeof(out->reason), "active through %s, then ended: %s",
 			 ymd_format(last, day), why);
 	return true;
+}
+
+fen_t dibao_due(const struct params *ps, const struct person *m, const struct benefit *b,
+		ymd_t first, char *why, size_t len)
+{
+	const struct enrollment *e = rules_enrollment_on(m, b->scheme, b->since);
+	const struct policy_ctx ctx = {.params = ps};
+	struct household past;
+	struct dibao_calc c;
+
+	if (e == NULL) {
+		snprintf(why, len, "no enrollment");
+		return 0;
+	}
+	dibao_calc(&ctx, m, household_on(m->hh, first, &past), b->scheme, e, first, &c);
+	snprintf(why, len, "%s", c.t.result);
+	return c.eligible ? c.b.monthly : 0;
 }

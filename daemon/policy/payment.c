@@ -62,11 +62,12 @@ static struct decision *month_entry(struct person *p, const struct benefit *b, y
 	return d;
 }
 
-/* One payment entry of b for the month starting first, explained. */
+/* One payment entry of amount for b and the month starting first,
+ * explained by the calculation how. */
 static int book(struct person *p, const struct benefit *b, ymd_t last, ymd_t first,
-		const char *ref, struct decisions *out)
+		const char *ref, fen_t amount, const char *how, struct decisions *out)
 {
-	struct decision *d = month_entry(p, b, first, ref, b->monthly,
+	struct decision *d = month_entry(p, b, first, ref, amount,
 					 ASSIST__LEDGER_KIND__LEDGER_KIND_PAYMENT, "payment.monthly",
 					 out);
 	char since[YMD_BUFLEN], until[YMD_BUFLEN], day[YMD_BUFLEN];
@@ -77,8 +78,9 @@ static int book(struct person *p, const struct benefit *b, ymd_t last, ymd_t fir
 		 d->u.ledger.period);
 	trace_input(&d->trace, "since", "%s", ymd_format(b->since, since));
 	trace_input(&d->trace, "until", "%s", last != YMD_NONE ? ymd_format(last, until) : "open");
-	trace_input(&d->trace, "monthly_fen", "%lld", (long long)b->monthly);
-	trace_result(&d->trace, "paid %lld for %s: active on %s", (long long)b->monthly,
+	trace_input(&d->trace, "amount", "%s", how);
+	trace_input(&d->trace, "monthly_fen", "%lld", (long long)amount);
+	trace_result(&d->trace, "paid %lld for %s: active on %s", (long long)amount,
 		     d->u.ledger.period, ymd_format(first, day));
 	return 0;
 }
@@ -96,9 +98,11 @@ static bool month_ref(const struct benefit *b, ymd_t first, char *ref, size_t le
 	return true;
 }
 
-int payment_person(struct person *p, ymd_t first, struct decisions *out)
+int payment_person(const struct params *ps, struct person *p, ymd_t first,
+		   struct decisions *out)
 {
-	char ref[64];
+	char ref[64], how[sizeof(((struct trace *)0)->result)];
+	fen_t amount;
 	int rc;
 
 	for (size_t i = 0; i < p->n_benefits; i++) {
@@ -108,9 +112,9 @@ int payment_person(struct person *p, ymd_t first, struct decisions *out)
 		if (!month_ref(b, first, ref, sizeof(ref)) || !last_day(p, b, &last) ||
 		    !payment_due(b->since, last, first))
 			continue;
-		if (has_ref(p, ref))
+		if (has_ref(p, ref) || (amount = dibao_due(ps, p, b, first, how, sizeof(how))) == 0)
 			continue;
-		if ((rc = book(p, b, last, first, ref, out)) < 0)
+		if ((rc = book(p, b, last, first, ref, amount, how, out)) < 0)
 			return rc;
 	}
 	return 0;
@@ -118,13 +122,19 @@ int payment_person(struct person *p, ymd_t first, struct decisions *out)
 
 /* ---- back-dated facts: arrears and recovery ------------------------------ */
 
-/* The amount due for b in the month starting first: its monthly when it is
- * active on that day (and on the enrollment it rests on), else 0. */
-static fen_t due_for(const struct person *p, const struct benefit *b, ymd_t first)
+/* The amount due for b in the month starting first: what the facts valid
+ * on that day make it when it is active then (and on the enrollment it rests
+ * on), else 0; how, the calculation or why nothing, into how. */
+static fen_t due_for(const struct params *ps, const struct person *p, const struct benefit *b,
+		     ymd_t first, char *how, size_t len)
 {
 	ymd_t last;
 
-	return last_day(p, b, &last) && payment_due(b->since, last, first) ? b->monthly : 0;
+	if (!last_day(p, b, &last) || !payment_due(b->since, last, first)) {
+		snprintf(how, len, "%s", b->reason);
+		return 0;
+	}
+	return dibao_due(ps, p, b, first, how, len);
 }
 
 /* The sum of p's entries under ref: the amount in force for the month. */
@@ -169,9 +179,10 @@ static const char *kind_name(bool arrears)
 }
 
 /* One arrears (diff > 0) or recovery entry of b's scheme for the month
- * starting first, explained by why and what the month is worth now. */
+ * starting first, explained by why and what the month is worth now (how). */
 static int book_diff(struct person *p, const struct benefit *b, ymd_t first, const char *ref,
-		     fen_t due, fen_t paid, const struct policy_cause *c, struct decisions *out)
+		     fen_t due, fen_t paid, const char *how, const struct policy_cause *c,
+		     struct decisions *out)
 {
 	const char *why = c->why;
 	bool more = due > paid;
@@ -187,15 +198,15 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 	trace_input(&d->trace, "changed", "%s", why);
 	for (const char *const *name = c->params; name != NULL && *name != NULL; name++)
 		(void)trace_param(&d->trace, c->ps, *name, c->from);
-	trace_input(&d->trace, "benefit", "%.79s", b->reason);
+	trace_input(&d->trace, "benefit", "%.79s", how);
 	trace_input(&d->trace, "due_fen", "%lld", (long long)due);
 	trace_input(&d->trace, "paid_fen", "%lld", (long long)paid);
 	if (due != 0)
 		trace_result(&d->trace, "%s %s %lld: %s: %s, paid %lld", ref, kind_name(more),
-			     (long long)(due - paid), why, b->reason, (long long)paid);
+			     (long long)(due - paid), why, how, (long long)paid);
 	else
 		trace_result(&d->trace, "%s %s %lld: %s: not due (%s), paid %lld", ref,
-			     kind_name(more), (long long)(due - paid), why, b->reason,
+			     kind_name(more), (long long)(due - paid), why, how,
 			     (long long)paid);
 	return 0;
 }
@@ -204,7 +215,7 @@ static int book_diff(struct person *p, const struct benefit *b, ymd_t first, con
 static int reconcile_month(struct person *p, ymd_t first, const struct policy_cause *c,
 			   struct decisions *out)
 {
-	char ref[64];
+	char ref[64], how[sizeof(((struct trace *)0)->result)];
 	int rc;
 
 	for (size_t i = 0; i < p->n_benefits; i++) {
@@ -213,9 +224,10 @@ static int reconcile_month(struct person *p, ymd_t first, const struct policy_ca
 
 		if (!month_ref(b, first, ref, sizeof(ref)))
 			continue;
-		due = due_for(p, b, first);
+		due = due_for(c->ps, p, b, first, how, sizeof(how));
 		paid = paid_for(p, ref);
-		if (due != paid && (rc = book_diff(p, b, first, ref, due, paid, c, out)) < 0)
+		if (due != paid &&
+		    (rc = book_diff(p, b, first, ref, due, paid, how, c, out)) < 0)
 			return rc;
 	}
 	return 0;

@@ -97,12 +97,9 @@ int policy_backdate(struct person *p, const struct policy_cause *c, struct decis
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct person *m = p->hh != NULL ? p->hh->m[i] : p;
-		struct policy_cause mc = *c;
 
-		if (m == c->self && c->self_from != YMD_NONE && c->self_from < c->from)
-			mc.from = c->self_from;
 		if ((rc = reverse_after_death(m, out)) == 0)
-			rc = payment_reconcile(m, &mc, out);
+			rc = payment_reconcile(m, c, out);
 	}
 	return rc;
 }
@@ -151,13 +148,26 @@ ymd_t policy_month_end(ymd_t d)
 	return policy_day_before(ymd_next_month(d));
 }
 
-size_t policy_benefits_as_of(const struct person *p, ymd_t d, struct benefit *out)
+size_t policy_benefits_as_of(const struct params *ps, const struct person *p, ymd_t d,
+			     struct benefit *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n_benefits; i++) {
-		if (dibao_benefit_as_of(p, &p->benefits[i], d, &out[n]))
-			n++;
+		const struct benefit *b = &p->benefits[i];
+		char how[sizeof(b->reason)];
+		fen_t due;
+
+		if (!dibao_benefit_as_of(p, b, d, &out[n]))
+			continue;
+		/* The amount of that day, when its facts still make one. */
+		due = ps != NULL && out[n].active ? dibao_due(ps, p, b, d, how, sizeof(how)) : 0;
+		if (due > 0) {
+			out[n].monthly = due;
+			if (b->active)
+				snprintf(out[n].reason, sizeof(out[n].reason), "%s", how);
+		}
+		n++;
 	}
 	return n;
 }

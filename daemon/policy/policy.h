@@ -91,18 +91,14 @@ char *trace_json(const struct decision *d, const char *subject, const char *sour
 
 /* Why months already paid are computed again: a fact or a standard valid
  * from from, in words ("household income 45000 from 2008-02-01 (was
- * 30000)"); for a standard, also the parameters whose values changed
- * (NULL-terminated names, or NULL), each traced with its value in force on
- * from, read from ps. */
+ * 30000)"), and ps, the parameters each month's amount is computed with;
+ * for a standard, also the parameters whose values changed (NULL-terminated
+ * names, or NULL), each traced with its value in force on from. */
 struct policy_cause {
 	ymd_t from;
 	const char *why;
 	const struct params *ps;
 	const char *const *params;
-	/* self's months from self_from on, when earlier than from (YMD_NONE:
-	 * none): the person a late enrollment end is about. */
-	const struct person *self;
-	ymd_t self_from;
 };
 
 /* The parameters the amounts of periodic benefits are computed from,
@@ -161,9 +157,11 @@ __attribute__((warn_unused_result)) int policy_backdate(struct person *p,
 							 struct decisions *out);
 /* p's benefits as of d (docs/policy.md "Validity") into out, which has room
  * for p->n_benefits rows: a row whose last day is before d shows ended with
- * it as until; a row not started on d is left out. The count written. Pure:
- * reads p only. */
-size_t policy_benefits_as_of(const struct person *p, ymd_t d, struct benefit *out);
+ * it as until; a row not started on d is left out; a row active on d shows
+ * the amount of that day (dibao_due() in rules.h, with ps; NULL: the row's
+ * own). The count written. Pure: reads p and ps only. */
+size_t policy_benefits_as_of(const struct params *ps, const struct person *p, ymd_t d,
+			     struct benefit *out);
 /* p's entitlements as of d into out: each derived from what holds on d
  * (dibao of the household, categories, death), withdrawn the day after what
  * it derives from ends (rule 9). The count written. Pure. */

@@ -73,15 +73,18 @@ bool payment_due(ymd_t since, ymd_t until, ymd_t first);
 /* Book p's payments for the month starting first: for every periodic
  * benefit active on that day (and on the enrollment it rests on) and not
  * paid for the month yet (no entry of its ref pay/<scheme>/<YYYY-MM>), a
- * ledger decision of kind payment of its monthly amount, dated first, with
- * its trace. Appended to out, not applied. 0 or -ENOMEM. */
-__attribute__((warn_unused_result)) int payment_person(struct person *p, ymd_t first,
+ * ledger decision of kind payment of the amount valid that day
+ * (dibao_due() with the parameters ps), dated first, with its trace.
+ * Appended to out, not applied. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int payment_person(const struct params *ps,
+							struct person *p, ymd_t first,
 							struct decisions *out);
 /* Back-dated facts: book the difference between what is due now and what is
  * in force for every month from from on that p, or a member of its
  * household, was paid for (a month run), for each of p's periodic benefits:
  * due is what payment_person() would pay for the month with the facts now
- * known (0 when the benefit is not active on its first day), in force the
+ * known of that day (0 when the benefit is not active on its first day;
+ * c->ps the parameters), in force the
  * sum of p's entries under pay/<scheme>/<YYYY-MM>. A positive difference is
  * an arrears entry, a negative one a recovery entry, dated the month's
  * first day, explained by the cause c (policy.h). Months before c->from are
@@ -104,6 +107,13 @@ int dibao_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
  * as until when one is known. false (out untouched) when b starts after d. */
 bool dibao_benefit_as_of(const struct person *m, const struct benefit *b, ymd_t d,
 			 struct benefit *out);
+/* What m's periodic benefit b amounts to in the month starting first: the
+ * calculation of its scheme with the facts valid on that day (the
+ * household's as they were, the standards in force), its result into why;
+ * 0 when they make it not eligible. Whether b is active that day is the
+ * caller's. Pure. */
+fen_t dibao_due(const struct params *ps, const struct person *m, const struct benefit *b,
+		ymd_t first, char *why, size_t len);
 int entitlements_refresh(const struct policy_ctx *ctx, struct person *p, ymd_t date,
 			 struct decisions *out);
 int medical_claim(const struct policy_ctx *ctx, const Assist__MedicalClaim *c, ymd_t date,

@@ -5,7 +5,10 @@
  * February and March for everyone. assistd is killed in the middle of the
  * job and started again: the job goes on where it was, and every month is
  * booked exactly once; the explanation names the parameter, its date and
- * its clause; assist-audit passes; April is paid at the new standard. */
+ * its clause; assist-audit passes; April is paid at the new standard.
+ * One recipient's household income became 50 yuan from 1 March (reported
+ * after March was paid): its February is recomputed with February's income
+ * (0) and its March with March's, so it gets the same 15 yuan each. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +22,7 @@
 #include "fixture.h"
 
 #define RECIPIENTS 10000
+#define CHANGED 7 /* the recipient whose household income changed */
 #define CHUNK 100 /* recompute_chunk: 100 chunks, so the kill lands in the middle */
 
 static struct fixture fx;
@@ -170,6 +174,17 @@ static void test_paid(void **state)
 	pay("2008-03");
 	assert_sql("SELECT count(*) || ' ' || sum(amount_fen) FROM ledger WHERE kind = 'payment'",
 		   "30000 555000000");
+	/* 185 - 50 from March on: March's 5000 recovered. */
+	assert_int_equal(fixture_push(&fx, "income.jsonl",
+				      "{\"source\":\"civil_affairs\",\"seq\":30001,\"kind\":"
+				      "\"household\",\"household\":{\"household_id\":\"ST-7\","
+				      "\"monthly_income_fen\":5000,"
+				      "\"effective_on\":\"2008-03-01\"}}\n",
+				      NULL),
+			 0);
+	assert_sql("SELECT string_agg(period || ' ' || amount_fen, ',') FROM ledger "
+		   "WHERE kind = 'recovery'",
+		   "2008-03 -5000");
 	/* standards is assistd's own source: no sender may use it. */
 	assert_int_not_equal(fixture_push(&fx, "forged.jsonl",
 					  "{\"source\":\"standards\",\"seq\":1,\"kind\":\"recompute\","
@@ -216,8 +231,26 @@ static void test_raised_killed_resumed(void **state)
 		   "20000 20000 30000000 1500 1500");
 	assert_sql("SELECT string_agg(DISTINCT period, ',') FROM ledger WHERE kind = 'arrears'",
 		   "2008-02,2008-03");
-	assert_sql("SELECT count(*) FROM ledger WHERE kind IN ('recovery', 'reversal')", "0");
+	assert_sql("SELECT count(*) FROM ledger WHERE kind IN ('recovery', 'reversal')", "1");
 	assert_sql("SELECT count(*) FROM recompute_job", "1");
+}
+
+/* get ID --as-of day: the urban dibao amount and the household income of that day. */
+static void as_of(const char *id, const char *day, long long monthly, long long income)
+{
+	const char *argv[] = {"assistctl", "-c", fx.conf, "get", id, "--as-of", day, NULL};
+	const json_t *dibao;
+	char *out = NULL;
+	json_t *rec;
+
+	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 0);
+	rec = json_loads(out, 0, NULL);
+	assert_non_null(rec);
+	dibao = fixture_find(rec, "benefits", "scheme", "urban_dibao", NULL, NULL);
+	assert_int_equal(fixture_int(dibao, "monthly_fen"), monthly);
+	assert_int_equal(fixture_int(rec, "household.monthly_income_fen"), income);
+	json_decref(rec);
+	free(out);
 }
 
 static void test_explained_audited(void **state)
@@ -236,6 +269,16 @@ static void test_explained_audited(void **state)
 	    strstr(text, "urban standard 185 yuan") == NULL)
 		fail_msg("explain lacks the standard, its value or its clause:\n%s", text);
 	free(text);
+	id_of(CHANGED, id);
+	text = fixture_explain(&fx, id, &code);
+	if (strstr(text, "pay/urban_dibao/2008-02 arrears 1500: standard dibao.urban.standard.city "
+			 "from 2008-02-01: household 1 x 20000 - 0 = 20000") == NULL ||
+	    strstr(text, "pay/urban_dibao/2008-03 arrears 1500: standard dibao.urban.standard.city "
+			 "from 2008-02-01: household 1 x 20000 - 5000 = 15000") == NULL)
+		fail_msg("explain lacks the months computed with their own income:\n%s", text);
+	free(text);
+	as_of(id, "2008-02-15", 20000, 0);
+	as_of(id, "2008-03-15", 15000, 5000);
 	log = fixture_read(&fx, "assistd.log");
 	assert_non_null(strstr(log, "recompute job 1 (dibao.urban.standard.city from 2008-02-01)"));
 	assert_non_null(strstr(log, "recompute job 1 finished"));
@@ -245,7 +288,7 @@ static void test_explained_audited(void **state)
 	pay("2008-04");
 	assert_sql("SELECT count(*) || ' ' || sum(amount_fen) FROM ledger "
 		   "WHERE kind = 'payment' AND period = '2008-04'",
-		   "10000 200000000");
+		   "10000 199995000");
 }
 
 /* The sum of ref's entries of scheme, and how many. */

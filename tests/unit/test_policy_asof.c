@@ -179,7 +179,7 @@ static void check_view(const struct person *p, const struct view *v)
 
 	print_message("  as of %s\n", v->as_of);
 	assert_true(p->n_benefits <= 4);
-	nb = policy_benefits_as_of(p, day(v->as_of), b);
+	nb = policy_benefits_as_of(params, p, day(v->as_of), b);
 	assert_int_equal(nb, v->has_row ? 1 : 0);
 	if (v->has_row) {
 		assert_int_equal(b[0].scheme, ASSIST__SCHEME__SCHEME_URBAN_DIBAO);
@@ -241,9 +241,9 @@ static void test_reasons(void **state)
 	p = make_person(&f, hh);
 	refresh(p, "2008-01-01");
 	later_facts(&f, p, hh);
-	assert_int_equal(policy_benefits_as_of(p, day("2008-09-01"), b), 1);
+	assert_int_equal(policy_benefits_as_of(params, p, day("2008-09-01"), b), 1);
 	assert_string_equal(b[0].reason, "household income 100000 at or above 1 x 18500 = 18500");
-	assert_int_equal(policy_benefits_as_of(p, day("2008-08-01"), b), 1);
+	assert_int_equal(policy_benefits_as_of(params, p, day("2008-08-01"), b), 1);
 	assert_string_equal(b[0].reason, "active through 2008-08-31, then ended: household income "
 					 "100000 at or above 1 x 18500 = 18500");
 	person_free(p);
@@ -255,7 +255,7 @@ static void test_reasons(void **state)
 	hh->has_income = true;
 	p = make_person(&g, hh);
 	refresh(p, "2008-01-01");
-	assert_int_equal(policy_benefits_as_of(p, day("2008-04-01"), b), 1);
+	assert_int_equal(policy_benefits_as_of(params, p, day("2008-04-01"), b), 1);
 	assert_string_equal(b[0].reason, "enrollment ended on 2008-03-31");
 	person_free(p);
 	household_free(hh);

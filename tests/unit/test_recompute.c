@@ -250,13 +250,18 @@ static void test_chunk_books_its_bucket(void **state)
 	worldtest_free(&f);
 }
 
-/* A household changed from 2008-03-01 (its income, say, reported without a
- * date in March): February was paid on facts the record no longer has, so
- * only March is recomputed. */
-static void test_not_before_household_change(void **state)
+/* A household whose income became 5000 from 2008-03-01 (March booked again:
+ * 13500), then the standard raised from 2008-02-01: February is recomputed
+ * with February's facts (1 x 20000 - 0, paid 18500) and March with March's
+ * (1 x 20000 - 5000, in force 13500): 1500 of arrears each. */
+static void test_before_household_change(void **state)
 {
+	static const char *const how[] = {"household 1 x 20000 - 0 = 20000",
+					  "household 1 x 20000 - 5000 = 15000"};
+	Assist__HouseholdChange hc = ASSIST__HOUSEHOLD_CHANGE__INIT;
+	Assist__Int64Value income = ASSIST__INT64_VALUE__INIT;
+	Assist__Event ev = ASSIST__EVENT__INIT;
 	struct worldtest f;
-	struct household *hh;
 	size_t n = 0;
 
 	(void)state;
@@ -265,9 +270,14 @@ static void test_not_before_household_change(void **state)
 	pay(&f, "2008-01");
 	pay(&f, "2008-02");
 	pay(&f, "2008-03");
-	hh = strmap_get(&f.w.households, "H-010017");
-	assert_non_null(hh);
-	hh->changed_from = 20080301;
+	income.value = 5000;
+	hc.household_id = "H-010017";
+	hc.monthly_income_fen = &income;
+	hc.effective_on = "2008-03-01";
+	ev.kind = ASSIST__KIND__KIND_HOUSEHOLD;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
+	ev.household = &hc;
+	apply(&f, &ev);
 	f.ctx.params = raised;
 	chunk(&f, 0, 2);
 	for (size_t i = 0; i < f.out.n; i++) {
@@ -275,11 +285,14 @@ static void test_not_before_household_change(void **state)
 
 		if (d->type != DEC_LEDGER)
 			continue;
-		n++;
-		assert_string_equal(d->u.ledger.ref, "pay/urban_dibao/2008-03");
+		assert_true(n < N(how));
+		assert_string_equal(d->u.ledger.ref, n == 0 ? "pay/urban_dibao/2008-02" :
+							      "pay/urban_dibao/2008-03");
 		assert_int_equal(d->u.ledger.amount, 1500);
+		assert_non_null(strstr(input(&d->trace, "benefit")->value, how[n]));
+		n++;
 	}
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	worldtest_free(&f);
 }
 
@@ -289,7 +302,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_of),
 		cmocka_unit_test(test_bucket_range),
 		cmocka_unit_test(test_chunk_books_its_bucket),
-		cmocka_unit_test(test_not_before_household_change),
+		cmocka_unit_test(test_before_household_change),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

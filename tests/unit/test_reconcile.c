@@ -87,7 +87,7 @@ static void world_init(struct world *w, bool late)
 	}
 	for (ymd_t m = 20080101; m <= 20080301; m += 100) {
 		for (int i = 0; i < 3; i++)
-			assert_int_equal(payment_person(w->p[i], m, &out), 0);
+			assert_int_equal(payment_person(params, w->p[i], m, &out), 0);
 		apply_all(&out);
 	}
 	decisions_free(&out);
@@ -159,7 +159,7 @@ static void check_entry(const struct decision *d, fen_t amount, const char *why)
 /* policy_backdate() for a fact valid from from, explained by why. */
 static int backdate(struct person *p, ymd_t from, const char *why, struct decisions *out)
 {
-	const struct policy_cause c = {.from = from, .why = why};
+	const struct policy_cause c = {.from = from, .why = why, .ps = params};
 
 	return policy_backdate(p, &c, out);
 }
@@ -238,37 +238,41 @@ static void test_reconcile(void **state)
 	}
 }
 
-/* A claim dated on or after a death registered later is reversed and
- * alerted; one dated before stands. */
-/* An enrollment ended on 2008-01-20, sent after a household change of
- * 2008-03-01: the household's months are computed again from that change
- * only, but its own February is not due either, whatever the household was. */
-static void test_ended_before_household_change(void **state)
+/* A household whose income rose to 45000 from 2008-03-01 (March booked
+ * again at 3500 a member), then the first member's enrollment ended on
+ * 2008-01-20, sent late: its February and March are recovered whole, and the
+ * others' February is computed with the income of February (30000, 8500 a
+ * member, as paid), not with today's. */
+static void test_months_before_household_change(void **state)
 {
-	struct world w;
+	struct household_past was;
 	struct decisions out = {0};
-	const struct policy_cause c = {.from = 20080301,
-				       .why = "enrollment urban_dibao ended on 2008-01-20",
-				       .self_from = 20080121};
-	struct policy_cause own = c;
+	struct world w;
 
 	world_init(&w, false);
-	w.hh->changed_from = 20080301;
+	was = household_now(w.hh);
+	assert_int_equal(household_supersede(w.hh, &was, 20080301), 0);
+	w.hh->monthly_income = 45000;
+	assert_int_equal(backdate(w.p[0], 20080301, "household income 45000 from 2008-03-01", &out),
+			 0);
+	assert_int_equal(out.n, 3);
+	for (int m = 0; m < 3; m++)
+		check_entry(entry(&out, w.p[m], 20080301), -5000, "3500 per member");
+	apply_all(&out);
+
 	w.p[0]->enrollments[0].end = 20080120;
-	own.self = w.p[0];
-	assert_int_equal(policy_backdate(w.p[0], &own, &out), 0);
+	assert_int_equal(backdate(w.p[0], 20080121, "enrollment urban_dibao ended on 2008-01-20",
+				  &out),
+			 0);
 	assert_int_equal(out.n, 2);
 	check_entry(entry(&out, w.p[0], 20080201), -8500, "ended on 2008-01-20");
-	check_entry(entry(&out, w.p[0], 20080301), -8500, "ended on 2008-01-20");
-	decisions_clear(&out);
-	/* Without self, only the months from the household change. */
-	assert_int_equal(policy_backdate(w.p[0], &c, &out), 0);
-	assert_int_equal(out.n, 1);
-	check_entry(entry(&out, w.p[0], 20080301), -8500, "ended on 2008-01-20");
+	check_entry(entry(&out, w.p[0], 20080301), -3500, "ended on 2008-01-20");
 	decisions_free(&out);
 	world_free(&w);
 }
 
+/* A claim dated on or after a death registered later is reversed and
+ * alerted; one dated before stands. */
 static void test_claims_after_death(void **state)
 {
 	struct decisions out = {0};
@@ -324,7 +328,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reconcile),
-		cmocka_unit_test(test_ended_before_household_change),
+		cmocka_unit_test(test_months_before_household_change),
 		cmocka_unit_test(test_claims_after_death),
 	};
 

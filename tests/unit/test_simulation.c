@@ -72,6 +72,10 @@ static void free_events(Assist__Event **evs, size_t n)
 #define HOUSEHOLD(id, income)                                                                  \
 	"{\"kind\":\"household\",\"household\":{\"household_id\":\"" id "\",\"members\":3,"    \
 	"\"monthly_income_fen\":" #income ",\"area\":\"city\"}}"
+/* A change of the household's income holding from the day from. */
+#define HOUSEHOLD_FROM(id, income, from)                                                       \
+	"{\"kind\":\"household\",\"household\":{\"household_id\":\"" id "\","              \
+	"\"monthly_income_fen\":" #income ",\"effective_on\":\"" from "\"}}"
 #define PERSON(id, hh)                                                                         \
 	"{\"kind\":\"person\",\"person\":{\"id_number\":\"" id "\",\"household_id\":\"" hh     \
 	"\",\"hukou\":\"urban\",\"area\":\"city\"}}"
@@ -223,14 +227,14 @@ static size_t packed(const struct world *w, const char *const *ids, size_t n, ui
 	return used;
 }
 
-/* A household the world holds: an income rise and a claim seen before, from
- * its state; the world keeps it. */
+/* A household the world holds: an income rise from 2026-03-01, shown as of
+ * 2026-03-31, and a claim seen before, from its state; the world keeps it. */
 static void test_existing(void **state)
 {
 	static const char *const real_lines[] = {HOUSEHOLD("R", 30000), PERSON(ID_1, "R"),
 						 DIBAO(ID_1), PERSON(ID_2, "R"), DIBAO(ID_2)};
 	static const char *const ids[] = {ID_1, ID_2};
-	static const char *const lines[] = {HOUSEHOLD("R", 45000)};
+	static const char *const lines[] = {HOUSEHOLD_FROM("R", 45000, "2026-03-01")};
 	static uint8_t before[1 << 16], after[1 << 16];
 	Assist__Event *evs[N(lines)];
 	struct worldtest f;
