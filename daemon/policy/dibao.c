@@ -69,7 +69,6 @@ static void urban_calc(const struct policy_ctx *ctx, const struct person *p,
 
 	if (members < 1)
 		members = 1;
-	trace_init(&c->t, "dibao.urban");
 	standard = trace_param(&c->t, ctx->params, district ? P_URBAN_DISTRICT : P_URBAN_CITY, d);
 	line = members * standard;
 	trace_input(&c->t, "members", "%d", members);
@@ -101,7 +100,6 @@ static void rural_calc(const struct policy_ctx *ctx, const struct person *p,
 	const char *lo_name = NULL, *hi_name = NULL;
 	fen_t lo, hi;
 
-	trace_init(&c->t, "dibao.rural");
 	trace_input(&c->t, "class", "%s", class_);
 	if (has_amount)
 		trace_input(&c->t, "amount_fen", "%lld", (long long)asked);
@@ -143,14 +141,18 @@ static void rural_calc(const struct policy_ctx *ctx, const struct person *p,
 }
 
 /* The row as computed for the enrollment e of scheme on d, active, with
- * the household's facts hh. */
+ * the household's facts hh; quiet: its trace keeps the result alone. */
 static void dibao_calc(const struct policy_ctx *ctx, const struct person *p,
 		       const struct household *hh, Assist__Scheme scheme,
-		       const struct enrollment *e, ymd_t d, struct dibao_calc *c)
+		       const struct enrollment *e, ymd_t d, bool quiet, struct dibao_calc *c)
 {
 	char day[YMD_BUFLEN];
 
-	memset(c, 0, sizeof(*c));
+	memset(&c->b, 0, sizeof(c->b));
+	trace_init(&c->t, is_urban(scheme) ? "dibao.urban" : "dibao.rural");
+	c->t.quiet = quiet;
+	c->eligible = c->clipped = false;
+	c->problem[0] = '\0';
 	if (is_urban(scheme))
 		urban_calc(ctx, p, hh, d, c);
 	else
@@ -161,7 +163,8 @@ static void dibao_calc(const struct policy_ctx *ctx, const struct person *p,
 	c->b.active = true;
 	c->b.since = e->start;
 	c->b.until = YMD_NONE;
-	snprintf(c->b.reason, sizeof(c->b.reason), "%s", c->t.result);
+	if (!quiet)
+		snprintf(c->b.reason, sizeof(c->b.reason), "%s", c->t.result);
 }
 
 static bool benefit_same(const struct benefit *a, const struct benefit *b)
@@ -242,7 +245,7 @@ int dibao_enrollment(const struct policy_ctx *ctx, const Assist__Enrollment *e, 
 	asked.has_amount = e->amount_fen != 0;
 	asked.amount = e->amount_fen;
 	asked.start = date;
-	dibao_calc(ctx, p, p->hh, e->scheme, &asked, date, &c);
+	dibao_calc(ctx, p, p->hh, e->scheme, &asked, date, false, &c);
 	if (!c.eligible) {
 		rc = rules_alert(out, p, is_urban(e->scheme) ? "not_eligible" : "out_of_range",
 				 e->scheme, ref, "%s", c.problem);
@@ -323,7 +326,7 @@ static int refresh_member(const struct policy_ctx *ctx, struct person *m, Assist
 	/* An ended row stays ended: only a new enrollment opens it again. */
 	if (e == NULL || (row != NULL && !row->active))
 		return 0;
-	dibao_calc(ctx, m, m->hh, scheme, e, date > e->start ? date : e->start, &c);
+	dibao_calc(ctx, m, m->hh, scheme, e, date > e->start ? date : e->start, false, &c);
 	if (row != NULL)
 		c.b.since = row->since;
 	if (ending(m, e, scheme, date, reason, sizeof(reason), &until)) {
@@ -422,7 +425,7 @@ fen_t dibao_due(const struct params *ps, const struct person *m, const struct be
 		snprintf(why, len, "no enrollment");
 		return 0;
 	}
-	dibao_calc(&ctx, m, household_on(m->hh, first, &past), b->scheme, e, first, &c);
+	dibao_calc(&ctx, m, household_on(m->hh, first, &past), b->scheme, e, first, true, &c);
 	snprintf(why, len, "%s", c.t.result);
 	return c.eligible ? c.b.monthly : 0;
 }

@@ -42,6 +42,7 @@ struct trace {
 	struct trace_input inputs[TRACE_MAX_INPUTS];
 	int n_inputs;
 	char result[192];
+	bool quiet; /* inputs not recorded: only the result is wanted (a payment's amount) */
 };
 
 enum decision_type {

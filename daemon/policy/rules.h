@@ -15,7 +15,7 @@ void trace_init(struct trace *t, const char *rule);
  * family's *_param_names are read, and policy_check_params() made sure they
  * exist; a value not yet in force on d is logged and read as 0. */
 int64_t trace_param(struct trace *t, const struct params *ps, const char *name, ymd_t d);
-/* Record an input ("total_fen", "1000000"). */
+/* Record an input ("total_fen", "1000000"); nothing in a quiet trace. */
 void trace_input(struct trace *t, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Set the one-line result ("granted 319500 of 1019500: cap 800000 reached"). */

@@ -55,7 +55,7 @@ void trace_input(struct trace *t, const char *name, const char *fmt, ...)
 	struct trace_input *in;
 	va_list ap;
 
-	if (t->n_inputs >= TRACE_MAX_INPUTS)
+	if (t->quiet || t->n_inputs >= TRACE_MAX_INPUTS)
 		return;
 	in = &t->inputs[t->n_inputs++];
 	snprintf(in->name, sizeof(in->name), "%s", name);
