@@ -146,6 +146,9 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t 
 		struct household *hh = world_household(w, pc->household_id);
 		if (hh == NULL)
 			return -ENOMEM;
+		/* A move holds from from; the first household known, from the earliest. */
+		if (p->household_id[0] != '\0')
+			p->household_from = from;
 		copy_str(p->household_id, sizeof(p->household_id), pc->household_id);
 		if (household_link(hh, p) < 0 ||
 		    (old != NULL && members_changed(w, old) < 0) || members_changed(w, hh) < 0)

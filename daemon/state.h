@@ -121,6 +121,7 @@ struct person {
 	char household_id[48];
 	Assist__Hukou hukou;
 	ymd_t hukou_from;  /* the day hukou holds from; YMD_NONE: the first known */
+	ymd_t household_from; /* the day p's household holds from; YMD_NONE: the first known */
 	Assist__Area area;
 	struct place place;
 	ymd_t deceased_on;

@@ -34,6 +34,7 @@ static const struct pbmap_field person_state_rows[] = {
 	PBMAP_FIELD(struct person, latest_date, "latest_date", PBMAP_INT32), /* YYYYMMDD */
 	PBMAP_FIELD(struct person, updated_at_ms, "updated_at_ms", PBMAP_INT64),
 	PBMAP_FIELD(struct person, hukou_from, "hukou_from", PBMAP_DATE),
+	PBMAP_FIELD(struct person, household_from, "household_from", PBMAP_DATE),
 };
 
 const struct pbmap statemap_person_state = {&assist__person_state__descriptor,

@@ -9,6 +9,10 @@
  *    payment and recoveries take from it.
  * 4. The funds: every fund-year's spending, counted entries and recipients
  *    equal what the ledger rows dated in that year make (daemon/fund.c).
+ * 5. The months: every month's entries of a periodic benefit add up to what
+ *    the facts now known of its first day give, computed by the daemon's own
+ *    rules (policy_month_due) with the policy parameters of the
+ *    configuration.
  *
  * Prints what it checked and every discrepancy; exits 0 when all holds, 1
  * when something does not, 2 when the database cannot be read. */
@@ -26,19 +30,26 @@
 #include "conf.h"
 #include "idnum.h"
 #include "journal.h"
+#include "params.h"
+#include "policy/policy.h"
 #include "scheme.h"
+#include "stored.h"
 
 #define PAGE 5000
 
 static const char usage[] =
-	"usage: assist-audit [-c CONFIG | --database CONNINFO]\n"
+	"usage: assist-audit [-c CONFIG | --database CONNINFO] [--policy DIR]\n"
 	"  checks the journal's hash chain, that year-to-date totals match the ledger, that no\n"
 	"  month is paid twice, that every reversal takes back the amount then in force and\n"
-	"  that no month recovers more than was paid, and that each fund-year's spending and\n"
-	"  recipients match the ledger\n"
-	"  -c CONFIG             assistd's configuration, for its database\n"
+	"  that no month recovers more than was paid, that each fund-year's spending and\n"
+	"  recipients match the ledger, and that every month paid adds up to what the facts\n"
+	"  now known of it give\n"
+	"  -c CONFIG             assistd's configuration, for its database and policy_dir\n"
 	"                        (default /etc/assist/assistd.conf)\n"
 	"  --database CONNINFO   the database to check instead (libpq conninfo)\n"
+	"  --policy DIR          the policy parameters the months are computed with\n"
+	"                        (default: the configuration's policy_dir, else\n"
+	"                        /usr/share/assist/policy)\n"
 	"  --version             print the version and exit\n"
 	"example:\n"
 	"  assist-audit --database 'dbname=assist'\n"
@@ -375,17 +386,190 @@ static long check_funds(PGconn *db, uint64_t *fund_years)
 	return bad;
 }
 
+/* ---- the months ---------------------------------------------------------------- */
+
+struct months {
+	const struct params *ps;
+	struct cli_progress *progress;
+	uint64_t months;  /* months checked */
+	uint64_t skipped; /* months before a move, not checked */
+};
+
+/* The stored person at row i of r (column col), its household (column
+ * col + 1, NULL: none) linked; NULL when either does not decode. */
+static struct person *person_at(const PGresult *r, int i, int col)
+{
+	size_t len;
+	uint8_t *data = bytea(r, i, col, &len);
+	struct person *p = data != NULL ? stored_unpack_person(data, len) : NULL;
+
+	PQfreemem(data);
+	return p;
+}
+
+/* p's household and its other members, read and linked; false when a
+ * stored form does not decode. */
+static bool read_household(PGconn *db, struct person *p, struct household **hh)
+{
+	const char *params[2] = {p->household_id, p->id};
+	PGresult *r;
+	size_t len;
+	uint8_t *data;
+	bool ok = true;
+
+	*hh = NULL;
+	if (p->household_id[0] == '\0')
+		return true;
+	if ((r = query(db, "SELECT state FROM household WHERE household_id = $1", 1, params)) == NULL)
+		return false;
+	data = PQntuples(r) > 0 ? bytea(r, 0, 0, &len) : NULL;
+	*hh = data != NULL ? stored_unpack_household(data, len) : NULL;
+	PQfreemem(data);
+	PQclear(r);
+	if (*hh == NULL || household_link(*hh, p) < 0)
+		return *hh == NULL && data == NULL; /* no row: a household never described */
+	r = query(db, "SELECT id_number, state FROM person WHERE household_id = $1 AND "
+		  "id_number <> $2", 2, params);
+	for (int i = 0; r != NULL && i < PQntuples(r) && ok; i++) {
+		struct person *m = person_at(r, i, 1);
+
+		ok = m != NULL && household_link(*hh, m) == 0;
+		if (!ok)
+			person_free(m);
+	}
+	PQclear(r);
+	return r != NULL && ok;
+}
+
+/* The day before which p's months are not checked: its own move and, when
+ * its household's size is the members known, every member's (the record
+ * keeps the household a person is in now, not those it was in). */
+static ymd_t checked_from(const struct person *p)
+{
+	ymd_t from = p->household_from;
+
+	for (size_t i = 0; p->hh != NULL && !p->hh->has_members && i < p->hh->n_m; i++) {
+		if (p->hh->m[i]->household_from > from)
+			from = p->hh->m[i]->household_from;
+	}
+	return from;
+}
+
+static void free_household(struct person *p, struct household *hh)
+{
+	for (size_t i = 0; hh != NULL && i < hh->n_m; i++) {
+		if (hh->m[i] != p)
+			person_free(hh->m[i]);
+	}
+	household_free(hh);
+	person_free(p);
+}
+
+/* One month of p: the sum of its entries of scheme under ref against what
+ * the facts now give. 1 when they differ. */
+static long check_month(struct months *ms, struct person *p, const char *ref, const char *scheme,
+			const char *period, fen_t sum, ymd_t from)
+{
+	const struct scheme *s = scheme_by_name(scheme);
+	const struct benefit *b = s != NULL ? person_benefit(p, s->scheme) : NULL;
+	char how[192] = "no benefit row of the scheme", masked[IDNUM_BUFLEN];
+	ymd_t first;
+	fen_t due;
+
+	if (ymd_parse_month(period, &first) < 0 || first < from) {
+		ms->skipped++;
+		return 0;
+	}
+	ms->months++;
+	due = b != NULL ? policy_month_due(ms->ps, p, b, first, how, sizeof(how)) : 0;
+	if (due == sum)
+		return 0;
+	report(ms->progress, "ledger %s %s: entries sum to %" PRId64 ", the facts now give %" PRId64
+	       " (%s)\n", idnum_mask(p->id, masked), ref, sum, due, how);
+	return 1;
+}
+
+/* Every month the person at row i (its ID) was paid for. */
+static long check_months_of(PGconn *db, const PGresult *ids, int i, void *data)
+{
+	struct months *ms = data;
+	const char *params[1] = {PQgetvalue(ids, i, 0)};
+	char masked[IDNUM_BUFLEN];
+	struct household *hh = NULL;
+	struct person *p = NULL;
+	PGresult *r;
+	long bad = 0;
+	ymd_t from;
+
+	if ((r = query(db, "SELECT id_number, state FROM person WHERE id_number = $1", 1,
+		       params)) == NULL)
+		return -1;
+	p = PQntuples(r) > 0 ? person_at(r, 0, 1) : NULL;
+	PQclear(r);
+	if (p == NULL || !read_household(db, p, &hh)) {
+		report(ms->progress, "%s: a stored state does not decode\n",
+		       idnum_mask(params[0], masked));
+		free_household(p, hh);
+		return 1;
+	}
+	from = checked_from(p);
+	r = query(db, "SELECT ref, scheme, period, sum(amount_fen)::bigint FROM ledger "
+		  "WHERE id_number = $1 AND ref LIKE 'pay/%' GROUP BY 1, 2, 3 ORDER BY 1, 2", 1,
+		  params);
+	for (int j = 0; r != NULL && j < PQntuples(r); j++)
+		bad += check_month(ms, p, PQgetvalue(r, j, 0), PQgetvalue(r, j, 1),
+				   PQgetvalue(r, j, 2), strtoll(PQgetvalue(r, j, 3), NULL, 10), from);
+	free_household(p, hh);
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return bad;
+}
+
+static long check_months(PGconn *db, struct months *ms, uint64_t *persons)
+{
+	static const struct pass ps = {"months: ",
+				       "SELECT count(DISTINCT id_number) FROM ledger WHERE ref LIKE 'pay/%'",
+				       "SELECT DISTINCT id_number FROM ledger WHERE ref LIKE 'pay/%' AND "
+				       "id_number > $1 ORDER BY 1 LIMIT $2::int",
+				       ""};
+
+	return each_row(db, &ps, check_months_of, ms, persons, ms->progress);
+}
+
+/* The policy parameters: dir, else config's policy_dir, else the
+ * package's. NULL after saying why. */
+static struct params *load_policy(const char *dir, const char *config)
+{
+	static const char packaged[] = "/usr/share/assist/policy";
+	char path[1024], err[512];
+	struct params *ps = NULL;
+
+	if (dir != NULL)
+		snprintf(path, sizeof(path), "%s", dir);
+	else if (conf_lookup(config, "policy_dir", path, sizeof(path)) < 0)
+		snprintf(path, sizeof(path), "%s", packaged);
+	if (params_load_dir(path, &ps, err, sizeof(err)) < 0) {
+		fprintf(stderr, "assist-audit: policy %s: %s (--policy DIR)\n", path, err);
+		return NULL;
+	}
+	return ps;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
+					     {"policy", required_argument, NULL, 'p'},
 					     {"help", no_argument, NULL, 'h'},
 					     CLI_VERSION_OPTION,
 					     {NULL, 0, NULL, 0}};
-	const char *config = "/etc/assist/assistd.conf";
+	const char *config = "/etc/assist/assistd.conf", *policy = NULL;
 	char conninfo[1024] = "";
 	struct cli_progress progress;
-	uint64_t rows, persons, fund_years;
-	long jbad, mbad, ebad, fbad;
+	struct months ms = {.progress = &progress};
+	uint64_t rows, persons, fund_years, paid;
+	long jbad, mbad, ebad, fbad, pbad;
+	struct params *ps;
 	PGconn *db;
 	int c;
 
@@ -397,6 +581,9 @@ int main(int argc, char **argv)
 		case 'd':
 			snprintf(conninfo, sizeof(conninfo), "%s", optarg);
 			break;
+		case 'p':
+			policy = optarg;
+			break;
 		default:
 			return cli_usage(c, usage, 64);
 		}
@@ -405,10 +592,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "assist-audit: no \"database\" in %s\n", config);
 		return 2;
 	}
+	if ((ps = load_policy(policy, config)) == NULL)
+		return 2;
+	ms.ps = ps;
 	db = PQconnectdb(conninfo);
 	if (PQstatus(db) != CONNECTION_OK) {
 		fprintf(stderr, "assist-audit: %s", PQerrorMessage(db));
 		PQfinish(db);
+		params_free(ps);
 		return 2;
 	}
 	/* One snapshot for every check, so they agree with each other. */
@@ -418,9 +609,11 @@ int main(int argc, char **argv)
 	mbad = jbad < 0 ? -1 : check_money(db, &persons, &progress);
 	ebad = mbad < 0 ? -1 : check_entries(db);
 	fbad = ebad < 0 ? -1 : check_funds(db, &fund_years);
+	pbad = fbad < 0 ? -1 : check_months(db, &ms, &paid);
 	PQclear(PQexec(db, "COMMIT"));
 	PQfinish(db);
-	if (jbad < 0 || mbad < 0 || ebad < 0 || fbad < 0)
+	params_free(ps);
+	if (jbad < 0 || mbad < 0 || ebad < 0 || fbad < 0 || pbad < 0)
 		return 2;
 	printf("journal: %" PRIu64 " rows, %ld broken\n", rows, jbad);
 	printf("money: %" PRIu64 " persons, %ld totals that do not match the ledger\n", persons, mbad);
@@ -430,5 +623,8 @@ int main(int argc, char **argv)
 	       ebad);
 	printf("funds: %" PRIu64 " fund-years, %ld that do not match the ledger\n", fund_years,
 	       fbad);
-	return jbad == 0 && mbad == 0 && ebad == 0 && fbad == 0 ? 0 : 1;
+	printf("months: %" PRIu64 " persons paid, %" PRIu64 " months, %ld whose entries do not add "
+	       "up to what the facts now give (%" PRIu64 " before a move not checked)\n",
+	       paid, ms.months, pbad, ms.skipped);
+	return jbad == 0 && mbad == 0 && ebad == 0 && fbad == 0 && pbad == 0 ? 0 : 1;
 }

@@ -90,13 +90,13 @@ static void urban_calc(const struct policy_ctx *ctx, const struct person *p,
 		     (long long)c->b.monthly);
 }
 
-/* Rural: a fixed amount for class I, the enrolled amount inside the class
- * range for II and III. */
+/* Rural: a fixed amount for class I (an orphan's on d), the enrolled
+ * amount inside the class range for II and III. */
 static void rural_calc(const struct policy_ctx *ctx, const struct person *p,
 		       const char *class_, bool has_amount, fen_t asked, ymd_t d,
 		       struct dibao_calc *c)
 {
-	bool orphan = person_has(p, ASSIST__CATEGORY__CATEGORY_ORPHAN);
+	bool orphan = rules_category_on(p, ASSIST__CATEGORY__CATEGORY_ORPHAN, d);
 	const char *lo_name = NULL, *hi_name = NULL;
 	fen_t lo, hi;
 

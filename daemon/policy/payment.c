@@ -122,11 +122,8 @@ int payment_person(const struct params *ps, struct person *p, ymd_t first,
 
 /* ---- back-dated facts: arrears and recovery ------------------------------ */
 
-/* The amount due for b in the month starting first: what the facts valid
- * on that day make it when it is active then (and on the enrollment it rests
- * on), else 0; how, the calculation or why nothing, into how. */
-static fen_t due_for(const struct params *ps, const struct person *p, const struct benefit *b,
-		     ymd_t first, char *how, size_t len)
+fen_t policy_month_due(const struct params *ps, const struct person *p, const struct benefit *b,
+		       ymd_t first, char *how, size_t len)
 {
 	ymd_t last;
 
@@ -224,7 +221,7 @@ static int reconcile_month(struct person *p, ymd_t first, const struct policy_ca
 
 		if (!month_ref(b, first, ref, sizeof(ref)))
 			continue;
-		due = due_for(c->ps, p, b, first, how, sizeof(how));
+		due = policy_month_due(c->ps, p, b, first, how, sizeof(how));
 		paid = paid_for(p, ref);
 		if (due != paid &&
 		    (rc = book_diff(p, b, first, ref, due, paid, how, c, out)) < 0)

@@ -156,6 +156,14 @@ __attribute__((warn_unused_result)) int policy_refresh(const struct policy_ctx *
 __attribute__((warn_unused_result)) int policy_backdate(struct person *p,
 							 const struct policy_cause *c,
 							 struct decisions *out);
+/* What p's periodic benefit b is due for the month starting first, with
+ * the facts known now of that day: the amount of that day (the household's
+ * facts and the standards ps of then) when b is active on it (and on the
+ * enrollment it rests on), else 0; how, the calculation or why nothing,
+ * into how. What a month's entries add up to once every fact is booked
+ * (payment_reconcile() in rules.h, assist-audit). Pure. */
+fen_t policy_month_due(const struct params *ps, const struct person *p, const struct benefit *b,
+		       ymd_t first, char *how, size_t len);
 /* p's benefits as of d (docs/policy.md "Validity") into out, which has room
  * for p->n_benefits rows: a row whose last day is before d shows ended with
  * it as until; a row not started on d is left out; a row active on d shows

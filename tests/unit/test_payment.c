@@ -228,6 +228,32 @@ static void test_amount_of_the_day(void **state)
 	person_free(p);
 }
 
+/* A rural class I recipient who became an orphan from 2008-03-01: 7000 a
+ * month before, the orphan's 10000 from then on (POLICY (2)). */
+static void test_orphan_from(void **state)
+{
+	static const struct {
+		ymd_t first;
+		fen_t paid;
+	} cases[] = {{20080201, 7000}, {20080301, 10000}, {20080401, 10000}};
+	struct person *p = recipient(ASSIST__SCHEME__SCHEME_RURAL_DIBAO, 52000, 20080101,
+				     YMD_NONE, YMD_NONE);
+	struct category_state *cs = person_category(p, ASSIST__CATEGORY__CATEGORY_ORPHAN);
+
+	assert_non_null(cs);
+	cs->active = true;
+	cs->since = 20080301;
+	for (size_t i = 0; i < N(cases); i++) {
+		struct decisions out = {0};
+
+		assert_int_equal(payment_person(params, p, cases[i].first, &out), 0);
+		assert_int_equal(out.n, 1);
+		assert_int_equal(out.items[0].u.ledger.amount, cases[i].paid);
+		decisions_free(&out);
+	}
+	person_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_person),
 		cmocka_unit_test(test_amount_of_the_day),
+		cmocka_unit_test(test_orphan_from),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
