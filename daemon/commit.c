@@ -179,6 +179,7 @@ void commit_person(struct commit *c, const struct person *p, const uint8_t *stat
 	pgarray_bool(&c->persons, 5, world_may_be_paid(p));
 	pgarray_text(&c->persons, 6, p->place.town);
 	pgarray_text(&c->persons, 7, p->place.community);
+	pgarray_int(&c->persons, 8, world_bucket(p->id));
 }
 
 void commit_application(struct commit *c, const struct person *p, const struct application *app)

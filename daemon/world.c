@@ -43,7 +43,7 @@ void world_take_changes(struct world *w)
 	w->n_changed_p = w->n_changed_h = 0;
 }
 
-static uint32_t bucket(const char *id)
+uint32_t world_bucket(const char *id)
 {
 	uint64_t v = 0;
 
@@ -58,7 +58,7 @@ static uint32_t bucket(const char *id)
 /* Add p to w->persons and its bucket's chain; 0 or -ENOMEM. */
 static int add_person(struct world *w, struct person *p)
 {
-	uint32_t b = bucket(p->id);
+	uint32_t b = world_bucket(p->id);
 
 	if (w->bucket_head == NULL &&
 	    (w->bucket_head = calloc(WORLD_BUCKETS, sizeof(*w->bucket_head))) == NULL)
@@ -168,7 +168,7 @@ static int by_id(const void *a, const void *b)
 
 uint32_t world_bucket_of(const char *id, uint32_t parts)
 {
-	return (uint32_t)((uint64_t)bucket(id) * parts / WORLD_BUCKETS);
+	return (uint32_t)((uint64_t)world_bucket(id) * parts / WORLD_BUCKETS);
 }
 
 void world_bucket_range(uint32_t k, uint32_t parts, uint32_t *lo, uint32_t *hi)

@@ -12,8 +12,8 @@
 #include "strmap.h"
 
 /* A person's bucket: its ID number's first 17 digits modulo WORLD_BUCKETS
- * (0 when it does not start with 17 digits; the store computes the same into
- * person.bucket). */
+ * (0 when it does not start with 17 digits), written into person.bucket
+ * with the row (payee_bucket() in SQL gives the same for rows before). */
 #define WORLD_BUCKETS 65521 /* a prime: IDs that differ in a few digits spread */
 
 /* Every person and household in memory. */
@@ -60,6 +60,8 @@ void world_take_changes(struct world *w);
  * ended one may still be owed a month before its end): a payment run reads
  * p, and the store marks its row (person.periodic) so that a run loads it. */
 bool world_may_be_paid(const struct person *p);
+/* id's bucket (see WORLD_BUCKETS), 0..WORLD_BUCKETS-1. */
+uint32_t world_bucket(const char *id);
 /* Payees in parts: part k of n holds the buckets b with
  * b * n / WORLD_BUCKETS = k. */
 /* The part among parts (1: all in part 0) an ID number is in. */

@@ -167,6 +167,11 @@ static void test_april_after_restart(void **state)
 	assert_payment(c, "pay/urban_dibao/2008-04", 18500);
 	assert_payment(r, "pay/rural_dibao/2008-04", 5000);
 	assert_int_equal(fixture_run(&fx, NULL, NULL, audit), 0);
+	/* assistd writes each person's bucket: the figure the SQL function gives. */
+	assert_true(sql_int("SELECT count(*) FROM person") > 0);
+	assert_int_equal(sql_int("SELECT count(*) FROM person "
+				 "WHERE bucket IS DISTINCT FROM payee_bucket(id_number)"),
+			 0);
 }
 
 /* Replaying the journal books the same payments. */
