@@ -415,19 +415,22 @@ static bool read_household(PGconn *db, struct person *p, struct household **hh)
 	PGresult *r;
 	size_t len;
 	uint8_t *data;
-	bool ok = true;
+	bool ok = true, found;
 
 	*hh = NULL;
 	if (p->household_id[0] == '\0')
 		return true;
 	if ((r = query(db, "SELECT state FROM household WHERE household_id = $1", 1, params)) == NULL)
 		return false;
-	data = PQntuples(r) > 0 ? bytea(r, 0, 0, &len) : NULL;
+	found = PQntuples(r) > 0;
+	data = found ? bytea(r, 0, 0, &len) : NULL;
 	*hh = data != NULL ? stored_unpack_household(data, len) : NULL;
 	PQfreemem(data);
 	PQclear(r);
+	if (!found)
+		return true; /* a household never described */
 	if (*hh == NULL || household_link(*hh, p) < 0)
-		return *hh == NULL && data == NULL; /* no row: a household never described */
+		return false;
 	r = query(db, "SELECT id_number, state FROM person WHERE household_id = $1 AND "
 		  "id_number <> $2", 2, params);
 	for (int i = 0; r != NULL && i < PQntuples(r) && ok; i++) {
@@ -455,14 +458,13 @@ static ymd_t checked_from(const struct person *p)
 	return from;
 }
 
+/* Free p, hh and hh's other members: each person unlinks itself. */
 static void free_household(struct person *p, struct household *hh)
 {
-	for (size_t i = 0; hh != NULL && i < hh->n_m; i++) {
-		if (hh->m[i] != p)
-			person_free(hh->m[i]);
-	}
-	household_free(hh);
 	person_free(p);
+	while (hh != NULL && hh->n_m > 0)
+		person_free(hh->m[0]);
+	household_free(hh);
 }
 
 /* One month of p: the sum of its entries of scheme under ref against what
