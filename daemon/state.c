@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strmap.h"
+
 struct person *person_new(const char *id)
 {
 	struct person *p = calloc(1, sizeof(*p));
@@ -28,10 +30,9 @@ void person_free(struct person *p)
 	if (p == NULL)
 		return;
 	household_unlink(p);
-	free(p->cat);
+	free(p->cats);
 	free(p->enrollments);
 	free(p->benefits);
-	free(p->entitlements);
 	free(p->ledger);
 	free(p->alerts);
 	free(p->years);
@@ -62,18 +63,69 @@ struct ytd *person_ytd(struct person *p, int year)
 	return y;
 }
 
+/* A shared entitlement list under its key: each entry's scheme, eligibility
+ * and reason atom (its address: atoms are unique). */
+struct entitlement_list {
+	char *key;
+	size_t n;
+	struct entitlement items[];
+};
+
+static struct strmap entitlement_lists;
+
+#define ENTITLEMENT_KEY_LEN 40 /* "12.1.0x7f0123456789ab;" with room */
+
+const struct entitlement *state_entitlements_intern(const struct entitlement *items, size_t n)
+{
+	char key[64 * ENTITLEMENT_KEY_LEN] = "";
+	struct entitlement_list *l;
+	size_t len = 0;
+
+	if (n == 0 || n > 64)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(key + len, sizeof(key) - len, "%d.%d.%p;", items[i].scheme,
+					items[i].eligible, (const void *)items[i].reason);
+	if ((l = strmap_get(&entitlement_lists, key)) != NULL)
+		return l->items;
+	if ((l = malloc(sizeof(*l) + n * sizeof(*items))) == NULL)
+		return NULL;
+	if ((l->key = strdup(key)) == NULL || strmap_put(&entitlement_lists, l->key, l) < 0) {
+		free(l->key);
+		free(l);
+		return NULL;
+	}
+	l->n = n;
+	memcpy(l->items, items, n * sizeof(*items));
+	return l->items;
+}
+
 static const struct category_state no_category;
 
 const struct category_state *person_category_of(const struct person *p, int c)
 {
-	return p->cat != NULL ? &p->cat[c] : &no_category;
+	for (uint8_t i = 0; i < p->n_cats; i++) {
+		if (p->cats[i].category == c)
+			return &p->cats[i].s;
+	}
+	return &no_category;
 }
 
 struct category_state *person_category(struct person *p, int c)
 {
-	if (p->cat == NULL && (p->cat = calloc(STATE_CATEGORY_MAX, sizeof(*p->cat))) == NULL)
+	struct category_entry *cats;
+
+	for (uint8_t i = 0; i < p->n_cats; i++) {
+		if (p->cats[i].category == c)
+			return &p->cats[i].s;
+	}
+	/* One more each time, exactly: a person gains a category rarely. */
+	if (p->n_cats >= STATE_CATEGORY_MAX ||
+	    (cats = realloc(p->cats, (p->n_cats + 1u) * sizeof(*cats))) == NULL)
 		return NULL;
-	return &p->cat[c];
+	p->cats = cats;
+	cats[p->n_cats] = (struct category_entry){.category = c};
+	return &cats[p->n_cats++].s;
 }
 
 bool person_has(const struct person *p, int c)

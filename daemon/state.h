@@ -36,6 +36,12 @@ struct category_state {
 	int32_t months;  /* registered_unemployed: months unemployed, if sent */
 };
 
+/* A category of a person (1 .. STATE_CATEGORY_MAX - 1) and its state. */
+struct category_entry {
+	int32_t category;
+	struct category_state s;
+};
+
 struct enrollment {
 	Assist__Scheme scheme;
 	char class_[8];
@@ -121,21 +127,23 @@ struct person {
 	char household_id[48];
 	Assist__Hukou hukou;
 	ymd_t hukou_from;  /* the day hukou holds from; YMD_NONE: the first known */
-	ymd_t household_from; /* the day p's household holds from; YMD_NONE: the first known */
 	Assist__Area area;
 	struct place place;
 	ymd_t deceased_on;
-	/* STATE_CATEGORY_MAX slots, made when the first category is recorded
-	 * (most persons never hold one); NULL: none. Read through
+	ymd_t household_from; /* the day p's household holds from; YMD_NONE: the first known */
+	/* The categories anything is recorded for, n_cats of them (most
+	 * persons hold none, few more than two). Read through
 	 * person_category_of, written through person_category. */
-	struct category_state *cat;
+	struct category_entry *cats;
 
 	struct enrollment *enrollments;
 	size_t n_enrollments, cap_enrollments;
 	struct benefit *benefits;
 	size_t n_benefits, cap_benefits;
-	struct entitlement *entitlements;
-	size_t n_entitlements, cap_entitlements;
+	/* Shared with every person whose list is the same
+	 * (state_entitlements_intern): never written through, never freed. */
+	const struct entitlement *entitlements;
+	size_t n_entitlements;
 	struct ledger_entry *ledger;
 	size_t n_ledger, cap_ledger;
 	struct alert *alerts;
@@ -151,13 +159,14 @@ struct person {
 			    * (daemon/apply.c) */
 	size_t n_claim_keys, cap_claim_keys;
 
-	ymd_t latest_date; /* latest date carried by an event applied to this person */
 	uint64_t version;  /* bumped on every change */
 	uint64_t feed_seq; /* sequence of the last feed message of this record */
 	int64_t updated_at_ms;
 
 	struct household *hh; /* borrowed; NULL if no household known */
 	struct person *bucket_next; /* the world's chain of p's bucket */
+	ymd_t latest_date;    /* latest date carried by an event applied to this person */
+	uint8_t n_cats;
 	bool dirty;           /* changed in the batch being built */
 	bool queued;          /* on the world's list of changed persons */
 	bool stored;          /* a row exists in the database */
@@ -225,7 +234,8 @@ _Static_assert(sizeof(((struct alert *)0)->ref) == STATE_CLAIM_ID_MAX + 1,
 /* p's state of category c (1 .. STATE_CATEGORY_MAX - 1): a zero one when
  * none is recorded. */
 const struct category_state *person_category_of(const struct person *p, int c);
-/* p's state of category c, to change; NULL when out of memory. */
+/* p's state of category c, to change (made zeroed when none is recorded; it
+ * moves when another category is made); NULL when out of memory. */
 struct category_state *person_category(struct person *p, int c);
 /* New zeroed person with this (validated) ID; NULL when out of memory. */
 struct person *person_new(const char *id);
@@ -249,6 +259,12 @@ int person_add_claim_key(struct person *p, const char *key);
 void person_drop_once_key(struct person *p, const char *key);
 /* Remove every claim key starting with prefix. */
 void person_drop_claim_keys(struct person *p, const char *prefix);
+
+/* The shared copy of the entitlement list items[0..n) (every reason an
+ * atom): equal lists are one copy, kept for the life of the process, as
+ * persons repeat a few hundred different lists. NULL when n is 0 or out of
+ * memory. */
+const struct entitlement *state_entitlements_intern(const struct entitlement *items, size_t n);
 
 /* New zeroed household; NULL when out of memory. */
 struct household *household_new(const char *id);

@@ -93,13 +93,21 @@ cleanup:
  * same entries. */
 static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 {
+	struct entitlement *list = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	if ((rc = pbmap_from_message(&statemap_person, &r->base, p)) < 0 ||
 	    (rc = pbmap_from_list(&statemap_benefits, &r->base, (void **)&p->benefits,
 				  &p->n_benefits, &p->cap_benefits)) < 0 ||
-	    (rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&p->entitlements,
-				  &p->n_entitlements, &p->cap_entitlements)) < 0)
+	    (rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&list, &n, &cap)) < 0)
+		goto cleanup;
+	p->entitlements = state_entitlements_intern(list, n);
+	p->n_entitlements = p->entitlements != NULL ? n : 0;
+	rc = p->entitlements == NULL && n > 0 ? -ENOMEM : 0;
+cleanup:
+	free(list);
+	if (rc < 0)
 		return rc;
 	if ((rc = pbmap_from_list(&statemap_alerts, &r->base, (void **)&p->alerts, &p->n_alerts,
 				  &p->cap_alerts)) < 0)

@@ -166,18 +166,13 @@ static bool entitlements_equal(const struct person *p, const struct entitlement 
 
 static int apply_entitlements(struct person *p, const struct entitlement *items, int n)
 {
+	const struct entitlement *list;
+
 	if (n < 0 || entitlements_equal(p, items, n))
 		return 0;
-	if (p->cap_entitlements < (size_t)n) {
-		struct entitlement *list = realloc(p->entitlements, (size_t)n * sizeof(*list));
-
-		if (list == NULL)
-			return -ENOMEM;
-		p->entitlements = list;
-		p->cap_entitlements = (size_t)n;
-	}
-	if (n > 0)
-		memcpy(p->entitlements, items, (size_t)n * sizeof(*items));
+	if ((list = state_entitlements_intern(items, (size_t)n)) == NULL && n > 0)
+		return -ENOMEM;
+	p->entitlements = list;
 	p->n_entitlements = (size_t)n;
 	return 1;
 }

@@ -19,7 +19,7 @@ static struct person *full_person(void)
 {
 	struct person *p = person_new("420704198001010015");
 	struct benefit *b;
-	struct entitlement *en;
+	struct entitlement en[2];
 	struct ledger_entry *l;
 	struct alert *a;
 	struct enrollment *e;
@@ -49,13 +49,12 @@ static struct person *full_person(void)
 		b->until = i ? 20260630 : YMD_NONE;
 		snprintf(b->reason, sizeof(b->reason), "household 3 x 18500 - 30000 = %d", 25500 + i);
 	}
-	en = vec_grow((void **)&p->entitlements, &p->n_entitlements, &p->cap_entitlements, sizeof(*en));
-	en->scheme = ASSIST__SCHEME__SCHEME_UTILITIES;
-	en->eligible = true;
-	en->reason = atom_intern("urban dibao");
-	en = vec_grow((void **)&p->entitlements, &p->n_entitlements, &p->cap_entitlements, sizeof(*en));
-	en->scheme = ASSIST__SCHEME__SCHEME_LEGAL_AID;
-	en->reason = atom_intern("not a recipient");
+	en[0] = (struct entitlement){ASSIST__SCHEME__SCHEME_UTILITIES, true,
+				     atom_intern("urban dibao")};
+	en[1] = (struct entitlement){ASSIST__SCHEME__SCHEME_LEGAL_AID, false,
+				     atom_intern("not a recipient")};
+	p->entitlements = state_entitlements_intern(en, 2);
+	p->n_entitlements = 2;
 	l = vec_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger, sizeof(*l));
 	snprintf(l->ref, sizeof(l->ref), "B-1");
 	l->scheme = ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE;
@@ -351,6 +350,33 @@ static void test_household_round_trip(void **state)
 	household_free(g);
 }
 
+/* Persons whose entitlement lists are equal share one copy, read back or
+ * made; a different list is another copy. */
+static void test_entitlements_shared(void **state)
+{
+	struct person *p = full_person(), *a, *b;
+	struct entitlement other = {ASSIST__SCHEME__SCHEME_LEGAL_AID, true, atom_intern("other")};
+	size_t len;
+	uint8_t *buf = stored_pack_person(p, &len);
+
+	(void)state;
+	a = stored_unpack_person(buf, len);
+	b = stored_unpack_person(buf, len);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->n_entitlements, 2);
+	assert_ptr_equal(a->entitlements, p->entitlements);
+	assert_ptr_equal(b->entitlements, p->entitlements);
+	assert_string_equal(b->entitlements[0].reason, "urban dibao");
+	assert_ptr_not_equal(state_entitlements_intern(&other, 1), p->entitlements);
+	assert_ptr_equal(state_entitlements_intern(&other, 1), state_entitlements_intern(&other, 1));
+	assert_null(state_entitlements_intern(&other, 0));
+	free(buf);
+	person_free(a);
+	person_free(b);
+	person_free(p);
+}
+
 static void test_garbage_does_not_decode(void **state)
 {
 	const uint8_t junk[] = {0xff, 0xff, 0xff, 0x01, 0x02};
@@ -369,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_household_golden),
 		cmocka_unit_test(test_person_round_trip),
 		cmocka_unit_test(test_household_round_trip),
+		cmocka_unit_test(test_entitlements_shared),
 		cmocka_unit_test(test_garbage_does_not_decode),
 	};
 
