@@ -49,10 +49,12 @@ static struct person *full_person(void)
 		b->until = i ? 20260630 : YMD_NONE;
 		snprintf(b->reason, sizeof(b->reason), "household 3 x 18500 - 30000 = %d", 25500 + i);
 	}
-	en[0] = (struct entitlement){ASSIST__SCHEME__SCHEME_UTILITIES, true,
-				     atom_intern("urban dibao")};
-	en[1] = (struct entitlement){ASSIST__SCHEME__SCHEME_LEGAL_AID, false,
-				     atom_intern("not a recipient")};
+	memset(en, 0, sizeof(en)); /* the padding too: the lists are compared bytewise */
+	en[0].scheme = ASSIST__SCHEME__SCHEME_UTILITIES;
+	en[0].eligible = true;
+	en[0].reason = atom_intern("urban dibao");
+	en[1].scheme = ASSIST__SCHEME__SCHEME_LEGAL_AID;
+	en[1].reason = atom_intern("not a recipient");
 	p->entitlements = state_entitlements_intern(en, 2);
 	p->n_entitlements = 2;
 	l = vec_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger, sizeof(*l));
