@@ -170,7 +170,7 @@ void engine_find_person(struct engine *e, const char *id,
 	snprintf(fc->id, sizeof(fc->id), "%s", id);
 	fc->cb = cb;
 	fc->arg = arg;
-	store_submit(e->store, job);
+	store_submit(engine_loader(e), job);
 }
 
 struct finds_ctx {
@@ -211,7 +211,7 @@ void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
 	fc->e = e;
 	fc->cb = cb;
 	fc->arg = arg;
-	store_submit(e->store, job);
+	store_submit(engine_loader(e), job);
 }
 
 struct store *engine_loader(const struct engine *e)

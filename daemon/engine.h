@@ -88,12 +88,14 @@ __attribute__((warn_unused_result)) int engine_init(struct engine *e, uv_loop_t 
 void engine_start(struct engine *e, void (*on_ready)(void *data, int status));
 /* Seal the filling batch and report drained once nothing is in flight. */
 void engine_drain(struct engine *e);
-/* The person with id: from memory, else loaded from the store first. cb gets
- * NULL if nobody has that ID. */
+/* The person with id: from memory, else loaded first (engine_loader: a
+ * query does not wait behind the writes in flight). cb gets NULL if nobody
+ * has that ID. */
 void engine_find_person(struct engine *e, const char *id,
 			void (*cb)(void *arg, struct person *p), void *arg);
 /* Make sure memory holds the persons with ids (and their households),
- * loading the missing ones in one read, then call cb(arg, status). */
+ * loading the missing ones in one read (engine_loader), then call
+ * cb(arg, status). */
 void engine_find_persons(struct engine *e, const char *const *ids, size_t n,
 			 void (*cb)(void *arg, int status), void *arg);
 /* Where loads of what memory lacks go: the reader while it is up, else the
