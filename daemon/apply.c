@@ -98,9 +98,9 @@ static int replace_categories(struct person *p, const Assist__PersonChange *pc, 
 	return 0;
 }
 
-/* Every member's record shows the household's size: a move changes the
- * records of the household left and of the one joined. */
-static int members_changed(struct world *w, struct household *hh)
+/* Every member's record shows what hh is (its size, income and housing
+ * area): each is changed. */
+static int members_dirty(struct world *w, struct household *hh)
 {
 	for (size_t i = 0; i < hh->n_m; i++) {
 		hh->m[i]->dirty = true;
@@ -108,6 +108,14 @@ static int members_changed(struct world *w, struct household *hh)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* A move that changes hh's size (was: the size before) changes the records
+ * of the household left or joined. A declared size does not move with its
+ * members. */
+static int members_changed(struct world *w, struct household *hh, int32_t was)
+{
+	return household_size(hh) == was ? 0 : members_dirty(w, hh);
 }
 
 /* The place sent, each part an atom (validated: no longer than STATE_*_MAX). */
@@ -144,14 +152,19 @@ static int update_person(struct world *w, const Assist__PersonChange *pc, ymd_t 
 	if (pc->household_id[0] != '\0' && strcmp(pc->household_id, p->household_id) != 0) {
 		struct household *old = p->hh;
 		struct household *hh = world_household(w, pc->household_id);
+		int32_t old_was, hh_was;
+
 		if (hh == NULL)
 			return -ENOMEM;
+		old_was = old != NULL ? household_size(old) : 0;
+		hh_was = household_size(hh);
 		/* A move holds from from; the first household known, from the earliest. */
 		if (p->household_id[0] != '\0')
 			p->household_from = from;
 		copy_str(p->household_id, sizeof(p->household_id), pc->household_id);
 		if (household_link(hh, p) < 0 ||
-		    (old != NULL && members_changed(w, old) < 0) || members_changed(w, hh) < 0)
+		    (old != NULL && members_changed(w, old, old_was) < 0) ||
+		    members_changed(w, hh, hh_was) < 0)
 			return -ENOMEM;
 	} else if (pc->household_id[0] != '\0' && p->hh == NULL) {
 		struct household *hh = world_household(w, pc->household_id);
@@ -307,6 +320,11 @@ int apply_household(struct world *w, const struct policy_ctx *ctx, const Assist_
 		return rc;
 	if (rc > 0)
 		backdate_household(&was, hh, from, &bd);
+	if ((household_size(hh) != household_size(&was) ||
+	     hh->monthly_income != was.monthly_income ||
+	     hh->housing_area_m2 != was.housing_area_m2) &&
+	    members_dirty(w, hh) < 0)
+		return -ENOMEM;
 	/* The household's rules run through any member (all of them). */
 	return hh->n_m > 0 ? refresh(ctx, hh->m[0], YMD_NONE, &bd, out) : 0;
 }

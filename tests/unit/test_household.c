@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "idnum.h"
 #include "policytest.h"
 #include "stored.h"
 #include "worldtest.h"
@@ -65,6 +66,23 @@ static void send(struct worldtest *f, const struct change *c)
 		hc.monthly_income_fen = &income;
 	}
 	hc.effective_on = (char *)c->from;
+	ev.kind = ASSIST__KIND__KIND_HOUSEHOLD;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
+	ev.household = &hc;
+	assert_int_equal(worldtest_apply(f, &ev, &reject), 0);
+}
+
+/* A household event for H1 with its housing area alone. */
+static void send_area(struct worldtest *f, double m2)
+{
+	Assist__HouseholdChange hc = ASSIST__HOUSEHOLD_CHANGE__INIT;
+	Assist__DoubleValue area = ASSIST__DOUBLE_VALUE__INIT;
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	struct verdict reject;
+
+	hc.household_id = "H1";
+	area.value = m2;
+	hc.housing_area_m2 = &area;
 	ev.kind = ASSIST__KIND__KIND_HOUSEHOLD;
 	ev.payload_case = ASSIST__EVENT__PAYLOAD_HOUSEHOLD;
 	ev.household = &hc;
@@ -165,10 +183,73 @@ static void test_facts_on_a_day(void **state)
 	}
 }
 
+/* Person n's ID: a valid one, born 1980-01-01, sequence n. */
+static void id_of(int n, char id[IDNUM_BUFLEN])
+{
+	snprintf(id, IDNUM_BUFLEN, "42070419800101%03d", n);
+	id[17] = idnum_check_char(id);
+	id[18] = '\0';
+}
+
+static void join(struct worldtest *f, int n, const char *household)
+{
+	Assist__PersonChange pc = ASSIST__PERSON_CHANGE__INIT;
+	Assist__Event ev = ASSIST__EVENT__INIT;
+	struct verdict reject;
+	char id[IDNUM_BUFLEN];
+
+	id_of(n, id);
+	pc.id_number = id;
+	pc.household_id = (char *)household;
+	pc.hukou = ASSIST__HUKOU__HUKOU_URBAN;
+	ev.kind = ASSIST__KIND__KIND_PERSON;
+	ev.payload_case = ASSIST__EVENT__PAYLOAD_PERSON;
+	ev.person = &pc;
+	assert_int_equal(worldtest_apply(f, &ev, &reject), 0);
+}
+
+/* Whose records an event changes: a member joining a household of a
+ * declared size changes its own only; one joining a household counted by
+ * its members changes every member's; a change of the household's facts
+ * every member's. */
+static void test_records_changed(void **state)
+{
+	static const struct {
+		const char *what;
+		int32_t declared; /* 0: the size is the members known */
+		int joined;       /* members before the third */
+		size_t changed;   /* records the third member's joining changes */
+	} cases[] = {
+		{"declared size: the newcomer's record alone", 3, 2, 1},
+		{"counted size: every member's", 0, 2, 3},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N(cases); i++) {
+		struct worldtest f;
+		struct change c = {cases[i].declared, 30000, ""};
+
+		print_message("%s\n", cases[i].what);
+		worldtest_init(&f, params, "civil_affairs");
+		send(&f, &c);
+		for (int n = 0; n < cases[i].joined; n++)
+			join(&f, n, "H1");
+		world_take_changes(&f.w);
+		join(&f, cases[i].joined, "H1");
+		assert_int_equal(f.w.n_changed_p, cases[i].changed);
+		world_take_changes(&f.w);
+		/* The housing area shows on every member's record. */
+		send_area(&f, 41.5);
+		assert_int_equal(f.w.n_changed_p, (size_t)cases[i].joined + 1);
+		worldtest_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_facts_on_a_day),
+		cmocka_unit_test(test_records_changed),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
