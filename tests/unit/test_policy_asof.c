@@ -46,6 +46,7 @@ struct facts {
 	const char *deceased_on;
 	const char *hukou_rural_from; /* the hukou became rural from this day */
 	const char *income_from;   /* income 100,000 a month from this day */
+	const char *lower_income_from; /* income 10,000 a month from this day (0 before) */
 	int category;              /* a civil-affairs category held... */
 	const char *category_since;
 	const char *category_until; /* ...and ended after this day */
@@ -61,6 +62,7 @@ struct view {
 	const char *until;    /* NULL: none known */
 	/* huimin, utilities, education, legal_aid */
 	bool huimin, utilities, education, legal_aid;
+	fen_t monthly; /* the row's amount that day */
 };
 
 #define MAX_VIEWS 4
@@ -74,35 +76,41 @@ struct asof_case {
 static const struct asof_case cases[] = {
 	{"enrollment 2008-01-01..2008-03-31",
 	 {.end_date = "2008-03-31", .enrolled = true, .applied_on = "2008-01-01"},
-	 {{"2008-02-15", true, true, "2008-03-31", 1, 1, 1, 1},
-	  {"2008-03-31", true, true, "2008-03-31", 1, 1, 1, 1},
-	  {"2008-04-01", true, false, "2008-03-31", 0, 0, 0, 0}}},
+	 {{"2008-02-15", true, true, "2008-03-31", 1, 1, 1, 1, 18500},
+	  {"2008-03-31", true, true, "2008-03-31", 1, 1, 1, 1, 18500},
+	  {"2008-04-01", true, false, "2008-03-31", 0, 0, 0, 0, 18500}}},
 	{"open enrollment",
 	 {.enrolled = true, .applied_on = "2008-01-01"},
-	 {{"2008-02-15", true, true, NULL, 1, 1, 1, 1}, {"2026-12-02", true, true, NULL, 1, 1, 1, 1}}},
+	 {{"2008-02-15", true, true, NULL, 1, 1, 1, 1, 18500},
+	  {"2026-12-02", true, true, NULL, 1, 1, 1, 1, 18500}}},
 	{"death mid-month: until the month's end",
 	 {.deceased_on = "2008-05-10", .enrolled = true, .applied_on = "2008-05-10"},
-	 {{"2008-05-09", true, true, "2008-05-31", 1, 1, 1, 1},
-	  {"2008-05-20", true, true, "2008-05-31", 1, 1, 1, 1},
-	  {"2008-06-01", true, false, "2008-05-31", 0, 0, 0, 0}}},
+	 {{"2008-05-09", true, true, "2008-05-31", 1, 1, 1, 1, 18500},
+	  {"2008-05-20", true, true, "2008-05-31", 1, 1, 1, 1, 18500},
+	  {"2008-06-01", true, false, "2008-05-31", 0, 0, 0, 0, 18500}}},
 	{"hukou changed to rural from 2008-07-01",
 	 {.hukou_rural_from = "2008-07-01", .enrolled = true, .applied_on = "2008-07-01"},
-	 {{"2008-06-30", true, true, "2008-06-30", 1, 1, 1, 1},
-	  {"2008-07-01", true, false, "2008-06-30", 0, 0, 0, 0}}},
+	 {{"2008-06-30", true, true, "2008-06-30", 1, 1, 1, 1, 18500},
+	  {"2008-07-01", true, false, "2008-06-30", 0, 0, 0, 0, 18500}}},
 	{"income at the line from 2008-09-01",
 	 {.income_from = "2008-09-01", .enrolled = true, .applied_on = "2008-09-01"},
-	 {{"2008-08-31", true, true, "2008-08-31", 1, 1, 1, 1},
-	  {"2008-09-01", true, false, "2008-08-31", 0, 0, 0, 0}}},
+	 {{"2008-08-31", true, true, "2008-08-31", 1, 1, 1, 1, 18500},
+	  {"2008-09-01", true, false, "2008-08-31", 0, 0, 0, 0, 18500}}},
+	{"income 10,000 from 2008-05-01: each day its own amount",
+	 {.lower_income_from = "2008-05-01", .enrolled = true, .applied_on = "2008-05-01"},
+	 {{"2008-04-30", true, true, NULL, 1, 1, 1, 1, 18500},
+	  {"2008-05-01", true, true, NULL, 1, 1, 1, 1, 8500},
+	  {"2009-01-01", true, true, NULL, 1, 1, 1, 1, 8500}}},
 	{"legal aid through a civil-affairs category after the dibao ended",
 	 {.end_date = "2008-03-31", .category = C(DISABLED), .enrolled = true,
 	  .applied_on = "2008-01-01"},
-	 {{"2008-04-01", true, false, "2008-03-31", 0, 0, 0, 1}}},
+	 {{"2008-04-01", true, false, "2008-03-31", 0, 0, 0, 1, 18500}}},
 	{"a status ended: three noes 2008-02-01..2008-12-31, no dibao",
 	 {.category = C(THREE_NOES), .category_since = "2008-02-01",
 	  .category_until = "2008-12-31", .applied_on = "2009-01-01"},
-	 {{"2008-01-31", false, false, NULL, 0, 0, 0, 0},
-	  {"2008-06-01", false, false, NULL, 0, 0, 0, 1},
-	  {"2009-01-01", false, false, NULL, 0, 0, 0, 0}}},
+	 {{"2008-01-31", false, false, NULL, 0, 0, 0, 0, 18500},
+	  {"2008-06-01", false, false, NULL, 0, 0, 0, 1, 18500},
+	  {"2009-01-01", false, false, NULL, 0, 0, 0, 0, 18500}}},
 };
 
 static struct person *make_person(const struct facts *f, struct household *hh)
@@ -156,7 +164,14 @@ static void later_facts(const struct facts *f, struct person *p, struct househol
 		hh->monthly_income = 100000;
 		hh->changed_from = day(f->income_from);
 	}
-	if (f->hukou_rural_from != NULL || f->income_from != NULL || f->deceased_on != NULL)
+	if (f->lower_income_from != NULL) {
+		struct household_past was = household_now(hh);
+
+		assert_int_equal(household_supersede(hh, &was, day(f->lower_income_from)), 0);
+		hh->monthly_income = 10000;
+	}
+	if (f->hukou_rural_from != NULL || f->income_from != NULL || f->deceased_on != NULL ||
+	    f->lower_income_from != NULL)
 		refresh(p, f->applied_on);
 }
 
@@ -186,7 +201,7 @@ static void check_view(const struct person *p, const struct view *v)
 		assert_int_equal(b[0].active, v->active);
 		assert_int_equal(b[0].until, day(v->until));
 		assert_int_equal(b[0].since, day("2008-01-01"));
-		assert_int_equal(b[0].monthly, 18500);
+		assert_int_equal(b[0].monthly, v->monthly);
 	}
 	ne = policy_entitlements_as_of(params, p, day(v->as_of), e);
 	assert_int_equal(ne, 7);
