@@ -271,6 +271,17 @@ int32_t household_size(const struct household *hh)
 	return (int32_t)hh->n_m;
 }
 
+ymd_t person_household_from(const struct person *p)
+{
+	ymd_t from = p->household_from;
+
+	for (size_t i = 0; p->hh != NULL && !p->hh->has_members && i < p->hh->n_m; i++) {
+		if (p->hh->m[i]->household_from > from)
+			from = p->hh->m[i]->household_from;
+	}
+	return from;
+}
+
 struct household_past household_now(const struct household *hh)
 {
 	return (struct household_past){

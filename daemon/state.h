@@ -276,6 +276,11 @@ int household_link(struct household *hh, struct person *p);
 void household_unlink(struct person *p);
 /* The member count the rules use: declared members, else known members. */
 int32_t household_size(const struct household *hh);
+/* The day from which p's household as memory holds it is the one p's
+ * months were paid with: p's own move into it and, when its size is the
+ * members known, every member's. The months before were paid with a
+ * household the record no longer keeps. YMD_NONE: always. */
+ymd_t person_household_from(const struct person *p);
 /* hh's facts as they held on d: hh itself from its changed_from on (and for
  * YMD_NONE), else a copy in buf (its members borrowed) with the past facts
  * of that day, the earliest known before them. NULL for NULL. */

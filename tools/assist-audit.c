@@ -444,20 +444,6 @@ static bool read_household(PGconn *db, struct person *p, struct household **hh)
 	return r != NULL && ok;
 }
 
-/* The day before which p's months are not checked: its own move and, when
- * its household's size is the members known, every member's (the record
- * keeps the household a person is in now, not those it was in). */
-static ymd_t checked_from(const struct person *p)
-{
-	ymd_t from = p->household_from;
-
-	for (size_t i = 0; p->hh != NULL && !p->hh->has_members && i < p->hh->n_m; i++) {
-		if (p->hh->m[i]->household_from > from)
-			from = p->hh->m[i]->household_from;
-	}
-	return from;
-}
-
 /* Free p, hh and hh's other members: each person unlinks itself. */
 static void free_household(struct person *p, struct household *hh)
 {
@@ -514,7 +500,7 @@ static long check_months_of(PGconn *db, const PGresult *ids, int i, void *data)
 		free_household(p, hh);
 		return 1;
 	}
-	from = checked_from(p);
+	from = person_household_from(p);
 	r = query(db, "SELECT ref, scheme, period, sum(amount_fen)::bigint FROM ledger "
 		  "WHERE id_number = $1 AND ref LIKE 'pay/%' GROUP BY 1, 2, 3 ORDER BY 1, 2", 1,
 		  params);

@@ -240,13 +240,15 @@ static int by_day(const void *a, const void *b)
 int payment_reconcile(struct person *p, const struct policy_cause *c, struct decisions *out)
 {
 	size_t n_m = p->hh != NULL ? p->hh->n_m : 0, n = 0, cap = 0;
+	/* Not before p's household is the one its months were paid with. */
+	ymd_t from = c->from > person_household_from(p) ? c->from : person_household_from(p);
 	ymd_t *months = NULL;
-	int rc = paid_months(p, c->from, &months, &n, &cap);
+	int rc = paid_months(p, from, &months, &n, &cap);
 
 	/* A month any member was paid for is a month run: a member's benefit
 	 * started back in it is owed too. */
 	for (size_t i = 0; i < n_m && rc == 0; i++)
-		rc = paid_months(p->hh->m[i], c->from, &months, &n, &cap);
+		rc = paid_months(p->hh->m[i], from, &months, &n, &cap);
 	if (n > 1)
 		qsort(months, n, sizeof(*months), by_day);
 	for (size_t i = 0; i < n && rc == 0; i++)

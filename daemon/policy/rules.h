@@ -87,9 +87,10 @@ __attribute__((warn_unused_result)) int payment_person(const struct params *ps,
  * c->ps the parameters), in force the
  * sum of p's entries under pay/<scheme>/<YYYY-MM>. A positive difference is
  * an arrears entry, a negative one a recovery entry, dated the month's
- * first day, explained by the cause c (policy.h). Months before c->from are
- * left as paid. Appended to out, not applied; reconciling again books
- * nothing. 0 or -ENOMEM. */
+ * first day, explained by the cause c (policy.h). Months before c->from, or
+ * before p's household is the one they were paid with
+ * (person_household_from), are left as paid. Appended to out, not applied;
+ * reconciling again books nothing. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int payment_reconcile(struct person *p,
 							   const struct policy_cause *c,
 							   struct decisions *out);

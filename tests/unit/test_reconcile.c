@@ -271,6 +271,31 @@ static void test_months_before_household_change(void **state)
 	world_free(&w);
 }
 
+/* The first member moved into the household on 2008-03-01 (its February
+ * was paid with another household): an income of 45000 from 2008-02-01
+ * recomputes its March only, the others' February and March. */
+static void test_not_before_a_move(void **state)
+{
+	struct decisions out = {0};
+	struct world w;
+
+	world_init(&w, false);
+	w.p[0]->household_from = 20080301;
+	w.hh->monthly_income = 45000;
+	assert_int_equal(backdate(w.p[0], 20080201, "household income 45000 from 2008-02-01",
+				  &out),
+			 0);
+	assert_int_equal(out.n, 5);
+	assert_null(entry(&out, w.p[0], 20080201));
+	check_entry(entry(&out, w.p[0], 20080301), -5000, "3500 per member");
+	for (int m = 1; m < 3; m++) {
+		check_entry(entry(&out, w.p[m], 20080201), -5000, "3500 per member");
+		check_entry(entry(&out, w.p[m], 20080301), -5000, "3500 per member");
+	}
+	decisions_free(&out);
+	world_free(&w);
+}
+
 /* A claim dated on or after a death registered later is reversed and
  * alerted; one dated before stands. */
 static void test_claims_after_death(void **state)
@@ -329,6 +354,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_months_before_household_change),
+		cmocka_unit_test(test_not_before_a_move),
 		cmocka_unit_test(test_claims_after_death),
 	};
 
