@@ -102,23 +102,29 @@ const struct entitlement *state_entitlements_intern(const struct entitlement *it
 
 static const struct category_state no_category;
 
-const struct category_state *person_category_of(const struct person *p, int c)
+/* p's entry of category c, or NULL. */
+static struct category_entry *category_entry(const struct person *p, int c)
 {
 	for (uint8_t i = 0; i < p->n_cats; i++) {
 		if (p->cats[i].category == c)
-			return &p->cats[i].s;
+			return &p->cats[i];
 	}
-	return &no_category;
+	return NULL;
+}
+
+const struct category_state *person_category_of(const struct person *p, int c)
+{
+	const struct category_entry *e = category_entry(p, c);
+
+	return e != NULL ? &e->s : &no_category;
 }
 
 struct category_state *person_category(struct person *p, int c)
 {
-	struct category_entry *cats;
+	struct category_entry *cats = category_entry(p, c);
 
-	for (uint8_t i = 0; i < p->n_cats; i++) {
-		if (p->cats[i].category == c)
-			return &p->cats[i].s;
-	}
+	if (cats != NULL)
+		return &cats->s;
 	/* One more each time, exactly: a person gains a category rarely. */
 	if (p->n_cats >= STATE_CATEGORY_MAX ||
 	    (cats = realloc(p->cats, (p->n_cats + 1u) * sizeof(*cats))) == NULL)

@@ -395,8 +395,8 @@ struct months {
 	uint64_t skipped; /* months before a move, not checked */
 };
 
-/* The stored person at row i of r (column col), its household (column
- * col + 1, NULL: none) linked; NULL when either does not decode. */
+/* The stored person at row i of r (its state in column col); NULL when it
+ * does not decode (or there is none). */
 static struct person *person_at(const PGresult *r, int i, int col)
 {
 	size_t len;
@@ -477,23 +477,19 @@ static long check_month(struct months *ms, struct person *p, const char *ref, co
 	return 1;
 }
 
-/* Every month the person at row i (its ID) was paid for. */
+/* Every month the person at row i (its ID and stored state) was paid for. */
 static long check_months_of(PGconn *db, const PGresult *ids, int i, void *data)
 {
 	struct months *ms = data;
 	const char *params[1] = {PQgetvalue(ids, i, 0)};
 	char masked[IDNUM_BUFLEN];
 	struct household *hh = NULL;
-	struct person *p = NULL;
+	struct person *p;
 	PGresult *r;
 	long bad = 0;
 	ymd_t from;
 
-	if ((r = query(db, "SELECT id_number, state FROM person WHERE id_number = $1", 1,
-		       params)) == NULL)
-		return -1;
-	p = PQntuples(r) > 0 ? person_at(r, 0, 1) : NULL;
-	PQclear(r);
+	p = person_at(ids, i, 1);
 	if (p == NULL || !read_household(db, p, &hh)) {
 		report(ms->progress, "%s: a stored state does not decode\n",
 		       idnum_mask(params[0], masked));
@@ -518,8 +514,10 @@ static long check_months(PGconn *db, struct months *ms, uint64_t *persons)
 {
 	static const struct pass ps = {"months: ",
 				       "SELECT count(DISTINCT id_number) FROM ledger WHERE ref LIKE 'pay/%'",
-				       "SELECT DISTINCT id_number FROM ledger WHERE ref LIKE 'pay/%' AND "
-				       "id_number > $1 ORDER BY 1 LIMIT $2::int",
+				       "SELECT l.id_number, p.state FROM (SELECT DISTINCT id_number "
+				       "FROM ledger WHERE ref LIKE 'pay/%' AND id_number > $1 "
+				       "ORDER BY 1 LIMIT $2::int) l LEFT JOIN person p USING (id_number) "
+				       "ORDER BY 1",
 				       ""};
 
 	return each_row(db, &ps, check_months_of, ms, persons, ms->progress);

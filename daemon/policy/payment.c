@@ -98,6 +98,18 @@ static bool month_ref(const struct benefit *b, ymd_t first, char *ref, size_t le
 	return true;
 }
 
+/* What b is due for the month starting first (policy_month_due), and its
+ * last day known into *last. */
+static fen_t month_due(const struct params *ps, const struct person *p, const struct benefit *b,
+		       ymd_t first, ymd_t *last, char *how, size_t len)
+{
+	if (!last_day(p, b, last) || !payment_due(b->since, *last, first)) {
+		snprintf(how, len, "%s", b->reason);
+		return 0;
+	}
+	return dibao_due(ps, p, b, first, how, len);
+}
+
 int payment_person(const struct params *ps, struct person *p, ymd_t first,
 		   struct decisions *out)
 {
@@ -109,10 +121,8 @@ int payment_person(const struct params *ps, struct person *p, ymd_t first,
 		const struct benefit *b = &p->benefits[i];
 		ymd_t last;
 
-		if (!month_ref(b, first, ref, sizeof(ref)) || !last_day(p, b, &last) ||
-		    !payment_due(b->since, last, first))
-			continue;
-		if (has_ref(p, ref) || (amount = dibao_due(ps, p, b, first, how, sizeof(how))) == 0)
+		if (!month_ref(b, first, ref, sizeof(ref)) || has_ref(p, ref) ||
+		    (amount = month_due(ps, p, b, first, &last, how, sizeof(how))) == 0)
 			continue;
 		if ((rc = book(p, b, last, first, ref, amount, how, out)) < 0)
 			return rc;
@@ -127,11 +137,7 @@ fen_t policy_month_due(const struct params *ps, const struct person *p, const st
 {
 	ymd_t last;
 
-	if (!last_day(p, b, &last) || !payment_due(b->since, last, first)) {
-		snprintf(how, len, "%s", b->reason);
-		return 0;
-	}
-	return dibao_due(ps, p, b, first, how, len);
+	return month_due(ps, p, b, first, &last, how, len);
 }
 
 /* The sum of p's entries under ref: the amount in force for the month. */
