@@ -66,6 +66,14 @@ void commit_init(struct commit *c)
 		pgarray_init(table(c, i), schema_catalog.statements[tables[i].statement].nparams);
 }
 
+/* The scheme table's name: the JSON name, without formatting one per row. */
+static const char *scheme_name(Assist__Scheme s)
+{
+	const struct scheme *row = scheme_get(s);
+
+	return row != NULL ? row->name : "unspecified";
+}
+
 static void origin(struct pgarray *r, int col, const struct commit_origin *o)
 {
 	pgarray_text(r, col, o->source);
@@ -106,25 +114,44 @@ void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
 	pgarray_text(&c->retried, 4, reason);
 }
 
-void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
-		   const struct ledger_entry *l, const char *scheme, bool counted)
+int commit_ledger(struct commit *c, const struct commit_origin *o, const struct person *p,
+		  const struct ledger_entry *l, bool counted)
 {
+	struct commit_entry *w = vec_grow((void **)&c->entries, &c->n_entries, &c->cap_entries,
+					  sizeof(*w));
+
+	if (w == NULL)
+		return -ENOMEM;
+	w->p = p;
+	w->le = *l;
+	w->o = *o;
+	w->counted = counted;
+	return 0;
+}
+
+/* Entry w's row, stamped with the record its person's write made. */
+static void ledger_row(struct commit *c, const struct commit_entry *w)
+{
+	const struct ledger_entry *l = &w->le;
 	char date[YMD_BUFLEN], kind[16];
 	const char *k = pbjson_enum_name(&assist__ledger_kind__descriptor, l->kind, kind,
 					 sizeof(kind));
 
-	pgarray_text(&c->ledger, 0, id);
+	pgarray_text(&c->ledger, 0, w->p->id);
 	pgarray_text(&c->ledger, 1, l->ref);
-	pgarray_text(&c->ledger, 2, scheme);
+	pgarray_text(&c->ledger, 2, scheme_name(l->scheme));
 	pgarray_text(&c->ledger, 3, l->date != YMD_NONE ? ymd_format(l->date, date) : NULL);
 	pgarray_int(&c->ledger, 4, l->requested);
 	pgarray_int(&c->ledger, 5, l->amount);
 	pgarray_bool(&c->ledger, 6, l->clipped);
 	pgarray_text(&c->ledger, 7, l->reason);
-	origin(&c->ledger, 8, o);
+	origin(&c->ledger, 8, &w->o);
 	pgarray_text(&c->ledger, 11, k != NULL ? k : "decision");
 	pgarray_text(&c->ledger, 12, l->period[0] != '\0' ? l->period : NULL);
-	pgarray_bool(&c->ledger, 13, counted);
+	pgarray_bool(&c->ledger, 13, w->counted);
+	pgarray_uint(&c->ledger, 14, w->p->version);
+	pgarray_uint(&c->ledger, 15, w->p->feed_seq);
+	pgarray_int(&c->ledger, 16, w->p->updated_at_ms);
 }
 
 void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
@@ -221,6 +248,9 @@ int commit_flush(struct commit *c, struct store_job *job)
 {
 	int rc = 0;
 
+	for (size_t i = 0; i < c->n_entries; i++)
+		ledger_row(c, &c->entries[i]);
+	c->n_entries = 0;
 	for (size_t i = 0; i < N_TABLES; i++) {
 		if (rc == 0)
 			rc = pgarray_flush(table(c, i), job, tables[i].statement);
@@ -233,6 +263,7 @@ void commit_free(struct commit *c)
 {
 	for (size_t i = 0; i < N_TABLES; i++)
 		pgarray_free(table(c, i));
+	free(c->entries);
 	decisions_free(&c->decisions);
 }
 
@@ -264,14 +295,6 @@ static Assist__Rejection *rejection_new(uint64_t major, uint64_t minor, const ch
 		return NULL;
 	}
 	return r;
-}
-
-/* The scheme table's name: the JSON name, without formatting one per row. */
-static const char *scheme_name(Assist__Scheme s)
-{
-	const struct scheme *row = scheme_get(s);
-
-	return row != NULL ? row->name : "unspecified";
 }
 
 static struct commit_origin origin_of(const struct batch_event *be)
@@ -429,9 +452,8 @@ static int write_decision(struct engine *e, struct batch *b, const struct batch_
 	if (d->type == DEC_LEDGER) {
 		counted = counted_entry(&e->commit.decisions, i,
 					k != NULL && (k->flags & EVENT_HOUSEHOLD_LEVEL));
-		commit_ledger(&e->commit, &o, d->person->id, &d->u.ledger,
-			      scheme_name(d->u.ledger.scheme), counted);
-		if ((rc = fund_book(e, b, &o, d, counted)) < 0)
+		if ((rc = commit_ledger(&e->commit, &o, d->person, &d->u.ledger, counted)) < 0 ||
+		    (rc = fund_book(e, b, &o, d, counted)) < 0)
 			return rc;
 	} else if (d->type == DEC_ALERT) {
 		commit_alert(&e->commit, &o, d->person->id, &d->u.alert,
@@ -533,6 +555,10 @@ static int write_household(struct engine *e, const struct household *hh)
 	return 0;
 }
 
+/* p's row, its applications' and its record on the feed. A stored person
+ * whose ledger alone changed keeps its row (the stored form holds no
+ * ledger): its new entries carry the version, feed sequence and time of
+ * the record, which a load takes from them (daemon/load.c). */
 static int write_person(struct engine *e, struct batch *b, struct person *p, int64_t now)
 {
 	size_t len;
@@ -541,6 +567,9 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	p->version++;
 	p->updated_at_ms = now;
 	p->feed_seq = ++e->feed.seq;
+	p->ledger_stored = (uint32_t)p->n_ledger;
+	if (p->stored && !p->dirty)
+		return feed_record(e, b, p);
 	state = stored_pack_person(p, &len);
 	if (state == NULL)
 		return -ENOMEM;

@@ -18,6 +18,21 @@
 #include "store.h"
 #include "validate.h"
 
+/* Where a row came from. */
+struct commit_origin {
+	const char *source;
+	uint64_t major, minor;
+};
+
+/* A ledger entry waiting for its row until the batch's persons are written:
+ * the row carries the version of the record that first shows it. */
+struct commit_entry {
+	const struct person *p;
+	struct ledger_entry le;
+	struct commit_origin o;
+	bool counted;
+};
+
 /* The engine's part: the transaction being built, and what runs on from
  * one to the next. */
 struct commit {
@@ -26,15 +41,11 @@ struct commit {
 	struct pgarray retried; /* dead letters a retry decided */
 	struct pgarray applications;
 	struct pgarray fund_years, fund_recipients;
+	struct commit_entry *entries;         /* the ledger rows to come */
+	size_t n_entries, cap_entries;
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
-};
-
-/* Where a row came from. */
-struct commit_origin {
-	const char *source;
-	uint64_t major, minor;
 };
 
 struct engine;
@@ -56,10 +67,15 @@ void commit_dead_letter(struct commit *c, const struct commit_origin *o, const c
  * position major, or rejected again with field and reason. */
 void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
 		    const char *field, const char *reason);
-/* A ledger entry or an alert of person id; counted: the entry adds to its
- * fund's spending (not a household's entry already counted on a member). */
-void commit_ledger(struct commit *c, const struct commit_origin *o, const char *id,
-		   const struct ledger_entry *l, const char *scheme, bool counted);
+/* A ledger entry of p; counted: it adds to its fund's spending (not a
+ * household's entry already counted on a member). Its row is made by
+ * commit_flush, after p's write has given the record's version. 0 or
+ * -ENOMEM. */
+__attribute__((warn_unused_result)) int commit_ledger(struct commit *c,
+						      const struct commit_origin *o,
+						      const struct person *p,
+						      const struct ledger_entry *l, bool counted);
+/* An alert of person id. */
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
 		  const struct alert *a, const char *scheme);
 /* An explanation (JSON text) of a decision about person id. */

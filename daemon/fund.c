@@ -175,6 +175,19 @@ static int fund_alert(struct engine *e, struct batch *b, const struct commit_ori
 	return feed_fund_alert(e, b, "budget_exceeded", fund, a.message);
 }
 
+/* Whether p had an entry of scheme dated in year before the batch being
+ * built: its fund_recipient row is there then (none is ever removed). */
+static bool recipient_stored(const struct person *p, Assist__Scheme scheme, int year)
+{
+	for (size_t i = p->ledger_stored; i-- > 0;) {
+		const struct ledger_entry *le = &p->ledger[i];
+
+		if (le->scheme == scheme && le->date != YMD_NONE && ymd_year(le->date) == year)
+			return true;
+	}
+	return false;
+}
+
 int fund_book(struct engine *e, struct batch *b, const struct commit_origin *o,
 	      const struct decision *d, bool counted)
 {
@@ -188,7 +201,9 @@ int fund_book(struct engine *e, struct batch *b, const struct commit_origin *o,
 	/* An undated entry belongs to no year; a scheme outside the table to no fund. */
 	if (year == 0 || scheme_get(l->scheme) == NULL)
 		return 0;
-	commit_fund_recipient(&e->commit, scheme_get(l->scheme)->name, year, d->person->id);
+	if (!recipient_stored(d->person, l->scheme, year))
+		commit_fund_recipient(&e->commit, scheme_get(l->scheme)->name, year,
+				      d->person->id);
 	if (!counted)
 		return 0;
 	if ((t = funds_get(&e->funds, l->scheme, year)) == NULL ||

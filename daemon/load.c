@@ -142,6 +142,23 @@ static int ledger_row(const PGresult *res, int i, struct ledger_entry *le)
 	return 0;
 }
 
+/* The record ledger row i of res was booked with (migration 14), when it is
+ * newer than p's stored form: a change of the ledger alone leaves the
+ * person's row as it was. */
+static void take_stamp(struct person *p, const PGresult *res, int i)
+{
+	uint64_t version;
+
+	if (PQgetisnull(res, i, 10) || PQgetisnull(res, i, 11) || PQgetisnull(res, i, 12))
+		return;
+	version = strtoull(PQgetvalue(res, i, 10), NULL, 10);
+	if (version <= p->version)
+		return;
+	p->version = version;
+	p->feed_seq = strtoull(PQgetvalue(res, i, 11), NULL, 10);
+	p->updated_at_ms = strtoll(PQgetvalue(res, i, 12), NULL, 10);
+}
+
 /* The ledger rows of res onto those of the persons (n, by id) they are of. */
 static int attach_ledgers(struct person **ps, size_t n, const PGresult *res)
 {
@@ -160,6 +177,7 @@ static int attach_ledgers(struct person **ps, size_t n, const PGresult *res)
 			log_error("a ledger row of a stored person does not read; skipped");
 			(*at)->n_ledger--;
 		}
+		take_stamp(*at, res, i);
 	}
 	return 0;
 }
@@ -189,8 +207,10 @@ static int adopt_persons(struct engine *e, const PGresult *res, const PGresult *
 	}
 	qsort(fresh, n, sizeof(*fresh), by_id);
 	rc = attach_ledgers(fresh, n, ledger);
-	for (; i < n && rc == 0; i++)
+	for (; i < n && rc == 0; i++) {
+		fresh[i]->ledger_stored = (uint32_t)fresh[i]->n_ledger;
 		rc = world_adopt_person(&e->world, fresh[i]);
+	}
 	for (; i < n; i++)
 		person_free(fresh[i]);
 	free(fresh);

@@ -1,5 +1,6 @@
 #include "pgarray.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@ enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25 };
 
 void pgarray_init(struct pgarray *r, int ncols)
 {
+	assert(ncols <= PGARRAY_MAX_COLS); /* a statement wider than the table */
 	memset(r, 0, sizeof(*r));
 	r->ncols = ncols;
 }

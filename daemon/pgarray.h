@@ -19,7 +19,7 @@
 
 #include "store.h"
 
-#define PGARRAY_MAX_COLS 16 /* the widest table: ledger, 14 */
+#define PGARRAY_MAX_COLS 17 /* the widest table: ledger */
 
 struct pgarray_col {
 	uint8_t *buf; /* the array's header, then length and bytes per element */

@@ -157,6 +157,13 @@ static const struct store_migration migrations[] = {
 	 * generated column, payee_bucket() ran on every rewrite of the row, 1.2
 	 * µs of PostgreSQL's time each. */
 	{13, "ALTER TABLE person ALTER COLUMN bucket DROP EXPRESSION;"},
+	/* A change of a person's ledger alone (a payment, arrears, recovery)
+	 * leaves its row as it was (the stored form holds no ledger): the new
+	 * entries carry the version, feed sequence and time of the record
+	 * that first shows them, which a load takes (daemon/load.c). NULL in
+	 * the rows written before. */
+	{14, "ALTER TABLE ledger ADD COLUMN version bigint, ADD COLUMN feed_seq bigint, "
+	     "ADD COLUMN updated_ms bigint;"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones
@@ -188,7 +195,8 @@ static const struct store_migration migrations[] = {
  * booked. */
 #define LEDGER_COLUMNS                                                                   \
 	"l.id_number, l.ref, l.scheme, to_char(l.date, 'YYYY-MM-DD'), l.requested_fen, "    \
-	"l.amount_fen, l.clipped, l.reason, l.kind, coalesce(l.period, '')"
+	"l.amount_fen, l.clipped, l.reason, l.kind, coalesce(l.period, ''), l.version, "    \
+	"l.feed_seq, l.updated_ms"
 
 static const struct store_statement statements[SQL_N] = {
 	/* A household is loaded whole: rules for one member read the others. */
@@ -292,13 +300,14 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_LEDGER_ROWS] = {"ledger_rows",
 			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
 			     "amount_fen, clipped, reason, source, major, minor, kind, period, "
-			     "counted) SELECT i, r, s, d::date, q, a, c, w, src, ma::numeric, mi::numeric, k, "
-			     "pe, n FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+			     "counted, version, feed_seq, updated_ms) SELECT i, r, s, d::date, q, a, c, "
+			     "w, src, ma::numeric, mi::numeric, k, pe, n, v, f, m FROM "
+			     "unnest($1::text[], $2::text[], $3::text[], $4::text[], "
 			     "$5::bigint[], $6::bigint[], $7::boolean[], $8::text[], $9::text[], "
-			     "$10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[]) "
-			     "WITH ORDINALITY "
-			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, o) ORDER BY o",
-			     14},
+			     "$10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], "
+			     "$15::bigint[], $16::bigint[], $17::bigint[]) WITH ORDINALITY "
+			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, v, f, m, o) ORDER BY o",
+			     17},
 	/* One row per fund-year a batch touched (daemon/fund.c), and the
 	 * persons with an entry in it, each once. */
 	[SQL_FUND_YEAR_ROWS] = {"fund_year_rows",

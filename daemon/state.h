@@ -167,9 +167,11 @@ struct person {
 	struct person *bucket_next; /* the world's chain of p's bucket */
 	ymd_t latest_date;    /* latest date carried by an event applied to this person */
 	uint8_t n_cats;
-	bool dirty;           /* changed in the batch being built */
+	bool dirty;           /* its stored form changed in the batch being built */
+	bool booked;          /* its ledger changed in it (which the stored form holds not) */
 	bool queued;          /* on the world's list of changed persons */
 	bool stored;          /* a row exists in the database */
+	uint32_t ledger_stored; /* ledger entries of the batches written before */
 };
 
 /* What a household's facts were from a day on, until the next change. */

@@ -8,7 +8,7 @@ int world_queue_person(struct world *w, struct person *p)
 {
 	struct person **slot;
 
-	if (!p->dirty || p->queued)
+	if (!(p->dirty || p->booked) || p->queued)
 		return 0;
 	slot = vec_grow((void **)&w->changed_p, &w->n_changed_p, &w->cap_changed_p,
 			  sizeof(*slot));
@@ -36,8 +36,10 @@ int world_queue_household(struct world *w, struct household *hh)
 
 void world_take_changes(struct world *w)
 {
-	for (size_t i = 0; i < w->n_changed_p; i++)
-		w->changed_p[i]->dirty = w->changed_p[i]->queued = false;
+	for (size_t i = 0; i < w->n_changed_p; i++) {
+		struct person *p = w->changed_p[i];
+		p->dirty = p->booked = p->queued = false;
+	}
 	for (size_t i = 0; i < w->n_changed_h; i++)
 		w->changed_h[i]->dirty = w->changed_h[i]->queued = false;
 	w->n_changed_p = w->n_changed_h = 0;

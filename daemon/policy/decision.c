@@ -232,7 +232,10 @@ bool decision_apply(const struct decision *d)
 		log_error("policy: out of memory applying a decision of type %d", (int)d->type);
 		return false;
 	}
-	if (changed > 0)
+	/* An entry that feeds no counter changes the ledger alone. */
+	if (changed > 0 && d->type == DEC_LEDGER && !scheme_counts(d->u.ledger.scheme))
+		p->booked = true;
+	else if (changed > 0)
 		p->dirty = true;
 	return changed > 0;
 }

@@ -151,15 +151,52 @@ static void test_not_authorized(void **state)
 	assert_int_equal(sql_int("SELECT count(*) FROM ledger WHERE period = '2008-04'"), 0);
 }
 
-/* After a restart no one is in memory: the run loads every recipient. */
+static long long record_int(const char *id, const char *field)
+{
+	int code = -1;
+	json_t *rec = fixture_get(&fx, id, 2008, &code);
+	long long v = rec != NULL ? fixture_int(rec, field) : -1;
+
+	json_decref(rec);
+	return v;
+}
+
+/* a's row, which a payment does not rewrite. */
+static char *stored_form(void)
+{
+	return fixture_sqlf(&fx, "SELECT md5(state) || version FROM person WHERE id_number = '%s'",
+			    a);
+}
+
+/* After a restart no one is in memory: the run loads every recipient. A
+ * payment leaves the person's row as it was: its ledger row carries the
+ * record's version and feed sequence, which a load takes. A fund's
+ * recipients are counted once. */
 static void test_april_after_restart(void **state)
 {
 	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
-	char *out = NULL;
+	long long version = record_int(a, "version"), seq = record_int(a, "feed_seq");
+	char *out = NULL, *form = stored_form(), *now;
 
+	assert_true(version > 1);
 	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
 	assert_int_equal(fixture_assistd_start(&fx), 0);
+	assert_int_equal(record_int(a, "version"), version);
+	assert_int_equal(record_int(a, "feed_seq"), seq);
 	assert_int_equal(pay("2008-04", &out), 0);
+	assert_int_equal(record_int(a, "version"), version + 1);
+	assert_true(record_int(a, "feed_seq") > seq);
+	now = stored_form();
+	assert_non_null(form);
+	assert_non_null(now);
+	assert_string_equal(now, form);
+	free(now);
+	free(form);
+	assert_int_equal(sql_int("SELECT count(*) FROM fund_recipient"),
+			 sql_int("SELECT count(*) FROM (SELECT DISTINCT scheme, "
+				 "extract(year FROM date), id_number FROM ledger) t"));
+	assert_int_equal(sql_int("SELECT count(*) FROM fund_recipient WHERE year = 2008 AND "
+				 "scheme = 'urban_dibao'"), 3);
 	assert_non_null(strstr(out, "urban_dibao         3 recipients          35500 fen"));
 	assert_non_null(strstr(out, "rural_dibao         1 recipients           5000 fen"));
 	free(out);
