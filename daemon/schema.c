@@ -1,6 +1,10 @@
 #include "schema.h"
 
 /* Migrations are append-only: never edit one that has shipped, add the next. */
+
+/* A key column compared byte by byte (migration 15). */
+#define BYTEWISE " TYPE text COLLATE \"C\""
+
 static const struct store_migration migrations[] = {
 	{1, "CREATE TABLE source_position ("
 	    "  source text PRIMARY KEY,"
@@ -164,6 +168,27 @@ static const struct store_migration migrations[] = {
 	 * the rows written before. */
 	{14, "ALTER TABLE ledger ADD COLUMN version bigint, ADD COLUMN feed_seq bigint, "
 	     "ADD COLUMN updated_ms bigint;"},
+	/* Keys are compared byte by byte: IDs, household and application ids,
+	 * schemes and sources are codes, not words, and the database's locale
+	 * (C.UTF-8 in scripts/pg, often another in a city's) made every index
+	 * comparison a strcoll(). The order is the same for these codes; the
+	 * tables are not rewritten, their indexes are rebuilt. */
+	{15, "ALTER TABLE person ALTER COLUMN id_number" BYTEWISE ", "
+	     "ALTER COLUMN household_id" BYTEWISE ";"
+	     "ALTER TABLE household ALTER COLUMN household_id" BYTEWISE ";"
+	     "ALTER TABLE ledger ALTER COLUMN id_number" BYTEWISE ", "
+	     "ALTER COLUMN scheme" BYTEWISE ", ALTER COLUMN source" BYTEWISE ";"
+	     "ALTER TABLE explanation ALTER COLUMN id_number" BYTEWISE ";"
+	     "ALTER TABLE alert ALTER COLUMN id_number" BYTEWISE ", "
+	     "ALTER COLUMN scheme" BYTEWISE ", ALTER COLUMN source" BYTEWISE ";"
+	     "ALTER TABLE fund_recipient ALTER COLUMN id_number" BYTEWISE ", "
+	     "ALTER COLUMN scheme" BYTEWISE ";"
+	     "ALTER TABLE fund_year ALTER COLUMN scheme" BYTEWISE ";"
+	     "ALTER TABLE application ALTER COLUMN application_id" BYTEWISE ", "
+	     "ALTER COLUMN id_number" BYTEWISE ", ALTER COLUMN scheme" BYTEWISE ";"
+	     "ALTER TABLE event_journal ALTER COLUMN source" BYTEWISE ";"
+	     "ALTER TABLE dead_letter ALTER COLUMN source" BYTEWISE ";"
+	     "ALTER TABLE source_position ALTER COLUMN source" BYTEWISE ";"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones

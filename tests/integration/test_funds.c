@@ -341,6 +341,22 @@ static void test_reload_budgets(void **state)
 	json_decref(l);
 }
 
+/* Every key column is compared byte by byte (migration 15), whatever the
+ * database's locale: one that is not would cost a strcoll() per index
+ * comparison, and a join between two of them a collation conflict. */
+static void test_keys_bytewise(void **state)
+{
+	char *n = fixture_sql(&fx, "SELECT count(*) || '/' || count(*) FILTER (WHERE "
+				   "collation_name IS DISTINCT FROM 'C') FROM "
+				   "information_schema.columns WHERE table_schema = 'public' AND "
+				   "data_type = 'text' AND column_name IN ('id_number', "
+				   "'household_id', 'application_id', 'scheme', 'source')");
+
+	assert_non_null(n);
+	assert_string_equal(n, "19/0");
+	free(n);
+}
+
 /* A store from before the funds (migration 8 undone) gets its fund totals,
  * recipients and counted flags from the ledger it has. */
 static void test_migration_backfills(void **state)
@@ -383,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_export_sums_to_funds),
 		cmocka_unit_test(test_rebuild_and_audit),
 		cmocka_unit_test(test_reload_budgets),
+		cmocka_unit_test(test_keys_bytewise),
 		cmocka_unit_test(test_migration_backfills),
 	};
 
