@@ -22,6 +22,9 @@
 
 #include "idnum.h"
 
+/* Seconds a command may run on after assistd has died (fixture_run). */
+#define RUN_GRACE_S 10
+
 static const char *env_or(const char *name, const char *def)
 {
 	const char *v = getenv(name);
@@ -191,6 +194,7 @@ int fixture_assistd_start(struct fixture *fx)
 		_exit(127);
 	}
 	fx->assistd = pid;
+	fx->assistd_lost = false;
 	while (fixture_now_s() < deadline) {
 		struct pollfd p = {.fd = fx->notify_fd, .events = POLLIN};
 		char buf[512];
@@ -270,6 +274,54 @@ pid_t fixture_spawn(struct fixture *fx, const char *const *argv)
 	return spawn(fx, argv, out, err);
 }
 
+/* Whether assistd has exited; if so, says how (once) and forgets its pid. */
+static bool assistd_gone(struct fixture *fx, const char *during)
+{
+	int st;
+
+	if (fx->assistd == 0 || waitpid(fx->assistd, &st, WNOHANG) != fx->assistd)
+		return false;
+	if (WIFSIGNALED(st))
+		fprintf(stderr, "fixture: assistd (pid %d) died of signal %d while %s ran; see %s/assistd.log\n",
+			(int)fx->assistd, WTERMSIG(st), during, fx->dir);
+	else
+		fprintf(stderr, "fixture: assistd (pid %d) exited %d while %s ran; see %s/assistd.log\n",
+			(int)fx->assistd, WEXITSTATUS(st), during, fx->dir);
+	fx->assistd = 0;
+	fx->assistd_lost = true;
+	return true;
+}
+
+/* Wait for pid like fixture_wait, but once assistd has died on its own, give
+ * pid RUN_GRACE_S (assistctl's query timeout is shorter) and then kill it,
+ * so that a test fails instead of waiting out a push's retries. */
+static int wait_while_alive(struct fixture *fx, pid_t pid, const char *what)
+{
+	double give_up = 0;
+	int st;
+
+	for (;;) {
+		pid_t got = waitpid(pid, &st, WNOHANG);
+
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		if (give_up == 0 && (fx->assistd_lost || assistd_gone(fx, what)))
+			give_up = fixture_now_s() + RUN_GRACE_S;
+		if (give_up != 0 && fixture_now_s() > give_up) {
+			fprintf(stderr, "fixture: killing %s, still running %d s after assistd's end\n",
+				what, RUN_GRACE_S);
+			kill(pid, SIGKILL);
+			give_up = 1e300;
+		}
+		fixture_sleep_ms(5);
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
 int fixture_run(struct fixture *fx, char **out, char **err, const char *const *argv)
 {
 	char outp[400], errp[400];
@@ -281,7 +333,7 @@ int fixture_run(struct fixture *fx, char **out, char **err, const char *const *a
 	pid = spawn(fx, argv, outp, errp);
 	if (pid < 0)
 		return -1;
-	st = fixture_wait(pid);
+	st = wait_while_alive(fx, pid, argv[0]);
 	if (out != NULL)
 		*out = slurp(outp);
 	if (err != NULL)

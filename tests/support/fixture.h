@@ -19,6 +19,7 @@ struct fixture {
 	char src[512];     /* ASSIST_SOURCE_DIR */
 	char bin[512];     /* ASSIST_BUILD_DIR */
 	pid_t assistd;     /* 0 when not running */
+	bool assistd_lost; /* it died while a command ran: commands get RUN_GRACE_S */
 	int notify_fd;     /* the NOTIFY_SOCKET assistd reports to */
 	char notify_path[320];
 };
