@@ -265,14 +265,16 @@ static void on_batch_loaded(struct store_job *job, int status)
 		store_job_free(job);
 		return;
 	}
-	if (load_adopt(e, job) < 0) {
+	/* A refused batch rebuilds the queue: a load begun before is of no batch
+	 * now, and pump looks again at what the new head names. Nor is it
+	 * adopted: read before commits that the refusal then cleared from
+	 * memory, it may hold a payee as it was before them. */
+	if (!q->load_stale && load_adopt(e, job) < 0) {
 		engine_fatal(e, "out of memory loading persons");
 		store_job_free(job);
 		return;
 	}
 	store_job_free(job);
-	/* A refused batch rebuilds the queue: a load begun before is of no batch
-	 * now, and pump looks again at what the new head names. */
 	if (!q->load_stale && q->load_parts > 0)
 		world_payees_loaded(&e->world, q->load_part, q->load_parts);
 	if (!q->load_stale)

@@ -243,10 +243,12 @@ static const struct store_statement statements[SQL_N] = {
 			     PAYEES "SELECT p.state FROM w CROSS JOIN LATERAL (SELECT state FROM person "
 			     "WHERE id_number = w.id_number OFFSET 0) p",
 			     2},
+	/* Each person's rows in the order booked, which is all attach_ledgers
+	 * needs: one sort of a part's 18,000 rows spilled to disk. */
 	[SQL_LOAD_PAYEE_LEDGERS] = {"load_payee_ledgers",
 				    PAYEES "SELECT " LEDGER_COLUMNS " FROM w CROSS JOIN LATERAL "
-				    "(SELECT * FROM ledger WHERE id_number = w.id_number OFFSET 0) l "
-				    "ORDER BY l.id",
+				    "(SELECT * FROM ledger WHERE id_number = w.id_number ORDER BY id "
+				    "OFFSET 0) l",
 				    2},
 	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
 				       PAYEES "SELECT x.state FROM (SELECT DISTINCT household_id FROM q "
