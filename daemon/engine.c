@@ -86,6 +86,10 @@ static void on_started(struct store_job *job, int status)
 	e->persons_at_start = col_u64(cnt, 0, 2);
 	if ((status = instore_start(&e->instore, e, e->persons_at_start)) < 0)
 		goto cleanup;
+	/* From an empty store, whoever is paid later is created in memory: no
+	 * payment run needs to read its payees. */
+	if (e->persons_at_start == 0)
+		world_payees_loaded(&e->world, 0, 1);
 	if (col_u64(cnt, 0, 4) != 0 && !e->replay) {
 		log_error("the store holds an unfinished rebuild: run assistd --rebuild again");
 		status = -EBUSY;
