@@ -27,10 +27,16 @@ static bool last_day(const struct person *p, const struct benefit *b, ymd_t *las
 	return true;
 }
 
-static bool has_ref(const struct person *p, const char *ref)
+/* Whether p has an entry under the month's ref. Every such entry carries the
+ * month as its period (month_entry), and the refs of one scheme's months are
+ * alike up to it, so the period is compared first: a payee's ledger is
+ * mostly its months. */
+static bool has_ref(const struct person *p, const char *ref, const char *period)
 {
 	for (size_t i = 0; i < p->n_ledger; i++) {
-		if (strcmp(p->ledger[i].ref, ref) == 0)
+		const struct ledger_entry *le = &p->ledger[i];
+
+		if (strcmp(le->period, period) == 0 && strcmp(le->ref, ref) == 0)
 			return true;
 	}
 	return false;
@@ -113,15 +119,16 @@ static fen_t month_due(const struct params *ps, const struct person *p, const st
 int payment_person(const struct params *ps, struct person *p, ymd_t first,
 		   struct decisions *out)
 {
-	char ref[64], how[sizeof(((struct trace *)0)->result)];
+	char ref[64], how[sizeof(((struct trace *)0)->result)], day[YMD_BUFLEN], period[8];
 	fen_t amount;
 	int rc;
 
+	snprintf(period, sizeof(period), "%.7s", ymd_format(first, day));
 	for (size_t i = 0; i < p->n_benefits; i++) {
 		const struct benefit *b = &p->benefits[i];
 		ymd_t last;
 
-		if (!month_ref(b, first, ref, sizeof(ref)) || has_ref(p, ref) ||
+		if (!month_ref(b, first, ref, sizeof(ref)) || has_ref(p, ref, period) ||
 		    (amount = month_due(ps, p, b, first, &last, how, sizeof(how))) == 0)
 			continue;
 		if ((rc = book(p, b, last, first, ref, amount, how, out)) < 0)
