@@ -183,11 +183,11 @@ void commit_alert(struct commit *c, const struct commit_origin *o, const char *i
 }
 
 void commit_explanation(struct commit *c, const char *id, const char *subject,
-			const char *trace_json)
+			const uint8_t *packed, size_t len)
 {
 	pgarray_text(&c->explanations, 0, id);
 	pgarray_text(&c->explanations, 1, subject);
-	pgarray_text(&c->explanations, 2, trace_json);
+	pgarray_bytea(&c->explanations, 2, packed, len);
 }
 
 void commit_household(struct commit *c, const char *id, const uint8_t *state, size_t len)
@@ -445,7 +445,8 @@ static int write_decision(struct engine *e, struct batch *b, const struct batch_
 	const struct event_kind *k = event_of(be->ev);
 	struct commit_origin o = origin_of(be);
 	char subject[160];
-	char *trace;
+	uint8_t *trace;
+	size_t len;
 	bool counted;
 	int rc;
 
@@ -461,10 +462,10 @@ static int write_decision(struct engine *e, struct batch *b, const struct batch_
 	}
 	if (!commit_subject(d, subject, sizeof(subject)))
 		return 0;
-	trace = trace_json(d, subject, be->src->name, be->major, be->minor);
+	trace = trace_pack(d, subject, be->src->name, be->major, be->minor, &len);
 	if (trace == NULL)
 		return -ENOMEM;
-	commit_explanation(&e->commit, d->person->id, subject, trace);
+	commit_explanation(&e->commit, d->person->id, subject, trace, len);
 	free(trace);
 	return 0;
 }

@@ -78,9 +78,9 @@ __attribute__((warn_unused_result)) int commit_ledger(struct commit *c,
 /* An alert of person id. */
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
 		  const struct alert *a, const char *scheme);
-/* An explanation (JSON text) of a decision about person id. */
+/* An explanation (a packed Assist.Explanation) of a decision about person id. */
 void commit_explanation(struct commit *c, const char *id, const char *subject,
-			const char *trace_json);
+			const uint8_t *packed, size_t len);
 /* The stored state of a household or a person. */
 void commit_household(struct commit *c, const char *id, const uint8_t *state, size_t len);
 void commit_person(struct commit *c, const struct person *p, const uint8_t *state, size_t len);

@@ -146,6 +146,30 @@ static void handle_get(struct server *srv, const uint8_t *peer, size_t peer_len,
 
 /* ---- explain ------------------------------------------------------------------ */
 
+/* Row i of an explain read (trace, packed) as a message (free_unpacked), or
+ * NULL: packed since migration 16, JSON text before it. A row that does not
+ * decode is left out. */
+static Assist__Explanation *stored_explanation(const PGresult *res, int i)
+{
+	ProtobufCMessage *m = NULL;
+	char err[128];
+	json_t *j;
+
+	if (!PQgetisnull(res, i, 1)) {
+		size_t len;
+		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		Assist__Explanation *ex = data ? assist__explanation__unpack(NULL, len, data) : NULL;
+		PQfreemem(data);
+		return ex;
+	}
+	j = json_loads(PQgetvalue(res, i, 0), 0, NULL);
+	if (j != NULL &&
+	    pbjson_decode(&assist__explanation__descriptor, j, &m, err, sizeof(err)) < 0)
+		m = NULL;
+	json_decref(j);
+	return (Assist__Explanation *)m;
+}
+
 static void on_explained(struct store_job *job, int status)
 {
 	struct pending *pq = job->data;
@@ -171,13 +195,9 @@ static void on_explained(struct store_job *job, int status)
 		goto cleanup;
 	}
 	for (int i = 0; i < n; i++) {
-		json_t *j = json_loads(PQgetvalue(res, i, 0), 0, NULL);
-		ProtobufCMessage *m = NULL;
-		char err[128];
-		if (j != NULL && pbjson_decode(&assist__explanation__descriptor, j, &m, err,
-					       sizeof(err)) == 0)
-			ex.items[kept++] = (Assist__Explanation *)m;
-		json_decref(j);
+		Assist__Explanation *m = stored_explanation(res, i);
+		if (m != NULL)
+			ex.items[kept++] = m;
 	}
 	ex.n_items = kept;
 	r.body_case = ASSIST__REPLY__BODY_EXPLAIN;

@@ -1,7 +1,6 @@
 #include "simulate.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "ingest.h"
 #include "load.h"
 #include "log.h"
-#include "pbjson.h"
 #include "query.h"
 #include "record.h"
 #include "server.h"
@@ -182,34 +180,26 @@ static int explain(struct simulation *s, const struct simulate_event *se,
 		   const struct decision *d)
 {
 	struct simulate_person *sp = person_of(s, d->person);
-	ProtobufCMessage *m = NULL;
-	Assist__Explanation **slot;
-	char subject[160], err[128];
-	char *trace;
-	json_t *j;
-	int rc;
+	Assist__Explanation *m, **slot;
+	char subject[160];
+	uint8_t *trace;
+	size_t len;
 
 	if (sp == NULL)
 		return -ENOMEM;
 	if (!commit_subject(d, subject, sizeof(subject)))
 		return 0;
-	trace = trace_json(d, subject, se->source, se->number, 0);
-	j = trace != NULL ? json_loads(trace, 0, NULL) : NULL;
+	trace = trace_pack(d, subject, se->source, se->number, 0, &len);
+	m = trace != NULL ? assist__explanation__unpack(NULL, len, trace) : NULL;
 	free(trace);
-	if (j == NULL)
+	if (m == NULL)
 		return -ENOMEM;
-	rc = pbjson_decode(&assist__explanation__descriptor, j, &m, err, sizeof(err));
-	json_decref(j);
-	if (rc == -EINVAL) /* as explain does with a stored one: left out, not the answer */
-		log_error("simulate: an explanation does not decode: %s", err);
-	if (rc < 0)
-		return rc == -EINVAL ? 0 : rc;
 	slot = vec_grow((void **)&sp->items, &sp->n_items, &sp->cap_items, sizeof(*slot));
 	if (slot == NULL) {
-		protobuf_c_message_free_unpacked(m, NULL);
+		protobuf_c_message_free_unpacked(&m->base, NULL);
 		return -ENOMEM;
 	}
-	*slot = (Assist__Explanation *)m;
+	*slot = m;
 	return 0;
 }
 

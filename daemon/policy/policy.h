@@ -85,10 +85,10 @@ struct decisions {
 };
 
 /* The explanation of decision d (its trace, the subject it explains, the
- * source and position of the event) as JSON text (malloc'ed), for the store;
- * NULL when out of memory. */
-char *trace_json(const struct decision *d, const char *subject, const char *source, uint64_t major,
-		 uint64_t minor);
+ * source and position of the event) as a packed Assist.Explanation
+ * (malloc'ed, *len bytes), for the store; NULL when out of memory. */
+uint8_t *trace_pack(const struct decision *d, const char *subject, const char *source,
+		    uint64_t major, uint64_t minor, size_t *len);
 
 /* Why months already paid are computed again: a fact or a standard valid
  * from from, in words ("household income 45000 from 2008-02-01 (was

@@ -1,14 +1,13 @@
 #include "rules.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "log.h"
-#include "pbjson.h"
 #include "statemap.h"
 
 void trace_init(struct trace *t, const char *rule)
@@ -73,16 +72,15 @@ void trace_result(struct trace *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-char *trace_json(const struct decision *d, const char *subject, const char *source, uint64_t major,
-		 uint64_t minor)
+uint8_t *trace_pack(const struct decision *d, const char *subject, const char *source,
+		    uint64_t major, uint64_t minor, size_t *len)
 {
 	struct arena a = {0};
 	Assist__Explanation ex = ASSIST__EXPLANATION__INIT;
 	Assist__Position pos = ASSIST__POSITION__INIT;
 	Assist__Position *posp = &pos;
 	const struct trace *t = &d->trace;
-	char *text = NULL;
-	json_t *j;
+	uint8_t *packed = NULL;
 
 	ex.subject = (char *)subject;
 	ex.rule = (char *)(t->rule ? t->rule : "");
@@ -101,14 +99,12 @@ char *trace_json(const struct decision *d, const char *subject, const char *sour
 	if (pbmap_to_list(&statemap_trace_params, t->params, (size_t)t->n_params, &ex.base, &a) < 0 ||
 	    pbmap_to_list(&statemap_trace_inputs, t->inputs, (size_t)t->n_inputs, &ex.base, &a) < 0)
 		goto cleanup;
-	j = pbjson_encode(&ex.base, 0);
-	if (j != NULL) {
-		text = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
-	}
+	*len = protobuf_c_message_get_packed_size(&ex.base);
+	if ((packed = malloc(*len ? *len : 1)) != NULL)
+		protobuf_c_message_pack(&ex.base, packed);
 cleanup:
 	arena_free(&a);
-	return text;
+	return packed;
 }
 
 int rules_alert(struct decisions *out, struct person *p, const char *code, Assist__Scheme scheme,

@@ -227,14 +227,15 @@ static void explain(const struct decisions *d, const Assist__Event *ev, const ch
 	const char *subject = validate_subject(ev);
 
 	for (size_t i = 0; i < d->n; i++) {
-		char *text;
+		uint8_t *packed;
+		size_t len;
 
 		if (!d->items[i].has_trace)
 			continue;
-		text = trace_json(&d->items[i], subject ? subject : "", source, 1, minor);
-		if (text == NULL)
+		packed = trace_pack(&d->items[i], subject ? subject : "", source, 1, minor, &len);
+		if (packed == NULL)
 			die("out of memory");
-		free(text);
+		free(packed);
 	}
 }
 

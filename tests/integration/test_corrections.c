@@ -215,6 +215,36 @@ static void exec_health(const char *fmt, ...)
 	free(r);
 }
 
+/* Explanations are stored packed (migration 16); a row of JSON text, as
+ * written before it, is still explained beside them; a row of neither is
+ * refused. */
+static void test_explanations_stored(void **state)
+{
+	char *text;
+	int code;
+
+	/* Rows there, every one packed, none as text. */
+	text = fixture_sqlf(&fx, "SELECT (count(*) > 0) || '/' || count(*) FILTER (WHERE packed IS NULL) "
+				 "|| '/' || count(trace) FROM explanation WHERE id_number = '%s'",
+			    patient);
+	assert_string_equal(text, "true/0/0");
+	free(text);
+	free(fixture_sqlf(&fx, "INSERT INTO explanation (id_number, subject, trace) SELECT '%s', "
+			       "'ledger ZY-OLD-1 medical_assistance', json_build_object('subject', "
+			       "'ledger ZY-OLD-1 medical_assistance', 'ref', 'ZY-OLD-1', 'rule', "
+			       "'medical.assistance', 'result', 'paid 1234 before migration 16')::text "
+			       "RETURNING id",
+			       patient));
+	text = fixture_explain(&fx, patient, &code);
+	assert_int_equal(code, 0);
+	assert_non_null(strstr(text, "paid 1234 before migration 16"));
+	assert_non_null(strstr(text, "void of claim ZY-COR-1: the 700000 in force"));
+	free(text);
+	text = fixture_sql(&fx, "INSERT INTO explanation (id_number, subject) VALUES ('x', 'y') "
+				"RETURNING id");
+	assert_null(text);
+}
+
 static void test_cdc_update_delete(void **state)
 {
 	entitled_person(cdc_patient);
@@ -283,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push_correct_void),
+		cmocka_unit_test(test_explanations_stored),
 		cmocka_unit_test(test_cdc_update_delete),
 		cmocka_unit_test(test_audit_entries),
 	};

@@ -50,7 +50,7 @@ static void test_flush(void **state)
 	assert_int_equal(store_job_size(job), 0); /* nothing: no statement */
 	commit_feed(&c, 7, "record/-/-", msg, sizeof(msg));
 	commit_feed(&c, 8, "record/-/-", msg, sizeof(msg));
-	commit_explanation(&c, "x", "benefit dibao", "{}");
+	commit_explanation(&c, "x", "benefit dibao", (const uint8_t *)"", 0);
 	assert_int_equal(commit_flush(&c, job), 0);
 	assert_int_equal(store_job_size(job), 2);
 	assert_int_equal(pgarray_count(&c.feed), 0); /* started over */

@@ -1,5 +1,5 @@
-/* The explanation JSON of a decision: the same text as before it moved into
- * trace.c (golden strings), for a ledger, a benefit and a bare decision. */
+/* The explanation of a decision, packed, shows as the same JSON as before it
+ * moved into trace.c (golden strings): a ledger, a benefit, a bare decision. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "pbjson.h"
 #include "policy/rules.h"
 
 static const char ledger_json[] =
@@ -41,38 +44,60 @@ static void fill_trace(struct trace *t)
 	trace_result(t, "paid %d", 319500);
 }
 
-static void assert_json(char *got, const char *want)
+/* The packed explanation, unpacked, as explain's JSON shows it. */
+static void assert_json(uint8_t *packed, size_t len, const char *want)
 {
-	assert_non_null(got);
+	Assist__Explanation *ex;
+	json_t *j;
+	char *got;
+
+	assert_non_null(packed);
+	ex = assist__explanation__unpack(NULL, len, packed);
+	assert_non_null(ex);
+	j = pbjson_encode(&ex->base, 0);
+	assert_non_null(j);
+	got = json_dumps(j, JSON_COMPACT);
 	assert_string_equal(got, want);
 	free(got);
+	json_decref(j);
+	assist__explanation__free_unpacked(ex, NULL);
+	free(packed);
 }
 
 static void test_ledger(void **state)
 {
 	struct decision d = {.type = DEC_LEDGER};
+	uint8_t *packed;
+	size_t len;
 
 	snprintf(d.u.ledger.ref, sizeof(d.u.ledger.ref), "B-1");
 	d.u.ledger.scheme = ASSIST__SCHEME__SCHEME_MEDICAL_ASSISTANCE;
 	fill_trace(&d.trace);
-	assert_json(trace_json(&d, "ledger B-1 medical_assistance", "health", 5, 7), ledger_json);
+	packed = trace_pack(&d, "ledger B-1 medical_assistance", "health", 5, 7, &len);
+	assert_json(packed, len, ledger_json);
 }
 
 static void test_benefit(void **state)
 {
 	struct decision d = {.type = DEC_BENEFIT};
+	uint8_t *packed;
+	size_t len;
 
 	d.u.benefit.scheme = ASSIST__SCHEME__SCHEME_URBAN_DIBAO;
 	fill_trace(&d.trace);
-	assert_json(trace_json(&d, "benefit urban_dibao", "civil_affairs", 0, 0), benefit_json);
+	packed = trace_pack(&d, "benefit urban_dibao", "civil_affairs", 0, 0, &len);
+	assert_json(packed, len, benefit_json);
 }
 
 /* No rule, no parameters, no inputs: only the position. */
 static void test_bare(void **state)
 {
 	struct decision d = {.type = DEC_ALERT};
+	uint8_t *packed;
+	size_t len;
 
-	assert_json(trace_json(&d, "", "", 1, 2), "{\"sources\":[{\"major\":1,\"minor\":2}]}");
+	packed = trace_pack(&d, "", "", 1, 2, &len);
+	assert_json(packed, len, "{\"sources\":[{\"major\":1,\"minor\":2}]}");
 }
 
 int main(void)
