@@ -14,13 +14,31 @@ static const void *member(const ProtobufCMessage *msg, unsigned offset)
 	return (const char *)msg + offset;
 }
 
-/* prefix + "." + name (+ "[i]" when i >= 0) into out. */
-static void join(char *out, size_t len, const char *prefix, const char *name, long i)
-{
-	int n = snprintf(out, len, "%s%s%s", prefix, *prefix ? "." : "", name);
+/* Where a field is: its name, its index in a repeated field (or -1), and
+ * the field holding its message (NULL at the top). Made into text only when
+ * a check finds something, not for every field it visits. */
+struct where {
+	const struct where *up;
+	const char *name;
+	long i;
+};
 
-	if (i >= 0 && n >= 0 && (size_t)n < len)
-		snprintf(out + n, len - (size_t)n, "[%ld]", i);
+/* w's path ("person.place.district", "events[2].raw") into out. */
+static void render(const struct where *w, char *out, size_t len)
+{
+	size_t n;
+
+	if (w == NULL) {
+		out[0] = '\0';
+		return;
+	}
+	render(w->up, out, len);
+	n = strlen(out);
+	if (n + 1 < len)
+		snprintf(out + n, len - n, "%s%s", n ? "." : "", w->name);
+	n = strlen(out);
+	if (w->i >= 0 && n + 1 < len)
+		snprintf(out + n, len - n, "[%ld]", w->i);
 }
 
 /* Whether field f of msg is carried: the set member of its oneof, or any
@@ -32,60 +50,58 @@ static bool carried(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor 
 	return true;
 }
 
-static bool check_value(const ProtobufCFieldDescriptor *f, const void *slot, const char *path,
-			char *out, size_t len);
+static bool check_value(const ProtobufCFieldDescriptor *f, const void *slot,
+			const struct where *w, char *out, size_t len);
 
-static bool check_message(const ProtobufCMessage *msg, const char *prefix, char *out, size_t len)
+static bool check_message(const ProtobufCMessage *msg, const struct where *up, char *out,
+			  size_t len)
 {
 	const ProtobufCMessageDescriptor *d = msg->descriptor;
-	char path[PATH_MAX_LEN];
 
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		const void *slot = member(msg, f->offset);
-		size_t size = f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE ?
-			sizeof(void *) : 0;
+		struct where w = {up, f->name, -1};
 
 		if ((f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_MESSAGE) ||
 		    !carried(msg, f))
 			continue;
 		if (f->label != PROTOBUF_C_LABEL_REPEATED) {
-			join(path, sizeof(path), prefix, f->name, -1);
-			if (check_value(f, slot, path, out, len))
+			if (check_value(f, slot, &w, out, len))
 				return true;
 			continue;
 		}
 		size_t n = *(const size_t *)member(msg, f->quantifier_offset);
 		const char *elems = *(const char *const *)slot;
 		for (size_t j = 0; j < n; j++) {
-			join(path, sizeof(path), prefix, f->name, (long)j);
-			if (check_value(f, elems + j * size, path, out, len))
+			w.i = (long)j;
+			if (check_value(f, elems + j * sizeof(void *), &w, out, len))
 				return true;
 		}
 	}
 	return false;
 }
 
-static bool check_value(const ProtobufCFieldDescriptor *f, const void *slot, const char *path,
-			char *out, size_t len)
+static bool check_value(const ProtobufCFieldDescriptor *f, const void *slot,
+			const struct where *w, char *out, size_t len)
 {
 	const char *s;
 	const ProtobufCMessage *sub;
 
 	if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
 		sub = *(const ProtobufCMessage *const *)slot;
-		return sub != NULL && check_message(sub, path, out, len);
+		return sub != NULL && check_message(sub, w, out, len);
 	}
 	s = *(const char *const *)slot;
 	if (s == NULL || utf8_valid(s, strlen(s)))
 		return false;
-	snprintf(out, len, "%s", path);
+	render(w, out, len);
 	return true;
 }
 
 bool pbcheck_utf8(const ProtobufCMessage *msg, char *path, size_t len)
 {
-	return check_message(msg, "", path, len);
+	return check_message(msg, NULL, path, len);
 }
 
 /* ---- the wire ------------------------------------------------------------------ */
@@ -103,10 +119,9 @@ static int varint(const uint8_t *p, size_t len, size_t *at, uint64_t *v)
 }
 
 static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
-		const char *prefix, void (*hit)(void *, const char *), void *arg)
+		const struct where *up, void (*hit)(void *, const char *), void *arg)
 {
 	size_t *seen = calloc(d->n_fields ? d->n_fields : 1, sizeof(*seen));
-	char path[PATH_MAX_LEN];
 	size_t at = 0;
 	uint64_t tag, n;
 	int rc = seen ? 0 : -ENOMEM;
@@ -134,12 +149,16 @@ static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t le
 		if (f != NULL && (f->type == PROTOBUF_C_TYPE_STRING ||
 				  f->type == PROTOBUF_C_TYPE_MESSAGE)) {
 			size_t idx = (size_t)(f - d->fields);
-			join(path, sizeof(path), prefix, f->name,
-			     f->label == PROTOBUF_C_LABEL_REPEATED ? (long)seen[idx]++ : -1);
-			if (f->type == PROTOBUF_C_TYPE_STRING && memchr(p + at, '\0', n) != NULL)
+			struct where w = {up, f->name,
+					  f->label == PROTOBUF_C_LABEL_REPEATED ? (long)seen[idx]++ : -1};
+			char path[PATH_MAX_LEN];
+
+			if (f->type == PROTOBUF_C_TYPE_STRING && memchr(p + at, '\0', n) != NULL) {
+				render(&w, path, sizeof(path));
 				hit(arg, path);
-			else if (f->type == PROTOBUF_C_TYPE_MESSAGE)
-				rc = walk(f->descriptor, p + at, n, path, hit, arg);
+			} else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				rc = walk(f->descriptor, p + at, n, &w, hit, arg);
+			}
 		}
 		at += n;
 	}
@@ -150,5 +169,5 @@ static int walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t le
 int pbcheck_nul(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
 		void (*hit)(void *arg, const char *path), void *arg)
 {
-	return walk(desc, data, len, "", hit, arg);
+	return walk(desc, data, len, NULL, hit, arg);
 }
