@@ -31,15 +31,20 @@ int record_default_year(const struct person *p)
 	return p->latest_date != YMD_NONE ? ymd_year(p->latest_date) : ymd_year(ymd_today());
 }
 
-/* Each of p's lists into its repeated field of r; 0 or a negative errno. */
-static int build_lists(struct arena *a, const struct person *p, Assist__RecipientRecord *r)
+/* Each of p's lists into its repeated field of r, the stored benefit and
+ * entitlement rows only when stored_rows (a record shows them as of a day
+ * instead); 0 or a negative errno. */
+static int build_lists(struct arena *a, const struct person *p, Assist__RecipientRecord *r,
+		       bool stored_rows)
 {
 	int rc;
 
-	if ((rc = pbmap_to_list(&statemap_benefits, p->benefits, p->n_benefits, &r->base, a)) < 0 ||
-	    (rc = pbmap_to_list(&statemap_entitlements, p->entitlements, p->n_entitlements,
-				&r->base, a)) < 0 ||
-	    (rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a)) < 0)
+	if (stored_rows &&
+	    ((rc = pbmap_to_list(&statemap_benefits, p->benefits, p->n_benefits, &r->base, a)) < 0 ||
+	     (rc = pbmap_to_list(&statemap_entitlements, p->entitlements, p->n_entitlements,
+				 &r->base, a)) < 0))
+		return rc;
+	if ((rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a)) < 0)
 		return rc;
 	if ((rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a)) < 0)
 		return rc;
@@ -61,7 +66,8 @@ static int build_categories(struct arena *a, const struct person *p, Assist__Rec
 	return 0;
 }
 
-Assist__RecipientRecord *record_base(struct arena *a, const struct person *p, bool full_id)
+static Assist__RecipientRecord *record_new(struct arena *a, const struct person *p, bool full_id,
+					   bool stored_rows)
 {
 	Assist__RecipientRecord *r = arena_alloc(a, sizeof(*r));
 	char masked[IDNUM_BUFLEN], when[40];
@@ -73,9 +79,14 @@ Assist__RecipientRecord *record_base(struct arena *a, const struct person *p, bo
 	r->updated_at = arena_strdup(a, walltime_format(p->updated_at_ms, when, sizeof(when)));
 	if (r->id_number == NULL || r->updated_at == NULL ||
 	    pbmap_to_message(&statemap_person, p, &r->base, a) < 0 ||
-	    build_categories(a, p, r) < 0 || build_lists(a, p, r) < 0)
+	    build_categories(a, p, r) < 0 || build_lists(a, p, r, stored_rows) < 0)
 		return NULL;
 	return r;
+}
+
+Assist__RecipientRecord *record_base(struct arena *a, const struct person *p, bool full_id)
+{
+	return record_new(a, p, full_id, true);
 }
 
 /* The household part of the record: what the rules count of p's household,
@@ -119,7 +130,7 @@ static int build_as_of(struct arena *a, const struct person *p, ymd_t d,
 Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, int year,
 				      ymd_t as_of, const struct params *params, bool full_id)
 {
-	Assist__RecipientRecord *r = record_base(a, p, full_id);
+	Assist__RecipientRecord *r = record_new(a, p, full_id, false);
 	Assist__Ytd *ytd = arena_alloc(a, sizeof(*ytd));
 	char subject[SUBJECT_HEX_LEN + 1];
 	const struct ytd *y;
