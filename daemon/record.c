@@ -31,20 +31,22 @@ int record_default_year(const struct person *p)
 	return p->latest_date != YMD_NONE ? ymd_year(p->latest_date) : ymd_year(ymd_today());
 }
 
-/* Each of p's lists into its repeated field of r, the stored benefit and
- * entitlement rows only when stored_rows (a record shows them as of a day
- * instead); 0 or a negative errno. */
+/* Each of p's lists into its repeated field of r. For the stored form
+ * (stored): the benefit and entitlement rows, not the ledger (the ledger
+ * table's rows, daemon/load.c). For a record: the ledger, not those rows
+ * (it shows them as of a day instead). 0 or a negative errno. */
 static int build_lists(struct arena *a, const struct person *p, Assist__RecipientRecord *r,
-		       bool stored_rows)
+		       bool stored)
 {
 	int rc;
 
-	if (stored_rows &&
+	if (stored &&
 	    ((rc = pbmap_to_list(&statemap_benefits, p->benefits, p->n_benefits, &r->base, a)) < 0 ||
 	     (rc = pbmap_to_list(&statemap_entitlements, p->entitlements, p->n_entitlements,
 				 &r->base, a)) < 0))
 		return rc;
-	if ((rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a)) < 0)
+	if (!stored &&
+	    (rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a)) < 0)
 		return rc;
 	if ((rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a)) < 0)
 		return rc;
@@ -67,7 +69,7 @@ static int build_categories(struct arena *a, const struct person *p, Assist__Rec
 }
 
 static Assist__RecipientRecord *record_new(struct arena *a, const struct person *p, bool full_id,
-					   bool stored_rows)
+					   bool stored)
 {
 	Assist__RecipientRecord *r = arena_alloc(a, sizeof(*r));
 	char masked[IDNUM_BUFLEN], when[40];
@@ -79,7 +81,7 @@ static Assist__RecipientRecord *record_new(struct arena *a, const struct person 
 	r->updated_at = arena_strdup(a, walltime_format(p->updated_at_ms, when, sizeof(when)));
 	if (r->id_number == NULL || r->updated_at == NULL ||
 	    pbmap_to_message(&statemap_person, p, &r->base, a) < 0 ||
-	    build_categories(a, p, r) < 0 || build_lists(a, p, r, stored_rows) < 0)
+	    build_categories(a, p, r) < 0 || build_lists(a, p, r, stored) < 0)
 		return NULL;
 	return r;
 }

@@ -20,8 +20,8 @@
 Assist__RecipientRecord *record_build(struct arena *a, const struct person *p, int year,
 				      ymd_t as_of, const struct params *params, bool full_id);
 /* The fields of p's record that the stored form keeps too (no household,
- * year, ytd or subject_key), with the ID number masked unless full_id. NULL
- * when out of memory. */
+ * year, ytd, subject_key or ledger, which the ledger table holds), with the
+ * ID number masked unless full_id. NULL when out of memory. */
 Assist__RecipientRecord *record_base(struct arena *a, const struct person *p, bool full_id);
 /* The key of subject_key for every record from now on (NULL: none). */
 void record_set_subject_key(const uint8_t key[SUBJECT_KEY_BYTES]);

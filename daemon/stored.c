@@ -72,8 +72,6 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 	uint8_t *out = NULL;
 
 	st.record = record_base(&a, p, true);
-	if (st.record != NULL)
-		st.record->n_ledger = 0; /* the ledger table's rows (daemon/load.c) */
 	if (st.record == NULL || pack_years(&a, p, &st) < 0 || pack_statuses(&a, p, &st) < 0 ||
 	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base, &a) < 0 ||
 	    pbmap_to_message(&statemap_person_state, p, &st.base, &a) < 0)
