@@ -275,10 +275,11 @@ static void on_batch_loaded(struct store_job *job, int status)
 		return;
 	}
 	store_job_free(job);
-	if (!q->load_stale && q->load_parts > 0)
-		world_payees_loaded(&e->world, q->load_part, q->load_parts);
-	if (!q->load_stale)
+	if (!q->load_stale) {
+		if (q->load_parts > 0)
+			world_payees_loaded(&e->world, q->load_part, q->load_parts);
 		q->queue_head->loaded = true;
+	}
 	q->load_stale = false;
 	pump(e);
 	batch_update_pause(e);

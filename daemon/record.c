@@ -40,17 +40,17 @@ static int build_lists(struct arena *a, const struct person *p, Assist__Recipien
 {
 	int rc;
 
-	if (stored &&
-	    ((rc = pbmap_to_list(&statemap_benefits, p->benefits, p->n_benefits, &r->base, a)) < 0 ||
-	     (rc = pbmap_to_list(&statemap_entitlements, p->entitlements, p->n_entitlements,
-				 &r->base, a)) < 0))
-		return rc;
-	if (!stored &&
-	    (rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a)) < 0)
-		return rc;
-	if ((rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a)) < 0)
-		return rc;
-	return application_to_record(a, p, r);
+	if (stored) {
+		rc = pbmap_to_list(&statemap_benefits, p->benefits, p->n_benefits, &r->base, a);
+		if (rc == 0)
+			rc = pbmap_to_list(&statemap_entitlements, p->entitlements,
+					   p->n_entitlements, &r->base, a);
+	} else {
+		rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a);
+	}
+	if (rc == 0)
+		rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a);
+	return rc < 0 ? rc : application_to_record(a, p, r);
 }
 
 /* The categories p holds, in code order. */

@@ -42,6 +42,14 @@ static bool has_ref(const struct person *p, const char *ref, const char *period)
 	return false;
 }
 
+/* The period of the month starting first: "2008-03" (a ledger entry's). */
+static void month_period(ymd_t first, char out[static 8])
+{
+	char day[YMD_BUFLEN];
+
+	snprintf(out, 8, "%.7s", ymd_format(first, day));
+}
+
 /* A new ledger decision of amount under ref for b's scheme and the month
  * starting first (dated that day, its period the month), with its trace
  * begun as rule; NULL when out of memory. */
@@ -51,7 +59,6 @@ static struct decision *month_entry(struct person *p, const struct benefit *b, y
 {
 	struct decision *d = decisions_add(out, DEC_LEDGER, p);
 	struct ledger_entry *le;
-	char day[YMD_BUFLEN];
 
 	if (d == NULL)
 		return NULL;
@@ -61,7 +68,7 @@ static struct decision *month_entry(struct person *p, const struct benefit *b, y
 	le->date = first;
 	le->requested = le->amount = amount;
 	le->kind = kind;
-	snprintf(le->period, sizeof(le->period), "%.7s", ymd_format(first, day));
+	month_period(first, le->period);
 	d->has_trace = true;
 	trace_init(&d->trace, rule);
 	trace_input(&d->trace, "month", "%s", le->period);
@@ -96,11 +103,12 @@ static int book(struct person *p, const struct benefit *b, ymd_t last, ymd_t fir
 static bool month_ref(const struct benefit *b, ymd_t first, char *ref, size_t len)
 {
 	const struct scheme *s = scheme_get(b->scheme);
-	char day[YMD_BUFLEN];
+	char period[8];
 
 	if (s == NULL || !s->periodic)
 		return false;
-	snprintf(ref, len, "pay/%s/%.7s", s->name, ymd_format(first, day));
+	month_period(first, period);
+	snprintf(ref, len, "pay/%s/%s", s->name, period);
 	return true;
 }
 
@@ -119,11 +127,11 @@ static fen_t month_due(const struct params *ps, const struct person *p, const st
 int payment_person(const struct params *ps, struct person *p, ymd_t first,
 		   struct decisions *out)
 {
-	char ref[64], how[sizeof(((struct trace *)0)->result)], day[YMD_BUFLEN], period[8];
+	char ref[64], how[sizeof(((struct trace *)0)->result)], period[8];
 	fen_t amount;
 	int rc;
 
-	snprintf(period, sizeof(period), "%.7s", ymd_format(first, day));
+	month_period(first, period);
 	for (size_t i = 0; i < p->n_benefits; i++) {
 		const struct benefit *b = &p->benefits[i];
 		ymd_t last;

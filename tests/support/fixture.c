@@ -297,7 +297,8 @@ static bool assistd_gone(struct fixture *fx, const char *during)
  * so that a test fails instead of waiting out a push's retries. */
 static int wait_while_alive(struct fixture *fx, pid_t pid, const char *what)
 {
-	double give_up = 0;
+	double give_up = 0; /* when pid is killed: 0 while assistd runs */
+	bool killed = false;
 	int st;
 
 	for (;;) {
@@ -309,11 +310,11 @@ static int wait_while_alive(struct fixture *fx, pid_t pid, const char *what)
 			return -1;
 		if (give_up == 0 && (fx->assistd_lost || assistd_gone(fx, what)))
 			give_up = fixture_now_s() + RUN_GRACE_S;
-		if (give_up != 0 && fixture_now_s() > give_up) {
+		if (give_up != 0 && !killed && fixture_now_s() > give_up) {
 			fprintf(stderr, "fixture: killing %s, still running %d s after assistd's end\n",
 				what, RUN_GRACE_S);
 			kill(pid, SIGKILL);
-			give_up = 1e300;
+			killed = true;
 		}
 		fixture_sleep_ms(5);
 	}
