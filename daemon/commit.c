@@ -41,7 +41,6 @@ static const struct {
 	{offsetof(struct commit, dead_letters), SQL_DEAD_LETTER_ROWS},
 	{offsetof(struct commit, ledger), SQL_LEDGER_ROWS},
 	{offsetof(struct commit, fund_years), SQL_FUND_YEAR_ROWS},
-	{offsetof(struct commit, fund_recipients), SQL_FUND_RECIPIENT_ROWS},
 	{offsetof(struct commit, alerts), SQL_ALERT_ROWS},
 	{offsetof(struct commit, explanations), SQL_EXPLANATION_ROWS},
 	{offsetof(struct commit, households), SQL_HOUSEHOLD_ROWS},
@@ -155,20 +154,14 @@ static void ledger_row(struct commit *c, const struct commit_entry *w)
 }
 
 void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
-		      int64_t entries, bool alerted)
+		      int64_t entries, bool alerted, int64_t recipients)
 {
 	pgarray_text(&c->fund_years, 0, scheme);
 	pgarray_int(&c->fund_years, 1, year);
 	pgarray_int(&c->fund_years, 2, spent);
 	pgarray_int(&c->fund_years, 3, entries);
 	pgarray_bool(&c->fund_years, 4, alerted);
-}
-
-void commit_fund_recipient(struct commit *c, const char *scheme, int year, const char *id)
-{
-	pgarray_text(&c->fund_recipients, 0, scheme);
-	pgarray_int(&c->fund_recipients, 1, year);
-	pgarray_text(&c->fund_recipients, 2, id);
+	pgarray_int(&c->fund_years, 5, recipients);
 }
 
 void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
@@ -568,6 +561,8 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	p->version++;
 	p->updated_at_ms = now;
 	p->feed_seq = ++e->feed.seq;
+	if (fund_recipients(b, p) < 0)
+		return -ENOMEM;
 	p->ledger_stored = (uint32_t)p->n_ledger;
 	if (p->stored && !p->dirty)
 		return feed_record(e, b, p);

@@ -40,7 +40,7 @@ struct commit {
 	struct pgarray households, persons, feed, positions;
 	struct pgarray retried; /* dead letters a retry decided */
 	struct pgarray applications;
-	struct pgarray fund_years, fund_recipients;
+	struct pgarray fund_years;
 	struct commit_entry *entries;         /* the ledger rows to come */
 	size_t n_entries, cap_entries;
 	struct decisions decisions;           /* scratch, per event */
@@ -86,11 +86,10 @@ void commit_household(struct commit *c, const char *id, const uint8_t *state, si
 void commit_person(struct commit *c, const struct person *p, const uint8_t *state, size_t len);
 /* Where application app is kept (p) and how long its latest step waits. */
 void commit_application(struct commit *c, const struct person *p, const struct application *app);
-/* What a batch adds to a fund-year (daemon/fund.c), and a person with an
- * entry in it. */
+/* What a batch adds to a fund-year (daemon/fund.c): spending, counted
+ * entries, whether it crossed its budget, persons with their first entry. */
 void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
-		      int64_t entries, bool alerted);
-void commit_fund_recipient(struct commit *c, const char *scheme, int year, const char *id);
+		      int64_t entries, bool alerted, int64_t recipients);
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);

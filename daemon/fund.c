@@ -175,36 +175,26 @@ static int fund_alert(struct engine *e, struct batch *b, const struct commit_ori
 	return feed_fund_alert(e, b, "budget_exceeded", fund, a.message);
 }
 
-/* Whether p had an entry of scheme dated in year before the batch being
- * built: its fund_recipient row is there then (none is ever removed). */
-static bool recipient_stored(const struct person *p, Assist__Scheme scheme, int year)
+/* The fund-year of entry le, or 0 when it has none (undated, or a scheme
+ * outside the table). */
+static int fund_year_of(const struct ledger_entry *le)
 {
-	for (size_t i = p->ledger_stored; i-- > 0;) {
-		const struct ledger_entry *le = &p->ledger[i];
-
-		if (le->scheme == scheme && le->date != YMD_NONE && ymd_year(le->date) == year)
-			return true;
-	}
-	return false;
+	if (le->date == YMD_NONE || scheme_get(le->scheme) == NULL)
+		return 0;
+	return ymd_year(le->date);
 }
 
 int fund_book(struct engine *e, struct batch *b, const struct commit_origin *o,
 	      const struct decision *d, bool counted)
 {
 	const struct ledger_entry *l = &d->u.ledger;
-	int year = l->date != YMD_NONE ? ymd_year(l->date) : 0;
+	int year = fund_year_of(l);
 	struct fund_total *t;
 	struct fund_delta *x;
 	fen_t budget = 0;
 	bool has_budget;
 
-	/* An undated entry belongs to no year; a scheme outside the table to no fund. */
-	if (year == 0 || scheme_get(l->scheme) == NULL)
-		return 0;
-	if (!recipient_stored(d->person, l->scheme, year))
-		commit_fund_recipient(&e->commit, scheme_get(l->scheme)->name, year,
-				      d->person->id);
-	if (!counted)
+	if (!counted || year == 0)
 		return 0;
 	if ((t = funds_get(&e->funds, l->scheme, year)) == NULL ||
 	    (x = fund_deltas_get(&b->funds, l->scheme, year)) == NULL)
@@ -219,12 +209,41 @@ int fund_book(struct engine *e, struct batch *b, const struct commit_origin *o,
 	return fund_alert(e, b, o, d, t, budget);
 }
 
+/* Whether one of p's first n entries is in scheme s's fund for year: none
+ * is ever removed, and memory holds every entry of a person it holds. */
+static bool has_fund_year(const struct person *p, size_t n, Assist__Scheme s, int year)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ledger_entry *le = &p->ledger[i];
+
+		if (le->scheme == s && le->date != YMD_NONE && ymd_year(le->date) == year)
+			return true;
+	}
+	return false;
+}
+
+int fund_recipients(struct batch *b, const struct person *p)
+{
+	for (size_t i = p->ledger_stored; i < p->n_ledger; i++) {
+		const struct ledger_entry *le = &p->ledger[i];
+		int year = fund_year_of(le);
+		struct fund_delta *x;
+
+		if (year == 0 || has_fund_year(p, i, le->scheme, year))
+			continue;
+		if ((x = fund_deltas_get(&b->funds, le->scheme, year)) == NULL)
+			return -ENOMEM;
+		x->recipients++;
+	}
+	return 0;
+}
+
 void fund_flush(struct engine *e, const struct batch *b)
 {
 	for (size_t i = 0; i < b->funds.n; i++) {
 		const struct fund_delta *x = &b->funds.v[i];
 
 		commit_fund_year(&e->commit, scheme_get(x->scheme)->name, x->year, x->spent,
-				 x->entries, x->alerted);
+				 x->entries, x->alerted, x->recipients);
 	}
 }

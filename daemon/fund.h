@@ -42,6 +42,7 @@ struct fund_delta {
 	int year;
 	fen_t spent;
 	int64_t entries;
+	int64_t recipients; /* persons whose first entry in it this is */
 	bool alerted;
 };
 
@@ -83,15 +84,19 @@ struct engine;
 struct batch;
 struct decision;
 struct commit_origin;
+struct person;
 
-/* Ledger decision d of an event (from o) into the funds: its recipient, and
- * when counted its amount, into b's deltas and the totals; the entry that
+/* Ledger decision d of an event (from o) into the funds: when counted, its
+ * amount into b's deltas and the totals; the entry that
  * takes a fund past its budget raises budget_exceeded (an alert row on the
  * entry's person and ref, a feed message alert/budget_exceeded/<scheme>/<year>).
  * 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int fund_book(struct engine *e, struct batch *b,
 						  const struct commit_origin *o,
 						  const struct decision *d, bool counted);
+/* p's entries new in b into its fund-years' recipients, for each fund-year
+ * in which p had none before. Before p's row is written. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int fund_recipients(struct batch *b, const struct person *p);
 /* b's deltas into its transaction: one row per fund-year it touched. */
 void fund_flush(struct engine *e, const struct batch *b);
 

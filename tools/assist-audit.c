@@ -348,8 +348,7 @@ static long check_entries(PGconn *db)
  * counted entries; recipients: every person with an entry), where the two
  * differ. */
 static const char fund_check[] =
-	"WITH f AS (SELECT scheme, year, spent_fen, entries, (SELECT count(*) FROM fund_recipient r "
-	"WHERE r.scheme = y.scheme AND r.year = y.year) AS recipients FROM fund_year y), "
+	"WITH f AS (SELECT scheme, year, spent_fen, entries, recipients FROM fund_year), "
 	"l AS (SELECT scheme, extract(year FROM date)::int AS year, "
 	"coalesce(sum(amount_fen) FILTER (WHERE counted), 0) AS spent_fen, "
 	"count(*) FILTER (WHERE counted) AS entries, count(DISTINCT id_number) AS recipients "

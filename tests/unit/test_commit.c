@@ -24,7 +24,6 @@ static void test_columns_from_catalog(void **state)
 		{&c.explanations, SQL_EXPLANATION_ROWS}, {&c.households, SQL_HOUSEHOLD_ROWS},
 		{&c.persons, SQL_PERSON_ROWS},        {&c.feed, SQL_FEED_ROWS},
 		{&c.positions, SQL_POSITION_ROWS},    {&c.fund_years, SQL_FUND_YEAR_ROWS},
-		{&c.fund_recipients, SQL_FUND_RECIPIENT_ROWS},
 	};
 
 	commit_init(&c);
