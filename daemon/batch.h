@@ -50,6 +50,7 @@ struct batch_feed {
 	char topic[128];
 	uint8_t *msg;
 	size_t len;
+	bool paged; /* a record: stored in the batch's feed page, not a row of its own */
 };
 
 /* The engine's counters as a batch found them, to go back to if the store

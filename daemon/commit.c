@@ -47,6 +47,7 @@ static const struct {
 	{offsetof(struct commit, persons), SQL_PERSON_ROWS},
 	{offsetof(struct commit, applications), SQL_APPLICATION_ROWS},
 	{offsetof(struct commit, feed), SQL_FEED_ROWS},
+	{offsetof(struct commit, feed_pages), SQL_FEED_PAGE_ROWS},
 	{offsetof(struct commit, positions), SQL_POSITION_ROWS},
 	{offsetof(struct commit, retried), SQL_DEAD_LETTER_RETRY_ROWS},
 };
@@ -223,6 +224,14 @@ void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_
 	pgarray_uint(&c->feed, 0, seq);
 	pgarray_text(&c->feed, 1, topic);
 	pgarray_bytea(&c->feed, 2, msg, len);
+}
+
+void commit_feed_page(struct commit *c, uint64_t first, uint64_t last, const uint8_t *page,
+		      size_t len)
+{
+	pgarray_uint(&c->feed_pages, 0, first);
+	pgarray_uint(&c->feed_pages, 1, last);
+	pgarray_bytea(&c->feed_pages, 2, page, len);
 }
 
 void commit_position(struct commit *c, const char *source, uint64_t major, uint64_t minor,
@@ -613,6 +622,8 @@ void commit_batch(struct engine *e, struct batch *b)
 		if (i % PUSH_EVERY == PUSH_EVERY - 1)
 			store_push(e->store);
 	}
+	if (rc == 0)
+		rc = feed_page(e, b);
 	if (!e->replay)
 		write_positions(e, b, now);
 	fund_flush(e, b);

@@ -37,7 +37,7 @@ struct commit_entry {
  * one to the next. */
 struct commit {
 	struct pgarray journal, dead_letters, ledger, alerts, explanations;
-	struct pgarray households, persons, feed, positions;
+	struct pgarray households, persons, feed, feed_pages, positions;
 	struct pgarray retried; /* dead letters a retry decided */
 	struct pgarray applications;
 	struct pgarray fund_years;
@@ -93,6 +93,9 @@ void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t sp
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);
+/* The feed messages first to last of a batch as one row (packed FeedPage). */
+void commit_feed_page(struct commit *c, uint64_t first, uint64_t last, const uint8_t *page,
+		      size_t len);
 /* A source's position and what the batch adds to its counters; when is RFC 3339. */
 void commit_position(struct commit *c, const char *source, uint64_t major, uint64_t minor,
 		     uint64_t applied, uint64_t rejected, int64_t lag_ms, const char *when);

@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "record.h"
 #include "schema.h"
+#include "state.pb-c.h"
 #include "walltime.h"
 
 /* The next feed message, alert/<code>/<source>, into out (its message
@@ -45,7 +46,7 @@ int feed_record(struct engine *e, struct batch *b, const struct person *p)
 
 	if (out == NULL)
 		return -ENOMEM;
-	snprintf(out->topic, sizeof(out->topic), "record/%s/%s",
+	snprintf(out->topic, sizeof(out->topic), FEED_RECORD_PREFIX "%s/%s",
 		 p->place.district[0] ? p->place.district : "-",
 		 p->household_id[0] ? p->household_id : "-");
 	fm.seq = out->seq = p->feed_seq;
@@ -57,10 +58,46 @@ int feed_record(struct engine *e, struct batch *b, const struct person *p)
 	if ((out->msg = malloc(out->len ? out->len : 1)) == NULL)
 		goto cleanup;
 	protobuf_c_message_pack(&fm.base, out->msg);
-	commit_feed(&e->commit, fm.seq, out->topic, out->msg, out->len);
+	out->paged = true;
 	rc = 0;
 cleanup:
 	arena_free(&a);
+	return rc;
+}
+
+int feed_page(struct engine *e, const struct batch *b)
+{
+	Assist__FeedPage page = ASSIST__FEED_PAGE__INIT;
+	uint64_t first = 0, last = 0;
+	uint8_t *packed = NULL;
+	size_t len;
+	int rc = -ENOMEM;
+
+	if ((page.messages = calloc(b->n_feed + 1, sizeof(*page.messages))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->n_feed; i++) {
+		const struct batch_feed *f = &b->feed[i];
+
+		if (!f->paged)
+			continue;
+		if (page.n_messages++ == 0)
+			first = f->seq;
+		last = f->seq;
+		page.messages[page.n_messages - 1] = (ProtobufCBinaryData){f->len, f->msg};
+	}
+	if (page.n_messages == 0) {
+		rc = 0;
+		goto cleanup;
+	}
+	len = protobuf_c_message_get_packed_size(&page.base);
+	if ((packed = malloc(len)) == NULL)
+		goto cleanup;
+	protobuf_c_message_pack(&page.base, packed);
+	commit_feed_page(&e->commit, first, last, packed, len);
+	rc = 0;
+cleanup:
+	free(packed);
+	free(page.messages);
 	return rc;
 }
 
@@ -172,45 +209,131 @@ void feed_check_freshness(struct engine *e, int64_t freshness_ms)
 	}
 }
 
+/* Whether a replay of prefix may want records: they are read from pages. */
+static bool prefix_has_records(const char *prefix)
+{
+	size_t n = strlen(prefix), r = strlen(FEED_RECORD_PREFIX);
+
+	return strncmp(prefix, FEED_RECORD_PREFIX, n < r ? n : r) == 0;
+}
+
+/* The first sequence after a replay's window from from_seq. */
+static uint64_t window_end(uint64_t from_seq, const char *prefix, uint32_t limit)
+{
+	if (!prefix_has_records(prefix) || from_seq > FEED_SEQ_MAX - limit)
+		return FEED_SEQ_MAX;
+	return from_seq + limit;
+}
+
 struct store_job *feed_replay_job(uint64_t from_seq, const char *prefix, uint32_t limit,
 				  store_done_cb done, void *data)
 {
 	struct store_job *job = store_job_new(STORE_READ, done, data);
-	char from[24], lim[16];
+	char from[24], lim[16], stop[24];
+	const char *pages = prefix_has_records(prefix) ? "true" : "false";
 
 	snprintf(from, sizeof(from), "%" PRIu64, from_seq);
 	snprintf(lim, sizeof(lim), "%" PRIu32, limit);
-	struct store_val v[3] = {{from, strlen(from), false},
+	snprintf(stop, sizeof(stop), "%" PRIu64, window_end(from_seq, prefix, limit));
+	struct store_val v[5] = {{from, strlen(from), false},
 				 {prefix, strlen(prefix), false},
-				 {lim, strlen(lim), false}};
-	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 3) < 0) {
+				 {lim, strlen(lim), false},
+				 {stop, strlen(stop), false},
+				 {pages, strlen(pages), false}};
+	if (job == NULL || store_job_add(job, SQL_REPLAY, v, 5) < 0) {
 		store_job_free(job);
 		return NULL;
 	}
 	return job;
 }
 
-int feed_replay_read(const PGresult *res, uint64_t from_seq, uint32_t limit,
+/* Whether a message of topic may be wanted by a replay of prefix. */
+static bool topic_wanted(const char *topic, const char *prefix)
+{
+	return strncmp(topic, prefix, strlen(prefix)) == 0;
+}
+
+/* Message fm into rr when it is in [from, stop) and its topic is wanted;
+ * freed otherwise. */
+static void keep(Assist__ReplayReply *rr, Assist__FeedMessage *fm, uint64_t from, uint64_t stop,
+		 const char *prefix)
+{
+	if (fm == NULL)
+		return;
+	if (fm->seq >= from && fm->seq < stop && fm->topic != NULL && topic_wanted(fm->topic, prefix))
+		rr->messages[rr->n_messages++] = fm;
+	else
+		assist__feed_message__free_unpacked(fm, NULL);
+}
+
+/* The messages of row i of res (a message row, or a page) into rr. */
+static int read_row(const PGresult *res, int i, uint64_t from, uint64_t stop, const char *prefix,
+		    Assist__ReplayReply *rr, size_t *cap)
+{
+	size_t len;
+	uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 2), &len);
+	Assist__FeedPage *page;
+	void *grown;
+	int rc = 0;
+
+	if (data == NULL)
+		return -ENOMEM;
+	if (strcmp(PQgetvalue(res, i, 3), "0") == 0) {
+		keep(rr, assist__feed_message__unpack(NULL, len, data), from, UINT64_MAX, "");
+		goto cleanup;
+	}
+	if ((page = assist__feed_page__unpack(NULL, len, data)) == NULL)
+		goto cleanup; /* a page that does not decode: its messages are lost to replay */
+	if (rr->n_messages + page->n_messages > *cap) {
+		*cap = rr->n_messages + page->n_messages;
+		if ((grown = realloc(rr->messages, *cap * sizeof(*rr->messages))) == NULL)
+			rc = -ENOMEM;
+		else
+			rr->messages = grown;
+	}
+	for (size_t m = 0; m < page->n_messages && rc == 0; m++)
+		keep(rr, assist__feed_message__unpack(NULL, page->messages[m].len,
+						      page->messages[m].data), from, stop, prefix);
+	assist__feed_page__free_unpacked(page, NULL);
+cleanup:
+	PQfreemem(data);
+	return rc;
+}
+
+int feed_replay_read(const PGresult *res, uint64_t from_seq, const char *prefix, uint32_t limit,
 		     Assist__ReplayReply *rr)
 {
-	int n = PQntuples(res);
-	size_t kept = 0;
+	uint64_t stop = window_end(from_seq, prefix, limit), latest = 0, last_row = 0;
+	size_t cap = (size_t)PQntuples(res) + 1;
+	uint32_t rows = 0;
+	int rc = 0;
 
-	rr->messages = calloc(n ? (size_t)n : 1, sizeof(*rr->messages));
-	if (rr->messages == NULL)
+	if ((rr->messages = calloc(cap, sizeof(*rr->messages))) == NULL)
 		return -ENOMEM;
-	rr->next_seq = from_seq;
-	for (int i = 0; i < n; i++) {
-		size_t len;
-		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
-		Assist__FeedMessage *fm = data ? assist__feed_message__unpack(NULL, len, data) : NULL;
-		PQfreemem(data);
-		rr->next_seq = strtoull(PQgetvalue(res, i, 0), NULL, 10) + 1;
-		if (fm != NULL)
-			rr->messages[kept++] = fm;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *kind = PQgetvalue(res, i, 3);
+
+		if (strcmp(kind, "2") == 0) {
+			latest = PQgetisnull(res, i, 0) ? 0 : strtoull(PQgetvalue(res, i, 0), NULL, 10);
+			continue;
+		}
+		if (strcmp(kind, "0") == 0) {
+			rows++;
+			last_row = strtoull(PQgetvalue(res, i, 0), NULL, 10);
+		}
+		rc = read_row(res, i, from_seq, stop, prefix, rr, &cap);
 	}
-	rr->n_messages = kept;
-	rr->more = (uint32_t)n == limit;
+	if (rc < 0)
+		return rc;
+	/* Records asked for: the window [from_seq, stop) was read whole. Else
+	 * the message rows: all up to the latest, unless limit of them came. */
+	if (prefix_has_records(prefix))
+		rr->next_seq = stop < latest + 1 ? stop : latest + 1;
+	else
+		rr->next_seq = rows == limit ? last_row + 1 : latest + 1;
+	if (rr->next_seq < from_seq)
+		rr->next_seq = from_seq;
+	rr->more = rr->next_seq <= latest;
 	return 0;
 }
 

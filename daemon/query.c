@@ -35,6 +35,7 @@ struct pending {
 	ymd_t as_of; /* get: YMD_NONE for today */
 	uint64_t from_seq;
 	uint32_t limit;
+	char *prefix; /* replay: the topics wanted */
 	char id[IDNUM_BUFLEN];
 	char (*ids)[IDNUM_BUFLEN]; /* dump: the page's IDs */
 	size_t n_ids;
@@ -260,7 +261,7 @@ static void on_replayed(struct store_job *job, int status)
 			      "the store failed to answer");
 		goto cleanup;
 	}
-	if (feed_replay_read(job->results[0], pq->from_seq, pq->limit, &rr) < 0) {
+	if (feed_replay_read(job->results[0], pq->from_seq, pq->prefix, pq->limit, &rr) < 0) {
 		pending_error(pq, ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY, "out of memory");
 		goto cleanup;
 	}
@@ -270,6 +271,7 @@ static void on_replayed(struct store_job *job, int status)
 cleanup:
 	feed_replay_free(&rr);
 	store_job_free(job);
+	free(pq->prefix);
 	free(pq);
 }
 
@@ -295,11 +297,14 @@ static void handle_replay(struct server *srv, const uint8_t *peer, size_t peer_l
 	pq->limit = rq->limit == 0 ? REPLAY_DEFAULT : rq->limit;
 	if (pq->limit > REPLAY_MAX)
 		pq->limit = REPLAY_MAX;
-	job = feed_replay_job(pq->from_seq, rq->topic_prefix, pq->limit, on_replayed, pq);
+	pq->prefix = strdup(rq->topic_prefix);
+	job = pq->prefix ? feed_replay_job(pq->from_seq, rq->topic_prefix, pq->limit, on_replayed,
+					   pq) : NULL;
 	if (job == NULL) {
 		server_reply_error(&srv->query, peer, peer_len, req->request_id,
 				   ASSIST__ERROR_CODE__ERROR_CODE_OUT_OF_MEMORY,
 				   "out of memory");
+		free(pq->prefix);
 		free(pq);
 		return;
 	}

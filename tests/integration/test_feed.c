@@ -67,6 +67,113 @@ static long long feed_seq(void)
 	return seq;
 }
 
+/* One replay request on the query endpoint, and its reply. */
+static Assist__ReplayReply *replay(void *ctx, uint64_t from, const char *prefix, uint32_t limit,
+				   Assist__Reply **reply)
+{
+	Assist__Request req = ASSIST__REQUEST__INIT;
+	Assist__ReplayRequest rr = ASSIST__REPLAY_REQUEST__INIT;
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	int timeout = 30000, zero = 0;
+	char ep[400];
+	uint8_t buf[256], *in;
+	zmq_msg_t m;
+	size_t len;
+
+	assert_non_null(s);
+	snprintf(ep, sizeof(ep), "ipc://%s/query.sock", fx.dir);
+	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	assert_int_equal(zmq_connect(s, ep), 0);
+	req.request_id = from;
+	req.body_case = ASSIST__REQUEST__BODY_REPLAY;
+	req.replay = &rr;
+	rr.from_seq = from;
+	rr.topic_prefix = (char *)prefix;
+	rr.limit = limit;
+	len = assist__request__get_packed_size(&req);
+	assert_true(len <= sizeof(buf));
+	assist__request__pack(&req, buf);
+	assert_int_equal(zmq_send(s, buf, len, 0), (int)len);
+	zmq_msg_init(&m);
+	assert_true(zmq_msg_recv(&m, s, 0) >= 0);
+	in = zmq_msg_data(&m);
+	*reply = assist__reply__unpack(NULL, zmq_msg_size(&m), in);
+	zmq_msg_close(&m);
+	zmq_close(s);
+	assert_non_null(*reply);
+	assert_int_equal((*reply)->body_case, ASSIST__REPLY__BODY_REPLAY);
+	return (*reply)->replay;
+}
+
+/* Replay from from with prefix in pages of limit until no more: the
+ * sequences received, in order, into seqs (at most cap); their number. */
+static size_t replay_all(void *ctx, uint64_t from, const char *prefix, uint32_t limit,
+			 uint64_t *seqs, size_t cap)
+{
+	size_t n = 0;
+	bool more = true;
+
+	while (more) {
+		Assist__Reply *reply;
+		Assist__ReplayReply *rr = replay(ctx, from, prefix, limit, &reply);
+
+		assert_true(rr->n_messages <= limit);
+		for (size_t i = 0; i < rr->n_messages; i++) {
+			assert_true(n < cap);
+			assert_true(rr->messages[i]->seq >= from);
+			assert_true(strncmp(rr->messages[i]->topic, prefix, strlen(prefix)) == 0);
+			seqs[n++] = rr->messages[i]->seq;
+		}
+		more = rr->more;
+		assert_true(rr->next_seq > from || !more);
+		from = rr->next_seq;
+		assist__reply__free_unpacked(reply, NULL);
+	}
+	return n;
+}
+
+/* Records are stored a page a batch and alerts a row each; a replay in
+ * small pages from anywhere gives every message once, in order, and a
+ * prefix gives those of its topics only. */
+static void test_replay_in_pages(void **state)
+{
+	void *ctx = zmq_ctx_new();
+	uint64_t first = (uint64_t)feed_seq() + 1, last, seqs[64];
+	char id[19], line[256], *err = NULL, *pages;
+	size_t n;
+
+	push_persons(5);
+	fixture_id(id, "420704", "19900101", next_person++);
+	snprintf(line, sizeof(line), "{\"source\":\"finance\",\"seq\":1,\"kind\":\"person\","
+		 "\"person\":{\"id_number\":\"%s\",\"name\":\"X\"}}\n", id);
+	assert_int_equal(fixture_push(&fx, "by-finance.jsonl", line, &err), 1);
+	free(err);
+	push_persons(3);
+	last = (uint64_t)feed_seq();
+	assert_int_equal(last - first + 1, 9); /* 8 records and the alert */
+	pages = fixture_sql(&fx, "SELECT count(*) FROM feed_page");
+	assert_non_null(pages);
+	assert_true(atoi(pages) >= 2);
+	free(pages);
+
+	for (uint32_t limit = 1; limit <= 4; limit++) {
+		n = replay_all(ctx, first, "", limit, seqs, 64);
+		assert_int_equal(n, 9);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(seqs[i], first + i);
+		n = replay_all(ctx, first + 2, "record/", limit, seqs, 64);
+		assert_int_equal(n, 6);
+		for (size_t i = 1; i < n; i++)
+			assert_true(seqs[i] > seqs[i - 1]);
+		n = replay_all(ctx, first, "alert/not_authorized/", limit, seqs, 64);
+		assert_int_equal(n, 1);
+		assert_int_equal(seqs[0], first + 5);
+		assert_int_equal(replay_all(ctx, first, "record/x", limit, seqs, 64), 0);
+	}
+	zmq_ctx_term(ctx);
+}
+
 /* A SUB on assistd's feed, subscribed to prefix. */
 static void *subscribe(void *ctx, const char *prefix)
 {
@@ -198,6 +305,7 @@ static void test_watch_every_record_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replay_in_pages),
 		cmocka_unit_test(test_heartbeat_carries_last_committed),
 		cmocka_unit_test(test_watch_every_record_once),
 	};

@@ -138,7 +138,8 @@ static void test_counters(void **state)
 	assert_int_equal(sample(text, "assist_batch_events_bucket{le=\"1\"}"), 8);
 	assert_true(sample(text, "assist_resident_memory_bytes") > 0);
 	assert_int_equal(sample(text, "assist_source_stale{source=\"health\"}"), 0);
-	status = fixture_sql(&fx, "SELECT max(seq) FROM feed");
+	status = fixture_sql(&fx, "SELECT greatest((SELECT max(seq) FROM feed), "
+				  "(SELECT max(last_seq) FROM feed_page))");
 	assert_non_null(status);
 	assert_int_equal(sample(text, "assist_feed_sequence"), strtoll(status, NULL, 10));
 	free(status);
