@@ -183,7 +183,28 @@ static long check_journal_row(PGconn *db, const PGresult *r, int i, void *data)
 	return bad;
 }
 
-/* The chain, in pages by id. Returns the number of broken rows, or -1. */
+/* Journal rows of a position an earlier row has: each is an event applied
+ * twice. Their number, or -1. */
+static long check_journal_repeats(PGconn *db, struct cli_progress *progress)
+{
+	PGresult *r = query(db, "SELECT source, major::text, minor::text, count(*) - 1 "
+				"FROM event_journal GROUP BY 1, 2, 3 HAVING count(*) > 1 "
+				"ORDER BY 1, 2, 3", 0, NULL);
+	long bad = 0;
+
+	if (r == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		report(progress, "journal: %s@%s/%s journaled %ld times\n", PQgetvalue(r, i, 0),
+		       PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), atol(PQgetvalue(r, i, 3)) + 1);
+		bad += atol(PQgetvalue(r, i, 3));
+	}
+	PQclear(r);
+	return bad;
+}
+
+/* The chain, in pages by id, and positions journaled twice. Returns the
+ * number of broken rows, or -1. */
 static long check_journal(PGconn *db, uint64_t *rows, struct cli_progress *progress)
 {
 	static const struct pass ps = {
@@ -192,8 +213,11 @@ static long check_journal(PGconn *db, uint64_t *rows, struct cli_progress *progr
 		"FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
 		"0"};
 	struct chain c = {{0}, progress};
+	long bad = each_row(db, &ps, check_journal_row, &c, rows, progress), repeats;
 
-	return each_row(db, &ps, check_journal_row, &c, rows, progress);
+	if (bad < 0 || (repeats = check_journal_repeats(db, progress)) < 0)
+		return -1;
+	return bad + repeats;
 }
 
 /* Ledger sums of one person and year, by the counter of lib/scheme.c they

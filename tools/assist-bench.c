@@ -1258,15 +1258,15 @@ static int cmd_sink(const struct opts *o)
 
 /* ---- copy ------------------------------------------------------------------------- */
 
-/* The journal table as daemon/schema.c creates it (migration 1). */
+/* The journal table as daemon/schema.c leaves it (migration 1, its source
+ * compared byte by byte since 15, without the unique position since 19). */
 static const char journal_ddl[] =
 	"CREATE TABLE IF NOT EXISTS event_journal ("
 	"  id bigserial PRIMARY KEY,"
-	"  source text NOT NULL, major numeric(20) NOT NULL, minor numeric(20) NOT NULL,"
-	"  kind text NOT NULL, event bytea NOT NULL,"
+	"  source text COLLATE \"C\" NOT NULL, major numeric(20) NOT NULL,"
+	"  minor numeric(20) NOT NULL, kind text NOT NULL, event bytea NOT NULL,"
 	"  received_at timestamptz NOT NULL DEFAULT now(),"
-	"  prev_digest bytea NOT NULL, digest bytea NOT NULL,"
-	"  UNIQUE (source, major, minor))";
+	"  prev_digest bytea NOT NULL, digest bytea NOT NULL)";
 
 static const char copy_sql[] =
 	"COPY event_journal (source, major, minor, kind, event, prev_digest, digest) "

@@ -513,12 +513,19 @@ static void test_audit_finds_tampering(void **state)
 	v = fixture_sql(&fx, "UPDATE event_journal SET event = event || '\\x00'::bytea WHERE id = 3 RETURNING id");
 	assert_string_equal(v, "3");
 	free(v);
+	/* An event journaled twice: its own digest breaks too. */
+	v = fixture_sql(&fx, "UPDATE event_journal SET (source, major, minor) = (SELECT source, "
+			     "major, minor FROM event_journal WHERE id = 4) WHERE id = 5 RETURNING id");
+	assert_string_equal(v, "5");
+	free(v);
 	v = fixture_sql(&fx, "UPDATE ledger SET amount_fen = amount_fen + 1 WHERE id = (SELECT min(id) FROM ledger WHERE scheme = 'huimin') RETURNING scheme");
 	assert_string_equal(v, "huimin");
 	free(v);
 	assert_int_equal(fixture_run(&fx, &out, NULL, argv), 1);
 	assert_non_null(strstr(out, "journal row 3 "));
-	assert_non_null(strstr(out, ", 1 broken"));
+	assert_non_null(strstr(out, "journal row 5 "));
+	assert_non_null(strstr(out, " journaled 2 times"));
+	assert_non_null(strstr(out, ", 3 broken"));
 	assert_non_null(strstr(out, "huimin_paid_fen is "));
 	assert_null(strstr(out, "198001010015")); /* ID numbers masked */
 	free(out);
