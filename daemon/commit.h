@@ -26,11 +26,17 @@ struct commit_origin {
 
 /* A ledger entry waiting for its row until the batch's persons are written:
  * the row carries the version of the record that first shows it. */
+/* A ledger or alert row to come: written at the flush, stamped with the
+ * record its person's write made. */
 struct commit_entry {
 	const struct person *p;
-	struct ledger_entry le;
 	struct commit_origin o;
-	bool counted;
+	bool alert;
+	bool flag; /* a ledger entry: counted; an alert: on the record */
+	union {
+		struct ledger_entry le;
+		struct alert a;
+	} u;
 };
 
 /* The engine's part: the transaction being built, and what runs on from
@@ -41,7 +47,7 @@ struct commit {
 	struct pgarray retried; /* dead letters a retry decided */
 	struct pgarray applications;
 	struct pgarray fund_years;
-	struct commit_entry *entries;         /* the ledger rows to come */
+	struct commit_entry *entries;         /* the ledger and alert rows to come */
 	size_t n_entries, cap_entries;
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
@@ -75,9 +81,13 @@ __attribute__((warn_unused_result)) int commit_ledger(struct commit *c,
 						      const struct commit_origin *o,
 						      const struct person *p,
 						      const struct ledger_entry *l, bool counted);
-/* An alert of person id. */
-void commit_alert(struct commit *c, const struct commit_origin *o, const char *id,
-		  const struct alert *a, const char *scheme);
+/* An alert about person p, on p's record or not (then only a row for whom
+ * to ask); its row is stamped with p's record when the batch is flushed.
+ * 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int commit_alert(struct commit *c,
+						     const struct commit_origin *o,
+						     const struct person *p, const struct alert *a,
+						     bool on_record);
 /* An explanation (a packed Assist.Explanation) of a decision about person id. */
 void commit_explanation(struct commit *c, const char *id, const char *subject,
 			const uint8_t *packed, size_t len);

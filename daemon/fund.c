@@ -169,7 +169,8 @@ static int fund_alert(struct engine *e, struct batch *b, const struct commit_ori
 	snprintf(a.message, sizeof(a.message),
 		 "fund %s %d: spent %" PRId64 " fen, past its budget of %" PRId64 " fen", scheme,
 		 t->year, t->spent, budget);
-	commit_alert(&e->commit, o, d->person->id, &a, scheme);
+	if (commit_alert(&e->commit, o, d->person, &a, false) < 0)
+		return -ENOMEM;
 	snprintf(fund, sizeof(fund), "%s/%d", scheme, t->year);
 	log_warn("%s (budget_exceeded)", a.message);
 	return feed_fund_alert(e, b, "budget_exceeded", fund, a.message);

@@ -56,8 +56,8 @@ static const char *ids_text(struct load_ids *a)
 
 /* ---- the job --------------------------------------------------------------------- */
 
-/* Its results come in threes (load_adopt): persons, their ledger rows,
- * households; for the ids, then for the payees. */
+/* Its results come in fours (load_adopt): persons, their ledger rows, their
+ * alerts, households; for the ids, then for the payees. */
 struct store_job *load_job_new(struct load_ids *ids, struct load_ids *hhs,
 			       const struct load_payees *py, store_done_cb done, void *data)
 {
@@ -77,9 +77,11 @@ struct store_job *load_job_new(struct load_ids *ids, struct load_ids *hhs,
 	bv[1].len = (size_t)snprintf(to, sizeof(to), "%" PRIu32, hi);
 	if (store_job_add(job, SQL_LOAD_PERSONS, pv, 2) < 0 ||
 	    store_job_add(job, SQL_LOAD_PERSON_LEDGERS, pv, 2) < 0 ||
+	    store_job_add(job, SQL_LOAD_PERSON_ALERTS, pv, 2) < 0 ||
 	    store_job_add(job, SQL_LOAD_HOUSEHOLDS, hv, 2) < 0 ||
 	    (py->parts > 0 && (store_job_add(job, SQL_LOAD_PAYEES, bv, 2) < 0 ||
 			       store_job_add(job, SQL_LOAD_PAYEE_LEDGERS, bv, 2) < 0 ||
+			       store_job_add(job, SQL_LOAD_PAYEE_ALERTS, bv, 2) < 0 ||
 			       store_job_add(job, SQL_LOAD_PAYEE_HOUSEHOLDS, bv, 2) < 0))) {
 		store_job_free(job);
 		return NULL;
@@ -118,19 +120,24 @@ static int by_id(const void *a, const void *b)
 	return strcmp((*(struct person *const *)a)->id, (*(struct person *const *)b)->id);
 }
 
-/* Ledger row i of res (LEDGER_COLUMNS of daemon/schema.c) into le; -EINVAL
- * when a field does not read. */
-static int ledger_row(const PGresult *res, int i, struct ledger_entry *le)
+/* Ledger row i of res (LEDGER_COLUMNS of daemon/schema.c) onto p's ledger;
+ * -EINVAL when a field does not read, -ENOMEM. */
+static int add_ledger(struct person *p, const PGresult *res, int i)
 {
 	const struct scheme *s = scheme_by_name(PQgetvalue(res, i, 2));
 	int kind = ASSIST__LEDGER_KIND__LEDGER_KIND_DECISION;
+	struct ledger_entry *le = vec_grow((void **)&p->ledger, &p->n_ledger, &p->cap_ledger,
+					   sizeof(*le));
 
+	if (le == NULL)
+		return -ENOMEM;
 	memset(le, 0, sizeof(*le));
 	le->date = YMD_NONE;
-	if (!PQgetisnull(res, i, 3) && ymd_parse(PQgetvalue(res, i, 3), &le->date) < 0)
+	if ((!PQgetisnull(res, i, 3) && ymd_parse(PQgetvalue(res, i, 3), &le->date) < 0) ||
+	    pbjson_enum_value(&assist__ledger_kind__descriptor, PQgetvalue(res, i, 8), &kind) < 0) {
+		p->n_ledger--;
 		return -EINVAL;
-	if (pbjson_enum_value(&assist__ledger_kind__descriptor, PQgetvalue(res, i, 8), &kind) < 0)
-		return -EINVAL;
+	}
 	snprintf(le->ref, sizeof(le->ref), "%s", PQgetvalue(res, i, 1));
 	le->scheme = s != NULL ? s->scheme : ASSIST__SCHEME__SCHEME_UNSPECIFIED;
 	le->requested = strtoll(PQgetvalue(res, i, 4), NULL, 10);
@@ -142,49 +149,75 @@ static int ledger_row(const PGresult *res, int i, struct ledger_entry *le)
 	return 0;
 }
 
-/* The record ledger row i of res was booked with (migration 14), when it is
- * newer than p's stored form: a change of the ledger alone leaves the
- * person's row as it was. */
-static void take_stamp(struct person *p, const PGresult *res, int i)
+/* Alert row i of res (ALERT_COLUMNS of daemon/schema.c) onto p's alerts;
+ * -ENOMEM. */
+static int add_alert(struct person *p, const PGresult *res, int i)
+{
+	const struct scheme *s = scheme_by_name(PQgetvalue(res, i, 2));
+	struct alert *a = vec_grow((void **)&p->alerts, &p->n_alerts, &p->cap_alerts, sizeof(*a));
+
+	if (a == NULL)
+		return -ENOMEM;
+	memset(a, 0, sizeof(*a));
+	snprintf(a->code, sizeof(a->code), "%s", PQgetvalue(res, i, 1));
+	a->scheme = s != NULL ? s->scheme : ASSIST__SCHEME__SCHEME_UNSPECIFIED;
+	snprintf(a->ref, sizeof(a->ref), "%s", PQgetvalue(res, i, 3));
+	snprintf(a->message, sizeof(a->message), "%s", PQgetvalue(res, i, 4));
+	return 0;
+}
+
+/* Rows of a person's own table read with it: the ledger's, the alerts'. */
+struct person_rows {
+	const char *what;
+	int (*add)(struct person *p, const PGresult *res, int i);
+	int stamp; /* the column of the version; feed sequence and time follow */
+};
+
+static const struct person_rows ledger_rows = {"ledger", add_ledger, 10};
+static const struct person_rows alert_rows = {"alert", add_alert, 5};
+
+/* The record row i of res was written with (migrations 14 and 20), when it
+ * is newer than p's stored form: a change of the ledger or alerts alone
+ * leaves the person's row as it was. */
+static void take_stamp(struct person *p, const PGresult *res, int i, int col)
 {
 	uint64_t version;
 
-	if (PQgetisnull(res, i, 10) || PQgetisnull(res, i, 11) || PQgetisnull(res, i, 12))
+	if (PQgetisnull(res, i, col) || PQgetisnull(res, i, col + 1) ||
+	    PQgetisnull(res, i, col + 2))
 		return;
-	version = strtoull(PQgetvalue(res, i, 10), NULL, 10);
+	version = strtoull(PQgetvalue(res, i, col), NULL, 10);
 	if (version <= p->version)
 		return;
 	p->version = version;
-	p->feed_seq = strtoull(PQgetvalue(res, i, 11), NULL, 10);
-	p->updated_at_ms = strtoll(PQgetvalue(res, i, 12), NULL, 10);
+	p->feed_seq = strtoull(PQgetvalue(res, i, col + 1), NULL, 10);
+	p->updated_at_ms = strtoll(PQgetvalue(res, i, col + 2), NULL, 10);
 }
 
-/* The ledger rows of res onto those of the persons (n, by id) they are of. */
-static int attach_ledgers(struct person **ps, size_t n, const PGresult *res)
+/* The rows of res (of kind k, the person's id first) onto the persons (n,
+ * by id) they are of. */
+static int attach(struct person **ps, size_t n, const PGresult *res, const struct person_rows *k)
 {
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct person key, *kp = &key, **at;
-		struct ledger_entry *slot;
+		int rc;
 
 		snprintf(key.id, sizeof(key.id), "%s", PQgetvalue(res, i, 0));
 		if ((at = bsearch(&kp, ps, n, sizeof(*ps), by_id)) == NULL)
-			continue; /* memory has this person: its ledger is current */
-		slot = vec_grow((void **)&(*at)->ledger, &(*at)->n_ledger, &(*at)->cap_ledger,
-				sizeof(*slot));
-		if (slot == NULL)
-			return -ENOMEM;
-		if (ledger_row(res, i, slot) < 0) {
-			log_error("a ledger row of a stored person does not read; skipped");
-			(*at)->n_ledger--;
-		}
-		take_stamp(*at, res, i);
+			continue; /* memory has this person: its rows are current */
+		if ((rc = k->add(*at, res, i)) == -ENOMEM)
+			return rc;
+		if (rc < 0)
+			log_error("a %s row of a stored person does not read; skipped", k->what);
+		take_stamp(*at, res, i, k->stamp);
 	}
 	return 0;
 }
 
-/* Adopt the stored persons of res, with their ledger rows in ledger, but
- * for those memory has. */
-static int adopt_persons(struct engine *e, const PGresult *res, const PGresult *ledger)
+/* Adopt the stored persons of res, with their ledger rows in ledger and
+ * alert rows in alerts, but for those memory has. */
+static int adopt_persons(struct engine *e, const PGresult *res, const PGresult *ledger,
+			 const PGresult *alerts)
 {
 	struct person **fresh = calloc((size_t)PQntuples(res) + 1, sizeof(*fresh));
 	size_t n = 0, i = 0;
@@ -206,7 +239,9 @@ static int adopt_persons(struct engine *e, const PGresult *res, const PGresult *
 			fresh[n++] = p;
 	}
 	qsort(fresh, n, sizeof(*fresh), by_id);
-	rc = attach_ledgers(fresh, n, ledger);
+	rc = attach(fresh, n, ledger, &ledger_rows);
+	if (rc == 0)
+		rc = attach(fresh, n, alerts, &alert_rows);
 	for (; i < n && rc == 0; i++) {
 		fresh[i]->ledger_stored = (uint32_t)fresh[i]->n_ledger;
 		rc = world_adopt_person(&e->world, fresh[i]);
@@ -221,9 +256,9 @@ int load_adopt(struct engine *e, struct store_job *job)
 {
 	int rc = 0;
 
-	for (size_t i = 2; i < job->n_results && rc == 0; i += 3)
+	for (size_t i = 3; i < job->n_results && rc == 0; i += 4)
 		rc = adopt_households(e, job->results[i]);
-	for (size_t i = 0; i + 1 < job->n_results && rc == 0; i += 3)
-		rc = adopt_persons(e, job->results[i], job->results[i + 1]);
+	for (size_t i = 0; i + 2 < job->n_results && rc == 0; i += 4)
+		rc = adopt_persons(e, job->results[i], job->results[i + 1], job->results[i + 2]);
 	return rc;
 }

@@ -32,9 +32,10 @@ int record_default_year(const struct person *p)
 }
 
 /* Each of p's lists into its repeated field of r. For the stored form
- * (stored): the benefit and entitlement rows, not the ledger (the ledger
- * table's rows, daemon/load.c). For a record: the ledger, not those rows
- * (it shows them as of a day instead). 0 or a negative errno. */
+ * (stored): the benefit and entitlement rows, not the ledger and alerts
+ * (the rows of their tables, daemon/load.c). For a record: the ledger and
+ * alerts, not those rows (it shows them as of a day instead). 0 or a
+ * negative errno. */
 static int build_lists(struct arena *a, const struct person *p, Assist__RecipientRecord *r,
 		       bool stored)
 {
@@ -47,9 +48,9 @@ static int build_lists(struct arena *a, const struct person *p, Assist__Recipien
 					   p->n_entitlements, &r->base, a);
 	} else {
 		rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a);
+		if (rc == 0)
+			rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a);
 	}
-	if (rc == 0)
-		rc = pbmap_to_list(&statemap_alerts, p->alerts, p->n_alerts, &r->base, a);
 	return rc < 0 ? rc : application_to_record(a, p, r);
 }
 

@@ -221,6 +221,15 @@ static const struct store_migration migrations[] = {
 	 * of a b-tree); assist-audit looks for repeats instead. */
 	{19, "ALTER TABLE event_journal DROP CONSTRAINT IF EXISTS "
 	     "event_journal_source_major_minor_key;"},
+	/* A person's alerts are the alert table's rows (on_record: those its
+	 * record shows; a fund's budget_exceeded is on the person's row for
+	 * whom to ask, not on the record), read with the person like its
+	 * ledger: a refusal rewrote the person's whole row for one alert. Like
+	 * the ledger's, each row carries the version, feed sequence and time of
+	 * the record that first shows it (NULL before). */
+	{20, "ALTER TABLE alert ADD COLUMN on_record boolean NOT NULL DEFAULT true, "
+	     "ADD COLUMN version bigint, ADD COLUMN feed_seq bigint, ADD COLUMN updated_ms bigint;"
+	     "UPDATE alert SET on_record = false WHERE code = 'budget_exceeded';"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones
@@ -255,6 +264,11 @@ static const struct store_migration migrations[] = {
 	"l.amount_fen, l.clipped, l.reason, l.kind, coalesce(l.period, ''), l.version, "    \
 	"l.feed_seq, l.updated_ms"
 
+/* An alert row as daemon/load.c reads it: the person, the alert, the stamp. */
+#define ALERT_COLUMNS                                                                    \
+	"a.id_number, a.code, a.scheme, a.ref, a.message, a.version, a.feed_seq, "         \
+	"a.updated_ms"
+
 static const struct store_statement statements[SQL_N] = {
 	/* A household is loaded whole: rules for one member read the others. */
 	[SQL_LOAD_PERSONS] = {"load_persons",
@@ -264,6 +278,10 @@ static const struct store_statement statements[SQL_N] = {
 				     "SELECT " LEDGER_COLUMNS " FROM ledger l WHERE l.id_number IN ("
 				     PERSONS_NAMED ") ORDER BY l.id",
 				     2},
+	[SQL_LOAD_PERSON_ALERTS] = {"load_person_alerts",
+				    "SELECT " ALERT_COLUMNS " FROM alert a WHERE a.on_record AND "
+				    "a.id_number IN (" PERSONS_NAMED ") ORDER BY a.id",
+				    2},
 	[SQL_LOAD_HOUSEHOLDS] = {"load_households",
 				 "SELECT state FROM household WHERE household_id IN ("
 				 "SELECT unnest($1::text[]) UNION SELECT household_id FROM person "
@@ -282,6 +300,11 @@ static const struct store_statement statements[SQL_N] = {
 				    "(SELECT * FROM ledger WHERE id_number = w.id_number ORDER BY id "
 				    "OFFSET 0) l",
 				    2},
+	[SQL_LOAD_PAYEE_ALERTS] = {"load_payee_alerts",
+				   PAYEES "SELECT " ALERT_COLUMNS " FROM w CROSS JOIN LATERAL "
+				   "(SELECT * FROM alert WHERE id_number = w.id_number AND on_record "
+				   "ORDER BY id OFFSET 0) a",
+				   2},
 	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
 				       PAYEES "SELECT x.state FROM (SELECT DISTINCT household_id FROM q "
 				       "WHERE household_id <> '') h CROSS JOIN LATERAL (SELECT state "
@@ -391,11 +414,13 @@ static const struct store_statement statements[SQL_N] = {
 				6},
 	[SQL_ALERT_ROWS] = {"alert_rows",
 			    "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
-			    "major, minor) SELECT i, c, s, r, m, src, ma::numeric, mi::numeric FROM "
+			    "major, minor, on_record, version, feed_seq, updated_ms) "
+			    "SELECT i, c, s, r, m, src, ma::numeric, mi::numeric, n, v, f, u FROM "
 			    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-			    "$6::text[], $7::text[], $8::text[]) WITH ORDINALITY "
-			    "AS t(i, c, s, r, m, src, ma, mi, o) ORDER BY o",
-			    8},
+			    "$6::text[], $7::text[], $8::text[], $9::boolean[], $10::bigint[], "
+			    "$11::bigint[], $12::bigint[]) WITH ORDINALITY "
+			    "AS t(i, c, s, r, m, src, ma, mi, n, v, f, u, o) ORDER BY o",
+			    12},
 	[SQL_EXPLANATION_ROWS] = {"explanation_rows",
 				  "INSERT INTO explanation (id_number, subject, packed) "
 				  "SELECT i, s, x FROM unnest($1::text[], $2::text[], "

@@ -168,7 +168,7 @@ struct person {
 	ymd_t latest_date;    /* latest date carried by an event applied to this person */
 	uint8_t n_cats;
 	bool dirty;           /* its stored form changed in the batch being built */
-	bool booked;          /* its ledger changed in it (which the stored form holds not) */
+	bool booked;          /* its ledger or alerts changed in it (the stored form holds neither) */
 	bool queued;          /* on the world's list of changed persons */
 	bool stored;          /* a row exists in the database */
 	uint32_t ledger_stored; /* ledger entries of the batches written before */

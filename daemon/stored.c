@@ -86,9 +86,9 @@ cleanup:
 	return out;
 }
 
-/* The record's fields and lists into p; not its ledger, which a stored form
- * written before the ledger left it still holds: the ledger table has the
- * same entries. */
+/* The record's fields and lists into p; not its ledger and alerts, which a
+ * stored form written before they left it still holds: the ledger and alert
+ * tables have the same entries. */
 static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 {
 	struct entitlement *list = NULL;
@@ -105,12 +105,7 @@ static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 	rc = p->entitlements == NULL && n > 0 ? -ENOMEM : 0;
 cleanup:
 	free(list);
-	if (rc < 0)
-		return rc;
-	if ((rc = pbmap_from_list(&statemap_alerts, &r->base, (void **)&p->alerts, &p->n_alerts,
-				  &p->cap_alerts)) < 0)
-		return rc;
-	return application_from_record(p, r);
+	return rc < 0 ? rc : application_from_record(p, r);
 }
 
 /* The categories, years, keys and own fields of st into p. */
@@ -203,20 +198,34 @@ struct household *stored_unpack_household(const uint8_t *data, size_t len)
 	return hh;
 }
 
+/* A copy of the n items of size bytes at from, or NULL (none, or no memory). */
+static void *copy_items(const void *from, size_t n, size_t size, bool *failed)
+{
+	void *to = n > 0 ? malloc(n * size) : NULL;
+
+	if (to != NULL)
+		memcpy(to, from, n * size);
+	*failed = *failed || (n > 0 && to == NULL);
+	return to;
+}
+
 struct person *stored_copy_person(const struct person *p)
 {
 	size_t len;
 	uint8_t *data = stored_pack_person(p, &len);
 	struct person *c = data != NULL ? stored_unpack_person(data, len) : NULL;
+	bool failed = false;
 
 	free(data);
-	if (c == NULL || p->n_ledger == 0)
-		return c;
-	if ((c->ledger = malloc(p->n_ledger * sizeof(*c->ledger))) == NULL) {
+	if (c == NULL)
+		return NULL;
+	c->ledger = copy_items(p->ledger, p->n_ledger, sizeof(*p->ledger), &failed);
+	c->n_ledger = c->cap_ledger = c->ledger != NULL ? p->n_ledger : 0;
+	c->alerts = copy_items(p->alerts, p->n_alerts, sizeof(*p->alerts), &failed);
+	c->n_alerts = c->cap_alerts = c->alerts != NULL ? p->n_alerts : 0;
+	if (failed) {
 		person_free(c);
 		return NULL;
 	}
-	memcpy(c->ledger, p->ledger, p->n_ledger * sizeof(*c->ledger));
-	c->n_ledger = c->cap_ledger = p->n_ledger;
 	return c;
 }

@@ -2,9 +2,9 @@
  * the store's person and household tables (proto/state.proto), packed from
  * and unpacked into the in-memory structs through the field maps
  * (statemap.h). A person's stored form carries its record (record_base)
- * but not its ledger: that is the ledger table's rows, written once each
- * and read with the person (daemon/load.c), so that a payment does not
- * rewrite every entry before it. */
+ * but not its ledger and alerts: those are the ledger and alert tables'
+ * rows, written once each and read with the person (daemon/load.c), so that
+ * a payment or a refusal does not rewrite the person's row. */
 #ifndef ASSIST_STORED_H
 #define ASSIST_STORED_H
 
@@ -18,7 +18,7 @@
 uint8_t *stored_pack_person(const struct person *p, size_t *len);
 /* A person from its stored form; NULL if the bytes do not decode. */
 struct person *stored_unpack_person(const uint8_t *data, size_t len);
-/* A copy of p, its ledger included; NULL when out of memory. */
+/* A copy of p, its ledger and alerts included; NULL when out of memory. */
 struct person *stored_copy_person(const struct person *p);
 /* hh's stored form, as above. */
 uint8_t *stored_pack_household(const struct household *hh, size_t *len);

@@ -96,6 +96,13 @@ const struct scheme *scheme_get(Assist__Scheme s)
 	return (int)s >= 0 && (size_t)s < N_SCHEMES ? &schemes[s] : NULL;
 }
 
+const char *scheme_text(Assist__Scheme s)
+{
+	const struct scheme *row = scheme_get(s);
+
+	return row != NULL ? row->name : "unspecified";
+}
+
 const struct scheme *scheme_by_name(const char *name)
 {
 	for (size_t i = 0; i < N_SCHEMES; i++) {

@@ -54,6 +54,9 @@ struct scheme {
 
 /* The row of s, or NULL for a value the table does not know. */
 const struct scheme *scheme_get(Assist__Scheme s);
+/* The name of s's row, "unspecified" for a value the table does not know:
+ * what a stored row's scheme column holds. */
+const char *scheme_text(Assist__Scheme s);
 /* The row named name (as scheme->name), or NULL. */
 const struct scheme *scheme_by_name(const char *name);
 /* The family of s; SCHEME_FAMILY_NONE for an unknown value. */

@@ -232,8 +232,10 @@ bool decision_apply(const struct decision *d)
 		log_error("policy: out of memory applying a decision of type %d", (int)d->type);
 		return false;
 	}
-	/* An entry that feeds no counter changes the ledger alone. */
-	if (changed > 0 && d->type == DEC_LEDGER && !scheme_counts(d->u.ledger.scheme))
+	/* An entry that feeds no counter changes the ledger alone, an alert
+	 * the alerts alone: rows of their own tables, not the person's. */
+	if (changed > 0 && ((d->type == DEC_LEDGER && !scheme_counts(d->u.ledger.scheme)) ||
+			    d->type == DEC_ALERT))
 		p->booked = true;
 	else if (changed > 0)
 		p->dirty = true;

@@ -338,12 +338,42 @@ static void test_gap_is_answered_and_healed(void **state)
 	assist__ack__free_unpacked(ack, NULL);
 }
 
+/* One more hukou_mismatch for the urban person of the test above, which
+ * changes its alerts alone; that record. */
+static json_t *second_mismatch(const char *urban)
+{
+	json_t *st = fixture_status(&fx), *rec;
+	long long seq = fixture_int(st, "sources.civil_affairs.position") + 1;
+	char buf[512], *stamp, want[64];
+
+	json_decref(st);
+	snprintf(buf, sizeof(buf),
+		 "{\"source\":\"civil_affairs\",\"seq\":%lld,\"kind\":\"enrollment\",\"enrollment\":"
+		 "{\"id_number\":\"%s\",\"scheme\":\"rural_dibao\",\"class\":\"I\","
+		 "\"start_date\":\"2026-03-01\"}}\n", seq, urban);
+	assert_int_equal(push(fixture_write(&fx, "mismatch.jsonl", buf), NULL), 0);
+	rec = fixture_get(&fx, urban, 0, NULL);
+	assert_non_null(rec);
+	assert_int_equal(json_array_size(json_object_get(rec, "alerts")), 2);
+	assert_string_equal(fixture_str(rec, "alerts.1.code"), "hukou_mismatch");
+	/* Its row carries the record that first shows it, for a load to take. */
+	stamp = fixture_sqlf(&fx, "SELECT version || '/' || feed_seq FROM alert WHERE "
+				  "id_number = '%s' ORDER BY id DESC LIMIT 1", urban);
+	snprintf(want, sizeof(want), "%lld/%lld", fixture_int(rec, "version"),
+		 fixture_int(rec, "feed_seq"));
+	assert_string_equal(stamp, want);
+	free(stamp);
+	return rec;
+}
+
 static void test_restart_keeps_records(void **state)
 {
-	char ids[3][19];
-	json_t *before, *after, *st1, *st2;
+	char ids[3][19], urban[19];
+	json_t *before, *after, *st1, *st2, *alerted, *alerted2;
 
 	family_events(ids);
+	fixture_id(urban, "420702", "19700101", 13);
+	alerted = second_mismatch(urban);
 	before = fixture_get(&fx, ids[0], 0, NULL);
 	st1 = fixture_status(&fx);
 	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
@@ -352,6 +382,12 @@ static void test_restart_keeps_records(void **state)
 	st2 = fixture_status(&fx);
 	assert_non_null(after);
 	assert_true(json_equal(before, after));
+	/* Alerts, version and feed sequence come back from the alert rows. */
+	alerted2 = fixture_get(&fx, urban, 0, NULL);
+	assert_non_null(alerted2);
+	assert_true(json_equal(alerted, alerted2));
+	json_decref(alerted);
+	json_decref(alerted2);
 	assert_true(json_equal(json_object_get(st1, "sources"), json_object_get(st2, "sources")) ||
 		    fixture_int(st1, "sources.civil_affairs.applied") ==
 			    fixture_int(st2, "sources.civil_affairs.applied"));
