@@ -60,6 +60,7 @@ void batch_free(struct batch *b)
 	free(b->acks);
 	free(b->feed);
 	fund_deltas_free(&b->funds);
+	free(b->lists);
 	free(b);
 }
 
@@ -179,6 +180,8 @@ void batch_committed(struct engine *e, struct batch *b)
 		q->commit_tail = NULL;
 	q->n_committing--;
 	funds_committed(&e->funds, &b->funds);
+	for (size_t i = 0; i < b->n_lists; i++)
+		b->lists[i]->stored = true;
 }
 
 /* ---- loading what a batch names -------------------------------------------------- */

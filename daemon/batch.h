@@ -70,6 +70,8 @@ struct batch {
 	struct batch_feed *feed;
 	size_t n_feed, cap_feed;
 	struct fund_deltas funds; /* what it adds to each fund-year */
+	struct entitlement_list **lists; /* the shared lists whose rows it writes */
+	size_t n_lists, cap_lists;
 	size_t n_statements;
 	int64_t written_ms; /* when its transaction went to the store */
 	uint64_t written_ns; /* ... by uv_hrtime, for the commit latency */

@@ -19,6 +19,7 @@
 #include "stored.h"
 #include "utf8.h"
 #include "validate.h"
+#include "vec.h"
 #include "walltime.h"
 #include "ymd.h"
 
@@ -319,6 +320,31 @@ static int write_household(struct engine *e, const struct household *hh)
  * whose ledger alone changed keeps its row (the stored form holds no
  * ledger): its new entries carry the version, feed sequence and time of
  * the record, which a load takes from them (daemon/load.c). */
+/* The row of p's shared entitlement list, unless one is committed or b
+ * writes it already. 0 or -ENOMEM. */
+static int write_entitlements(struct engine *e, struct batch *b, const struct person *p)
+{
+	struct entitlement_list *l, **slot;
+	uint8_t *packed;
+	size_t len;
+
+	if (p->n_entitlements == 0 || (l = state_entitlements_list(p->entitlements))->stored)
+		return 0;
+	for (size_t i = 0; i < b->n_lists; i++) {
+		if (b->lists[i] == l)
+			return 0;
+	}
+	if ((packed = stored_pack_entitlements(l, &len)) == NULL)
+		return -ENOMEM;
+	if ((slot = vec_grow((void **)&b->lists, &b->n_lists, &b->cap_lists, sizeof(*slot))) !=
+	    NULL) {
+		*slot = l;
+		commit_entitlement_list(&e->commit, l->hex, packed, len);
+	}
+	free(packed);
+	return slot != NULL ? 0 : -ENOMEM;
+}
+
 static int write_person(struct engine *e, struct batch *b, struct person *p, int64_t now)
 {
 	size_t len;
@@ -333,8 +359,10 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	if (p->stored && !p->dirty)
 		return feed_record(e, b, p);
 	state = stored_pack_person(p, &len);
-	if (state == NULL)
+	if (state == NULL || write_entitlements(e, b, p) < 0) {
+		free(state);
 		return -ENOMEM;
+	}
 	if (!p->stored) /* a row already stored is in the filter, or in what it reads */
 		instore_add(&e->instore, p->id);
 	commit_person(&e->commit, p, state, len);

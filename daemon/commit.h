@@ -43,7 +43,7 @@ struct commit_entry {
  * one to the next. */
 struct commit {
 	struct pgarray journal, dead_letters, ledger, alerts, explanations;
-	struct pgarray households, persons, feed, feed_pages, positions;
+	struct pgarray households, persons, feed, feed_pages, entitlement_lists, positions;
 	struct pgarray retried; /* dead letters a retry decided */
 	struct pgarray applications;
 	struct pgarray fund_years;
@@ -103,6 +103,8 @@ void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t sp
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);
+/* A shared entitlement list's row: its digest (hex) and packed form. */
+void commit_entitlement_list(struct commit *c, const char *hex, const uint8_t *list, size_t len);
 /* The feed messages first to last of a batch as one row (packed FeedPage). */
 void commit_feed_page(struct commit *c, uint64_t first, uint64_t last, const uint8_t *page,
 		      size_t len);

@@ -3,6 +3,7 @@
 #include "commit.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static const struct {
 	{offsetof(struct commit, applications), SQL_APPLICATION_ROWS},
 	{offsetof(struct commit, feed), SQL_FEED_ROWS},
 	{offsetof(struct commit, feed_pages), SQL_FEED_PAGE_ROWS},
+	{offsetof(struct commit, entitlement_lists), SQL_ENTITLEMENT_LIST_ROWS},
 	{offsetof(struct commit, positions), SQL_POSITION_ROWS},
 	{offsetof(struct commit, retried), SQL_DEAD_LETTER_RETRY_ROWS},
 };
@@ -230,6 +232,16 @@ void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_
 	pgarray_uint(&c->feed, 0, seq);
 	pgarray_text(&c->feed, 1, topic);
 	pgarray_bytea(&c->feed, 2, msg, len);
+}
+
+void commit_entitlement_list(struct commit *c, const char *hex, const uint8_t *list, size_t len)
+{
+	uint8_t digest[STATE_LIST_DIGEST_BYTES];
+	size_t dlen = 0;
+
+	sodium_hex2bin(digest, sizeof(digest), hex, strlen(hex), NULL, &dlen, NULL);
+	pgarray_bytea(&c->entitlement_lists, 0, digest, dlen);
+	pgarray_bytea(&c->entitlement_lists, 1, list, len);
 }
 
 void commit_feed_page(struct commit *c, uint64_t first, uint64_t last, const uint8_t *page,

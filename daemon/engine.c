@@ -11,6 +11,7 @@
 #include "load.h"
 #include "log.h"
 #include "schema.h"
+#include "stored.h"
 #include "scheme.h"
 #include "strmap.h"
 
@@ -52,6 +53,26 @@ static int start_funds(struct engine *e, const PGresult *res)
 			return -ENOMEM;
 		t->spent = t->spent_committed = strtoll(PQgetvalue(res, i, 2), NULL, 10);
 		t->alerted = t->alerted_committed = PQgetvalue(res, i, 3)[0] == 't';
+	}
+	return 0;
+}
+
+/* Every shared entitlement list the store holds, before any person that
+ * names one is read. 0 or -ENOMEM (a row that does not read is logged). */
+static int start_entitlement_lists(const PGresult *res)
+{
+	for (int i = 0; i < PQntuples(res); i++) {
+		size_t dlen = 0, len = 0;
+		uint8_t *digest = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 0), &dlen);
+		uint8_t *list = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		int rc = digest && list ? stored_unpack_entitlements(digest, dlen, list, len) : -ENOMEM;
+
+		PQfreemem(digest);
+		PQfreemem(list);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc < 0)
+			log_error("entitlement list %d of the store does not read; skipped", i);
 	}
 	return 0;
 }
@@ -103,7 +124,8 @@ static void on_started(struct store_job *job, int status)
 			memcpy(e->commit.digest, d, len);
 		PQfreemem(d);
 	}
-	if ((status = start_funds(e, job->results[2])) < 0)
+	if ((status = start_funds(e, job->results[2])) < 0 ||
+	    (status = start_entitlement_lists(job->results[3])) < 0)
 		goto cleanup;
 	e->commit.batch_no = store_last_batch(e->store);
 	log_info("store holds %" PRIu64 " recipients, feed at %" PRIu64 ", %" PRIu64
@@ -121,7 +143,8 @@ void engine_start(struct engine *e, void (*on_ready)(void *data, int status))
 
 	if (job == NULL || store_job_add(job, SQL_POSITIONS, NULL, 0) < 0 ||
 	    store_job_add(job, SQL_COUNTERS, NULL, 0) < 0 ||
-	    store_job_add(job, SQL_FUND_TOTALS, NULL, 0) < 0) {
+	    store_job_add(job, SQL_FUND_TOTALS, NULL, 0) < 0 ||
+	    store_job_add(job, SQL_ENTITLEMENT_LISTS, NULL, 0) < 0) {
 		store_job_free(job);
 		free(sc);
 		on_ready(e->data, -ENOMEM);

@@ -32,10 +32,10 @@ int record_default_year(const struct person *p)
 }
 
 /* Each of p's lists into its repeated field of r. For the stored form
- * (stored): the benefit and entitlement rows, not the ledger and alerts
- * (the rows of their tables, daemon/load.c). For a record: the ledger and
- * alerts, not those rows (it shows them as of a day instead). 0 or a
- * negative errno. */
+ * (stored): the benefit rows, not the ledger and alerts (the rows of their
+ * tables, daemon/load.c) nor the entitlements (a shared list's row, named
+ * by the stored form). For a record: the ledger and alerts, not those rows
+ * (it shows them as of a day instead). 0 or a negative errno. */
 static int build_lists(struct arena *a, const struct person *p, Assist__RecipientRecord *r,
 		       bool stored)
 {
@@ -43,9 +43,6 @@ static int build_lists(struct arena *a, const struct person *p, Assist__Recipien
 
 	if (stored) {
 		rc = pbmap_to_list(&statemap_benefits, p->benefits, p->n_benefits, &r->base, a);
-		if (rc == 0)
-			rc = pbmap_to_list(&statemap_entitlements, p->entitlements,
-					   p->n_entitlements, &r->base, a);
 	} else {
 		rc = pbmap_to_list(&statemap_ledger, p->ledger, p->n_ledger, &r->base, a);
 		if (rc == 0)

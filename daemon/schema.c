@@ -230,6 +230,12 @@ static const struct store_migration migrations[] = {
 	{20, "ALTER TABLE alert ADD COLUMN on_record boolean NOT NULL DEFAULT true, "
 	     "ADD COLUMN version bigint, ADD COLUMN feed_seq bigint, ADD COLUMN updated_ms bigint;"
 	     "UPDATE alert SET on_record = false WHERE code = 'budget_exceeded';"},
+	/* The city's persons share a few hundred entitlement lists, which were
+	 * most of a person's stored form (seven entitlements with their
+	 * reasons, about 500 bytes of 700): a list is one row, under the
+	 * digest of its packed form, and a person's stored form names it. */
+	{21, "CREATE TABLE entitlement_list (digest bytea PRIMARY KEY, list bytea NOT NULL,"
+	     "  created_at timestamptz NOT NULL DEFAULT now());"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones
@@ -449,6 +455,15 @@ static const struct store_statement statements[SQL_N] = {
 				"INSERT INTO feed_page (first_seq, last_seq, payload) SELECT * FROM "
 				"unnest($1::bigint[], $2::bigint[], $3::bytea[])",
 				3},
+	/* A shared list is written by the first batch that names it, and again
+	 * by those built before that one committed. */
+	[SQL_ENTITLEMENT_LIST_ROWS] = {"entitlement_list_rows",
+				       "INSERT INTO entitlement_list (digest, list) SELECT * FROM "
+				       "unnest($1::bytea[], $2::bytea[]) ON CONFLICT DO NOTHING",
+				       2},
+	/* The engine's start: every shared list, before a person is read. */
+	[SQL_ENTITLEMENT_LISTS] = {"entitlement_lists",
+				   "SELECT digest, list FROM entitlement_list", 0},
 	[SQL_FEED_ROWS] = {"feed_rows",
 			   "INSERT INTO feed (seq, topic, payload) SELECT * FROM "
 			   "unnest($1::bigint[], $2::text[], $3::bytea[])",

@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,15 +64,9 @@ struct ytd *person_ytd(struct person *p, int year)
 	return y;
 }
 
-/* A shared entitlement list under its key: each entry's scheme, eligibility
- * and reason atom (its address: atoms are unique). */
-struct entitlement_list {
-	char *key;
-	size_t n;
-	struct entitlement items[];
-};
-
-static struct strmap entitlement_lists;
+/* The shared entitlement lists under their keys (atoms are unique, so a
+ * reason's address names it), and those digested under their digests. */
+static struct strmap entitlement_lists, lists_by_digest;
 
 #define ENTITLEMENT_KEY_LEN 40 /* "12.1.0x7f0123456789ab;" with room */
 
@@ -88,7 +83,7 @@ const struct entitlement *state_entitlements_intern(const struct entitlement *it
 					items[i].eligible, (const void *)items[i].reason);
 	if ((l = strmap_get(&entitlement_lists, key)) != NULL)
 		return l->items;
-	if ((l = malloc(sizeof(*l) + n * sizeof(*items))) == NULL)
+	if ((l = calloc(1, sizeof(*l) + n * sizeof(*items))) == NULL)
 		return NULL;
 	if ((l->key = strdup(key)) == NULL || strmap_put(&entitlement_lists, l->key, l) < 0) {
 		free(l->key);
@@ -98,6 +93,22 @@ const struct entitlement *state_entitlements_intern(const struct entitlement *it
 	l->n = n;
 	memcpy(l->items, items, n * sizeof(*items));
 	return l->items;
+}
+
+struct entitlement_list *state_entitlements_list(const struct entitlement *items)
+{
+	return (struct entitlement_list *)((char *)items - offsetof(struct entitlement_list, items));
+}
+
+int state_entitlements_digested(struct entitlement_list *l, const char *hex)
+{
+	snprintf(l->hex, sizeof(l->hex), "%s", hex);
+	return strmap_put(&lists_by_digest, l->hex, l) < 0 ? -ENOMEM : 0;
+}
+
+struct entitlement_list *state_entitlements_by_digest(const char *hex)
+{
+	return strmap_get(&lists_by_digest, hex);
 }
 
 static const struct category_state no_category;

@@ -268,6 +268,26 @@ void person_drop_claim_keys(struct person *p, const char *prefix);
  * memory. */
 const struct entitlement *state_entitlements_intern(const struct entitlement *items, size_t n);
 
+/* A shared entitlement list, as the store keeps it (daemon/stored.c): one
+ * row of the entitlement_list table under the digest of its packed form,
+ * which a person's stored form names instead of holding the list. */
+#define STATE_LIST_DIGEST_BYTES 16
+struct entitlement_list {
+	char *key;     /* each entry's scheme, eligibility and reason atom */
+	char hex[2 * STATE_LIST_DIGEST_BYTES + 1]; /* the digest; "" until made */
+	bool stored;   /* its row is committed */
+	size_t n;
+	struct entitlement items[];
+};
+
+/* The list items (from state_entitlements_intern) are the entries of. */
+struct entitlement_list *state_entitlements_list(const struct entitlement *items);
+/* l found by its digest hex from now on. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int state_entitlements_digested(struct entitlement_list *l,
+								    const char *hex);
+/* The shared list whose digest is hex, or NULL. */
+struct entitlement_list *state_entitlements_by_digest(const char *hex);
+
 /* New zeroed household; NULL when out of memory. */
 struct household *household_new(const char *id);
 /* Free hh (not its members). */

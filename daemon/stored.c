@@ -1,6 +1,7 @@
 #include "stored.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,88 @@ static int pack_statuses(struct arena *a, const struct person *p, Assist__Person
 	return 0;
 }
 
+uint8_t *stored_pack_entitlements(struct entitlement_list *l, size_t *len)
+{
+	struct arena a = {0};
+	Assist__RecipientRecord r = ASSIST__RECIPIENT_RECORD__INIT;
+	uint8_t digest[STATE_LIST_DIGEST_BYTES], *out = NULL;
+	char hex[sizeof(l->hex)];
+
+	if (pbmap_to_list(&statemap_entitlements, l->items, l->n, &r.base, &a) < 0 ||
+	    (out = pack(&r.base, len)) == NULL)
+		goto cleanup;
+	if (l->hex[0] == '\0') {
+		crypto_generichash(digest, sizeof(digest), out, *len, NULL, 0);
+		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+		if (state_entitlements_digested(l, hex) < 0) {
+			free(out);
+			out = NULL;
+		}
+	}
+cleanup:
+	arena_free(&a);
+	return out;
+}
+
+int stored_unpack_entitlements(const uint8_t *digest, size_t dlen, const uint8_t *data,
+			       size_t len)
+{
+	Assist__RecipientRecord *r = assist__recipient_record__unpack(NULL, len, data);
+	uint8_t want[STATE_LIST_DIGEST_BYTES];
+	struct entitlement *items = NULL;
+	const struct entitlement *shared;
+	struct entitlement_list *l;
+	char hex[2 * STATE_LIST_DIGEST_BYTES + 1];
+	size_t n = 0, cap = 0;
+	int rc = -EINVAL;
+
+	crypto_generichash(want, sizeof(want), data, len, NULL, 0);
+	if (r == NULL || dlen != sizeof(want) || sodium_memcmp(want, digest, dlen) != 0 ||
+	    r->n_entitlements == 0)
+		goto cleanup;
+	if ((rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&items, &n, &cap)) < 0)
+		goto cleanup;
+	rc = -ENOMEM;
+	if ((shared = state_entitlements_intern(items, n)) == NULL)
+		goto cleanup;
+	l = state_entitlements_list(shared);
+	sodium_bin2hex(hex, sizeof(hex), digest, dlen);
+	if (l->hex[0] == '\0' && state_entitlements_digested(l, hex) < 0)
+		goto cleanup;
+	l->stored = true;
+	rc = 0;
+cleanup:
+	free(items);
+	if (r != NULL)
+		assist__recipient_record__free_unpacked(r, NULL);
+	return rc;
+}
+
+/* The digest of p's entitlement list into st (made when first asked for). */
+static int name_entitlements(struct arena *a, const struct person *p, Assist__PersonState *st)
+{
+	struct entitlement_list *l;
+	uint8_t *bin;
+	size_t len;
+
+	if (p->n_entitlements == 0)
+		return 0;
+	l = state_entitlements_list(p->entitlements);
+	if (l->hex[0] == '\0') {
+		uint8_t *packed = stored_pack_entitlements(l, &len);
+
+		if (packed == NULL)
+			return -ENOMEM;
+		free(packed);
+	}
+	if ((bin = arena_alloc(a, STATE_LIST_DIGEST_BYTES)) == NULL)
+		return -ENOMEM;
+	sodium_hex2bin(bin, STATE_LIST_DIGEST_BYTES, l->hex, strlen(l->hex), NULL, &len, NULL);
+	st->entitlement_list.data = bin;
+	st->entitlement_list.len = len;
+	return 0;
+}
+
 uint8_t *stored_pack_person(const struct person *p, size_t *len)
 {
 	struct arena a = {0};
@@ -72,8 +155,10 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 	uint8_t *out = NULL;
 
 	st.record = record_base(&a, p, true);
-	if (st.record == NULL || pack_years(&a, p, &st) < 0 || pack_statuses(&a, p, &st) < 0 ||
-	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base, &a) < 0 ||
+	if (st.record == NULL || name_entitlements(&a, p, &st) < 0 || pack_years(&a, p, &st) < 0 ||
+	    pack_statuses(&a, p, &st) < 0 ||
+	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base,
+			  &a) < 0 ||
 	    pbmap_to_message(&statemap_person_state, p, &st.base, &a) < 0)
 		goto cleanup;
 	st.once_keys = p->once_keys;
@@ -98,11 +183,12 @@ static int unpack_record(struct person *p, const Assist__RecipientRecord *r)
 	if ((rc = pbmap_from_message(&statemap_person, &r->base, p)) < 0 ||
 	    (rc = pbmap_from_list(&statemap_benefits, &r->base, (void **)&p->benefits,
 				  &p->n_benefits, &p->cap_benefits)) < 0 ||
-	    (rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&list, &n, &cap)) < 0)
-		goto cleanup;
+	    (rc = pbmap_from_list(&statemap_entitlements, &r->base, (void **)&list, &n, &cap)) < 0 ||
+	    n == 0)
+		goto cleanup; /* none inside: a row that names its list, or has none */
 	p->entitlements = state_entitlements_intern(list, n);
 	p->n_entitlements = p->entitlements != NULL ? n : 0;
-	rc = p->entitlements == NULL && n > 0 ? -ENOMEM : 0;
+	rc = p->entitlements == NULL ? -ENOMEM : 0;
 cleanup:
 	free(list);
 	return rc < 0 ? rc : application_from_record(p, r);
@@ -142,6 +228,22 @@ static int unpack_extras(struct person *p, const Assist__PersonState *st)
 	return pbmap_from_message(&statemap_person_state, &st->base, p);
 }
 
+/* The shared list st names, when known (a row the store read, or one this
+ * process made): else p has no entitlements until they are computed again. */
+static void named_entitlements(struct person *p, const Assist__PersonState *st)
+{
+	char hex[2 * STATE_LIST_DIGEST_BYTES + 1];
+	struct entitlement_list *l;
+
+	if (st->entitlement_list.len != STATE_LIST_DIGEST_BYTES)
+		return;
+	sodium_bin2hex(hex, sizeof(hex), st->entitlement_list.data, st->entitlement_list.len);
+	if ((l = state_entitlements_by_digest(hex)) != NULL) {
+		p->entitlements = l->items;
+		p->n_entitlements = l->n;
+	}
+}
+
 struct person *stored_unpack_person(const uint8_t *data, size_t len)
 {
 	Assist__PersonState *st = assist__person_state__unpack(NULL, len, data);
@@ -150,6 +252,8 @@ struct person *stored_unpack_person(const uint8_t *data, size_t len)
 	if (st == NULL || st->record == NULL || st->record->id_number == NULL)
 		goto cleanup;
 	p = person_new(st->record->id_number);
+	if (p != NULL)
+		named_entitlements(p, st);
 	if (p != NULL &&
 	    (unpack_record(p, st->record) < 0 || unpack_extras(p, st) < 0 ||
 	     pbmap_from_list(&statemap_enrollments, &st->base, (void **)&p->enrollments,

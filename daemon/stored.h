@@ -4,7 +4,9 @@
  * (statemap.h). A person's stored form carries its record (record_base)
  * but not its ledger and alerts: those are the ledger and alert tables'
  * rows, written once each and read with the person (daemon/load.c), so that
- * a payment or a refusal does not rewrite the person's row. */
+ * a payment or a refusal does not rewrite the person's row. Its entitlement
+ * list is named by digest: a row of the entitlement_list table, the same
+ * for every person with that list, read when assistd starts. */
 #ifndef ASSIST_STORED_H
 #define ASSIST_STORED_H
 
@@ -20,6 +22,17 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len);
 struct person *stored_unpack_person(const uint8_t *data, size_t len);
 /* A copy of p, its ledger and alerts included; NULL when out of memory. */
 struct person *stored_copy_person(const struct person *p);
+/* The row of shared entitlement list l (a RecipientRecord with only its
+ * entitlements, packed; *len bytes), its digest made on the way; NULL when
+ * out of memory. */
+uint8_t *stored_pack_entitlements(struct entitlement_list *l, size_t *len);
+/* An entitlement_list row (its digest, dlen bytes, and its packed list) into
+ * the shared lists, stored. 0; -EINVAL when it does not decode or does not
+ * match its digest; -ENOMEM. */
+__attribute__((warn_unused_result)) int stored_unpack_entitlements(const uint8_t *digest,
+								   size_t dlen,
+								   const uint8_t *data,
+								   size_t len);
 /* hh's stored form, as above. */
 uint8_t *stored_pack_household(const struct household *hh, size_t *len);
 /* A household from its stored form; NULL if the bytes do not decode. */

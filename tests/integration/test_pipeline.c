@@ -366,6 +366,23 @@ static json_t *second_mismatch(const char *urban)
 	return rec;
 }
 
+/* Rename id; only its record follows, after feed sequence seq. */
+static void renamed_alone(const char *id, long long seq)
+{
+	json_t *st = fixture_status(&fx);
+	long long at = fixture_int(st, "sources.civil_affairs.position") + 1;
+	char buf[512];
+
+	json_decref(st);
+	snprintf(buf, sizeof(buf),
+		 "{\"source\":\"civil_affairs\",\"seq\":%lld,\"kind\":\"person\",\"person\":"
+		 "{\"id_number\":\"%s\",\"name\":\"Zhang Ming Jr\"}}\n", at, id);
+	assert_int_equal(push(fixture_write(&fx, "rename.jsonl", buf), NULL), 0);
+	st = fixture_status(&fx);
+	assert_int_equal(fixture_int(st, "feed_seq"), seq + 1);
+	json_decref(st);
+}
+
 static void test_restart_keeps_records(void **state)
 {
 	char ids[3][19], urban[19];
@@ -388,6 +405,9 @@ static void test_restart_keeps_records(void **state)
 	assert_true(json_equal(alerted, alerted2));
 	json_decref(alerted);
 	json_decref(alerted2);
+	/* The members' entitlement lists came back too: a name changes one
+	 * record, not every member's as if their entitlements were new. */
+	renamed_alone(ids[2], fixture_int(st2, "feed_seq"));
 	assert_true(json_equal(json_object_get(st1, "sources"), json_object_get(st2, "sources")) ||
 		    fixture_int(st1, "sources.civil_affairs.applied") ==
 			    fixture_int(st2, "sources.civil_affairs.applied"));

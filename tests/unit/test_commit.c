@@ -24,7 +24,7 @@ static void test_columns_from_catalog(void **state)
 		{&c.explanations, SQL_EXPLANATION_ROWS}, {&c.households, SQL_HOUSEHOLD_ROWS},
 		{&c.persons, SQL_PERSON_ROWS},        {&c.feed, SQL_FEED_ROWS},
 		{&c.positions, SQL_POSITION_ROWS},    {&c.fund_years, SQL_FUND_YEAR_ROWS},
-		{&c.feed_pages, SQL_FEED_PAGE_ROWS},
+		{&c.feed_pages, SQL_FEED_PAGE_ROWS},  {&c.entitlement_lists, SQL_ENTITLEMENT_LIST_ROWS},
 	};
 
 	commit_init(&c);

@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,10 +146,29 @@ static const char person_hex_with_ledger[] =
 	"6e652a13747261696e696e672f766f636174696f6e616c320a6865616c74682f422d31320a686561"
 	"6c74682f422d3238cdcbd40940fb909282e733";
 
-/* The same, as written since the ledger and alerts left the stored form:
- * the record's two ledger entries (field 14) and its alert (field 15)
- * taken out, nothing else changed. */
+/* The same, as written since the ledger, the alerts and the entitlements
+ * left the stored form: the record's two ledger entries (field 14), its
+ * alert (field 15) and its two entitlements (field 11) taken out, and the
+ * digest of the entitlements' list row added (PersonState field 11). */
 static const char person_hex[] =
+	"0af9010a123432303730343139383030313031303031351206e5bca0e4bc9f1a03482d3120022802"
+	"321a0a06456368656e67120946656e676875616e671a054e616e68753a0a323032362d31312d3330"
+	"420301090e523b080112014118b44220012a0a323032362d30312d30313a23686f757365686f6c64"
+	"20332078203138353030202d203330303030203d2032353530305247080f12014218b54220022a0a"
+	"323032362d30312d3031320a323032362d30362d33303a23686f757365686f6c6420332078203138"
+	"353030202d203330303030203d20323535303180010788012a920118323032362d30352d32385432"
+	"303a32363a34302e3132335a121d08ea0f121808b81718882728d83630f02e38c03e40e80748d00f"
+	"50a01f120808e90f120308b960120508e80f12001a10080110011a0a323032342d30332d31351a08"
+	"08091001220249491a06080e1001280e1a0e08101a0a323032332d30312d3031222608011201492a"
+	"0a323032362d30312d30313801420d636976696c5f616666616972734a0208052235080d180120f0"
+	"93092a0a323032362d30312d3032320a323032362d30372d30314209656475636174696f6e4a0808"
+	"061080b4c4c3212a11747261696e696e672f73756e7368696e652a13747261696e696e672f766f63"
+	"6174696f6e616c320a6865616c74682f422d31320a6865616c74682f422d3238cdcbd40940fb9092"
+	"82e7335a10563db0be849d5991661c6b9eec0aee05";
+
+/* The same, as written after the alerts left and before the entitlements
+ * did (migration 21). */
+static const char person_hex_with_entitlements[] =
 	"0aa1020a123432303730343139383030313031303031351206e5bca0e4bc9f1a03482d3120022802"
 	"321a0a06456368656e67120946656e676875616e671a054e616e68753a0a323032362d31312d3330"
 	"420301090e523b080112014118b44220012a0a323032362d30312d30313a23686f757365686f6c64"
@@ -229,11 +250,13 @@ static void test_person_golden(void **state)
 	person_free(p);
 }
 
-/* A row written while the stored form held the ledger, or the alerts, still
- * reads: they are left for their tables' rows, everything else kept. */
+/* A row written while the stored form held the ledger, the alerts or the
+ * entitlements still reads: the ledger and alerts are left for their
+ * tables' rows, the entitlements become a shared list, the rest is kept. */
 static void test_older_forms_read(void **state)
 {
-	const char *older[] = {person_hex_with_ledger, person_hex_with_alerts};
+	const char *older[] = {person_hex_with_ledger, person_hex_with_alerts,
+			       person_hex_with_entitlements};
 
 	for (size_t i = 0; i < sizeof(older) / sizeof(older[0]); i++) {
 		size_t len, len2;
@@ -243,12 +266,35 @@ static void test_older_forms_read(void **state)
 		assert_non_null(q);
 		assert_int_equal(q->n_ledger, 0);
 		assert_int_equal(q->n_alerts, 0);
+		assert_int_equal(q->n_entitlements, 2);
 		again = stored_pack_person(q, &len2);
 		assert_bytes(again, len2, person_hex);
 		free(again);
 		free(old);
 		person_free(q);
 	}
+}
+
+/* A shared list's row reads back under its digest, and not under another. */
+static void test_entitlement_list_row(void **state)
+{
+	struct person *p = full_person();
+	struct entitlement_list *l = state_entitlements_list(p->entitlements);
+	uint8_t digest[STATE_LIST_DIGEST_BYTES], *row;
+	size_t len, dlen;
+
+	row = stored_pack_entitlements(l, &len);
+	assert_non_null(row);
+	assert_string_equal(l->hex, "563db0be849d5991661c6b9eec0aee05");
+	assert_int_equal(sodium_hex2bin(digest, sizeof(digest), l->hex, strlen(l->hex), NULL,
+					&dlen, NULL), 0);
+	assert_int_equal(stored_unpack_entitlements(digest, dlen, row, len), 0);
+	assert_true(l->stored);
+	assert_ptr_equal(state_entitlements_by_digest(l->hex), l);
+	digest[0] ^= 1;
+	assert_int_equal(stored_unpack_entitlements(digest, dlen, row, len), -EINVAL);
+	free(row);
+	person_free(p);
 }
 
 /* A copy (what simulate works on) keeps the ledger and alerts the stored
@@ -421,6 +467,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_person_golden),
 		cmocka_unit_test(test_older_forms_read),
+		cmocka_unit_test(test_entitlement_list_row),
 		cmocka_unit_test(test_person_copy),
 		cmocka_unit_test(test_household_golden),
 		cmocka_unit_test(test_person_round_trip),
