@@ -204,28 +204,31 @@ static int write_decision(struct engine *e, struct batch *b, const struct batch_
 	const struct decision *d = &e->commit.decisions.items[i];
 	const struct event_kind *k = event_of(be->ev);
 	struct commit_origin o = origin_of(be);
+	uint8_t *trace = NULL;
 	char subject[160];
-	uint8_t *trace;
-	size_t len;
+	size_t len = 0;
 	bool counted;
 	int rc;
 
+	if (commit_subject(d, subject, sizeof(subject)) &&
+	    (trace = trace_pack(d, subject, be->src->name, be->major, be->minor, &len)) == NULL)
+		return -ENOMEM;
 	if (d->type == DEC_LEDGER) {
+		/* Its explanation goes in its row. */
 		counted = counted_entry(&e->commit.decisions, i,
 					k != NULL && (k->flags & EVENT_HOUSEHOLD_LEVEL));
-		if ((rc = commit_ledger(&e->commit, &o, d->person, &d->u.ledger, counted)) < 0 ||
-		    (rc = fund_book(e, b, &o, d, counted)) < 0)
+		if ((rc = commit_ledger(&e->commit, &o, d->person, &d->u.ledger, counted, trace,
+					len)) < 0)
 			return rc;
-	} else if (d->type == DEC_ALERT &&
-		   (rc = commit_alert(&e->commit, &o, d->person, &d->u.alert, true)) < 0) {
+		return fund_book(e, b, &o, d, counted);
+	}
+	if (d->type == DEC_ALERT &&
+	    (rc = commit_alert(&e->commit, &o, d->person, &d->u.alert, true)) < 0) {
+		free(trace);
 		return rc;
 	}
-	if (!commit_subject(d, subject, sizeof(subject)))
-		return 0;
-	trace = trace_pack(d, subject, be->src->name, be->major, be->minor, &len);
-	if (trace == NULL)
-		return -ENOMEM;
-	commit_explanation(&e->commit, d->person->id, subject, trace, len);
+	if (trace != NULL)
+		commit_explanation(&e->commit, d->person->id, subject, trace, len);
 	free(trace);
 	return 0;
 }

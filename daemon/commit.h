@@ -33,6 +33,8 @@ struct commit_entry {
 	struct commit_origin o;
 	bool alert;
 	bool flag; /* a ledger entry: counted; an alert: on the record */
+	uint8_t *explanation; /* a ledger entry's, packed; NULL for none */
+	size_t explanation_len;
 	union {
 		struct ledger_entry le;
 		struct alert a;
@@ -74,13 +76,15 @@ void commit_dead_letter(struct commit *c, const struct commit_origin *o, const c
 void commit_retried(struct commit *c, uint64_t id, bool applied, uint64_t major,
 		    const char *field, const char *reason);
 /* A ledger entry of p; counted: it adds to its fund's spending (not a
- * household's entry already counted on a member). Its row is made by
+ * household's entry already counted on a member); explanation: its packed
+ * Explanation (malloc'ed, taken; NULL for none). Its row is made by
  * commit_flush, after p's write has given the record's version. 0 or
- * -ENOMEM. */
+ * -ENOMEM (explanation freed). */
 __attribute__((warn_unused_result)) int commit_ledger(struct commit *c,
 						      const struct commit_origin *o,
 						      const struct person *p,
-						      const struct ledger_entry *l, bool counted);
+						      const struct ledger_entry *l, bool counted,
+						      uint8_t *explanation, size_t len);
 /* An alert about person p, on p's record or not (then only a row for whom
  * to ask); its row is stamped with p's record when the batch is flushed.
  * 0 or -ENOMEM. */

@@ -110,13 +110,17 @@ static struct commit_entry *defer(struct commit *c, const struct commit_origin *
 }
 
 int commit_ledger(struct commit *c, const struct commit_origin *o, const struct person *p,
-		  const struct ledger_entry *l, bool counted)
+		  const struct ledger_entry *l, bool counted, uint8_t *explanation, size_t len)
 {
 	struct commit_entry *w = defer(c, o, p, false, counted);
 
-	if (w == NULL)
+	if (w == NULL) {
+		free(explanation);
 		return -ENOMEM;
+	}
 	w->u.le = *l;
+	w->explanation = explanation;
+	w->explanation_len = len;
 	return 0;
 }
 
@@ -143,6 +147,7 @@ static void ledger_row(struct commit *c, const struct commit_entry *w)
 	pgarray_uint(&c->ledger, 14, w->p->version);
 	pgarray_uint(&c->ledger, 15, w->p->feed_seq);
 	pgarray_int(&c->ledger, 16, w->p->updated_at_ms);
+	pgarray_bytea_or_null(&c->ledger, 17, w->explanation, w->explanation_len);
 }
 
 void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
@@ -273,6 +278,7 @@ int commit_flush(struct commit *c, struct store_job *job)
 			alert_row(c, &c->entries[i]);
 		else
 			ledger_row(c, &c->entries[i]);
+		free(c->entries[i].explanation);
 	}
 	c->n_entries = 0;
 	for (size_t i = 0; i < N_TABLES; i++) {
@@ -287,6 +293,8 @@ void commit_free(struct commit *c)
 {
 	for (size_t i = 0; i < N_TABLES; i++)
 		pgarray_free(table(c, i));
+	for (size_t i = 0; i < c->n_entries; i++)
+		free(c->entries[i].explanation);
 	free(c->entries);
 	decisions_free(&c->decisions);
 }

@@ -86,6 +86,11 @@ void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len)
 	bytes(r, col, OID_BYTEA, data != NULL ? data : "", len);
 }
 
+void pgarray_bytea_or_null(struct pgarray *r, int col, const void *data, size_t len)
+{
+	bytes(r, col, OID_BYTEA, data, len);
+}
+
 void pgarray_int(struct pgarray *r, int col, int64_t v)
 {
 	uint8_t *p = element(r, col, OID_INT8, 8);

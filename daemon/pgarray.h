@@ -19,7 +19,7 @@
 
 #include "store.h"
 
-#define PGARRAY_MAX_COLS 17 /* the widest table: ledger */
+#define PGARRAY_MAX_COLS 18 /* the widest table: ledger */
 
 struct pgarray_col {
 	uint8_t *buf; /* the array's header, then length and bytes per element */
@@ -44,6 +44,8 @@ void pgarray_int(struct pgarray *r, int col, int64_t v);
 void pgarray_uint(struct pgarray *r, int col, uint64_t v);
 void pgarray_bool(struct pgarray *r, int col, bool v);
 void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len);
+/* As pgarray_bytea, but data NULL is SQL NULL. */
+void pgarray_bytea_or_null(struct pgarray *r, int col, const void *data, size_t len);
 void pgarray_numeric(struct pgarray *r, int col, uint64_t v);
 /* Rows gathered so far (elements of the first column). */
 size_t pgarray_count(const struct pgarray *r);

@@ -236,6 +236,12 @@ static const struct store_migration migrations[] = {
 	 * digest of its packed form, and a person's stored form names it. */
 	{21, "CREATE TABLE entitlement_list (digest bytea PRIMARY KEY, list bytea NOT NULL,"
 	     "  created_at timestamptz NOT NULL DEFAULT now());"},
+	/* A ledger entry's explanation is a column of its row: a row of its own
+	 * was 0.6 of a row an event, for a decision the ledger row already
+	 * names (its subject is "ledger|reversal <ref> <scheme>"). A benefit's
+	 * stays in explanation, and so do the rows written before. */
+	{22, "ALTER TABLE ledger ADD COLUMN explanation bytea;"
+	     "ALTER TABLE ledger ALTER COLUMN explanation SET COMPRESSION lz4;"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones
@@ -358,10 +364,17 @@ static const struct store_statement statements[SQL_N] = {
 			  "(SELECT digest FROM event_journal ORDER BY id DESC LIMIT 1), "
 			  "(SELECT count(*) FROM store_meta WHERE key = 'rebuilding')",
 			  0},
+	/* The latest explanation of each subject of person $1, oldest first:
+	 * the benefits' (and rows before migration 22) in explanation, the
+	 * ledger entries' in their rows. */
 	[SQL_EXPLAIN] = {"explain",
-			 "SELECT trace, packed FROM (SELECT DISTINCT ON (subject) id, trace, packed "
-			 "FROM explanation WHERE id_number = $1 ORDER BY subject, id DESC) t "
-			 "ORDER BY id",
+			 "SELECT trace, packed FROM (SELECT DISTINCT ON (subject) * FROM ("
+			 "SELECT subject, created_at AS at, 0 AS src, id, trace, packed "
+			 "FROM explanation WHERE id_number = $1 UNION ALL "
+			 "SELECT CASE WHEN kind = 'reversal' THEN 'reversal ' ELSE 'ledger ' END "
+			 "|| ref || ' ' || scheme, created_at, 1, id, NULL, explanation FROM ledger "
+			 "WHERE id_number = $1 AND explanation IS NOT NULL) e "
+			 "ORDER BY subject, at DESC, src DESC, id DESC) t ORDER BY at, src, id",
 			 1},
 	/* A replay's rows from sequence $1 on, below $4 (daemon/feed.c): the
 	 * message rows of feed whose topic starts with $2, at most $3; when $5
@@ -398,14 +411,15 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_LEDGER_ROWS] = {"ledger_rows",
 			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
 			     "amount_fen, clipped, reason, source, major, minor, kind, period, "
-			     "counted, version, feed_seq, updated_ms) SELECT i, r, s, d::date, q, a, c, "
-			     "w, src, ma::numeric, mi::numeric, k, pe, n, v, f, m FROM "
-			     "unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+			     "counted, version, feed_seq, updated_ms, explanation) SELECT i, r, s, "
+			     "d::date, q, a, c, w, src, ma::numeric, mi::numeric, k, pe, n, v, f, m, x "
+			     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
 			     "$5::bigint[], $6::bigint[], $7::boolean[], $8::text[], $9::text[], "
 			     "$10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], "
-			     "$15::bigint[], $16::bigint[], $17::bigint[]) WITH ORDINALITY "
-			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, v, f, m, o) ORDER BY o",
-			     17},
+			     "$15::bigint[], $16::bigint[], $17::bigint[], $18::bytea[]) WITH ORDINALITY "
+			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, v, f, m, x, o) "
+			     "ORDER BY o",
+			     18},
 	/* One row per fund-year a batch touched (daemon/fund.c), with what it
 	 * adds: spending, entries, and persons with their first entry in it. */
 	[SQL_FUND_YEAR_ROWS] = {"fund_year_rows",

@@ -215,19 +215,20 @@ static void exec_health(const char *fmt, ...)
 	free(r);
 }
 
-/* Explanations are stored packed (migration 16); a row of JSON text, as
- * written before it, is still explained beside them; a row of neither is
- * refused. */
+/* Explanations are stored packed (migration 16), a ledger entry's in its
+ * row (migration 22); a row of JSON text, as written before them, is still
+ * explained beside them; a row of neither is refused. */
 static void test_explanations_stored(void **state)
 {
 	char *text;
 	int code;
 
-	/* Rows there, every one packed, none as text. */
-	text = fixture_sqlf(&fx, "SELECT (count(*) > 0) || '/' || count(*) FILTER (WHERE packed IS NULL) "
-				 "|| '/' || count(trace) FROM explanation WHERE id_number = '%s'",
-			    patient);
-	assert_string_equal(text, "true/0/0");
+	/* The patient's entries explained in their rows, none in explanation. */
+	text = fixture_sqlf(&fx, "SELECT (count(*) > 0) || '/' || (SELECT count(*) FROM explanation "
+				 "WHERE id_number = '%s') FROM ledger WHERE id_number = '%s' AND "
+				 "explanation IS NOT NULL",
+			    patient, patient);
+	assert_string_equal(text, "true/0");
 	free(text);
 	free(fixture_sqlf(&fx, "INSERT INTO explanation (id_number, subject, trace) SELECT '%s', "
 			       "'ledger ZY-OLD-1 medical_assistance', json_build_object('subject', "
