@@ -49,9 +49,16 @@ static bool reserve(struct pgarray *r, struct pgarray_col *c, size_t need)
  * its bytes go, or NULL when nothing is to be written. */
 static uint8_t *element(struct pgarray *r, int col, uint32_t oid, int64_t len)
 {
-	struct pgarray_col *c = &r->cols[col];
-	size_t need = 4 + (len > 0 ? (size_t)len : 0) + (c->n == 0 ? HEADER_BYTES : 0);
+	struct pgarray_col *c;
+	size_t need;
 
+	/* A column past the statement's is a mistake of the caller's, not memory to write. */
+	if (col < 0 || col >= r->ncols) {
+		r->bad = true;
+		return NULL;
+	}
+	c = &r->cols[col];
+	need = 4 + (len > 0 ? (size_t)len : 0) + (c->n == 0 ? HEADER_BYTES : 0);
 	if (len > INT32_MAX || (c->n > 0 && c->oid != oid)) {
 		r->bad = true;
 		return NULL;

@@ -111,8 +111,9 @@ static void test_elements(void **state)
 	store_job_free(job);
 }
 
-/* A column given two types, a bigint out of range or a row left short is
- * refused at flush, not sent for PostgreSQL to misread. */
+/* A column given two types, a bigint out of range, a row left short or a
+ * column past the statement's is refused at flush, not sent for PostgreSQL
+ * to misread (nor written past the array). */
 static void test_refused(void **state)
 {
 	struct pgarray r;
@@ -136,6 +137,10 @@ static void test_refused(void **state)
 	pgarray_text(&r, 0, "c");
 	assert_int_equal(pgarray_flush(&r, job, 0), -EINVAL);
 	assert_int_equal(store_job_size(job), 1);
+	pgarray_clear(&r);
+	pgarray_text(&r, 2, "past");
+	pgarray_bytea_or_null(&r, PGARRAY_MAX_COLS, NULL, 0);
+	assert_int_equal(pgarray_flush(&r, job, 0), -EINVAL);
 	pgarray_free(&r);
 	store_job_free(job);
 }
