@@ -198,6 +198,17 @@ static bool counted_entry(const struct decisions *ds, size_t i, bool household)
 	return true;
 }
 
+/* Where alert a, applied, is in p->alerts (its copy there; an equal one
+ * is the same for the order of a reload). */
+static int alert_place(const struct person *p, const struct alert *a)
+{
+	for (size_t i = p->n_alerts; i-- > 0;) {
+		if (memcmp(&p->alerts[i], a, sizeof(*a)) == 0)
+			return (int)i;
+	}
+	return (int)p->n_alerts;
+}
+
 static int write_decision(struct engine *e, struct batch *b, const struct batch_event *be,
 			  size_t i)
 {
@@ -223,7 +234,8 @@ static int write_decision(struct engine *e, struct batch *b, const struct batch_
 		return fund_book(e, b, &o, d, counted);
 	}
 	if (d->type == DEC_ALERT &&
-	    (rc = commit_alert(&e->commit, &o, d->person, &d->u.alert, true)) < 0) {
+	    (rc = commit_alert(&e->commit, &o, d->person, &d->u.alert,
+			       alert_place(d->person, &d->u.alert), e->commit.event_entries)) < 0) {
 		free(trace);
 		return rc;
 	}
@@ -294,6 +306,7 @@ static int apply_one(struct engine *e, struct batch *b, struct batch_event *be)
 		return rc;
 	if (be->retry_of != 0)
 		commit_retried(&e->commit, be->retry_of, true, be->major, NULL, NULL);
+	e->commit.event_entries = e->commit.n_entries;
 	for (size_t i = 0; i < e->commit.decisions.n; i++) {
 		const struct decision *d = &e->commit.decisions.items[i];
 

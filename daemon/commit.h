@@ -31,14 +31,14 @@ struct commit_origin {
 struct commit_entry {
 	const struct person *p;
 	struct commit_origin o;
-	bool alert;
-	bool flag; /* a ledger entry: counted; an alert: on the record */
+	bool alert;           /* an alert row; else a ledger row */
+	bool flag;            /* a ledger entry: counted; an alert: on the record */
+	bool has_alert;       /* a ledger entry: the alert of its refusal rides in its row */
+	int alert_no;         /* the alert's place in p->alerts; -1 for none */
 	uint8_t *explanation; /* a ledger entry's, packed; NULL for none */
 	size_t explanation_len;
-	union {
-		struct ledger_entry le;
-		struct alert a;
-	} u;
+	struct ledger_entry le;
+	struct alert a;
 };
 
 /* The engine's part: the transaction being built, and what runs on from
@@ -51,6 +51,7 @@ struct commit {
 	struct pgarray fund_years;
 	struct commit_entry *entries;         /* the ledger and alert rows to come */
 	size_t n_entries, cap_entries;
+	size_t event_entries;                 /* the first of the event being written */
 	struct decisions decisions;           /* scratch, per event */
 	uint64_t batch_no;                    /* the last write job's */
 	uint8_t digest[JOURNAL_DIGEST_BYTES]; /* the journal's last */
@@ -86,12 +87,15 @@ __attribute__((warn_unused_result)) int commit_ledger(struct commit *c,
 						      const struct ledger_entry *l, bool counted,
 						      uint8_t *explanation, size_t len);
 /* An alert about person p, on p's record or not (then only a row for whom
- * to ask); its row is stamped with p's record when the batch is flushed.
- * 0 or -ENOMEM. */
+ * to ask; alert_no -1), at place alert_no of p->alerts; its row is stamped
+ * with p's record when the batch is flushed. When on the record and a
+ * ledger entry of p with its scheme and ref came since entry first (the
+ * refusal it is the alert of), it rides in that entry's row instead. 0 or
+ * -ENOMEM. */
 __attribute__((warn_unused_result)) int commit_alert(struct commit *c,
 						     const struct commit_origin *o,
 						     const struct person *p, const struct alert *a,
-						     bool on_record);
+						     int alert_no, size_t first);
 /* An explanation (a packed Assist.Explanation) of a decision about person id. */
 void commit_explanation(struct commit *c, const char *id, const char *subject,
 			const uint8_t *packed, size_t len);

@@ -104,8 +104,14 @@ static struct commit_entry *defer(struct commit *c, const struct commit_origin *
 	struct commit_entry *w = vec_grow((void **)&c->entries, &c->n_entries, &c->cap_entries,
 					  sizeof(*w));
 
-	if (w != NULL)
-		*w = (struct commit_entry){.p = p, .o = *o, .alert = alert, .flag = flag};
+	if (w != NULL) {
+		memset(w, 0, sizeof(*w));
+		w->p = p;
+		w->o = *o;
+		w->alert = alert;
+		w->flag = flag;
+		w->alert_no = -1;
+	}
 	return w;
 }
 
@@ -118,7 +124,7 @@ int commit_ledger(struct commit *c, const struct commit_origin *o, const struct 
 		free(explanation);
 		return -ENOMEM;
 	}
-	w->u.le = *l;
+	w->le = *l;
 	w->explanation = explanation;
 	w->explanation_len = len;
 	return 0;
@@ -127,7 +133,7 @@ int commit_ledger(struct commit *c, const struct commit_origin *o, const struct 
 /* Entry w's row, stamped with the record its person's write made. */
 static void ledger_row(struct commit *c, const struct commit_entry *w)
 {
-	const struct ledger_entry *l = &w->u.le;
+	const struct ledger_entry *l = &w->le;
 	char date[YMD_BUFLEN], kind[16];
 	const char *k = pbjson_enum_name(&assist__ledger_kind__descriptor, l->kind, kind,
 					 sizeof(kind));
@@ -148,6 +154,9 @@ static void ledger_row(struct commit *c, const struct commit_entry *w)
 	pgarray_uint(&c->ledger, 15, w->p->feed_seq);
 	pgarray_int(&c->ledger, 16, w->p->updated_at_ms);
 	pgarray_bytea_or_null(&c->ledger, 17, w->explanation, w->explanation_len);
+	pgarray_text(&c->ledger, 18, w->has_alert ? w->a.code : NULL);
+	pgarray_text(&c->ledger, 19, w->has_alert ? w->a.message : NULL);
+	pgarray_int_or_null(&c->ledger, 20, w->has_alert, w->alert_no);
 }
 
 void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
@@ -161,21 +170,38 @@ void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t sp
 	pgarray_int(&c->fund_years, 5, recipients);
 }
 
-int commit_alert(struct commit *c, const struct commit_origin *o, const struct person *p,
-		 const struct alert *a, bool on_record)
+/* The ledger entry since entry first that the record alert a about p is
+ * the refusal of, or NULL. */
+static struct commit_entry *refused_entry(struct commit *c, const struct person *p,
+					  const struct alert *a, size_t first)
 {
-	struct commit_entry *w = defer(c, o, p, true, on_record);
+	for (size_t i = first; i < c->n_entries; i++) {
+		struct commit_entry *w = &c->entries[i];
 
-	if (w == NULL)
+		if (!w->alert && !w->has_alert && w->p == p && w->le.scheme == a->scheme &&
+		    strcmp(w->le.ref, a->ref) == 0)
+			return w;
+	}
+	return NULL;
+}
+
+int commit_alert(struct commit *c, const struct commit_origin *o, const struct person *p,
+		 const struct alert *a, int alert_no, size_t first)
+{
+	struct commit_entry *w = alert_no >= 0 ? refused_entry(c, p, a, first) : NULL;
+
+	if (w == NULL && (w = defer(c, o, p, true, alert_no >= 0)) == NULL)
 		return -ENOMEM;
-	w->u.a = *a;
+	w->has_alert = true;
+	w->a = *a;
+	w->alert_no = alert_no;
 	return 0;
 }
 
 /* Alert w's row, stamped like a ledger row. */
 static void alert_row(struct commit *c, const struct commit_entry *w)
 {
-	const struct alert *a = &w->u.a;
+	const struct alert *a = &w->a;
 
 	pgarray_text(&c->alerts, 0, w->p->id);
 	pgarray_text(&c->alerts, 1, a->code);
@@ -187,6 +213,7 @@ static void alert_row(struct commit *c, const struct commit_entry *w)
 	pgarray_uint(&c->alerts, 9, w->p->version);
 	pgarray_uint(&c->alerts, 10, w->p->feed_seq);
 	pgarray_int(&c->alerts, 11, w->p->updated_at_ms);
+	pgarray_int_or_null(&c->alerts, 12, w->alert_no >= 0, w->alert_no);
 }
 
 void commit_explanation(struct commit *c, const char *id, const char *subject,

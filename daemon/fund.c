@@ -169,7 +169,7 @@ static int fund_alert(struct engine *e, struct batch *b, const struct commit_ori
 	snprintf(a.message, sizeof(a.message),
 		 "fund %s %d: spent %" PRId64 " fen, past its budget of %" PRId64 " fen", scheme,
 		 t->year, t->spent, budget);
-	if (commit_alert(&e->commit, o, d->person, &a, false) < 0)
+	if (commit_alert(&e->commit, o, d->person, &a, -1, 0) < 0)
 		return -ENOMEM;
 	snprintf(fund, sizeof(fund), "%s/%d", scheme, t->year);
 	log_warn("%s (budget_exceeded)", a.message);

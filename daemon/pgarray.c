@@ -93,6 +93,14 @@ void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len)
 	bytes(r, col, OID_BYTEA, data != NULL ? data : "", len);
 }
 
+void pgarray_int_or_null(struct pgarray *r, int col, bool present, int64_t v)
+{
+	if (present)
+		pgarray_int(r, col, v);
+	else
+		element(r, col, OID_INT8, -1);
+}
+
 void pgarray_bytea_or_null(struct pgarray *r, int col, const void *data, size_t len)
 {
 	bytes(r, col, OID_BYTEA, data, len);

@@ -19,7 +19,7 @@
 
 #include "store.h"
 
-#define PGARRAY_MAX_COLS 18 /* the widest table: ledger */
+#define PGARRAY_MAX_COLS 21 /* the widest table: ledger */
 
 struct pgarray_col {
 	uint8_t *buf; /* the array's header, then length and bytes per element */
@@ -44,6 +44,8 @@ void pgarray_int(struct pgarray *r, int col, int64_t v);
 void pgarray_uint(struct pgarray *r, int col, uint64_t v);
 void pgarray_bool(struct pgarray *r, int col, bool v);
 void pgarray_bytea(struct pgarray *r, int col, const void *data, size_t len);
+/* A bigint v when present, else SQL NULL. */
+void pgarray_int_or_null(struct pgarray *r, int col, bool present, int64_t v);
 /* As pgarray_bytea, but data NULL is SQL NULL. */
 void pgarray_bytea_or_null(struct pgarray *r, int col, const void *data, size_t len);
 void pgarray_numeric(struct pgarray *r, int col, uint64_t v);

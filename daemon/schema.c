@@ -242,6 +242,14 @@ static const struct store_migration migrations[] = {
 	 * stays in explanation, and so do the rows written before. */
 	{22, "ALTER TABLE ledger ADD COLUMN explanation bytea;"
 	     "ALTER TABLE ledger ALTER COLUMN explanation SET COMPRESSION lz4;"},
+	/* The alert of a refusal rides in the refused entry's ledger row (its
+	 * person, scheme and ref are the row's): 0.44 alert rows an event,
+	 * nearly all not_eligible, were 7 us each. alert_no is the alert's
+	 * place on its person's record, which orders a person's alerts across
+	 * the two tables (NULL before: those come first, by id). */
+	{23, "ALTER TABLE ledger ADD COLUMN alert_code text, ADD COLUMN alert_message text, "
+	     "ADD COLUMN alert_no integer;"
+	     "ALTER TABLE alert ADD COLUMN alert_no integer;"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones
@@ -276,10 +284,18 @@ static const struct store_migration migrations[] = {
 	"l.amount_fen, l.clipped, l.reason, l.kind, coalesce(l.period, ''), l.version, "    \
 	"l.feed_seq, l.updated_ms"
 
-/* An alert row as daemon/load.c reads it: the person, the alert, the stamp. */
+/* The alerts a record shows (migrations 20 and 23): the alert rows on a
+ * record, and the refusals' alerts in their ledger rows; each as load.c
+ * reads it (the person, the alert, the stamp), then what orders them. */
+#define RECORD_ALERTS                                                                    \
+	"(SELECT id_number, code, scheme, ref, message, version, feed_seq, updated_ms, "    \
+	"alert_no, id FROM alert WHERE on_record UNION ALL SELECT id_number, alert_code, "  \
+	"scheme, ref, alert_message, version, feed_seq, updated_ms, alert_no, id "         \
+	"FROM ledger WHERE alert_code IS NOT NULL)"
 #define ALERT_COLUMNS                                                                    \
 	"a.id_number, a.code, a.scheme, a.ref, a.message, a.version, a.feed_seq, "         \
 	"a.updated_ms"
+#define ALERT_ORDER "a.alert_no NULLS FIRST, a.id"
 
 static const struct store_statement statements[SQL_N] = {
 	/* A household is loaded whole: rules for one member read the others. */
@@ -291,8 +307,8 @@ static const struct store_statement statements[SQL_N] = {
 				     PERSONS_NAMED ") ORDER BY l.id",
 				     2},
 	[SQL_LOAD_PERSON_ALERTS] = {"load_person_alerts",
-				    "SELECT " ALERT_COLUMNS " FROM alert a WHERE a.on_record AND "
-				    "a.id_number IN (" PERSONS_NAMED ") ORDER BY a.id",
+				    "SELECT " ALERT_COLUMNS " FROM " RECORD_ALERTS " a WHERE "
+				    "a.id_number IN (" PERSONS_NAMED ") ORDER BY " ALERT_ORDER,
 				    2},
 	[SQL_LOAD_HOUSEHOLDS] = {"load_households",
 				 "SELECT state FROM household WHERE household_id IN ("
@@ -314,8 +330,8 @@ static const struct store_statement statements[SQL_N] = {
 				    2},
 	[SQL_LOAD_PAYEE_ALERTS] = {"load_payee_alerts",
 				   PAYEES "SELECT " ALERT_COLUMNS " FROM w CROSS JOIN LATERAL "
-				   "(SELECT * FROM alert WHERE id_number = w.id_number AND on_record "
-				   "ORDER BY id OFFSET 0) a",
+				   "(SELECT * FROM " RECORD_ALERTS " a WHERE a.id_number = w.id_number "
+				   "ORDER BY " ALERT_ORDER " OFFSET 0) a",
 				   2},
 	[SQL_LOAD_PAYEE_HOUSEHOLDS] = {"load_payee_households",
 				       PAYEES "SELECT x.state FROM (SELECT DISTINCT household_id FROM q "
@@ -411,15 +427,17 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_LEDGER_ROWS] = {"ledger_rows",
 			     "INSERT INTO ledger (id_number, ref, scheme, date, requested_fen, "
 			     "amount_fen, clipped, reason, source, major, minor, kind, period, "
-			     "counted, version, feed_seq, updated_ms, explanation) SELECT i, r, s, "
-			     "d::date, q, a, c, w, src, ma::numeric, mi::numeric, k, pe, n, v, f, m, x "
+			     "counted, version, feed_seq, updated_ms, explanation, alert_code, "
+			     "alert_message, alert_no) SELECT i, r, s, d::date, q, a, c, w, src, "
+			     "ma::numeric, mi::numeric, k, pe, n, v, f, m, x, ac, am, an "
 			     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
 			     "$5::bigint[], $6::bigint[], $7::boolean[], $8::text[], $9::text[], "
 			     "$10::text[], $11::text[], $12::text[], $13::text[], $14::boolean[], "
-			     "$15::bigint[], $16::bigint[], $17::bigint[], $18::bytea[]) WITH ORDINALITY "
-			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, v, f, m, x, o) "
-			     "ORDER BY o",
-			     18},
+			     "$15::bigint[], $16::bigint[], $17::bigint[], $18::bytea[], $19::text[], "
+			     "$20::text[], $21::bigint[]) WITH ORDINALITY "
+			     "AS t(i, r, s, d, q, a, c, w, src, ma, mi, k, pe, n, v, f, m, x, ac, am, an, "
+			     "o) ORDER BY o",
+			     21},
 	/* One row per fund-year a batch touched (daemon/fund.c), with what it
 	 * adds: spending, entries, and persons with their first entry in it. */
 	[SQL_FUND_YEAR_ROWS] = {"fund_year_rows",
@@ -434,13 +452,13 @@ static const struct store_statement statements[SQL_N] = {
 				6},
 	[SQL_ALERT_ROWS] = {"alert_rows",
 			    "INSERT INTO alert (id_number, code, scheme, ref, message, source, "
-			    "major, minor, on_record, version, feed_seq, updated_ms) "
-			    "SELECT i, c, s, r, m, src, ma::numeric, mi::numeric, n, v, f, u FROM "
+			    "major, minor, on_record, version, feed_seq, updated_ms, alert_no) "
+			    "SELECT i, c, s, r, m, src, ma::numeric, mi::numeric, n, v, f, u, k FROM "
 			    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
 			    "$6::text[], $7::text[], $8::text[], $9::boolean[], $10::bigint[], "
-			    "$11::bigint[], $12::bigint[]) WITH ORDINALITY "
-			    "AS t(i, c, s, r, m, src, ma, mi, n, v, f, u, o) ORDER BY o",
-			    12},
+			    "$11::bigint[], $12::bigint[], $13::bigint[]) WITH ORDINALITY "
+			    "AS t(i, c, s, r, m, src, ma, mi, n, v, f, u, k, o) ORDER BY o",
+			    13},
 	[SQL_EXPLANATION_ROWS] = {"explanation_rows",
 				  "INSERT INTO explanation (id_number, subject, packed) "
 				  "SELECT i, s, x FROM unnest($1::text[], $2::text[], "
@@ -643,8 +661,10 @@ static const struct store_statement statements[SQL_N] = {
 				 3},
 	/* The alert rows carry no date of their own: the year they were raised. */
 	[SQL_REPORT_ALERTS] = {"report_alerts",
-			       "SELECT code, count(*) FROM alert WHERE created_at >= $1::date "
-			       "AND created_at < $2::date GROUP BY code ORDER BY code",
+			       "SELECT code, count(*) FROM (SELECT code, created_at FROM alert "
+			       "UNION ALL SELECT alert_code, created_at FROM ledger WHERE alert_code "
+			       "IS NOT NULL) a WHERE created_at >= $1::date AND created_at < $2::date "
+			       "GROUP BY code ORDER BY code",
 			       2},
 };
 

@@ -338,25 +338,57 @@ static void test_gap_is_answered_and_healed(void **state)
 	assist__ack__free_unpacked(ack, NULL);
 }
 
-/* One more hukou_mismatch for the urban person of the test above, which
- * changes its alerts alone; that record. */
-static json_t *second_mismatch(const char *urban)
+/* Push one event of kind from source at its next position. */
+static void push_one(const char *source, const char *kind, const char *payload)
 {
-	json_t *st = fixture_status(&fx), *rec;
-	long long seq = fixture_int(st, "sources.civil_affairs.position") + 1;
-	char buf[512], *stamp, want[64];
+	json_t *st = fixture_status(&fx);
+	char buf[1024], key[64], *err = NULL;
+	long long seq;
 
+	snprintf(key, sizeof(key), "sources.%s.position", source);
+	seq = json_object_get(json_object_get(json_object_get(st, "sources"), source),
+			      "position") != NULL ? fixture_int(st, key) + 1 : 1;
 	json_decref(st);
-	snprintf(buf, sizeof(buf),
-		 "{\"source\":\"civil_affairs\",\"seq\":%lld,\"kind\":\"enrollment\",\"enrollment\":"
-		 "{\"id_number\":\"%s\",\"scheme\":\"rural_dibao\",\"class\":\"I\","
-		 "\"start_date\":\"2026-03-01\"}}\n", seq, urban);
-	assert_int_equal(push(fixture_write(&fx, "mismatch.jsonl", buf), NULL), 0);
+	snprintf(buf, sizeof(buf), "{\"source\":\"%s\",\"seq\":%lld,\"kind\":\"%s\",\"%s\":{%s}}\n",
+		 source, seq, kind, kind, payload);
+	if (push(fixture_write(&fx, "one.jsonl", buf), &err) != 0)
+		fail_msg("push %s: %s", buf, err != NULL ? err : "");
+	free(err);
+}
+
+/* The urban person of the test above gets alerts of both kinds of row: two
+ * more hukou_mismatch (alert rows) around a refused training claim (its
+ * not_eligible rides in the ledger row); its record, their order kept. */
+static json_t *alerts_of_both_rows(const char *urban)
+{
+	char payload[512], *stamp, *merged, want[64];
+	json_t *rec;
+
+	snprintf(payload, sizeof(payload),
+		 "\"id_number\":\"%s\",\"scheme\":\"rural_dibao\",\"class\":\"I\","
+		 "\"start_date\":\"2026-03-01\"", urban);
+	push_one("civil_affairs", "enrollment", payload);
+	snprintf(payload, sizeof(payload),
+		 "\"claim_id\":\"TR-ALERT-1\",\"id_number\":\"%s\",\"program\":\"vocational\","
+		 "\"locality\":\"city\",\"started_on\":\"2026-03-01\",\"completed_on\":\"2026-04-15\","
+		 "\"days\":45", urban);
+	push_one("labor", "training", payload);
+	snprintf(payload, sizeof(payload),
+		 "\"id_number\":\"%s\",\"scheme\":\"rural_dibao\",\"class\":\"I\","
+		 "\"start_date\":\"2026-04-01\"", urban);
+	push_one("civil_affairs", "enrollment", payload);
 	rec = fixture_get(&fx, urban, 0, NULL);
 	assert_non_null(rec);
-	assert_int_equal(json_array_size(json_object_get(rec, "alerts")), 2);
+	assert_int_equal(json_array_size(json_object_get(rec, "alerts")), 4);
 	assert_string_equal(fixture_str(rec, "alerts.1.code"), "hukou_mismatch");
-	/* Its row carries the record that first shows it, for a load to take. */
+	assert_string_equal(fixture_str(rec, "alerts.2.code"), "not_eligible");
+	assert_string_equal(fixture_str(rec, "alerts.2.ref"), "TR-ALERT-1");
+	assert_string_equal(fixture_str(rec, "alerts.3.code"), "hukou_mismatch");
+	merged = fixture_sql(&fx, "SELECT alert_code || '/' || alert_no FROM ledger WHERE "
+				  "ref = 'TR-ALERT-1'");
+	assert_string_equal(merged, "not_eligible/2");
+	free(merged);
+	/* The last alert's row carries the record that first shows it, for a load to take. */
 	stamp = fixture_sqlf(&fx, "SELECT version || '/' || feed_seq FROM alert WHERE "
 				  "id_number = '%s' ORDER BY id DESC LIMIT 1", urban);
 	snprintf(want, sizeof(want), "%lld/%lld", fixture_int(rec, "version"),
@@ -390,7 +422,7 @@ static void test_restart_keeps_records(void **state)
 
 	family_events(ids);
 	fixture_id(urban, "420702", "19700101", 13);
-	alerted = second_mismatch(urban);
+	alerted = alerts_of_both_rows(urban);
 	before = fixture_get(&fx, ids[0], 0, NULL);
 	st1 = fixture_status(&fx);
 	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
