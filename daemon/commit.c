@@ -332,10 +332,6 @@ static int write_household(struct engine *e, const struct household *hh)
 	return 0;
 }
 
-/* p's row, its applications' and its record on the feed. A stored person
- * whose ledger alone changed keeps its row (the stored form holds no
- * ledger): its new entries carry the version, feed sequence and time of
- * the record, which a load takes from them (daemon/load.c). */
 /* The row of p's shared entitlement list, unless one is committed or b
  * writes it already. 0 or -ENOMEM. */
 static int write_entitlements(struct engine *e, struct batch *b, const struct person *p)
@@ -355,12 +351,16 @@ static int write_entitlements(struct engine *e, struct batch *b, const struct pe
 	if ((slot = vec_grow((void **)&b->lists, &b->n_lists, &b->cap_lists, sizeof(*slot))) !=
 	    NULL) {
 		*slot = l;
-		commit_entitlement_list(&e->commit, l->hex, packed, len);
+		commit_entitlement_list(&e->commit, l->digest, packed, len);
 	}
 	free(packed);
 	return slot != NULL ? 0 : -ENOMEM;
 }
 
+/* p's row, its applications' and its record on the feed. A stored person
+ * whose ledger or alerts alone changed keeps its row (the stored form holds
+ * neither): their new rows carry the version, feed sequence and time of
+ * the record, which a load takes from them (daemon/load.c). */
 static int write_person(struct engine *e, struct batch *b, struct person *p, int64_t now)
 {
 	size_t len;

@@ -90,7 +90,8 @@ __attribute__((warn_unused_result)) int commit_ledger(struct commit *c,
  * to ask; alert_no -1), at place alert_no of p->alerts; its row is stamped
  * with p's record when the batch is flushed. When on the record and a
  * ledger entry of p with its scheme and ref came since entry first (the
- * refusal it is the alert of), it rides in that entry's row instead. 0 or
+ * entry it is about: a refusal, a clipped claim), it rides in that entry's
+ * row instead. 0 or
  * -ENOMEM. */
 __attribute__((warn_unused_result)) int commit_alert(struct commit *c,
 						     const struct commit_origin *o,
@@ -111,8 +112,10 @@ void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t sp
 /* A feed message (packed FeedMessage). */
 void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_t *msg,
 		 size_t len);
-/* A shared entitlement list's row: its digest (hex) and packed form. */
-void commit_entitlement_list(struct commit *c, const char *hex, const uint8_t *list, size_t len);
+/* A shared entitlement list's row: its digest (STATE_LIST_DIGEST_BYTES) and
+ * packed form. */
+void commit_entitlement_list(struct commit *c, const uint8_t *digest, const uint8_t *list,
+			     size_t len);
 /* The feed messages first to last of a batch as one row (packed FeedPage). */
 void commit_feed_page(struct commit *c, uint64_t first, uint64_t last, const uint8_t *page,
 		      size_t len);

@@ -3,7 +3,6 @@
 #include "commit.h"
 
 #include <errno.h>
-#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,7 +170,7 @@ void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t sp
 }
 
 /* The ledger entry since entry first that the record alert a about p is
- * the refusal of, or NULL. */
+ * about (the same scheme and ref: a refusal's, a clipped claim's), or NULL. */
 static struct commit_entry *refused_entry(struct commit *c, const struct person *p,
 					  const struct alert *a, size_t first)
 {
@@ -266,13 +265,10 @@ void commit_feed(struct commit *c, uint64_t seq, const char *topic, const uint8_
 	pgarray_bytea(&c->feed, 2, msg, len);
 }
 
-void commit_entitlement_list(struct commit *c, const char *hex, const uint8_t *list, size_t len)
+void commit_entitlement_list(struct commit *c, const uint8_t *digest, const uint8_t *list,
+			     size_t len)
 {
-	uint8_t digest[STATE_LIST_DIGEST_BYTES];
-	size_t dlen = 0;
-
-	sodium_hex2bin(digest, sizeof(digest), hex, strlen(hex), NULL, &dlen, NULL);
-	pgarray_bytea(&c->entitlement_lists, 0, digest, dlen);
+	pgarray_bytea(&c->entitlement_lists, 0, digest, STATE_LIST_DIGEST_BYTES);
 	pgarray_bytea(&c->entitlement_lists, 1, list, len);
 }
 

@@ -210,14 +210,13 @@ int fund_book(struct engine *e, struct batch *b, const struct commit_origin *o,
 	return fund_alert(e, b, o, d, t, budget);
 }
 
-/* Whether one of p's first n entries is in scheme s's fund for year: none
- * is ever removed, and memory holds every entry of a person it holds. */
+/* Whether one of p's first n entries is in scheme s's fund for year, the
+ * latest looked at first: none is ever removed, and memory holds every
+ * entry of a person it holds. */
 static bool has_fund_year(const struct person *p, size_t n, Assist__Scheme s, int year)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct ledger_entry *le = &p->ledger[i];
-
-		if (le->scheme == s && le->date != YMD_NONE && ymd_year(le->date) == year)
+	for (size_t i = n; i-- > 0;) {
+		if (p->ledger[i].scheme == s && fund_year_of(&p->ledger[i]) == year)
 			return true;
 	}
 	return false;

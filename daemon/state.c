@@ -1,6 +1,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -100,9 +101,10 @@ struct entitlement_list *state_entitlements_list(const struct entitlement *items
 	return (struct entitlement_list *)((char *)items - offsetof(struct entitlement_list, items));
 }
 
-int state_entitlements_digested(struct entitlement_list *l, const char *hex)
+int state_entitlements_digested(struct entitlement_list *l, const uint8_t *digest)
 {
-	snprintf(l->hex, sizeof(l->hex), "%s", hex);
+	memcpy(l->digest, digest, sizeof(l->digest));
+	sodium_bin2hex(l->hex, sizeof(l->hex), digest, sizeof(l->digest));
 	return strmap_put(&lists_by_digest, l->hex, l) < 0 ? -ENOMEM : 0;
 }
 

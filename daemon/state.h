@@ -274,7 +274,8 @@ const struct entitlement *state_entitlements_intern(const struct entitlement *it
 #define STATE_LIST_DIGEST_BYTES 16
 struct entitlement_list {
 	char *key;     /* each entry's scheme, eligibility and reason atom */
-	char hex[2 * STATE_LIST_DIGEST_BYTES + 1]; /* the digest; "" until made */
+	uint8_t digest[STATE_LIST_DIGEST_BYTES];
+	char hex[2 * STATE_LIST_DIGEST_BYTES + 1]; /* the digest in hex; "" until made */
 	bool stored;   /* its row is committed */
 	size_t n;
 	struct entitlement items[];
@@ -282,9 +283,10 @@ struct entitlement_list {
 
 /* The list items (from state_entitlements_intern) are the entries of. */
 struct entitlement_list *state_entitlements_list(const struct entitlement *items);
-/* l found by its digest hex from now on. 0 or -ENOMEM. */
+/* l's digest (STATE_LIST_DIGEST_BYTES), by which it is found from now on.
+ * 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int state_entitlements_digested(struct entitlement_list *l,
-								    const char *hex);
+								    const uint8_t *digest);
 /* The shared list whose digest is hex, or NULL. */
 struct entitlement_list *state_entitlements_by_digest(const char *hex);
 

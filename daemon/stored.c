@@ -71,15 +71,13 @@ uint8_t *stored_pack_entitlements(struct entitlement_list *l, size_t *len)
 	struct arena a = {0};
 	Assist__RecipientRecord r = ASSIST__RECIPIENT_RECORD__INIT;
 	uint8_t digest[STATE_LIST_DIGEST_BYTES], *out = NULL;
-	char hex[sizeof(l->hex)];
 
 	if (pbmap_to_list(&statemap_entitlements, l->items, l->n, &r.base, &a) < 0 ||
 	    (out = pack(&r.base, len)) == NULL)
 		goto cleanup;
 	if (l->hex[0] == '\0') {
 		crypto_generichash(digest, sizeof(digest), out, *len, NULL, 0);
-		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-		if (state_entitlements_digested(l, hex) < 0) {
+		if (state_entitlements_digested(l, digest) < 0) {
 			free(out);
 			out = NULL;
 		}
@@ -97,7 +95,6 @@ int stored_unpack_entitlements(const uint8_t *digest, size_t dlen, const uint8_t
 	struct entitlement *items = NULL;
 	const struct entitlement *shared;
 	struct entitlement_list *l;
-	char hex[2 * STATE_LIST_DIGEST_BYTES + 1];
 	size_t n = 0, cap = 0;
 	int rc = -EINVAL;
 
@@ -111,8 +108,7 @@ int stored_unpack_entitlements(const uint8_t *digest, size_t dlen, const uint8_t
 	if ((shared = state_entitlements_intern(items, n)) == NULL)
 		goto cleanup;
 	l = state_entitlements_list(shared);
-	sodium_bin2hex(hex, sizeof(hex), digest, dlen);
-	if (l->hex[0] == '\0' && state_entitlements_digested(l, hex) < 0)
+	if (l->hex[0] == '\0' && state_entitlements_digested(l, digest) < 0)
 		goto cleanup;
 	l->stored = true;
 	rc = 0;
@@ -124,10 +120,9 @@ cleanup:
 }
 
 /* The digest of p's entitlement list into st (made when first asked for). */
-static int name_entitlements(struct arena *a, const struct person *p, Assist__PersonState *st)
+static int name_entitlements(const struct person *p, Assist__PersonState *st)
 {
 	struct entitlement_list *l;
-	uint8_t *bin;
 	size_t len;
 
 	if (p->n_entitlements == 0)
@@ -140,11 +135,8 @@ static int name_entitlements(struct arena *a, const struct person *p, Assist__Pe
 			return -ENOMEM;
 		free(packed);
 	}
-	if ((bin = arena_alloc(a, STATE_LIST_DIGEST_BYTES)) == NULL)
-		return -ENOMEM;
-	sodium_hex2bin(bin, STATE_LIST_DIGEST_BYTES, l->hex, strlen(l->hex), NULL, &len, NULL);
-	st->entitlement_list.data = bin;
-	st->entitlement_list.len = len;
+	st->entitlement_list.data = l->digest;
+	st->entitlement_list.len = sizeof(l->digest);
 	return 0;
 }
 
@@ -155,7 +147,7 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 	uint8_t *out = NULL;
 
 	st.record = record_base(&a, p, true);
-	if (st.record == NULL || name_entitlements(&a, p, &st) < 0 || pack_years(&a, p, &st) < 0 ||
+	if (st.record == NULL || name_entitlements(p, &st) < 0 || pack_years(&a, p, &st) < 0 ||
 	    pack_statuses(&a, p, &st) < 0 ||
 	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base,
 			  &a) < 0 ||
