@@ -77,7 +77,7 @@ static int write_journal(struct engine *e, const struct batch_event *be)
 	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
 	memcpy(prev, e->commit.digest, sizeof(prev));
 	journal_digest(prev, be->src->name, maj, min, buf, len, e->commit.digest);
-	commit_journal(&e->commit, &o, validate_kind_name(be->ev), buf, len, prev, e->commit.digest,
+	commit_journal(&e->commit, &o, validate_kind_name(be->ev), buf, len, e->commit.digest,
 		       sizeof(prev));
 	free(buf);
 	return 0;

@@ -63,10 +63,10 @@ struct batch;
 /* Empty tables (no allocation yet), one column per parameter of its
  * statement; no decisions, digest or batch number yet. */
 void commit_init(struct commit *c);
-/* One event taken into the journal: its kind, packed form and chain digests. */
+/* One event taken into the journal: its kind, packed form and chain digest
+ * (the batch's page names the digest before its first event). */
 void commit_journal(struct commit *c, const struct commit_origin *o, const char *kind,
-		    const uint8_t *event, size_t len, const uint8_t *prev, const uint8_t *digest,
-		    size_t digest_len);
+		    const uint8_t *event, size_t len, const uint8_t *digest, size_t digest_len);
 /* A rejected event: field and reason, the event as JSON, the sender's raw input
  * (NULL when none). */
 void commit_dead_letter(struct commit *c, const struct commit_origin *o, const char *kind,

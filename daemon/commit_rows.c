@@ -64,14 +64,12 @@ static void origin(struct pgarray *r, int col, const struct commit_origin *o)
 }
 
 void commit_journal(struct commit *c, const struct commit_origin *o, const char *kind,
-		    const uint8_t *event, size_t len, const uint8_t *prev, const uint8_t *digest,
-		    size_t digest_len)
+		    const uint8_t *event, size_t len, const uint8_t *digest, size_t digest_len)
 {
 	origin(&c->journal, 0, o);
 	pgarray_text(&c->journal, 3, kind);
 	pgarray_bytea(&c->journal, 4, event, len);
-	pgarray_bytea(&c->journal, 5, prev, digest_len);
-	pgarray_bytea(&c->journal, 6, digest, digest_len);
+	pgarray_bytea(&c->journal, 5, digest, digest_len);
 }
 
 void commit_dead_letter(struct commit *c, const struct commit_origin *o, const char *kind,

@@ -250,6 +250,44 @@ static const struct store_migration migrations[] = {
 	{23, "ALTER TABLE ledger ADD COLUMN alert_code text, ADD COLUMN alert_message text, "
 	     "ADD COLUMN alert_no integer;"
 	     "ALTER TABLE alert ADD COLUMN alert_no integer;"},
+	/* A batch's journal is one row, its events' columns as arrays: a row
+	 * an event was a sixth of PostgreSQL's time (a heap tuple, an index
+	 * entry and a sequence value each). The digests chain event by event
+	 * as before; a page's prev_digest is the digest before its first
+	 * event. The rows written before become pages of at most 500, one
+	 * transaction's (one received_at) each. event_journal is the view of
+	 * the events, one row each as the table had them; journal_after() reads
+	 * them in order from an id by the pages' index. */
+	{24, "CREATE TABLE journal_page (last_id bigint PRIMARY KEY, first_id bigint NOT NULL,"
+	     "  received_at timestamptz NOT NULL DEFAULT now(), prev_digest bytea NOT NULL,"
+	     "  sources text[] COLLATE \"C\" NOT NULL, majors numeric(20)[] NOT NULL,"
+	     "  minors numeric(20)[] NOT NULL, kinds text[] NOT NULL, events bytea[] NOT NULL,"
+	     "  digests bytea[] NOT NULL);"
+	     "ALTER TABLE journal_page ALTER COLUMN events SET COMPRESSION lz4, "
+	     "ALTER COLUMN sources SET COMPRESSION lz4, ALTER COLUMN kinds SET COMPRESSION lz4, "
+	     "ALTER COLUMN majors SET COMPRESSION lz4, ALTER COLUMN minors SET COMPRESSION lz4, "
+	     "ALTER COLUMN digests SET STORAGE EXTERNAL;"
+	     "INSERT INTO journal_page SELECT max(id), min(id), received_at, "
+	     "(array_agg(prev_digest ORDER BY id))[1], array_agg(source ORDER BY id), "
+	     "array_agg(major ORDER BY id), array_agg(minor ORDER BY id), "
+	     "array_agg(kind ORDER BY id), array_agg(event ORDER BY id), "
+	     "array_agg(digest ORDER BY id) FROM event_journal "
+	     "GROUP BY (id - 1) / 500, received_at ORDER BY 1;"
+	     "DROP TABLE event_journal;"
+	     "CREATE VIEW event_journal AS SELECT p.first_id + u.o - 1 AS id, u.source, "
+	     "u.major, u.minor, u.kind, u.event, p.received_at, CASE WHEN u.o = 1 "
+	     "THEN p.prev_digest ELSE p.digests[u.o - 1] END AS prev_digest, u.digest "
+	     "FROM journal_page p CROSS JOIN LATERAL unnest(p.sources, p.majors, p.minors, "
+	     "p.kinds, p.events, p.digests) WITH ORDINALITY AS u(source, major, minor, kind, "
+	     "event, digest, o);"
+	     "CREATE FUNCTION journal_after(after bigint, n integer) RETURNS SETOF event_journal "
+	     "LANGUAGE sql STABLE AS 'SELECT p.first_id + u.o - 1, u.source, u.major, u.minor, "
+	     "u.kind, u.event, p.received_at, CASE WHEN u.o = 1 THEN p.prev_digest "
+	     "ELSE p.digests[u.o - 1] END, u.digest FROM (SELECT * FROM journal_page "
+	     "WHERE last_id > after ORDER BY last_id LIMIT n) p CROSS JOIN LATERAL "
+	     "unnest(p.sources, p.majors, p.minors, p.kinds, p.events, p.digests) "
+	     "WITH ORDINALITY AS u(source, major, minor, kind, event, digest, o) "
+	     "WHERE p.first_id + u.o - 1 > after ORDER BY p.last_id, u.o LIMIT n';"},
 };
 
 /* The persons a load by ids ($1) and households ($2) reads: the named ones
@@ -377,7 +415,8 @@ static const struct store_statement statements[SQL_N] = {
 			  "SELECT greatest((SELECT coalesce(max(seq), 0) FROM feed), "
 			  "(SELECT last_seq FROM feed_page ORDER BY first_seq DESC LIMIT 1)), "
 			  "(SELECT count(*) FROM dead_letter), (SELECT count(*) FROM person), "
-			  "(SELECT digest FROM event_journal ORDER BY id DESC LIMIT 1), "
+			  "(SELECT digests[cardinality(digests)] FROM journal_page "
+			  "ORDER BY last_id DESC LIMIT 1), "
 			  "(SELECT count(*) FROM store_meta WHERE key = 'rebuilding')",
 			  0},
 	/* The latest explanation of each subject of person $1, oldest first:
@@ -410,13 +449,17 @@ static const struct store_statement statements[SQL_N] = {
 	 * (daemon/commit.c), one array a parameter: the count given last is
 	 * the number of columns commit_init sets up. WITH ORDINALITY keeps the
 	 * rows' order, which the journal's ids and hash chain follow. */
+	/* The batch's events are one page (migration 24), after the last page
+	 * and chained to its last digest (zeros before the first). */
 	[SQL_JOURNAL_ROWS] = {"journal_rows",
-			      "INSERT INTO event_journal (source, major, minor, kind, event, "
-			      "prev_digest, digest) SELECT s, ma::numeric, mi::numeric, k, e, p, d FROM "
-			      "unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-			      "$5::bytea[], $6::bytea[], $7::bytea[]) WITH ORDINALITY "
-			      "AS t(s, ma, mi, k, e, p, d, o) ORDER BY o",
-			      7},
+			      "INSERT INTO journal_page (last_id, first_id, prev_digest, sources, "
+			      "majors, minors, kinds, events, digests) SELECT f + cardinality($1::text[]) "
+			      "- 1, f, d, $1::text[], $2::text[]::numeric[], $3::text[]::numeric[], $4::text[], "
+			      "$5::bytea[], $6::bytea[] FROM (SELECT coalesce(l.last_id, 0) + 1 AS f, "
+			      "coalesce(l.d, decode(repeat('00', 32), 'hex')) AS d FROM (SELECT 1) o "
+			      "LEFT JOIN LATERAL (SELECT last_id, digests[cardinality(digests)] AS d "
+			      "FROM journal_page ORDER BY last_id DESC LIMIT 1) l ON true) x",
+			      6},
 	[SQL_DEAD_LETTER_ROWS] = {"dead_letter_rows",
 				  "INSERT INTO dead_letter (source, major, minor, kind, field, "
 				  "reason, event, raw) SELECT s, ma::numeric, mi::numeric, k, f, r, e::jsonb, w "
@@ -540,7 +583,7 @@ static const struct store_statement statements[SQL_N] = {
 	[SQL_JOURNAL_PAGE] = {"journal_page",
 			      "SELECT id, source, major, minor, event, "
 			      "to_char(received_at AT TIME ZONE 'UTC', 'YYYYMMDD') "
-			      "FROM event_journal WHERE id > $1 ORDER BY id LIMIT $2",
+			      "FROM journal_after($1::bigint, $2::int)",
 			      2},
 	/* Everything derived from the journal goes; the marker makes a plain
 	 * start refuse a half-rebuilt store until a rebuild finishes. */
@@ -590,12 +633,13 @@ static const struct store_statement statements[SQL_N] = {
 				"INSERT INTO recompute_job (id, from_date, params, buckets, claims, "
 				"journal_max, chunk) SELECT coalesce((SELECT max(id) FROM "
 				"recompute_job), 0) + 1, $1::date, '', 0, true, "
-				"coalesce((SELECT max(id) FROM event_journal), 0), $2::int RETURNING id",
+				"coalesce((SELECT max(last_id) FROM journal_page), 0), $2::int RETURNING id",
 				2},
-	/* A page of the claim events of a claims job's journal: kinds $4. */
+	/* A page of a claims job's journal, up to $2: every event's id, the
+	 * event of those of kinds $4 (NULL for the others). */
 	[SQL_CLAIM_PAGE] = {"claim_page",
-			    "SELECT id, event FROM event_journal WHERE id > $1::bigint AND "
-			    "id <= $2::bigint AND kind = ANY($4::text[]) ORDER BY id LIMIT $3",
+			    "SELECT id, CASE WHEN kind = ANY($4::text[]) THEN event END "
+			    "FROM journal_after($1::bigint, $3::int) WHERE id <= $2::bigint",
 			    4},
 	/* The jobs not finished, and the last one finished, oldest first. */
 	[SQL_JOBS] = {"jobs",

@@ -384,11 +384,15 @@ static void on_claim_page(struct store_job *job, int status)
 	rows = PQntuples(res);
 	for (int i = 0; i < rows && rc == 0; i++) {
 		size_t len;
-		uint8_t *data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
-		Assist__Event *ev = data ? assist__event__unpack(NULL, len, data) : NULL;
+		uint8_t *data;
+		Assist__Event *ev;
 
-		PQfreemem(data);
 		s->claims.after = strtoull(PQgetvalue(res, i, 0), NULL, 10);
+		if (PQgetisnull(res, i, 1)) /* not a claim */
+			continue;
+		data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
+		ev = data ? assist__event__unpack(NULL, len, data) : NULL;
+		PQfreemem(data);
 		if (ev != NULL)
 			rc = claims_take(&s->claims, ev, from);
 	}

@@ -208,9 +208,9 @@ static long check_journal_repeats(PGconn *db, struct cli_progress *progress)
 static long check_journal(PGconn *db, uint64_t *rows, struct cli_progress *progress)
 {
 	static const struct pass ps = {
-		"journal: ", "SELECT count(*) FROM event_journal",
+		"journal: ", "SELECT coalesce(sum(last_id - first_id + 1), 0) FROM journal_page",
 		"SELECT id, source, major::text, minor::text, event, prev_digest, digest "
-		"FROM event_journal WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+		"FROM journal_after($1::bigint, $2::int)",
 		"0"};
 	struct chain c = {{0}, progress};
 	long bad = each_row(db, &ps, check_journal_row, &c, rows, progress), repeats;

@@ -64,10 +64,11 @@ static const char usage[] =
 	"      assistd's feed (feed_full_ids = true)\n"
 	"  sink --bind EP      acknowledge every batch at once after unpacking it, until\n"
 	"                      SIGTERM\n"
-	"  copy --database CONNINFO [EVENTS] [--create] [--source NAME]\n"
+	"  copy --database CONNINFO [EVENTS] [--create] [--source NAME] [--pages]\n"
 	"      the events' journal rows by binary COPY into event_journal, a batch a\n"
 	"      transaction (--create: the table first; --source: every row of NAME,\n"
-	"      following its rows there, as a preload)\n"
+	"      following its rows there, as a preload; --pages: into assistd's\n"
+	"      journal, in pages of 500 events as assistd writes it)\n"
 	"EVENTS (the same in every command, so the same events go each way):\n"
 	"  --senders K         senders (default 4); sender k owns every Kth household\n"
 	"  --households H      households (3 recipients each; default 1000)\n"
@@ -467,7 +468,7 @@ struct opts {
 	const char *endpoint, *feed, *bind, *database, *source;
 	double rate;
 	uint64_t window;
-	bool create;
+	bool create, pages;
 };
 
 /* A number option's value within [min, max] into *out: false if it is not. */
@@ -526,6 +527,9 @@ static bool command_option(struct opts *o, int opt, const char *arg)
 	case 'c':
 		o->create = true;
 		return true;
+	case 'P':
+		o->pages = true;
+		return true;
 	case 'r':
 		o->rate = strtod(arg, NULL);
 		return o->rate > 0;
@@ -556,6 +560,7 @@ static int parse_options(struct opts *o, int argc, char **argv)
 		{ "database", required_argument, NULL, 'd' },
 		{ "source", required_argument, NULL, 's' },
 		{ "create", no_argument, NULL, 'c' },
+		{ "pages", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, rc = 0;
@@ -1272,6 +1277,26 @@ static const char copy_sql[] =
 	"COPY event_journal (source, major, minor, kind, event, prev_digest, digest) "
 	"FROM STDIN (FORMAT binary)";
 
+/* --pages: assistd's journal is pages of a batch's events (its migration
+ * 24), event_journal their view. A batch is copied into a table of rows
+ * like the ceiling's, then made pages of 500 in the same transaction. */
+static const char pages_ddl[] =
+	"CREATE TEMP TABLE journal_copy (id bigserial, source text COLLATE \"C\","
+	"  major numeric(20), minor numeric(20), kind text, event bytea,"
+	"  prev_digest bytea, digest bytea)";
+static const char pages_copy_sql[] =
+	"BEGIN; COPY journal_copy (source, major, minor, kind, event, prev_digest, digest) "
+	"FROM STDIN (FORMAT binary)";
+static const char pages_sql[] =
+	"INSERT INTO journal_page (last_id, first_id, prev_digest, sources, majors, minors, "
+	"kinds, events, digests) SELECT b + max(n), b + min(n), "
+	"(array_agg(prev_digest ORDER BY n))[1], array_agg(source ORDER BY n), "
+	"array_agg(major ORDER BY n), array_agg(minor ORDER BY n), array_agg(kind ORDER BY n), "
+	"array_agg(event ORDER BY n), array_agg(digest ORDER BY n) "
+	"FROM (SELECT row_number() OVER (ORDER BY id) AS n, * FROM journal_copy) t, "
+	"(SELECT coalesce(max(last_id), 0) AS b FROM journal_page) x "
+	"GROUP BY (n - 1) / 500, b ORDER BY 1; TRUNCATE journal_copy; COMMIT";
+
 /* A binary COPY stream being built. */
 struct copybuf {
 	uint8_t *p;
@@ -1379,7 +1404,7 @@ static int copy_row(struct copyrun *c, const Assist__Event *ev, const char *sour
 /* The rows in c->buf as one COPY, its own transaction: 0 or -EIO (reported). */
 static int copy_flush(struct copyrun *c)
 {
-	PGresult *res = PQexec(c->pg, copy_sql);
+	PGresult *res = PQexec(c->pg, c->o->pages ? pages_copy_sql : copy_sql);
 	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -1393,6 +1418,14 @@ static int copy_flush(struct copyrun *c)
 		    PQputCopyEnd(c->pg, NULL) != 1)
 			rc = -EIO;
 		res = PQgetResult(c->pg);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = -EIO;
+	}
+	if (rc == 0 && c->o->pages) {
+		PQclear(res);
+		while ((res = PQgetResult(c->pg)) != NULL)
+			PQclear(res);
+		res = PQexec(c->pg, pages_sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			rc = -EIO;
 	}
@@ -1428,8 +1461,8 @@ static int copy_start(struct copyrun *c)
 	PGresult *res = NULL;
 	int rc = -EIO;
 
-	if (c->o->create) {
-		res = PQexec(c->pg, journal_ddl);
+	if (c->o->create || c->o->pages) {
+		res = PQexec(c->pg, c->o->pages ? pages_ddl : journal_ddl);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			goto cleanup;
 		PQclear(res);

@@ -542,7 +542,7 @@ static void test_large_request_in_slices(void **state)
 	next_seq += 20000;
 	assert_counts(next_seq - 1, rejected_so_far);
 	/* One transaction per 500 events: the journal's batches show it. */
-	batches = fixture_sql(&fx, "SELECT count(DISTINCT xmin::text) FROM event_journal");
+	batches = fixture_sql(&fx, "SELECT count(DISTINCT xmin::text) FROM journal_page");
 	assert_non_null(batches);
 	assert_true(atoi(batches) >= 40);
 	free(batches);

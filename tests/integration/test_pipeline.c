@@ -598,12 +598,17 @@ static void test_audit_finds_tampering(void **state)
 	assert_non_null(strstr(out, ", 0 broken"));
 	assert_non_null(strstr(out, ", 0 totals that do not match"));
 	free(out);
-	v = fixture_sql(&fx, "UPDATE event_journal SET event = event || '\\x00'::bytea WHERE id = 3 RETURNING id");
+	/* Events 3 to 5 are in one page: the batch of the first events. */
+	v = fixture_sql(&fx, "UPDATE journal_page SET events[4 - first_id] = "
+			     "events[4 - first_id] || '\\x00'::bytea WHERE 3 BETWEEN first_id "
+			     "AND last_id RETURNING 3");
 	assert_string_equal(v, "3");
 	free(v);
 	/* An event journaled twice: its own digest breaks too. */
-	v = fixture_sql(&fx, "UPDATE event_journal SET (source, major, minor) = (SELECT source, "
-			     "major, minor FROM event_journal WHERE id = 4) WHERE id = 5 RETURNING id");
+	v = fixture_sql(&fx, "UPDATE journal_page SET sources[6 - first_id] = sources[5 - first_id], "
+			     "majors[6 - first_id] = majors[5 - first_id], minors[6 - first_id] = "
+			     "minors[5 - first_id] WHERE 5 BETWEEN first_id AND last_id "
+			     "AND 4 >= first_id RETURNING 5");
 	assert_string_equal(v, "5");
 	free(v);
 	v = fixture_sql(&fx, "UPDATE ledger SET amount_fen = amount_fen + 1 WHERE id = (SELECT min(id) FROM ledger WHERE scheme = 'huimin') RETURNING scheme");

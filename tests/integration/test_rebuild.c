@@ -1,6 +1,7 @@
 /* assistctl dump and assistd --rebuild: two dumps of one state are the same
  * bytes; a store rebuilt from its journal alone dumps the same as before,
- * and so does a fresh database given only a copy of the journal. */
+ * and so does a fresh database given only a copy of the journal; a journal
+ * of rows (before migration 24) becomes pages with the same events. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -130,6 +131,40 @@ static void test_dump_rebuild_same(void **state)
 	json_decref(st);
 }
 
+/* A store whose journal is a row an event (before migration 24) gets the
+ * same events, positions and chain as pages, and audits clean. */
+static void test_journal_rows_become_pages(void **state)
+{
+	const char *events = "SELECT md5(string_agg(concat_ws(':', id, source, major, minor, "
+			     "kind, md5(event), encode(prev_digest, 'hex'), encode(digest, 'hex'), "
+			     "received_at), ',' ORDER BY id)) FROM event_journal";
+	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
+	char *before = fixture_sql(&fx, events), *undo, *after;
+	long long rows = faults_count(&fx, "SELECT count(*) FROM event_journal");
+
+	assert_non_null(before);
+	assert_true(rows > 1000);
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	undo = fixture_sql(&fx, "CREATE TABLE journal_rows AS SELECT * FROM event_journal; "
+				"DROP FUNCTION journal_after(bigint, integer); DROP VIEW event_journal; "
+				"DROP TABLE journal_page; ALTER TABLE journal_rows RENAME TO event_journal; "
+				"DELETE FROM schema_migrations WHERE version = 24; SELECT 1");
+	assert_non_null(undo);
+	free(undo);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	after = fixture_sql(&fx, events);
+	assert_non_null(after);
+	assert_string_equal(after, before);
+	/* Pages of at most 500, none across two transactions. */
+	assert_int_equal(faults_count(&fx, "SELECT count(*) FROM journal_page WHERE "
+					   "last_id - first_id >= 500 OR cardinality(events) <> "
+					   "last_id - first_id + 1"), 0);
+	assert_true(faults_count(&fx, "SELECT count(*) FROM journal_page") >= (rows + 499) / 500);
+	assert_int_equal(fixture_run(&fx, NULL, NULL, audit), 0);
+	free(before);
+	free(after);
+}
+
 static void test_fresh_database_from_journal_copy(void **state)
 {
 	char conninfo[512], line[700], *out = NULL;
@@ -176,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump_rebuild_same),
+		cmocka_unit_test(test_journal_rows_become_pages),
 		cmocka_unit_test(test_fresh_database_from_journal_copy),
 		cmocka_unit_test(test_unfinished_rebuild_refuses_start),
 	};

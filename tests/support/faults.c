@@ -74,18 +74,16 @@ int faults_conninfo(struct fixture *fx, const char *db, char *out, size_t len)
 
 int faults_copy_journal(struct fixture *fx, const char *db)
 {
-	static const char cols[] = "source, major, minor, kind, event, received_at, "
-				   "prev_digest, digest";
 	char from[512], to[512], cmd[3072];
 
 	if (faults_conninfo(fx, "assist", from, sizeof(from)) < 0 ||
 	    faults_conninfo(fx, db, to, sizeof(to)) < 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd),
-		 "psql '%s' -Atqc 'COPY (SELECT %s FROM event_journal ORDER BY id) "
-		 "TO STDOUT' | psql '%s' -qc 'COPY event_journal (%s) FROM STDIN' "
+		 "psql '%s' -Atqc 'COPY (SELECT * FROM journal_page ORDER BY last_id) "
+		 "TO STDOUT' | psql '%s' -qc 'COPY journal_page FROM STDIN' "
 		 ">>%s/copy.log 2>&1",
-		 from, cols, to, cols, fx->dir);
+		 from, to, fx->dir);
 	return shell(cmd) == 0 ? 0 : -1;
 }
 
