@@ -59,6 +59,10 @@ enum schema_stmt {
 	SQL_N
 };
 
+/* The numbered migrations, oldest first (daemon/migrations.c). */
+#define SCHEMA_MIGRATIONS 24
+extern const struct store_migration schema_migrations[SCHEMA_MIGRATIONS];
+
 /* The catalog handed to store_open(). */
 extern const struct store_catalog schema_catalog;
 

@@ -373,7 +373,7 @@ static void on_claim_page(struct store_job *job, int status)
 	const PGresult *res = job->results[0];
 	struct standards_job *j = current(s);
 	ymd_t from = YMD_NONE;
-	int rc = 0, rows;
+	int rc = 0, rows = PQntuples(res); /* 0 for a failed job's NULL */
 
 	s->busy = false;
 	if (status < 0 || j == NULL || j->id != s->claims.job || ymd_parse(j->from, &from) < 0) {
@@ -381,17 +381,16 @@ static void on_claim_page(struct store_job *job, int status)
 		store_job_free(job);
 		return;
 	}
-	rows = PQntuples(res);
 	for (int i = 0; i < rows && rc == 0; i++) {
+		Assist__Event *ev = NULL;
 		size_t len;
 		uint8_t *data;
-		Assist__Event *ev;
 
 		s->claims.after = strtoull(PQgetvalue(res, i, 0), NULL, 10);
 		if (PQgetisnull(res, i, 1)) /* not a claim */
 			continue;
-		data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len);
-		ev = data ? assist__event__unpack(NULL, len, data) : NULL;
+		if ((data = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &len)))
+			ev = assist__event__unpack(NULL, len, data);
 		PQfreemem(data);
 		if (ev != NULL)
 			rc = claims_take(&s->claims, ev, from);
