@@ -14,6 +14,7 @@
 #include "fund.h"
 #include "idnum.h"
 #include "pbjson.h"
+#include "pos.h"
 #include "schema.h"
 #include "scheme.h"
 #include "stored.h"
@@ -68,13 +69,13 @@ static int write_journal(struct engine *e, const struct batch_event *be)
 	uint8_t *buf = malloc(len ? len : 1);
 	uint8_t prev[JOURNAL_DIGEST_BYTES];
 	struct commit_origin o = origin_of(be);
-	char maj[24], min[24];
+	char maj[POS_DECIMAL_LEN], min[POS_DECIMAL_LEN];
 
 	if (buf == NULL)
 		return -ENOMEM;
 	protobuf_c_message_pack(&be->ev->base, buf);
-	snprintf(maj, sizeof(maj), "%" PRIu64, be->major);
-	snprintf(min, sizeof(min), "%" PRIu64, be->minor);
+	pos_decimal(be->major, maj);
+	pos_decimal(be->minor, min);
 	memcpy(prev, e->commit.digest, sizeof(prev));
 	journal_digest(prev, be->src->name, maj, min, buf, len, e->commit.digest);
 	commit_journal(&e->commit, &o, validate_kind_name(be->ev), buf, len, e->commit.digest,

@@ -33,8 +33,10 @@ static const struct {
 /* A lookup by name is a binary search of strcmps, made at every use of
  * every row (9 % of assistd's CPU in a benchmark). The maps are static
  * tables whose names are string literals, so the answer is kept by the
- * addresses of descriptor and name. Only assistd's loop thread maps. */
-#define FIELD_CACHE 512
+ * addresses of descriptor and name, in an open-addressed table that the
+ * few hundred rows never fill (a cache that evicted on collision thrashed
+ * between two rows of one record). Only assistd's loop thread maps. */
+#define FIELD_CACHE 1024
 
 static struct {
 	const ProtobufCMessageDescriptor *desc;
@@ -45,14 +47,22 @@ static struct {
 static const ProtobufCFieldDescriptor *field_of(const ProtobufCMessageDescriptor *desc,
 						const char *name)
 {
-	size_t h = (((uintptr_t)name >> 3) ^ ((uintptr_t)desc >> 5)) % FIELD_CACHE;
+	uint64_t k = ((uint64_t)(uintptr_t)name ^ ((uint64_t)(uintptr_t)desc << 17)) *
+		     UINT64_C(0x9E3779B97F4A7C15);
+	size_t h = (size_t)(k >> 54); /* 10 bits: FIELD_CACHE */
 
-	if (field_cache[h].name != name || field_cache[h].desc != desc) {
-		field_cache[h].desc = desc;
-		field_cache[h].name = name;
-		field_cache[h].field = protobuf_c_message_descriptor_get_field_by_name(desc, name);
+	for (size_t probe = 0; probe < FIELD_CACHE; probe++, h = (h + 1) % FIELD_CACHE) {
+		if (field_cache[h].name == name && field_cache[h].desc == desc)
+			return field_cache[h].field;
+		if (field_cache[h].name == NULL) {
+			field_cache[h].desc = desc;
+			field_cache[h].name = name;
+			field_cache[h].field =
+				protobuf_c_message_descriptor_get_field_by_name(desc, name);
+			return field_cache[h].field;
+		}
 	}
-	return field_cache[h].field;
+	return protobuf_c_message_descriptor_get_field_by_name(desc, name);
 }
 
 /* The fault of row r of map, or NULL when it agrees with the descriptor. */

@@ -2,10 +2,10 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pos.h"
 
 /* Element types (pg_type.oid), as array_recv checks them. */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_TEXT = 25 };
@@ -134,10 +134,10 @@ void pgarray_bool(struct pgarray *r, int col, bool v)
 
 void pgarray_numeric(struct pgarray *r, int col, uint64_t v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	char buf[POS_DECIMAL_LEN];
+	size_t n = pos_decimal(v, buf);
 
-	bytes(r, col, OID_TEXT, buf, (size_t)n);
+	bytes(r, col, OID_TEXT, buf, n);
 }
 
 size_t pgarray_count(const struct pgarray *r)

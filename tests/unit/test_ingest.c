@@ -28,6 +28,24 @@ static void test_pos_cmp(void **state)
 		assert_int_equal(pos_cmp(cases[i].a, cases[i].b), cases[i].want);
 }
 
+/* As the journal's digests and the store's numeric columns take them. */
+static void test_pos_decimal(void **state)
+{
+	static const struct {
+		uint64_t v;
+		const char *want;
+	} cases[] = {
+		{0, "0"}, {7, "7"}, {10, "10"}, {1000000, "1000000"},
+		{UINT64_MAX, "18446744073709551615"}, {UINT64_MAX / 10, "1844674407370955161"},
+	};
+	char buf[POS_DECIMAL_LEN];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(pos_decimal(cases[i].v, buf), strlen(cases[i].want));
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 static void test_pos_limit(void **state)
 {
 	static const struct {
@@ -192,6 +210,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pos_cmp),
+		cmocka_unit_test(test_pos_decimal),
 		cmocka_unit_test(test_pos_limit),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_event_pos),
