@@ -224,14 +224,18 @@ const struct pbmap_list statemap_trace_inputs = {&assist__explanation__descripto
 
 void statemap_fill_ytd(Assist__Ytd *o, const struct ytd *y)
 {
-	for (int c = 0; c < scheme_ytd_count(); c++)
-		*scheme_ytd_slot(o, scheme_ytd_field(c)) = y->totals[c];
+	int64_t *slot;
+
+	for (int c = 0; (slot = scheme_ytd_counter(o, c)) != NULL; c++)
+		*slot = y->totals[c];
 }
 
 void statemap_read_ytd(struct ytd *y, const Assist__Ytd *o)
 {
-	for (int c = 0; c < scheme_ytd_count(); c++)
-		y->totals[c] = scheme_ytd_get(o, scheme_ytd_field(c));
+	const int64_t *slot;
+
+	for (int c = 0; (slot = scheme_ytd_counter((Assist__Ytd *)o, c)) != NULL; c++)
+		y->totals[c] = *slot;
 }
 
 int statemap_check(char *err, size_t errlen)

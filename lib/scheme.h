@@ -72,6 +72,8 @@ void scheme_ytd_add(int64_t *totals, Assist__Scheme s, int64_t amount);
 int scheme_ytd_count(void);
 /* The Ytd field name of counter c ("huimin_paid_fen"), or NULL. */
 const char *scheme_ytd_field(int c);
+/* Counter c's field of the Ytd message y, or NULL for no such counter. */
+int64_t *scheme_ytd_counter(Assist__Ytd *y, int c);
 /* The int64 field called field of the Ytd message y, or NULL if it has none. */
 int64_t *scheme_ytd_slot(Assist__Ytd *y, const char *field);
 /* The value of that field of y; 0 if it has none. */
