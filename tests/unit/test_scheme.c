@@ -145,6 +145,20 @@ static void test_counters(void **state)
 	assert_null(scheme_ytd_field(scheme_ytd_count()));
 }
 
+/* Each counter's slot is its named field's, and there is none past them. */
+static void test_counter_slots(void **state)
+{
+	Assist__Ytd y = ASSIST__YTD__INIT;
+
+	for (int c = 0; c < scheme_ytd_count(); c++) {
+		assert_non_null(scheme_ytd_counter(&y, c));
+		assert_ptr_equal(scheme_ytd_counter(&y, c), scheme_ytd_slot(&y, scheme_ytd_field(c)));
+	}
+	assert_ptr_equal(scheme_ytd_counter(&y, scheme_ytd(S(HUIMIN))), &y.huimin_paid_fen);
+	assert_null(scheme_ytd_counter(&y, scheme_ytd_count()));
+	assert_null(scheme_ytd_counter(&y, -1));
+}
+
 static void test_ytd_fields(void **state)
 {
 	static const struct {
@@ -247,6 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),	   cmocka_unit_test(test_names_as_json),
 		cmocka_unit_test(test_by_name),	   cmocka_unit_test(test_ytd_fields), cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_counter_slots),
 		cmocka_unit_test(test_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
