@@ -65,7 +65,7 @@ static void assert_first_answers(void)
 
 	assert_non_null(st);
 	json_decref(st);
-	assert_int_equal(kill(fx.assistd, 0), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, 0), 0);
 }
 
 static void assert_says(const char *err, const char *want)

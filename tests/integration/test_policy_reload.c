@@ -149,7 +149,7 @@ static char *sighup(void)
 	size_t skip = strlen(before);
 
 	free(before);
-	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, SIGHUP), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "RELOADING=1", 30000), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
 	after = fixture_read(&fx, "assistd.log");

@@ -115,7 +115,7 @@ static void test_refused_rows_are_isolated(void **state)
 	/* Two events rejected: push says so and exits 1, but finishes. */
 	assert_int_equal(fixture_run(&fx, NULL, &err, argv), 1);
 	free(err);
-	assert_int_equal(kill(fx.assistd, 0), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, 0), 0);
 	check_counts();
 
 	/* The first refused alone: its dead letter keeps the event and says why. */

@@ -308,7 +308,7 @@ static void test_export_full_ids_right(void **state)
 	assert_null(strstr(out, id));
 	free(out);
 	assert_int_equal(append("full_id_clients = dashboard"), 0);
-	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, SIGHUP), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "RELOADING=1", 30000), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
 	out = export_as_consumer();
@@ -400,11 +400,11 @@ static void test_reload_clients(void **state)
 	snprintf(text, sizeof(text), "%s%s consumer late\n", clients_text(), late.public);
 	fixture_write(&fx, "clients", text);
 	assert_int_equal(fixture_run(&fx, NULL, NULL, status), 2);
-	kill(fx.assistd, SIGHUP);
+	fixture_assistd_signal(&fx, SIGHUP);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 10000), 0);
 	assert_int_equal(fixture_run(&fx, NULL, NULL, status), 0);
 	fixture_write(&fx, "clients", "not a key\n");
-	kill(fx.assistd, SIGHUP);
+	fixture_assistd_signal(&fx, SIGHUP);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 10000), 0);
 	log = fixture_read(&fx, "assistd.log");
 	assert_non_null(strstr(log, "clients:1: the key is not a 40-character Z85"));

@@ -162,7 +162,7 @@ static void test_health_may_not_rename(void **state)
 /* SIGHUP and wait for the reload to be over. */
 static void sighup(void)
 {
-	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, SIGHUP), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "RELOADING=1", 30000), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
 }

@@ -192,7 +192,7 @@ static void test_paid(void **state)
 					  NULL),
 			     0);
 	/* A reload that changes nothing periodic starts no job. */
-	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, SIGHUP), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
 	assert_sql("SELECT count(*) FROM recompute_job", "0");
 }
@@ -206,7 +206,7 @@ static void test_raised_killed_resumed(void **state)
 
 	(void)state;
 	raise_standard();
-	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, SIGHUP), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
 	for (t0 = fixture_now_s(); done < 2 && fixture_now_s() - t0 < 60; fixture_sleep_ms(20))
 		job_status(&done, &total, &finished);
@@ -360,7 +360,7 @@ static void test_claims_recomputed(void **state)
 	jan = ref_total("RC-JAN", "medical_assistance", &n);
 	edit_policy("medical.yaml", "medical.assistance.rate", "    2008-01-01: 5000\n",
 		    "    2008-01-01: 7000\n");
-	assert_int_equal(kill(fx.assistd, SIGHUP), 0);
+	assert_int_equal(fixture_assistd_signal(&fx, SIGHUP), 0);
 	assert_int_equal(fixture_notify_wait(&fx, "READY=1", 30000), 0);
 	st = fixture_run(&fx, &out, NULL, argv);
 	if (st != 0 || strstr(out, "finished") == NULL)

@@ -244,6 +244,11 @@ int fixture_assistd_stop(struct fixture *fx, int sig)
 	return st;
 }
 
+int fixture_assistd_signal(struct fixture *fx, int sig)
+{
+	return fx->assistd > 0 ? kill(fx->assistd, sig) : -1;
+}
+
 static pid_t spawn(struct fixture *fx, const char *const *argv, const char *out,
 		   const char *err)
 {

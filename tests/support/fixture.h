@@ -35,6 +35,9 @@ int fixture_assistd_start(struct fixture *fx);
 /* Send sig to assistd and wait for it to exit; returns its exit status
  * (128+signal if it was killed). */
 int fixture_assistd_stop(struct fixture *fx, int sig);
+/* Send sig to the running assistd: kill(2)'s result, or -1 when none runs
+ * (a kill of pid 0 would signal the test's whole process group). */
+int fixture_assistd_signal(struct fixture *fx, int sig);
 /* Run a program of the build directory (argv[0] is its name) with args; stdout
  * and stderr go to malloc'ed strings (either may be NULL). Returns the exit
  * status, or -1. */
