@@ -73,18 +73,22 @@ static struct strmap entitlement_lists, lists_by_digest;
  * in hex, by hand (snprintf of them was 2 % of assistd's time). */
 #define ENTITLEMENT_KEY_LEN (8 + 1 + 2 * sizeof(uintptr_t) + 1)
 
-static size_t key_item(char *out, const struct entitlement *e)
+/* The digits hex digits of v, most significant first, at out. */
+static size_t key_hex(char *out, uint64_t v, int digits)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint32_t scheme = (uint32_t)e->scheme;
-	uintptr_t reason = (uintptr_t)e->reason;
-	size_t len = 0;
 
-	for (int shift = 28; shift >= 0; shift -= 4)
-		out[len++] = hex[(scheme >> shift) & 15];
+	for (int i = 0; i < digits; i++)
+		out[i] = hex[(v >> (4 * (digits - 1 - i))) & 15];
+	return (size_t)digits;
+}
+
+static size_t key_item(char *out, const struct entitlement *e)
+{
+	size_t len = key_hex(out, (uint32_t)e->scheme, 8);
+
 	out[len++] = e->eligible ? 'y' : 'n';
-	for (int shift = (int)(8 * sizeof(reason)) - 4; shift >= 0; shift -= 4)
-		out[len++] = hex[(reason >> shift) & 15];
+	len += key_hex(out + len, (uintptr_t)e->reason, 2 * (int)sizeof(uintptr_t));
 	out[len++] = ';';
 	return len;
 }
