@@ -58,10 +58,13 @@ static const char usage[] =
 	"usage: assist-bench COMMAND [OPTIONS]\n"
 	"The load and the ceilings of scripts/bench (docs/performance.md).\n"
 	"  send --endpoint EP [EVENTS] [--rate R] [--window N] [--feed EP]\n"
+	"       [--latency-log FILE]\n"
 	"      K senders (sources bench1..benchK) and finance push the events to EP\n"
 	"      (assistd's ingest endpoint, or a sink); closed loop, or with --rate an\n"
 	"      open loop at R events/s; --feed EP also times each person's record on\n"
-	"      assistd's feed (feed_full_ids = true)\n"
+	"      assistd's feed (feed_full_ids = true); --latency-log FILE writes, on\n"
+	"      the open loop, a line an event in the order acknowledged: when it was\n"
+	"      due (s since the start) and its latency to the ack (ms)\n"
 	"  sink --bind EP      acknowledge every batch at once after unpacking it, until\n"
 	"                      SIGTERM\n"
 	"  copy --database CONNINFO [EVENTS] [--create] [--source NAME] [--pages]\n"
@@ -465,7 +468,7 @@ static void fill_run(struct slot *s, const struct gen *g, uint64_t p, uint64_t m
 
 struct opts {
 	struct gen g;
-	const char *endpoint, *feed, *bind, *database, *source;
+	const char *endpoint, *feed, *bind, *database, *source, *latency_log;
 	double rate;
 	uint64_t window;
 	bool create, pages;
@@ -524,6 +527,9 @@ static bool command_option(struct opts *o, int opt, const char *arg)
 	case 's':
 		o->source = arg;
 		return true;
+	case 'L':
+		o->latency_log = arg;
+		return true;
 	case 'c':
 		o->create = true;
 		return true;
@@ -561,6 +567,7 @@ static int parse_options(struct opts *o, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "create", no_argument, NULL, 'c' },
 		{ "pages", no_argument, NULL, 'P' },
+		{ "latency-log", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, rc = 0;
@@ -612,6 +619,7 @@ struct run {
 	uint64_t total;
 	double sender_rate;
 	float *ack_ms, *feed_ms;
+	FILE *latency_log; /* --latency-log, or NULL */
 	size_t n_ack, n_feed;
 	struct pending *pend;
 	uint64_t person_events, overlapped, overflow, busy, gaps, resends, batches, feed_msgs;
@@ -743,8 +751,13 @@ static void on_ack(struct run *r, struct sender *s, const Assist__Ack *a, int64_
 	if (a->applied != NULL && a->applied->major > s->base + s->acked) {
 		k = a->applied->major - s->base;
 		k = k > s->sent ? s->sent : k;
-		for (uint64_t j = s->acked; r->o->rate > 0 && j < k; j++)
-			r->ack_ms[r->n_ack++] = (float)(now - due_ns(r, s, j)) / 1e6f;
+		for (uint64_t j = s->acked; r->o->rate > 0 && j < k; j++) {
+			int64_t due = due_ns(r, s, j);
+			r->ack_ms[r->n_ack++] = (float)(now - due) / 1e6f;
+			if (r->latency_log != NULL)
+				fprintf(r->latency_log, "%.4f %.2f\n", (double)(due - r->t0) / NS,
+					(double)(now - due) / 1e6);
+		}
 		s->acked = k;
 		s->progress_ns = now;
 	}
@@ -1017,6 +1030,8 @@ static int run_open(struct run *r, const struct opts *o)
 		r->span_ns = (int64_t)((double)r->total / o->rate * NS);
 		if ((r->ack_ms = calloc(r->total + 1, sizeof(*r->ack_ms))) == NULL)
 			return -ENOMEM;
+		if (o->latency_log != NULL && (r->latency_log = fopen(o->latency_log, "w")) == NULL)
+			return -errno;
 	}
 	return 0;
 }
@@ -1056,6 +1071,8 @@ static void run_close(struct run *r)
 	free(r->ack_ms);
 	free(r->feed_ms);
 	free(r->pend);
+	if (r->latency_log != NULL && fclose(r->latency_log) != 0)
+		fprintf(stderr, "assist-bench: %s: %s\n", r->o->latency_log, strerror(errno));
 }
 
 /* The result line scripts/bench reads (its keys are its contract). */
