@@ -361,11 +361,15 @@ static int write_entitlements(struct engine *e, struct batch *b, const struct pe
 /* p's row, its applications' and its record on the feed. A stored person
  * whose ledger or alerts alone changed keeps its row (the stored form holds
  * neither): their new rows carry the version, feed sequence and time of
- * the record, which a load takes from them (daemon/load.c). */
+ * the record, which a load takes from them (daemon/load.c). So does one
+ * whose claims changed only its years and keys, when it has a ledger row in
+ * the batch: that row carries them (commit_delta). */
 static int write_person(struct engine *e, struct batch *b, struct person *p, int64_t now)
 {
+	uint64_t core;
 	size_t len;
 	uint8_t *state;
+	int rc;
 
 	p->version++;
 	p->updated_at_ms = now;
@@ -375,6 +379,11 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	p->ledger_stored = (uint32_t)p->n_ledger;
 	if (p->stored && !p->dirty)
 		return feed_record(e, b, p);
+	if ((rc = stored_core(p, &core)) < 0)
+		return rc;
+	if (p->stored && core == p->core && (rc = commit_delta(&e->commit, p)) <= 0)
+		return rc < 0 ? rc : feed_record(e, b, p);
+	p->core = core;
 	state = stored_pack_person(p, &len);
 	if (state == NULL || write_entitlements(e, b, p) < 0) {
 		free(state);

@@ -37,6 +37,8 @@ struct commit_entry {
 	int alert_no;         /* the alert's place in p->alerts; -1 for none */
 	uint8_t *explanation; /* a ledger entry's, packed; NULL for none */
 	size_t explanation_len;
+	uint8_t *delta;       /* p's delta, when the batch does not write p's row */
+	size_t delta_len;
 	struct ledger_entry le;
 	struct alert a;
 };
@@ -97,6 +99,10 @@ __attribute__((warn_unused_result)) int commit_alert(struct commit *c,
 						     const struct commit_origin *o,
 						     const struct person *p, const struct alert *a,
 						     int alert_no, size_t first);
+/* p's delta (stored_pack_delta) into its first ledger row of the batch, in
+ * place of its row: 0; 1 when p has no ledger row in it (its row must be
+ * written); -ENOMEM. */
+__attribute__((warn_unused_result)) int commit_delta(struct commit *c, const struct person *p);
 /* An explanation (a packed Assist.Explanation) of a decision about person id. */
 void commit_explanation(struct commit *c, const char *id, const char *subject,
 			const uint8_t *packed, size_t len);

@@ -14,6 +14,7 @@
 #include "schema.h"
 #include "scheme.h"
 #include "state.h"
+#include "stored.h"
 #include "vec.h"
 #include "world.h"
 #include "ymd.h"
@@ -154,6 +155,20 @@ static void ledger_row(struct commit *c, const struct commit_entry *w)
 	pgarray_text(&c->ledger, 18, w->has_alert ? w->a.code : NULL);
 	pgarray_text(&c->ledger, 19, w->has_alert ? w->a.message : NULL);
 	pgarray_int_or_null(&c->ledger, 20, w->has_alert, w->alert_no);
+	pgarray_bytea_or_null(&c->ledger, 21, w->delta, w->delta_len);
+}
+
+int commit_delta(struct commit *c, const struct person *p)
+{
+	for (size_t i = 0; i < c->n_entries; i++) {
+		struct commit_entry *w = &c->entries[i];
+
+		if (w->p != p || w->alert)
+			continue;
+		w->delta = stored_pack_delta(p, &w->delta_len);
+		return w->delta != NULL ? 0 : -ENOMEM;
+	}
+	return 1;
 }
 
 void commit_fund_year(struct commit *c, const char *scheme, int year, int64_t spent,
@@ -300,6 +315,7 @@ int commit_flush(struct commit *c, struct store_job *job)
 		else
 			ledger_row(c, &c->entries[i]);
 		free(c->entries[i].explanation);
+		free(c->entries[i].delta);
 	}
 	c->n_entries = 0;
 	for (size_t i = 0; i < N_TABLES; i++) {
@@ -314,8 +330,10 @@ void commit_free(struct commit *c)
 {
 	for (size_t i = 0; i < N_TABLES; i++)
 		pgarray_free(table(c, i));
-	for (size_t i = 0; i < c->n_entries; i++)
+	for (size_t i = 0; i < c->n_entries; i++) {
 		free(c->entries[i].explanation);
+		free(c->entries[i].delta);
+	}
 	free(c->entries);
 	decisions_free(&c->decisions);
 }

@@ -171,10 +171,30 @@ struct person_rows {
 	const char *what;
 	int (*add)(struct person *p, const PGresult *res, int i);
 	int stamp; /* the column of the version; feed sequence and time follow */
+	int delta; /* the column of a person's delta (daemon/stored.h); -1: none */
 };
 
-static const struct person_rows ledger_rows = {"ledger", add_ledger, 10};
-static const struct person_rows alert_rows = {"alert", add_alert, 5};
+static const struct person_rows ledger_rows = {"ledger", add_ledger, 10, 13};
+static const struct person_rows alert_rows = {"alert", add_alert, 5, -1};
+
+/* The delta row i of res carries onto p, when the row is newer than all p
+ * was read with so far: the first ledger row of a batch that did not write
+ * p's row, as the rows come in the order booked. 0, -EINVAL, -ENOMEM. */
+static int take_delta(struct person *p, const PGresult *res, int i, const struct person_rows *k)
+{
+	size_t len;
+	uint8_t *data;
+	int rc;
+
+	if (k->delta < 0 || PQgetisnull(res, i, k->delta) || PQgetisnull(res, i, k->stamp) ||
+	    strtoull(PQgetvalue(res, i, k->stamp), NULL, 10) <= p->version)
+		return 0;
+	if ((data = bytea_at(res, i, k->delta, &len)) == NULL)
+		return -ENOMEM;
+	rc = stored_apply_delta(p, data, len);
+	PQfreemem(data);
+	return rc;
+}
 
 /* The record row i of res was written with (migrations 14 and 20), when it
  * is newer than p's stored form: a change of the ledger or alerts alone
@@ -209,6 +229,11 @@ static int attach(struct person **ps, size_t n, const PGresult *res, const struc
 			return rc;
 		if (rc < 0)
 			log_error("a %s row of a stored person does not read; skipped", k->what);
+		if ((rc = take_delta(*at, res, i, k)) == -ENOMEM)
+			return rc;
+		if (rc < 0)
+			log_error("the delta in a %s row of a stored person does not read; skipped",
+				  k->what);
 		take_stamp(*at, res, i, k->stamp);
 	}
 	return 0;

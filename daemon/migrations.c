@@ -289,4 +289,9 @@ const struct store_migration schema_migrations[SCHEMA_MIGRATIONS] = {
 	     "unnest(p.sources, p.majors, p.minors, p.kinds, p.events, p.digests) "
 	     "WITH ORDINALITY AS u(source, major, minor, kind, event, digest, o) "
 	     "WHERE p.first_id + u.o - 1 > after ORDER BY p.last_id, u.o LIMIT n';"},
+	/* A claim that changes only a person's years and keys leaves its row
+	 * as it was: its first ledger row of the batch carries them, a
+	 * PersonState of those fields only (daemon/stored.h), which a load lays
+	 * over the row when the ledger row is the newer. */
+	{25, "ALTER TABLE ledger ADD COLUMN person_delta bytea;"},
 };

@@ -19,7 +19,7 @@
 
 #include "store.h"
 
-#define PGARRAY_MAX_COLS 21 /* the widest table: ledger */
+#define PGARRAY_MAX_COLS 22 /* the widest table: ledger */
 
 struct pgarray_col {
 	uint8_t *buf; /* the array's header, then length and bytes per element */

@@ -60,7 +60,7 @@ enum schema_stmt {
 };
 
 /* The numbered migrations, oldest first (daemon/migrations.c). */
-#define SCHEMA_MIGRATIONS 24
+#define SCHEMA_MIGRATIONS 25
 extern const struct store_migration schema_migrations[SCHEMA_MIGRATIONS];
 
 /* The catalog handed to store_open(). */

@@ -255,6 +255,13 @@ void person_drop_claim_keys(struct person *p, const char *prefix)
 	drop_keys(p->claim_keys, &p->n_claim_keys, prefix, true);
 }
 
+void person_forget_claims(struct person *p)
+{
+	drop_keys(p->once_keys, &p->n_once_keys, "", true);
+	drop_keys(p->claim_keys, &p->n_claim_keys, "", true);
+	p->n_years = 0;
+}
+
 struct household *household_new(const char *id)
 {
 	struct household *hh = calloc(1, sizeof(*hh));

@@ -162,6 +162,9 @@ struct person {
 	uint64_t version;  /* bumped on every change */
 	uint64_t feed_seq; /* sequence of the last feed message of this record */
 	int64_t updated_at_ms;
+	/* The digest of its stored form less what a claim changes (stored_core)
+	 * as its row holds it; 0: not known (not written since it was read). */
+	uint64_t core;
 
 	struct household *hh; /* borrowed; NULL if no household known */
 	struct person *bucket_next; /* the world's chain of p's bucket */
@@ -261,6 +264,9 @@ int person_add_claim_key(struct person *p, const char *key);
 void person_drop_once_key(struct person *p, const char *key);
 /* Remove every claim key starting with prefix. */
 void person_drop_claim_keys(struct person *p, const char *prefix);
+/* Drop every one-time and claim key of p and its years' totals (before a
+ * newer copy of them is read). */
+void person_forget_claims(struct person *p);
 
 /* The shared copy of the entitlement list items[0..n) (every reason an
  * atom): equal lists are one copy, kept for the life of the process, as

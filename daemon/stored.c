@@ -140,25 +140,81 @@ static int name_entitlements(const struct person *p, Assist__PersonState *st)
 	return 0;
 }
 
+/* p's stored form into st, in a, but for the years and the one-time and
+ * claim keys. */
+static int fill_core(struct arena *a, const struct person *p, Assist__PersonState *st)
+{
+	st->record = record_base(a, p, true);
+	if (st->record == NULL || name_entitlements(p, st) < 0 || pack_statuses(a, p, st) < 0 ||
+	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st->base,
+			  a) < 0 ||
+	    pbmap_to_message(&statemap_person_state, p, &st->base, a) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* What a claim changes of p into st, in a (all of a delta's fields). */
+static int fill_delta(struct arena *a, const struct person *p, Assist__PersonState *st)
+{
+	st->once_keys = p->once_keys;
+	st->n_once_keys = p->n_once_keys;
+	st->claim_keys = p->claim_keys;
+	st->n_claim_keys = p->n_claim_keys;
+	st->latest_date = p->latest_date;
+	st->updated_at_ms = p->updated_at_ms;
+	return pack_years(a, p, st);
+}
+
 uint8_t *stored_pack_person(const struct person *p, size_t *len)
 {
 	struct arena a = {0};
 	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
 	uint8_t *out = NULL;
 
-	st.record = record_base(&a, p, true);
-	if (st.record == NULL || name_entitlements(p, &st) < 0 || pack_years(&a, p, &st) < 0 ||
-	    pack_statuses(&a, p, &st) < 0 ||
-	    pbmap_to_list(&statemap_enrollments, p->enrollments, p->n_enrollments, &st.base,
-			  &a) < 0 ||
-	    pbmap_to_message(&statemap_person_state, p, &st.base, &a) < 0)
+	if (fill_core(&a, p, &st) == 0 && fill_delta(&a, p, &st) == 0)
+		out = pack(&st.base, len);
+	arena_free(&a);
+	return out;
+}
+
+/* Fixed, not secret: the digest only tells whether a row must be written. */
+static const unsigned char core_key[crypto_shorthash_KEYBYTES] = "assist core key";
+
+int stored_core(const struct person *p, uint64_t *core)
+{
+	struct arena a = {0};
+	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
+	unsigned char h[crypto_shorthash_BYTES];
+	uint8_t *packed = NULL;
+	size_t len;
+	int rc = -ENOMEM;
+
+	if (fill_core(&a, p, &st) < 0)
 		goto cleanup;
-	st.once_keys = p->once_keys;
-	st.n_once_keys = p->n_once_keys;
-	st.claim_keys = p->claim_keys;
-	st.n_claim_keys = p->n_claim_keys;
-	out = pack(&st.base, len);
+	st.record->version = st.record->feed_seq = 0;
+	st.record->updated_at = (char *)protobuf_c_empty_string;
+	st.latest_date = 0;
+	st.updated_at_ms = 0;
+	if ((packed = pack(&st.base, &len)) == NULL)
+		goto cleanup;
+	crypto_shorthash(h, packed, len, core_key);
+	memcpy(core, h, sizeof(*core));
+	*core |= 1; /* never 0, which means not known */
+	rc = 0;
 cleanup:
+	free(packed);
+	arena_free(&a);
+	return rc;
+}
+
+uint8_t *stored_pack_delta(const struct person *p, size_t *len)
+{
+	struct arena a = {0};
+	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
+	uint8_t *out = NULL;
+
+	if (fill_delta(&a, p, &st) == 0)
+		out = pack(&st.base, len);
 	arena_free(&a);
 	return out;
 }
@@ -186,21 +242,9 @@ cleanup:
 	return rc < 0 ? rc : application_from_record(p, r);
 }
 
-/* The categories, years, keys and own fields of st into p. */
-static int unpack_extras(struct person *p, const Assist__PersonState *st)
+/* The years and the one-time and claim keys of st into p. */
+static int unpack_claims(struct person *p, const Assist__PersonState *st)
 {
-	for (size_t i = 0; i < st->n_statuses; i++) {
-		const Assist__CategoryState *o = st->statuses[i];
-
-		struct category_state *cs;
-
-		if (o->category <= 0 || o->category >= STATE_CATEGORY_MAX)
-			continue;
-		if ((cs = person_category(p, o->category)) == NULL)
-			return -ENOMEM;
-		if (pbmap_from_message(&statemap_category, &o->base, cs) < 0)
-			return -EINVAL;
-	}
 	for (size_t i = 0; i < st->n_years; i++) {
 		struct ytd *y = person_ytd(p, st->years[i]->year);
 
@@ -217,7 +261,47 @@ static int unpack_extras(struct person *p, const Assist__PersonState *st)
 		if (person_add_claim_key(p, st->claim_keys[i]) < 0)
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/* The categories, years, keys and own fields of st into p. */
+static int unpack_extras(struct person *p, const Assist__PersonState *st)
+{
+	int rc;
+
+	for (size_t i = 0; i < st->n_statuses; i++) {
+		const Assist__CategoryState *o = st->statuses[i];
+
+		struct category_state *cs;
+
+		if (o->category <= 0 || o->category >= STATE_CATEGORY_MAX)
+			continue;
+		if ((cs = person_category(p, o->category)) == NULL)
+			return -ENOMEM;
+		if (pbmap_from_message(&statemap_category, &o->base, cs) < 0)
+			return -EINVAL;
+	}
+	if ((rc = unpack_claims(p, st)) < 0)
+		return rc;
 	return pbmap_from_message(&statemap_person_state, &st->base, p);
+}
+
+int stored_apply_delta(struct person *p, const uint8_t *data, size_t len)
+{
+	Assist__PersonState *st = assist__person_state__unpack(NULL, len, data);
+	int rc = -EINVAL;
+
+	if (st == NULL || st->record != NULL)
+		goto cleanup;
+	person_forget_claims(p);
+	if ((rc = unpack_claims(p, st)) < 0)
+		goto cleanup;
+	p->latest_date = st->latest_date;
+	p->updated_at_ms = st->updated_at_ms;
+cleanup:
+	if (st != NULL)
+		assist__person_state__free_unpacked(st, NULL);
+	return rc;
 }
 
 /* The shared list st names, when known (a row the store read, or one this

@@ -4,7 +4,10 @@
  * (statemap.h). A person's stored form carries its record (record_base)
  * but not its ledger and alerts: those are the ledger and alert tables'
  * rows, written once each and read with the person (daemon/load.c), so that
- * a payment or a refusal does not rewrite the person's row. Its entitlement
+ * a payment or a refusal does not rewrite the person's row. Nor does a
+ * claim that changes only its years and keys: its first ledger row of the
+ * batch carries them as a delta (stored_pack_delta), which a load lays over
+ * the row when it is newer. Its entitlement
  * list is named by digest: a row of the entitlement_list table, the same
  * for every person with that list, read when assistd starts. */
 #ifndef ASSIST_STORED_H
@@ -20,6 +23,19 @@
 uint8_t *stored_pack_person(const struct person *p, size_t *len);
 /* A person from its stored form; NULL if the bytes do not decode. */
 struct person *stored_unpack_person(const uint8_t *data, size_t len);
+/* The digest of p's stored form less what a claim changes (its years, its
+ * one-time and claim keys, its latest date and its record's stamps) into
+ * *core, never 0: when a batch leaves it as it was, p's row need not be
+ * written again, and a delta carries the rest. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int stored_core(const struct person *p, uint64_t *core);
+/* What a claim changes of p (those fields of its stored form, packed; *len
+ * bytes), which a ledger row of the batch carries in place of p's row;
+ * NULL when out of memory. */
+uint8_t *stored_pack_delta(const struct person *p, size_t *len);
+/* A delta onto p, whose years and keys it replaces. 0; -EINVAL when it does
+ * not decode; -ENOMEM. */
+__attribute__((warn_unused_result)) int stored_apply_delta(struct person *p, const uint8_t *data,
+							    size_t len);
 /* A copy of p, its ledger and alerts included; NULL when out of memory. */
 struct person *stored_copy_person(const struct person *p);
 /* The row of shared entitlement list l (a RecipientRecord with only its

@@ -303,9 +303,14 @@ static long check_person_row(PGconn *db, const PGresult *r, int i, void *data)
 
 static long check_money(PGconn *db, uint64_t *persons, struct cli_progress *progress)
 {
+	/* A person's years are its row's, or those of the newest delta a
+	 * ledger row carries in its place (migration 25): a PersonState too. */
 	static const struct pass ps = {"money: ", "SELECT count(*) FROM person",
-				       "SELECT id_number, state FROM person WHERE id_number > $1 "
-				       "ORDER BY id_number LIMIT $2::int",
+				       "SELECT p.id_number, coalesce((SELECT l.person_delta FROM "
+				       "ledger l WHERE l.id_number = p.id_number AND l.person_delta "
+				       "IS NOT NULL AND l.version > p.version ORDER BY l.id DESC "
+				       "LIMIT 1), p.state) FROM person p WHERE p.id_number > $1 "
+				       "ORDER BY p.id_number LIMIT $2::int",
 				       ""};
 
 	return each_row(db, &ps, check_person_row, progress, persons, progress);

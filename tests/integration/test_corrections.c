@@ -25,7 +25,7 @@
 static struct fixture fx;
 static pid_t adapter;
 static PGconn *health_db;
-static char patient[19], cdc_patient[19];
+static char patient[19], cdc_patient[19], kept[19];
 static unsigned long seq[2]; /* civil_affairs, health */
 
 /* Push one event line of source (its next position); assistctl's exit. */
@@ -60,17 +60,29 @@ static void entitled_person(const char *id)
 	push_ok("civil_affairs", "person", payload);
 }
 
-/* An inpatient bill for a major disease with no insurer. */
-static void bill(const char *op, long total)
+/* An inpatient bill of id for a major disease with no insurer: the
+ * payload of its claim, with op (NULL: decide). */
+static void bill_payload(char *out, size_t size, const char *id, const char *claim,
+			 const char *op, long total)
+{
+	snprintf(out, size,
+		 "\"claim_id\":\"%s\",\"id_number\":\"%s\",\"date\":\"2026-03-02\","
+		 "\"setting\":\"inpatient\",\"hospital\":\"central\",\"disease\":\"major\","
+		 "\"total_fen\":%ld,\"insurer\":\"none\"%s%s%s",
+		 claim, id, total, op ? ",\"op\":\"" : "", op ? op : "", op ? "\"" : "");
+}
+
+static void bill_of(const char *id, const char *claim, const char *op, long total)
 {
 	char payload[512];
 
-	snprintf(payload, sizeof(payload),
-		 "\"claim_id\":\"ZY-COR-1\",\"id_number\":\"%s\",\"date\":\"2026-03-02\","
-		 "\"setting\":\"inpatient\",\"hospital\":\"central\",\"disease\":\"major\","
-		 "\"total_fen\":%ld,\"insurer\":\"none\"%s%s%s",
-		 patient, total, op ? ",\"op\":\"" : "", op ? op : "", op ? "\"" : "");
+	bill_payload(payload, sizeof(payload), id, claim, op, total);
 	push_ok("health", "medical_claim", payload);
+}
+
+static void bill(const char *op, long total)
+{
+	bill_of(patient, "ZY-COR-1", op, total);
 }
 
 /* The ledger table's entries of ref for medical assistance, in order, as
@@ -106,6 +118,7 @@ static int setup(void **state)
 
 	fixture_id(patient, "420701", "19700505", 7);
 	fixture_id(cdc_patient, "420701", "19710606", 8);
+	fixture_id(kept, "420701", "19720707", 9);
 	if (fixture_setup(&fx, "corrections", NULL) < 0)
 		return -1;
 	snprintf(schema, sizeof(schema), "%s/adapters/health/schema.sql", fx.src);
@@ -246,6 +259,80 @@ static void test_explanations_stored(void **state)
 	assert_null(text);
 }
 
+/* kept's row as the store holds it: its digest and version. */
+static char *kept_row(void)
+{
+	return fixture_sqlf(&fx, "SELECT md5(state) || '/' || version FROM person "
+				 "WHERE id_number = '%s'",
+			    kept);
+}
+
+static long long kept_ytd(const char *field)
+{
+	int code;
+	json_t *rec = fixture_get(&fx, kept, 2026, &code);
+	long long v = rec != NULL ? fixture_int(rec, field) : -1;
+
+	json_decref(rec);
+	return v;
+}
+
+/* A claim that changes only a person's years and keys leaves its row as it
+ * was: its ledger row carries them (migration 25). After a restart the
+ * store's copy is the row with the newest of them laid over it: the
+ * year's totals, the claim keys (a claim sent again with other figures is
+ * a duplicate), what a correction takes back. assist-audit checks the
+ * totals of the newest, not the row's older ones. */
+static void test_claims_after_restart(void **state)
+{
+	const char *audit[] = {"assist-audit", "-c", fx.conf, NULL};
+	char payload[512], *row, *text, *err = NULL;
+
+	entitled_person(kept);
+	bill_of(kept, "ZY-KEEP-1", NULL, 1000000); /* 500,000 */
+	/* A new name: the row is written, with the year so far. */
+	snprintf(payload, sizeof(payload),
+		 "\"id_number\":\"%s\",\"name\":\"Wang Li\",\"household_id\":\"HCOR-%.4s\","
+		 "\"hukou\":\"urban\",\"area\":\"city\",\"categories\":[\"entitled_group\"]",
+		 kept, kept + 14);
+	push_ok("civil_affairs", "person", payload);
+	row = kept_row();
+	bill_of(kept, "ZY-KEEP-2", NULL, 200000); /* 100,000 */
+	text = kept_row();
+	assert_string_equal(text, row);
+	free(text);
+	free(row);
+	assert_int_equal(atoi(text = fixture_sqlf(&fx, "SELECT count(*) FROM ledger WHERE "
+						       "id_number = '%s' AND person_delta IS NOT NULL",
+						  kept)),
+			 2);
+	free(text);
+	/* The row's year is ZY-KEEP-1's alone; the newest delta's has both. */
+	assert_int_equal(fixture_run(&fx, &text, NULL, audit), 0);
+	assert_non_null(strstr(text, " 0 totals that do not match"));
+	free(text);
+
+	assert_int_equal(fixture_assistd_stop(&fx, SIGTERM), 0);
+	assert_int_equal(fixture_assistd_start(&fx), 0);
+	assert_int_equal(kept_ytd("ytd.medical_assistance_paid_fen"), 600000);
+	assert_int_equal(kept_ytd("ytd.medical_total_fen"), 1200000);
+	bill_payload(payload, sizeof(payload), kept, "ZY-KEEP-2", NULL, 300000);
+	push("health", "medical_claim", payload, &err);
+	free(err);
+	text = fixture_sqlf(&fx, "SELECT field || ' ' || split_part(reason, ':', 1) FROM dead_letter "
+				 "WHERE reason LIKE '%%ZY-KEEP-2%%'");
+	assert_string_equal(text, "medical_claim.claim_id duplicate_claim");
+	free(text);
+	/* 1,400,000 in place of 1,000,000: its 500,000 reversed, then 700,000,
+	 * all the 800,000 cap leaves beside the 100,000. */
+	bill_of(kept, "ZY-KEEP-1", "correct", 1400000);
+	assert_int_equal(kept_ytd("ytd.medical_assistance_paid_fen"), 800000);
+	assert_int_equal(kept_ytd("ytd.medical_total_fen"), 1600000);
+	text = ledger_rows("ZY-KEEP-1");
+	assert_string_equal(text, "decision:500000,reversal:-500000,decision:700000");
+	free(text);
+}
+
 static void test_cdc_update_delete(void **state)
 {
 	entitled_person(cdc_patient);
@@ -269,7 +356,7 @@ static void test_cdc_update_delete(void **state)
 	await_ledger("ZY-CDC-9",
 		     "decision:500000,reversal:-500000,decision:300000,reversal:-300000");
 	char *text = fixture_sqlf(&fx, "SELECT count(*) FROM dead_letter WHERE source = 'health' "
-			 "AND reason NOT LIKE '%%ZY-COR-9%%'");
+			 "AND reason NOT LIKE '%%ZY-COR-9%%' AND reason NOT LIKE '%%ZY-KEEP-2%%'");
 	assert_string_equal(text, "0");
 	free(text);
 }
@@ -315,6 +402,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push_correct_void),
 		cmocka_unit_test(test_explanations_stored),
+		cmocka_unit_test(test_claims_after_restart),
 		cmocka_unit_test(test_cdc_update_delete),
 		cmocka_unit_test(test_audit_entries),
 	};

@@ -401,6 +401,98 @@ static void test_person_round_trip(void **state)
 	person_free(q);
 }
 
+/* What a claim changes, each of which leaves the core as it was, and what
+ * changes the core: a change of each kind, made on a fresh full person. */
+static void bump_year(struct person *p) { person_ytd(p, 2026)->totals[0] += 500; }
+static void new_year(struct person *p) { person_ytd(p, 2027)->totals[1] = 1; }
+static void add_claim_key(struct person *p) { assert_int_equal(person_add_claim_key(p, "health/C-9"), 0); }
+static void add_once_key(struct person *p) { assert_int_equal(person_add_once_key(p, "housing/x"), 0); }
+static void later_date(struct person *p) { p->latest_date = 20261201; }
+static void stamped(struct person *p) { p->version++; p->feed_seq += 5; p->updated_at_ms += 1000; }
+static void renamed(struct person *p) { snprintf(p->name, sizeof(p->name), "李娜"); }
+static void moved(struct person *p) { p->place.town = atom_intern("Changgang"); }
+static void category_ended(struct person *p) { person_category(p, ASSIST__CATEGORY__CATEGORY_DISABLED)->active = false; }
+static void benefit_raised(struct person *p) { p->benefits[0].monthly += 100; }
+static void enrollment_ended(struct person *p) { p->enrollments[0].end = 20261231; }
+static void no_entitlements(struct person *p) { p->entitlements = NULL; p->n_entitlements = 0; }
+static void rehoused(struct person *p) { p->household_from = 20260401; }
+
+static void test_core(void **state)
+{
+	static const struct {
+		const char *what;
+		void (*change)(struct person *p);
+		bool core;
+	} cases[] = {
+		{"a year's total", bump_year, false},
+		{"a new year", new_year, false},
+		{"a claim key", add_claim_key, false},
+		{"a one-time key", add_once_key, false},
+		{"the latest date", later_date, false},
+		{"the record's stamps", stamped, false},
+		{"the name", renamed, true},
+		{"the place", moved, true},
+		{"a category", category_ended, true},
+		{"a benefit", benefit_raised, true},
+		{"an enrollment", enrollment_ended, true},
+		{"the entitlements", no_entitlements, true},
+		{"the household's date", rehoused, true},
+	};
+	uint64_t before, after;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct person *p = full_person();
+
+		assert_int_equal(stored_core(p, &before), 0);
+		assert_int_not_equal(before, 0);
+		cases[i].change(p);
+		assert_int_equal(stored_core(p, &after), 0);
+		if ((before != after) != cases[i].core)
+			fail_msg("%s: the core %s", cases[i].what,
+				 cases[i].core ? "did not change" : "changed");
+		person_free(p);
+	}
+}
+
+/* A delta laid over an older copy gives the years and keys of the newer,
+ * and nothing else of it. */
+static void test_delta(void **state)
+{
+	struct person *p = full_person(), *old = full_person();
+	size_t len;
+	uint8_t *delta;
+
+	bump_year(p);
+	new_year(p);
+	add_claim_key(p);
+	later_date(p);
+	stamped(p);
+	person_drop_claim_keys(p, "health/B-2");
+	renamed(old); /* a core field the delta does not carry */
+	assert_non_null(delta = stored_pack_delta(p, &len));
+	assert_int_equal(stored_apply_delta(old, delta, len), 0);
+	assert_int_equal(old->n_years, p->n_years);
+	for (size_t y = 0; y < p->n_years; y++)
+		assert_memory_equal(person_ytd_find(old, p->years[y].year), &p->years[y],
+				    sizeof(p->years[y]));
+	assert_true(person_has_claim_key(old, "health/C-9"));
+	assert_false(person_has_claim_key(old, "health/B-2"));
+	assert_int_equal(old->n_claim_keys, p->n_claim_keys);
+	assert_int_equal(old->n_once_keys, p->n_once_keys);
+	assert_true(person_has_once_key(old, "training/vocational"));
+	assert_int_equal(old->latest_date, 20261201);
+	assert_int_equal(old->updated_at_ms, p->updated_at_ms);
+	assert_string_equal(old->name, "李娜");
+	assert_int_equal(old->version, 7); /* the ledger row's stamp gives it */
+	/* A person's whole row is not a delta. */
+	free(delta);
+	assert_non_null(delta = stored_pack_person(p, &len));
+	assert_int_equal(stored_apply_delta(old, delta, len), -EINVAL);
+	free(delta);
+	person_free(p);
+	person_free(old);
+}
+
 static void test_household_round_trip(void **state)
 {
 	struct household *hh = household_new("H-9"), *g;
@@ -469,6 +561,8 @@ int main(void)
 		cmocka_unit_test(test_older_forms_read),
 		cmocka_unit_test(test_entitlement_list_row),
 		cmocka_unit_test(test_person_copy),
+		cmocka_unit_test(test_core),
+		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_household_golden),
 		cmocka_unit_test(test_person_round_trip),
 		cmocka_unit_test(test_household_round_trip),
