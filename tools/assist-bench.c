@@ -753,10 +753,11 @@ static void on_ack(struct run *r, struct sender *s, const Assist__Ack *a, int64_
 		k = k > s->sent ? s->sent : k;
 		for (uint64_t j = s->acked; r->o->rate > 0 && j < k; j++) {
 			int64_t due = due_ns(r, s, j);
-			r->ack_ms[r->n_ack++] = (float)(now - due) / 1e6f;
+			double ms = (double)(now - due) / 1e6;
+
+			r->ack_ms[r->n_ack++] = (float)ms;
 			if (r->latency_log != NULL)
-				fprintf(r->latency_log, "%.4f %.2f\n", (double)(due - r->t0) / NS,
-					(double)(now - due) / 1e6);
+				fprintf(r->latency_log, "%.4f %.2f\n", (double)(due - r->t0) / NS, ms);
 		}
 		s->acked = k;
 		s->progress_ns = now;
