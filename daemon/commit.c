@@ -379,12 +379,14 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	p->ledger_stored = (uint32_t)p->n_ledger;
 	if (p->stored && !p->dirty)
 		return feed_record(e, b, p);
-	if ((rc = stored_core(p, &core)) < 0)
+	if ((rc = stored_form(p, p->stored ? p->core : 0, &core, &state, &len)) < 0)
 		return rc;
-	if (p->stored && core == p->core && (rc = commit_delta(&e->commit, p)) <= 0)
-		return rc < 0 ? rc : feed_record(e, b, p);
+	if (state == NULL) { /* its core as stored */
+		if ((rc = commit_delta(&e->commit, p)) <= 0)
+			return rc < 0 ? rc : feed_record(e, b, p);
+		state = stored_pack_person(p, &len); /* no ledger row to carry it */
+	}
 	p->core = core;
-	state = stored_pack_person(p, &len);
 	if (state == NULL || write_entitlements(e, b, p) < 0) {
 		free(state);
 		return -ENOMEM;

@@ -180,29 +180,65 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 /* Fixed, not secret: the digest only tells whether a row must be written. */
 static const unsigned char core_key[crypto_shorthash_KEYBYTES] = "assist core key";
 
+/* The digest of st as fill_core left it, less the stamps a claim moves (the
+ * record's version, feed sequence and time, the latest date), which are
+ * put back after. */
+static int digest_core(struct arena *a, Assist__PersonState *st, uint64_t *core)
+{
+	Assist__RecipientRecord *r = st->record;
+	uint64_t version = r->version, seq = r->feed_seq;
+	char *at = r->updated_at;
+	int32_t latest = st->latest_date;
+	int64_t ms = st->updated_at_ms;
+	unsigned char h[crypto_shorthash_BYTES];
+	uint8_t *packed;
+	size_t len;
+
+	r->version = r->feed_seq = 0;
+	r->updated_at = (char *)protobuf_c_empty_string;
+	st->latest_date = 0;
+	st->updated_at_ms = 0;
+	len = protobuf_c_message_get_packed_size(&st->base);
+	if ((packed = arena_alloc(a, len ? len : 1)) != NULL) {
+		protobuf_c_message_pack(&st->base, packed);
+		crypto_shorthash(h, packed, len, core_key);
+		memcpy(core, h, sizeof(*core));
+		*core |= 1; /* never 0, which means not known */
+	}
+	r->version = version;
+	r->feed_seq = seq;
+	r->updated_at = at;
+	st->latest_date = latest;
+	st->updated_at_ms = ms;
+	return packed != NULL ? 0 : -ENOMEM;
+}
+
 int stored_core(const struct person *p, uint64_t *core)
 {
 	struct arena a = {0};
 	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
-	unsigned char h[crypto_shorthash_BYTES];
-	uint8_t *packed = NULL;
-	size_t len;
-	int rc = -ENOMEM;
+	int rc = fill_core(&a, p, &st);
 
-	if (fill_core(&a, p, &st) < 0)
+	if (rc == 0)
+		rc = digest_core(&a, &st, core);
+	arena_free(&a);
+	return rc;
+}
+
+int stored_form(const struct person *p, uint64_t known, uint64_t *core, uint8_t **form,
+		size_t *len)
+{
+	struct arena a = {0};
+	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
+	int rc;
+
+	*form = NULL;
+	if ((rc = fill_core(&a, p, &st)) < 0 || (rc = digest_core(&a, &st, core)) < 0 ||
+	    *core == known)
 		goto cleanup;
-	st.record->version = st.record->feed_seq = 0;
-	st.record->updated_at = (char *)protobuf_c_empty_string;
-	st.latest_date = 0;
-	st.updated_at_ms = 0;
-	if ((packed = pack(&st.base, &len)) == NULL)
-		goto cleanup;
-	crypto_shorthash(h, packed, len, core_key);
-	memcpy(core, h, sizeof(*core));
-	*core |= 1; /* never 0, which means not known */
-	rc = 0;
+	if ((rc = fill_delta(&a, p, &st)) == 0 && (*form = pack(&st.base, len)) == NULL)
+		rc = -ENOMEM;
 cleanup:
-	free(packed);
 	arena_free(&a);
 	return rc;
 }

@@ -28,6 +28,12 @@ struct person *stored_unpack_person(const uint8_t *data, size_t len);
  * *core, never 0: when a batch leaves it as it was, p's row need not be
  * written again, and a delta carries the rest. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int stored_core(const struct person *p, uint64_t *core);
+/* p's core digest into *core as stored_core, and unless it is known, p's
+ * stored form into *form (malloc'ed, *len bytes; else NULL): what a write
+ * needs, with the form built once. 0 or -ENOMEM. */
+__attribute__((warn_unused_result)) int stored_form(const struct person *p, uint64_t known,
+						     uint64_t *core, uint8_t **form,
+						     size_t *len);
 /* What a claim changes of p (those fields of its stored form, packed; *len
  * bytes), which a ledger row of the batch carries in place of p's row;
  * NULL when out of memory. */

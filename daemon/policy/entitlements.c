@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #define P_WATER "entitlements.utilities.water"
 #define P_GAS "entitlements.utilities.gas"
@@ -68,11 +69,16 @@ __attribute__((format(printf, 4, 5))) static void put(struct ent_out *d, Assist_
 
 	e->scheme = scheme;
 	e->eligible = eligible;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
+	/* Most reasons are constant: no formatting for them. */
+	if (strchr(fmt, '%') == NULL) {
+		e->reason = atom_intern(fmt);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(reason, sizeof(reason), fmt, ap);
+		va_end(ap);
+		e->reason = atom_intern(reason);
+	}
 	/* Out of memory, the reason is lost, not the entitlement. */
-	e->reason = atom_intern(reason);
 	if (e->reason == NULL)
 		e->reason = "";
 }

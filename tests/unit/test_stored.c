@@ -454,6 +454,34 @@ static void test_core(void **state)
 	}
 }
 
+/* A write's form: none when the core is the one known, else the stored
+ * form itself, with the core stored_core gives. */
+static void test_form(void **state)
+{
+	struct person *p = full_person();
+	uint64_t core, again;
+	uint8_t *form, *whole;
+	size_t len, wlen;
+
+	assert_int_equal(stored_core(p, &core), 0);
+	bump_year(p);
+	assert_int_equal(stored_form(p, core, &again, &form, &len), 0);
+	assert_null(form);
+	assert_true(again == core);
+	renamed(p);
+	assert_int_equal(stored_form(p, core, &again, &form, &len), 0);
+	assert_non_null(form);
+	assert_true(again != core);
+	assert_non_null(whole = stored_pack_person(p, &wlen));
+	assert_int_equal(len, wlen);
+	assert_memory_equal(form, whole, len);
+	assert_int_equal(stored_core(p, &core), 0);
+	assert_true(again == core);
+	free(form);
+	free(whole);
+	person_free(p);
+}
+
 /* A delta laid over an older copy gives the years and keys of the newer,
  * and nothing else of it. */
 static void test_delta(void **state)
@@ -563,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_person_copy),
 		cmocka_unit_test(test_core),
 		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_household_golden),
 		cmocka_unit_test(test_person_round_trip),
 		cmocka_unit_test(test_household_round_trip),
