@@ -7,7 +7,7 @@
 
 /* FNV-1a: short keys (ID numbers, household numbers), no adversary to fear
  * since every key was validated or comes from our own database. */
-static size_t strmap_hash(const char *key)
+static uint64_t strmap_hash(const char *key)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -15,16 +15,20 @@ static size_t strmap_hash(const char *key)
 		h ^= *p;
 		h *= 1099511628211ULL;
 	}
-	return (size_t)h;
+	return h;
 }
 
-static struct strmap_slot *strmap_find(const struct strmap *t, const char *key)
+/* The slot of key (hash h): its own, or the empty one where it goes. The
+ * hashes compared first, in the slots themselves, so that a probe past
+ * other keys reads none of them: at 10^6 persons a miss probes several
+ * slots, and each other key is a person's memory out of the caches. */
+static struct strmap_slot *strmap_find(const struct strmap *t, const char *key, uint64_t h)
 {
 	size_t mask = t->cap - 1;
 
-	for (size_t i = strmap_hash(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
 		struct strmap_slot *s = &t->slots[i];
-		if (s->key == NULL || strcmp(s->key, key) == 0)
+		if (s->key == NULL || (s->hash == h && strcmp(s->key, key) == 0))
 			return s;
 	}
 }
@@ -33,7 +37,7 @@ void *strmap_get(const struct strmap *t, const char *key)
 {
 	if (t->cap == 0)
 		return NULL;
-	return strmap_find(t, key)->value;
+	return strmap_find(t, key, strmap_hash(key))->value;
 }
 
 static int strmap_grow(struct strmap *t)
@@ -48,8 +52,10 @@ static int strmap_grow(struct strmap *t)
 	}
 	t->cap = ncap;
 	for (size_t i = 0; i < old.cap; i++) {
-		if (old.slots[i].key != NULL)
-			*strmap_find(t, old.slots[i].key) = old.slots[i];
+		const struct strmap_slot *o = &old.slots[i];
+
+		if (o->key != NULL)
+			*strmap_find(t, o->key, o->hash) = *o;
 	}
 	free(old.slots);
 	return 0;
@@ -57,15 +63,17 @@ static int strmap_grow(struct strmap *t)
 
 int strmap_put(struct strmap *t, const char *key, void *value)
 {
+	uint64_t h = strmap_hash(key);
 	struct strmap_slot *s;
 	int rc;
 
 	/* Keep the load under 3/4 so probes stay short. */
 	if ((t->n + 1) * 4 > t->cap * 3 && (rc = strmap_grow(t)) < 0)
 		return rc;
-	s = strmap_find(t, key);
+	s = strmap_find(t, key, h);
 	if (s->key == NULL) {
 		s->key = key;
+		s->hash = h;
 		t->n++;
 	}
 	s->value = value;

@@ -5,10 +5,12 @@
 #define ASSIST_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strmap_slot {
 	const char *key;
 	void *value;
+	uint64_t hash; /* of key */
 };
 
 struct strmap {
