@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,17 +178,25 @@ struct person_rows {
 static const struct person_rows ledger_rows = {"ledger", add_ledger, 10, 13};
 static const struct person_rows alert_rows = {"alert", add_alert, 5, -1};
 
-/* The delta row i of res carries onto p, when the row is newer than all p
- * was read with so far: the first ledger row of a batch that did not write
- * p's row, as the rows come in the order booked. 0, -EINVAL, -ENOMEM. */
+/* Whether row i of res carries a record's stamp (at col: version, feed
+ * sequence, time; migrations 14 and 20) newer than p's. */
+static bool stamp_newer(const struct person *p, const PGresult *res, int i, int col)
+{
+	return !PQgetisnull(res, i, col) && !PQgetisnull(res, i, col + 1) &&
+	       !PQgetisnull(res, i, col + 2) &&
+	       strtoull(PQgetvalue(res, i, col), NULL, 10) > p->version;
+}
+
+/* The delta row i of res carries onto p, its stamp newer than all p was
+ * read with so far: the first ledger row of a batch that did not write p's
+ * row, as the rows come in the order booked. 0, -EINVAL, -ENOMEM. */
 static int take_delta(struct person *p, const PGresult *res, int i, const struct person_rows *k)
 {
 	size_t len;
 	uint8_t *data;
 	int rc;
 
-	if (k->delta < 0 || PQgetisnull(res, i, k->delta) || PQgetisnull(res, i, k->stamp) ||
-	    strtoull(PQgetvalue(res, i, k->stamp), NULL, 10) <= p->version)
+	if (k->delta < 0 || PQgetisnull(res, i, k->delta))
 		return 0;
 	if ((data = bytea_at(res, i, k->delta, &len)) == NULL)
 		return -ENOMEM;
@@ -196,20 +205,11 @@ static int take_delta(struct person *p, const PGresult *res, int i, const struct
 	return rc;
 }
 
-/* The record row i of res was written with (migrations 14 and 20), when it
- * is newer than p's stored form: a change of the ledger or alerts alone
- * leaves the person's row as it was. */
+/* The record row i of res was written with, newer than p's stored form: a
+ * change of the ledger or alerts alone leaves the person's row as it was. */
 static void take_stamp(struct person *p, const PGresult *res, int i, int col)
 {
-	uint64_t version;
-
-	if (PQgetisnull(res, i, col) || PQgetisnull(res, i, col + 1) ||
-	    PQgetisnull(res, i, col + 2))
-		return;
-	version = strtoull(PQgetvalue(res, i, col), NULL, 10);
-	if (version <= p->version)
-		return;
-	p->version = version;
+	p->version = strtoull(PQgetvalue(res, i, col), NULL, 10);
 	p->feed_seq = strtoull(PQgetvalue(res, i, col + 1), NULL, 10);
 	p->updated_at_ms = strtoll(PQgetvalue(res, i, col + 2), NULL, 10);
 }
@@ -229,6 +229,8 @@ static int attach(struct person **ps, size_t n, const PGresult *res, const struc
 			return rc;
 		if (rc < 0)
 			log_error("a %s row of a stored person does not read; skipped", k->what);
+		if (!stamp_newer(*at, res, i, k->stamp))
+			continue;
 		if ((rc = take_delta(*at, res, i, k)) == -ENOMEM)
 			return rc;
 		if (rc < 0)

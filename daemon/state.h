@@ -162,7 +162,7 @@ struct person {
 	uint64_t version;  /* bumped on every change */
 	uint64_t feed_seq; /* sequence of the last feed message of this record */
 	int64_t updated_at_ms;
-	/* The digest of its stored form less what a claim changes (stored_core)
+	/* The digest of its stored form less what a claim changes (stored_form)
 	 * as its row holds it; 0: not known (not written since it was read). */
 	uint64_t core;
 

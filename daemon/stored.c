@@ -213,18 +213,6 @@ static int digest_core(struct arena *a, Assist__PersonState *st, uint64_t *core)
 	return packed != NULL ? 0 : -ENOMEM;
 }
 
-int stored_core(const struct person *p, uint64_t *core)
-{
-	struct arena a = {0};
-	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
-	int rc = fill_core(&a, p, &st);
-
-	if (rc == 0)
-		rc = digest_core(&a, &st, core);
-	arena_free(&a);
-	return rc;
-}
-
 int stored_form(const struct person *p, uint64_t known, uint64_t *core, uint8_t **form,
 		size_t *len)
 {

@@ -25,12 +25,10 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len);
 struct person *stored_unpack_person(const uint8_t *data, size_t len);
 /* The digest of p's stored form less what a claim changes (its years, its
  * one-time and claim keys, its latest date and its record's stamps) into
- * *core, never 0: when a batch leaves it as it was, p's row need not be
- * written again, and a delta carries the rest. 0 or -ENOMEM. */
-__attribute__((warn_unused_result)) int stored_core(const struct person *p, uint64_t *core);
-/* p's core digest into *core as stored_core, and unless it is known, p's
- * stored form into *form (malloc'ed, *len bytes; else NULL): what a write
- * needs, with the form built once. 0 or -ENOMEM. */
+ * *core, never 0: when a batch leaves it as it was (known), p's row need not
+ * be written again, and a delta carries the rest. Unless it is known, p's
+ * stored form into *form (malloc'ed, *len bytes; else NULL), built from the
+ * same message. 0 or -ENOMEM. */
 __attribute__((warn_unused_result)) int stored_form(const struct person *p, uint64_t known,
 						     uint64_t *core, uint8_t **form,
 						     size_t *len);

@@ -85,7 +85,7 @@ static void delta_onto(struct person *p, const uint8_t *data, size_t size)
 
 	if (stored_apply_delta(p, data, size) == -EINVAL)
 		return;
-	if ((packed = stored_pack_person(p, &plen)) == NULL || stored_core(p, &core) < 0 ||
+	if (stored_form(p, 0, &core, &packed, &plen) < 0 || packed == NULL ||
 	    (delta = stored_pack_delta(p, &len)) == NULL)
 		abort();
 	person_fixed_point(packed, plen);
