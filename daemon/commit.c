@@ -387,6 +387,7 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 		state = stored_pack_person(p, &len); /* no ledger row to carry it */
 	}
 	p->core = core;
+	p->keys_stored = (uint32_t)p->n_claim_keys;
 	if (state == NULL || write_entitlements(e, b, p) < 0) {
 		free(state);
 		return -ENOMEM;

@@ -252,13 +252,25 @@ void person_drop_once_key(struct person *p, const char *key)
 
 void person_drop_claim_keys(struct person *p, const char *prefix)
 {
+	size_t len = strlen(prefix);
+
+	/* The keys its row holds would no longer be the first: written whole. */
+	for (size_t i = 0; i < p->keys_stored && i < p->n_claim_keys; i++) {
+		if (strncmp(p->claim_keys[i], prefix, len) == 0) {
+			p->core = 0;
+			break;
+		}
+	}
 	drop_keys(p->claim_keys, &p->n_claim_keys, prefix, true);
 }
 
-void person_forget_claims(struct person *p)
+void person_forget_claims(struct person *p, size_t keep)
 {
 	drop_keys(p->once_keys, &p->n_once_keys, "", true);
-	drop_keys(p->claim_keys, &p->n_claim_keys, "", true);
+	for (size_t i = keep; i < p->n_claim_keys; i++)
+		free(p->claim_keys[i]);
+	if (keep < p->n_claim_keys)
+		p->n_claim_keys = keep;
 	p->n_years = 0;
 }
 

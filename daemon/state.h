@@ -165,6 +165,9 @@ struct person {
 	/* The digest of its stored form less what a claim changes (stored_form)
 	 * as its row holds it; 0: not known (not written since it was read). */
 	uint64_t core;
+	/* While core is known: the claim keys its row holds, the first of
+	 * claim_keys (a delta carries those after them). */
+	uint32_t keys_stored;
 
 	struct household *hh; /* borrowed; NULL if no household known */
 	struct person *bucket_next; /* the world's chain of p's bucket */
@@ -262,11 +265,12 @@ int person_add_once_key(struct person *p, const char *key);
 int person_add_claim_key(struct person *p, const char *key);
 /* Remove key from p's once_keys, if there. */
 void person_drop_once_key(struct person *p, const char *key);
-/* Remove every claim key starting with prefix. */
+/* Remove every claim key starting with prefix; if one of those its row
+ * holds goes, p's row is written whole next (its core is no longer known). */
 void person_drop_claim_keys(struct person *p, const char *prefix);
-/* Drop every one-time and claim key of p and its years' totals (before a
- * newer copy of them is read). */
-void person_forget_claims(struct person *p);
+/* Drop every one-time key of p, its years' totals and its claim keys but the
+ * first keep (before a newer copy of them is read). */
+void person_forget_claims(struct person *p, size_t keep);
 
 /* The shared copy of the entitlement list items[0..n) (every reason an
  * atom): equal lists are one copy, kept for the life of the process, as

@@ -153,13 +153,16 @@ static int fill_core(struct arena *a, const struct person *p, Assist__PersonStat
 	return 0;
 }
 
-/* What a claim changes of p into st, in a (all of a delta's fields). */
-static int fill_delta(struct arena *a, const struct person *p, Assist__PersonState *st)
+/* What a claim changes of p into st, in a (all of a delta's fields), but
+ * for p's first after claim keys, which its row holds. */
+static int fill_delta(struct arena *a, const struct person *p, size_t after,
+		      Assist__PersonState *st)
 {
 	st->once_keys = p->once_keys;
 	st->n_once_keys = p->n_once_keys;
-	st->claim_keys = p->claim_keys;
-	st->n_claim_keys = p->n_claim_keys;
+	st->claim_keys = p->claim_keys + after;
+	st->n_claim_keys = p->n_claim_keys - after;
+	st->claim_keys_after = (uint32_t)after;
 	st->latest_date = p->latest_date;
 	st->updated_at_ms = p->updated_at_ms;
 	return pack_years(a, p, st);
@@ -171,7 +174,7 @@ uint8_t *stored_pack_person(const struct person *p, size_t *len)
 	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
 	uint8_t *out = NULL;
 
-	if (fill_core(&a, p, &st) == 0 && fill_delta(&a, p, &st) == 0)
+	if (fill_core(&a, p, &st) == 0 && fill_delta(&a, p, 0, &st) == 0)
 		out = pack(&st.base, len);
 	arena_free(&a);
 	return out;
@@ -224,7 +227,7 @@ int stored_form(const struct person *p, uint64_t known, uint64_t *core, uint8_t 
 	if ((rc = fill_core(&a, p, &st)) < 0 || (rc = digest_core(&a, &st, core)) < 0 ||
 	    *core == known)
 		goto cleanup;
-	if ((rc = fill_delta(&a, p, &st)) == 0 && (*form = pack(&st.base, len)) == NULL)
+	if ((rc = fill_delta(&a, p, 0, &st)) == 0 && (*form = pack(&st.base, len)) == NULL)
 		rc = -ENOMEM;
 cleanup:
 	arena_free(&a);
@@ -236,8 +239,10 @@ uint8_t *stored_pack_delta(const struct person *p, size_t *len)
 	struct arena a = {0};
 	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
 	uint8_t *out = NULL;
+	/* A claim key's history only grows: a delta need not carry it all. */
+	size_t after = p->keys_stored <= p->n_claim_keys ? p->keys_stored : 0;
 
-	if (fill_delta(&a, p, &st) == 0)
+	if (fill_delta(&a, p, after, &st) == 0)
 		out = pack(&st.base, len);
 	arena_free(&a);
 	return out;
@@ -315,9 +320,9 @@ int stored_apply_delta(struct person *p, const uint8_t *data, size_t len)
 	Assist__PersonState *st = assist__person_state__unpack(NULL, len, data);
 	int rc = -EINVAL;
 
-	if (st == NULL || st->record != NULL)
+	if (st == NULL || st->record != NULL || st->claim_keys_after > p->n_claim_keys)
 		goto cleanup;
-	person_forget_claims(p);
+	person_forget_claims(p, st->claim_keys_after);
 	if ((rc = unpack_claims(p, st)) < 0)
 		goto cleanup;
 	p->latest_date = st->latest_date;

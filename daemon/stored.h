@@ -33,11 +33,13 @@ __attribute__((warn_unused_result)) int stored_form(const struct person *p, uint
 						     uint64_t *core, uint8_t **form,
 						     size_t *len);
 /* What a claim changes of p (those fields of its stored form, packed; *len
- * bytes), which a ledger row of the batch carries in place of p's row;
- * NULL when out of memory. */
+ * bytes), which a ledger row of the batch carries in place of p's row: of
+ * the claim keys, those after the p->keys_stored its row holds. NULL when
+ * out of memory. */
 uint8_t *stored_pack_delta(const struct person *p, size_t *len);
-/* A delta onto p, whose years and keys it replaces. 0; -EINVAL when it does
- * not decode; -ENOMEM. */
+/* A delta onto p, whose years and one-time keys it replaces, and its claim
+ * keys after the first the delta names. 0; -EINVAL when it does not decode
+ * or p has fewer claim keys; -ENOMEM. */
 __attribute__((warn_unused_result)) int stored_apply_delta(struct person *p, const uint8_t *data,
 							    size_t len);
 /* A copy of p, its ledger and alerts included; NULL when out of memory. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "atom.h"
+#include "state.pb-c.h"
 #include "stored.h"
 
 /* Every field of a person set to something other than its zero value. */
@@ -533,6 +534,70 @@ static void test_delta(void **state)
 	person_free(old);
 }
 
+/* The claim keys of the delta of a person whose row holds keys: those since,
+ * in order, not the row's again. */
+static void assert_delta_keys(const uint8_t *delta, size_t len, uint32_t after,
+			      const char *const *keys, size_t n)
+{
+	Assist__PersonState *st = assist__person_state__unpack(NULL, len, delta);
+
+	assert_non_null(st);
+	assert_int_equal(st->claim_keys_after, after);
+	assert_int_equal(st->n_claim_keys, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(st->claim_keys[i], keys[i]);
+	assist__person_state__free_unpacked(st, NULL);
+}
+
+/* A row's claim keys are not carried again by the deltas written after it;
+ * laid over the row, one after the other as a load does, the deltas give
+ * the keys of the newest, in order. */
+static void test_delta_after_row(void **state)
+{
+	static const char *const first[] = {"health/D-1", "health/D-1#ab"};
+	static const char *const both[] = {"health/D-1", "health/D-1#ab", "health/E-2"};
+	struct person *p = full_person(), *row, *fewer;
+	uint8_t *form, *d1, *d2;
+	size_t len, len1, len2, held;
+
+	p->core = 1; /* as written whole */
+	p->keys_stored = (uint32_t)(held = p->n_claim_keys);
+	assert_true(held > 0);
+	assert_non_null(form = stored_pack_person(p, &len));
+	assert_int_equal(person_add_claim_key(p, first[0]), 0);
+	assert_int_equal(person_add_claim_key(p, first[1]), 0);
+	assert_non_null(d1 = stored_pack_delta(p, &len1));
+	assert_delta_keys(d1, len1, (uint32_t)held, first, 2);
+	assert_int_equal(person_add_claim_key(p, both[2]), 0);
+	assert_non_null(d2 = stored_pack_delta(p, &len2));
+	assert_delta_keys(d2, len2, (uint32_t)held, both, 3);
+
+	assert_non_null(row = stored_unpack_person(form, len));
+	assert_int_equal(stored_apply_delta(row, d1, len1), 0);
+	assert_int_equal(stored_apply_delta(row, d2, len2), 0);
+	assert_int_equal(row->n_claim_keys, p->n_claim_keys);
+	for (size_t i = 0; i < p->n_claim_keys; i++)
+		assert_string_equal(row->claim_keys[i], p->claim_keys[i]);
+
+	/* Onto a copy that holds fewer keys than the delta follows: refused. */
+	assert_non_null(fewer = stored_unpack_person(form, len));
+	person_drop_claim_keys(fewer, "");
+	assert_int_equal(stored_apply_delta(fewer, d2, len2), -EINVAL);
+
+	/* Dropping a key the row holds makes the next write whole. */
+	person_drop_claim_keys(p, "health/E-2");
+	assert_int_not_equal(p->core, 0);
+	person_drop_claim_keys(p, p->claim_keys[0]);
+	assert_int_equal(p->core, 0);
+
+	free(form);
+	free(d1);
+	free(d2);
+	person_free(p);
+	person_free(row);
+	person_free(fewer);
+}
+
 static void test_household_round_trip(void **state)
 {
 	struct household *hh = household_new("H-9"), *g;
@@ -603,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_person_copy),
 		cmocka_unit_test(test_core),
 		cmocka_unit_test(test_delta),
+		cmocka_unit_test(test_delta_after_row),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_household_golden),
 		cmocka_unit_test(test_person_round_trip),
