@@ -382,8 +382,12 @@ static int write_person(struct engine *e, struct batch *b, struct person *p, int
 	if ((rc = stored_form(p, p->stored ? p->core : 0, &core, &state, &len)) < 0)
 		return rc;
 	if (state == NULL) { /* its core as stored */
-		if ((rc = commit_delta(&e->commit, p)) <= 0)
-			return rc < 0 ? rc : feed_record(e, b, p);
+		if ((rc = commit_delta(&e->commit, p)) < 0)
+			return rc;
+		if (rc == 0) {
+			p->keys_stored = (uint32_t)p->n_claim_keys;
+			return feed_record(e, b, p);
+		}
 		state = stored_pack_person(p, &len); /* no ledger row to carry it */
 	}
 	p->core = core;

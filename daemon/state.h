@@ -165,8 +165,8 @@ struct person {
 	/* The digest of its stored form less what a claim changes (stored_form)
 	 * as its row holds it; 0: not known (not written since it was read). */
 	uint64_t core;
-	/* While core is known: the claim keys its row holds, the first of
-	 * claim_keys (a delta carries those after them). */
+	/* While core is known: the claim keys its row and the deltas after it
+	 * hold, the first of claim_keys (the next delta carries the rest). */
 	uint32_t keys_stored;
 
 	struct household *hh; /* borrowed; NULL if no household known */

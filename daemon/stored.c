@@ -239,7 +239,7 @@ uint8_t *stored_pack_delta(const struct person *p, size_t *len)
 	struct arena a = {0};
 	Assist__PersonState st = ASSIST__PERSON_STATE__INIT;
 	uint8_t *out = NULL;
-	/* A claim key's history only grows: a delta need not carry it all. */
+	/* Claim keys only grow: a delta carries those its batch added. */
 	size_t after = p->keys_stored <= p->n_claim_keys ? p->keys_stored : 0;
 
 	if (fill_delta(&a, p, after, &st) == 0)

@@ -34,12 +34,13 @@ __attribute__((warn_unused_result)) int stored_form(const struct person *p, uint
 						     size_t *len);
 /* What a claim changes of p (those fields of its stored form, packed; *len
  * bytes), which a ledger row of the batch carries in place of p's row: of
- * the claim keys, those after the p->keys_stored its row holds. NULL when
- * out of memory. */
+ * the claim keys, those after the p->keys_stored its row and the deltas
+ * after it hold. NULL when out of memory. */
 uint8_t *stored_pack_delta(const struct person *p, size_t *len);
 /* A delta onto p, whose years and one-time keys it replaces, and its claim
- * keys after the first the delta names. 0; -EINVAL when it does not decode
- * or p has fewer claim keys; -ENOMEM. */
+ * keys after the first the delta names (a load lays the deltas newer than
+ * the row one after the other). 0; -EINVAL when it does not decode or p
+ * has fewer claim keys; -ENOMEM. */
 __attribute__((warn_unused_result)) int stored_apply_delta(struct person *p, const uint8_t *data,
 							    size_t len);
 /* A copy of p, its ledger and alerts included; NULL when out of memory. */
