@@ -79,6 +79,8 @@ static const char usage[] =
 	"  --events N          events of the senders (default: every template of every\n"
 	"                      household; more: claims again, round after round)\n"
 	"  --growth            only the households and their members (5 events each)\n"
+	"  --claims R          only the claims, of households already sent, round R\n"
+	"                      (6 events each) and on with --events\n"
 	"  --pay-month M       finance sends the payment run of M (YYYY-MM) in parts\n"
 	"  --pay-parts P       its parts (default 1 for each 5,000 recipients)\n"
 	"  --batch B           events a batch (default 500)\n"
@@ -142,6 +144,7 @@ static void print_percentiles(const char *name, float *v, size_t n)
 struct gen {
 	uint64_t first, households, events; /* events 0: every template once */
 	unsigned senders, batch, pay_parts;
+	unsigned claims; /* the round of claims it starts from; 0: the households' creation */
 	bool growth;
 	const char *pay_month;
 };
@@ -183,6 +186,8 @@ static uint64_t owned(const struct gen *g, unsigned k)
 /* Events a household brings in this event set. */
 static unsigned templates(const struct gen *g)
 {
+	if (g->claims > 0)
+		return CLAIM_TEMPLATES;
 	return g->growth ? GROWTH_TEMPLATES : FULL_TEMPLATES;
 }
 
@@ -217,11 +222,11 @@ static struct where locate(const struct gen *g, unsigned k, uint64_t j)
 	uint64_t n = owned(g, k), all = n * templates(g), i;
 	struct where w = { 0, 0, 0 };
 
-	if (j < all) {
+	if (j < all && g->claims == 0) {
 		block_locate(j, n, templates(g), &i, &w.tmpl);
 	} else {
-		uint64_t o = j - all;
-		w.round = (unsigned)(1 + o / (n * CLAIM_TEMPLATES));
+		uint64_t o = g->claims > 0 ? j : j - all;
+		w.round = (unsigned)((g->claims > 0 ? g->claims : 1) + o / (n * CLAIM_TEMPLATES));
 		block_locate(o % (n * CLAIM_TEMPLATES), n, CLAIM_TEMPLATES, &i, &w.tmpl);
 		w.tmpl += CLAIM_FIRST;
 	}
@@ -497,13 +502,15 @@ static int gen_option(struct gen *g, int opt, const char *arg)
 		g->events = v;
 	else if (opt == 'g')
 		g->growth = true;
+	else if (opt == 'C' && (ok = number(arg, 1, 10000, &v)))
+		g->claims = (unsigned)v;
 	else if (opt == 'm' && (ok = ymd_parse_month(arg, &(ymd_t){0}) == 0))
 		g->pay_month = arg;
 	else if (opt == 'p' && (ok = number(arg, 1, 65536, &v)))
 		g->pay_parts = (unsigned)v;
 	else if (opt == 'b' && (ok = number(arg, 1, BATCH_MAX, &v)))
 		g->batch = (unsigned)v;
-	else if (ok && strchr("kHfngmpb", opt) == NULL)
+	else if (ok && strchr("kHfngCmpb", opt) == NULL)
 		return 0;
 	return ok ? 1 : -1;
 }
@@ -555,6 +562,7 @@ static int parse_options(struct opts *o, int argc, char **argv)
 		{ "first", required_argument, NULL, 'f' },
 		{ "events", required_argument, NULL, 'n' },
 		{ "growth", no_argument, NULL, 'g' },
+		{ "claims", required_argument, NULL, 'C' },
 		{ "pay-month", required_argument, NULL, 'm' },
 		{ "pay-parts", required_argument, NULL, 'p' },
 		{ "batch", required_argument, NULL, 'b' },
