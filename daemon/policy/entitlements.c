@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,27 @@ struct ent_ctx {
 	bool rural;
 };
 
+/* The atom of a reason without arguments, a string literal: remembered by
+ * its address, which lives as long as the process, as do atoms, so that
+ * each record's seven reasons are not hashed and looked up again. */
+static const char *constant_atom(const char *text)
+{
+	static struct {
+		const char *text, *atom;
+	} seen[64];
+	size_t i = ((uintptr_t)text >> 3) % (sizeof(seen) / sizeof(seen[0]));
+
+	if (seen[i].text != text) {
+		const char *atom = atom_intern(text);
+
+		if (atom == NULL)
+			return NULL;
+		seen[i].text = text;
+		seen[i].atom = atom;
+	}
+	return seen[i].atom;
+}
+
 __attribute__((format(printf, 4, 5))) static void put(struct ent_out *d, Assist__Scheme scheme,
 							bool eligible, const char *fmt, ...)
 {
@@ -71,7 +93,7 @@ __attribute__((format(printf, 4, 5))) static void put(struct ent_out *d, Assist_
 	e->eligible = eligible;
 	/* Most reasons are constant: no formatting for them. */
 	if (strchr(fmt, '%') == NULL) {
-		e->reason = atom_intern(fmt);
+		e->reason = constant_atom(fmt);
 	} else {
 		va_start(ap, fmt);
 		vsnprintf(reason, sizeof(reason), fmt, ap);
