@@ -49,6 +49,15 @@ int64_t trace_param(struct trace *t, const struct params *ps, const char *name, 
 	return pv.value;
 }
 
+/* s into buf of n bytes, cut to fit, as snprintf's "%s" would. */
+static void copy_text(char *buf, size_t n, const char *s)
+{
+	size_t len = strnlen(s != NULL ? s : "(null)", n - 1);
+
+	memcpy(buf, s != NULL ? s : "(null)", len);
+	buf[len] = '\0';
+}
+
 void trace_input(struct trace *t, const char *name, const char *fmt, ...)
 {
 	struct trace_input *in;
@@ -57,9 +66,13 @@ void trace_input(struct trace *t, const char *name, const char *fmt, ...)
 	if (t->quiet || t->n_inputs >= TRACE_MAX_INPUTS)
 		return;
 	in = &t->inputs[t->n_inputs++];
-	snprintf(in->name, sizeof(in->name), "%s", name);
+	copy_text(in->name, sizeof(in->name), name);
 	va_start(ap, fmt);
-	vsnprintf(in->value, sizeof(in->value), fmt, ap);
+	/* Half the inputs are a text as it is: no formatting for them. */
+	if (strcmp(fmt, "%s") == 0)
+		copy_text(in->value, sizeof(in->value), va_arg(ap, const char *));
+	else
+		vsnprintf(in->value, sizeof(in->value), fmt, ap);
 	va_end(ap);
 }
 

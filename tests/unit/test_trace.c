@@ -64,6 +64,32 @@ static void assert_json(uint8_t *packed, size_t len, const char *want)
 	free(packed);
 }
 
+/* An input's text as snprintf would make it: formatted, or a text as it is
+ * (cut to fit), and its name cut to fit too. */
+static void test_inputs(void **state)
+{
+	static const char long_text[] = "0123456789012345678901234567890123456789"
+					"0123456789012345678901234567890123456789+";
+	static const char long_name[] = "a name longer than the forty bytes a name has";
+	struct trace t;
+	char want[sizeof(t.inputs[0].value)];
+
+	trace_init(&t, "rule");
+	trace_input(&t, "bill", "%d", 1019500);
+	trace_input(&t, "category", "%s", "three_noes");
+	trace_input(&t, "long", "%s", long_text);
+	trace_input(&t, long_name, "%s (%s)", "a", "b");
+	assert_int_equal(t.n_inputs, 4);
+	assert_string_equal(t.inputs[0].value, "1019500");
+	assert_string_equal(t.inputs[1].value, "three_noes");
+	snprintf(want, sizeof(want), "%s", long_text);
+	assert_string_equal(t.inputs[2].value, want);
+	assert_int_equal(strlen(t.inputs[2].value), sizeof(want) - 1);
+	assert_string_equal(t.inputs[3].value, "a (b)");
+	assert_int_equal(strlen(t.inputs[3].name), sizeof(t.inputs[3].name) - 1);
+	assert_memory_equal(t.inputs[3].name, long_name, sizeof(t.inputs[3].name) - 1);
+}
+
 static void test_ledger(void **state)
 {
 	struct decision d = {.type = DEC_LEDGER};
@@ -103,6 +129,7 @@ static void test_bare(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inputs),
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_benefit),
 		cmocka_unit_test(test_bare),
