@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pgarray.h"
+#include "store_job.h"
 
 static void done(struct store_job *job, int status)
 {
@@ -165,12 +166,43 @@ static void test_large_column_grows(void **state)
 	store_job_free(job);
 }
 
+/* The parameters of a job that fills the arena of one freed before it (kept
+ * for reuse) are its own, in length and bytes. */
+static void test_arena_after_freed_job(void **state)
+{
+	struct pgarray r;
+	struct store_job *a = store_job_new(STORE_WRITE, done, NULL), *b;
+	uint8_t big[5000];
+	const char *values[1];
+	int lengths[1], formats[1];
+
+	memset(big, 0xab, sizeof(big));
+	pgarray_init(&r, 1);
+	for (int i = 0; i < 200; i++)
+		pgarray_bytea(&r, 0, big, sizeof(big));
+	assert_int_equal(pgarray_flush(&r, a, 0), 0);
+	store_job_free(a);
+	pgarray_clear(&r);
+	pgarray_text(&r, 0, "after");
+	b = store_job_new(STORE_WRITE, done, NULL);
+	assert_int_equal(pgarray_flush(&r, b, 3), 0);
+	assert_int_equal(store_job_size(b), 1);
+	assert_int_equal(b->priv->stmts[0].id, 3);
+	store_job_params(b, &b->priv->stmts[0], values, lengths, formats);
+	assert_int_equal(lengths[0], r.cols[0].len);
+	assert_memory_equal(values[0], r.cols[0].buf, r.cols[0].len);
+	assert_int_equal(formats[0], 1);
+	pgarray_free(&r);
+	store_job_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elements),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_large_column_grows),
+		cmocka_unit_test(test_arena_after_freed_job),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
