@@ -229,20 +229,23 @@ int person_add_claim_key(struct person *p, const char *key)
 }
 
 /* Remove the keys that match (exactly, or by prefix), keeping the order of
- * the others. */
-static void drop_keys(char **keys, size_t *n, const char *key, bool prefix)
+ * the others; the place of the first removed, or the count before. */
+static size_t drop_keys(char **keys, size_t *n, const char *key, bool prefix)
 {
-	size_t len = strlen(key), kept = 0;
+	size_t len = strlen(key), kept = 0, first = *n;
 
 	for (size_t i = 0; i < *n; i++) {
 		bool match = prefix ? strncmp(keys[i], key, len) == 0 : strcmp(keys[i], key) == 0;
 
+		if (match && first == *n)
+			first = i;
 		if (match)
 			free(keys[i]);
 		else
 			keys[kept++] = keys[i];
 	}
 	*n = kept;
+	return first;
 }
 
 void person_drop_once_key(struct person *p, const char *key)
@@ -252,16 +255,9 @@ void person_drop_once_key(struct person *p, const char *key)
 
 void person_drop_claim_keys(struct person *p, const char *prefix)
 {
-	size_t len = strlen(prefix);
-
-	/* The keys its row holds would no longer be the first: written whole. */
-	for (size_t i = 0; i < p->keys_stored && i < p->n_claim_keys; i++) {
-		if (strncmp(p->claim_keys[i], prefix, len) == 0) {
-			p->core = 0;
-			break;
-		}
-	}
-	drop_keys(p->claim_keys, &p->n_claim_keys, prefix, true);
+	/* The keys already written would no longer be the first: written whole. */
+	if (drop_keys(p->claim_keys, &p->n_claim_keys, prefix, true) < p->keys_stored)
+		p->core = 0;
 }
 
 void person_forget_claims(struct person *p, size_t keep)
