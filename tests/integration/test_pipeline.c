@@ -550,13 +550,14 @@ static void test_sigkill_mid_push(void **state)
 	pid_t pusher = fixture_spawn(&fx, argv);
 	char sql[128];
 
-	/* Kill once some of it is committed, and again while it resumes. */
+	/* Kill once some of it is committed, and again while it resumes; watched
+	 * as test_postgres_restart_mid_push watches, for the same reason. */
 	for (int round = 0; round < 2; round++) {
-		for (int i = 0; i < 200; i++) {
+		for (int i = 0; i < 1000; i++) {
 			snprintf(sql, sizeof(sql), "SELECT count(*) FROM event_journal WHERE source = 'kill_ca'");
-			if (sql_count(sql) >= (round + 1) * 2000)
+			if (sql_count(sql) >= (round + 1) * 1000)
 				break;
-			fixture_sleep_ms(50);
+			fixture_sleep_ms(10);
 		}
 		assert_true(still_running(pusher)); /* the kill lands mid-push */
 		assert_int_equal(fixture_assistd_stop(&fx, SIGKILL), 128 + SIGKILL);
